@@ -1,0 +1,65 @@
+package dev.aitenancy;
+
+/**
+ * Stable error codes. The string form ({@link #name()}) is part of the public contract: hosts may
+ * store it, match on it and show it to users. New codes may be added; existing ones never change.
+ */
+public enum ErrorCode {
+    /** The request itself is malformed (bad argument, unsupported org type, ...). */
+    AI_INVALID_REQUEST(false),
+    /** A prompt template refers to a variable that the context does not provide. */
+    AI_TEMPLATE_MISSING_VARIABLE(false),
+    /** A prompt template is not well formed (for example an unclosed {@code {{}). */
+    AI_TEMPLATE_INVALID(false),
+    /** The requested feature is switched off for this organization. */
+    AI_FEATURE_DISABLED(false),
+    /** The organization has no API key for the provider it asked for. */
+    AI_CONFIG_MISSING_API_KEY(false),
+    /** Neither the request, a feature preference nor an org default names a model. */
+    AI_CONFIG_NO_DEFAULT_MODEL(false),
+    /** No provider client is registered for the provider the model belongs to. */
+    AI_CONFIG_NO_PROVIDER(false),
+    /** Any other configuration problem of the organization or of the library. */
+    AI_CONFIG_INVALID(false),
+    /** The model is not on the organization's allowlist. */
+    AI_MODEL_NOT_ALLOWED(false),
+    /** The model is outside the tiers the caller may use. */
+    AI_TIER_DENIED(false),
+    /** A guardrail blocked the request or the answer. */
+    AI_GUARDRAIL_BLOCKED(false),
+    /** A rate limit of this library refused the call; retry after the given time. */
+    AI_RATE_LIMITED(true),
+    /** A hard budget has no room left for this call. */
+    AI_BUDGET_EXCEEDED(false),
+    /** The provider rejected the key (401/403, or Gemini's API_KEY_INVALID). */
+    AI_PROVIDER_AUTH(false),
+    /** The provider rate limited the call (429 that is not a quota/credit problem). */
+    AI_PROVIDER_RATE_LIMITED(true),
+    /** The provider account is out of credit or quota; retrying will not help. */
+    AI_PROVIDER_QUOTA_EXHAUSTED(false),
+    /** The provider is overloaded (Anthropic 529, 503 overloaded). */
+    AI_PROVIDER_OVERLOADED(true),
+    /** The provider failed (5xx) or could not be reached. */
+    AI_PROVIDER_UNAVAILABLE(true),
+    /** The provider did not answer in time. */
+    AI_PROVIDER_TIMEOUT(true),
+    /** The provider refused the request as malformed (400/404/413/422). */
+    AI_PROVIDER_BAD_REQUEST(false),
+    /** The prompt plus the output cap do not fit the model's context window. */
+    AI_CONTEXT_TOO_LONG(false),
+    /** The provider answered something this library cannot read (invalid JSON, cut stream). */
+    AI_PROVIDER_PROTOCOL(true),
+    /** The caller canceled the call. */
+    AI_CANCELED(false);
+
+    private final boolean retryable;
+
+    ErrorCode(boolean retryable) {
+        this.retryable = retryable;
+    }
+
+    /** Whether the same call may succeed if retried later, unchanged. */
+    public boolean retryable() {
+        return retryable;
+    }
+}
