@@ -16,7 +16,7 @@ public abstract sealed class AiTenancyException extends RuntimeException
     private static final long serialVersionUID = 1L;
 
     private final ErrorCode code;
-    private final String orgId;
+    private String orgId;
 
     protected AiTenancyException(ErrorCode code, String orgId, String message, Throwable cause) {
         super(message, cause);
@@ -32,6 +32,13 @@ public abstract sealed class AiTenancyException extends RuntimeException
     /** The organization the failed call was made for, or {@code null} when it was not known yet. */
     public String orgId() {
         return orgId;
+    }
+
+    /** Attributes an error raised below the org-aware layer (a template, a provider) to the org. */
+    void attachOrg(String org) {
+        if (orgId == null) {
+            orgId = org;
+        }
     }
 
     /** Whether the same call may succeed if retried later. */

@@ -5,7 +5,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Captures everything written to {@code System.err} (where slf4j-simple logs in tests) while
+ * Captures everything written to {@code System.err} (where the test logging configuration writes) while
  * running a block, so a test can scan log output for planted secrets.
  */
 public final class LogCapture {

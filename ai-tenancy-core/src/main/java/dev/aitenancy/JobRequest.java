@@ -1,0 +1,128 @@
+package dev.aitenancy;
+
+import dev.aitenancy.provider.ProviderId;
+import dev.aitenancy.tenant.Caller;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything one call may say. Build with {@link #builder(Object, String)}; only the org and the
+ * template are required.
+ *
+ * @param org             a {@code String} or {@code UUID} id, an {@link dev.aitenancy.tenant.OrgRef}
+ *                        or a JPA entity with an {@code @Id}
+ * @param template        the prompt, with {@code {{name}}} placeholders
+ * @param context         values for the placeholders
+ * @param caller          user, groups, IP and roles of whoever makes the call
+ * @param feature         the host's feature name (routing and accounting), or null
+ * @param provider        a provider to use instead of the org's default, or null
+ * @param model           a model to use instead of the default, or null
+ * @param maxOutputTokens an output cap (clamped to the org's and model's), or null
+ * @param temperature     sampling temperature, or null for the provider's default
+ * @param systemPrompt    a system instruction, or null
+ * @param correlationId   an id to trace the call by, or null to generate one
+ * @param timeout         time allowed for the provider's answer (or the longest silence in a
+ *                        stream), or null for the client's default
+ */
+public record JobRequest(Object org, String template, Map<String, ?> context, Caller caller, String feature,
+        ProviderId provider, String model, Integer maxOutputTokens, Double temperature, String systemPrompt,
+        String correlationId, Duration timeout) {
+
+    public JobRequest {
+        Objects.requireNonNull(template, "template");
+        context = context == null ? Map.of() : context;
+        caller = caller == null ? Caller.ANONYMOUS : caller;
+    }
+
+    public static Builder builder(Object org, String template) {
+        return new Builder(org, template);
+    }
+
+    /** Builds a {@link JobRequest}. */
+    public static final class Builder {
+        private final Object org;
+        private final String template;
+        private Map<String, ?> context = Map.of();
+        private Caller caller = Caller.ANONYMOUS;
+        private String feature;
+        private ProviderId provider;
+        private String model;
+        private Integer maxOutputTokens;
+        private Double temperature;
+        private String systemPrompt;
+        private String correlationId;
+        private Duration timeout;
+
+        private Builder(Object org, String template) {
+            this.org = org;
+            this.template = Objects.requireNonNull(template, "template");
+        }
+
+        public Builder context(Map<String, ?> values) {
+            this.context = values;
+            return this;
+        }
+
+        public Builder caller(Caller c) {
+            this.caller = c;
+            return this;
+        }
+
+        /** Shorthand for a caller that is only a user id. */
+        public Builder user(String userId) {
+            this.caller = Caller.user(userId);
+            return this;
+        }
+
+        public Builder feature(String name) {
+            this.feature = name;
+            return this;
+        }
+
+        public Builder provider(ProviderId p) {
+            this.provider = p;
+            return this;
+        }
+
+        public Builder provider(String name) {
+            this.provider = name == null ? null : ProviderId.of(name);
+            return this;
+        }
+
+        public Builder model(String m) {
+            this.model = m;
+            return this;
+        }
+
+        public Builder maxOutputTokens(Integer n) {
+            this.maxOutputTokens = n;
+            return this;
+        }
+
+        public Builder temperature(Double t) {
+            this.temperature = t;
+            return this;
+        }
+
+        public Builder systemPrompt(String s) {
+            this.systemPrompt = s;
+            return this;
+        }
+
+        public Builder correlationId(String id) {
+            this.correlationId = id;
+            return this;
+        }
+
+        public Builder timeout(Duration d) {
+            this.timeout = d;
+            return this;
+        }
+
+        public JobRequest build() {
+            return new JobRequest(org, template, context, caller, feature, provider, model, maxOutputTokens,
+                    temperature, systemPrompt, correlationId, timeout);
+        }
+    }
+}

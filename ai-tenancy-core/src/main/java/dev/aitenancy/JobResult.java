@@ -1,0 +1,22 @@
+package dev.aitenancy;
+
+import dev.aitenancy.provider.ProviderId;
+import java.time.Duration;
+import java.util.UUID;
+
+/**
+ * The answer to one call, as authorized, limited and recorded for its org.
+ *
+ * @param text          the generated text
+ * @param provider      the provider that answered (after any fallback)
+ * @param model         the model that answered, as the org selected it
+ * @param usage         tokens; unknown parts are null, never zero
+ * @param cost          list-price cost, or unpriced
+ * @param latency       from the start of the call to the last byte
+ * @param correlationId the id the call can be traced by (logs, provider, usage record)
+ * @param finishReason  why the model stopped
+ * @param usageRecordId the id of the call's usage record
+ */
+public record JobResult(String text, ProviderId provider, String model, TokenUsage usage, Cost cost,
+        Duration latency, String correlationId, FinishReason finishReason, UUID usageRecordId) {
+}

@@ -1,0 +1,606 @@
+package dev.aitenancy;
+
+import dev.aitenancy.internal.Secrets;
+import dev.aitenancy.internal.Texts;
+import dev.aitenancy.keys.ApiKey;
+import dev.aitenancy.keys.KeyStore;
+import dev.aitenancy.limits.RateLimitRequest;
+import dev.aitenancy.limits.RateLimiter;
+import dev.aitenancy.memory.InMemoryRateLimiter;
+import dev.aitenancy.memory.InMemoryUsageSink;
+import dev.aitenancy.models.ModelCatalog;
+import dev.aitenancy.models.ModelRequest;
+import dev.aitenancy.models.ResolvedModel;
+import dev.aitenancy.provider.ProviderClient;
+import dev.aitenancy.provider.ProviderId;
+import dev.aitenancy.provider.ProviderRequest;
+import dev.aitenancy.provider.ProviderResponse;
+import dev.aitenancy.provider.ProviderStream;
+import dev.aitenancy.provider.ProviderStreamListener;
+import dev.aitenancy.tenant.Caller;
+import dev.aitenancy.tenant.OrgId;
+import dev.aitenancy.tenant.OrgRefs;
+import dev.aitenancy.template.PromptTemplate;
+import dev.aitenancy.usage.UsageRecord;
+import dev.aitenancy.usage.UsageSink;
+import dev.aitenancy.usage.UsageStatus;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The one entry point: renders a prompt, resolves the org's model, enforces its limits, uses the
+ * org's own key, calls the provider and records the call for the org.
+ *
+ * <pre>{@code
+ * JobResult r = llm.run("Summarize {{topic}} in 3 bullets", org, Map.of("topic", "Q3 sales"));
+ * }</pre>
+ *
+ * Built once with {@link #builder()}, thread safe, and holds no thread per call: {@link #runAsync}
+ * and {@link #stream} return at once while the JDK HttpClient does the waiting.
+ */
+public final class LLMJob {
+
+    /** MDC key holding the org id while the library works on a call. */
+    public static final String MDC_ORG = "aiTenancy.org";
+    /** MDC key holding the correlation id while the library works on a call. */
+    public static final String MDC_CORRELATION_ID = "aiTenancy.correlationId";
+
+    private static final Logger LOG = LoggerFactory.getLogger(LLMJob.class);
+    private static final Set<ErrorCode> FALLBACK_ON = Set.of(ErrorCode.AI_PROVIDER_UNAVAILABLE,
+            ErrorCode.AI_PROVIDER_OVERLOADED, ErrorCode.AI_PROVIDER_TIMEOUT, ErrorCode.AI_PROVIDER_RATE_LIMITED,
+            ErrorCode.AI_PROVIDER_QUOTA_EXHAUSTED);
+
+    private final KeyStore keys;
+    private final ModelCatalog models;
+    private final RateLimiter rateLimiter;
+    private final UsageSink usage;
+    private final Map<ProviderId, ProviderClient> providers;
+    private final Clock clock;
+    private final int maxStoredTextBytes;
+
+    private LLMJob(Builder b) {
+        this.keys = Objects.requireNonNull(b.keys, "keyStore is required");
+        this.models = Objects.requireNonNull(b.models, "modelCatalog is required");
+        this.clock = b.clock;
+        this.rateLimiter = b.rateLimiter != null ? b.rateLimiter
+                : new InMemoryRateLimiter(clock, dev.aitenancy.limits.RateLimitPolicy.DEFAULT);
+        this.usage = b.usage != null ? b.usage : new InMemoryUsageSink();
+        this.providers = Map.copyOf(b.providers);
+        this.maxStoredTextBytes = b.maxStoredTextBytes;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The usage sink calls are recorded in. */
+    public UsageSink usageSink() {
+        return usage;
+    }
+
+    // ---- public API ----------------------------------------------------------------------------
+
+    /**
+     * Runs a prompt template for an org and waits for the answer.
+     *
+     * @param org a {@code String} or {@code UUID} id, an {@link dev.aitenancy.tenant.OrgRef} or a JPA
+     *            entity with an {@code @Id}
+     * @throws AiTenancyException with a stable code saying what went wrong and what to do
+     */
+    public JobResult run(String template, Object org, Map<String, ?> context) {
+        return run(JobRequest.builder(org, template).context(context).build());
+    }
+
+    /** Runs a request and waits for the answer; an interrupt cancels the call. */
+    public JobResult run(JobRequest request) {
+        CompletableFuture<JobResult> f = runAsync(request);
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new CanceledException(ErrorCode.AI_CANCELED, null, "the calling thread was interrupted");
+        } catch (ExecutionException e) {
+            throw rethrow(e.getCause());
+        }
+    }
+
+    /**
+     * Runs a request without blocking. The future fails with an {@link AiTenancyException};
+     * canceling it cancels the provider call and records it as canceled.
+     */
+    public CompletableFuture<JobResult> runAsync(JobRequest request) {
+        Call call;
+        try {
+            call = prepare(request);
+        } catch (AiTenancyException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<JobResult> result = new CompletableFuture<>();
+        CompletableFuture<ProviderResponse> answer = callProvider(call, 0);
+        result.whenComplete((r, e) -> {
+            if (result.isCancelled()) {
+                call.inFlight.cancel(true);
+                answer.cancel(true);
+                call.settleCanceled(TokenUsage.UNKNOWN, null);
+            }
+        });
+        answer.whenComplete((response, failure) -> {
+            try {
+                result.complete(call.settle(response, failure));
+            } catch (AiTenancyException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    /**
+     * Streams a request's answer to {@code handler}: {@link JobEvent.Token}s and
+     * {@link JobEvent.Usage}s, then one {@link JobEvent.Done} or {@link JobEvent.Error}. Events
+     * arrive one at a time on HTTP client threads (or on this thread when the call is refused at
+     * once). A handler that throws cancels the stream.
+     */
+    public StreamHandle stream(JobRequest request, Consumer<? super JobEvent> handler) {
+        Objects.requireNonNull(handler, "handler");
+        StreamCall stream = new StreamCall(handler);
+        try {
+            stream.call = prepare(request);
+        } catch (AiTenancyException e) {
+            stream.fail(e);
+            return stream;
+        }
+        stream.start(0);
+        return stream;
+    }
+
+    // ---- the path of one call (design.md §3) ---------------------------------------------------
+
+    /** Steps 1-9: everything before the provider is called. Throws when the call may not go ahead. */
+    private Call prepare(JobRequest request) {
+        OrgId org = OrgRefs.resolve(request.org());                                           // 1. who
+        String correlationId = request.correlationId() != null ? request.correlationId()
+                : UUID.randomUUID().toString();
+        Call call = new Call(org, request, correlationId, clock.instant());
+        try (Mdc ignored = Mdc.of(org, correlationId)) {
+            call.prompt = PromptTemplate.render(request.template(), request.context());        // 2. template
+            // 3. feature flags: every feature is enabled until a FeatureFlags SPI exists
+            call.model = models.resolve(org, request.caller(), new ModelRequest(request.feature(), // 4. model
+                    request.provider(), request.model(), request.maxOutputTokens()));
+            // 5. guardrails (before): none configured in the core yet
+            Caller caller = request.caller();
+            rateLimiter.acquire(new RateLimitRequest(org, caller.userId(), caller.ip(),        // 6. rate limit
+                    estimateTokens(call.prompt) + call.model.maxOutputTokens()));
+            // 7. budget: no budget ledger in the core yet
+            call.key = key(org, call.model.ref().provider());                                  // 8. key
+            usage.started(call.record(UsageStatus.STARTED));                                   // 9. record start
+            return call;
+        } catch (AiTenancyException e) {
+            e.attachOrg(org.value());
+            call.settleRefused(e);
+            throw e;
+        }
+    }
+
+    /** Step 10: the provider call, then the org's fallbacks on availability errors. */
+    private CompletableFuture<ProviderResponse> callProvider(Call call, int target) {
+        ProviderClient client = client(call.org, call.currentModel().ref().provider());
+        CompletableFuture<ProviderResponse> attempt = client.call(call.providerRequest());
+        call.inFlight = attempt;
+        return attempt.exceptionallyCompose(failure -> {
+            Throwable cause = unwrap(failure);
+            if (cause instanceof ProviderException pe && call.advanceToFallback(pe)) {
+                return callProvider(call, target + 1);
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
+    }
+
+    private ApiKey key(OrgId org, ProviderId provider) {
+        return keys.get(org, provider).orElseThrow(() -> new ConfigurationException(
+                ErrorCode.AI_CONFIG_MISSING_API_KEY, org.value(), "no " + provider + " API key is configured for org "
+                        + org + ": add one under providers"));
+    }
+
+    private ProviderClient client(OrgId org, ProviderId provider) {
+        ProviderClient c = providers.get(provider);
+        if (c == null) {
+            throw new ConfigurationException(ErrorCode.AI_CONFIG_NO_PROVIDER, org.value(), "no client for provider "
+                    + provider + " is registered with this LLMJob; add one with LLMJob.builder().provider(...)");
+        }
+        return c;
+    }
+
+    /** A rough input estimate (4 characters a token) for limits; never used for billing. */
+    static long estimateTokens(String text) {
+        return (text.length() + 3) / 4;
+    }
+
+    // ---- one call's state ------------------------------------------------------------------------
+
+    /** One call from preparation to its single finished record. */
+    private final class Call {
+        final OrgId org;
+        final JobRequest request;
+        final String correlationId;
+        final Instant startedAt;
+        final UUID recordId = UUID.randomUUID();
+        final AtomicBoolean settled = new AtomicBoolean();
+        String prompt;
+        ResolvedModel model;
+        ApiKey key;
+        volatile CompletableFuture<ProviderResponse> inFlight;
+        private int fallbackIndex = -1;
+
+        Call(OrgId org, JobRequest request, String correlationId, Instant startedAt) {
+            this.org = org;
+            this.request = request;
+            this.correlationId = correlationId;
+            this.startedAt = startedAt;
+        }
+
+        synchronized ResolvedModel currentModel() {
+            return fallbackIndex < 0 ? model : model.fallbacks().get(fallbackIndex);
+        }
+
+        synchronized ProviderRequest providerRequest() {
+            ResolvedModel m = currentModel();
+            return new ProviderRequest(org.value(), m.ref().model(), request.systemPrompt(), prompt,
+                    m.maxOutputTokens(), request.temperature(), key, correlationId, request.timeout());
+        }
+
+        /** Moves to the next fallback that has a key; false when the chain is used up or does not apply. */
+        synchronized boolean advanceToFallback(ProviderException failure) {
+            if (!FALLBACK_ON.contains(failure.code()) || settled.get()) {
+                return false;
+            }
+            while (fallbackIndex + 1 < model.fallbacks().size()) {
+                fallbackIndex++;
+                ResolvedModel next = model.fallbacks().get(fallbackIndex);
+                var nextKey = keys.get(org, next.ref().provider());
+                if (nextKey.isPresent() && providers.containsKey(next.ref().provider())) {
+                    key = nextKey.get();
+                    try (Mdc ignored = Mdc.of(org, correlationId)) {
+                        LOG.info("{} failed with {}; falling back to {}", failure.provider(), failure.code(),
+                                next.ref());
+                    }
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        UsageRecord record(UsageStatus status) {
+            ResolvedModel m = model == null ? null : currentModel();
+            return new UsageRecord(recordId, org.value(), request.caller().userId(),
+                    m == null ? null : m.ref().provider().name(), m == null ? null : m.ref().model(),
+                    request.feature(), status, TokenUsage.UNKNOWN, Cost.unpriced(), null, correlationId, null, null,
+                    stored(prompt != null ? prompt : request.template()), null, startedAt, null);
+        }
+
+        /** Steps 11-14 for a provider answer or failure: records the outcome and makes the result. */
+        JobResult settle(ProviderResponse response, Throwable failure) {
+            if (failure != null) {
+                throw fail(asAiException(unwrap(failure)), TokenUsage.UNKNOWN, null);
+            }
+            Instant now = clock.instant();
+            ResolvedModel m = currentModel();
+            Cost cost = m.spec() != null ? m.spec().cost(response.usage()) : Cost.unpriced();
+            UUID id = finishRecord(UsageStatus.OK, response.usage(), null, response.text(), now);
+            return new JobResult(response.text(), m.ref().provider(), m.ref().model(), response.usage(), cost,
+                    java.time.Duration.between(startedAt, now), correlationId, response.finishReason(), id);
+        }
+
+        /** Records a failure after the provider was called, with what was seen of the answer. */
+        AiTenancyException fail(AiTenancyException error, TokenUsage seen, String partialText) {
+            error.attachOrg(org.value());
+            finishRecord(error instanceof CanceledException ? UsageStatus.CANCELED : UsageStatus.ERROR, seen, error,
+                    partialText, clock.instant());
+            return error;
+        }
+
+        void settleCanceled(TokenUsage seen, String partialText) {
+            finishRecord(UsageStatus.CANCELED, seen, new CanceledException(ErrorCode.AI_CANCELED, org.value(),
+                    "the call was canceled by its caller"), partialText, clock.instant());
+        }
+
+        void settleRefused(AiTenancyException e) {
+            finishRecord(UsageStatus.ERROR, TokenUsage.UNKNOWN, e, null, clock.instant());
+        }
+
+        /** Writes the one finished record of this call; later attempts are ignored. */
+        private UUID finishRecord(UsageStatus status, TokenUsage tokens, AiTenancyException error, String output,
+                Instant now) {
+            if (!settled.compareAndSet(false, true)) {
+                return recordId;
+            }
+            ResolvedModel m = model == null ? null : currentModel();
+            Cost cost = m != null && m.spec() != null ? m.spec().cost(tokens) : Cost.unpriced();
+            UsageRecord finished = record(status).finish(status, tokens, cost,
+                    error == null ? null : error.code().name(), error == null ? null : error.getMessage(),
+                    stored(output), now);
+            try (Mdc ignored = Mdc.of(org, correlationId)) {
+                try {
+                    usage.finished(finished);
+                } catch (RuntimeException sinkFailure) {
+                    LOG.error("could not record usage {} of org {}", recordId, org, sinkFailure);
+                }
+                LOG.debug("call {} {} {} in {} ms: {}", finished.provider(), finished.model(), status.wireName(),
+                        finished.latency().toMillis(), error == null ? "ok" : error.code());
+            }
+            return recordId;
+        }
+
+        private String stored(String text) {
+            return Texts.truncateUtf8(Secrets.scrub(text, key == null ? null : key.reveal()), maxStoredTextBytes);
+        }
+    }
+
+    /** A streamed call: relays provider events to the handler and settles exactly once. */
+    private final class StreamCall implements StreamHandle, ProviderStreamListener {
+        private final Consumer<? super JobEvent> handler;
+        private final CompletableFuture<JobResult> completion = new CompletableFuture<>();
+        private final StringBuilder text = new StringBuilder();
+        private Call call;
+        private ProviderStream providerStream;
+        private TokenUsage seenUsage = TokenUsage.UNKNOWN;
+        private long deltas;
+        private boolean ended;
+
+        StreamCall(Consumer<? super JobEvent> handler) {
+            this.handler = handler;
+        }
+
+        synchronized void start(int target) {
+            if (ended) {
+                return;
+            }
+            try {
+                providerStream = client(call.org, call.currentModel().ref().provider())
+                        .stream(call.providerRequest(), this);
+            } catch (AiTenancyException e) {
+                onFailure(e);
+            }
+        }
+
+        @Override
+        public synchronized void onToken(String piece) {
+            if (ended) {
+                return;
+            }
+            deltas++;
+            text.append(piece);
+            emit(new JobEvent.Token(piece));
+        }
+
+        @Override
+        public synchronized void onUsage(TokenUsage reported) {
+            if (ended) {
+                return;
+            }
+            seenUsage = reported;
+            emit(new JobEvent.Usage(reported));
+        }
+
+        @Override
+        public void onComplete(ProviderResponse response) {
+            JobResult result;
+            synchronized (this) {
+                if (ended) {
+                    return;
+                }
+                ended = true;
+                result = call.settle(response, null);
+                emitQuietly(new JobEvent.Done(result));
+            }
+            completion.complete(result);
+        }
+
+        @Override
+        public void onError(ProviderException error) {
+            synchronized (this) {
+                if (ended) {
+                    return;
+                }
+                if (deltas == 0 && call.advanceToFallback(error)) {
+                    start(0);
+                    return;
+                }
+            }
+            onFailure(error);
+        }
+
+        private void onFailure(AiTenancyException error) {
+            synchronized (this) {
+                if (ended) {
+                    return;
+                }
+                ended = true;
+                call.fail(error, seenUsage.orElse(deltas > 0 ? new TokenUsage(null, deltas, null) : TokenUsage.UNKNOWN),
+                        text.length() > 0 ? text.toString() : null);
+                emitQuietly(new JobEvent.Error(error));
+            }
+            completion.completeExceptionally(error);
+        }
+
+        /** Fails a call refused before the provider was called. */
+        void fail(AiTenancyException error) {
+            ended = true;
+            emitQuietly(new JobEvent.Error(error));
+            completion.completeExceptionally(error);
+        }
+
+        @Override
+        public boolean cancel() {
+            CanceledException canceled;
+            synchronized (this) {
+                if (ended) {
+                    return false;
+                }
+                ended = true;
+                if (providerStream != null) {
+                    providerStream.cancel();
+                }
+                call.settleCanceled(seenUsage.orElse(new TokenUsage(null, deltas, null)), text.toString());
+                canceled = new CanceledException(ErrorCode.AI_CANCELED, call.org.value(),
+                        "the stream was canceled after " + deltas + " tokens");
+                emitQuietly(new JobEvent.Error(canceled));
+            }
+            completion.completeExceptionally(canceled);
+            return true;
+        }
+
+        @Override
+        public CompletableFuture<JobResult> completion() {
+            return completion;
+        }
+
+        /** Delivers a non-terminal event; a handler that throws cancels the stream. */
+        private void emit(JobEvent event) {
+            try {
+                handler.accept(event);
+            } catch (RuntimeException e) {
+                LOG.warn("the stream handler threw {}; canceling the stream", e.getClass().getName());
+                cancel();
+            }
+        }
+
+        private void emitQuietly(JobEvent event) {
+            try {
+                handler.accept(event);
+            } catch (RuntimeException e) {
+                LOG.warn("the stream handler threw {} on {}", e.getClass().getName(), event.getClass().getSimpleName());
+            }
+        }
+    }
+
+    // ---- small helpers ---------------------------------------------------------------------------
+
+    private static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private static AiTenancyException asAiException(Throwable t) {
+        if (t instanceof AiTenancyException e) {
+            return e;
+        }
+        if (t instanceof CancellationException) {
+            return new CanceledException(ErrorCode.AI_CANCELED, null, "the call was canceled by its caller");
+        }
+        return new ProviderException(ErrorCode.AI_PROVIDER_UNAVAILABLE, null, null, 0, null, null,
+                "unexpected failure: " + Secrets.scrub(String.valueOf(t)), null);
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        Throwable cause = unwrap(t);
+        if (cause instanceof AiTenancyException e) {
+            return e;
+        }
+        return asAiException(cause);
+    }
+
+    /** Puts the org and correlation id into the MDC and restores what was there. */
+    private record Mdc(String previousOrg, String previousCorrelation) implements AutoCloseable {
+        static Mdc of(OrgId org, String correlationId) {
+            Mdc m = new Mdc(MDC.get(MDC_ORG), MDC.get(MDC_CORRELATION_ID));
+            MDC.put(MDC_ORG, org.value());
+            MDC.put(MDC_CORRELATION_ID, correlationId);
+            return m;
+        }
+
+        @Override
+        public void close() {
+            restore(MDC_ORG, previousOrg);
+            restore(MDC_CORRELATION_ID, previousCorrelation);
+        }
+
+        private static void restore(String key, String value) {
+            if (value == null) {
+                MDC.remove(key);
+            } else {
+                MDC.put(key, value);
+            }
+        }
+    }
+
+    // ---- builder -----------------------------------------------------------------------------------
+
+    /** Builds an {@link LLMJob}. A key store and a model catalog are required. */
+    public static final class Builder {
+        private KeyStore keys;
+        private ModelCatalog models;
+        private RateLimiter rateLimiter;
+        private UsageSink usage;
+        private final Map<ProviderId, ProviderClient> providers = new LinkedHashMap<>();
+        private Clock clock = Clock.systemUTC();
+        private int maxStoredTextBytes = 8 * 1024;
+
+        private Builder() {
+        }
+
+        public Builder keyStore(KeyStore k) {
+            this.keys = k;
+            return this;
+        }
+
+        public Builder modelCatalog(ModelCatalog m) {
+            this.models = m;
+            return this;
+        }
+
+        /** Default: {@link InMemoryRateLimiter} with 30/min per user and 60/min per IP. */
+        public Builder rateLimiter(RateLimiter r) {
+            this.rateLimiter = r;
+            return this;
+        }
+
+        /** Default: {@link InMemoryUsageSink}. */
+        public Builder usageSink(UsageSink u) {
+            this.usage = u;
+            return this;
+        }
+
+        /** Registers a provider client under its {@link ProviderClient#id()}, replacing one of the same id. */
+        public Builder provider(ProviderClient client) {
+            providers.put(client.id(), client);
+            return this;
+        }
+
+        public Builder clock(Clock c) {
+            this.clock = Objects.requireNonNull(c, "clock");
+            return this;
+        }
+
+        /** Most bytes of input/output text kept per usage record (default 8 KiB). */
+        public Builder maxStoredTextBytes(int bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("maxStoredTextBytes must be >= 0");
+            }
+            this.maxStoredTextBytes = bytes;
+            return this;
+        }
+
+        public LLMJob build() {
+            return new LLMJob(this);
+        }
+    }
+}

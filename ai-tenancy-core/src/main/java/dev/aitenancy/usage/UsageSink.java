@@ -1,0 +1,21 @@
+package dev.aitenancy.usage;
+
+import dev.aitenancy.tenant.OrgId;
+import java.util.List;
+
+/**
+ * Where usage records go. {@link #started} is written before the provider is called, so a crash
+ * mid-call still leaves a row; {@link #finished} replaces it with the outcome. A call refused
+ * before the provider was called (rate limit, missing key) is written once, by {@link #finished}
+ * alone. Implementations must never lose a finished record they accepted.
+ */
+public interface UsageSink {
+
+    void started(UsageRecord record);
+
+    /** Stores the final state of the record with this id, whether or not it was started. */
+    void finished(UsageRecord record);
+
+    /** The org's most recent records, newest first. */
+    List<UsageRecord> recent(OrgId org, int limit);
+}

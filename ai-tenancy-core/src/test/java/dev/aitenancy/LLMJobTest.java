@@ -1,0 +1,482 @@
+package dev.aitenancy;
+
+import static dev.aitenancy.testing.LoopbackServer.Reply.json;
+import static dev.aitenancy.testing.LoopbackServer.Reply.sse;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.aitenancy.internal.Json;
+import dev.aitenancy.keys.ApiKey;
+import dev.aitenancy.limits.RateLimitPolicy;
+import dev.aitenancy.memory.InMemoryKeyStore;
+import dev.aitenancy.memory.InMemoryModelCatalog;
+import dev.aitenancy.memory.InMemoryRateLimiter;
+import dev.aitenancy.memory.InMemoryUsageSink;
+import dev.aitenancy.models.ModelRef;
+import dev.aitenancy.models.ModelSpec;
+import dev.aitenancy.provider.ProviderId;
+import dev.aitenancy.provider.ProviderSettings;
+import dev.aitenancy.provider.RetryPolicy;
+import dev.aitenancy.provider.compatible.OpenAiCompatibleClient;
+import dev.aitenancy.provider.openai.OpenAiClient;
+import dev.aitenancy.tenant.Caller;
+import dev.aitenancy.tenant.OrgId;
+import dev.aitenancy.testing.LogCapture;
+import dev.aitenancy.testing.LoopbackServer;
+import dev.aitenancy.usage.UsageRecord;
+import dev.aitenancy.usage.UsageStatus;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
+
+class LLMJobTest {
+
+    static final String ACME_KEY = "sk-proj-ACMEplanted000111222333444555";
+    static final String GLOBEX_KEY = "sk-proj-GLOBEXplanted99988877766655";
+    static final OrgId ACME = OrgId.of("acme");
+    static final OrgId GLOBEX = OrgId.of("globex");
+    static final OrgId INITECH = OrgId.of("initech");
+    static final ModelRef MINI = ModelRef.of(ProviderId.OPENAI, "gpt-4.1-mini");
+    static final ModelRef NANO = ModelRef.of(ProviderId.OPENAI, "gpt-4.1-nano");
+    static final RetryPolicy FAST = new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofSeconds(1));
+
+    final LoopbackServer server = LoopbackServer.start();
+    final InMemoryKeyStore keys = new InMemoryKeyStore();
+    final InMemoryModelCatalog catalog = new InMemoryModelCatalog();
+    final InMemoryUsageSink usage = new InMemoryUsageSink();
+    final OpenAiClient openai = new OpenAiClient(OpenAiClient.defaultSettings().baseUri(server.uri("/v1"))
+            .retryPolicy(FAST).requestTimeout(Duration.ofSeconds(5)).build());
+
+    LLMJob job = LLMJob.builder().keyStore(keys).modelCatalog(catalog).usageSink(usage).provider(openai).build();
+
+    LLMJobTest() {
+        catalog.register(new ModelSpec(MINI, 1_047_576, 32_768, new BigDecimal("0.40"), new BigDecimal("1.60"),
+                new BigDecimal("0.10")));
+        catalog.allow(ACME, MINI, 2048).allow(ACME, NANO).setDefault(ACME, MINI).setDefaultProvider(ACME,
+                ProviderId.OPENAI);
+        catalog.allow(GLOBEX, NANO).setDefault(GLOBEX, NANO).setDefaultProvider(GLOBEX, ProviderId.OPENAI);
+        catalog.allow(INITECH, MINI).setDefault(INITECH, MINI).setDefaultProvider(INITECH, ProviderId.OPENAI);
+        keys.put(ACME, ProviderId.OPENAI, ApiKey.of(ACME_KEY));
+        keys.put(GLOBEX, ProviderId.OPENAI, ApiKey.of(GLOBEX_KEY));
+        server.otherwise(req -> json(200, answer("Paris.", 1_000_000, 500_000, 0)));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    static String answer(String text, long in, long out, long cached) {
+        return "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"model\":\"gpt-4.1-mini-2025-04-14\","
+                + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"" + text + "\"},"
+                + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":" + in + ",\"completion_tokens\":" + out
+                + ",\"prompt_tokens_details\":{\"cached_tokens\":" + cached + "}}}";
+    }
+
+    static String chunk(String content) {
+        return "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + content + "\"},\"finish_reason\":null}]}\n\n";
+    }
+
+    JsonNode sentBody() throws Exception {
+        return Json.MAPPER.readTree(server.lastRequest().body());
+    }
+
+    @Test
+    void runRendersTheTemplateUsesTheOrgsKeyAndRecordsTheCall() throws Exception {
+        JobResult r = job.run("Capital of {{country.name}}?", "acme", Map.of("country", Map.of("name", "France")));
+
+        assertThat(r.text()).isEqualTo("Paris.");
+        assertThat(r.provider()).isEqualTo(ProviderId.OPENAI);
+        assertThat(r.model()).isEqualTo("gpt-4.1-mini");
+        assertThat(r.usage()).isEqualTo(new TokenUsage(1_000_000L, 500_000L, 0L));
+        assertThat(r.cost()).isEqualTo(Cost.usd(new BigDecimal("1.2")));
+        assertThat(r.finishReason()).isEqualTo(FinishReason.STOP);
+        assertThat(r.correlationId()).isNotBlank();
+
+        LoopbackServer.Recorded sent = server.lastRequest();
+        assertThat(sent.header("authorization")).isEqualTo("Bearer " + ACME_KEY);
+        assertThat(sent.header("x-correlation-id")).isEqualTo(r.correlationId());
+        assertThat(sentBody().at("/messages/0/content").asText()).isEqualTo("Capital of France?");
+        assertThat(sentBody().get("max_completion_tokens").asInt()).as("org cap 2048 applies").isEqualTo(2048);
+
+        List<UsageRecord> records = usage.recent(ACME, 10);
+        assertThat(records).hasSize(1);
+        UsageRecord rec = records.get(0);
+        assertThat(rec.id()).isEqualTo(r.usageRecordId());
+        assertThat(rec.status()).isEqualTo(UsageStatus.OK);
+        assertThat(rec.provider()).isEqualTo("openai");
+        assertThat(rec.model()).isEqualTo("gpt-4.1-mini");
+        assertThat(rec.usage()).isEqualTo(r.usage());
+        assertThat(rec.cost()).isEqualTo(r.cost());
+        assertThat(rec.correlationId()).isEqualTo(r.correlationId());
+        assertThat(rec.inputText()).isEqualTo("Capital of France?");
+        assertThat(rec.outputText()).isEqualTo("Paris.");
+        assertThat(rec.finishedAt()).isNotNull();
+        assertThat(usage.recent(GLOBEX, 10)).as("nothing recorded for another org").isEmpty();
+    }
+
+    @Test
+    void eachOrgUsesItsOwnKeyAndDefaultModel() throws Exception {
+        job.run("hi", "acme", Map.of());
+        String acmeAuth = server.lastRequest().header("authorization");
+        String acmeModel = sentBody().get("model").asText();
+        job.run("hi", "globex", Map.of());
+
+        assertThat(acmeAuth).isEqualTo("Bearer " + ACME_KEY);
+        assertThat(acmeModel).isEqualTo("gpt-4.1-mini");
+        assertThat(server.lastRequest().header("authorization")).isEqualTo("Bearer " + GLOBEX_KEY);
+        assertThat(sentBody().get("model").asText()).isEqualTo("gpt-4.1-nano");
+    }
+
+    @Test
+    void anOrgWithoutAKeyFailsClearlyWithoutCallingAnyProviderAndNeverBorrowsAKey() {
+        ConfigurationException e = catchThrowableOfType(ConfigurationException.class,
+                () -> job.run("hi", "initech", Map.of()));
+
+        assertThat(e.code()).isEqualTo(ErrorCode.AI_CONFIG_MISSING_API_KEY);
+        assertThat(e.orgId()).isEqualTo("initech");
+        assertThat(e.getMessage()).contains("openai").contains("initech").contains("add one under providers");
+        assertThat(server.requests()).isEmpty();
+        UsageRecord rec = usage.recent(INITECH, 10).get(0);
+        assertThat(rec.status()).isEqualTo(UsageStatus.ERROR);
+        assertThat(rec.errorCode()).isEqualTo("AI_CONFIG_MISSING_API_KEY");
+    }
+
+    @Test
+    void aMissingTemplateVariableFailsBeforeAnyIo() {
+        TemplateException e = catchThrowableOfType(TemplateException.class,
+                () -> job.run("Summarize {{topic}} for {{audience}}", "acme", Map.of("topic", "Q3")));
+
+        assertThat(e.code()).isEqualTo(ErrorCode.AI_TEMPLATE_MISSING_VARIABLE);
+        assertThat(e.getMessage()).contains("audience");
+        assertThat(e.orgId()).isEqualTo("acme");
+        assertThat(server.requests()).isEmpty();
+    }
+
+    @Test
+    void valuesAreInsertedAsTextAndNeverReEvaluated() throws Exception {
+        job.run("Echo {{a}}", "acme", Map.of("a", "{{b}}", "b", "SECRET-B"));
+
+        assertThat(sentBody().at("/messages/0/content").asText()).isEqualTo("Echo {{b}}");
+    }
+
+    @Test
+    void thereIsNoImplicitDefaultModel() {
+        catalog.allow(OrgId.of("hooli"), MINI);
+        keys.put(OrgId.of("hooli"), ProviderId.OPENAI, ApiKey.of("sk-proj-hooli0000000000000000"));
+
+        ConfigurationException e = catchThrowableOfType(ConfigurationException.class,
+                () -> job.run("hi", "hooli", Map.of()));
+
+        assertThat(e.code()).isEqualTo(ErrorCode.AI_CONFIG_NO_DEFAULT_MODEL);
+        assertThat(server.requests()).isEmpty();
+    }
+
+    @Test
+    void aModelOffTheAllowlistIsRefusedAndAnAllowedOneIsUsedWithItsCap() throws Exception {
+        AccessDeniedException e = catchThrowableOfType(AccessDeniedException.class,
+                () -> job.run(JobRequest.builder("globex", "hi").model("gpt-4.1-mini").build()));
+        job.run(JobRequest.builder("acme", "hi").model("gpt-4.1-nano").maxOutputTokens(50_000).temperature(0.2)
+                .systemPrompt("Be brief.").build());
+
+        assertThat(e.code()).isEqualTo(ErrorCode.AI_MODEL_NOT_ALLOWED);
+        JsonNode body = sentBody();
+        assertThat(body.get("model").asText()).isEqualTo("gpt-4.1-nano");
+        assertThat(body.get("max_completion_tokens").asInt()).isEqualTo(50_000);
+        assertThat(body.get("temperature").asDouble()).isEqualTo(0.2);
+        assertThat(body.at("/messages/0/role").asText()).isEqualTo("system");
+        assertThat(server.requests()).hasSize(1);
+    }
+
+    @Test
+    void orgsCanBeNamedByUuidOrgRefOrJpaEntity() throws Exception {
+        UUID id = UUID.fromString("5f0c3c2e-8a57-4d43-9a53-1f2b0f6c8e11");
+        OrgId uuidOrg = OrgId.of(id.toString());
+        catalog.allow(uuidOrg, MINI).setDefault(uuidOrg, MINI).setDefaultProvider(uuidOrg, ProviderId.OPENAI);
+        keys.put(uuidOrg, ProviderId.OPENAI, ApiKey.of("sk-proj-uuidorg00000000000000"));
+
+        job.run("a", id, Map.of());
+        job.run("b", (dev.aitenancy.tenant.OrgRef) () -> "acme", Map.of());
+        job.run("c", new Tenant(id), Map.of());
+        InvalidRequestException bad = catchThrowableOfType(InvalidRequestException.class,
+                () -> job.run("d", 42, Map.of()));
+
+        assertThat(usage.recent(uuidOrg, 10)).hasSize(2);
+        assertThat(usage.recent(ACME, 10)).hasSize(1);
+        assertThat(bad.code()).isEqualTo(ErrorCode.AI_INVALID_REQUEST);
+        assertThat(bad.getMessage()).contains("jakarta.persistence.Id");
+    }
+
+    @jakarta.persistence.Entity
+    static class Tenant {
+        @jakarta.persistence.Id
+        private final UUID id;
+
+        Tenant(UUID id) {
+            this.id = id;
+        }
+    }
+
+    @Test
+    void rateLimitsRefuseWithRetryAfterAndTheRefusalIsRecorded() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:00:15Z"));
+        InMemoryRateLimiter limiter = new InMemoryRateLimiter(clock, new RateLimitPolicy(2, 60, 0));
+        job = LLMJob.builder().keyStore(keys).modelCatalog(catalog).usageSink(usage).provider(openai)
+                .rateLimiter(limiter).clock(clock).build();
+        JobRequest req = JobRequest.builder("acme", "hi").caller(Caller.user("alice").withIp("10.0.0.7")).build();
+
+        job.run(req);
+        job.run(req);
+        RateLimitedException e = catchThrowableOfType(RateLimitedException.class, () -> job.run(req));
+
+        assertThat(e.code()).isEqualTo(ErrorCode.AI_RATE_LIMITED);
+        assertThat(e.retryable()).isTrue();
+        assertThat(e.limit()).contains("user alice");
+        assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(server.requests()).hasSize(2);
+        assertThat(usage.recent(ACME, 10)).extracting(UsageRecord::errorCode).containsOnlyOnce("AI_RATE_LIMITED");
+
+        clock.advance(Duration.ofSeconds(45));
+        assertThat(job.run(req).text()).isEqualTo("Paris.");
+    }
+
+    @Test
+    void aProviderErrorIsRecordedWithItsCodeAndAttributedToTheOrg() {
+        server.otherwise(req -> json(401, "{\"error\":{\"message\":\"Incorrect API key provided: " + ACME_KEY
+                + "\",\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}"));
+
+        ProviderException e = catchThrowableOfType(ProviderException.class, () -> job.run("hi", "acme", Map.of()));
+
+        assertThat(e.code()).isEqualTo(ErrorCode.AI_PROVIDER_AUTH);
+        assertThat(e.orgId()).isEqualTo("acme");
+        UsageRecord rec = usage.recent(ACME, 1).get(0);
+        assertThat(rec.status()).isEqualTo(UsageStatus.ERROR);
+        assertThat(rec.errorCode()).isEqualTo("AI_PROVIDER_AUTH");
+        assertThat(rec.usage()).isEqualTo(TokenUsage.UNKNOWN);
+        assertThat(rec.cost().isPriced()).isFalse();
+        assertThat(rec.errorMessage()).doesNotContain(ACME_KEY);
+    }
+
+    @Test
+    void anOrgConfiguredFallbackIsTriedOnlyWhenConfigured() throws Exception {
+        ProviderId backupId = ProviderId.of("backup");
+        LoopbackServer backupServer = LoopbackServer.start();
+        try {
+            backupServer.otherwise(req -> json(200, answer("From backup.", 3, 2, 0)));
+            OpenAiCompatibleClient backup = OpenAiCompatibleClient.builder(backupId,
+                    ProviderSettings.builder(backupServer.uri("/v1")).retryPolicy(FAST).build()).build();
+            job = LLMJob.builder().keyStore(keys).modelCatalog(catalog).usageSink(usage).provider(openai)
+                    .provider(backup).build();
+            server.otherwise(req -> json(503, "{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}"));
+            ModelRef local = ModelRef.of(backupId, "llama-3.1-8b");
+
+            ProviderException withoutChain = catchThrowableOfType(ProviderException.class,
+                    () -> job.run("hi", "acme", Map.of()));
+            catalog.allow(ACME, local).setFallbacks(ACME, List.of(local));
+            keys.put(ACME, backupId, ApiKey.of("backup-key-0000000000000"));
+            JobResult viaFallback = job.run("hi", "acme", Map.of());
+
+            assertThat(withoutChain.code()).isEqualTo(ErrorCode.AI_PROVIDER_OVERLOADED);
+            assertThat(backupServer.requests()).hasSize(1);
+            assertThat(backupServer.lastRequest().header("authorization")).isEqualTo("Bearer backup-key-0000000000000");
+            assertThat(viaFallback.text()).isEqualTo("From backup.");
+            assertThat(viaFallback.provider()).isEqualTo(backupId);
+            assertThat(viaFallback.cost().isPriced()).as("no price known for the local model").isFalse();
+            assertThat(usage.recent(ACME, 1).get(0).provider()).isEqualTo("backup");
+        } finally {
+            backupServer.close();
+        }
+    }
+
+    @Test
+    void streamDeliversTokensUsageAndDoneAndRecordsTheCall() throws Exception {
+        server.enqueue(sse(chunk("Par"), chunk("is."),
+                "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":2}}\n\n", "data: [DONE]\n\n"));
+        List<JobEvent> events = new CopyOnWriteArrayList<>();
+
+        StreamHandle h = job.stream(JobRequest.builder("acme", "Capital of France?").build(), events::add);
+        JobResult r = h.completion().get(10, TimeUnit.SECONDS);
+
+        assertThat(events).filteredOn(JobEvent.Token.class::isInstance).extracting(e -> ((JobEvent.Token) e).text())
+                .containsExactly("Par", "is.");
+        assertThat(events).filteredOn(JobEvent.Usage.class::isInstance).hasSize(1);
+        assertThat(events.get(events.size() - 1)).isEqualTo(new JobEvent.Done(r));
+        assertThat(r.text()).isEqualTo("Paris.");
+        assertThat(r.usage()).isEqualTo(new TokenUsage(7L, 2L, null));
+        UsageRecord rec = usage.recent(ACME, 1).get(0);
+        assertThat(rec.status()).isEqualTo(UsageStatus.OK);
+        assertThat(rec.outputText()).isEqualTo("Paris.");
+    }
+
+    @Test
+    void aCanceledStreamIsRecordedAsCanceledWithTheTokensSeenSoFar() throws Exception {
+        server.enqueue(sse(chunk("one "), chunk("two ")).thenStall());
+        List<JobEvent> events = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> twoTokens = new CompletableFuture<>();
+
+        StreamHandle h = job.stream(JobRequest.builder("acme", "count").build(), e -> {
+            events.add(e);
+            if (events.stream().filter(JobEvent.Token.class::isInstance).count() == 2) {
+                twoTokens.complete(null);
+            }
+        });
+        twoTokens.get(10, TimeUnit.SECONDS);
+        boolean canceled = h.cancel();
+
+        assertThat(canceled).isTrue();
+        assertThat(h.cancel()).isFalse();
+        JobEvent last = events.get(events.size() - 1);
+        assertThat(last).isInstanceOf(JobEvent.Error.class);
+        assertThat(((JobEvent.Error) last).error().code()).isEqualTo(ErrorCode.AI_CANCELED);
+        assertThatThrownBy(() -> h.completion().get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(CanceledException.class);
+        UsageRecord rec = usage.recent(ACME, 1).get(0);
+        assertThat(rec.status()).isEqualTo(UsageStatus.CANCELED);
+        assertThat(rec.usage().outputTokens()).isEqualTo(2L);
+        assertThat(rec.usage().inputTokens()).as("not reported by the provider: unknown").isNull();
+        assertThat(rec.outputText()).isEqualTo("one two ");
+        assertThat(rec.errorCode()).isEqualTo("AI_CANCELED");
+    }
+
+    @Test
+    void aStreamRefusedUpFrontEndsWithAnErrorEvent() {
+        List<JobEvent> events = new ArrayList<>();
+
+        StreamHandle h = job.stream(JobRequest.builder("initech", "hi").build(), events::add);
+
+        assertThat(events).hasSize(1);
+        assertThat(((JobEvent.Error) events.get(0)).error().code()).isEqualTo(ErrorCode.AI_CONFIG_MISSING_API_KEY);
+        assertThat(h.completion()).isCompletedExceptionally();
+        assertThat(h.cancel()).isFalse();
+    }
+
+    @Test
+    void aStreamFailingMidWayIsRecordedAsAnErrorWithThePartialText() throws Exception {
+        server.enqueue(sse(chunk("Par"), "data: {\"error\":{\"message\":\"boom\",\"type\":\"server_error\"}}\n\n"));
+        List<JobEvent> events = new CopyOnWriteArrayList<>();
+
+        StreamHandle h = job.stream(JobRequest.builder("acme", "x").build(), events::add);
+
+        assertThatThrownBy(() -> h.completion().get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(ProviderException.class);
+        UsageRecord rec = usage.recent(ACME, 1).get(0);
+        assertThat(rec.status()).isEqualTo(UsageStatus.ERROR);
+        assertThat(rec.outputText()).isEqualTo("Par");
+        assertThat(rec.errorCode()).isEqualTo("AI_PROVIDER_UNAVAILABLE");
+    }
+
+    @Test
+    void manyAsyncCallsInFlightAllCompleteAndEachLeavesExactlyOneRecord() throws Exception {
+        int n = 300;
+        List<CompletableFuture<JobResult>> futures = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            futures.add(job.runAsync(JobRequest.builder(i % 2 == 0 ? "acme" : "globex", "q {{i}}")
+                    .context(Map.of("i", i)).build()));
+        }
+        CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+
+        assertThat(futures).allSatisfy(f -> assertThat(f.join().text()).isEqualTo("Paris."));
+        assertThat(usage.recent(ACME, 1000)).hasSize(n / 2).allMatch(r -> r.status() == UsageStatus.OK);
+        assertThat(usage.recent(GLOBEX, 1000)).hasSize(n / 2);
+        assertThat(server.requests()).hasSize(n);
+    }
+
+    @Test
+    void cancelingAnAsyncCallRecordsItAsCanceled() throws Exception {
+        server.enqueue(sse().thenStall());
+
+        CompletableFuture<JobResult> f = job.runAsync(JobRequest.builder("acme", "slow").build());
+        while (server.requests().isEmpty()) {
+            Thread.onSpinWait();
+        }
+        f.cancel(true);
+
+        UsageRecord rec = usage.recent(ACME, 1).get(0);
+        assertThat(rec.status()).isEqualTo(UsageStatus.CANCELED);
+        assertThat(rec.errorCode()).isEqualTo("AI_CANCELED");
+    }
+
+    @Test
+    void theMdcHoldsTheCorrelationIdOnlyDuringTheCall() {
+        MDC.put(LLMJob.MDC_CORRELATION_ID, "outer");
+
+        job.run(JobRequest.builder("acme", "hi").correlationId("corr-77").build());
+
+        assertThat(server.lastRequest().header("x-correlation-id")).isEqualTo("corr-77");
+        assertThat(MDC.get(LLMJob.MDC_CORRELATION_ID)).isEqualTo("outer");
+        assertThat(MDC.get(LLMJob.MDC_ORG)).isNull();
+        MDC.clear();
+    }
+
+    @Test
+    void aPlantedKeyNeverAppearsInResultsRecordsExceptionsOrLogs() throws Exception {
+        List<Object> outputs = new ArrayList<>();
+        String logs = LogCapture.stderrOf(() -> {
+            outputs.add(job.run("my key is " + ACME_KEY + "!", "acme", Map.of()));
+            server.otherwise(req -> json(401, "{\"error\":{\"message\":\"Incorrect API key provided: " + ACME_KEY
+                    + "\",\"code\":\"invalid_api_key\"}}"));
+            try {
+                job.run("hi", "acme", Map.of());
+            } catch (AiTenancyException e) {
+                outputs.add(e);
+                java.io.StringWriter trace = new java.io.StringWriter();
+                e.printStackTrace(new java.io.PrintWriter(trace));
+                outputs.add(trace);
+            }
+            server.enqueue(sse(chunk("x")).thenStall());
+            StreamHandle h = job.stream(JobRequest.builder("acme", "s").build(), outputs::add);
+            h.cancel();
+        });
+        outputs.addAll(usage.recent(ACME, 10));
+        outputs.add(keys);
+
+        assertThat(outputs).hasSizeGreaterThan(5);
+        for (Object o : outputs) {
+            assertThat(String.valueOf(o)).doesNotContain(ACME_KEY).doesNotContain("ACMEplanted");
+        }
+        assertThat(logs).as("the capture sees the library's log lines, with the MDC").contains("org=acme corr=");
+        assertThat(logs).doesNotContain(ACME_KEY).doesNotContain("ACMEplanted");
+    }
+
+    /** A clock tests move by hand. */
+    static final class MutableClock extends Clock {
+        private volatile Instant now;
+
+        MutableClock(Instant start) {
+            this.now = start;
+        }
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
