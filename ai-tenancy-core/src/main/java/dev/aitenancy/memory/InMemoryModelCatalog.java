@@ -6,6 +6,7 @@ import dev.aitenancy.ErrorCode;
 import dev.aitenancy.InvalidRequestException;
 import dev.aitenancy.models.ModelCatalog;
 import dev.aitenancy.models.ModelRef;
+import dev.aitenancy.models.ModelRegistry;
 import dev.aitenancy.models.ModelRequest;
 import dev.aitenancy.models.ModelSpec;
 import dev.aitenancy.models.ResolvedModel;
@@ -47,6 +48,20 @@ public final class InMemoryModelCatalog implements ModelCatalog {
 
     private final Map<ModelRef, ModelSpec> registry = new ConcurrentHashMap<>();
     private final Map<OrgId, OrgModels> orgs = new ConcurrentHashMap<>();
+
+    /** A catalog whose registry starts empty: every model is unpriced until registered. */
+    public InMemoryModelCatalog() {
+    }
+
+    /** A catalog whose registry starts with {@code registry}'s models. */
+    public InMemoryModelCatalog(ModelRegistry registry) {
+        registry.all().forEach(this::register);
+    }
+
+    /** A catalog that knows the limits and prices of the {@linkplain ModelRegistry#builtIn() built-in models}. */
+    public static InMemoryModelCatalog withBuiltInModels() {
+        return new InMemoryModelCatalog(ModelRegistry.builtIn());
+    }
 
     /** Adds or replaces a model in the global registry. */
     public InMemoryModelCatalog register(ModelSpec spec) {
