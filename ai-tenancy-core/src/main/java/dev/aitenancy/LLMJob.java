@@ -170,6 +170,19 @@ public final class LLMJob {
         return stream;
     }
 
+    /**
+     * Checks a key with the provider's cheapest call, before it is stored. Completes normally when
+     * the key works; fails with {@code AI_PROVIDER_AUTH} when it does not.
+     */
+    public CompletableFuture<Void> verifyKey(ProviderId provider, ApiKey key) {
+        ProviderClient c = providers.get(provider);
+        if (c == null) {
+            return CompletableFuture.failedFuture(new ConfigurationException(ErrorCode.AI_CONFIG_NO_PROVIDER, null,
+                    "no client for provider " + provider + " is registered with this LLMJob"));
+        }
+        return c.verify(key);
+    }
+
     // ---- the path of one call (design.md §3) ---------------------------------------------------
 
     /** Steps 1-9: everything before the provider is called. Throws when the call may not go ahead. */
@@ -188,6 +201,7 @@ public final class LLMJob {
             rateLimiter.acquire(new RateLimitRequest(org, caller.userId(), caller.ip(),        // 6. rate limit
                     estimateTokens(call.prompt) + call.model.maxOutputTokens()));
             // 7. budget: no budget ledger in the core yet
+            client(org, call.model.ref().provider());                                         //    (a client exists)
             call.key = key(org, call.model.ref().provider());                                  // 8. key
             usage.started(call.record(UsageStatus.STARTED));                                   // 9. record start
             return call;

@@ -158,6 +158,36 @@ class LLMJobTest {
     }
 
     @Test
+    void aModelOfAProviderWithoutAClientFailsClearlyAndIsRecorded() {
+        ModelRef haiku = ModelRef.of(ProviderId.ANTHROPIC, "claude-haiku-4-5");
+        catalog.allow(ACME, haiku);
+        keys.put(ACME, ProviderId.ANTHROPIC, ApiKey.of("sk-ant-api03-acme000000000000000"));
+
+        ConfigurationException e = catchThrowableOfType(ConfigurationException.class,
+                () -> job.run(JobRequest.builder("acme", "hi").model("claude-haiku-4-5").build()));
+
+        assertThat(e.code()).isEqualTo(ErrorCode.AI_CONFIG_NO_PROVIDER);
+        assertThat(e.getMessage()).contains("anthropic");
+        assertThat(usage.recent(ACME, 1).get(0).errorCode()).isEqualTo("AI_CONFIG_NO_PROVIDER");
+        assertThat(server.requests()).isEmpty();
+    }
+
+    @Test
+    void verifyKeyUsesTheProvidersCheapestCheck() throws Exception {
+        server.enqueue(json(200, "{\"object\":\"list\",\"data\":[]}"),
+                json(401, "{\"error\":{\"message\":\"bad key\",\"code\":\"invalid_api_key\"}}"));
+
+        job.verifyKey(ProviderId.OPENAI, ApiKey.of(ACME_KEY)).get(10, TimeUnit.SECONDS);
+        Throwable bad = catchThrowableOfType(ExecutionException.class,
+                () -> job.verifyKey(ProviderId.OPENAI, ApiKey.of(ACME_KEY)).get(10, TimeUnit.SECONDS)).getCause();
+
+        assertThat(server.requests()).extracting(LoopbackServer.Recorded::pathAndQuery)
+                .containsExactly("/v1/models", "/v1/models");
+        assertThat(((ProviderException) bad).code()).isEqualTo(ErrorCode.AI_PROVIDER_AUTH);
+        assertThat(job.verifyKey(ProviderId.GEMINI, ApiKey.of(ACME_KEY))).isCompletedExceptionally();
+    }
+
+    @Test
     void aMissingTemplateVariableFailsBeforeAnyIo() {
         TemplateException e = catchThrowableOfType(TemplateException.class,
                 () -> job.run("Summarize {{topic}} for {{audience}}", "acme", Map.of("topic", "Q3")));
