@@ -463,18 +463,21 @@ public final class LLMJob {
         @Override
         public boolean cancel() {
             CanceledException canceled;
+            ProviderStream running;
             synchronized (this) {
                 if (ended) {
                     return false;
                 }
                 ended = true;
-                if (providerStream != null) {
-                    providerStream.cancel();
-                }
+                running = providerStream;
                 call.settleCanceled(seenUsage.orElse(new TokenUsage(null, deltas, null)), text.toString());
                 canceled = new CanceledException(ErrorCode.AI_CANCELED, call.org.value(),
                         "the stream was canceled after " + deltas + " tokens");
                 emitQuietly(new JobEvent.Error(canceled));
+            }
+            // outside this lock: the provider stream delivers events holding its own lock, then ours
+            if (running != null) {
+                running.cancel();
             }
             completion.completeExceptionally(canceled);
             return true;

@@ -384,6 +384,56 @@ class LLMJobTest {
     }
 
     @Test
+    void cancelRacingAFastStreamEndsEveryStreamExactlyOnceWithoutDeadlock() throws Exception {
+        String[] chunks = new String[201];
+        for (int i = 0; i < 200; i++) {
+            chunks[i] = chunk("t" + i + " ");
+        }
+        chunks[200] = "data: [DONE]\n\n";
+        server.otherwise(req -> sse(chunks));
+        int streams = 40;
+        List<List<JobEvent>> all = new ArrayList<>();
+        List<StreamHandle> handles = new ArrayList<>();
+
+        for (int i = 0; i < streams; i++) {
+            List<JobEvent> events = new CopyOnWriteArrayList<>();
+            all.add(events);
+            int cancelAfter = i * 5;
+            CompletableFuture<StreamHandle> ready = new CompletableFuture<>();
+            StreamHandle h = job.stream(JobRequest.builder(i % 2 == 0 ? "acme" : "globex", "go").build(), e -> {
+                events.add(e);
+                if (e instanceof JobEvent.Token && events.size() == cancelAfter) {
+                    ready.thenAccept(StreamHandle::cancel);
+                }
+            });
+            ready.complete(h);
+            handles.add(h);
+            if (i % 3 == 0) {
+                h.cancel(); // from the caller's thread, racing the first events
+            }
+        }
+        for (StreamHandle h : handles) {
+            try {
+                h.completion().get(20, TimeUnit.SECONDS);
+            } catch (ExecutionException expected) {
+                assertThat(expected.getCause()).isInstanceOf(CanceledException.class);
+            }
+        }
+
+        for (List<JobEvent> events : all) {
+            long terminal = events.stream().filter(e -> e instanceof JobEvent.Done || e instanceof JobEvent.Error)
+                    .count();
+            assertThat(terminal).isEqualTo(1);
+            assertThat(events.get(events.size() - 1)).isInstanceOfAny(JobEvent.Done.class, JobEvent.Error.class);
+        }
+        List<UsageRecord> records = new ArrayList<>(usage.recent(ACME, 1000));
+        records.addAll(usage.recent(GLOBEX, 1000));
+        assertThat(records).hasSize(streams)
+                .allMatch(r -> r.status() == UsageStatus.OK || r.status() == UsageStatus.CANCELED);
+        assertThat(records).extracting(UsageRecord::status).contains(UsageStatus.OK, UsageStatus.CANCELED);
+    }
+
+    @Test
     void aStreamRefusedUpFrontEndsWithAnErrorEvent() {
         List<JobEvent> events = new ArrayList<>();
 
