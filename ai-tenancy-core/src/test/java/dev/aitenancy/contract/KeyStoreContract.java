@@ -1,0 +1,130 @@
+package dev.aitenancy.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.aitenancy.keys.ApiKey;
+import dev.aitenancy.keys.KeyStore;
+import dev.aitenancy.provider.ProviderId;
+import dev.aitenancy.tenant.OrgId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link KeyStore} must do, in memory or in a database. Subclasses supply a fresh,
+ * empty store per test.
+ */
+public abstract class KeyStoreContract {
+
+    protected static final OrgId ACME = OrgId.of("acme");
+    protected static final OrgId GLOBEX = OrgId.of("globex");
+    protected static final ApiKey ACME_OPENAI = ApiKey.of("sk-proj-CONTRACTacme-000111222333444");
+    protected static final ApiKey GLOBEX_OPENAI = ApiKey.of("sk-proj-CONTRACTglobex-99988877766");
+
+    /** A new, empty store. */
+    protected abstract KeyStore newStore();
+
+    @Test
+    void aStoredKeyIsReturnedForItsOrgAndProviderOnly() {
+        KeyStore store = newStore();
+
+        store.put(ACME, ProviderId.OPENAI, ACME_OPENAI);
+
+        assertThat(store.get(ACME, ProviderId.OPENAI)).contains(ACME_OPENAI);
+        assertThat(store.get(ACME, ProviderId.ANTHROPIC)).isEmpty();
+        assertThat(store.get(GLOBEX, ProviderId.OPENAI)).as("never another org's key").isEmpty();
+    }
+
+    @Test
+    void putReplacesTheKeyOfTheSameOrgAndProvider() {
+        KeyStore store = newStore();
+        ApiKey newer = ApiKey.of("sk-proj-CONTRACTacme-rotated-5555555");
+
+        store.put(ACME, ProviderId.OPENAI, ACME_OPENAI);
+        store.put(ACME, ProviderId.OPENAI, newer);
+
+        assertThat(store.get(ACME, ProviderId.OPENAI)).contains(newer);
+    }
+
+    @Test
+    void deleteRemovesOnlyThatOrgsKey() {
+        KeyStore store = newStore();
+        store.put(ACME, ProviderId.OPENAI, ACME_OPENAI);
+        store.put(GLOBEX, ProviderId.OPENAI, GLOBEX_OPENAI);
+
+        boolean deleted = store.delete(ACME, ProviderId.OPENAI);
+        boolean again = store.delete(ACME, ProviderId.OPENAI);
+
+        assertThat(deleted).isTrue();
+        assertThat(again).isFalse();
+        assertThat(store.get(ACME, ProviderId.OPENAI)).isEmpty();
+        assertThat(store.get(GLOBEX, ProviderId.OPENAI)).contains(GLOBEX_OPENAI);
+    }
+
+    @Test
+    void orgsAreIsolatedAcrossManyOrgsAndProviders() {
+        KeyStore store = newStore();
+        List<ProviderId> providers = List.of(ProviderId.OPENAI, ProviderId.ANTHROPIC, ProviderId.GEMINI);
+        for (int o = 0; o < 5; o++) {
+            for (ProviderId p : providers) {
+                store.put(OrgId.of("org-" + o), p, ApiKey.of("key-" + o + "-" + p + "-padding-000000"));
+            }
+        }
+
+        for (int o = 0; o < 5; o++) {
+            for (ProviderId p : providers) {
+                assertThat(store.get(OrgId.of("org-" + o), p).orElseThrow().reveal())
+                        .isEqualTo("key-" + o + "-" + p + "-padding-000000");
+            }
+        }
+        assertThat(store.get(OrgId.of("org-9"), ProviderId.OPENAI)).isEmpty();
+    }
+
+    @Test
+    void concurrentPutsOfManyOrgsAllLand() throws Exception {
+        KeyStore store = newStore();
+        int threads = 16;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                done.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < 5; i++) {
+                        store.put(OrgId.of("c-" + id), ProviderId.OPENAI, ApiKey.of("key-" + id + "-" + i + "-pad000"));
+                        store.put(OrgId.of("shared"), ProviderId.OPENAI, ApiKey.of("key-shared-" + id + "-pad000"));
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        for (int t = 0; t < threads; t++) {
+            assertThat(store.get(OrgId.of("c-" + t), ProviderId.OPENAI).orElseThrow().reveal())
+                    .isEqualTo("key-" + t + "-4-pad000");
+        }
+        assertThat(store.get(OrgId.of("shared"), ProviderId.OPENAI).orElseThrow().reveal())
+                .startsWith("key-shared-");
+    }
+
+    @Test
+    void theStoreNeverShowsAKeyInItsToString() {
+        KeyStore store = newStore();
+        store.put(ACME, ProviderId.OPENAI, ACME_OPENAI);
+
+        assertThat(store.toString()).doesNotContain(ACME_OPENAI.reveal());
+    }
+}

@@ -1,0 +1,98 @@
+package dev.aitenancy.jdbc;
+
+import dev.aitenancy.ConfigurationException;
+import dev.aitenancy.ErrorCode;
+import dev.aitenancy.keys.KeyStore;
+import dev.aitenancy.keys.SecretCipher;
+import dev.aitenancy.jdbc.internal.Dialect;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.Objects;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The JDBC implementations of the ai-tenancy SPIs over one {@link DataSource} (H2 or PostgreSQL).
+ * {@link #create(DataSource)} brings the {@code ai_} tables up to date with Flyway, in a history
+ * table of their own ({@code ai_tenancy_schema_history}) so a host's own migrations are untouched.
+ *
+ * <pre>{@code
+ * AiTenancyJdbc db = AiTenancyJdbc.create(dataSource);
+ * KeyStore keys = db.keyStore(SecretCipher.fromEnvironment());
+ * }</pre>
+ */
+public final class AiTenancyJdbc {
+
+    /** The Flyway history table of ai-tenancy's migrations. */
+    public static final String HISTORY_TABLE = "ai_tenancy_schema_history";
+
+    private final Jdbi jdbi;
+    private final Dialect dialect;
+    private final Clock clock;
+
+    private AiTenancyJdbc(DataSource dataSource, Dialect dialect, Clock clock) {
+        this.jdbi = Jdbi.create(dataSource);
+        this.dialect = dialect;
+        this.clock = clock;
+    }
+
+    /** Migrates the schema and returns the JDBC implementations on the system clock. */
+    public static AiTenancyJdbc create(DataSource dataSource) {
+        return create(dataSource, Clock.systemUTC(), true);
+    }
+
+    /**
+     * @param migrate whether to run the migrations now (switch off when the host runs them itself
+     *                with {@link #migrate(DataSource)} at another time)
+     */
+    public static AiTenancyJdbc create(DataSource dataSource, Clock clock, boolean migrate) {
+        Objects.requireNonNull(dataSource, "dataSource");
+        Dialect dialect = detect(dataSource);
+        if (migrate) {
+            migrate(dataSource, dialect);
+        }
+        return new AiTenancyJdbc(dataSource, dialect, Objects.requireNonNull(clock, "clock"));
+    }
+
+    /** Brings the {@code ai_} tables up to date; safe to run on every start and from several instances. */
+    public static void migrate(DataSource dataSource) {
+        migrate(dataSource, detect(dataSource));
+    }
+
+    private static void migrate(DataSource dataSource, Dialect dialect) {
+        Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:dev/aitenancy/jdbc/migration/" + dialect.folder())
+                .table(HISTORY_TABLE)
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
+                .load()
+                .migrate();
+    }
+
+    private static Dialect detect(DataSource dataSource) {
+        try (Connection c = dataSource.getConnection()) {
+            return Dialect.of(c.getMetaData().getDatabaseProductName());
+        } catch (SQLException e) {
+            throw new ConfigurationException(ErrorCode.AI_CONFIG_INVALID, null,
+                    "cannot connect to the ai-tenancy database: " + e.getMessage(), e);
+        }
+    }
+
+    /** Provider keys, encrypted with {@code cipher} and bound to their org and provider. */
+    public KeyStore keyStore(SecretCipher cipher) {
+        return new JdbcKeyStore(jdbi, Objects.requireNonNull(cipher, "cipher"), clock);
+    }
+
+    /** The Jdbi instance over the host's data source. */
+    public Jdbi jdbi() {
+        return jdbi;
+    }
+
+    @Override
+    public String toString() {
+        return "AiTenancyJdbc[" + dialect + "]";
+    }
+}

@@ -1,0 +1,111 @@
+package dev.aitenancy.jdbc;
+
+import dev.aitenancy.keys.ApiKey;
+import dev.aitenancy.keys.KeyStore;
+import dev.aitenancy.keys.SecretCipher;
+import dev.aitenancy.provider.ProviderId;
+import dev.aitenancy.tenant.OrgId;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+
+/**
+ * Provider keys in {@code ai_provider_keys}, one row per (org, provider), each an envelope of
+ * {@link SecretCipher} bound to its org and provider. The key itself is never stored in clear;
+ * only its last four characters are, for display.
+ */
+final class JdbcKeyStore implements KeyStore {
+
+    private static final String UNIQUE_VIOLATION = "23505";
+
+    private final Jdbi jdbi;
+    private final SecretCipher cipher;
+    private final Clock clock;
+
+    JdbcKeyStore(Jdbi jdbi, SecretCipher cipher, Clock clock) {
+        this.jdbi = jdbi;
+        this.cipher = cipher;
+        this.clock = clock;
+    }
+
+    @Override
+    public Optional<ApiKey> get(OrgId org, ProviderId provider) {
+        return jdbi.withHandle(h -> h.createQuery(
+                        "SELECT envelope FROM ai_provider_keys WHERE org_id = :org AND provider = :provider")
+                .bind("org", org.value())
+                .bind("provider", provider.name())
+                .mapTo(byte[].class)
+                .findOne())
+                .map(envelope -> cipher.decrypt(envelope, org, provider));
+    }
+
+    @Override
+    public void put(OrgId org, ProviderId provider, ApiKey key) {
+        byte[] envelope = cipher.encrypt(key, org, provider);
+        String last4 = key.reveal().length() >= 12 ? key.reveal().substring(key.reveal().length() - 4) : "";
+        Instant now = clock.instant();
+        // update, else insert; a concurrent insert of the same row turns into an update
+        for (int attempt = 0; ; attempt++) {
+            try {
+                jdbi.useTransaction(h -> {
+                    if (update(h, org, provider, envelope, last4, now) == 0) {
+                        h.createUpdate("INSERT INTO ai_provider_keys (org_id, provider, envelope, master_key_id, "
+                                        + "key_last4, created_at, updated_at) "
+                                        + "VALUES (:org, :provider, :envelope, :keyId, :last4, :now, :now)")
+                                .bind("org", org.value())
+                                .bind("provider", provider.name())
+                                .bind("envelope", envelope)
+                                .bind("keyId", cipher.primaryKeyId())
+                                .bind("last4", last4)
+                                .bind("now", now)
+                                .execute();
+                    }
+                });
+                return;
+            } catch (UnableToExecuteStatementException e) {
+                if (attempt >= 3 || !isUniqueViolation(e)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private int update(Handle h, OrgId org, ProviderId provider, byte[] envelope, String last4, Instant now) {
+        return h.createUpdate("UPDATE ai_provider_keys SET envelope = :envelope, master_key_id = :keyId, "
+                        + "key_last4 = :last4, updated_at = :now, last_verified_at = NULL "
+                        + "WHERE org_id = :org AND provider = :provider")
+                .bind("org", org.value())
+                .bind("provider", provider.name())
+                .bind("envelope", envelope)
+                .bind("keyId", cipher.primaryKeyId())
+                .bind("last4", last4)
+                .bind("now", now)
+                .execute();
+    }
+
+    @Override
+    public boolean delete(OrgId org, ProviderId provider) {
+        return jdbi.withHandle(h -> h.createUpdate(
+                        "DELETE FROM ai_provider_keys WHERE org_id = :org AND provider = :provider")
+                .bind("org", org.value())
+                .bind("provider", provider.name())
+                .execute()) > 0;
+    }
+
+    private static boolean isUniqueViolation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcKeyStore[" + cipher + "]";
+    }
+}
