@@ -2,6 +2,8 @@ package dev.aitenancy.keys;
 
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.tenant.OrgId;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -13,9 +15,15 @@ public interface KeyStore {
     /** The org's key for the provider, if it has one. */
     Optional<ApiKey> get(OrgId org, ProviderId provider);
 
-    /** Stores or replaces the org's key for the provider. */
+    /** Stores or replaces the org's key for the provider; a replaced key counts as not verified. */
     void put(OrgId org, ProviderId provider, ApiKey key);
 
     /** Removes the org's key for the provider; true if there was one. */
     boolean delete(OrgId org, ProviderId provider);
+
+    /** What may be shown of the org's keys, ordered by provider; never a key. */
+    List<ProviderKeyStatus> status(OrgId org);
+
+    /** Records that the provider accepted the org's current key at {@code at}; false if it has none. */
+    boolean markVerified(OrgId org, ProviderId provider, Instant at);
 }

@@ -4,6 +4,11 @@ import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.keys.KeyStore;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.tenant.OrgId;
+import dev.aitenancy.keys.ProviderKeyStatus;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,21 +20,50 @@ public final class InMemoryKeyStore implements KeyStore {
     private record Slot(OrgId org, ProviderId provider) {
     }
 
-    private final ConcurrentMap<Slot, ApiKey> keys = new ConcurrentHashMap<>();
+    private record Stored(ApiKey key, Instant updatedAt, Instant lastVerifiedAt) {
+    }
+
+    private final ConcurrentMap<Slot, Stored> keys = new ConcurrentHashMap<>();
+    private final Clock clock;
+
+    public InMemoryKeyStore() {
+        this(Clock.systemUTC());
+    }
+
+    public InMemoryKeyStore(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
 
     @Override
     public Optional<ApiKey> get(OrgId org, ProviderId provider) {
-        return Optional.ofNullable(keys.get(new Slot(org, provider)));
+        return Optional.ofNullable(keys.get(new Slot(org, provider))).map(Stored::key);
     }
 
     @Override
     public void put(OrgId org, ProviderId provider, ApiKey key) {
-        keys.put(new Slot(Objects.requireNonNull(org), Objects.requireNonNull(provider)), Objects.requireNonNull(key));
+        keys.put(new Slot(Objects.requireNonNull(org), Objects.requireNonNull(provider)),
+                new Stored(Objects.requireNonNull(key), clock.instant(), null));
     }
 
     @Override
     public boolean delete(OrgId org, ProviderId provider) {
         return keys.remove(new Slot(org, provider)) != null;
+    }
+
+    @Override
+    public List<ProviderKeyStatus> status(OrgId org) {
+        return keys.entrySet().stream()
+                .filter(e -> e.getKey().org().equals(org))
+                .sorted(Comparator.comparing(e -> e.getKey().provider()))
+                .map(e -> new ProviderKeyStatus(e.getKey().provider(), e.getValue().key().masked(),
+                        e.getValue().lastVerifiedAt(), e.getValue().updatedAt()))
+                .toList();
+    }
+
+    @Override
+    public boolean markVerified(OrgId org, ProviderId provider, Instant at) {
+        return keys.computeIfPresent(new Slot(org, provider),
+                (slot, stored) -> new Stored(stored.key(), stored.updatedAt(), at)) != null;
     }
 
     @Override

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.keys.KeyStore;
+import dev.aitenancy.keys.ProviderKeyStatus;
+import java.time.Instant;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.tenant.OrgId;
 import java.util.ArrayList;
@@ -118,6 +120,44 @@ public abstract class KeyStoreContract {
         }
         assertThat(store.get(OrgId.of("shared"), ProviderId.OPENAI).orElseThrow().reveal())
                 .startsWith("key-shared-");
+    }
+
+    @Test
+    void statusShowsOnlyTheLastFourCharactersAndTheVerificationState() {
+        KeyStore store = newStore();
+        store.put(ACME, ProviderId.OPENAI, ACME_OPENAI);
+        store.put(ACME, ProviderId.ANTHROPIC, ApiKey.of("sk-ant-api03-CONTRACT-acme-abcd"));
+        store.put(GLOBEX, ProviderId.GEMINI, ApiKey.of("AIzaCONTRACTglobex0000000000000wxyz"));
+        Instant verifiedAt = Instant.parse("2026-11-20T08:00:00Z");
+
+        boolean marked = store.markVerified(ACME, ProviderId.OPENAI, verifiedAt);
+        boolean markedMissing = store.markVerified(GLOBEX, ProviderId.OPENAI, verifiedAt);
+        List<ProviderKeyStatus> acme = store.status(ACME);
+
+        assertThat(marked).isTrue();
+        assertThat(markedMissing).isFalse();
+        assertThat(acme).extracting(ProviderKeyStatus::provider)
+                .containsExactly(ProviderId.ANTHROPIC, ProviderId.OPENAI);
+        assertThat(acme.get(0).maskedKey()).isEqualTo("****abcd");
+        assertThat(acme.get(0).verified()).isFalse();
+        assertThat(acme.get(1).maskedKey()).isEqualTo("****" + ACME_OPENAI.reveal().substring(ACME_OPENAI.reveal().length() - 4));
+        assertThat(acme.get(1).lastVerifiedAt()).isEqualTo(verifiedAt);
+        assertThat(acme.get(1).updatedAt()).isNotNull();
+        assertThat(acme.toString()).doesNotContain(ACME_OPENAI.reveal()).doesNotContain("CONTRACT");
+        assertThat(store.status(GLOBEX)).extracting(ProviderKeyStatus::provider).containsExactly(ProviderId.GEMINI);
+        assertThat(store.status(OrgId.of("nobody"))).isEmpty();
+    }
+
+    @Test
+    void replacingAKeyClearsItsVerification() {
+        KeyStore store = newStore();
+        store.put(ACME, ProviderId.OPENAI, ACME_OPENAI);
+        store.markVerified(ACME, ProviderId.OPENAI, Instant.parse("2026-11-20T08:00:00Z"));
+
+        store.put(ACME, ProviderId.OPENAI, ApiKey.of("sk-proj-CONTRACTacme-replaced-77777"));
+
+        assertThat(store.status(ACME).get(0).verified()).isFalse();
+        assertThat(store.status(ACME).get(0).maskedKey()).isEqualTo("****7777");
     }
 
     @Test

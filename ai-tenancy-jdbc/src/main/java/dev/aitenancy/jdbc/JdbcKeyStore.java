@@ -5,7 +5,12 @@ import dev.aitenancy.keys.KeyStore;
 import dev.aitenancy.keys.SecretCipher;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.tenant.OrgId;
+import dev.aitenancy.keys.ProviderKeyStatus;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.util.List;
 import java.time.Instant;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -93,6 +98,31 @@ final class JdbcKeyStore implements KeyStore {
                 .bind("org", org.value())
                 .bind("provider", provider.name())
                 .execute()) > 0;
+    }
+
+    @Override
+    public List<ProviderKeyStatus> status(OrgId org) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT provider, key_last4, last_verified_at, updated_at "
+                        + "FROM ai_provider_keys WHERE org_id = :org ORDER BY provider")
+                .bind("org", org.value())
+                .map((rs, ctx) -> new ProviderKeyStatus(ProviderId.of(rs.getString("provider")),
+                        "****" + rs.getString("key_last4"), instant(rs, "last_verified_at"), instant(rs, "updated_at")))
+                .list());
+    }
+
+    @Override
+    public boolean markVerified(OrgId org, ProviderId provider, Instant at) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE ai_provider_keys SET last_verified_at = :at "
+                        + "WHERE org_id = :org AND provider = :provider")
+                .bind("at", at)
+                .bind("org", org.value())
+                .bind("provider", provider.name())
+                .execute()) > 0;
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
     }
 
     private static boolean isUniqueViolation(Throwable e) {
