@@ -29,9 +29,9 @@ import dev.aitenancy.usage.UsageRecord;
 import dev.aitenancy.usage.UsageStatus;
 import java.math.BigDecimal;
 import java.time.Clock;
+import dev.aitenancy.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -530,33 +530,5 @@ class LLMJobTest {
         }
         assertThat(logs).as("the capture sees the library's log lines, with the MDC").contains("org=acme corr=");
         assertThat(logs).doesNotContain(ACME_KEY).doesNotContain("ACMEplanted");
-    }
-
-    /** A clock tests move by hand. */
-    static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        MutableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
