@@ -4,6 +4,7 @@ import dev.aitenancy.internal.Secrets;
 import dev.aitenancy.internal.Texts;
 import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.keys.KeyStore;
+import dev.aitenancy.keys.StoredKey;
 import dev.aitenancy.limits.RateLimitRequest;
 import dev.aitenancy.limits.RateLimiter;
 import dev.aitenancy.memory.InMemoryRateLimiter;
@@ -25,6 +26,7 @@ import dev.aitenancy.usage.UsageRecord;
 import dev.aitenancy.usage.UsageSink;
 import dev.aitenancy.usage.UsageStatus;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,6 +38,7 @@ import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -73,6 +76,11 @@ public final class LLMJob {
     private final Map<ProviderId, ProviderClient> providers;
     private final Clock clock;
     private final int maxStoredTextBytes;
+    private final Duration reverifyKeysAfter;
+    private final Map<ModelKeySlot, CompletableFuture<Void>> verifying = new ConcurrentHashMap<>();
+
+    private record ModelKeySlot(OrgId org, ProviderId provider) {
+    }
 
     private LLMJob(Builder b) {
         this.keys = Objects.requireNonNull(b.keys, "keyStore is required");
@@ -83,6 +91,7 @@ public final class LLMJob {
         this.usage = b.usage != null ? b.usage : new InMemoryUsageSink();
         this.providers = Map.copyOf(b.providers);
         this.maxStoredTextBytes = b.maxStoredTextBytes;
+        this.reverifyKeysAfter = b.reverifyKeysAfter;
     }
 
     public static Builder builder() {
@@ -133,10 +142,12 @@ public final class LLMJob {
             return CompletableFuture.failedFuture(e);
         }
         CompletableFuture<JobResult> result = new CompletableFuture<>();
-        CompletableFuture<ProviderResponse> answer = callProvider(call, 0);
+        CompletableFuture<ProviderResponse> answer = verifyIfDue(call).thenCompose(v -> callProvider(call, 0));
         result.whenComplete((r, e) -> {
             if (result.isCancelled()) {
-                call.inFlight.cancel(true);
+                if (call.inFlight != null) {
+                    call.inFlight.cancel(true);
+                }
                 answer.cancel(true);
                 call.settleCanceled(TokenUsage.UNKNOWN, null);
             }
@@ -166,7 +177,13 @@ public final class LLMJob {
             stream.fail(e);
             return stream;
         }
-        stream.start(0);
+        verifyIfDue(stream.call).whenComplete((v, failure) -> {
+            if (failure == null) {
+                stream.start(0);
+            } else {
+                stream.onFailure(asAiException(unwrap(failure)));
+            }
+        });
         return stream;
     }
 
@@ -202,7 +219,10 @@ public final class LLMJob {
                     estimateTokens(call.prompt) + call.model.maxOutputTokens()));
             // 7. budget: no budget ledger in the core yet
             client(org, call.model.ref().provider());                                         //    (a client exists)
-            call.key = key(org, call.model.ref().provider());                                  // 8. key
+            StoredKey stored = key(org, call.model.ref().provider());                          // 8. key
+            call.key = stored.key();
+            call.verificationDue = stored.lastVerifiedAt() == null
+                    || stored.lastVerifiedAt().plus(reverifyKeysAfter).isBefore(call.startedAt);
             usage.started(call.record(UsageStatus.STARTED));                                   // 9. record start
             return call;
         } catch (AiTenancyException e) {
@@ -226,8 +246,39 @@ public final class LLMJob {
         });
     }
 
-    private ApiKey key(OrgId org, ProviderId provider) {
-        return keys.get(org, provider).orElseThrow(() -> new ConfigurationException(
+    /**
+     * Step 8 (continued): a key never verified, or last verified longer ago than
+     * {@code reverifyKeysAfter}, is checked with the provider's cheapest call before use, once per
+     * (org, provider) however many calls wait for it. A refused key becomes a configuration error
+     * of the org instead of a stream of provider 401s; an unreachable provider lets the call go on.
+     */
+    private CompletableFuture<Void> verifyIfDue(Call call) {
+        if (!call.verificationDue) {
+            return CompletableFuture.completedFuture(null);
+        }
+        ProviderId provider = call.model.ref().provider();
+        ModelKeySlot slot = new ModelKeySlot(call.org, provider);
+        CompletableFuture<Void> check = verifying.computeIfAbsent(slot, s -> {
+            CompletableFuture<Void> v = client(call.org, provider).verify(call.key)
+                    .thenRun(() -> keys.markVerified(call.org, provider, clock.instant()));
+            v.whenComplete((ok, e) -> verifying.remove(s));
+            return v;
+        });
+        return check.exceptionallyCompose(failure -> {
+            Throwable cause = unwrap(failure);
+            if (cause instanceof ProviderException pe && pe.code() == ErrorCode.AI_PROVIDER_AUTH) {
+                return CompletableFuture.failedFuture(new ConfigurationException(ErrorCode.AI_CONFIG_INVALID,
+                        call.org.value(), "the " + provider + " key of org " + call.org
+                                + " was refused when it was checked before use; replace it under providers", pe));
+            }
+            LOG.debug("could not check the {} key of org {} ({}); calling anyway", provider, call.org,
+                    cause instanceof AiTenancyException ae ? ae.code() : cause.getClass().getSimpleName());
+            return CompletableFuture.completedFuture(null);
+        });
+    }
+
+    private StoredKey key(OrgId org, ProviderId provider) {
+        return keys.find(org, provider).orElseThrow(() -> new ConfigurationException(
                 ErrorCode.AI_CONFIG_MISSING_API_KEY, org.value(), "no " + provider + " API key is configured for org "
                         + org + ": add one under providers"));
     }
@@ -259,6 +310,7 @@ public final class LLMJob {
         String prompt;
         ResolvedModel model;
         ApiKey key;
+        boolean verificationDue;
         volatile CompletableFuture<ProviderResponse> inFlight;
         private int fallbackIndex = -1;
 
@@ -318,7 +370,7 @@ public final class LLMJob {
             Cost cost = m.spec() != null ? m.spec().cost(response.usage()) : Cost.unpriced();
             UUID id = finishRecord(UsageStatus.OK, response.usage(), null, response.text(), now);
             return new JobResult(response.text(), m.ref().provider(), m.ref().model(), response.usage(), cost,
-                    java.time.Duration.between(startedAt, now), correlationId, response.finishReason(), id);
+                    Duration.between(startedAt, now), correlationId, response.finishReason(), id);
         }
 
         /** Records a failure after the provider was called, with what was seen of the answer. */
@@ -440,7 +492,7 @@ public final class LLMJob {
             onFailure(error);
         }
 
-        private void onFailure(AiTenancyException error) {
+        void onFailure(AiTenancyException error) {
             synchronized (this) {
                 if (ended) {
                     return;
@@ -570,8 +622,21 @@ public final class LLMJob {
         private final Map<ProviderId, ProviderClient> providers = new LinkedHashMap<>();
         private Clock clock = Clock.systemUTC();
         private int maxStoredTextBytes = 8 * 1024;
+        private Duration reverifyKeysAfter = Duration.ofDays(7);
 
         private Builder() {
+        }
+
+        /**
+         * How long a provider's acceptance of a key is trusted (default 7 days). A key never
+         * verified, or verified longer ago, is checked with the provider before it is used.
+         */
+        public Builder reverifyKeysAfter(Duration d) {
+            if (d == null || d.isNegative()) {
+                throw new IllegalArgumentException("reverifyKeysAfter must be >= 0");
+            }
+            this.reverifyKeysAfter = d;
+            return this;
         }
 
         public Builder keyStore(KeyStore k) {

@@ -73,6 +73,8 @@ class LLMJobTest {
         catalog.allow(INITECH, MINI).setDefault(INITECH, MINI).setDefaultProvider(INITECH, ProviderId.OPENAI);
         keys.put(ACME, ProviderId.OPENAI, ApiKey.of(ACME_KEY));
         keys.put(GLOBEX, ProviderId.OPENAI, ApiKey.of(GLOBEX_KEY));
+        keys.markVerified(ACME, ProviderId.OPENAI, Instant.now());
+        keys.markVerified(GLOBEX, ProviderId.OPENAI, Instant.now());
         server.otherwise(req -> json(200, answer("Paris.", 1_000_000, 500_000, 0)));
     }
 
@@ -185,6 +187,46 @@ class LLMJobTest {
                 .containsExactly("/v1/models", "/v1/models");
         assertThat(((ProviderException) bad).code()).isEqualTo(ErrorCode.AI_PROVIDER_AUTH);
         assertThat(job.verifyKey(ProviderId.GEMINI, ApiKey.of(ACME_KEY))).isCompletedExceptionally();
+    }
+
+    @Test
+    void aNeverVerifiedKeyIsCheckedOnceBeforeUseEvenUnderConcurrentCalls() throws Exception {
+        OrgId hooli = OrgId.of("hooli");
+        catalog.allow(hooli, MINI).setDefault(hooli, MINI).setDefaultProvider(hooli, ProviderId.OPENAI);
+        keys.put(hooli, ProviderId.OPENAI, ApiKey.of("sk-proj-hooli-unverified-000000000"));
+        server.otherwise(req -> req.pathAndQuery().endsWith("/models")
+                ? json(200, "{\"object\":\"list\",\"data\":[]}") : json(200, answer("ok", 1, 1, 0)));
+
+        List<CompletableFuture<JobResult>> calls = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            calls.add(job.runAsync(JobRequest.builder("hooli", "hi").build()));
+        }
+        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+
+        assertThat(server.requests()).filteredOn(r -> r.pathAndQuery().equals("/v1/models")).hasSize(1);
+        assertThat(server.requests()).filteredOn(r -> r.pathAndQuery().equals("/v1/chat/completions")).hasSize(20);
+        assertThat(keys.status(hooli).get(0).verified()).isTrue();
+    }
+
+    @Test
+    void aKeyVerifiedMoreThanSevenDaysAgoIsCheckedAgainAndARefusedOneIsAConfigError() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:00:00Z"));
+        job = LLMJob.builder().keyStore(keys).modelCatalog(catalog).usageSink(usage).provider(openai).clock(clock)
+                .build();
+        keys.markVerified(ACME, ProviderId.OPENAI, Instant.parse("2026-11-17T10:00:01Z"));
+
+        job.run("hi", "acme", Map.of());                         // 6 days 23:59:59 old: trusted
+        clock.advance(Duration.ofSeconds(2));                    // now older than 7 days
+        server.enqueue(json(401, "{\"error\":{\"message\":\"Incorrect API key provided\",\"code\":\"invalid_api_key\"}}"));
+        ConfigurationException refused = catchThrowableOfType(ConfigurationException.class,
+                () -> job.run("hi", "acme", Map.of()));
+
+        assertThat(server.requests()).extracting(LoopbackServer.Recorded::pathAndQuery)
+                .containsExactly("/v1/chat/completions", "/v1/models");
+        assertThat(refused.code()).isEqualTo(ErrorCode.AI_CONFIG_INVALID);
+        assertThat(refused.orgId()).isEqualTo("acme");
+        assertThat(refused.getMessage()).contains("replace it under providers").doesNotContain(ACME_KEY);
+        assertThat(usage.recent(ACME, 1).get(0).errorCode()).isEqualTo("AI_CONFIG_INVALID");
     }
 
     @Test

@@ -30,7 +30,7 @@ public final class CachingKeyStore implements KeyStore {
     private record Slot(OrgId org, ProviderId provider) {
     }
 
-    private record Entry(ApiKey key, Instant expiresAt) {
+    private record Entry(StoredKey key, Instant expiresAt) {
     }
 
     private final KeyStore delegate;
@@ -54,7 +54,7 @@ public final class CachingKeyStore implements KeyStore {
     }
 
     @Override
-    public Optional<ApiKey> get(OrgId org, ProviderId provider) {
+    public Optional<StoredKey> find(OrgId org, ProviderId provider) {
         Slot slot = new Slot(org, provider);
         Instant now = clock.instant();
         Entry cached = cache.get(slot);
@@ -62,7 +62,7 @@ public final class CachingKeyStore implements KeyStore {
             return Optional.of(cached.key());
         }
         long version = version(slot).get();
-        Optional<ApiKey> loaded = delegate.get(org, provider);
+        Optional<StoredKey> loaded = delegate.find(org, provider);
         if (loaded.isPresent()) {
             audit.accept(new SecretRead(org, provider, MDC.get(LLMJob.MDC_CORRELATION_ID), now));
             // cache only if no put/delete happened meanwhile, so a stale key is never cached
@@ -104,7 +104,11 @@ public final class CachingKeyStore implements KeyStore {
 
     @Override
     public boolean markVerified(OrgId org, ProviderId provider, Instant at) {
-        return delegate.markVerified(org, provider, at);
+        try {
+            return delegate.markVerified(org, provider, at);
+        } finally {
+            invalidate(new Slot(org, provider));
+        }
     }
 
     private void invalidate(Slot slot) {

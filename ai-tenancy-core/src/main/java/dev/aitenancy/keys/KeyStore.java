@@ -12,8 +12,13 @@ import java.util.Optional;
  */
 public interface KeyStore {
 
+    /** The org's key for the provider and when it was last verified, if the org has one. */
+    Optional<StoredKey> find(OrgId org, ProviderId provider);
+
     /** The org's key for the provider, if it has one. */
-    Optional<ApiKey> get(OrgId org, ProviderId provider);
+    default Optional<ApiKey> get(OrgId org, ProviderId provider) {
+        return find(org, provider).map(StoredKey::key);
+    }
 
     /** Stores or replaces the org's key for the provider; a replaced key counts as not verified. */
     void put(OrgId org, ProviderId provider, ApiKey key);

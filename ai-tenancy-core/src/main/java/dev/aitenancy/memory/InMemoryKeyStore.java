@@ -5,6 +5,7 @@ import dev.aitenancy.keys.KeyStore;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.tenant.OrgId;
 import dev.aitenancy.keys.ProviderKeyStatus;
+import dev.aitenancy.keys.StoredKey;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Comparator;
@@ -35,8 +36,9 @@ public final class InMemoryKeyStore implements KeyStore {
     }
 
     @Override
-    public Optional<ApiKey> get(OrgId org, ProviderId provider) {
-        return Optional.ofNullable(keys.get(new Slot(org, provider))).map(Stored::key);
+    public Optional<StoredKey> find(OrgId org, ProviderId provider) {
+        return Optional.ofNullable(keys.get(new Slot(org, provider)))
+                .map(s -> new StoredKey(s.key(), s.lastVerifiedAt()));
     }
 
     @Override

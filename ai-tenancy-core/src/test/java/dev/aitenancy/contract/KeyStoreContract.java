@@ -142,6 +142,8 @@ public abstract class KeyStoreContract {
         assertThat(acme.get(0).verified()).isFalse();
         assertThat(acme.get(1).maskedKey()).isEqualTo("****" + ACME_OPENAI.reveal().substring(ACME_OPENAI.reveal().length() - 4));
         assertThat(acme.get(1).lastVerifiedAt()).isEqualTo(verifiedAt);
+        assertThat(store.find(ACME, ProviderId.OPENAI).orElseThrow().lastVerifiedAt()).isEqualTo(verifiedAt);
+        assertThat(store.find(ACME, ProviderId.ANTHROPIC).orElseThrow().lastVerifiedAt()).isNull();
         assertThat(acme.get(1).updatedAt()).isNotNull();
         assertThat(acme.toString()).doesNotContain(ACME_OPENAI.reveal()).doesNotContain("CONTRACT");
         assertThat(store.status(GLOBEX)).extracting(ProviderKeyStatus::provider).containsExactly(ProviderId.GEMINI);

@@ -116,9 +116,9 @@ class CachingKeyStoreTest extends KeyStoreContract {
         final AtomicInteger reads = new AtomicInteger();
 
         @Override
-        public Optional<ApiKey> get(OrgId org, ProviderId provider) {
+        public Optional<StoredKey> find(OrgId org, ProviderId provider) {
             reads.incrementAndGet();
-            return inner.get(org, provider);
+            return inner.find(org, provider);
         }
 
         @Override

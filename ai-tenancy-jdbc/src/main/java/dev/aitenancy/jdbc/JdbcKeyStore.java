@@ -6,6 +6,7 @@ import dev.aitenancy.keys.SecretCipher;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.tenant.OrgId;
 import dev.aitenancy.keys.ProviderKeyStatus;
+import dev.aitenancy.keys.StoredKey;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -37,14 +38,14 @@ final class JdbcKeyStore implements KeyStore {
     }
 
     @Override
-    public Optional<ApiKey> get(OrgId org, ProviderId provider) {
-        return jdbi.withHandle(h -> h.createQuery(
-                        "SELECT envelope FROM ai_provider_keys WHERE org_id = :org AND provider = :provider")
+    public Optional<StoredKey> find(OrgId org, ProviderId provider) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT envelope, last_verified_at FROM ai_provider_keys "
+                        + "WHERE org_id = :org AND provider = :provider")
                 .bind("org", org.value())
                 .bind("provider", provider.name())
-                .mapTo(byte[].class)
-                .findOne())
-                .map(envelope -> cipher.decrypt(envelope, org, provider));
+                .map((rs, ctx) -> new StoredKey(cipher.decrypt(rs.getBytes("envelope"), org, provider),
+                        instant(rs, "last_verified_at")))
+                .findOne());
     }
 
     @Override
