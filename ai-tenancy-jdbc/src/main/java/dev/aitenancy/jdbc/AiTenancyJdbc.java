@@ -86,6 +86,11 @@ public final class AiTenancyJdbc {
         return new JdbcKeyStore(jdbi, Objects.requireNonNull(cipher, "cipher"), clock);
     }
 
+    /** Re-encryption of all stored keys under {@code cipher}'s primary master key. */
+    public KeyRotation keyRotation(SecretCipher cipher) {
+        return new KeyRotation(jdbi, cipher);
+    }
+
     /** The Jdbi instance over the host's data source. */
     public Jdbi jdbi() {
         return jdbi;
