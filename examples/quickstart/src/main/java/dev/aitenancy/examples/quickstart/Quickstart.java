@@ -1,0 +1,177 @@
+package dev.aitenancy.examples.quickstart;
+
+import dev.aitenancy.AiTenancyException;
+import dev.aitenancy.JobEvent;
+import dev.aitenancy.JobRequest;
+import dev.aitenancy.JobResult;
+import dev.aitenancy.LLMJob;
+import dev.aitenancy.RateLimitedException;
+import dev.aitenancy.StreamHandle;
+import dev.aitenancy.keys.ApiKey;
+import dev.aitenancy.limits.RateLimitPolicy;
+import dev.aitenancy.memory.InMemoryKeyStore;
+import dev.aitenancy.memory.InMemoryModelCatalog;
+import dev.aitenancy.memory.InMemoryRateLimiter;
+import dev.aitenancy.memory.InMemoryUsageSink;
+import dev.aitenancy.models.ModelRef;
+import dev.aitenancy.provider.ProviderClient;
+import dev.aitenancy.provider.ProviderId;
+import dev.aitenancy.provider.openai.OpenAiClient;
+import dev.aitenancy.tenant.Caller;
+import dev.aitenancy.tenant.OrgId;
+import dev.aitenancy.usage.UsageRecord;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Two organizations, each with its own key and allowed models, making governed and recorded calls.
+ *
+ * <p>With no provider key in the environment, a local stand-in speaking OpenAI's wire format runs
+ * on 127.0.0.1, so the library's real HTTP path is exercised. With {@code OPENAI_API_KEY} (and
+ * optionally {@code ANTHROPIC_API_KEY} or {@code GEMINI_API_KEY}) set, the real providers answer.
+ */
+public final class Quickstart {
+
+    static final OrgId ACME = OrgId.of("acme");
+    static final OrgId GLOBEX = OrgId.of("globex");
+    static final OrgId INITECH = OrgId.of("initech");
+
+    private Quickstart() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String openAiKey = System.getenv("OPENAI_API_KEY");
+        String anthropicKey = System.getenv("ANTHROPIC_API_KEY");
+        String geminiKey = System.getenv("GEMINI_API_KEY");
+        boolean real = notBlank(openAiKey) || notBlank(anthropicKey) || notBlank(geminiKey);
+
+        try (StandInProvider standIn = real ? null : StandInProvider.start()) {
+            ProviderClient openai = standIn == null ? OpenAiClient.create()
+                    : new OpenAiClient(OpenAiClient.defaultSettings().baseUri(standIn.baseUri()).build());
+            System.out.println(standIn == null ? "Calling the real providers whose keys are set."
+                    : "No provider key set: using a local OpenAI-compatible stand-in at " + standIn.baseUri()
+                            + "\n(set OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY to call real providers)");
+
+            // 1. Each org gets its own key and its own allowed models; nothing is shared.
+            InMemoryKeyStore keys = new InMemoryKeyStore();
+            // prices and limits of known models come from the built-in registry
+            InMemoryModelCatalog models = InMemoryModelCatalog.withBuiltInModels();
+
+            ModelRef acmeModel = ModelRef.of(ProviderId.OPENAI, "gpt-4.1-mini");
+            ModelRef globexModel = acmeModel;
+            String acmeKey = standIn != null ? "sk-standin-acme-0000000000000000" : openAiKey;
+            String globexKey = standIn != null ? "sk-standin-globex-00000000000000" : openAiKey;
+            if (standIn == null && notBlank(anthropicKey)) {
+                globexModel = ModelRef.of(ProviderId.ANTHROPIC, "claude-haiku-4-5");
+                globexKey = anthropicKey;
+            } else if (standIn == null && notBlank(geminiKey)) {
+                globexModel = ModelRef.of(ProviderId.GEMINI, "gemini-2.5-flash");
+                globexKey = geminiKey;
+            }
+            if (standIn == null && !notBlank(openAiKey)) {
+                acmeModel = globexModel;
+                acmeKey = globexKey;
+            }
+            keys.put(ACME, acmeModel.provider(), ApiKey.of(acmeKey));
+            keys.put(GLOBEX, globexModel.provider(), ApiKey.of(globexKey));
+            models.allow(ACME, acmeModel, 300).setDefault(ACME, acmeModel).setDefaultProvider(ACME,
+                    acmeModel.provider());
+            models.allow(GLOBEX, globexModel, 200).setDefault(GLOBEX, globexModel).setDefaultProvider(GLOBEX,
+                    globexModel.provider());
+            // initech may use the model but has no key of its own: its calls must fail, not borrow one.
+            models.allow(INITECH, acmeModel).setDefault(INITECH, acmeModel).setDefaultProvider(INITECH,
+                    acmeModel.provider());
+
+            InMemoryRateLimiter limiter = new InMemoryRateLimiter(Clock.systemUTC(), RateLimitPolicy.DEFAULT);
+            limiter.setPolicy(ACME, new RateLimitPolicy(2, 60, 0)); // a tight per-user limit to show a refusal
+            InMemoryUsageSink usage = new InMemoryUsageSink();
+
+            LLMJob.Builder builder = LLMJob.builder().keyStore(keys).modelCatalog(models).rateLimiter(limiter)
+                    .usageSink(usage).provider(openai);
+            ProviderClients.addConfigured(builder, anthropicKey, geminiKey);
+            LLMJob llm = builder.build();
+
+            // 2. One line per call: rendered, authorized, limited, billed and recorded for that org.
+            section("acme runs a job");
+            print(llm.run(JobRequest.builder("acme", "Summarize {{topic}} in 3 short bullets.")
+                    .context(Map.of("topic", "the benefits of per-tenant API keys")).user("alice").build()));
+
+            section("globex runs a job with its own key and model");
+            print(llm.run("Give one tip about {{subject.name}}.", GLOBEX, Map.of("subject", Map.of("name", "budgets"))));
+
+            // 3. Streaming, token by token.
+            section("acme streams an answer");
+            StreamHandle stream = llm.stream(JobRequest.builder("acme", "Write a haiku about {{thing}}.")
+                    .context(Map.of("thing", "rate limits")).user("alice").build(), event -> {
+                        if (event instanceof JobEvent.Token t) {
+                            System.out.print(t.text());
+                            System.out.flush();
+                        } else if (event instanceof JobEvent.Done d) {
+                            System.out.println();
+                            System.out.println(summary(d.result()));
+                        } else if (event instanceof JobEvent.Error e) {
+                            System.out.println("\nstream failed: " + e.error().code() + ": " + e.error().getMessage());
+                        }
+                    });
+            stream.completion().exceptionally(e -> null).get(2, TimeUnit.MINUTES);
+
+            // 4. A rate-limited call: alice has used her 2 calls for this minute.
+            section("acme's user alice goes over her limit of 2 calls a minute");
+            try {
+                llm.run(JobRequest.builder("acme", "One more, please.").caller(Caller.user("alice")).build());
+                System.out.println("unexpected: the call was admitted");
+            } catch (RateLimitedException e) {
+                System.out.println(e.code() + ": " + e.getMessage() + " [limit: " + e.limit() + "]");
+            }
+
+            // 5. An org without a key fails clearly; no other org's key is ever used.
+            section("initech has no key");
+            try {
+                llm.run("Hello", "initech", Map.of());
+                System.out.println("unexpected: the call succeeded");
+            } catch (AiTenancyException e) {
+                System.out.println(e.code() + ": " + e.getMessage());
+            }
+
+            // 6. Every call, refused ones included, left a usage record for its org.
+            section("acme's usage records (newest first)");
+            System.out.printf("%-9s %-6s %-18s %7s %7s %12s %6s  %s%n", "status", "user", "model", "in", "out",
+                    "cost USD", "ms", "error");
+            for (UsageRecord r : usage.recent(ACME, 20)) {
+                System.out.printf("%-9s %-6s %-18s %7s %7s %12s %6s  %s%n", r.status().wireName(),
+                        r.userId() == null ? "-" : r.userId(), r.model() == null ? "-" : r.model(),
+                        orDash(r.usage().inputTokens()), orDash(r.usage().outputTokens()),
+                        r.cost().isPriced() ? r.cost().amount().toPlainString() : "unpriced",
+                        r.latency() == null ? "-" : r.latency().toMillis(),
+                        r.errorCode() == null ? "" : r.errorCode());
+            }
+            System.out.println("initech records: " + usage.recent(INITECH, 20).size() + ", globex records: "
+                    + usage.recent(GLOBEX, 20).size());
+        }
+    }
+
+    private static void print(JobResult r) {
+        System.out.println(r.text().strip());
+        System.out.println(summary(r));
+    }
+
+    private static String summary(JobResult r) {
+        return "  -> " + r.provider() + "/" + r.model() + ", tokens in/out " + orDash(r.usage().inputTokens()) + "/"
+                + orDash(r.usage().outputTokens()) + ", cost " + r.cost() + ", " + r.latency().toMillis()
+                + " ms, correlation id " + r.correlationId();
+    }
+
+    private static void section(String title) {
+        System.out.println();
+        System.out.println("== " + title + " ==");
+    }
+
+    private static String orDash(Long v) {
+        return v == null ? "?" : v.toString();
+    }
+
+    private static boolean notBlank(String s) {
+        return s != null && !s.isBlank();
+    }
+}
