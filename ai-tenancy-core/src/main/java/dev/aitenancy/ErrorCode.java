@@ -11,6 +11,8 @@ public enum ErrorCode {
     AI_TEMPLATE_MISSING_VARIABLE(false),
     /** A prompt template is not well formed (for example an unclosed {@code {{}). */
     AI_TEMPLATE_INVALID(false),
+    /** The org has no stored template of that name (or not that version). */
+    AI_TEMPLATE_NOT_FOUND(false),
     /** The requested feature is switched off for this organization. */
     AI_FEATURE_DISABLED(false),
     /** The organization has no API key for the provider it asked for. */

@@ -12,7 +12,10 @@ import java.util.Objects;
  *
  * @param org             a {@code String} or {@code UUID} id, an {@link dev.aitenancy.tenant.OrgRef}
  *                        or a JPA entity with an {@code @Id}
- * @param template        the prompt, with {@code {{name}}} placeholders
+ * @param template        the prompt, with {@code {{name}}} placeholders; null when a stored
+ *                        template is named instead
+ * @param templateName    the name of one of the org's stored templates, or null
+ * @param templateVersion a pinned version of that template, or null for the latest
  * @param context         values for the placeholders
  * @param caller          user, groups, IP and roles of whoever makes the call
  * @param feature         the host's feature name (routing and accounting), or null
@@ -25,24 +28,34 @@ import java.util.Objects;
  * @param timeout         time allowed for the provider's answer (or the longest silence in a
  *                        stream), or null for the client's default
  */
-public record JobRequest(Object org, String template, Map<String, ?> context, Caller caller, String feature,
+public record JobRequest(Object org, String template, String templateName, Integer templateVersion,
+        Map<String, ?> context, Caller caller, String feature,
         ProviderId provider, String model, Integer maxOutputTokens, Double temperature, String systemPrompt,
         String correlationId, Duration timeout) {
 
     public JobRequest {
-        Objects.requireNonNull(template, "template");
+        if ((template == null) == (templateName == null)) {
+            throw new IllegalArgumentException("give either a template text or a stored template name");
+        }
         context = context == null ? Map.of() : context;
         caller = caller == null ? Caller.ANONYMOUS : caller;
     }
 
     public static Builder builder(Object org, String template) {
-        return new Builder(org, template);
+        return new Builder(org, Objects.requireNonNull(template, "template"), null);
+    }
+
+    /** A request that runs the org's stored template {@code name} (its latest version unless pinned). */
+    public static Builder storedTemplate(Object org, String name) {
+        return new Builder(org, null, Objects.requireNonNull(name, "name"));
     }
 
     /** Builds a {@link JobRequest}. */
     public static final class Builder {
         private final Object org;
         private final String template;
+        private final String templateName;
+        private Integer templateVersion;
         private Map<String, ?> context = Map.of();
         private Caller caller = Caller.ANONYMOUS;
         private String feature;
@@ -54,9 +67,16 @@ public record JobRequest(Object org, String template, Map<String, ?> context, Ca
         private String correlationId;
         private Duration timeout;
 
-        private Builder(Object org, String template) {
+        private Builder(Object org, String template, String templateName) {
             this.org = org;
-            this.template = Objects.requireNonNull(template, "template");
+            this.template = template;
+            this.templateName = templateName;
+        }
+
+        /** Pins a version of the stored template. */
+        public Builder templateVersion(int version) {
+            this.templateVersion = version;
+            return this;
         }
 
         public Builder context(Map<String, ?> values) {
@@ -121,7 +141,7 @@ public record JobRequest(Object org, String template, Map<String, ?> context, Ca
         }
 
         public JobRequest build() {
-            return new JobRequest(org, template, context, caller, feature, provider, model, maxOutputTokens,
+            return new JobRequest(org, template, templateName, templateVersion, context, caller, feature, provider, model, maxOutputTokens,
                     temperature, systemPrompt, correlationId, timeout);
         }
     }

@@ -3,6 +3,7 @@ package dev.aitenancy;
 import dev.aitenancy.internal.Secrets;
 import dev.aitenancy.internal.Texts;
 import dev.aitenancy.keys.ApiKey;
+import dev.aitenancy.features.FeatureFlags;
 import dev.aitenancy.keys.KeyStore;
 import dev.aitenancy.keys.StoredKey;
 import dev.aitenancy.limits.RateLimitRequest;
@@ -22,6 +23,8 @@ import dev.aitenancy.tenant.Caller;
 import dev.aitenancy.tenant.OrgId;
 import dev.aitenancy.tenant.OrgRefs;
 import dev.aitenancy.template.PromptTemplate;
+import dev.aitenancy.template.StoredTemplate;
+import dev.aitenancy.template.TemplateStore;
 import dev.aitenancy.usage.UsageRecord;
 import dev.aitenancy.usage.UsageSink;
 import dev.aitenancy.usage.UsageStatus;
@@ -33,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
@@ -77,6 +81,8 @@ public final class LLMJob {
     private final Clock clock;
     private final int maxStoredTextBytes;
     private final Duration reverifyKeysAfter;
+    private final FeatureFlags features;
+    private final TemplateStore templates;
     private final Map<ModelKeySlot, CompletableFuture<Void>> verifying = new ConcurrentHashMap<>();
 
     private record ModelKeySlot(OrgId org, ProviderId provider) {
@@ -92,6 +98,8 @@ public final class LLMJob {
         this.providers = Map.copyOf(b.providers);
         this.maxStoredTextBytes = b.maxStoredTextBytes;
         this.reverifyKeysAfter = b.reverifyKeysAfter;
+        this.features = b.features;
+        this.templates = b.templates;
     }
 
     public static Builder builder() {
@@ -209,8 +217,11 @@ public final class LLMJob {
                 : UUID.randomUUID().toString();
         Call call = new Call(org, request, correlationId, clock.instant());
         try (Mdc ignored = Mdc.of(org, correlationId)) {
-            call.prompt = PromptTemplate.render(request.template(), request.context());        // 2. template
-            // 3. feature flags: every feature is enabled until a FeatureFlags SPI exists
+            call.prompt = PromptTemplate.render(templateText(org, request), request.context()); // 2. template
+            if (request.feature() != null && !features.isEnabled(org, request.feature())) {    // 3. feature
+                throw new ConfigurationException(ErrorCode.AI_FEATURE_DISABLED, org.value(), "feature '"
+                        + request.feature() + "' is switched off for org " + org + "; an admin can switch it on");
+            }
             call.model = models.resolve(org, request.caller(), new ModelRequest(request.feature(), // 4. model
                     request.provider(), request.model(), request.maxOutputTokens()));
             // 5. guardrails (before): none configured in the core yet
@@ -244,6 +255,23 @@ public final class LLMJob {
             }
             return CompletableFuture.failedFuture(cause);
         });
+    }
+
+    private String templateText(OrgId org, JobRequest request) {
+        if (request.templateName() == null) {
+            return request.template();
+        }
+        if (templates == null) {
+            throw new ConfigurationException(ErrorCode.AI_CONFIG_INVALID, org.value(), "the request names template '"
+                    + request.templateName() + "' but this LLMJob has no TemplateStore; add one to its builder");
+        }
+        Optional<StoredTemplate> stored = request.templateVersion() == null
+                ? templates.latest(org, request.templateName())
+                : templates.version(org, request.templateName(), request.templateVersion());
+        return stored.map(StoredTemplate::text).orElseThrow(() -> new TemplateException(
+                ErrorCode.AI_TEMPLATE_NOT_FOUND, org.value(), "org " + org + " has no template '"
+                        + request.templateName() + "'" + (request.templateVersion() == null ? ""
+                                : " in version " + request.templateVersion()) + "; save it first"));
     }
 
     /**
@@ -357,7 +385,9 @@ public final class LLMJob {
             return new UsageRecord(recordId, org.value(), request.caller().userId(),
                     m == null ? null : m.ref().provider().name(), m == null ? null : m.ref().model(),
                     request.feature(), status, TokenUsage.UNKNOWN, Cost.unpriced(), null, correlationId, null, null,
-                    stored(prompt != null ? prompt : request.template()), null, startedAt, null);
+                    stored(prompt != null ? prompt
+                            : request.template() != null ? request.template() : "template " + request.templateName()),
+                    null, startedAt, null);
         }
 
         /** Steps 11-14 for a provider answer or failure: records the outcome and makes the result. */
@@ -623,8 +653,22 @@ public final class LLMJob {
         private Clock clock = Clock.systemUTC();
         private int maxStoredTextBytes = 8 * 1024;
         private Duration reverifyKeysAfter = Duration.ofDays(7);
+        private FeatureFlags features = FeatureFlags.allEnabled();
+        private TemplateStore templates;
 
         private Builder() {
+        }
+
+        /** Which features each org may use (default: all). */
+        public Builder featureFlags(FeatureFlags f) {
+            this.features = Objects.requireNonNull(f, "featureFlags");
+            return this;
+        }
+
+        /** Where named templates come from, for {@link JobRequest#storedTemplate}. */
+        public Builder templateStore(TemplateStore t) {
+            this.templates = t;
+            return this;
         }
 
         /**

@@ -10,6 +10,6 @@ public final class TemplateException extends AiTenancyException {
     }
 
     public TemplateException(ErrorCode code, String orgId, String message, Throwable cause) {
-        super(require(code, ErrorCode.AI_TEMPLATE_MISSING_VARIABLE, ErrorCode.AI_TEMPLATE_INVALID), orgId, message, cause);
+        super(require(code, ErrorCode.AI_TEMPLATE_MISSING_VARIABLE, ErrorCode.AI_TEMPLATE_INVALID, ErrorCode.AI_TEMPLATE_NOT_FOUND), orgId, message, cause);
     }
 }

@@ -10,7 +10,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.aitenancy.internal.Json;
 import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.limits.RateLimitPolicy;
+import dev.aitenancy.memory.InMemoryFeatureFlags;
 import dev.aitenancy.memory.InMemoryKeyStore;
+import dev.aitenancy.memory.InMemoryTemplateStore;
 import dev.aitenancy.memory.InMemoryModelCatalog;
 import dev.aitenancy.memory.InMemoryRateLimiter;
 import dev.aitenancy.memory.InMemoryUsageSink;
@@ -227,6 +229,43 @@ class LLMJobTest {
         assertThat(refused.orgId()).isEqualTo("acme");
         assertThat(refused.getMessage()).contains("replace it under providers").doesNotContain(ACME_KEY);
         assertThat(usage.recent(ACME, 1).get(0).errorCode()).isEqualTo("AI_CONFIG_INVALID");
+    }
+
+    @Test
+    void aDisabledFeatureFailsFastWithItsOwnCode() throws Exception {
+        InMemoryFeatureFlags flags = new InMemoryFeatureFlags().set(ACME, "generic-text", false);
+        job = LLMJob.builder().keyStore(keys).modelCatalog(catalog).usageSink(usage).provider(openai)
+                .featureFlags(flags).build();
+
+        ConfigurationException off = catchThrowableOfType(ConfigurationException.class,
+                () -> job.run(JobRequest.builder("acme", "hi").feature("generic-text").build()));
+        job.run(JobRequest.builder("globex", "hi").feature("generic-text").build());
+        job.run(JobRequest.builder("acme", "hi").feature("support-reply").build());
+
+        assertThat(off.code()).isEqualTo(ErrorCode.AI_FEATURE_DISABLED);
+        assertThat(off.getMessage()).contains("generic-text").contains("acme");
+        assertThat(server.requests()).hasSize(2);
+    }
+
+    @Test
+    void aStoredTemplateRunsInItsLatestOrPinnedVersion() throws Exception {
+        InMemoryTemplateStore templates = new InMemoryTemplateStore();
+        job = LLMJob.builder().keyStore(keys).modelCatalog(catalog).usageSink(usage).provider(openai)
+                .templateStore(templates).build();
+        templates.save(ACME, "greet", "Hello {{name}}", "admin");
+        templates.save(ACME, "greet", "Hi there, {{name}}!", "admin");
+
+        job.run(JobRequest.storedTemplate("acme", "greet").context(Map.of("name", "Ada")).build());
+        String latest = sentBody().at("/messages/0/content").asText();
+        job.run(JobRequest.storedTemplate("acme", "greet").templateVersion(1).context(Map.of("name", "Ada")).build());
+        String pinned = sentBody().at("/messages/0/content").asText();
+        TemplateException missing = catchThrowableOfType(TemplateException.class,
+                () -> job.run(JobRequest.storedTemplate("globex", "greet").build()));
+
+        assertThat(latest).isEqualTo("Hi there, Ada!");
+        assertThat(pinned).isEqualTo("Hello Ada");
+        assertThat(missing.code()).isEqualTo(ErrorCode.AI_TEMPLATE_NOT_FOUND);
+        assertThat(missing.getMessage()).contains("globex").contains("greet");
     }
 
     @Test
