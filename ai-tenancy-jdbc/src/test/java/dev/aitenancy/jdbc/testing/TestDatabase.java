@@ -1,0 +1,84 @@
+package dev.aitenancy.jdbc.testing;
+
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcDataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * The databases every JDBC test runs on. {@link #open()} gives a fresh, empty database of its own
+ * (an H2 in-memory database, or a new schema in the PostgreSQL that {@code scripts/test-all.sh}
+ * started); closing it drops everything.
+ *
+ * <p>PostgreSQL comes from {@code AI_TENANCY_TEST_PG_URL} / {@code _USER} / {@code _PASSWORD}.
+ * Without them a PostgreSQL test fails under CI ({@code CI} set) and is skipped elsewhere, so it
+ * never passes silently on H2 alone.
+ */
+public enum TestDatabase {
+    H2,
+    POSTGRESQL;
+
+    /** An isolated database; close it to drop it. */
+    public Db open() {
+        String id = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        return switch (this) {
+            case H2 -> {
+                JdbcDataSource ds = new JdbcDataSource();
+                ds.setURL("jdbc:h2:mem:" + id + ";DB_CLOSE_DELAY=-1");
+                ds.setUser("sa");
+                yield new Db(this, ds, id);
+            }
+            case POSTGRESQL -> {
+                PGSimpleDataSource admin = postgres(null);
+                execute(admin, "CREATE SCHEMA " + id);
+                yield new Db(this, postgres(id), id);
+            }
+        };
+    }
+
+    private static PGSimpleDataSource postgres(String schema) {
+        String url = System.getenv("AI_TENANCY_TEST_PG_URL");
+        if (url == null || url.isBlank()) {
+            String why = "no PostgreSQL configured (AI_TENANCY_TEST_PG_URL); run ./scripts/test-all.sh";
+            if (System.getenv("CI") != null) {
+                fail(why);
+            }
+            assumeTrue(false, why);
+        }
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setURL(url);
+        ds.setUser(System.getenv("AI_TENANCY_TEST_PG_USER"));
+        ds.setPassword(System.getenv("AI_TENANCY_TEST_PG_PASSWORD"));
+        if (schema != null) {
+            ds.setCurrentSchema(schema);
+        }
+        return ds;
+    }
+
+    static void execute(DataSource ds, String sql) {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not run: " + sql, e);
+        }
+    }
+
+    /** One isolated database of a test. */
+    public record Db(TestDatabase kind, DataSource dataSource, String name) implements AutoCloseable {
+
+        @Override
+        public void close() {
+            if (kind == H2) {
+                execute(dataSource, "SHUTDOWN");
+            } else {
+                execute(postgres(null), "DROP SCHEMA " + name + " CASCADE");
+            }
+        }
+    }
+}
