@@ -14,6 +14,11 @@ import dev.aitenancy.models.ModelCatalog;
 import dev.aitenancy.models.ModelRequest;
 import dev.aitenancy.models.ResolvedModel;
 import dev.aitenancy.provider.ProviderClient;
+import dev.aitenancy.provider.ProviderSettings;
+import dev.aitenancy.provider.anthropic.AnthropicClient;
+import dev.aitenancy.provider.cohere.CohereClient;
+import dev.aitenancy.provider.gemini.GeminiClient;
+import dev.aitenancy.provider.openai.OpenAiClient;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.provider.ProviderRequest;
 import dev.aitenancy.provider.ProviderResponse;
@@ -46,6 +51,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -95,7 +101,7 @@ public final class LLMJob {
         this.rateLimiter = b.rateLimiter != null ? b.rateLimiter
                 : new InMemoryRateLimiter(clock, dev.aitenancy.limits.RateLimitPolicy.DEFAULT);
         this.usage = b.usage != null ? b.usage : new InMemoryUsageSink();
-        this.providers = Map.copyOf(b.providers);
+        this.providers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.providers));
         this.maxStoredTextBytes = b.maxStoredTextBytes;
         this.reverifyKeysAfter = b.reverifyKeysAfter;
         this.features = b.features;
@@ -104,6 +110,11 @@ public final class LLMJob {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** The providers this job has clients for, in the order they were registered. */
+    public Set<ProviderId> providerIds() {
+        return providers.keySet();
     }
 
     /** The usage sink calls are recorded in. */
@@ -703,6 +714,24 @@ public final class LLMJob {
         public Builder usageSink(UsageSink u) {
             this.usage = u;
             return this;
+        }
+
+        /**
+         * Registers clients for OpenAI, Anthropic, Gemini and Cohere at their public endpoints, each
+         * with settings adjusted by {@code settings} (timeouts, retries, a shared HttpClient,
+         * headers), e.g. {@code b -> b.requestTimeout(Duration.ofSeconds(30))}.
+         */
+        public Builder builtInProviders(UnaryOperator<ProviderSettings.Builder> settings) {
+            provider(new OpenAiClient(settings.apply(OpenAiClient.defaultSettings()).build()));
+            provider(new AnthropicClient(settings.apply(AnthropicClient.defaultSettings()).build()));
+            provider(new GeminiClient(settings.apply(GeminiClient.defaultSettings()).build()));
+            provider(new CohereClient(settings.apply(CohereClient.defaultSettings()).build()));
+            return this;
+        }
+
+        /** {@link #builtInProviders(UnaryOperator)} with default settings. */
+        public Builder builtInProviders() {
+            return builtInProviders(UnaryOperator.identity());
         }
 
         /** Registers a provider client under its {@link ProviderClient#id()}, replacing one of the same id. */

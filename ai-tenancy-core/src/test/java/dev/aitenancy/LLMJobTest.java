@@ -269,6 +269,18 @@ class LLMJobTest {
     }
 
     @Test
+    void builtInProvidersRegistersTheFourPublicProviders() {
+        LLMJob built = LLMJob.builder().keyStore(keys).modelCatalog(catalog)
+                .builtInProviders(b -> b.requestTimeout(Duration.ofSeconds(7)).retryPolicy(RetryPolicy.NONE))
+                .provider(openai)
+                .build();
+
+        assertThat(built.providerIds()).containsExactly(ProviderId.OPENAI, ProviderId.ANTHROPIC, ProviderId.GEMINI,
+                ProviderId.COHERE);
+        assertThat(job.providerIds()).containsExactly(ProviderId.OPENAI);
+    }
+
+    @Test
     void aMissingTemplateVariableFailsBeforeAnyIo() {
         TemplateException e = catchThrowableOfType(TemplateException.class,
                 () -> job.run("Summarize {{topic}} for {{audience}}", "acme", Map.of("topic", "Q3")));

@@ -16,6 +16,8 @@ import dev.aitenancy.memory.InMemoryUsageSink;
 import dev.aitenancy.models.ModelRef;
 import dev.aitenancy.provider.ProviderClient;
 import dev.aitenancy.provider.ProviderId;
+import dev.aitenancy.provider.anthropic.AnthropicClient;
+import dev.aitenancy.provider.gemini.GeminiClient;
 import dev.aitenancy.provider.openai.OpenAiClient;
 import dev.aitenancy.tenant.Caller;
 import dev.aitenancy.tenant.OrgId;
@@ -89,7 +91,12 @@ public final class Quickstart {
 
             LLMJob.Builder builder = LLMJob.builder().keyStore(keys).modelCatalog(models).rateLimiter(limiter)
                     .usageSink(usage).provider(openai);
-            ProviderClients.addConfigured(builder, anthropicKey, geminiKey);
+            if (notBlank(anthropicKey)) {
+                builder.provider(AnthropicClient.create());
+            }
+            if (notBlank(geminiKey)) {
+                builder.provider(GeminiClient.create());
+            }
             LLMJob llm = builder.build();
 
             // 2. One line per call: rendered, authorized, limited, billed and recorded for that org.
