@@ -78,7 +78,8 @@ public final class SecretCipher {
         String value = masterKey.strip();
         try {
             if (value.startsWith("{")) {
-                return new SecretCipher(TinkJsonProtoKeysetFormat.parseKeyset(value, InsecureSecretKeyAccess.get()));
+                return new SecretCipher(TinkJsonProtoKeysetFormat.parseKeyset(value, RegistryConfiguration.get(),
+                        InsecureSecretKeyAccess.get()));
             }
             return fromRawKey(Base64.getDecoder().decode(value));
         } catch (IllegalArgumentException | GeneralSecurityException e) {
@@ -116,7 +117,7 @@ public final class SecretCipher {
             KeysetHandle h = KeysetHandle.newBuilder()
                     .addEntry(KeysetHandle.generateEntryFromParameters(AES256_GCM).withRandomId().makePrimary())
                     .build();
-            return TinkJsonProtoKeysetFormat.serializeKeyset(h, InsecureSecretKeyAccess.get());
+            return TinkJsonProtoKeysetFormat.serializeKeyset(h, RegistryConfiguration.get(), InsecureSecretKeyAccess.get());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Tink could not generate a keyset", e);
         }
@@ -212,7 +213,8 @@ public final class SecretCipher {
     /** The keyset as Tink JSON, to store in the host's secret configuration. Contains key material. */
     public String toKeysetJson() {
         try {
-            return TinkJsonProtoKeysetFormat.serializeKeyset(keyset, InsecureSecretKeyAccess.get());
+            return TinkJsonProtoKeysetFormat.serializeKeyset(keyset, RegistryConfiguration.get(),
+                    InsecureSecretKeyAccess.get());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
