@@ -161,7 +161,7 @@ public final class LLMJob {
             return CompletableFuture.failedFuture(e);
         }
         CompletableFuture<JobResult> result = new CompletableFuture<>();
-        CompletableFuture<ProviderResponse> answer = verifyIfDue(call).thenCompose(v -> callProvider(call, 0));
+        CompletableFuture<ProviderResponse> answer = verifyIfDue(call).thenCompose(v -> callProvider(call));
         result.whenComplete((r, e) -> {
             if (result.isCancelled()) {
                 if (call.inFlight != null) {
@@ -198,7 +198,7 @@ public final class LLMJob {
         }
         verifyIfDue(stream.call).whenComplete((v, failure) -> {
             if (failure == null) {
-                stream.start(0);
+                stream.start();
             } else {
                 stream.onFailure(asAiException(unwrap(failure)));
             }
@@ -255,14 +255,14 @@ public final class LLMJob {
     }
 
     /** Step 10: the provider call, then the org's fallbacks on availability errors. */
-    private CompletableFuture<ProviderResponse> callProvider(Call call, int target) {
+    private CompletableFuture<ProviderResponse> callProvider(Call call) {
         ProviderClient client = client(call.org, call.currentModel().ref().provider());
         CompletableFuture<ProviderResponse> attempt = client.call(call.providerRequest());
         call.inFlight = attempt;
         return attempt.exceptionallyCompose(failure -> {
             Throwable cause = unwrap(failure);
             if (cause instanceof ProviderException pe && call.advanceToFallback(pe)) {
-                return callProvider(call, target + 1);
+                return callProvider(call);
             }
             return CompletableFuture.failedFuture(cause);
         });
@@ -297,12 +297,9 @@ public final class LLMJob {
         }
         ProviderId provider = call.model.ref().provider();
         ModelKeySlot slot = new ModelKeySlot(call.org, provider);
-        CompletableFuture<Void> check = verifying.computeIfAbsent(slot, s -> {
-            CompletableFuture<Void> v = client(call.org, provider).verify(call.key)
-                    .thenRun(() -> keys.markVerified(call.org, provider, clock.instant()));
-            v.whenComplete((ok, e) -> verifying.remove(s));
-            return v;
-        });
+        CompletableFuture<Void> check = verifying.computeIfAbsent(slot, s -> client(call.org, provider)
+                .verify(call.key).thenRun(() -> keys.markVerified(call.org, provider, clock.instant())));
+        check.whenComplete((ok, e) -> verifying.remove(slot, check));
         return check.exceptionallyCompose(failure -> {
             Throwable cause = unwrap(failure);
             if (cause instanceof ProviderException pe && pe.code() == ErrorCode.AI_PROVIDER_AUTH) {
@@ -474,7 +471,7 @@ public final class LLMJob {
             this.handler = handler;
         }
 
-        synchronized void start(int target) {
+        synchronized void start() {
             if (ended) {
                 return;
             }
@@ -526,7 +523,7 @@ public final class LLMJob {
                     return;
                 }
                 if (deltas == 0 && call.advanceToFallback(error)) {
-                    start(0);
+                    start();
                     return;
                 }
             }
