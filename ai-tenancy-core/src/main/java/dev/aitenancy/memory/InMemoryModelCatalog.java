@@ -4,11 +4,13 @@ import dev.aitenancy.AccessDeniedException;
 import dev.aitenancy.ConfigurationException;
 import dev.aitenancy.ErrorCode;
 import dev.aitenancy.InvalidRequestException;
+import dev.aitenancy.models.ModelAdmin;
 import dev.aitenancy.models.ModelCatalog;
 import dev.aitenancy.models.ModelRef;
 import dev.aitenancy.models.ModelRegistry;
 import dev.aitenancy.models.ModelRequest;
 import dev.aitenancy.models.ModelSpec;
+import dev.aitenancy.models.OrgModel;
 import dev.aitenancy.models.ResolvedModel;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.tenant.Caller;
@@ -27,7 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * default provider. Output caps are clamped to the smallest of the request, the org's cap for the
  * model and the model's own cap.
  */
-public final class InMemoryModelCatalog implements ModelCatalog {
+public final class InMemoryModelCatalog implements ModelCatalog, ModelAdmin {
 
     /** Output cap used when neither the request, the org nor the registry gives one. */
     public static final int FALLBACK_MAX_OUTPUT_TOKENS = 4096;
@@ -69,16 +71,67 @@ public final class InMemoryModelCatalog implements ModelCatalog {
         return this;
     }
 
-    /** Allows the org a model, with an optional org-specific output cap. */
+    /** Allows the org a model, with an optional org-specific output cap (clamped to the model's own). */
+    @Override
     public InMemoryModelCatalog allow(OrgId org, ModelRef model, Integer maxOutputTokens) {
         if (maxOutputTokens != null && maxOutputTokens <= 0) {
             throw new IllegalArgumentException("maxOutputTokens must be > 0");
         }
+        ModelSpec spec = registry.get(model);
+        Integer cap = maxOutputTokens != null && spec != null && spec.maxOutputTokens() != null
+                ? Integer.valueOf(Math.min(maxOutputTokens, spec.maxOutputTokens())) : maxOutputTokens;
         OrgModels m = org(org);
         synchronized (m) {
-            m.allowed.put(model, new Allowed(maxOutputTokens));
+            m.allowed.put(model, new Allowed(cap));
         }
         return this;
+    }
+
+    @Override
+    public InMemoryModelCatalog remove(OrgId org, ModelRef model) {
+        OrgModels m = org(org);
+        synchronized (m) {
+            if (model.model().equals(m.defaults.get(model.provider()))) {
+                throw new ConfigurationException(ErrorCode.AI_CONFIG_INVALID, org.value(), model
+                        + " is the default " + model.provider() + " model of org " + org
+                        + "; choose another default first");
+            }
+            m.allowed.remove(model);
+            m.features.values().removeIf(p -> p.provider().equals(model.provider()) && p.model().equals(model.model()));
+            m.fallbacks = m.fallbacks.stream().filter(f -> !f.equals(model)).toList();
+        }
+        return this;
+    }
+
+    @Override
+    public InMemoryModelCatalog removeProvider(OrgId org, ProviderId provider) {
+        OrgModels m = org(org);
+        synchronized (m) {
+            m.allowed.keySet().removeIf(r -> r.provider().equals(provider));
+            m.defaults.remove(provider);
+            m.features.values().removeIf(p -> p.provider().equals(provider));
+            m.fallbacks = m.fallbacks.stream().filter(f -> !f.provider().equals(provider)).toList();
+            if (provider.equals(m.defaultProvider)) {
+                m.defaultProvider = null;
+            }
+        }
+        return this;
+    }
+
+    @Override
+    public List<OrgModel> models(OrgId org) {
+        OrgModels m = orgs.get(org);
+        if (m == null) {
+            return List.of();
+        }
+        synchronized (m) {
+            return m.allowed.entrySet().stream()
+                    .map(e -> new OrgModel(e.getKey(), e.getValue().maxOutputTokens(),
+                            e.getKey().model().equals(m.defaults.get(e.getKey().provider()))))
+                    .sorted(java.util.Comparator.comparing((OrgModel o) -> o.ref().provider())
+                            .thenComparing(o -> o.ref().model()))
+                    .toList();
+        }
     }
 
     public InMemoryModelCatalog allow(OrgId org, ModelRef model) {
@@ -86,6 +139,7 @@ public final class InMemoryModelCatalog implements ModelCatalog {
     }
 
     /** Makes an allowed model the org's default for its provider (replacing the previous one). */
+    @Override
     public InMemoryModelCatalog setDefault(OrgId org, ModelRef model) {
         OrgModels m = org(org);
         synchronized (m) {
@@ -96,6 +150,7 @@ public final class InMemoryModelCatalog implements ModelCatalog {
     }
 
     /** Chooses the provider whose default model serves calls that name nothing. */
+    @Override
     public InMemoryModelCatalog setDefaultProvider(OrgId org, ProviderId provider) {
         OrgModels m = org(org);
         synchronized (m) {
@@ -110,6 +165,7 @@ public final class InMemoryModelCatalog implements ModelCatalog {
     }
 
     /** Routes a feature to a model (which must be allowed), optionally with its own output cap. */
+    @Override
     public InMemoryModelCatalog setFeaturePreference(OrgId org, String feature, ModelRef model,
             Integer maxOutputTokens) {
         OrgModels m = org(org);
@@ -122,6 +178,7 @@ public final class InMemoryModelCatalog implements ModelCatalog {
     }
 
     /** The models to try, in order, when the chosen one fails with a retryable provider error. */
+    @Override
     public InMemoryModelCatalog setFallbacks(OrgId org, List<ModelRef> chain) {
         OrgModels m = org(org);
         synchronized (m) {
