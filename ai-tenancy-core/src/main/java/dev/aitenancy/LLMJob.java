@@ -243,8 +243,7 @@ public final class LLMJob {
             client(org, call.model.ref().provider());                                         //    (a client exists)
             StoredKey stored = key(org, call.model.ref().provider());                          // 8. key
             call.key = stored.key();
-            call.verificationDue = stored.lastVerifiedAt() == null
-                    || stored.lastVerifiedAt().plus(reverifyKeysAfter).isBefore(call.startedAt);
+            call.verificationDue = isVerificationDue(stored.lastVerifiedAt(), call.startedAt);
             usage.started(call.record(UsageStatus.STARTED));                                   // 9. record start
             return call;
         } catch (AiTenancyException e) {
@@ -297,8 +296,10 @@ public final class LLMJob {
         }
         ProviderId provider = call.model.ref().provider();
         ModelKeySlot slot = new ModelKeySlot(call.org, provider);
-        CompletableFuture<Void> check = verifying.computeIfAbsent(slot, s -> client(call.org, provider)
-                .verify(call.key).thenRun(() -> keys.markVerified(call.org, provider, clock.instant())));
+        CompletableFuture<Void> check = verifying.computeIfAbsent(slot, s -> verifiedMeanwhile(call, provider)
+                ? CompletableFuture.completedFuture(null)
+                : client(call.org, provider).verify(call.key)
+                        .thenRun(() -> keys.markVerified(call.org, provider, clock.instant())));
         check.whenComplete((ok, e) -> verifying.remove(slot, check));
         return check.exceptionallyCompose(failure -> {
             Throwable cause = unwrap(failure);
@@ -311,6 +312,17 @@ public final class LLMJob {
                     cause instanceof AiTenancyException ae ? ae.code() : cause.getClass().getSimpleName());
             return CompletableFuture.completedFuture(null);
         });
+    }
+
+    /** Whether another call verified this very key since this call read it. */
+    private boolean verifiedMeanwhile(Call call, ProviderId provider) {
+        return keys.find(call.org, provider)
+                .filter(k -> k.key().equals(call.key) && !isVerificationDue(k.lastVerifiedAt(), clock.instant()))
+                .isPresent();
+    }
+
+    private boolean isVerificationDue(Instant lastVerifiedAt, Instant now) {
+        return lastVerifiedAt == null || lastVerifiedAt.plus(reverifyKeysAfter).isBefore(now);
     }
 
     private StoredKey key(OrgId org, ProviderId provider) {
