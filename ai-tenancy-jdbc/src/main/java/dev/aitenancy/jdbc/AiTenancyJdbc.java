@@ -4,6 +4,7 @@ import dev.aitenancy.ConfigurationException;
 import dev.aitenancy.ErrorCode;
 import dev.aitenancy.keys.KeyStore;
 import dev.aitenancy.keys.SecretCipher;
+import dev.aitenancy.models.ModelRegistry;
 import dev.aitenancy.jdbc.internal.Dialect;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -84,6 +85,11 @@ public final class AiTenancyJdbc {
     /** Provider keys, encrypted with {@code cipher} and bound to their org and provider. */
     public KeyStore keyStore(SecretCipher cipher) {
         return new JdbcKeyStore(jdbi, Objects.requireNonNull(cipher, "cipher"), clock);
+    }
+
+    /** Org model configuration over {@code registry} (limits and prices of known models). */
+    public JdbcModelCatalog modelCatalog(ModelRegistry registry) {
+        return new JdbcModelCatalog(jdbi, registry, clock);
     }
 
     /** Re-encryption of all stored keys under {@code cipher}'s primary master key. */

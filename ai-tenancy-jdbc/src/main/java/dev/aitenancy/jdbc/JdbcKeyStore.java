@@ -1,5 +1,6 @@
 package dev.aitenancy.jdbc;
 
+import dev.aitenancy.jdbc.internal.Sql;
 import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.keys.KeyStore;
 import dev.aitenancy.keys.SecretCipher;
@@ -24,8 +25,6 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
  * only its last four characters are, for display.
  */
 final class JdbcKeyStore implements KeyStore {
-
-    private static final String UNIQUE_VIOLATION = "23505";
 
     private final Jdbi jdbi;
     private final SecretCipher cipher;
@@ -72,7 +71,7 @@ final class JdbcKeyStore implements KeyStore {
                 });
                 return;
             } catch (UnableToExecuteStatementException e) {
-                if (attempt >= 3 || !isUniqueViolation(e)) {
+                if (attempt >= 3 || !Sql.isUniqueViolation(e)) {
                     throw e;
                 }
             }
@@ -124,15 +123,6 @@ final class JdbcKeyStore implements KeyStore {
     private static Instant instant(ResultSet rs, String column) throws SQLException {
         OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
         return t == null ? null : t.toInstant();
-    }
-
-    private static boolean isUniqueViolation(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Override

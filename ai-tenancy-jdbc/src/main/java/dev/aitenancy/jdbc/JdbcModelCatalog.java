@@ -1,0 +1,247 @@
+package dev.aitenancy.jdbc;
+
+import dev.aitenancy.ConfigurationException;
+import dev.aitenancy.ErrorCode;
+import dev.aitenancy.jdbc.internal.Sql;
+import dev.aitenancy.models.ModelAdmin;
+import dev.aitenancy.models.ModelCatalog;
+import dev.aitenancy.models.ModelRef;
+import dev.aitenancy.models.ModelRegistry;
+import dev.aitenancy.models.ModelRequest;
+import dev.aitenancy.models.OrgModel;
+import dev.aitenancy.models.ResolvedModel;
+import dev.aitenancy.models.internal.OrgModelsView;
+import dev.aitenancy.models.internal.OrgModelsView.FeaturePreference;
+import dev.aitenancy.provider.ProviderId;
+import dev.aitenancy.tenant.Caller;
+import dev.aitenancy.tenant.OrgId;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Org model configuration in {@code ai_org_models}, {@code ai_org_settings},
+ * {@code ai_feature_preferences} and {@code ai_org_fallbacks}. The database itself enforces one
+ * default per (org, provider) and drops preferences and fallbacks with their model. Changes to
+ * one org are serialized across instances by locking its settings row; resolution reads a
+ * consistent view and applies the same rules as the in-memory catalog.
+ */
+public final class JdbcModelCatalog implements ModelCatalog, ModelAdmin {
+
+    private final Jdbi jdbi;
+    private final ModelRegistry registry;
+    private final Clock clock;
+
+    JdbcModelCatalog(Jdbi jdbi, ModelRegistry registry, Clock clock) {
+        this.jdbi = jdbi;
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.clock = clock;
+    }
+
+    @Override
+    public ResolvedModel resolve(OrgId org, Caller caller, ModelRequest request) {
+        OrgModelsView view = jdbi.inTransaction(h -> view(h, org, request.feature()));
+        return view.resolve(org, request, ref -> registry.find(ref).orElse(null));
+    }
+
+    private static OrgModelsView view(Handle h, OrgId org, String feature) {
+        Map<ModelRef, Integer> allowed = new LinkedHashMap<>();
+        Map<ProviderId, String> defaults = new LinkedHashMap<>();
+        h.createQuery("SELECT provider, model, max_output_tokens, is_default FROM ai_org_models "
+                        + "WHERE org_id = :org ORDER BY provider, model")
+                .bind("org", org.value())
+                .map((rs, ctx) -> {
+                    ModelRef ref = ModelRef.of(ProviderId.of(rs.getString("provider")), rs.getString("model"));
+                    allowed.put(ref, (Integer) rs.getObject("max_output_tokens"));
+                    if (rs.getBoolean("is_default")) {
+                        defaults.put(ref.provider(), ref.model());
+                    }
+                    return ref;
+                })
+                .list();
+        ProviderId defaultProvider = h.createQuery("SELECT default_provider FROM ai_org_settings WHERE org_id = :org")
+                .bind("org", org.value())
+                .mapTo(String.class)
+                .findOne()
+                .map(ProviderId::of)
+                .orElse(null);
+        Map<String, FeaturePreference> features = new LinkedHashMap<>();
+        if (feature != null) {
+            h.createQuery("SELECT provider, model, max_output_tokens FROM ai_feature_preferences "
+                            + "WHERE org_id = :org AND feature = :feature")
+                    .bind("org", org.value())
+                    .bind("feature", feature)
+                    .map((rs, ctx) -> new FeaturePreference(ModelRef.of(ProviderId.of(rs.getString("provider")),
+                            rs.getString("model")), (Integer) rs.getObject("max_output_tokens")))
+                    .findOne()
+                    .ifPresent(p -> features.put(feature, p));
+        }
+        List<ModelRef> fallbacks = h.createQuery("SELECT provider, model FROM ai_org_fallbacks "
+                        + "WHERE org_id = :org ORDER BY position")
+                .bind("org", org.value())
+                .map((rs, ctx) -> ModelRef.of(ProviderId.of(rs.getString("provider")), rs.getString("model")))
+                .list();
+        return new OrgModelsView(allowed, defaults, defaultProvider, features, fallbacks);
+    }
+
+    @Override
+    public JdbcModelCatalog allow(OrgId org, ModelRef model, Integer maxOutputTokens) {
+        Integer cap = OrgModelsView.clampAllowance(maxOutputTokens, registry.find(model).orElse(null));
+        change(org, h -> {
+            int updated = h.createUpdate("UPDATE ai_org_models SET max_output_tokens = :cap "
+                            + "WHERE org_id = :org AND provider = :provider AND model = :model")
+                    .bind("cap", cap).bind("org", org.value()).bind("provider", model.provider().name())
+                    .bind("model", model.model())
+                    .execute();
+            if (updated == 0) {
+                h.createUpdate("INSERT INTO ai_org_models (org_id, provider, model, max_output_tokens, is_default, "
+                                + "created_at) VALUES (:org, :provider, :model, :cap, FALSE, :now)")
+                        .bind("cap", cap).bind("org", org.value()).bind("provider", model.provider().name())
+                        .bind("model", model.model()).bind("now", clock.instant())
+                        .execute();
+            }
+        });
+        return this;
+    }
+
+    @Override
+    public JdbcModelCatalog remove(OrgId org, ModelRef model) {
+        change(org, h -> {
+            boolean isDefault = h.createQuery("SELECT is_default FROM ai_org_models "
+                            + "WHERE org_id = :org AND provider = :provider AND model = :model")
+                    .bind("org", org.value()).bind("provider", model.provider().name()).bind("model", model.model())
+                    .mapTo(Boolean.class)
+                    .findOne()
+                    .orElse(false);
+            if (isDefault) {
+                throw OrgModelsView.defaultNotRemovable(org, model);
+            }
+            h.createUpdate("DELETE FROM ai_org_models WHERE org_id = :org AND provider = :provider AND model = :model")
+                    .bind("org", org.value()).bind("provider", model.provider().name()).bind("model", model.model())
+                    .execute();
+        });
+        return this;
+    }
+
+    @Override
+    public JdbcModelCatalog setDefault(OrgId org, ModelRef model) {
+        change(org, h -> {
+            requireAllowed(h, org, model);
+            h.createUpdate("UPDATE ai_org_models SET is_default = FALSE "
+                            + "WHERE org_id = :org AND provider = :provider AND is_default")
+                    .bind("org", org.value()).bind("provider", model.provider().name())
+                    .execute();
+            h.createUpdate("UPDATE ai_org_models SET is_default = TRUE "
+                            + "WHERE org_id = :org AND provider = :provider AND model = :model")
+                    .bind("org", org.value()).bind("provider", model.provider().name()).bind("model", model.model())
+                    .execute();
+        });
+        return this;
+    }
+
+    @Override
+    public JdbcModelCatalog setDefaultProvider(OrgId org, ProviderId provider) {
+        change(org, h -> {
+            boolean hasDefault = h.createQuery("SELECT COUNT(*) FROM ai_org_models "
+                            + "WHERE org_id = :org AND provider = :provider AND is_default")
+                    .bind("org", org.value()).bind("provider", provider.name())
+                    .mapTo(Integer.class).one() > 0;
+            if (!hasDefault) {
+                throw new ConfigurationException(ErrorCode.AI_CONFIG_NO_DEFAULT_MODEL, org.value(), "org " + org
+                        + " has no default " + provider + " model; set one before making " + provider
+                        + " the default provider");
+            }
+            h.createUpdate("UPDATE ai_org_settings SET default_provider = :provider WHERE org_id = :org")
+                    .bind("org", org.value()).bind("provider", provider.name())
+                    .execute();
+        });
+        return this;
+    }
+
+    @Override
+    public JdbcModelCatalog setFeaturePreference(OrgId org, String feature, ModelRef model, Integer maxOutputTokens) {
+        Objects.requireNonNull(feature, "feature");
+        change(org, h -> {
+            requireAllowed(h, org, model);
+            h.createUpdate("DELETE FROM ai_feature_preferences WHERE org_id = :org AND feature = :feature")
+                    .bind("org", org.value()).bind("feature", feature)
+                    .execute();
+            h.createUpdate("INSERT INTO ai_feature_preferences (org_id, feature, provider, model, max_output_tokens) "
+                            + "VALUES (:org, :feature, :provider, :model, :cap)")
+                    .bind("org", org.value()).bind("feature", feature).bind("provider", model.provider().name())
+                    .bind("model", model.model()).bind("cap", maxOutputTokens)
+                    .execute();
+        });
+        return this;
+    }
+
+    @Override
+    public JdbcModelCatalog setFallbacks(OrgId org, List<ModelRef> chain) {
+        change(org, h -> {
+            chain.forEach(ref -> requireAllowed(h, org, ref));
+            h.createUpdate("DELETE FROM ai_org_fallbacks WHERE org_id = :org").bind("org", org.value()).execute();
+            for (int i = 0; i < chain.size(); i++) {
+                h.createUpdate("INSERT INTO ai_org_fallbacks (org_id, position, provider, model) "
+                                + "VALUES (:org, :position, :provider, :model)")
+                        .bind("org", org.value()).bind("position", i)
+                        .bind("provider", chain.get(i).provider().name()).bind("model", chain.get(i).model())
+                        .execute();
+            }
+        });
+        return this;
+    }
+
+    @Override
+    public JdbcModelCatalog removeProvider(OrgId org, ProviderId provider) {
+        change(org, h -> {
+            h.createUpdate("DELETE FROM ai_org_models WHERE org_id = :org AND provider = :provider")
+                    .bind("org", org.value()).bind("provider", provider.name())
+                    .execute();
+            h.createUpdate("UPDATE ai_org_settings SET default_provider = NULL "
+                            + "WHERE org_id = :org AND default_provider = :provider")
+                    .bind("org", org.value()).bind("provider", provider.name())
+                    .execute();
+        });
+        return this;
+    }
+
+    @Override
+    public List<OrgModel> models(OrgId org) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT provider, model, max_output_tokens, is_default "
+                        + "FROM ai_org_models WHERE org_id = :org ORDER BY provider, model")
+                .bind("org", org.value())
+                .map((rs, ctx) -> new OrgModel(ModelRef.of(ProviderId.of(rs.getString("provider")),
+                        rs.getString("model")), (Integer) rs.getObject("max_output_tokens"), rs.getBoolean("is_default")))
+                .list());
+    }
+
+    private static void requireAllowed(Handle h, OrgId org, ModelRef model) {
+        boolean allowed = h.createQuery("SELECT COUNT(*) FROM ai_org_models "
+                        + "WHERE org_id = :org AND provider = :provider AND model = :model")
+                .bind("org", org.value()).bind("provider", model.provider().name()).bind("model", model.model())
+                .mapTo(Integer.class).one() > 0;
+        if (!allowed) {
+            throw OrgModelsView.notAllowed(org, model.toString());
+        }
+    }
+
+    /**
+     * Runs one change of an org's configuration in a transaction that holds the org's settings
+     * row locked, so changes to one org never interleave, on any instance.
+     */
+    private void change(OrgId org, Consumer<Handle> body) {
+        Sql.seed(jdbi, "INSERT INTO ai_org_settings (org_id) VALUES (:org)", "org", org.value());
+        jdbi.useTransaction(h -> {
+            h.createQuery("SELECT org_id FROM ai_org_settings WHERE org_id = :org FOR UPDATE")
+                    .bind("org", org.value())
+                    .mapTo(String.class)
+                    .one();
+            body.accept(h);
+        });
+    }
+}

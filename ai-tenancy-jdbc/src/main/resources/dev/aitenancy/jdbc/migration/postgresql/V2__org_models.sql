@@ -1,0 +1,37 @@
+-- Each org's allowed models; exactly one default per (org, provider) is enforced by the index below.
+CREATE TABLE ai_org_models (
+    org_id            VARCHAR(128) NOT NULL,
+    provider          VARCHAR(63)  NOT NULL,
+    model             VARCHAR(200) NOT NULL,
+    max_output_tokens INTEGER,
+    is_default        BOOLEAN      NOT NULL DEFAULT FALSE,
+    created_at        TIMESTAMP WITH TIME ZONE NOT NULL,
+    CONSTRAINT ai_org_models_pk PRIMARY KEY (org_id, provider, model)
+);
+CREATE UNIQUE INDEX ai_org_models_one_default ON ai_org_models (org_id, provider) WHERE is_default;
+
+CREATE TABLE ai_org_settings (
+    org_id           VARCHAR(128) NOT NULL PRIMARY KEY,
+    default_provider VARCHAR(63)
+);
+
+CREATE TABLE ai_feature_preferences (
+    org_id            VARCHAR(128) NOT NULL,
+    feature           VARCHAR(128) NOT NULL,
+    provider          VARCHAR(63)  NOT NULL,
+    model             VARCHAR(200) NOT NULL,
+    max_output_tokens INTEGER,
+    CONSTRAINT ai_feature_preferences_pk PRIMARY KEY (org_id, feature),
+    CONSTRAINT ai_feature_preferences_model FOREIGN KEY (org_id, provider, model)
+        REFERENCES ai_org_models (org_id, provider, model) ON DELETE CASCADE
+);
+
+CREATE TABLE ai_org_fallbacks (
+    org_id   VARCHAR(128) NOT NULL,
+    position INTEGER      NOT NULL,
+    provider VARCHAR(63)  NOT NULL,
+    model    VARCHAR(200) NOT NULL,
+    CONSTRAINT ai_org_fallbacks_pk PRIMARY KEY (org_id, position),
+    CONSTRAINT ai_org_fallbacks_model FOREIGN KEY (org_id, provider, model)
+        REFERENCES ai_org_models (org_id, provider, model) ON DELETE CASCADE
+);
