@@ -1,0 +1,77 @@
+package dev.aitenancy.keys;
+
+import dev.aitenancy.AiTenancyException;
+import dev.aitenancy.ConfigurationException;
+import dev.aitenancy.ErrorCode;
+import dev.aitenancy.LLMJob;
+import dev.aitenancy.ProviderException;
+import dev.aitenancy.models.ModelAdmin;
+import dev.aitenancy.provider.ProviderId;
+import dev.aitenancy.tenant.OrgId;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * What an admin does with an org's provider keys: store one only after the provider accepted it,
+ * list what may be shown, and delete one together with the org's models for that provider.
+ */
+public final class ProviderKeyAdmin {
+
+    private final KeyStore keys;
+    private final ModelAdmin models;
+    private final LLMJob job;
+    private final Clock clock;
+
+    /**
+     * @param job the job whose provider clients check keys ({@link LLMJob#verifyKey})
+     */
+    public ProviderKeyAdmin(KeyStore keys, ModelAdmin models, LLMJob job, Clock clock) {
+        this.keys = Objects.requireNonNull(keys, "keys");
+        this.models = Objects.requireNonNull(models, "models");
+        this.job = Objects.requireNonNull(job, "job");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Checks the key with the provider's cheapest call, then stores it as verified now.
+     *
+     * @throws ProviderException {@code AI_PROVIDER_AUTH} when the provider refuses the key (nothing
+     *                           is stored), or another provider error when it cannot be checked
+     */
+    public ProviderKeyStatus upsert(OrgId org, ProviderId provider, ApiKey key) {
+        try {
+            job.verifyKey(provider, key).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConfigurationException(ErrorCode.AI_CONFIG_INVALID, org.value(),
+                    "interrupted while checking the " + provider + " key; nothing was stored");
+        } catch (ExecutionException | CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof ProviderException pe) {
+                throw pe.withOrg(org.value());
+            }
+            if (cause instanceof AiTenancyException ae) {
+                throw ae;
+            }
+            throw new IllegalStateException("the key check failed unexpectedly", cause);
+        }
+        keys.put(org, provider, key);
+        keys.markVerified(org, provider, clock.instant());
+        return status(org).stream().filter(s -> s.provider().equals(provider)).findFirst().orElseThrow();
+    }
+
+    /** What may be shown of the org's keys; never a key. */
+    public List<ProviderKeyStatus> status(OrgId org) {
+        return keys.status(org);
+    }
+
+    /** Deletes the org's key for the provider and everything of the org's model setup for it. */
+    public boolean delete(OrgId org, ProviderId provider) {
+        boolean deleted = keys.delete(org, provider);
+        models.removeProvider(org, provider);
+        return deleted;
+    }
+}

@@ -1,0 +1,80 @@
+package dev.aitenancy.keys;
+
+import static dev.aitenancy.testing.LoopbackServer.Reply.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.aitenancy.ErrorCode;
+import dev.aitenancy.LLMJob;
+import dev.aitenancy.ProviderException;
+import dev.aitenancy.memory.InMemoryKeyStore;
+import dev.aitenancy.memory.InMemoryModelCatalog;
+import dev.aitenancy.models.ModelRef;
+import dev.aitenancy.provider.ProviderId;
+import dev.aitenancy.provider.RetryPolicy;
+import dev.aitenancy.provider.openai.OpenAiClient;
+import dev.aitenancy.tenant.OrgId;
+import dev.aitenancy.testing.LoopbackServer;
+import dev.aitenancy.testing.MutableClock;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ProviderKeyAdminTest {
+
+    static final OrgId ACME = OrgId.of("acme");
+    static final ApiKey KEY = ApiKey.of("sk-proj-ADMINplanted-0123456789abcdWXYZ");
+    static final ModelRef MINI = ModelRef.of(ProviderId.OPENAI, "gpt-4.1-mini");
+
+    final LoopbackServer server = LoopbackServer.start();
+    final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T13:00:00Z"));
+    final InMemoryKeyStore keys = new InMemoryKeyStore(clock);
+    final InMemoryModelCatalog models = new InMemoryModelCatalog();
+    final LLMJob job = LLMJob.builder().keyStore(keys).modelCatalog(models)
+            .provider(new OpenAiClient(OpenAiClient.defaultSettings().baseUri(server.uri("/v1"))
+                    .retryPolicy(RetryPolicy.NONE).build()))
+            .build();
+    final ProviderKeyAdmin admin = new ProviderKeyAdmin(keys, models, job, clock);
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void aKeyIsStoredOnlyAfterTheProviderAcceptedItAndShowsAsVerified() {
+        server.enqueue(json(200, "{\"object\":\"list\",\"data\":[]}"));
+
+        ProviderKeyStatus status = admin.upsert(ACME, ProviderId.OPENAI, KEY);
+
+        assertThat(server.lastRequest().pathAndQuery()).isEqualTo("/v1/models");
+        assertThat(status).isEqualTo(new ProviderKeyStatus(ProviderId.OPENAI, "****WXYZ", clock.instant(),
+                clock.instant()));
+        assertThat(keys.find(ACME, ProviderId.OPENAI).orElseThrow().lastVerifiedAt()).isEqualTo(clock.instant());
+    }
+
+    @Test
+    void aRefusedKeyIsNotStored() {
+        server.enqueue(json(401, "{\"error\":{\"message\":\"Incorrect API key provided\",\"code\":\"invalid_api_key\"}}"));
+
+        ProviderException e = catchThrowableOfType(ProviderException.class,
+                () -> admin.upsert(ACME, ProviderId.OPENAI, KEY));
+
+        assertThat(e.code()).isEqualTo(ErrorCode.AI_PROVIDER_AUTH);
+        assertThat(e.orgId()).isEqualTo("acme");
+        assertThat(keys.get(ACME, ProviderId.OPENAI)).isEmpty();
+        assertThat(admin.status(ACME)).isEmpty();
+    }
+
+    @Test
+    void deletingAKeyRemovesTheOrgsModelsAndDefaultsForThatProvider() {
+        keys.put(ACME, ProviderId.OPENAI, KEY);
+        models.allow(ACME, MINI).setDefault(ACME, MINI).setDefaultProvider(ACME, ProviderId.OPENAI);
+
+        boolean deleted = admin.delete(ACME, ProviderId.OPENAI);
+
+        assertThat(deleted).isTrue();
+        assertThat(keys.get(ACME, ProviderId.OPENAI)).isEmpty();
+        assertThat(models.models(ACME)).isEmpty();
+    }
+}
