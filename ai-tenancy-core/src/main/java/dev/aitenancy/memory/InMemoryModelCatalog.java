@@ -69,7 +69,7 @@ public final class InMemoryModelCatalog implements ModelCatalog, ModelAdmin {
         return this;
     }
 
-    /** Allows the org a model without an org-specific cap. */
+    @Override
     public InMemoryModelCatalog allow(OrgId org, ModelRef model) {
         return allow(org, model, null);
     }

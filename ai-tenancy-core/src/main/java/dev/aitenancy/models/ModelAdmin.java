@@ -17,6 +17,11 @@ public interface ModelAdmin {
      */
     ModelAdmin allow(OrgId org, ModelRef model, Integer maxOutputTokens);
 
+    /** Allows the org a model without a cap of its own. */
+    default ModelAdmin allow(OrgId org, ModelRef model) {
+        return allow(org, model, null);
+    }
+
     /**
      * Takes a model off the allowlist, with its feature preferences and fallback entries.
      *

@@ -7,10 +7,16 @@ import dev.aitenancy.JobResult;
 import dev.aitenancy.LLMJob;
 import dev.aitenancy.RateLimitedException;
 import dev.aitenancy.StreamHandle;
+import dev.aitenancy.jdbc.AiTenancyJdbc;
+import dev.aitenancy.jdbc.JdbcModelCatalog;
 import dev.aitenancy.keys.ApiKey;
+import dev.aitenancy.keys.CachingKeyStore;
+import dev.aitenancy.keys.KeyStore;
+import dev.aitenancy.keys.ProviderKeyAdmin;
+import dev.aitenancy.keys.SecretCipher;
+import dev.aitenancy.models.ModelRegistry;
+import org.h2.jdbcx.JdbcDataSource;
 import dev.aitenancy.limits.RateLimitPolicy;
-import dev.aitenancy.memory.InMemoryKeyStore;
-import dev.aitenancy.memory.InMemoryModelCatalog;
 import dev.aitenancy.memory.InMemoryRateLimiter;
 import dev.aitenancy.memory.InMemoryUsageSink;
 import dev.aitenancy.models.ModelRef;
@@ -55,10 +61,15 @@ public final class Quickstart {
                     : "No provider key set: using a local OpenAI-compatible stand-in at " + standIn.baseUri()
                             + "\n(set OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY to call real providers)");
 
-            // 1. Each org gets its own key and its own allowed models; nothing is shared.
-            InMemoryKeyStore keys = new InMemoryKeyStore();
-            // prices and limits of known models come from the built-in registry
-            InMemoryModelCatalog models = InMemoryModelCatalog.withBuiltInModels();
+            // 1. Keys and models live in an embedded H2 database: keys encrypted with a master key
+            //    and bound to their org; prices and limits of known models from the built-in registry.
+            JdbcDataSource h2 = new JdbcDataSource();
+            h2.setURL("jdbc:h2:mem:quickstart;DB_CLOSE_DELAY=-1");
+            AiTenancyJdbc db = AiTenancyJdbc.create(h2);
+            SecretCipher cipher = masterKey();
+            KeyStore keys = new CachingKeyStore(db.keyStore(cipher), CachingKeyStore.DEFAULT_TTL, Clock.systemUTC(),
+                    read -> { });
+            JdbcModelCatalog models = db.modelCatalog(ModelRegistry.builtIn());
 
             ModelRef acmeModel = ModelRef.of(ProviderId.OPENAI, "gpt-4.1-mini");
             ModelRef globexModel = acmeModel;
@@ -75,8 +86,6 @@ public final class Quickstart {
                 acmeModel = globexModel;
                 acmeKey = globexKey;
             }
-            keys.put(ACME, acmeModel.provider(), ApiKey.of(acmeKey));
-            keys.put(GLOBEX, globexModel.provider(), ApiKey.of(globexKey));
             models.allow(ACME, acmeModel, 300).setDefault(ACME, acmeModel).setDefaultProvider(ACME,
                     acmeModel.provider());
             models.allow(GLOBEX, globexModel, 200).setDefault(GLOBEX, globexModel).setDefaultProvider(GLOBEX,
@@ -98,6 +107,12 @@ public final class Quickstart {
                 builder.provider(GeminiClient.create());
             }
             LLMJob llm = builder.build();
+
+            // Each org stores its own key; the provider checks it before it is stored.
+            ProviderKeyAdmin keyAdmin = new ProviderKeyAdmin(keys, models, llm, Clock.systemUTC());
+            section("each org stores its own key (checked with the provider first)");
+            System.out.println("acme:   " + keyAdmin.upsert(ACME, acmeModel.provider(), ApiKey.of(acmeKey)));
+            System.out.println("globex: " + keyAdmin.upsert(GLOBEX, globexModel.provider(), ApiKey.of(globexKey)));
 
             // 2. One line per call: rendered, authorized, limited, billed and recorded for that org.
             section("acme runs a job");
@@ -156,6 +171,16 @@ public final class Quickstart {
             System.out.println("initech records: " + usage.recent(INITECH, 20).size() + ", globex records: "
                     + usage.recent(GLOBEX, 20).size());
         }
+    }
+
+    /** The master key from AI_TENANCY_MASTER_KEY, or a throwaway one for this run. */
+    private static SecretCipher masterKey() {
+        String configured = System.getenv(SecretCipher.MASTER_KEY_ENV);
+        if (notBlank(configured)) {
+            return SecretCipher.fromConfig(configured);
+        }
+        System.out.println("No " + SecretCipher.MASTER_KEY_ENV + " set: encrypting keys with a throwaway master key");
+        return SecretCipher.fromConfig(SecretCipher.generateBase64Key());
     }
 
     private static void print(JobResult r) {

@@ -29,6 +29,8 @@ class QuickstartTest {
         original.print(printed);
 
         assertThat(printed).contains("local OpenAI-compatible stand-in at http://127.0.0.1:");
+        assertThat(printed).contains("encrypting keys with a throwaway master key");
+        assertThat(printed).containsPattern("acme: +ProviderKeyStatus\\[provider=openai, maskedKey=\\*\\*\\*\\*0000, lastVerifiedAt=2");
         assertThat(printed).contains("== acme runs a job ==").contains("== globex runs a job");
         assertThat(printed).contains("(stand-in) You asked: \"Summarize the benefits of per-tenant API keys");
         assertThat(printed).contains("== acme streams an answer ==").contains("haiku about rate limits");
