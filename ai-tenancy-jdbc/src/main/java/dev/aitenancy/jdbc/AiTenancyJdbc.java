@@ -92,6 +92,16 @@ public final class AiTenancyJdbc {
         return new JdbcModelCatalog(jdbi, registry, clock);
     }
 
+    /** Feature switches per org. */
+    public JdbcFeatureFlags featureFlags() {
+        return new JdbcFeatureFlags(jdbi, clock);
+    }
+
+    /** Versioned prompt templates per org. */
+    public JdbcTemplateStore templateStore() {
+        return new JdbcTemplateStore(jdbi, clock);
+    }
+
     /** Re-encryption of all stored keys under {@code cipher}'s primary master key. */
     public KeyRotation keyRotation(SecretCipher cipher) {
         return new KeyRotation(jdbi, cipher);

@@ -17,7 +17,6 @@ import java.time.Instant;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /**
  * Provider keys in {@code ai_provider_keys}, one row per (org, provider), each an envelope of
@@ -52,30 +51,17 @@ final class JdbcKeyStore implements KeyStore {
         byte[] envelope = cipher.encrypt(key, org, provider);
         String last4 = key.reveal().length() >= 12 ? key.reveal().substring(key.reveal().length() - 4) : "";
         Instant now = clock.instant();
-        // update, else insert; a concurrent insert of the same row turns into an update
-        for (int attempt = 0; ; attempt++) {
-            try {
-                jdbi.useTransaction(h -> {
-                    if (update(h, org, provider, envelope, last4, now) == 0) {
-                        h.createUpdate("INSERT INTO ai_provider_keys (org_id, provider, envelope, master_key_id, "
-                                        + "key_last4, created_at, updated_at) "
-                                        + "VALUES (:org, :provider, :envelope, :keyId, :last4, :now, :now)")
-                                .bind("org", org.value())
-                                .bind("provider", provider.name())
-                                .bind("envelope", envelope)
-                                .bind("keyId", cipher.primaryKeyId())
-                                .bind("last4", last4)
-                                .bind("now", now)
-                                .execute();
-                    }
-                });
-                return;
-            } catch (UnableToExecuteStatementException e) {
-                if (attempt >= 3 || !Sql.isUniqueViolation(e)) {
-                    throw e;
-                }
-            }
-        }
+        Sql.upsert(jdbi, h -> update(h, org, provider, envelope, last4, now),
+                h -> h.createUpdate("INSERT INTO ai_provider_keys (org_id, provider, envelope, master_key_id, "
+                                + "key_last4, created_at, updated_at) "
+                                + "VALUES (:org, :provider, :envelope, :keyId, :last4, :now, :now)")
+                        .bind("org", org.value())
+                        .bind("provider", provider.name())
+                        .bind("envelope", envelope)
+                        .bind("keyId", cipher.primaryKeyId())
+                        .bind("last4", last4)
+                        .bind("now", now)
+                        .execute());
     }
 
     private int update(Handle h, OrgId org, ProviderId provider, byte[] envelope, String last4, Instant now) {

@@ -1,6 +1,9 @@
 package dev.aitenancy.jdbc.internal;
 
 import java.sql.SQLException;
+import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
@@ -22,6 +25,28 @@ public final class Sql {
         } catch (UnableToExecuteStatementException e) {
             if (!isUniqueViolation(e)) {
                 throw e;
+            }
+        }
+    }
+
+    /**
+     * Updates a row, or inserts it when the update touched none, in one transaction; when another
+     * instance inserts the same row at the same moment, the insert fails on the unique key and the
+     * whole step is tried again as an update.
+     */
+    public static void upsert(Jdbi jdbi, ToIntFunction<Handle> update, Consumer<Handle> insert) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                jdbi.useTransaction(h -> {
+                    if (update.applyAsInt(h) == 0) {
+                        insert.accept(h);
+                    }
+                });
+                return;
+            } catch (UnableToExecuteStatementException e) {
+                if (attempt >= 3 || !isUniqueViolation(e)) {
+                    throw e;
+                }
             }
         }
     }

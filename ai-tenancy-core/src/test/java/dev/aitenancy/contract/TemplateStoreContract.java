@@ -1,0 +1,94 @@
+package dev.aitenancy.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.aitenancy.ErrorCode;
+import dev.aitenancy.TemplateException;
+import dev.aitenancy.template.StoredTemplate;
+import dev.aitenancy.template.TemplateStore;
+import dev.aitenancy.tenant.OrgId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** What every template store must do. */
+public abstract class TemplateStoreContract {
+
+    protected static final OrgId ACME = OrgId.of("acme");
+    protected static final OrgId GLOBEX = OrgId.of("globex");
+
+    protected abstract TemplateStore newStore();
+
+    @Test
+    void savingANameAgainMakesANewVersionAndKeepsTheOldOnes() {
+        TemplateStore store = newStore();
+
+        StoredTemplate v1 = store.save(ACME, "summary", "Summarize {{text}}", "ada");
+        StoredTemplate v2 = store.save(ACME, "summary", "Summarize {{text}} in {{n}} bullets", "bob");
+
+        assertThat(v1.version()).isEqualTo(1);
+        assertThat(v2.version()).isEqualTo(2);
+        assertThat(store.latest(ACME, "summary").orElseThrow().text()).isEqualTo(v2.text());
+        assertThat(store.version(ACME, "summary", 1).orElseThrow().text()).isEqualTo(v1.text());
+        assertThat(store.version(ACME, "summary", 1).orElseThrow().createdBy()).isEqualTo("ada");
+        assertThat(store.version(ACME, "summary", 3)).isEmpty();
+        assertThat(store.versions(ACME, "summary")).extracting(StoredTemplate::version).containsExactly(1, 2);
+    }
+
+    @Test
+    void templatesOfOneOrgAreNeverSeenByAnother() {
+        TemplateStore store = newStore();
+        store.save(ACME, "summary", "acme's {{x}}", "ada");
+        store.save(GLOBEX, "summary", "globex's {{x}}", "gus");
+
+        assertThat(store.latest(ACME, "summary").orElseThrow().text()).isEqualTo("acme's {{x}}");
+        assertThat(store.latest(GLOBEX, "summary").orElseThrow().text()).isEqualTo("globex's {{x}}");
+        assertThat(store.latest(OrgId.of("initech"), "summary")).isEmpty();
+        assertThat(store.versions(GLOBEX, "summary")).hasSize(1);
+    }
+
+    @Test
+    void aMalformedTemplateIsRefusedAndUsesNoVersion() {
+        TemplateStore store = newStore();
+
+        TemplateException e = catchThrowableOfType(TemplateException.class,
+                () -> store.save(ACME, "broken", "Hello {{name", "ada"));
+        StoredTemplate ok = store.save(ACME, "broken", "Hello {{name}}", "ada");
+
+        assertThat(e.code()).isEqualTo(ErrorCode.AI_TEMPLATE_INVALID);
+        assertThat(ok.version()).isEqualTo(1);
+    }
+
+    @Test
+    void concurrentSavesGetDistinctConsecutiveVersions() throws Exception {
+        TemplateStore store = newStore();
+        int threads = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Integer>> versions = new ArrayList<>();
+        try {
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                versions.add(pool.submit(() -> {
+                    start.await();
+                    return store.save(ACME, "hot", "v from " + id + " {{x}}", "t" + id).version();
+                }));
+            }
+            start.countDown();
+            List<Integer> got = new ArrayList<>();
+            for (Future<Integer> f : versions) {
+                got.add(f.get(60, TimeUnit.SECONDS));
+            }
+            assertThat(got).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6, 7, 8);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(store.versions(ACME, "hot")).hasSize(threads);
+    }
+}
