@@ -65,7 +65,8 @@ public final class AiTenancyJdbc {
     private static void migrate(DataSource dataSource, Dialect dialect) {
         Flyway.configure()
                 .dataSource(dataSource)
-                .locations("classpath:dev/aitenancy/jdbc/migration/" + dialect.folder())
+                .locations("classpath:dev/aitenancy/jdbc/migration/common",
+                        "classpath:dev/aitenancy/jdbc/migration/" + dialect.folder())
                 .table(HISTORY_TABLE)
                 .baselineOnMigrate(true)
                 .baselineVersion("0")

@@ -1,48 +1,32 @@
 package dev.aitenancy.jdbc;
 
 import dev.aitenancy.contract.KeyStoreContract;
-import dev.aitenancy.jdbc.testing.TestDatabase;
 import dev.aitenancy.keys.KeyStore;
 import dev.aitenancy.keys.SecretCipher;
-import java.util.ArrayList;
-import java.util.List;
+import dev.aitenancy.jdbc.testing.OpenDatabases;
+import dev.aitenancy.jdbc.testing.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The {@link KeyStoreContract} on H2 and on PostgreSQL. */
-class JdbcKeyStoreContractTest {
+@ParameterizedClass
+@EnumSource(TestDatabase.class)
+class JdbcKeyStoreContractTest extends KeyStoreContract {
 
-    abstract static class OnDatabase extends KeyStoreContract {
-        private final List<TestDatabase.Db> opened = new ArrayList<>();
+    @Parameter
+    TestDatabase database;
 
-        abstract TestDatabase kind();
+    private final OpenDatabases databases = new OpenDatabases();
 
-        @Override
-        protected KeyStore newStore() {
-            TestDatabase.Db db = kind().open();
-            opened.add(db);
-            return AiTenancyJdbc.create(db.dataSource()).keyStore(SecretCipher.fromConfig(SecretCipher.generateBase64Key()));
-        }
-
-        @AfterEach
-        void drop() {
-            opened.forEach(TestDatabase.Db::close);
-        }
+    @Override
+    protected KeyStore newStore() {
+        return AiTenancyJdbc.create(databases.open(database)).keyStore(SecretCipher.fromConfig(SecretCipher.generateBase64Key()));
     }
 
-    @Nested
-    class OnH2 extends OnDatabase {
-        @Override
-        TestDatabase kind() {
-            return TestDatabase.H2;
-        }
-    }
-
-    @Nested
-    class OnPostgreSql extends OnDatabase {
-        @Override
-        TestDatabase kind() {
-            return TestDatabase.POSTGRESQL;
-        }
+    @AfterEach
+    void drop() {
+        databases.closeAll();
     }
 }

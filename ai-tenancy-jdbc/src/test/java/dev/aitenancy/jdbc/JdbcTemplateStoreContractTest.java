@@ -1,47 +1,31 @@
 package dev.aitenancy.jdbc;
 
 import dev.aitenancy.contract.TemplateStoreContract;
-import dev.aitenancy.jdbc.testing.TestDatabase;
 import dev.aitenancy.template.TemplateStore;
-import java.util.ArrayList;
-import java.util.List;
+import dev.aitenancy.jdbc.testing.OpenDatabases;
+import dev.aitenancy.jdbc.testing.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The {@link TemplateStoreContract} on H2 and on PostgreSQL. */
-class JdbcTemplateStoreContractTest {
+@ParameterizedClass
+@EnumSource(TestDatabase.class)
+class JdbcTemplateStoreContractTest extends TemplateStoreContract {
 
-    abstract static class OnDatabase extends TemplateStoreContract {
-        private final List<TestDatabase.Db> opened = new ArrayList<>();
+    @Parameter
+    TestDatabase database;
 
-        abstract TestDatabase kind();
+    private final OpenDatabases databases = new OpenDatabases();
 
-        @Override
-        protected TemplateStore newStore() {
-            TestDatabase.Db db = kind().open();
-            opened.add(db);
-            return AiTenancyJdbc.create(db.dataSource()).templateStore();
-        }
-
-        @AfterEach
-        void drop() {
-            opened.forEach(TestDatabase.Db::close);
-        }
+    @Override
+    protected TemplateStore newStore() {
+        return AiTenancyJdbc.create(databases.open(database)).templateStore();
     }
 
-    @Nested
-    class OnH2 extends OnDatabase {
-        @Override
-        TestDatabase kind() {
-            return TestDatabase.H2;
-        }
-    }
-
-    @Nested
-    class OnPostgreSql extends OnDatabase {
-        @Override
-        TestDatabase kind() {
-            return TestDatabase.POSTGRESQL;
-        }
+    @AfterEach
+    void drop() {
+        databases.closeAll();
     }
 }
