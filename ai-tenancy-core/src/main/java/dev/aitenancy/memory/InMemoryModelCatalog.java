@@ -10,6 +10,7 @@ import dev.aitenancy.models.ModelRequest;
 import dev.aitenancy.models.ModelSpec;
 import dev.aitenancy.models.OrgModel;
 import dev.aitenancy.models.ResolvedModel;
+import dev.aitenancy.models.TierPlan;
 import dev.aitenancy.models.internal.OrgModelsView;
 import dev.aitenancy.models.internal.OrgModelsView.FeaturePreference;
 import dev.aitenancy.provider.ProviderId;
@@ -17,9 +18,11 @@ import dev.aitenancy.tenant.Caller;
 import dev.aitenancy.tenant.OrgId;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -40,22 +43,34 @@ public final class InMemoryModelCatalog implements ModelCatalog, ModelAdmin {
         ProviderId defaultProvider;
         final Map<String, FeaturePreference> features = new LinkedHashMap<>();
         List<ModelRef> fallbacks = List.of();
+        Set<String> tiers = Set.of();
+        final Map<String, Set<String>> groupTiers = new LinkedHashMap<>();
+        final Map<String, Set<String>> userTiers = new LinkedHashMap<>();
+        final Set<ModelRef> denied = new LinkedHashSet<>();
 
         OrgModelsView view() {
-            return new OrgModelsView(allowed, defaults, defaultProvider, features, fallbacks);
+            return new OrgModelsView(allowed, defaults, defaultProvider, features, fallbacks,
+                    new OrgModelsView.Access(tiers, groupTiers, userTiers, denied));
         }
     }
 
     private final Map<ModelRef, ModelSpec> registry = new ConcurrentHashMap<>();
     private final Map<OrgId, OrgModels> orgs = new ConcurrentHashMap<>();
+    private final TierPlan plan;
 
-    /** A catalog whose registry starts empty: every model is unpriced until registered. */
+    /** A catalog whose registry starts empty (every model unpriced until registered), with empty tiers. */
     public InMemoryModelCatalog() {
+        this(ModelRegistry.empty());
     }
 
-    /** A catalog whose registry starts with {@code registry}'s models. */
+    /** A catalog whose registry starts with {@code registry}'s models, tiered by list price. */
     public InMemoryModelCatalog(ModelRegistry registry) {
+        this(registry, TierPlan.byListPrice(registry));
+    }
+
+    public InMemoryModelCatalog(ModelRegistry registry, TierPlan plan) {
         registry.all().forEach(this::register);
+        this.plan = Objects.requireNonNull(plan, "plan");
     }
 
     /** A catalog that knows the limits and prices of the {@linkplain ModelRegistry#builtIn() built-in models}. */
@@ -159,6 +174,59 @@ public final class InMemoryModelCatalog implements ModelCatalog, ModelAdmin {
     }
 
     @Override
+    public InMemoryModelCatalog setOrgTiers(OrgId org, Set<String> tiers) {
+        OrgModels m = org(org);
+        synchronized (m) {
+            m.tiers = Set.copyOf(OrgModelsView.requireTiers(org, tiers, plan));
+        }
+        return this;
+    }
+
+    @Override
+    public InMemoryModelCatalog setGroupTiers(OrgId org, String group, Set<String> tiers) {
+        OrgModels m = org(org);
+        synchronized (m) {
+            if (tiers == null) {
+                m.groupTiers.remove(group);
+            } else {
+                m.groupTiers.put(Objects.requireNonNull(group), Set.copyOf(OrgModelsView.requireTiers(org, tiers, plan)));
+            }
+        }
+        return this;
+    }
+
+    @Override
+    public InMemoryModelCatalog setUserTiers(OrgId org, String user, Set<String> tiers) {
+        OrgModels m = org(org);
+        synchronized (m) {
+            if (tiers == null) {
+                m.userTiers.remove(user);
+            } else {
+                m.userTiers.put(Objects.requireNonNull(user), Set.copyOf(OrgModelsView.requireTiers(org, tiers, plan)));
+            }
+        }
+        return this;
+    }
+
+    @Override
+    public InMemoryModelCatalog deny(OrgId org, ModelRef model) {
+        OrgModels m = org(org);
+        synchronized (m) {
+            m.denied.add(Objects.requireNonNull(model));
+        }
+        return this;
+    }
+
+    @Override
+    public InMemoryModelCatalog undeny(OrgId org, ModelRef model) {
+        OrgModels m = org(org);
+        synchronized (m) {
+            m.denied.remove(model);
+        }
+        return this;
+    }
+
+    @Override
     public List<OrgModel> models(OrgId org) {
         OrgModels m = orgs.get(org);
         if (m == null) {
@@ -177,10 +245,10 @@ public final class InMemoryModelCatalog implements ModelCatalog, ModelAdmin {
     public ResolvedModel resolve(OrgId org, Caller caller, ModelRequest request) {
         OrgModels m = orgs.get(org);
         if (m == null) {
-            return new OrgModels().view().resolve(org, request, registry::get);
+            return new OrgModels().view().resolve(org, caller, request, registry::get, plan);
         }
         synchronized (m) {
-            return m.view().resolve(org, request, registry::get);
+            return m.view().resolve(org, caller, request, registry::get, plan);
         }
     }
 

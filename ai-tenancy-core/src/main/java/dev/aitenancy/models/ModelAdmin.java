@@ -3,6 +3,7 @@ package dev.aitenancy.models;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.tenant.OrgId;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Changes an org's model configuration: its allowlist, one default per provider, the default
@@ -47,6 +48,26 @@ public interface ModelAdmin {
      * on it, and the default provider if it was this one), as when the org's key for it is deleted.
      */
     ModelAdmin removeProvider(OrgId org, ProviderId provider);
+
+    /**
+     * Subscribes the org to tiers of the catalog's {@link TierPlan}; an empty set means tiers do
+     * not restrict the org at all.
+     *
+     * @throws dev.aitenancy.ConfigurationException {@code AI_CONFIG_INVALID} for an unknown tier
+     */
+    ModelAdmin setOrgTiers(OrgId org, Set<String> tiers);
+
+    /** Narrows the members of a group to some of the org's tiers; {@code null} removes the narrowing. */
+    ModelAdmin setGroupTiers(OrgId org, String group, Set<String> tiers);
+
+    /** Narrows a user to some of the org's tiers; {@code null} removes the narrowing. */
+    ModelAdmin setUserTiers(OrgId org, String user, Set<String> tiers);
+
+    /** Puts a model on the org's denylist: it is refused even when allowed or in a tier. */
+    ModelAdmin deny(OrgId org, ModelRef model);
+
+    /** Takes a model off the org's denylist. */
+    ModelAdmin undeny(OrgId org, ModelRef model);
 
     /** The org's allowed models, by provider and name. */
     List<OrgModel> models(OrgId org);

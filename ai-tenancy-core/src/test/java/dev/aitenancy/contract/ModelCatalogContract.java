@@ -14,11 +14,15 @@ import dev.aitenancy.models.ModelRequest;
 import dev.aitenancy.models.ModelSpec;
 import dev.aitenancy.models.OrgModel;
 import dev.aitenancy.models.ResolvedModel;
+import dev.aitenancy.models.Tier;
+import dev.aitenancy.models.TierPlan;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.tenant.Caller;
 import dev.aitenancy.tenant.OrgId;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,14 +45,28 @@ public abstract class ModelCatalogContract {
             .with(ModelSpec.unpriced(NANO, 1_047_576, 32_768))
             .with(ModelSpec.unpriced(HAIKU, 200_000, 64_000));
 
+    /** basic < standard < premium, each holding the ones below. */
+    protected static final TierPlan PLAN = TierPlan.of(List.of(
+            new Tier("basic", Set.of(NANO), null, null),
+            new Tier("standard", Set.of(NANO, MINI), new BigDecimal("0.50"), new BigDecimal("2.00")),
+            new Tier("premium", Set.of(NANO, MINI, HAIKU), null, null)));
+
     /** A catalog and its admin side over the same fresh, empty storage. */
     public record Catalog(ModelCatalog catalog, ModelAdmin admin) {
         ResolvedModel resolve(OrgId org, ModelRequest request) {
             return catalog.resolve(org, Caller.ANONYMOUS, request);
         }
+
+        ResolvedModel resolve(OrgId org, Caller caller, ModelRequest request) {
+            return catalog.resolve(org, caller, request);
+        }
     }
 
-    protected abstract Catalog newCatalog(ModelRegistry registry);
+    protected abstract Catalog newCatalog(ModelRegistry registry, TierPlan plan);
+
+    protected Catalog newCatalog(ModelRegistry registry) {
+        return newCatalog(registry, PLAN);
+    }
 
     static ModelRequest nothing() {
         return new ModelRequest(null, null, null, null);
@@ -186,6 +204,83 @@ public abstract class ModelCatalogContract {
         assertThat(c.admin().models(GLOBEX)).containsExactly(new OrgModel(HAIKU, null, true));
         assertThat(c.admin().models(INITECH)).isEmpty();
         assertThat(c.resolve(ACME, nothing()).maxOutputTokens()).isEqualTo(100);
+    }
+
+    static ModelRequest model(String name) {
+        return new ModelRequest(null, null, name, null);
+    }
+
+    @Test
+    void tiersLimitWhatCallersMayUseAndTheRefusalNamesTheTierNeeded() {
+        Catalog c = newCatalog(REGISTRY);
+        c.admin().allow(ACME, MINI, null).allow(ACME, NANO, null).allow(ACME, HAIKU, null)
+                .setOrgTiers(ACME, Set.of("basic", "standard"));
+        Caller bob = Caller.user("bob");
+
+        assertThat(c.resolve(ACME, bob, model("gpt-4.1-mini")).ref()).isEqualTo(MINI);
+        AccessDeniedException premium = catchThrowableOfType(AccessDeniedException.class,
+                () -> c.resolve(ACME, bob, model("claude-haiku-4-5")));
+        c.admin().setUserTiers(ACME, "bob", Set.of("basic"));
+        AccessDeniedException narrowed = catchThrowableOfType(AccessDeniedException.class,
+                () -> c.resolve(ACME, bob, model("gpt-4.1-mini")));
+
+        assertThat(premium.code()).isEqualTo(ErrorCode.AI_TIER_DENIED);
+        assertThat(premium.getMessage()).contains("needs the premium tier");
+        assertThat(narrowed.code()).isEqualTo(ErrorCode.AI_TIER_DENIED);
+        assertThat(narrowed.getMessage()).contains("needs the standard tier").contains("bob");
+        assertThat(c.resolve(ACME, bob, model("gpt-4.1-nano")).ref()).isEqualTo(NANO);
+        assertThat(c.resolve(ACME, Caller.user("carol"), model("gpt-4.1-mini")).ref()).isEqualTo(MINI);
+        c.admin().setUserTiers(ACME, "bob", null);
+        assertThat(c.resolve(ACME, bob, model("gpt-4.1-mini")).ref()).isEqualTo(MINI);
+    }
+
+    @Test
+    void groupsNarrowTheirMembersAndSeveralGroupsAddUp() {
+        Catalog c = newCatalog(REGISTRY);
+        c.admin().allow(ACME, MINI, null).allow(ACME, NANO, null).setOrgTiers(ACME, Set.of("basic", "standard"))
+                .setGroupTiers(ACME, "interns", Set.of("basic")).setGroupTiers(ACME, "staff", Set.of("standard"));
+        Caller intern = Caller.user("ian").withGroups(Set.of("interns"));
+        Caller both = Caller.user("bea").withGroups(Set.of("interns", "staff"));
+
+        assertThat(catchThrowableOfType(AccessDeniedException.class,
+                () -> c.resolve(ACME, intern, model("gpt-4.1-mini"))).code()).isEqualTo(ErrorCode.AI_TIER_DENIED);
+        assertThat(c.resolve(ACME, intern, model("gpt-4.1-nano")).ref()).isEqualTo(NANO);
+        assertThat(c.resolve(ACME, both, model("gpt-4.1-mini")).ref()).isEqualTo(MINI);
+    }
+
+    @Test
+    void aModelInNoTierIsRefusedOnceTheOrgUsesTiersAndUnknownTiersAreRefused() {
+        Catalog c = newCatalog(REGISTRY);
+        c.admin().allow(ACME, LOCAL, null).setOrgTiers(ACME, Set.of("premium"));
+
+        AccessDeniedException untiered = catchThrowableOfType(AccessDeniedException.class,
+                () -> c.resolve(ACME, model("llama3.1")));
+        ConfigurationException unknown = catchThrowableOfType(ConfigurationException.class,
+                () -> c.admin().setOrgTiers(ACME, Set.of("platinum")));
+
+        assertThat(untiered.code()).isEqualTo(ErrorCode.AI_TIER_DENIED);
+        assertThat(untiered.getMessage()).contains("none of the tiers");
+        assertThat(unknown.code()).isEqualTo(ErrorCode.AI_CONFIG_INVALID);
+        assertThat(unknown.getMessage()).contains("platinum").contains("basic");
+    }
+
+    @Test
+    void theDenylistWinsOverTheAllowlistAndDefaultsAndIsSkippedByFallbacks() {
+        Catalog c = newCatalog(REGISTRY);
+        c.admin().allow(ACME, MINI, null).allow(ACME, NANO, null).allow(ACME, HAIKU, null)
+                .setDefault(ACME, MINI).setDefaultProvider(ACME, ProviderId.OPENAI)
+                .setFallbacks(ACME, List.of(NANO, HAIKU));
+
+        c.admin().deny(ACME, MINI).deny(ACME, NANO);
+        AccessDeniedException denied = catchThrowableOfType(AccessDeniedException.class,
+                () -> c.resolve(ACME, nothing()));
+        c.admin().undeny(ACME, MINI);
+        ResolvedModel again = c.resolve(ACME, nothing());
+
+        assertThat(denied.code()).isEqualTo(ErrorCode.AI_MODEL_NOT_ALLOWED);
+        assertThat(denied.getMessage()).contains("denylist");
+        assertThat(again.ref()).isEqualTo(MINI);
+        assertThat(again.fallbacks()).extracting(ResolvedModel::ref).containsExactly(HAIKU);
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.aitenancy.ErrorCode;
 import dev.aitenancy.keys.KeyStore;
 import dev.aitenancy.keys.SecretCipher;
 import dev.aitenancy.models.ModelRegistry;
+import dev.aitenancy.models.TierPlan;
 import dev.aitenancy.jdbc.internal.Dialect;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -88,9 +89,17 @@ public final class AiTenancyJdbc {
         return new JdbcKeyStore(jdbi, Objects.requireNonNull(cipher, "cipher"), clock);
     }
 
-    /** Org model configuration over {@code registry} (limits and prices of known models). */
+    /**
+     * Org model configuration over {@code registry} (limits and prices of known models), tiered by
+     * list price ({@link TierPlan#byListPrice}).
+     */
     public JdbcModelCatalog modelCatalog(ModelRegistry registry) {
-        return new JdbcModelCatalog(jdbi, registry, clock);
+        return modelCatalog(registry, TierPlan.byListPrice(registry));
+    }
+
+    /** Org model configuration over {@code registry} with the host's own tiers. */
+    public JdbcModelCatalog modelCatalog(ModelRegistry registry, TierPlan plan) {
+        return new JdbcModelCatalog(jdbi, registry, plan, clock);
     }
 
     /** Feature switches per org. */

@@ -10,16 +10,21 @@ import dev.aitenancy.models.ModelRegistry;
 import dev.aitenancy.models.ModelRequest;
 import dev.aitenancy.models.OrgModel;
 import dev.aitenancy.models.ResolvedModel;
+import dev.aitenancy.models.TierPlan;
 import dev.aitenancy.models.internal.OrgModelsView;
 import dev.aitenancy.models.internal.OrgModelsView.FeaturePreference;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.tenant.Caller;
 import dev.aitenancy.tenant.OrgId;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -35,18 +40,20 @@ public final class JdbcModelCatalog implements ModelCatalog, ModelAdmin {
 
     private final Jdbi jdbi;
     private final ModelRegistry registry;
+    private final TierPlan plan;
     private final Clock clock;
 
-    JdbcModelCatalog(Jdbi jdbi, ModelRegistry registry, Clock clock) {
+    JdbcModelCatalog(Jdbi jdbi, ModelRegistry registry, TierPlan plan, Clock clock) {
         this.jdbi = jdbi;
         this.registry = Objects.requireNonNull(registry, "registry");
+        this.plan = Objects.requireNonNull(plan, "plan");
         this.clock = clock;
     }
 
     @Override
     public ResolvedModel resolve(OrgId org, Caller caller, ModelRequest request) {
         OrgModelsView view = jdbi.inTransaction(h -> view(h, org, request.feature()));
-        return view.resolve(org, request, ref -> registry.find(ref).orElse(null));
+        return view.resolve(org, caller, request, ref -> registry.find(ref).orElse(null), plan);
     }
 
     private static OrgModelsView view(Handle h, OrgId org, String feature) {
@@ -86,7 +93,104 @@ public final class JdbcModelCatalog implements ModelCatalog, ModelAdmin {
                 .bind("org", org.value())
                 .map((rs, ctx) -> ModelRef.of(ProviderId.of(rs.getString("provider")), rs.getString("model")))
                 .list();
-        return new OrgModelsView(allowed, defaults, defaultProvider, features, fallbacks);
+        return new OrgModelsView(allowed, defaults, defaultProvider, features, fallbacks, access(h, org));
+    }
+
+    private static OrgModelsView.Access access(Handle h, OrgId org) {
+        Set<String> orgTiers = new TreeSet<>(h.createQuery("SELECT tier FROM ai_org_tiers WHERE org_id = :org")
+                .bind("org", org.value()).mapTo(String.class).list());
+        Map<String, Set<String>> groups = new HashMap<>();
+        Map<String, Set<String>> users = new HashMap<>();
+        h.createQuery("SELECT n.subject_type, n.subject_id, t.tier FROM ai_tier_narrowings n "
+                        + "LEFT JOIN ai_tier_narrowing_tiers t ON t.org_id = n.org_id "
+                        + "AND t.subject_type = n.subject_type AND t.subject_id = n.subject_id WHERE n.org_id = :org")
+                .bind("org", org.value())
+                .map((rs, ctx) -> {
+                    Map<String, Set<String>> target = "group".equals(rs.getString("subject_type")) ? groups : users;
+                    Set<String> tiers = target.computeIfAbsent(rs.getString("subject_id"), k -> new TreeSet<>());
+                    if (rs.getString("tier") != null) {
+                        tiers.add(rs.getString("tier"));
+                    }
+                    return tiers;
+                })
+                .list();
+        Set<ModelRef> denied = new HashSet<>(h.createQuery("SELECT provider, model FROM ai_model_denylist "
+                        + "WHERE org_id = :org")
+                .bind("org", org.value())
+                .map((rs, ctx) -> ModelRef.of(ProviderId.of(rs.getString("provider")), rs.getString("model")))
+                .list());
+        return new OrgModelsView.Access(orgTiers, groups, users, denied);
+    }
+
+    @Override
+    public JdbcModelCatalog setOrgTiers(OrgId org, Set<String> tiers) {
+        OrgModelsView.requireTiers(org, tiers, plan);
+        change(org, h -> {
+            h.createUpdate("DELETE FROM ai_org_tiers WHERE org_id = :org").bind("org", org.value()).execute();
+            for (String t : tiers) {
+                h.createUpdate("INSERT INTO ai_org_tiers (org_id, tier) VALUES (:org, :tier)")
+                        .bind("org", org.value()).bind("tier", t).execute();
+            }
+        });
+        return this;
+    }
+
+    @Override
+    public JdbcModelCatalog setGroupTiers(OrgId org, String group, Set<String> tiers) {
+        return narrow(org, "group", group, tiers);
+    }
+
+    @Override
+    public JdbcModelCatalog setUserTiers(OrgId org, String user, Set<String> tiers) {
+        return narrow(org, "user", user, tiers);
+    }
+
+    private JdbcModelCatalog narrow(OrgId org, String type, String subject, Set<String> tiers) {
+        Objects.requireNonNull(subject, type);
+        if (tiers != null) {
+            OrgModelsView.requireTiers(org, tiers, plan);
+        }
+        change(org, h -> {
+            h.createUpdate("DELETE FROM ai_tier_narrowings WHERE org_id = :org AND subject_type = :type "
+                            + "AND subject_id = :subject")
+                    .bind("org", org.value()).bind("type", type).bind("subject", subject).execute();
+            if (tiers == null) {
+                return;
+            }
+            h.createUpdate("INSERT INTO ai_tier_narrowings (org_id, subject_type, subject_id) "
+                            + "VALUES (:org, :type, :subject)")
+                    .bind("org", org.value()).bind("type", type).bind("subject", subject).execute();
+            for (String t : tiers) {
+                h.createUpdate("INSERT INTO ai_tier_narrowing_tiers (org_id, subject_type, subject_id, tier) "
+                                + "VALUES (:org, :type, :subject, :tier)")
+                        .bind("org", org.value()).bind("type", type).bind("subject", subject).bind("tier", t)
+                        .execute();
+            }
+        });
+        return this;
+    }
+
+    @Override
+    public JdbcModelCatalog deny(OrgId org, ModelRef model) {
+        change(org, h -> {
+            h.createUpdate("DELETE FROM ai_model_denylist WHERE org_id = :org AND provider = :provider "
+                            + "AND model = :model")
+                    .bind("org", org.value()).bind("provider", model.provider().name()).bind("model", model.model())
+                    .execute();
+            h.createUpdate("INSERT INTO ai_model_denylist (org_id, provider, model) VALUES (:org, :provider, :model)")
+                    .bind("org", org.value()).bind("provider", model.provider().name()).bind("model", model.model())
+                    .execute();
+        });
+        return this;
+    }
+
+    @Override
+    public JdbcModelCatalog undeny(OrgId org, ModelRef model) {
+        change(org, h -> h.createUpdate("DELETE FROM ai_model_denylist WHERE org_id = :org AND provider = :provider "
+                        + "AND model = :model")
+                .bind("org", org.value()).bind("provider", model.provider().name()).bind("model", model.model())
+                .execute());
+        return this;
     }
 
     @Override
@@ -132,6 +236,7 @@ public final class JdbcModelCatalog implements ModelCatalog, ModelAdmin {
     public JdbcModelCatalog setDefault(OrgId org, ModelRef model) {
         change(org, h -> {
             requireAllowed(h, org, model);
+            requireNotDenied(h, org, model);
             h.createUpdate("UPDATE ai_org_models SET is_default = FALSE "
                             + "WHERE org_id = :org AND provider = :provider AND is_default")
                     .bind("org", org.value()).bind("provider", model.provider().name())
@@ -218,6 +323,10 @@ public final class JdbcModelCatalog implements ModelCatalog, ModelAdmin {
                 .map((rs, ctx) -> new OrgModel(ModelRef.of(ProviderId.of(rs.getString("provider")),
                         rs.getString("model")), (Integer) rs.getObject("max_output_tokens"), rs.getBoolean("is_default")))
                 .list());
+    }
+
+    private static void requireNotDenied(Handle h, OrgId org, ModelRef model) {
+        view(h, org, null).requireAllowed(org, model);
     }
 
     private static void requireAllowed(Handle h, OrgId org, ModelRef model) {

@@ -8,6 +8,7 @@ import dev.aitenancy.jdbc.testing.OpenDatabases;
 import dev.aitenancy.jdbc.testing.TestDatabase;
 import dev.aitenancy.models.ModelRegistry;
 import dev.aitenancy.models.OrgModel;
+import dev.aitenancy.models.TierPlan;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,10 +28,10 @@ class JdbcModelCatalogContractTest extends ModelCatalogContract {
     private Jdbi jdbi;
 
     @Override
-    protected Catalog newCatalog(ModelRegistry registry) {
+    protected Catalog newCatalog(ModelRegistry registry, TierPlan plan) {
         AiTenancyJdbc jdbc = AiTenancyJdbc.create(databases.open(database));
         jdbi = jdbc.jdbi();
-        JdbcModelCatalog catalog = jdbc.modelCatalog(registry);
+        JdbcModelCatalog catalog = jdbc.modelCatalog(registry, plan);
         return new Catalog(catalog, catalog);
     }
 
