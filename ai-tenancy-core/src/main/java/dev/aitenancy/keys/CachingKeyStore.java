@@ -78,10 +78,10 @@ public final class CachingKeyStore implements KeyStore {
     }
 
     @Override
-    public void put(OrgId org, ProviderId provider, ApiKey key) {
+    public void put(OrgId org, ProviderId provider, ApiKey key, String actor) {
         Slot slot = new Slot(org, provider);
         try {
-            delegate.put(org, provider, key);
+            delegate.put(org, provider, key, actor);
         } finally {
             invalidate(slot);
         }

@@ -21,7 +21,12 @@ public interface KeyStore {
     }
 
     /** Stores or replaces the org's key for the provider; a replaced key counts as not verified. */
-    void put(OrgId org, ProviderId provider, ApiKey key);
+    default void put(OrgId org, ProviderId provider, ApiKey key) {
+        put(org, provider, key, null);
+    }
+
+    /** As {@link #put(OrgId, ProviderId, ApiKey)}, recording who stored the key. */
+    void put(OrgId org, ProviderId provider, ApiKey key, String actor);
 
     /** Removes the org's key for the provider; true if there was one. */
     boolean delete(OrgId org, ProviderId provider);

@@ -6,10 +6,13 @@ import dev.aitenancy.ErrorCode;
 import dev.aitenancy.LLMJob;
 import dev.aitenancy.ProviderException;
 import dev.aitenancy.models.ModelAdmin;
+import dev.aitenancy.models.OrgModel;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.tenant.OrgId;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -41,7 +44,7 @@ public final class ProviderKeyAdmin {
      * @throws ProviderException {@code AI_PROVIDER_AUTH} when the provider refuses the key (nothing
      *                           is stored), or another provider error when it cannot be checked
      */
-    public ProviderKeyStatus upsert(OrgId org, ProviderId provider, ApiKey key) {
+    public ProviderKeyStatus upsert(OrgId org, ProviderId provider, ApiKey key, String actor) {
         try {
             job.verifyKey(provider, key).get();
         } catch (InterruptedException e) {
@@ -58,14 +61,20 @@ public final class ProviderKeyAdmin {
             }
             throw new IllegalStateException("the key check failed unexpectedly", cause);
         }
-        keys.put(org, provider, key);
+        keys.put(org, provider, key, actor);
         keys.markVerified(org, provider, clock.instant());
         return status(org).stream().filter(s -> s.provider().equals(provider)).findFirst().orElseThrow();
     }
 
-    /** What may be shown of the org's keys; never a key. */
+    /** What may be shown of the org's keys, with the default model of each provider; never a key. */
     public List<ProviderKeyStatus> status(OrgId org) {
-        return keys.status(org);
+        Map<ProviderId, String> defaults = new HashMap<>();
+        for (OrgModel m : models.models(org)) {
+            if (m.isDefault()) {
+                defaults.put(m.ref().provider(), m.ref().model());
+            }
+        }
+        return keys.status(org).stream().map(s -> s.withDefaultModel(defaults.get(s.provider()))).toList();
     }
 
     /** Deletes the org's key for the provider and everything of the org's model setup for it. */

@@ -10,12 +10,21 @@ import java.util.Objects;
  * @param maskedKey      e.g. {@code ****wxyz}
  * @param lastVerifiedAt when the provider last accepted the key, or null if never checked
  * @param updatedAt      when the key was last stored
+ * @param createdBy      who stored it, or null
+ * @param defaultModel   the org's default model for this provider, or null (filled in by
+ *                       {@link ProviderKeyAdmin#status}; a key store alone does not know it)
  */
-public record ProviderKeyStatus(ProviderId provider, String maskedKey, Instant lastVerifiedAt, Instant updatedAt) {
+public record ProviderKeyStatus(ProviderId provider, String maskedKey, Instant lastVerifiedAt, Instant updatedAt,
+        String createdBy, String defaultModel) {
 
     public ProviderKeyStatus {
         Objects.requireNonNull(provider, "provider");
         Objects.requireNonNull(maskedKey, "maskedKey");
+    }
+
+    /** This status with the org's default model for the provider. */
+    public ProviderKeyStatus withDefaultModel(String model) {
+        return new ProviderKeyStatus(provider, maskedKey, lastVerifiedAt, updatedAt, createdBy, model);
     }
 
     /** Whether the provider has ever accepted this key. */

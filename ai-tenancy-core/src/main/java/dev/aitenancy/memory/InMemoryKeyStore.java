@@ -21,7 +21,7 @@ public final class InMemoryKeyStore implements KeyStore {
     private record Slot(OrgId org, ProviderId provider) {
     }
 
-    private record Stored(ApiKey key, Instant updatedAt, Instant lastVerifiedAt) {
+    private record Stored(ApiKey key, Instant updatedAt, Instant lastVerifiedAt, String createdBy) {
     }
 
     private final ConcurrentMap<Slot, Stored> keys = new ConcurrentHashMap<>();
@@ -42,9 +42,9 @@ public final class InMemoryKeyStore implements KeyStore {
     }
 
     @Override
-    public void put(OrgId org, ProviderId provider, ApiKey key) {
+    public void put(OrgId org, ProviderId provider, ApiKey key, String actor) {
         keys.put(new Slot(Objects.requireNonNull(org), Objects.requireNonNull(provider)),
-                new Stored(Objects.requireNonNull(key), clock.instant(), null));
+                new Stored(Objects.requireNonNull(key), clock.instant(), null, actor));
     }
 
     @Override
@@ -58,14 +58,14 @@ public final class InMemoryKeyStore implements KeyStore {
                 .filter(e -> e.getKey().org().equals(org))
                 .sorted(Comparator.comparing(e -> e.getKey().provider()))
                 .map(e -> new ProviderKeyStatus(e.getKey().provider(), e.getValue().key().masked(),
-                        e.getValue().lastVerifiedAt(), e.getValue().updatedAt()))
+                        e.getValue().lastVerifiedAt(), e.getValue().updatedAt(), e.getValue().createdBy(), null))
                 .toList();
     }
 
     @Override
     public boolean markVerified(OrgId org, ProviderId provider, Instant at) {
         return keys.computeIfPresent(new Slot(org, provider),
-                (slot, stored) -> new Stored(stored.key(), stored.updatedAt(), at)) != null;
+                (slot, stored) -> new Stored(stored.key(), stored.updatedAt(), at, stored.createdBy())) != null;
     }
 
     @Override

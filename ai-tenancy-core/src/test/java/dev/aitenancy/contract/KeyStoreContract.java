@@ -125,7 +125,7 @@ public abstract class KeyStoreContract {
     @Test
     void statusShowsOnlyTheLastFourCharactersAndTheVerificationState() {
         KeyStore store = newStore();
-        store.put(ACME, ProviderId.OPENAI, ACME_OPENAI);
+        store.put(ACME, ProviderId.OPENAI, ACME_OPENAI, "ada@acme");
         store.put(ACME, ProviderId.ANTHROPIC, ApiKey.of("sk-ant-api03-CONTRACT-acme-abcd"));
         store.put(GLOBEX, ProviderId.GEMINI, ApiKey.of("AIzaCONTRACTglobex0000000000000wxyz"));
         Instant verifiedAt = Instant.parse("2026-11-20T08:00:00Z");
@@ -142,6 +142,8 @@ public abstract class KeyStoreContract {
         assertThat(acme.get(0).verified()).isFalse();
         assertThat(acme.get(1).maskedKey()).isEqualTo("****" + ACME_OPENAI.reveal().substring(ACME_OPENAI.reveal().length() - 4));
         assertThat(acme.get(1).lastVerifiedAt()).isEqualTo(verifiedAt);
+        assertThat(acme.get(1).createdBy()).isEqualTo("ada@acme");
+        assertThat(acme.get(0).createdBy()).isNull();
         assertThat(store.find(ACME, ProviderId.OPENAI).orElseThrow().lastVerifiedAt()).isEqualTo(verifiedAt);
         assertThat(store.find(ACME, ProviderId.ANTHROPIC).orElseThrow().lastVerifiedAt()).isNull();
         assertThat(acme.get(1).updatedAt()).isNotNull();

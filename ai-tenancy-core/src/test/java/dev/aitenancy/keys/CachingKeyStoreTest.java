@@ -122,8 +122,8 @@ class CachingKeyStoreTest extends KeyStoreContract {
         }
 
         @Override
-        public void put(OrgId org, ProviderId provider, ApiKey key) {
-            inner.put(org, provider, key);
+        public void put(OrgId org, ProviderId provider, ApiKey key, String actor) {
+            inner.put(org, provider, key, actor);
         }
 
         @Override

@@ -44,12 +44,13 @@ class ProviderKeyAdminTest {
     @Test
     void aKeyIsStoredOnlyAfterTheProviderAcceptedItAndShowsAsVerified() {
         server.enqueue(json(200, "{\"object\":\"list\",\"data\":[]}"));
+        models.allow(ACME, MINI).setDefault(ACME, MINI);
 
-        ProviderKeyStatus status = admin.upsert(ACME, ProviderId.OPENAI, KEY);
+        ProviderKeyStatus status = admin.upsert(ACME, ProviderId.OPENAI, KEY, "ada@acme");
 
         assertThat(server.lastRequest().pathAndQuery()).isEqualTo("/v1/models");
         assertThat(status).isEqualTo(new ProviderKeyStatus(ProviderId.OPENAI, "****WXYZ", clock.instant(),
-                clock.instant()));
+                clock.instant(), "ada@acme", "gpt-4.1-mini"));
         assertThat(keys.find(ACME, ProviderId.OPENAI).orElseThrow().lastVerifiedAt()).isEqualTo(clock.instant());
     }
 
@@ -58,7 +59,7 @@ class ProviderKeyAdminTest {
         server.enqueue(json(401, "{\"error\":{\"message\":\"Incorrect API key provided\",\"code\":\"invalid_api_key\"}}"));
 
         ProviderException e = catchThrowableOfType(ProviderException.class,
-                () -> admin.upsert(ACME, ProviderId.OPENAI, KEY));
+                () -> admin.upsert(ACME, ProviderId.OPENAI, KEY, "ada@acme"));
 
         assertThat(e.code()).isEqualTo(ErrorCode.AI_PROVIDER_AUTH);
         assertThat(e.orgId()).isEqualTo("acme");

@@ -47,14 +47,15 @@ final class JdbcKeyStore implements KeyStore {
     }
 
     @Override
-    public void put(OrgId org, ProviderId provider, ApiKey key) {
+    public void put(OrgId org, ProviderId provider, ApiKey key, String actor) {
         byte[] envelope = cipher.encrypt(key, org, provider);
         String last4 = key.reveal().length() >= 12 ? key.reveal().substring(key.reveal().length() - 4) : "";
         Instant now = clock.instant();
-        Sql.upsert(jdbi, h -> update(h, org, provider, envelope, last4, now),
+        Sql.upsert(jdbi, h -> update(h, org, provider, envelope, last4, actor, now),
                 h -> h.createUpdate("INSERT INTO ai_provider_keys (org_id, provider, envelope, master_key_id, "
-                                + "key_last4, created_at, updated_at) "
-                                + "VALUES (:org, :provider, :envelope, :keyId, :last4, :now, :now)")
+                                + "key_last4, created_by, created_at, updated_at) "
+                                + "VALUES (:org, :provider, :envelope, :keyId, :last4, :actor, :now, :now)")
+                        .bind("actor", actor)
                         .bind("org", org.value())
                         .bind("provider", provider.name())
                         .bind("envelope", envelope)
@@ -64,15 +65,17 @@ final class JdbcKeyStore implements KeyStore {
                         .execute());
     }
 
-    private int update(Handle h, OrgId org, ProviderId provider, byte[] envelope, String last4, Instant now) {
+    private int update(Handle h, OrgId org, ProviderId provider, byte[] envelope, String last4, String actor,
+            Instant now) {
         return h.createUpdate("UPDATE ai_provider_keys SET envelope = :envelope, master_key_id = :keyId, "
-                        + "key_last4 = :last4, updated_at = :now, last_verified_at = NULL "
+                        + "key_last4 = :last4, created_by = :actor, updated_at = :now, last_verified_at = NULL "
                         + "WHERE org_id = :org AND provider = :provider")
                 .bind("org", org.value())
                 .bind("provider", provider.name())
                 .bind("envelope", envelope)
                 .bind("keyId", cipher.primaryKeyId())
                 .bind("last4", last4)
+                .bind("actor", actor)
                 .bind("now", now)
                 .execute();
     }
@@ -88,11 +91,12 @@ final class JdbcKeyStore implements KeyStore {
 
     @Override
     public List<ProviderKeyStatus> status(OrgId org) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT provider, key_last4, last_verified_at, updated_at "
+        return jdbi.withHandle(h -> h.createQuery("SELECT provider, key_last4, last_verified_at, updated_at, created_by "
                         + "FROM ai_provider_keys WHERE org_id = :org ORDER BY provider")
                 .bind("org", org.value())
                 .map((rs, ctx) -> new ProviderKeyStatus(ProviderId.of(rs.getString("provider")),
-                        "****" + rs.getString("key_last4"), instant(rs, "last_verified_at"), instant(rs, "updated_at")))
+                        "****" + rs.getString("key_last4"), instant(rs, "last_verified_at"), instant(rs, "updated_at"),
+                        rs.getString("created_by"), null))
                 .list());
     }
 

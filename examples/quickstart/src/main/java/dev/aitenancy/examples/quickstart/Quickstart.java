@@ -111,8 +111,8 @@ public final class Quickstart {
             // Each org stores its own key; the provider checks it before it is stored.
             ProviderKeyAdmin keyAdmin = new ProviderKeyAdmin(keys, models, llm, Clock.systemUTC());
             section("each org stores its own key (checked with the provider first)");
-            System.out.println("acme:   " + keyAdmin.upsert(ACME, acmeModel.provider(), ApiKey.of(acmeKey)));
-            System.out.println("globex: " + keyAdmin.upsert(GLOBEX, globexModel.provider(), ApiKey.of(globexKey)));
+            System.out.println("acme:   " + keyAdmin.upsert(ACME, acmeModel.provider(), ApiKey.of(acmeKey), "quickstart"));
+            System.out.println("globex: " + keyAdmin.upsert(GLOBEX, globexModel.provider(), ApiKey.of(globexKey), "quickstart"));
 
             // 2. One line per call: rendered, authorized, limited, billed and recorded for that org.
             section("acme runs a job");
