@@ -39,6 +39,7 @@ public final class InMemoryModelCatalog implements ModelCatalog, ModelAdmin {
 
     private static final class OrgModels {
         final Map<ModelRef, Integer> allowed = new LinkedHashMap<>();
+        final Map<ModelRef, String> labels = new LinkedHashMap<>();
         final Map<ProviderId, String> defaults = new LinkedHashMap<>();
         ProviderId defaultProvider;
         final Map<String, FeaturePreference> features = new LinkedHashMap<>();
@@ -86,15 +87,21 @@ public final class InMemoryModelCatalog implements ModelCatalog, ModelAdmin {
 
     @Override
     public InMemoryModelCatalog allow(OrgId org, ModelRef model) {
-        return allow(org, model, null);
+        return allow(org, model, null, null);
     }
 
     @Override
     public InMemoryModelCatalog allow(OrgId org, ModelRef model, Integer maxOutputTokens) {
+        return allow(org, model, maxOutputTokens, null);
+    }
+
+    @Override
+    public InMemoryModelCatalog allow(OrgId org, ModelRef model, Integer maxOutputTokens, String label) {
         Integer cap = OrgModelsView.clampAllowance(maxOutputTokens, registry.get(model));
         OrgModels m = org(org);
         synchronized (m) {
             m.allowed.put(model, cap);
+            m.labels.put(model, label);
         }
         return this;
     }
@@ -107,6 +114,7 @@ public final class InMemoryModelCatalog implements ModelCatalog, ModelAdmin {
                 throw OrgModelsView.defaultNotRemovable(org, model);
             }
             m.allowed.remove(model);
+            m.labels.remove(model);
             m.features.values().removeIf(p -> p.model().equals(model));
             m.fallbacks = m.fallbacks.stream().filter(f -> !f.equals(model)).toList();
         }
@@ -163,6 +171,7 @@ public final class InMemoryModelCatalog implements ModelCatalog, ModelAdmin {
         OrgModels m = org(org);
         synchronized (m) {
             m.allowed.keySet().removeIf(r -> r.provider().equals(provider));
+            m.labels.keySet().removeIf(r -> r.provider().equals(provider));
             m.defaults.remove(provider);
             m.features.values().removeIf(p -> p.model().provider().equals(provider));
             m.fallbacks = m.fallbacks.stream().filter(f -> !f.provider().equals(provider)).toList();
@@ -234,7 +243,7 @@ public final class InMemoryModelCatalog implements ModelCatalog, ModelAdmin {
         }
         synchronized (m) {
             return m.allowed.entrySet().stream()
-                    .map(e -> new OrgModel(e.getKey(), e.getValue(),
+                    .map(e -> new OrgModel(e.getKey(), m.labels.get(e.getKey()), e.getValue(),
                             e.getKey().model().equals(m.defaults.get(e.getKey().provider()))))
                     .sorted(Comparator.comparing((OrgModel o) -> o.ref().provider()).thenComparing(o -> o.ref().model()))
                     .toList();

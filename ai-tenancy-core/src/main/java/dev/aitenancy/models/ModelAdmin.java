@@ -13,14 +13,19 @@ import java.util.Set;
 public interface ModelAdmin {
 
     /**
-     * Allows the org a model, or changes its cap. The cap is clamped to the model's own output cap
+     * Allows the org a model, or changes its cap and label. The cap is clamped to the model's own output cap
      * when the registry knows it.
      */
-    ModelAdmin allow(OrgId org, ModelRef model, Integer maxOutputTokens);
+    ModelAdmin allow(OrgId org, ModelRef model, Integer maxOutputTokens, String label);
+
+    /** Allows the org a model with a cap of its own and no label. */
+    default ModelAdmin allow(OrgId org, ModelRef model, Integer maxOutputTokens) {
+        return allow(org, model, maxOutputTokens, null);
+    }
 
     /** Allows the org a model without a cap of its own. */
     default ModelAdmin allow(OrgId org, ModelRef model) {
-        return allow(org, model, null);
+        return allow(org, model, null, null);
     }
 
     /**

@@ -110,12 +110,22 @@ public abstract class ModelCatalogContract {
     }
 
     @Test
+    void aModelCanCarryTheLabelTheOrgShowsAndAllowingAgainUpdatesIt() {
+        Catalog c = newCatalog(REGISTRY);
+
+        c.admin().allow(ACME, MINI, 1_000, "Fast drafts");
+        c.admin().allow(ACME, MINI, 2_000, "Everyday assistant");
+
+        assertThat(c.admin().models(ACME)).containsExactly(new OrgModel(MINI, "Everyday assistant", 2_000, false));
+    }
+
+    @Test
     void outputCapsAreClampedToTheOrgsAndTheModelsCap() {
         Catalog c = newCatalog(REGISTRY);
         c.admin().allow(ACME, MINI, 100_000).allow(ACME, NANO, 1_000).allow(ACME, LOCAL, null)
                 .setDefault(ACME, MINI).setDefaultProvider(ACME, ProviderId.OPENAI);
 
-        assertThat(c.admin().models(ACME)).contains(new OrgModel(MINI, 32_768, true));
+        assertThat(c.admin().models(ACME)).contains(new OrgModel(MINI, null, 32_768, true));
         assertThat(c.resolve(ACME, nothing()).maxOutputTokens()).isEqualTo(32_768);
         assertThat(c.resolve(ACME, new ModelRequest(null, null, "gpt-4.1-nano", 5_000)).maxOutputTokens())
                 .isEqualTo(1_000);
@@ -136,8 +146,8 @@ public abstract class ModelCatalogContract {
                 () -> c.admin().remove(ACME, NANO));
         c.admin().remove(ACME, MINI);
 
-        assertThat(c.admin().models(ACME)).containsExactly(new OrgModel(HAIKU, null, true),
-                new OrgModel(NANO, null, true));
+        assertThat(c.admin().models(ACME)).containsExactly(new OrgModel(HAIKU, null, null, true),
+                new OrgModel(NANO, null, null, true));
         assertThat(refused.code()).isEqualTo(ErrorCode.AI_CONFIG_INVALID);
         assertThat(refused.getMessage()).contains("choose another default first");
         assertThat(catchThrowableOfType(AccessDeniedException.class, () -> c.admin().setDefault(ACME, MINI)).code())
@@ -182,7 +192,7 @@ public abstract class ModelCatalogContract {
 
         c.admin().removeProvider(ACME, ProviderId.OPENAI);
 
-        assertThat(c.admin().models(ACME)).containsExactly(new OrgModel(HAIKU, null, true));
+        assertThat(c.admin().models(ACME)).containsExactly(new OrgModel(HAIKU, null, null, true));
         assertThat(catchThrowableOfType(ConfigurationException.class, () -> c.resolve(ACME, nothing())).code())
                 .as("the default provider went with it").isEqualTo(ErrorCode.AI_CONFIG_NO_DEFAULT_MODEL);
         assertThat(c.resolve(ACME, new ModelRequest("x", ProviderId.ANTHROPIC, null, null)).ref()).isEqualTo(HAIKU);
@@ -201,7 +211,7 @@ public abstract class ModelCatalogContract {
         assertThat(c.resolve(GLOBEX, nothing()).fallbacks()).isEmpty();
         assertThat(catchThrowableOfType(AccessDeniedException.class,
                 () -> c.resolve(GLOBEX, new ModelRequest(null, null, "gpt-4.1-mini", null)))).isNotNull();
-        assertThat(c.admin().models(GLOBEX)).containsExactly(new OrgModel(HAIKU, null, true));
+        assertThat(c.admin().models(GLOBEX)).containsExactly(new OrgModel(HAIKU, null, null, true));
         assertThat(c.admin().models(INITECH)).isEmpty();
         assertThat(c.resolve(ACME, nothing()).maxOutputTokens()).isEqualTo(100);
     }

@@ -194,18 +194,18 @@ public final class JdbcModelCatalog implements ModelCatalog, ModelAdmin {
     }
 
     @Override
-    public JdbcModelCatalog allow(OrgId org, ModelRef model, Integer maxOutputTokens) {
+    public JdbcModelCatalog allow(OrgId org, ModelRef model, Integer maxOutputTokens, String label) {
         Integer cap = OrgModelsView.clampAllowance(maxOutputTokens, registry.find(model).orElse(null));
         change(org, h -> {
-            int updated = h.createUpdate("UPDATE ai_org_models SET max_output_tokens = :cap "
+            int updated = h.createUpdate("UPDATE ai_org_models SET max_output_tokens = :cap, label = :label "
                             + "WHERE org_id = :org AND provider = :provider AND model = :model")
-                    .bind("cap", cap).bind("org", org.value()).bind("provider", model.provider().name())
+                    .bind("cap", cap).bind("label", label).bind("org", org.value()).bind("provider", model.provider().name())
                     .bind("model", model.model())
                     .execute();
             if (updated == 0) {
-                h.createUpdate("INSERT INTO ai_org_models (org_id, provider, model, max_output_tokens, is_default, "
-                                + "created_at) VALUES (:org, :provider, :model, :cap, FALSE, :now)")
-                        .bind("cap", cap).bind("org", org.value()).bind("provider", model.provider().name())
+                h.createUpdate("INSERT INTO ai_org_models (org_id, provider, model, label, max_output_tokens, "
+                                + "is_default, created_at) VALUES (:org, :provider, :model, :label, :cap, FALSE, :now)")
+                        .bind("cap", cap).bind("label", label).bind("org", org.value()).bind("provider", model.provider().name())
                         .bind("model", model.model()).bind("now", clock.instant())
                         .execute();
             }
@@ -317,11 +317,12 @@ public final class JdbcModelCatalog implements ModelCatalog, ModelAdmin {
 
     @Override
     public List<OrgModel> models(OrgId org) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT provider, model, max_output_tokens, is_default "
+        return jdbi.withHandle(h -> h.createQuery("SELECT provider, model, label, max_output_tokens, is_default "
                         + "FROM ai_org_models WHERE org_id = :org ORDER BY provider, model")
                 .bind("org", org.value())
                 .map((rs, ctx) -> new OrgModel(ModelRef.of(ProviderId.of(rs.getString("provider")),
-                        rs.getString("model")), (Integer) rs.getObject("max_output_tokens"), rs.getBoolean("is_default")))
+                        rs.getString("model")), rs.getString("label"), (Integer) rs.getObject("max_output_tokens"),
+                        rs.getBoolean("is_default")))
                 .list());
     }
 

@@ -3,6 +3,7 @@ CREATE TABLE ai_org_models (
     org_id            VARCHAR(128) NOT NULL,
     provider          VARCHAR(63)  NOT NULL,
     model             VARCHAR(200) NOT NULL,
+    label             VARCHAR(200),
     max_output_tokens INTEGER,
     is_default        BOOLEAN      NOT NULL DEFAULT FALSE,
     created_at        TIMESTAMP WITH TIME ZONE NOT NULL,
