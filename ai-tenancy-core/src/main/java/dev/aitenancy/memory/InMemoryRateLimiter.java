@@ -1,6 +1,7 @@
 package dev.aitenancy.memory;
 
 import dev.aitenancy.RateLimitedException;
+import dev.aitenancy.limits.RateLimitAdmin;
 import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.limits.RateLimitRequest;
 import dev.aitenancy.limits.RateLimiter;
@@ -19,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * minutes), exact within this JVM. Users and IPs are counted per org. All limits are checked and
  * counted under one lock, so a refused call consumes nothing.
  */
-public final class InMemoryRateLimiter implements RateLimiter {
+public final class InMemoryRateLimiter implements RateLimiter, RateLimitAdmin {
 
     private record Bucket(String org, String scope, String id) {
     }
@@ -45,11 +46,12 @@ public final class InMemoryRateLimiter implements RateLimiter {
         this(Clock.systemUTC(), RateLimitPolicy.DEFAULT);
     }
 
-    /** Gives one org its own limits. */
+    @Override
     public void setPolicy(OrgId org, RateLimitPolicy policy) {
         orgPolicies.put(Objects.requireNonNull(org), Objects.requireNonNull(policy));
     }
 
+    @Override
     public RateLimitPolicy policy(OrgId org) {
         return orgPolicies.getOrDefault(org, defaultPolicy);
     }

@@ -4,6 +4,7 @@ import dev.aitenancy.ConfigurationException;
 import dev.aitenancy.ErrorCode;
 import dev.aitenancy.keys.KeyStore;
 import dev.aitenancy.keys.SecretCipher;
+import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.models.ModelRegistry;
 import dev.aitenancy.models.TierPlan;
 import dev.aitenancy.jdbc.internal.Dialect;
@@ -100,6 +101,11 @@ public final class AiTenancyJdbc {
     /** Org model configuration over {@code registry} with the host's own tiers. */
     public JdbcModelCatalog modelCatalog(ModelRegistry registry, TierPlan plan) {
         return new JdbcModelCatalog(jdbi, registry, plan, clock);
+    }
+
+    /** Request limits exact across every instance sharing this database. */
+    public JdbcRateLimiter rateLimiter(RateLimitPolicy defaults) {
+        return new JdbcRateLimiter(jdbi, clock, defaults);
     }
 
     /** Feature switches per org. */

@@ -2,10 +2,13 @@ package dev.aitenancy.jdbc.internal;
 
 import java.sql.SQLException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import java.util.function.ToIntFunction;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+import org.jdbi.v3.core.statement.Update;
 
 /** Small SQL helpers shared by the JDBC stores. */
 public final class Sql {
@@ -20,8 +23,13 @@ public final class Sql {
      * it at the same moment), so later transactions can lock it.
      */
     public static void seed(Jdbi jdbi, String insert, String param, Object value) {
+        seed(jdbi, insert, u -> u.bind(param, value));
+    }
+
+    /** As {@link #seed(Jdbi, String, String, Object)}, binding with {@code binder}. */
+    public static void seed(Jdbi jdbi, String insert, UnaryOperator<Update> binder) {
         try {
-            jdbi.useHandle(h -> h.createUpdate(insert).bind(param, value).execute());
+            jdbi.useHandle(h -> binder.apply(h.createUpdate(insert)).execute());
         } catch (UnableToExecuteStatementException e) {
             if (!isUniqueViolation(e)) {
                 throw e;
@@ -51,13 +59,37 @@ public final class Sql {
         }
     }
 
-    /** Whether a failure is a unique-constraint violation (SQLState 23505 on H2 and PostgreSQL). */
-    public static boolean isUniqueViolation(Throwable e) {
+    /**
+     * Runs {@code work}, again when the database reports a serialization failure (SQLState 40001)
+     * or a deadlock (40P01), up to ten times.
+     */
+    public static <T> T retryingConflicts(Supplier<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return work.get();
+            } catch (RuntimeException e) {
+                if (attempt >= 10 || !hasState(e, "40001", "40P01")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static boolean hasState(Throwable e, String... states) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {
-                return true;
+            if (t instanceof SQLException sql) {
+                for (String s : states) {
+                    if (s.equals(sql.getSQLState())) {
+                        return true;
+                    }
+                }
             }
         }
         return false;
+    }
+
+    /** Whether a failure is a unique-constraint violation (SQLState 23505 on H2 and PostgreSQL). */
+    public static boolean isUniqueViolation(Throwable e) {
+        return hasState(e, UNIQUE_VIOLATION);
     }
 }

@@ -1,0 +1,138 @@
+package dev.aitenancy.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.aitenancy.ErrorCode;
+import dev.aitenancy.RateLimitedException;
+import dev.aitenancy.limits.RateLimitAdmin;
+import dev.aitenancy.limits.RateLimitPolicy;
+import dev.aitenancy.limits.RateLimitRequest;
+import dev.aitenancy.limits.RateLimiter;
+import dev.aitenancy.tenant.OrgId;
+import dev.aitenancy.testing.MutableClock;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** What every rate limiter must do: exact counts, all-or-nothing admission, honest retry-after. */
+public abstract class RateLimiterContract {
+
+    protected static final OrgId ACME = OrgId.of("acme");
+    protected static final OrgId GLOBEX = OrgId.of("globex");
+
+    /** A limiter and its policy side over the same fresh, empty storage. */
+    public record Limiter(RateLimiter limiter, RateLimitAdmin admin) {
+    }
+
+    protected abstract Limiter newLimiter(Clock clock, RateLimitPolicy defaults);
+
+    protected final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:00:15Z"));
+
+    static RateLimitRequest call(OrgId org, String user, String ip) {
+        return new RateLimitRequest(org, user, ip, 100);
+    }
+
+    @Test
+    void theUserLimitRefusesWithTheTimeToTheNextWindowAndResetsThere() {
+        Limiter l = newLimiter(clock, new RateLimitPolicy(2, 60, 0));
+
+        l.limiter().acquire(call(ACME, "alice", "10.0.0.1"));
+        l.limiter().acquire(call(ACME, "alice", "10.0.0.1"));
+        RateLimitedException e = catchThrowableOfType(RateLimitedException.class,
+                () -> l.limiter().acquire(call(ACME, "alice", "10.0.0.1")));
+        l.limiter().acquire(call(ACME, "bob", "10.0.0.1"));
+        clock.advance(Duration.ofSeconds(45));
+        l.limiter().acquire(call(ACME, "alice", "10.0.0.1"));
+
+        assertThat(e.code()).isEqualTo(ErrorCode.AI_RATE_LIMITED);
+        assertThat(e.limit()).contains("user alice").contains("2 requests/minute");
+        assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(e.orgId()).isEqualTo("acme");
+    }
+
+    @Test
+    void aRefusedCallConsumesNothingFromTheOtherLimits() {
+        Limiter l = newLimiter(clock, new RateLimitPolicy(3, 2, 0));
+
+        l.limiter().acquire(call(ACME, "alice", "10.0.0.1"));
+        l.limiter().acquire(call(ACME, "bob", "10.0.0.1"));
+        RateLimitedException ip = catchThrowableOfType(RateLimitedException.class,
+                () -> l.limiter().acquire(call(ACME, "alice", "10.0.0.1")));
+        l.limiter().acquire(call(ACME, "alice", "10.0.0.2"));
+        l.limiter().acquire(call(ACME, "alice", "10.0.0.3"));
+        RateLimitedException user = catchThrowableOfType(RateLimitedException.class,
+                () -> l.limiter().acquire(call(ACME, "alice", "10.0.0.4")));
+
+        assertThat(ip.limit()).contains("ip 10.0.0.1");
+        assertThat(user.limit()).as("alice's refused call did not count").contains("user alice");
+    }
+
+    @Test
+    void orgLimitsAndPerOrgPoliciesApplyAndOrgsAreCountedApart() {
+        Limiter l = newLimiter(clock, new RateLimitPolicy(30, 60, 0));
+        l.admin().setPolicy(ACME, new RateLimitPolicy(0, 0, 2));
+
+        l.limiter().acquire(call(ACME, "a", null));
+        l.limiter().acquire(call(ACME, "b", null));
+        RateLimitedException org = catchThrowableOfType(RateLimitedException.class,
+                () -> l.limiter().acquire(call(ACME, "c", null)));
+        for (int i = 0; i < 30; i++) {
+            l.limiter().acquire(call(GLOBEX, "a", null));
+        }
+        RateLimitedException globexUser = catchThrowableOfType(RateLimitedException.class,
+                () -> l.limiter().acquire(call(GLOBEX, "a", null)));
+
+        assertThat(org.limit()).contains("org");
+        assertThat(l.admin().policy(ACME)).isEqualTo(new RateLimitPolicy(0, 0, 2));
+        assertThat(l.admin().policy(GLOBEX)).isEqualTo(new RateLimitPolicy(30, 60, 0));
+        assertThat(globexUser.limit()).contains("user a");
+    }
+
+    @Test
+    void manyThreadsAgainstOneLimitAdmitExactlyTheLimit() throws Exception {
+        Limiter l = newLimiter(Clock.fixed(Instant.parse("2026-11-24T10:00:00Z"), clock.getZone()),
+                new RateLimitPolicy(100, 0, 0));
+        int threads = 16;
+        int attempts = 20;
+        AtomicInteger admitted = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<?>> done = new ArrayList<>();
+        try {
+            for (int t = 0; t < threads; t++) {
+                done.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < attempts; i++) {
+                        try {
+                            l.limiter().acquire(call(ACME, "hot-user", null));
+                            admitted.incrementAndGet();
+                        } catch (RateLimitedException e) {
+                            refused.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : done) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(admitted).hasValue(100);
+        assertThat(refused).hasValue(threads * attempts - 100);
+    }
+}
