@@ -1,7 +1,6 @@
 package dev.aitenancy;
 
 import dev.aitenancy.internal.Secrets;
-import dev.aitenancy.internal.Texts;
 import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.features.FeatureFlags;
 import dev.aitenancy.keys.KeyStore;
@@ -30,6 +29,7 @@ import dev.aitenancy.tenant.OrgRefs;
 import dev.aitenancy.template.PromptTemplate;
 import dev.aitenancy.template.StoredTemplate;
 import dev.aitenancy.template.TemplateStore;
+import dev.aitenancy.usage.Redactor;
 import dev.aitenancy.usage.UsageRecord;
 import dev.aitenancy.usage.UsageSink;
 import dev.aitenancy.usage.UsageStatus;
@@ -85,7 +85,7 @@ public final class LLMJob {
     private final UsageSink usage;
     private final Map<ProviderId, ProviderClient> providers;
     private final Clock clock;
-    private final int maxStoredTextBytes;
+    private final Redactor redactor;
     private final Duration reverifyKeysAfter;
     private final FeatureFlags features;
     private final TemplateStore templates;
@@ -102,7 +102,7 @@ public final class LLMJob {
                 : new InMemoryRateLimiter(clock, dev.aitenancy.limits.RateLimitPolicy.DEFAULT);
         this.usage = b.usage != null ? b.usage : new InMemoryUsageSink();
         this.providers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.providers));
-        this.maxStoredTextBytes = b.maxStoredTextBytes;
+        this.redactor = new Redactor(b.maxStoredTextBytes);
         this.reverifyKeysAfter = b.reverifyKeysAfter;
         this.features = b.features;
         this.templates = b.templates;
@@ -464,7 +464,7 @@ public final class LLMJob {
         }
 
         private String stored(String text) {
-            return Texts.truncateUtf8(Secrets.scrub(text, key == null ? null : key.reveal()), maxStoredTextBytes);
+            return redactor.redact(text, key == null ? null : key.reveal());
         }
     }
 
@@ -671,7 +671,7 @@ public final class LLMJob {
         private UsageSink usage;
         private final Map<ProviderId, ProviderClient> providers = new LinkedHashMap<>();
         private Clock clock = Clock.systemUTC();
-        private int maxStoredTextBytes = 8 * 1024;
+        private int maxStoredTextBytes = Redactor.DEFAULT_MAX_BYTES;
         private Duration reverifyKeysAfter = Duration.ofDays(7);
         private FeatureFlags features = FeatureFlags.allEnabled();
         private TemplateStore templates;
@@ -754,7 +754,10 @@ public final class LLMJob {
             return this;
         }
 
-        /** Most bytes of input/output text kept per usage record (default 8 KiB). */
+        /**
+         * Most bytes of input/output text kept per usage record after redaction (default 8 KiB);
+         * 0 keeps no text at all.
+         */
         public Builder maxStoredTextBytes(int bytes) {
             if (bytes < 0) {
                 throw new IllegalArgumentException("maxStoredTextBytes must be >= 0");

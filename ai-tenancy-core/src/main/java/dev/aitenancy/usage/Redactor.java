@@ -1,0 +1,54 @@
+package dev.aitenancy.usage;
+
+import dev.aitenancy.internal.Secrets;
+import dev.aitenancy.internal.Texts;
+import java.util.regex.Pattern;
+
+/**
+ * Makes prompt and answer text safe to store: masks e-mail addresses, URLs, key-shaped secrets and
+ * bearer tokens, long hex or base64 strings and long numeric ids, then cuts the text to a byte
+ * budget without splitting a character. What is masked is replaced by a marker such as
+ * {@code [email]} so the record still reads naturally.
+ */
+public final class Redactor {
+
+    /** The default budget per stored text: 8 KiB of UTF-8. */
+    public static final int DEFAULT_MAX_BYTES = 8 * 1024;
+
+    private static final Pattern EMAIL = Pattern.compile("[\\w.%+-]+@[\\w-]+(\\.[\\w-]+)+");
+    private static final Pattern URL = Pattern.compile("(?i)\\b(https?|ftp)://[^\\s\"'<>]+");
+    private static final Pattern LONG_HEX = Pattern.compile("\\b[0-9a-fA-F]{32,}\\b");
+    private static final Pattern LONG_BASE64 = Pattern.compile("(?<![\\w+/])[A-Za-z0-9+/_-]{40,}={0,2}");
+    private static final Pattern LONG_NUMBER = Pattern.compile("\\b\\d{9,}\\b");
+
+    private final int maxBytes;
+
+    public Redactor(int maxBytes) {
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException("maxBytes must be >= 0");
+        }
+        this.maxBytes = maxBytes;
+    }
+
+    public static Redactor defaults() {
+        return new Redactor(DEFAULT_MAX_BYTES);
+    }
+
+    /** The text redacted and truncated; {@code secret} (a key in use) is masked wherever it appears. */
+    public String redact(String text, String secret) {
+        if (text == null) {
+            return null;
+        }
+        String out = Secrets.scrub(text, secret);
+        out = URL.matcher(out).replaceAll("[url]");
+        out = EMAIL.matcher(out).replaceAll("[email]");
+        out = LONG_HEX.matcher(out).replaceAll("[secret]");
+        out = LONG_BASE64.matcher(out).replaceAll("[secret]");
+        out = LONG_NUMBER.matcher(out).replaceAll("[id]");
+        return Texts.truncateUtf8(out, maxBytes);
+    }
+
+    public int maxBytes() {
+        return maxBytes;
+    }
+}

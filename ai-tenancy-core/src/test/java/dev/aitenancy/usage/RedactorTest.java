@@ -1,0 +1,45 @@
+package dev.aitenancy.usage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class RedactorTest {
+
+    final Redactor redactor = Redactor.defaults();
+
+    @Test
+    void masksPersonalDataAndSecretsButKeepsTheSentence() {
+        String in = "Mail ada.lovelace+ai@example.co.uk about https://intranet.example.com/x?id=7, "
+                + "key sk-proj-abcDEF0123456789xyz, header Bearer eyJhbGciOiJIUzI1NiJ9.payload.sig, "
+                + "hash 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08, "
+                + "blob QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9w, account 123456789012 "
+                + "and my own key PLANTED-raw-key-value.";
+
+        String out = redactor.redact(in, "PLANTED-raw-key-value");
+
+        assertThat(out).startsWith("Mail [email] about [url] key ****, header Bearer ****, hash [secret], "
+                + "blob [secret], account [id] and my own key ****.");
+        assertThat(out).doesNotContain("ada.lovelace").doesNotContain("intranet").doesNotContain("abcDEF")
+                .doesNotContain("PLANTED");
+    }
+
+    @Test
+    void shortNumbersAndOrdinaryWordsStay() {
+        assertThat(redactor.redact("Order 42 of 2026 shipped to Berlin in 3 days.", null))
+                .isEqualTo("Order 42 of 2026 shipped to Berlin in 3 days.");
+    }
+
+    @Test
+    void truncatesToTheByteBudgetWithoutSplittingACharacter() {
+        Redactor small = new Redactor(10);
+
+        String out = small.redact("ab€€€€", null);
+
+        assertThat(out).isEqualTo("ab€€");
+        assertThat(out.getBytes(StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(10);
+        assertThat(new Redactor(0).redact("anything", null)).isEmpty();
+        assertThat(redactor.redact(null, null)).isNull();
+    }
+}
