@@ -108,6 +108,23 @@ public final class AiTenancyJdbc {
         return new JdbcRateLimiter(jdbi, clock, defaults);
     }
 
+    /**
+     * Usage records written in batches by a background thread (queue of 10,000, batches of 200);
+     * close it on shutdown so nothing queued is lost.
+     */
+    public JdbcUsageSink usageSink() {
+        return usageSink(10_000, 200, java.time.Duration.ofSeconds(5));
+    }
+
+    /**
+     * @param capacity     records held in memory at most
+     * @param batchSize    records per transaction
+     * @param offerTimeout how long a finished record waits for room in a full queue before it is dropped
+     */
+    public JdbcUsageSink usageSink(int capacity, int batchSize, java.time.Duration offerTimeout) {
+        return new JdbcUsageSink(jdbi, capacity, batchSize, offerTimeout);
+    }
+
     /** Feature switches per org. */
     public JdbcFeatureFlags featureFlags() {
         return new JdbcFeatureFlags(jdbi, clock);

@@ -1,0 +1,256 @@
+package dev.aitenancy.jdbc;
+
+import dev.aitenancy.Cost;
+import dev.aitenancy.TokenUsage;
+import dev.aitenancy.tenant.OrgId;
+import dev.aitenancy.usage.UsageRecord;
+import dev.aitenancy.usage.UsageSink;
+import dev.aitenancy.usage.UsageStatus;
+import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Usage records in {@code ai_generations}, written in batches by one background thread from a
+ * bounded queue, so a call never waits for the database.
+ *
+ * <p>Nothing accepted is lost on provider errors, cancels or a clean shutdown: {@link #close()}
+ * writes everything still queued. When the database is unavailable the writer keeps the batch and
+ * tries again with a growing pause (up to 5 s). When the queue is full, a {@code started} record is
+ * dropped at once (its {@code finished} record carries everything later) and a {@code finished}
+ * record waits up to {@code offerTimeout} for room before it is dropped; every drop is counted in
+ * {@link #droppedRecords()} and logged.
+ */
+public final class JdbcUsageSink implements UsageSink, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcUsageSink.class);
+
+    private final Jdbi jdbi;
+    private final BlockingQueue<UsageRecord> queue;
+    private final int batchSize;
+    private final Duration offerTimeout;
+    private final Thread writer;
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong written = new AtomicLong();
+    private final Object progress = new Object();
+    private volatile boolean closing;
+    private long enqueued;
+
+    JdbcUsageSink(Jdbi jdbi, int capacity, int batchSize, Duration offerTimeout) {
+        this.jdbi = jdbi;
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.batchSize = batchSize;
+        this.offerTimeout = offerTimeout;
+        this.writer = new Thread(this::run, "ai-tenancy-usage-writer");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    @Override
+    public void started(UsageRecord record) {
+        enqueue(record, Duration.ZERO);
+    }
+
+    @Override
+    public void finished(UsageRecord record) {
+        enqueue(record, offerTimeout);
+    }
+
+    private void enqueue(UsageRecord record, Duration wait) {
+        if (closing) {
+            throw new IllegalStateException("the usage sink is closed");
+        }
+        try {
+            boolean accepted = wait.isZero() ? queue.offer(record) : queue.offer(record, wait.toNanos(), TimeUnit.NANOSECONDS);
+            if (accepted) {
+                synchronized (progress) {
+                    enqueued++;
+                }
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        long n = dropped.incrementAndGet();
+        LOG.error("usage queue full: dropped the {} record {} of org {} ({} dropped so far)",
+                record.status().wireName(), record.id(), record.orgId(), n);
+    }
+
+    /** Records dropped because the queue stayed full. */
+    public long droppedRecords() {
+        return dropped.get();
+    }
+
+    /** Records written to the database so far. */
+    public long writtenRecords() {
+        return written.get();
+    }
+
+    /** Waits (at most {@code timeout}) until everything queued before this call is written. */
+    public boolean flush(Duration timeout) {
+        long target;
+        synchronized (progress) {
+            target = enqueued;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (progress) {
+            while (written.get() < target) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(progress, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public List<UsageRecord> recent(OrgId org, int limit) {
+        flush(Duration.ofSeconds(5));
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM ai_generations WHERE org_id = :org "
+                        + "ORDER BY started_at DESC, id")
+                .bind("org", org.value())
+                .setMaxRows(Math.max(1, limit))
+                .map((rs, ctx) -> row(rs))
+                .list());
+    }
+
+    /** Stops accepting records and writes everything queued (waiting at most 30 s). */
+    @Override
+    public void close() {
+        closing = true;
+        boolean drained = flush(Duration.ofSeconds(30));
+        writer.interrupt();
+        if (!drained) {
+            LOG.error("usage sink closed with {} records not written", queue.size());
+        }
+    }
+
+    private void run() {
+        List<UsageRecord> batch = new ArrayList<>(batchSize);
+        long pauseMillis = 50;
+        while (true) {
+            try {
+                if (batch.isEmpty()) {
+                    UsageRecord first = queue.poll(200, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        if (closing && queue.isEmpty()) {
+                            return;
+                        }
+                        continue;
+                    }
+                    batch.add(first);
+                    queue.drainTo(batch, batchSize - 1);
+                }
+                write(batch);
+                written.addAndGet(batch.size());
+                batch.clear();
+                pauseMillis = 50;
+                synchronized (progress) {
+                    progress.notifyAll();
+                }
+            } catch (InterruptedException e) {
+                if (queue.isEmpty() && batch.isEmpty()) {
+                    return;
+                }
+                // close() interrupts only after a flush; keep writing what is left
+            } catch (RuntimeException e) {
+                LOG.warn("could not write {} usage records ({}); trying again in {} ms", batch.size(),
+                        e.getClass().getSimpleName(), pauseMillis);
+                try {
+                    Thread.sleep(pauseMillis);
+                } catch (InterruptedException stop) {
+                    if (!closing) {
+                        return;
+                    }
+                }
+                pauseMillis = Math.min(pauseMillis * 2, 5_000);
+            }
+        }
+    }
+
+    private void write(List<UsageRecord> batch) {
+        jdbi.useTransaction(h -> {
+            for (UsageRecord r : batch) {
+                if (update(h, r) == 0) {
+                    insert(h, r);
+                }
+            }
+        });
+    }
+
+    private static int update(Handle h, UsageRecord r) {
+        return bind(h.createUpdate("UPDATE ai_generations SET user_id = :userId, provider = :provider, model = :model, "
+                + "feature = :feature, status = :status, input_tokens = :inputTokens, output_tokens = :outputTokens, "
+                + "cached_tokens = :cachedTokens, latency_ms = :latencyMs, correlation_id = :correlationId, "
+                + "error_code = :errorCode, error_message = :errorMessage, cost_usd = :cost, input_text = :inputText, "
+                + "output_text = :outputText, started_at = :startedAt, finished_at = :finishedAt "
+                + "WHERE id = :id AND (status = 'started' OR :status <> 'started')"), r).execute();
+    }
+
+    private static void insert(Handle h, UsageRecord r) {
+        // a late 'started' record for a call already finished matches no row above and must not insert
+        if (r.status() == UsageStatus.STARTED && h.createQuery("SELECT COUNT(*) FROM ai_generations WHERE id = :id")
+                .bind("id", r.id()).mapTo(Integer.class).one() > 0) {
+            return;
+        }
+        bind(h.createUpdate("INSERT INTO ai_generations (id, org_id, user_id, provider, model, feature, status, "
+                + "input_tokens, output_tokens, cached_tokens, latency_ms, correlation_id, error_code, error_message, "
+                + "cost_usd, input_text, output_text, started_at, finished_at) VALUES (:id, :orgId, :userId, :provider, "
+                + ":model, :feature, :status, :inputTokens, :outputTokens, :cachedTokens, :latencyMs, :correlationId, "
+                + ":errorCode, :errorMessage, :cost, :inputText, :outputText, :startedAt, :finishedAt)"), r).execute();
+    }
+
+    private static <S extends org.jdbi.v3.core.statement.SqlStatement<S>> S bind(S s, UsageRecord r) {
+        return s.bind("id", r.id()).bind("orgId", r.orgId()).bind("userId", r.userId())
+                .bind("provider", r.provider()).bind("model", r.model()).bind("feature", r.feature())
+                .bind("status", r.status().wireName())
+                .bind("inputTokens", r.usage().inputTokens()).bind("outputTokens", r.usage().outputTokens())
+                .bind("cachedTokens", r.usage().cachedInputTokens())
+                .bind("latencyMs", r.latency() == null ? null : r.latency().toMillis())
+                .bind("correlationId", r.correlationId()).bind("errorCode", r.errorCode())
+                .bind("errorMessage", truncate(r.errorMessage(), 2000)).bind("cost", r.cost().amount())
+                .bind("inputText", r.inputText()).bind("outputText", r.outputText())
+                .bind("startedAt", r.startedAt()).bind("finishedAt", r.finishedAt());
+    }
+
+    private static String truncate(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+
+    private static UsageRecord row(ResultSet rs) throws SQLException {
+        OffsetDateTime finished = rs.getObject("finished_at", OffsetDateTime.class);
+        BigDecimal cost = rs.getBigDecimal("cost_usd");
+        Long latency = (Long) rs.getObject("latency_ms", Long.class);
+        return new UsageRecord(rs.getObject("id", UUID.class), rs.getString("org_id"), rs.getString("user_id"),
+                rs.getString("provider"), rs.getString("model"), rs.getString("feature"),
+                UsageStatus.valueOf(rs.getString("status").toUpperCase(Locale.ROOT)),
+                new TokenUsage(rs.getObject("input_tokens", Long.class), rs.getObject("output_tokens", Long.class),
+                        rs.getObject("cached_tokens", Long.class)),
+                cost == null ? Cost.unpriced() : Cost.usd(cost.stripTrailingZeros()),
+                latency == null ? null : Duration.ofMillis(latency), rs.getString("correlation_id"),
+                rs.getString("error_code"), rs.getString("error_message"), rs.getString("input_text"),
+                rs.getString("output_text"), rs.getObject("started_at", OffsetDateTime.class).toInstant(),
+                finished == null ? null : finished.toInstant());
+    }
+}
