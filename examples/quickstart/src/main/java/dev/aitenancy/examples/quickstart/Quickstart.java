@@ -9,6 +9,8 @@ import dev.aitenancy.RateLimitedException;
 import dev.aitenancy.StreamHandle;
 import dev.aitenancy.jdbc.AiTenancyJdbc;
 import dev.aitenancy.jdbc.JdbcModelCatalog;
+import dev.aitenancy.jdbc.JdbcRateLimiter;
+import dev.aitenancy.jdbc.JdbcUsageSink;
 import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.keys.CachingKeyStore;
 import dev.aitenancy.keys.KeyStore;
@@ -17,8 +19,6 @@ import dev.aitenancy.keys.SecretCipher;
 import dev.aitenancy.models.ModelRegistry;
 import org.h2.jdbcx.JdbcDataSource;
 import dev.aitenancy.limits.RateLimitPolicy;
-import dev.aitenancy.memory.InMemoryRateLimiter;
-import dev.aitenancy.memory.InMemoryUsageSink;
 import dev.aitenancy.models.ModelRef;
 import dev.aitenancy.provider.ProviderClient;
 import dev.aitenancy.provider.ProviderId;
@@ -35,7 +35,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Two organizations, each with its own key and allowed models, making governed and recorded calls.
  *
- * <p>With no provider key in the environment, a local stand-in speaking OpenAI's wire format runs
+ * <p>Keys, models, rate-limit counters and usage records live in an embedded H2 database, as they
+ * would in a shared PostgreSQL. With no provider key in the environment, a local stand-in speaking OpenAI's wire format runs
  * on 127.0.0.1, so the library's real HTTP path is exercised. With {@code OPENAI_API_KEY} (and
  * optionally {@code ANTHROPIC_API_KEY} or {@code GEMINI_API_KEY}) set, the real providers answer.
  */
@@ -94,9 +95,9 @@ public final class Quickstart {
             models.allow(INITECH, acmeModel).setDefault(INITECH, acmeModel).setDefaultProvider(INITECH,
                     acmeModel.provider());
 
-            InMemoryRateLimiter limiter = new InMemoryRateLimiter(Clock.systemUTC(), RateLimitPolicy.DEFAULT);
+            JdbcRateLimiter limiter = db.rateLimiter(RateLimitPolicy.DEFAULT); // exact across instances
             limiter.setPolicy(ACME, new RateLimitPolicy(2, 60, 0)); // a tight per-user limit to show a refusal
-            InMemoryUsageSink usage = new InMemoryUsageSink();
+            JdbcUsageSink usage = db.usageSink(); // written in batches; closed below so nothing is lost
 
             LLMJob.Builder builder = LLMJob.builder().keyStore(keys).modelCatalog(models).rateLimiter(limiter)
                     .usageSink(usage).provider(openai);
@@ -170,6 +171,7 @@ public final class Quickstart {
             }
             System.out.println("initech records: " + usage.recent(INITECH, 20).size() + ", globex records: "
                     + usage.recent(GLOBEX, 20).size());
+            usage.close();
         }
     }
 
