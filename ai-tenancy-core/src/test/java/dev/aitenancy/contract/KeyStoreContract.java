@@ -8,13 +8,8 @@ import dev.aitenancy.keys.ProviderKeyStatus;
 import java.time.Instant;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.tenant.OrgId;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
+import dev.aitenancy.testing.Concurrently;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -91,28 +86,12 @@ public abstract class KeyStoreContract {
     void concurrentPutsOfManyOrgsAllLand() throws Exception {
         KeyStore store = newStore();
         int threads = 16;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        CountDownLatch start = new CountDownLatch(1);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int id = t;
-                done.add(pool.submit(() -> {
-                    start.await();
-                    for (int i = 0; i < 5; i++) {
-                        store.put(OrgId.of("c-" + id), ProviderId.OPENAI, ApiKey.of("key-" + id + "-" + i + "-pad000"));
-                        store.put(OrgId.of("shared"), ProviderId.OPENAI, ApiKey.of("key-shared-" + id + "-pad000"));
-                    }
-                    return null;
-                }));
+        Concurrently.run(threads, id -> {
+            for (int i = 0; i < 5; i++) {
+                store.put(OrgId.of("c-" + id), ProviderId.OPENAI, ApiKey.of("key-" + id + "-" + i + "-pad000"));
+                store.put(OrgId.of("shared"), ProviderId.OPENAI, ApiKey.of("key-shared-" + id + "-pad000"));
             }
-            start.countDown();
-            for (Future<?> f : done) {
-                f.get(60, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
 
         for (int t = 0; t < threads; t++) {
             assertThat(store.get(OrgId.of("c-" + t), ProviderId.OPENAI).orElseThrow().reveal())

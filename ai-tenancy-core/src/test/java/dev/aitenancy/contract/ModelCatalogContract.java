@@ -20,14 +20,9 @@ import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.tenant.Caller;
 import dev.aitenancy.tenant.OrgId;
 import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
+import dev.aitenancy.testing.Concurrently;
 import org.junit.jupiter.api.Test;
 
 /** What every model catalog must do, in memory or in a database. */
@@ -299,27 +294,11 @@ public abstract class ModelCatalogContract {
         List<ModelRef> candidates = List.of(MINI, NANO, ModelRef.of(ProviderId.OPENAI, "gpt-4o"),
                 ModelRef.of(ProviderId.OPENAI, "o4-mini"));
         candidates.forEach(m -> c.admin().allow(ACME, m, null));
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<?>> done = new ArrayList<>();
-        try {
-            for (int t = 0; t < 8; t++) {
-                int id = t;
-                done.add(pool.submit(() -> {
-                    start.await();
-                    for (int i = 0; i < 10; i++) {
-                        c.admin().setDefault(ACME, candidates.get((id + i) % candidates.size()));
-                    }
-                    return null;
-                }));
+        Concurrently.run(8, id -> {
+            for (int i = 0; i < 10; i++) {
+                c.admin().setDefault(ACME, candidates.get((id + i) % candidates.size()));
             }
-            start.countDown();
-            for (Future<?> f : done) {
-                f.get(60, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
 
         assertThat(c.admin().models(ACME)).filteredOn(OrgModel::isDefault).hasSize(1);
     }

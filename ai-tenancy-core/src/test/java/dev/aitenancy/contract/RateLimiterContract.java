@@ -14,14 +14,9 @@ import dev.aitenancy.testing.MutableClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import dev.aitenancy.testing.Concurrently;
 import org.junit.jupiter.api.Test;
 
 /** What every rate limiter must do: exact counts, all-or-nothing admission, honest retry-after. */
@@ -106,31 +101,16 @@ public abstract class RateLimiterContract {
         int attempts = 20;
         AtomicInteger admitted = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<?>> done = new ArrayList<>();
-        try {
-            for (int t = 0; t < threads; t++) {
-                done.add(pool.submit(() -> {
-                    start.await();
-                    for (int i = 0; i < attempts; i++) {
-                        try {
-                            l.limiter().acquire(call(ACME, "hot-user", null));
-                            admitted.incrementAndGet();
-                        } catch (RateLimitedException e) {
-                            refused.incrementAndGet();
-                        }
-                    }
-                    return null;
-                }));
+        Concurrently.run(threads, id -> {
+            for (int i = 0; i < attempts; i++) {
+                try {
+                    l.limiter().acquire(call(ACME, "hot-user", null));
+                    admitted.incrementAndGet();
+                } catch (RateLimitedException e) {
+                    refused.incrementAndGet();
+                }
             }
-            start.countDown();
-            for (Future<?> f : done) {
-                f.get(120, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
 
         assertThat(admitted).hasValue(100);
         assertThat(refused).hasValue(threads * attempts - 100);

@@ -10,11 +10,7 @@ import dev.aitenancy.template.TemplateStore;
 import dev.aitenancy.tenant.OrgId;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
+import dev.aitenancy.testing.Concurrently;
 import org.junit.jupiter.api.Test;
 
 /** What every template store must do. */
@@ -69,26 +65,9 @@ public abstract class TemplateStoreContract {
     void concurrentSavesGetDistinctConsecutiveVersions() throws Exception {
         TemplateStore store = newStore();
         int threads = 8;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<Integer>> versions = new ArrayList<>();
-        try {
-            for (int t = 0; t < threads; t++) {
-                int id = t;
-                versions.add(pool.submit(() -> {
-                    start.await();
-                    return store.save(ACME, "hot", "v from " + id + " {{x}}", "t" + id).version();
-                }));
-            }
-            start.countDown();
-            List<Integer> got = new ArrayList<>();
-            for (Future<Integer> f : versions) {
-                got.add(f.get(60, TimeUnit.SECONDS));
-            }
-            assertThat(got).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6, 7, 8);
-        } finally {
-            pool.shutdownNow();
-        }
+        List<Integer> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Concurrently.run(threads, id -> got.add(store.save(ACME, "hot", "v from " + id + " {{x}}", "t" + id).version()));
+        assertThat(got).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6, 7, 8);
         assertThat(store.versions(ACME, "hot")).hasSize(threads);
     }
 }

@@ -11,14 +11,9 @@ import dev.aitenancy.usage.UsageStatus;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
+import dev.aitenancy.testing.Concurrently;
 import org.junit.jupiter.api.Test;
 
 /** What every usage sink must do: one record per call, its last state wins, nothing crosses orgs. */
@@ -92,32 +87,16 @@ public abstract class UsageSinkContract {
         UsageSink sink = newSink();
         int threads = 8;
         int perThread = 50;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<?>> done = new ArrayList<>();
-        try {
-            for (int t = 0; t < threads; t++) {
-                int id = t;
-                done.add(pool.submit(() -> {
-                    start.await();
-                    for (int i = 0; i < perThread; i++) {
-                        UsageRecord s = started(ACME, T0.plusMillis(id * 1000L + i), "t" + id);
-                        sink.started(s);
-                        UsageStatus outcome = i % 3 == 0 ? UsageStatus.ERROR : i % 3 == 1 ? UsageStatus.OK
-                                : UsageStatus.CANCELED;
-                        sink.finished(s.finish(outcome, TokenUsage.of(10, i), Cost.unpriced(), null, null, null,
-                                s.startedAt().plusMillis(5)));
-                    }
-                    return null;
-                }));
+        Concurrently.run(threads, id -> {
+            for (int i = 0; i < perThread; i++) {
+                UsageRecord s = started(ACME, T0.plusMillis(id * 1000L + i), "t" + id);
+                sink.started(s);
+                UsageStatus outcome = i % 3 == 0 ? UsageStatus.ERROR : i % 3 == 1 ? UsageStatus.OK
+                        : UsageStatus.CANCELED;
+                sink.finished(s.finish(outcome, TokenUsage.of(10, i), Cost.unpriced(), null, null, null,
+                        s.startedAt().plusMillis(5)));
             }
-            start.countDown();
-            for (Future<?> f : done) {
-                f.get(60, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
 
         List<UsageRecord> all = sink.recent(ACME, 10_000);
         assertThat(all).hasSize(threads * perThread);
