@@ -8,7 +8,7 @@ import dev.aitenancy.TemplateException;
 import dev.aitenancy.template.StoredTemplate;
 import dev.aitenancy.template.TemplateStore;
 import dev.aitenancy.tenant.OrgId;
-import java.util.ArrayList;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.List;
 import dev.aitenancy.testing.Concurrently;
 import org.junit.jupiter.api.Test;
@@ -65,7 +65,7 @@ public abstract class TemplateStoreContract {
     void concurrentSavesGetDistinctConsecutiveVersions() throws Exception {
         TemplateStore store = newStore();
         int threads = 8;
-        List<Integer> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Integer> got = new CopyOnWriteArrayList<>();
         Concurrently.run(threads, id -> got.add(store.save(ACME, "hot", "v from " + id + " {{x}}", "t" + id).version()));
         assertThat(got).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6, 7, 8);
         assertThat(store.versions(ACME, "hot")).hasSize(threads);

@@ -7,6 +7,7 @@ import dev.aitenancy.jdbc.testing.TestDatabase;
 import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.limits.RateLimitRequest;
 import dev.aitenancy.tenant.OrgId;
+import dev.aitenancy.testing.Concurrently;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -15,12 +16,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -74,31 +69,16 @@ class TwoJvmRateLimitTest {
     static int[] hammer(JdbcRateLimiter limiter) throws Exception {
         AtomicInteger admitted = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<?>> done = new ArrayList<>();
-        try {
-            for (int t = 0; t < THREADS; t++) {
-                done.add(pool.submit(() -> {
-                    start.await();
-                    for (int i = 0; i < CALLS_PER_JVM / THREADS; i++) {
-                        try {
-                            limiter.acquire(new RateLimitRequest(ORG, "same-user", null, 10));
-                            admitted.incrementAndGet();
-                        } catch (RateLimitedException e) {
-                            refused.incrementAndGet();
-                        }
-                    }
-                    return null;
-                }));
+        Concurrently.run(THREADS, id -> {
+            for (int i = 0; i < CALLS_PER_JVM / THREADS; i++) {
+                try {
+                    limiter.acquire(new RateLimitRequest(ORG, "same-user", null, 10));
+                    admitted.incrementAndGet();
+                } catch (RateLimitedException e) {
+                    refused.incrementAndGet();
+                }
             }
-            start.countDown();
-            for (Future<?> f : done) {
-                f.get(120, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
         return new int[] {admitted.get(), refused.get()};
     }
 
