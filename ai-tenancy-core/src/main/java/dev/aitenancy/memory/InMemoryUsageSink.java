@@ -1,8 +1,12 @@
 package dev.aitenancy.memory;
 
-import dev.aitenancy.tenant.OrgId;
+import dev.aitenancy.usage.UsagePage;
+import dev.aitenancy.usage.UsageQuery;
 import dev.aitenancy.usage.UsageRecord;
 import dev.aitenancy.usage.UsageSink;
+import dev.aitenancy.usage.UsageTotals;
+import dev.aitenancy.usage.internal.UsageCursor;
+import java.math.BigDecimal;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -12,28 +16,71 @@ import java.util.concurrent.ConcurrentHashMap;
 /** Usage records in this JVM's memory: for tests, demos and hosts that ship records elsewhere. */
 public final class InMemoryUsageSink implements UsageSink {
 
+    private static final Comparator<UsageRecord> NEWEST_FIRST = Comparator.comparing(UsageRecord::startedAt)
+            .thenComparing(UsageRecord::id).reversed();
+
     private final Map<String, Map<UUID, UsageRecord>> byOrg = new ConcurrentHashMap<>();
 
     @Override
     public void started(UsageRecord record) {
-        put(record);
+        records(record.orgId()).putIfAbsent(record.id(), record);
     }
 
     @Override
     public void finished(UsageRecord record) {
-        put(record);
+        records(record.orgId()).put(record.id(), record);
     }
 
-    private void put(UsageRecord record) {
-        byOrg.computeIfAbsent(record.orgId(), o -> new ConcurrentHashMap<>()).put(record.id(), record);
+    private Map<UUID, UsageRecord> records(String org) {
+        return byOrg.computeIfAbsent(org, o -> new ConcurrentHashMap<>());
     }
 
     @Override
-    public List<UsageRecord> recent(OrgId org, int limit) {
-        return byOrg.getOrDefault(org.value(), Map.of()).values().stream()
-                .sorted(Comparator.comparing(UsageRecord::startedAt).reversed()
-                        .thenComparing(UsageRecord::id))
-                .limit(Math.max(0, limit))
+    public UsagePage query(UsageQuery q) {
+        UsageCursor after = q.cursor() == null ? null : UsageCursor.decode(q.cursor());
+        List<UsageRecord> matching = byOrg.getOrDefault(q.org().value(), Map.of()).values().stream()
+                .filter(q::matches)
+                .filter(r -> after == null || NEWEST_FIRST.compare(r, probe(after)) > 0)
+                .sorted(NEWEST_FIRST)
+                .limit(q.pageSize() + 1L)
                 .toList();
+        boolean more = matching.size() > q.pageSize();
+        List<UsageRecord> page = more ? matching.subList(0, q.pageSize()) : matching;
+        return new UsagePage(page, more ? UsageCursor.of(page.get(page.size() - 1)).encode() : null);
+    }
+
+    @Override
+    public UsageTotals totals(UsageQuery q) {
+        long requests = 0;
+        long in = 0;
+        long out = 0;
+        long latencySum = 0;
+        long latencyCount = 0;
+        BigDecimal cost = BigDecimal.ZERO;
+        long unpriced = 0;
+        for (UsageRecord r : byOrg.getOrDefault(q.org().value(), Map.of()).values()) {
+            if (!q.matches(r)) {
+                continue;
+            }
+            requests++;
+            in += r.usage().inputTokens() == null ? 0 : r.usage().inputTokens();
+            out += r.usage().outputTokens() == null ? 0 : r.usage().outputTokens();
+            if (r.latency() != null) {
+                latencySum += r.latency().toMillis();
+                latencyCount++;
+            }
+            if (r.cost().isPriced()) {
+                cost = cost.add(r.cost().amount());
+            } else {
+                unpriced++;
+            }
+        }
+        return new UsageTotals(requests, in, out, latencyCount == 0 ? null : (double) latencySum / latencyCount,
+                cost, unpriced);
+    }
+
+    private static UsageRecord probe(UsageCursor c) {
+        return new UsageRecord(c.id(), "-", null, null, null, null, dev.aitenancy.usage.UsageStatus.STARTED, null,
+                null, null, null, null, null, null, null, c.startedAt(), null);
     }
 }

@@ -17,5 +17,14 @@ public interface UsageSink {
     void finished(UsageRecord record);
 
     /** The org's most recent records, newest first. */
-    List<UsageRecord> recent(OrgId org, int limit);
+    default List<UsageRecord> recent(OrgId org, int limit) {
+        return query(UsageQuery.of(org).withPageSize(Math.max(1, Math.min(limit, UsageQuery.MAX_PAGE_SIZE))))
+                .records();
+    }
+
+    /** One page of the org's records that match the query, newest first. */
+    UsagePage query(UsageQuery query);
+
+    /** Totals over every record that matches the query. */
+    UsageTotals totals(UsageQuery query);
 }

@@ -1,16 +1,23 @@
 package dev.aitenancy.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.aitenancy.Cost;
 import dev.aitenancy.TokenUsage;
 import dev.aitenancy.tenant.OrgId;
+import dev.aitenancy.ErrorCode;
+import dev.aitenancy.InvalidRequestException;
+import dev.aitenancy.usage.UsagePage;
+import dev.aitenancy.usage.UsageQuery;
 import dev.aitenancy.usage.UsageRecord;
+import dev.aitenancy.usage.UsageTotals;
 import dev.aitenancy.usage.UsageSink;
 import dev.aitenancy.usage.UsageStatus;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import dev.aitenancy.testing.Concurrently;
@@ -80,6 +87,97 @@ public abstract class UsageSinkContract {
         assertThat(sink.recent(ACME, 3)).extracting(UsageRecord::userId).containsExactly("u4", "u3", "u2");
         assertThat(sink.recent(GLOBEX, 10)).extracting(UsageRecord::userId).containsExactly("g");
         assertThat(sink.recent(OrgId.of("initech"), 10)).isEmpty();
+    }
+
+    /** 12 finished records of acme and 2 of globex, with different providers, users, outcomes and texts. */
+    protected static void seed(UsageSink sink) {
+        for (int i = 0; i < 12; i++) {
+            UsageRecord s = new UsageRecord(UUID.randomUUID(), ACME.value(), i % 3 == 0 ? "alice" : "bob",
+                    i % 2 == 0 ? "openai" : "anthropic", i % 2 == 0 ? "gpt-4.1-mini" : "claude-haiku-4-5",
+                    i < 6 ? "summaries" : "support", UsageStatus.STARTED, TokenUsage.UNKNOWN, Cost.unpriced(), null,
+                    "corr-" + i, null, null, i == 7 ? "Quarterly REPORT for 100%_done" : "prompt " + i, null,
+                    T0.plusSeconds(i * 60L), null);
+            boolean failed = i % 4 == 3;
+            sink.finished(s.finish(failed ? UsageStatus.ERROR : UsageStatus.OK,
+                    failed ? TokenUsage.UNKNOWN : TokenUsage.of(100, 10L * i),
+                    failed || i == 2 ? Cost.unpriced() : Cost.usd(new BigDecimal("0.25")),
+                    failed ? "AI_PROVIDER_UNAVAILABLE" : null, failed ? "upstream said no" : null, "answer " + i,
+                    s.startedAt().plusMillis(100L * (i + 1))));
+        }
+        for (int i = 0; i < 2; i++) {
+            sink.finished(started(GLOBEX, T0.plusSeconds(i), "gus").finish(UsageStatus.OK, TokenUsage.of(1, 1),
+                    Cost.usd(BigDecimal.ONE), null, null, "Quarterly report", T0.plusSeconds(i + 1)));
+        }
+    }
+
+    @Test
+    void queriesFilterByEveryFieldAndNeverCrossOrgs() {
+        UsageSink sink = newSink();
+        seed(sink);
+        UsageQuery all = UsageQuery.of(ACME);
+
+        assertThat(sink.query(all).records()).hasSize(12);
+        assertThat(sink.query(all.withProvider("anthropic")).records()).hasSize(6)
+                .allMatch(r -> r.model().equals("claude-haiku-4-5"));
+        assertThat(sink.query(all.withModel("gpt-4.1-mini")).records()).hasSize(6);
+        assertThat(sink.query(all.withFeature("support")).records()).hasSize(6);
+        assertThat(sink.query(all.withStatus(UsageStatus.ERROR)).records()).extracting(UsageRecord::correlationId)
+                .containsExactly("corr-11", "corr-7", "corr-3");
+        assertThat(sink.query(all.withUser("alice")).records()).hasSize(4).allMatch(r -> r.userId().equals("alice"));
+        assertThat(sink.query(all.between(T0.plusSeconds(120), T0.plusSeconds(300))).records())
+                .extracting(UsageRecord::correlationId).containsExactly("corr-4", "corr-3", "corr-2");
+        assertThat(sink.query(all.withCorrelationId("corr-5")).records()).hasSize(1);
+        assertThat(sink.query(all.withText("quarterly report")).records()).extracting(UsageRecord::correlationId)
+                .containsExactly("corr-7");
+        assertThat(sink.query(all.withText("100%_d")).records()).hasSize(1);
+        assertThat(sink.query(all.withText("upstream SAID")).records()).hasSize(3);
+        assertThat(sink.query(all.withText("%")).records()).as("% is a character, not a wildcard").hasSize(1);
+        assertThat(sink.query(UsageQuery.of(GLOBEX)).records()).hasSize(2);
+    }
+
+    @Test
+    void pagesAreNewestFirstAndTogetherHoldEveryRecordOnce() {
+        UsageSink sink = newSink();
+        seed(sink);
+        UsageQuery q = UsageQuery.of(ACME).withPageSize(5);
+
+        UsagePage first = sink.query(q);
+        UsagePage second = sink.query(q.after(first));
+        UsagePage third = sink.query(q.after(second));
+
+        assertThat(first.records()).hasSize(5);
+        assertThat(second.records()).hasSize(5);
+        assertThat(third.records()).hasSize(2);
+        assertThat(third.hasMore()).isFalse();
+        List<String> ids = new ArrayList<>();
+        for (UsagePage p : List.of(first, second, third)) {
+            p.records().forEach(r -> ids.add(r.correlationId()));
+        }
+        assertThat(ids).containsExactly("corr-11", "corr-10", "corr-9", "corr-8", "corr-7", "corr-6", "corr-5",
+                "corr-4", "corr-3", "corr-2", "corr-1", "corr-0");
+        assertThat(catchThrowableOfType(InvalidRequestException.class,
+                () -> sink.query(new UsageQuery(ACME, null, null, null, null, null, null, null, null, null, 5,
+                        "not-a-cursor"))).code()).isEqualTo(ErrorCode.AI_INVALID_REQUEST);
+    }
+
+    @Test
+    void totalsSumKnownTokensAndCostAndCountWhatIsUnpriced() {
+        UsageSink sink = newSink();
+        seed(sink);
+
+        UsageTotals all = sink.totals(UsageQuery.of(ACME));
+        UsageTotals openai = sink.totals(UsageQuery.of(ACME).withProvider("openai"));
+
+        // ok records: i = 0,1,2,4,5,6,8,9,10 (9); failed: 3,7,11 with unknown tokens
+        assertThat(all.requests()).isEqualTo(12);
+        assertThat(all.inputTokens()).isEqualTo(900);
+        assertThat(all.outputTokens()).isEqualTo(10L * (0 + 1 + 2 + 4 + 5 + 6 + 8 + 9 + 10));
+        assertThat(all.averageLatencyMillis()).isEqualTo(650.0);
+        assertThat(all.costUsd()).isEqualByComparingTo("2.00");
+        assertThat(all.unpricedRequests()).isEqualTo(4);
+        assertThat(openai.requests()).isEqualTo(6);
+        assertThat(openai.unpricedRequests()).isEqualTo(1);
+        assertThat(sink.totals(UsageQuery.of(OrgId.of("initech"))).requests()).isZero();
     }
 
     @Test

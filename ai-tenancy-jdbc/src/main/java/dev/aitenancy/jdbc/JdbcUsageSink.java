@@ -2,16 +2,21 @@ package dev.aitenancy.jdbc;
 
 import dev.aitenancy.Cost;
 import dev.aitenancy.TokenUsage;
-import dev.aitenancy.tenant.OrgId;
+import dev.aitenancy.usage.UsagePage;
+import dev.aitenancy.usage.UsageQuery;
 import dev.aitenancy.usage.UsageRecord;
 import dev.aitenancy.usage.UsageSink;
 import dev.aitenancy.usage.UsageStatus;
+import dev.aitenancy.usage.UsageTotals;
+import dev.aitenancy.usage.internal.UsageCursor;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -124,15 +129,90 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
         return true;
     }
 
+    /** Reads see every record accepted before them: pending writes are flushed first (5 s at most). */
     @Override
-    public List<UsageRecord> recent(OrgId org, int limit) {
+    public UsagePage query(UsageQuery q) {
         flush(Duration.ofSeconds(5));
-        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM ai_generations WHERE org_id = :org "
-                        + "ORDER BY started_at DESC, id")
-                .bind("org", org.value())
-                .setMaxRows(Math.max(1, limit))
+        Where where = where(q);
+        if (q.cursor() != null) {
+            UsageCursor c = UsageCursor.decode(q.cursor());
+            where.add("(started_at < :cursorAt OR (started_at = :cursorAt AND id < :cursorId))");
+            where.params.put("cursorAt", c.startedAt());
+            where.params.put("cursorId", c.id());
+        }
+        List<UsageRecord> rows = jdbi.withHandle(h -> h.createQuery("SELECT * FROM ai_generations WHERE " + where.sql()
+                        + " ORDER BY started_at DESC, id DESC")
+                .bindMap(where.params)
+                .setMaxRows(q.pageSize() + 1)
                 .map((rs, ctx) -> row(rs))
                 .list());
+        boolean more = rows.size() > q.pageSize();
+        List<UsageRecord> page = more ? rows.subList(0, q.pageSize()) : rows;
+        return new UsagePage(page, more ? UsageCursor.of(page.get(page.size() - 1)).encode() : null);
+    }
+
+    @Override
+    public UsageTotals totals(UsageQuery q) {
+        flush(Duration.ofSeconds(5));
+        Where where = where(q);
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) AS requests, "
+                        + "COALESCE(SUM(input_tokens), 0) AS input_tokens, COALESCE(SUM(output_tokens), 0) AS output_tokens, "
+                        + "AVG(CAST(latency_ms AS DOUBLE PRECISION)) AS avg_latency, COALESCE(SUM(cost_usd), 0) AS cost, "
+                        + "SUM(CASE WHEN cost_usd IS NULL THEN 1 ELSE 0 END) AS unpriced "
+                        + "FROM ai_generations WHERE " + where.sql())
+                .bindMap(where.params)
+                .map((rs, ctx) -> new UsageTotals(rs.getLong("requests"), rs.getLong("input_tokens"),
+                        rs.getLong("output_tokens"), (Double) rs.getObject("avg_latency", Double.class),
+                        rs.getBigDecimal("cost").stripTrailingZeros(), rs.getLong("unpriced")))
+                .one());
+    }
+
+    /** The WHERE clause of a query's filters, with named parameters. */
+    private static final class Where {
+        final List<String> conditions = new ArrayList<>();
+        final Map<String, Object> params = new HashMap<>();
+
+        void add(String condition) {
+            conditions.add(condition);
+        }
+
+        void add(String column, String param, Object value) {
+            if (value != null) {
+                conditions.add(column + " = :" + param);
+                params.put(param, value);
+            }
+        }
+
+        String sql() {
+            return String.join(" AND ", conditions);
+        }
+    }
+
+    private static Where where(UsageQuery q) {
+        Where w = new Where();
+        w.add("org_id", "org", q.org().value());
+        w.add("provider", "provider", q.provider());
+        w.add("model", "model", q.model());
+        w.add("feature", "feature", q.feature());
+        w.add("status", "status", q.status() == null ? null : q.status().wireName());
+        w.add("user_id", "userId", q.userId());
+        w.add("correlation_id", "correlationId", q.correlationId());
+        if (q.from() != null) {
+            w.add("started_at >= :from");
+            w.params.put("from", q.from());
+        }
+        if (q.to() != null) {
+            w.add("started_at < :to");
+            w.params.put("to", q.to());
+        }
+        if (q.text() != null) {
+            // '!' escapes LIKE wildcards (a backslash would confuse Jdbi's statement parser)
+            w.add("(LOWER(input_text) LIKE :text ESCAPE '!' OR LOWER(output_text) LIKE :text ESCAPE '!' "
+                    + "OR LOWER(error_message) LIKE :text ESCAPE '!')");
+            String escaped = q.text().toLowerCase(Locale.ROOT).replace("!", "!!").replace("%", "!%").replace("_", "!_");
+            w.params.put("text", "%" + escaped + "%");
+        }
+        return w;
     }
 
     /** Stops accepting records and writes everything queued (waiting at most 30 s). */
