@@ -1,11 +1,16 @@
 package dev.aitenancy.memory;
 
+import dev.aitenancy.tenant.OrgId;
+import dev.aitenancy.usage.ExportFormat;
 import dev.aitenancy.usage.UsagePage;
 import dev.aitenancy.usage.UsageQuery;
 import dev.aitenancy.usage.UsageRecord;
 import dev.aitenancy.usage.UsageSink;
 import dev.aitenancy.usage.UsageTotals;
 import dev.aitenancy.usage.internal.UsageCursor;
+import dev.aitenancy.usage.internal.UsageExport;
+import java.io.Writer;
+import java.time.Instant;
 import java.math.BigDecimal;
 import java.util.Comparator;
 import java.util.List;
@@ -77,6 +82,24 @@ public final class InMemoryUsageSink implements UsageSink {
         }
         return new UsageTotals(requests, in, out, latencyCount == 0 ? null : (double) latencySum / latencyCount,
                 cost, unpriced);
+    }
+
+    @Override
+    public long export(UsageQuery q, ExportFormat format, Writer out) {
+        UsageExport export = new UsageExport(out, format);
+        byOrg.getOrDefault(q.org().value(), Map.of()).values().stream()
+                .filter(q::matches)
+                .sorted(NEWEST_FIRST)
+                .forEach(export::write);
+        return export.written();
+    }
+
+    @Override
+    public long purge(OrgId org, Instant before) {
+        Map<UUID, UsageRecord> records = byOrg.getOrDefault(org.value(), Map.of());
+        long before0 = records.size();
+        records.values().removeIf(r -> r.startedAt().isBefore(before));
+        return before0 - records.size();
     }
 
     private static UsageRecord probe(UsageCursor c) {

@@ -27,4 +27,19 @@ public interface UsageSink {
 
     /** Totals over every record that matches the query. */
     UsageTotals totals(UsageQuery query);
+
+    /**
+     * Writes every record that matches the query (page size and cursor aside), newest first,
+     * streaming: records are read and written one at a time, never all held at once.
+     *
+     * @return how many records were written
+     */
+    long export(UsageQuery query, ExportFormat format, java.io.Writer out);
+
+    /**
+     * Deletes the org's records that started before {@code before} (retention, default 60 days).
+     *
+     * @return how many records were removed
+     */
+    long purge(OrgId org, java.time.Instant before);
 }

@@ -8,12 +8,16 @@ import dev.aitenancy.TokenUsage;
 import dev.aitenancy.tenant.OrgId;
 import dev.aitenancy.ErrorCode;
 import dev.aitenancy.InvalidRequestException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.aitenancy.internal.Json;
+import dev.aitenancy.usage.ExportFormat;
 import dev.aitenancy.usage.UsagePage;
 import dev.aitenancy.usage.UsageQuery;
 import dev.aitenancy.usage.UsageRecord;
 import dev.aitenancy.usage.UsageTotals;
 import dev.aitenancy.usage.UsageSink;
 import dev.aitenancy.usage.UsageStatus;
+import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -178,6 +182,45 @@ public abstract class UsageSinkContract {
         assertThat(openai.requests()).isEqualTo(6);
         assertThat(openai.unpricedRequests()).isEqualTo(1);
         assertThat(sink.totals(UsageQuery.of(OrgId.of("initech"))).requests()).isZero();
+    }
+
+    @Test
+    void exportsStreamEveryMatchingRecordAsCsvOrJsonLines() throws Exception {
+        UsageSink sink = newSink();
+        seed(sink);
+        StringWriter csv = new StringWriter();
+        StringWriter jsonl = new StringWriter();
+
+        long csvRows = sink.export(UsageQuery.of(ACME).withPageSize(2), ExportFormat.CSV, csv);
+        long jsonRows = sink.export(UsageQuery.of(ACME).withStatus(UsageStatus.ERROR), ExportFormat.JSON_LINES, jsonl);
+
+        String[] lines = csv.toString().split("\r\n");
+        assertThat(csvRows).as("the page size does not limit an export").isEqualTo(12);
+        assertThat(lines).hasSize(13);
+        assertThat(lines[0]).startsWith("id,org_id,user_id,provider,model");
+        assertThat(lines[1]).contains(",corr-11,");
+        assertThat(lines[1].split(",", -1)).hasSize(19);
+        assertThat(csv.toString()).contains(",Quarterly REPORT for 100%_done,answer 7\r\n");
+        assertThat(jsonRows).isEqualTo(3);
+        List<String> objects = jsonl.toString().lines().toList();
+        assertThat(objects).hasSize(3);
+        JsonNode first = Json.MAPPER.readTree(objects.get(0));
+        assertThat(first.get("correlation_id").asText()).isEqualTo("corr-11");
+        assertThat(first.get("input_tokens").isNull()).isTrue();
+        assertThat(first.get("error_code").asText()).isEqualTo("AI_PROVIDER_UNAVAILABLE");
+    }
+
+    @Test
+    void purgeRemovesOnlyTheOrgsOlderRecordsAndSaysHowMany() {
+        UsageSink sink = newSink();
+        seed(sink);
+
+        long removed = sink.purge(ACME, T0.plusSeconds(5 * 60));
+
+        assertThat(removed).isEqualTo(5);
+        assertThat(sink.totals(UsageQuery.of(ACME)).requests()).isEqualTo(7);
+        assertThat(sink.totals(UsageQuery.of(GLOBEX)).requests()).isEqualTo(2);
+        assertThat(sink.purge(ACME, T0.plusSeconds(5 * 60))).isZero();
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.aitenancy.jdbc;
 
 import dev.aitenancy.Cost;
 import dev.aitenancy.TokenUsage;
+import dev.aitenancy.tenant.OrgId;
+import dev.aitenancy.usage.ExportFormat;
 import dev.aitenancy.usage.UsagePage;
 import dev.aitenancy.usage.UsageQuery;
 import dev.aitenancy.usage.UsageRecord;
@@ -9,6 +11,9 @@ import dev.aitenancy.usage.UsageSink;
 import dev.aitenancy.usage.UsageStatus;
 import dev.aitenancy.usage.UsageTotals;
 import dev.aitenancy.usage.internal.UsageCursor;
+import dev.aitenancy.usage.internal.UsageExport;
+import java.io.Writer;
+import java.time.Instant;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -165,6 +170,33 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
                         rs.getLong("output_tokens"), (Double) rs.getObject("avg_latency", Double.class),
                         rs.getBigDecimal("cost").stripTrailingZeros(), rs.getLong("unpriced")))
                 .one());
+    }
+
+    @Override
+    public long export(UsageQuery q, ExportFormat format, Writer out) {
+        flush(Duration.ofSeconds(5));
+        Where where = where(q);
+        UsageExport export = new UsageExport(out, format);
+        jdbi.useTransaction(h -> {
+            try (var rows = h.createQuery("SELECT * FROM ai_generations WHERE " + where.sql()
+                            + " ORDER BY started_at DESC, id DESC")
+                    .bindMap(where.params)
+                    .setFetchSize(500)
+                    .map((rs, ctx) -> row(rs))
+                    .stream()) {
+                rows.forEach(export::write);
+            }
+        });
+        return export.written();
+    }
+
+    @Override
+    public long purge(OrgId org, Instant before) {
+        flush(Duration.ofSeconds(5));
+        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM ai_generations WHERE org_id = :org AND started_at < :before")
+                .bind("org", org.value())
+                .bind("before", before)
+                .execute());
     }
 
     /** The WHERE clause of a query's filters, with named parameters. */
