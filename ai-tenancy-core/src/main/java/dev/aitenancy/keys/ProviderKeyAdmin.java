@@ -9,6 +9,8 @@ import dev.aitenancy.models.ModelAdmin;
 import dev.aitenancy.models.OrgModel;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.tenant.OrgId;
+import dev.aitenancy.usage.AuditEvent;
+import dev.aitenancy.usage.AuditSink;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -26,15 +28,18 @@ public final class ProviderKeyAdmin {
     private final KeyStore keys;
     private final ModelAdmin models;
     private final LLMJob job;
+    private final AuditSink audit;
     private final Clock clock;
 
     /**
-     * @param job the job whose provider clients check keys ({@link LLMJob#verifyKey})
+     * @param job   the job whose provider clients check keys ({@link LLMJob#verifyKey})
+     * @param audit where key changes are recorded
      */
-    public ProviderKeyAdmin(KeyStore keys, ModelAdmin models, LLMJob job, Clock clock) {
+    public ProviderKeyAdmin(KeyStore keys, ModelAdmin models, LLMJob job, AuditSink audit, Clock clock) {
         this.keys = Objects.requireNonNull(keys, "keys");
         this.models = Objects.requireNonNull(models, "models");
         this.job = Objects.requireNonNull(job, "job");
+        this.audit = Objects.requireNonNull(audit, "audit");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -53,6 +58,8 @@ public final class ProviderKeyAdmin {
                     "interrupted while checking the " + provider + " key; nothing was stored");
         } catch (ExecutionException | CompletionException e) {
             Throwable cause = e.getCause();
+            audit.record(AuditEvent.of(org, actor, "key.verify", provider.name(),
+                    cause instanceof AiTenancyException ae ? "refused: " + ae.code() : "failed", clock.instant()));
             if (cause instanceof ProviderException pe) {
                 throw pe.withOrg(org.value());
             }
@@ -63,6 +70,8 @@ public final class ProviderKeyAdmin {
         }
         keys.put(org, provider, key, actor);
         keys.markVerified(org, provider, clock.instant());
+        audit.record(AuditEvent.of(org, actor, "key.upsert", provider.name(), "verified; ends in " + key.masked(),
+                clock.instant()));
         return status(org).stream().filter(s -> s.provider().equals(provider)).findFirst().orElseThrow();
     }
 
@@ -78,9 +87,11 @@ public final class ProviderKeyAdmin {
     }
 
     /** Deletes the org's key for the provider and everything of the org's model setup for it. */
-    public boolean delete(OrgId org, ProviderId provider) {
+    public boolean delete(OrgId org, ProviderId provider, String actor) {
         boolean deleted = keys.delete(org, provider);
         models.removeProvider(org, provider);
+        audit.record(AuditEvent.of(org, actor, "key.delete", provider.name(),
+                deleted ? "key and models removed" : "no key was stored; models removed", clock.instant()));
         return deleted;
     }
 }

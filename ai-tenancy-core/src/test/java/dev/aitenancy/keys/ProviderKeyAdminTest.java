@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.aitenancy.ErrorCode;
 import dev.aitenancy.LLMJob;
 import dev.aitenancy.ProviderException;
+import dev.aitenancy.memory.InMemoryAuditSink;
 import dev.aitenancy.memory.InMemoryKeyStore;
 import dev.aitenancy.memory.InMemoryModelCatalog;
 import dev.aitenancy.models.ModelRef;
@@ -16,6 +17,7 @@ import dev.aitenancy.provider.openai.OpenAiClient;
 import dev.aitenancy.tenant.OrgId;
 import dev.aitenancy.testing.LoopbackServer;
 import dev.aitenancy.testing.MutableClock;
+import dev.aitenancy.usage.AuditEvent;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -34,7 +36,8 @@ class ProviderKeyAdminTest {
             .provider(new OpenAiClient(OpenAiClient.defaultSettings().baseUri(server.uri("/v1"))
                     .retryPolicy(RetryPolicy.NONE).build()))
             .build();
-    final ProviderKeyAdmin admin = new ProviderKeyAdmin(keys, models, job, clock);
+    final InMemoryAuditSink audit = new InMemoryAuditSink();
+    final ProviderKeyAdmin admin = new ProviderKeyAdmin(keys, models, job, audit, clock);
 
     @AfterEach
     void stop() {
@@ -52,6 +55,11 @@ class ProviderKeyAdminTest {
         assertThat(status).isEqualTo(new ProviderKeyStatus(ProviderId.OPENAI, "****WXYZ", clock.instant(),
                 clock.instant(), "ada@acme", "gpt-4.1-mini"));
         assertThat(keys.find(ACME, ProviderId.OPENAI).orElseThrow().lastVerifiedAt()).isEqualTo(clock.instant());
+        AuditEvent event = audit.query(ACME, Instant.EPOCH, Instant.MAX, 10).get(0);
+        assertThat(event.action()).isEqualTo("key.upsert");
+        assertThat(event.actor()).isEqualTo("ada@acme");
+        assertThat(event.target()).isEqualTo("openai");
+        assertThat(event.toString()).doesNotContain(KEY.reveal()).contains("****WXYZ");
     }
 
     @Test
@@ -65,6 +73,8 @@ class ProviderKeyAdminTest {
         assertThat(e.orgId()).isEqualTo("acme");
         assertThat(keys.get(ACME, ProviderId.OPENAI)).isEmpty();
         assertThat(admin.status(ACME)).isEmpty();
+        assertThat(audit.query(ACME, Instant.EPOCH, Instant.MAX, 10)).extracting(AuditEvent::action, AuditEvent::detail)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("key.verify", "refused: AI_PROVIDER_AUTH"));
     }
 
     @Test
@@ -72,10 +82,12 @@ class ProviderKeyAdminTest {
         keys.put(ACME, ProviderId.OPENAI, KEY);
         models.allow(ACME, MINI).setDefault(ACME, MINI).setDefaultProvider(ACME, ProviderId.OPENAI);
 
-        boolean deleted = admin.delete(ACME, ProviderId.OPENAI);
+        boolean deleted = admin.delete(ACME, ProviderId.OPENAI, "ada@acme");
 
         assertThat(deleted).isTrue();
         assertThat(keys.get(ACME, ProviderId.OPENAI)).isEmpty();
         assertThat(models.models(ACME)).isEmpty();
+        assertThat(audit.query(ACME, Instant.EPOCH, Instant.MAX, 10)).extracting(AuditEvent::action)
+                .containsExactly("key.delete");
     }
 }

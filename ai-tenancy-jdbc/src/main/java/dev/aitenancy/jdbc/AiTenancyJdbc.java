@@ -125,6 +125,11 @@ public final class AiTenancyJdbc {
         return new JdbcUsageSink(jdbi, capacity, batchSize, offerTimeout);
     }
 
+    /** The audit log of administrative actions and secret reads. */
+    public JdbcAuditSink auditSink() {
+        return new JdbcAuditSink(jdbi);
+    }
+
     /** Feature switches per org. */
     public JdbcFeatureFlags featureFlags() {
         return new JdbcFeatureFlags(jdbi, clock);

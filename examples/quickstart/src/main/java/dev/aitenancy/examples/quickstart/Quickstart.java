@@ -17,6 +17,8 @@ import dev.aitenancy.keys.KeyStore;
 import dev.aitenancy.keys.ProviderKeyAdmin;
 import dev.aitenancy.keys.SecretCipher;
 import dev.aitenancy.models.ModelRegistry;
+import dev.aitenancy.usage.AuditEvent;
+import dev.aitenancy.usage.AuditSink;
 import org.h2.jdbcx.JdbcDataSource;
 import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.models.ModelRef;
@@ -29,6 +31,7 @@ import dev.aitenancy.tenant.Caller;
 import dev.aitenancy.tenant.OrgId;
 import dev.aitenancy.usage.UsageRecord;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -68,8 +71,9 @@ public final class Quickstart {
             h2.setURL("jdbc:h2:mem:quickstart;DB_CLOSE_DELAY=-1");
             AiTenancyJdbc db = AiTenancyJdbc.create(h2);
             SecretCipher cipher = masterKey();
+            AuditSink audit = db.auditSink(); // key changes and every decryption of a key
             KeyStore keys = new CachingKeyStore(db.keyStore(cipher), CachingKeyStore.DEFAULT_TTL, Clock.systemUTC(),
-                    read -> { });
+                    read -> audit.record(AuditEvent.of(read)));
             JdbcModelCatalog models = db.modelCatalog(ModelRegistry.builtIn());
 
             ModelRef acmeModel = ModelRef.of(ProviderId.OPENAI, "gpt-4.1-mini");
@@ -110,7 +114,7 @@ public final class Quickstart {
             LLMJob llm = builder.build();
 
             // Each org stores its own key; the provider checks it before it is stored.
-            ProviderKeyAdmin keyAdmin = new ProviderKeyAdmin(keys, models, llm, Clock.systemUTC());
+            ProviderKeyAdmin keyAdmin = new ProviderKeyAdmin(keys, models, llm, audit, Clock.systemUTC());
             section("each org stores its own key (checked with the provider first)");
             System.out.println("acme:   " + keyAdmin.upsert(ACME, acmeModel.provider(), ApiKey.of(acmeKey), "quickstart"));
             System.out.println("globex: " + keyAdmin.upsert(GLOBEX, globexModel.provider(), ApiKey.of(globexKey), "quickstart"));
@@ -171,6 +175,8 @@ public final class Quickstart {
             }
             System.out.println("initech records: " + usage.recent(INITECH, 20).size() + ", globex records: "
                     + usage.recent(GLOBEX, 20).size());
+            System.out.println("acme audit log: " + audit.query(ACME, Instant.EPOCH, Instant.now().plusSeconds(1), 20)
+                    .stream().map(e -> e.action() + " " + e.target()).toList());
             usage.close();
         }
     }
