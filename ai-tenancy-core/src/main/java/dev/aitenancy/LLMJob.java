@@ -88,6 +88,7 @@ public final class LLMJob {
     private final Redactor redactor;
     private final Duration reverifyKeysAfter;
     private final FeatureFlags features;
+    private final CallObserver observer;
     private final TemplateStore templates;
     private final Map<ModelKeySlot, CompletableFuture<Void>> verifying = new ConcurrentHashMap<>();
 
@@ -105,6 +106,7 @@ public final class LLMJob {
         this.redactor = new Redactor(b.maxStoredTextBytes);
         this.reverifyKeysAfter = b.reverifyKeysAfter;
         this.features = b.features;
+        this.observer = b.observer;
         this.templates = b.templates;
     }
 
@@ -457,6 +459,11 @@ public final class LLMJob {
                 } catch (RuntimeException sinkFailure) {
                     LOG.error("could not record usage {} of org {}", recordId, org, sinkFailure);
                 }
+                try {
+                    observer.finished(finished);
+                } catch (RuntimeException observerFailure) {
+                    LOG.warn("the call observer failed on {}", recordId, observerFailure);
+                }
                 LOG.debug("call {} {} {} in {} ms: {}", finished.provider(), finished.model(), status.wireName(),
                         finished.latency().toMillis(), error == null ? "ok" : error.code());
             }
@@ -674,6 +681,7 @@ public final class LLMJob {
         private int maxStoredTextBytes = Redactor.DEFAULT_MAX_BYTES;
         private Duration reverifyKeysAfter = Duration.ofDays(7);
         private FeatureFlags features = FeatureFlags.allEnabled();
+        private CallObserver observer = CallObserver.NONE;
         private TemplateStore templates;
 
         private Builder() {
@@ -682,6 +690,12 @@ public final class LLMJob {
         /** Which features each org may use (default: all). */
         public Builder featureFlags(FeatureFlags f) {
             this.features = Objects.requireNonNull(f, "featureFlags");
+            return this;
+        }
+
+        /** Told about every finished call, e.g. {@code new MicrometerCallObserver(meterRegistry)}. */
+        public Builder observer(CallObserver o) {
+            this.observer = Objects.requireNonNull(o, "observer");
             return this;
         }
 
