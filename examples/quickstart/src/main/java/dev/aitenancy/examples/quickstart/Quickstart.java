@@ -53,6 +53,11 @@ public final class Quickstart {
     }
 
     public static void main(String[] args) throws Exception {
+        run(Clock.systemUTC());
+    }
+
+    /** The whole tour on the given clock (a test fixes it, so no minute boundary splits the rate-limit demo). */
+    static void run(Clock clock) throws Exception {
         String openAiKey = System.getenv("OPENAI_API_KEY");
         String anthropicKey = System.getenv("ANTHROPIC_API_KEY");
         String geminiKey = System.getenv("GEMINI_API_KEY");
@@ -69,10 +74,10 @@ public final class Quickstart {
             //    and bound to their org; prices and limits of known models from the built-in registry.
             JdbcDataSource h2 = new JdbcDataSource();
             h2.setURL("jdbc:h2:mem:quickstart;DB_CLOSE_DELAY=-1");
-            AiTenancyJdbc db = AiTenancyJdbc.create(h2);
+            AiTenancyJdbc db = AiTenancyJdbc.create(h2, clock, true);
             SecretCipher cipher = masterKey();
             AuditSink audit = db.auditSink(); // key changes and every decryption of a key
-            KeyStore keys = new CachingKeyStore(db.keyStore(cipher), CachingKeyStore.DEFAULT_TTL, Clock.systemUTC(),
+            KeyStore keys = new CachingKeyStore(db.keyStore(cipher), CachingKeyStore.DEFAULT_TTL, clock,
                     read -> audit.record(AuditEvent.of(read)));
             JdbcModelCatalog models = db.modelCatalog(ModelRegistry.builtIn());
 
@@ -103,7 +108,7 @@ public final class Quickstart {
             limiter.setPolicy(ACME, new RateLimitPolicy(2, 60, 0)); // a tight per-user limit to show a refusal
             JdbcUsageSink usage = db.usageSink(); // written in batches; closed below so nothing is lost
 
-            LLMJob.Builder builder = LLMJob.builder().keyStore(keys).modelCatalog(models).rateLimiter(limiter)
+            LLMJob.Builder builder = LLMJob.builder().clock(clock).keyStore(keys).modelCatalog(models).rateLimiter(limiter)
                     .usageSink(usage).provider(openai);
             if (notBlank(anthropicKey)) {
                 builder.provider(AnthropicClient.create());
@@ -114,7 +119,7 @@ public final class Quickstart {
             LLMJob llm = builder.build();
 
             // Each org stores its own key; the provider checks it before it is stored.
-            ProviderKeyAdmin keyAdmin = new ProviderKeyAdmin(keys, models, llm, audit, Clock.systemUTC());
+            ProviderKeyAdmin keyAdmin = new ProviderKeyAdmin(keys, models, llm, audit, clock);
             section("each org stores its own key (checked with the provider first)");
             System.out.println("acme:   " + keyAdmin.upsert(ACME, acmeModel.provider(), ApiKey.of(acmeKey), "quickstart"));
             System.out.println("globex: " + keyAdmin.upsert(GLOBEX, globexModel.provider(), ApiKey.of(globexKey), "quickstart"));
@@ -175,7 +180,7 @@ public final class Quickstart {
             }
             System.out.println("initech records: " + usage.recent(INITECH, 20).size() + ", globex records: "
                     + usage.recent(GLOBEX, 20).size());
-            System.out.println("acme audit log: " + audit.query(ACME, Instant.EPOCH, Instant.now().plusSeconds(1), 20)
+            System.out.println("acme audit log: " + audit.query(ACME, Instant.EPOCH, clock.instant().plusSeconds(1), 20)
                     .stream().map(e -> e.action() + " " + e.target()).toList());
             usage.close();
         }

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 /** Runs the quickstart end to end against its local stand-in provider and checks what it prints. */
@@ -21,7 +24,8 @@ class QuickstartTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         try {
-            Quickstart.main(new String[0]);
+            // a fixed clock: no minute boundary can fall between alice's calls and reset her limit
+            Quickstart.run(Clock.fixed(Instant.parse("2026-11-24T10:00:05Z"), ZoneOffset.UTC));
         } finally {
             System.setOut(original);
         }
@@ -30,7 +34,7 @@ class QuickstartTest {
 
         assertThat(printed).contains("local OpenAI-compatible stand-in at http://127.0.0.1:");
         assertThat(printed).contains("encrypting keys with a throwaway master key");
-        assertThat(printed).containsPattern("acme: +ProviderKeyStatus\\[provider=openai, maskedKey=\\*\\*\\*\\*0000, lastVerifiedAt=2");
+        assertThat(printed).containsPattern("acme: +ProviderKeyStatus\\[provider=openai, maskedKey=\\*\\*\\*\\*0000, lastVerifiedAt=2026-11-24T10:00:05Z");
         assertThat(printed).contains("== acme runs a job ==").contains("== globex runs a job");
         assertThat(printed).contains("(stand-in) You asked: \"Summarize the benefits of per-tenant API keys");
         assertThat(printed).contains("== acme streams an answer ==").contains("haiku about rate limits");
