@@ -12,11 +12,12 @@ import java.util.UUID;
  * @param model         the model that answered, as the org selected it
  * @param usage         tokens; unknown parts are null, never zero
  * @param cost          list-price cost, or unpriced
+ * @param billed        what the org is billed: its tier's rates, else the list price
  * @param latency       from the start of the call to the last byte
  * @param correlationId the id the call can be traced by (logs, provider, usage record)
  * @param finishReason  why the model stopped
  * @param usageRecordId the id of the call's usage record
  */
-public record JobResult(String text, ProviderId provider, String model, TokenUsage usage, Cost cost,
+public record JobResult(String text, ProviderId provider, String model, TokenUsage usage, Cost cost, Cost billed,
         Duration latency, String correlationId, FinishReason finishReason, UUID usageRecordId) {
 }

@@ -406,7 +406,8 @@ public final class LLMJob {
             ResolvedModel m = model == null ? null : currentModel();
             return new UsageRecord(recordId, org.value(), request.caller().userId(),
                     m == null ? null : m.ref().provider().name(), m == null ? null : m.ref().model(),
-                    request.feature(), status, TokenUsage.UNKNOWN, Cost.unpriced(), null, correlationId, null, null,
+                    request.feature(), m == null || m.tier() == null ? null : m.tier().name(), status,
+                    TokenUsage.UNKNOWN, Cost.unpriced(), null, null, correlationId, null, null,
                     stored(prompt != null ? prompt
                             : request.template() != null ? request.template() : "template " + request.templateName()),
                     null, startedAt, null);
@@ -422,6 +423,7 @@ public final class LLMJob {
             Cost cost = m.spec() != null ? m.spec().cost(response.usage()) : Cost.unpriced();
             UUID id = finishRecord(UsageStatus.OK, response.usage(), null, response.text(), now);
             return new JobResult(response.text(), m.ref().provider(), m.ref().model(), response.usage(), cost,
+                    m.billed(response.usage(), cost),
                     Duration.between(startedAt, now), correlationId, response.finishReason(), id);
         }
 
@@ -450,7 +452,8 @@ public final class LLMJob {
             }
             ResolvedModel m = model == null ? null : currentModel();
             Cost cost = m != null && m.spec() != null ? m.spec().cost(tokens) : Cost.unpriced();
-            UsageRecord finished = record(status).finish(status, tokens, cost,
+            Cost billed = m == null ? cost : m.billed(tokens, cost);
+            UsageRecord finished = record(status).finish(status, tokens, cost, billed,
                     error == null ? null : error.code().name(), error == null ? null : error.getMessage(),
                     stored(output), now);
             try (Mdc ignored = Mdc.of(org, correlationId)) {

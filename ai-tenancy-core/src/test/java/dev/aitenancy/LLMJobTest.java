@@ -17,7 +17,10 @@ import dev.aitenancy.memory.InMemoryModelCatalog;
 import dev.aitenancy.memory.InMemoryRateLimiter;
 import dev.aitenancy.memory.InMemoryUsageSink;
 import dev.aitenancy.models.ModelRef;
+import dev.aitenancy.models.ModelRegistry;
 import dev.aitenancy.models.ModelSpec;
+import dev.aitenancy.models.Tier;
+import dev.aitenancy.models.TierPlan;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.provider.ProviderSettings;
 import dev.aitenancy.provider.RetryPolicy;
@@ -109,6 +112,7 @@ class LLMJobTest {
         assertThat(r.model()).isEqualTo("gpt-4.1-mini");
         assertThat(r.usage()).isEqualTo(new TokenUsage(1_000_000L, 500_000L, 0L));
         assertThat(r.cost()).isEqualTo(Cost.usd(new BigDecimal("1.2")));
+        assertThat(r.billed()).as("no tiers: billed at list price").isEqualTo(r.cost());
         assertThat(r.finishReason()).isEqualTo(FinishReason.STOP);
         assertThat(r.correlationId()).isNotBlank();
 
@@ -132,6 +136,26 @@ class LLMJobTest {
         assertThat(rec.outputText()).isEqualTo("Paris.");
         assertThat(rec.finishedAt()).isNotNull();
         assertThat(usage.recent(GLOBEX, 10)).as("nothing recorded for another org").isEmpty();
+    }
+
+    @Test
+    void anOrgOnATierWithRatesIsBilledAtThoseRatesAndTheRecordNamesTheTier() {
+        TierPlan plan = TierPlan.of(List.of(new Tier("standard", java.util.Set.of(MINI), new BigDecimal("0.50"),
+                new BigDecimal("2.00"))));
+        InMemoryModelCatalog tiered = new InMemoryModelCatalog(ModelRegistry.empty().with(new ModelSpec(MINI,
+                1_047_576, 32_768, new BigDecimal("0.40"), new BigDecimal("1.60"), new BigDecimal("0.10"))), plan);
+        tiered.allow(ACME, MINI).setDefault(ACME, MINI).setDefaultProvider(ACME, ProviderId.OPENAI)
+                .setOrgTiers(ACME, java.util.Set.of("standard"));
+        job = LLMJob.builder().keyStore(keys).modelCatalog(tiered).usageSink(usage).provider(openai).build();
+
+        JobResult r = job.run("hi", "acme", Map.of());
+
+        assertThat(r.cost()).isEqualTo(Cost.usd(new BigDecimal("1.2")));
+        assertThat(r.billed()).isEqualTo(Cost.usd(new BigDecimal("1.5")));
+        UsageRecord rec = usage.recent(ACME, 1).get(0);
+        assertThat(rec.tier()).isEqualTo("standard");
+        assertThat(rec.billed()).isEqualTo(r.billed());
+        assertThat(rec.cost()).isEqualTo(r.cost());
     }
 
     @Test

@@ -103,7 +103,7 @@ public final class InMemoryUsageSink implements UsageSink {
     }
 
     private static UsageRecord probe(UsageCursor c) {
-        return new UsageRecord(c.id(), "-", null, null, null, null, dev.aitenancy.usage.UsageStatus.STARTED, null,
-                null, null, null, null, null, null, null, c.startedAt(), null);
+        return new UsageRecord(c.id(), "-", null, null, null, null, null, dev.aitenancy.usage.UsageStatus.STARTED,
+                null, null, null, null, null, null, null, null, null, c.startedAt(), null);
     }
 }

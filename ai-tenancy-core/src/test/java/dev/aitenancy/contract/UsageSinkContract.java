@@ -38,7 +38,7 @@ public abstract class UsageSinkContract {
 
     protected static UsageRecord started(OrgId org, Instant at, String user) {
         return new UsageRecord(UUID.randomUUID(), org.value(), user, "openai", "gpt-4.1-mini", "generic-text",
-                UsageStatus.STARTED, TokenUsage.UNKNOWN, Cost.unpriced(), null, "corr-" + user, null, null,
+                null, UsageStatus.STARTED, TokenUsage.UNKNOWN, Cost.unpriced(), null, null, "corr-" + user, null, null,
                 "Summarize [email]", null, at, null);
     }
 
@@ -98,8 +98,8 @@ public abstract class UsageSinkContract {
         for (int i = 0; i < 12; i++) {
             UsageRecord s = new UsageRecord(UUID.randomUUID(), ACME.value(), i % 3 == 0 ? "alice" : "bob",
                     i % 2 == 0 ? "openai" : "anthropic", i % 2 == 0 ? "gpt-4.1-mini" : "claude-haiku-4-5",
-                    i < 6 ? "summaries" : "support", UsageStatus.STARTED, TokenUsage.UNKNOWN, Cost.unpriced(), null,
-                    "corr-" + i, null, null, i == 7 ? "Quarterly REPORT for 100%_done" : "prompt " + i, null,
+                    i < 6 ? "summaries" : "support", i % 2 == 0 ? "standard" : null, UsageStatus.STARTED,
+                    TokenUsage.UNKNOWN, Cost.unpriced(), null, null, "corr-" + i, null, null, i == 7 ? "Quarterly REPORT for 100%_done" : "prompt " + i, null,
                     T0.plusSeconds(i * 60L), null);
             boolean failed = i % 4 == 3;
             sink.finished(s.finish(failed ? UsageStatus.ERROR : UsageStatus.OK,
@@ -199,7 +199,7 @@ public abstract class UsageSinkContract {
         assertThat(lines).hasSize(13);
         assertThat(lines[0]).startsWith("id,org_id,user_id,provider,model");
         assertThat(lines[1]).contains(",corr-11,");
-        assertThat(lines[1].split(",", -1)).hasSize(19);
+        assertThat(lines[1].split(",", -1)).hasSize(21);
         assertThat(csv.toString()).contains(",Quarterly REPORT for 100%_done,answer 7\r\n");
         assertThat(jsonRows).isEqualTo(3);
         List<String> objects = jsonl.toString().lines().toList();

@@ -313,9 +313,10 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
 
     private static int update(Handle h, UsageRecord r) {
         return bind(h.createUpdate("UPDATE ai_generations SET user_id = :userId, provider = :provider, model = :model, "
-                + "feature = :feature, status = :status, input_tokens = :inputTokens, output_tokens = :outputTokens, "
+                + "feature = :feature, tier = :tier, status = :status, input_tokens = :inputTokens, output_tokens = :outputTokens, "
                 + "cached_tokens = :cachedTokens, latency_ms = :latencyMs, correlation_id = :correlationId, "
-                + "error_code = :errorCode, error_message = :errorMessage, cost_usd = :cost, input_text = :inputText, "
+                + "error_code = :errorCode, error_message = :errorMessage, cost_usd = :cost, billed_usd = :billed, "
+                + "input_text = :inputText, "
                 + "output_text = :outputText, started_at = :startedAt, finished_at = :finishedAt "
                 + "WHERE id = :id AND (status = 'started' OR :status <> 'started')"), r).execute();
     }
@@ -326,22 +327,23 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
                 .bind("id", r.id()).mapTo(Integer.class).one() > 0) {
             return;
         }
-        bind(h.createUpdate("INSERT INTO ai_generations (id, org_id, user_id, provider, model, feature, status, "
+        bind(h.createUpdate("INSERT INTO ai_generations (id, org_id, user_id, provider, model, feature, tier, status, "
                 + "input_tokens, output_tokens, cached_tokens, latency_ms, correlation_id, error_code, error_message, "
-                + "cost_usd, input_text, output_text, started_at, finished_at) VALUES (:id, :orgId, :userId, :provider, "
-                + ":model, :feature, :status, :inputTokens, :outputTokens, :cachedTokens, :latencyMs, :correlationId, "
-                + ":errorCode, :errorMessage, :cost, :inputText, :outputText, :startedAt, :finishedAt)"), r).execute();
+                + "cost_usd, billed_usd, input_text, output_text, started_at, finished_at) VALUES (:id, :orgId, :userId, "
+                + ":provider, :model, :feature, :tier, :status, :inputTokens, :outputTokens, :cachedTokens, :latencyMs, :correlationId, "
+                + ":errorCode, :errorMessage, :cost, :billed, :inputText, :outputText, :startedAt, :finishedAt)"), r).execute();
     }
 
     private static <S extends org.jdbi.v3.core.statement.SqlStatement<S>> S bind(S s, UsageRecord r) {
         return s.bind("id", r.id()).bind("orgId", r.orgId()).bind("userId", r.userId())
-                .bind("provider", r.provider()).bind("model", r.model()).bind("feature", r.feature())
+                .bind("provider", r.provider()).bind("model", r.model()).bind("feature", r.feature()).bind("tier", r.tier())
                 .bind("status", r.status().wireName())
                 .bind("inputTokens", r.usage().inputTokens()).bind("outputTokens", r.usage().outputTokens())
                 .bind("cachedTokens", r.usage().cachedInputTokens())
                 .bind("latencyMs", r.latency() == null ? null : r.latency().toMillis())
                 .bind("correlationId", r.correlationId()).bind("errorCode", r.errorCode())
                 .bind("errorMessage", truncate(r.errorMessage(), 2000)).bind("cost", r.cost().amount())
+                .bind("billed", r.billed().amount())
                 .bind("inputText", r.inputText()).bind("outputText", r.outputText())
                 .bind("startedAt", r.startedAt()).bind("finishedAt", r.finishedAt());
     }
@@ -353,13 +355,15 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
     private static UsageRecord row(ResultSet rs) throws SQLException {
         OffsetDateTime finished = rs.getObject("finished_at", OffsetDateTime.class);
         BigDecimal cost = rs.getBigDecimal("cost_usd");
+        BigDecimal billed = rs.getBigDecimal("billed_usd");
         Long latency = (Long) rs.getObject("latency_ms", Long.class);
         return new UsageRecord(rs.getObject("id", UUID.class), rs.getString("org_id"), rs.getString("user_id"),
-                rs.getString("provider"), rs.getString("model"), rs.getString("feature"),
+                rs.getString("provider"), rs.getString("model"), rs.getString("feature"), rs.getString("tier"),
                 UsageStatus.valueOf(rs.getString("status").toUpperCase(Locale.ROOT)),
                 new TokenUsage(rs.getObject("input_tokens", Long.class), rs.getObject("output_tokens", Long.class),
                         rs.getObject("cached_tokens", Long.class)),
                 cost == null ? Cost.unpriced() : Cost.usd(cost.stripTrailingZeros()),
+                billed == null ? Cost.unpriced() : Cost.usd(billed.stripTrailingZeros()),
                 latency == null ? null : Duration.ofMillis(latency), rs.getString("correlation_id"),
                 rs.getString("error_code"), rs.getString("error_message"), rs.getString("input_text"),
                 rs.getString("output_text"), rs.getObject("started_at", OffsetDateTime.class).toInstant(),

@@ -34,7 +34,7 @@ class JdbcUsageSinkTest {
 
     static UsageRecord finished(int i) {
         UsageRecord start = new UsageRecord(UUID.randomUUID(), "acme", "u" + (i % 7), "openai", "gpt-4.1-mini", null,
-                UsageStatus.STARTED, TokenUsage.UNKNOWN, Cost.unpriced(), null, "c" + i, null, null, "q" + i, null,
+                null, UsageStatus.STARTED, TokenUsage.UNKNOWN, Cost.unpriced(), null, null, "c" + i, null, null, "q" + i, null,
                 T0.plusMillis(i), null);
         return start.finish(UsageStatus.OK, TokenUsage.of(10, 5), Cost.unpriced(), null, null, "a" + i,
                 T0.plusMillis(i + 100));

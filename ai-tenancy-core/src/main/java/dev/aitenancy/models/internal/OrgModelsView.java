@@ -116,10 +116,12 @@ public record OrgModelsView(Map<ModelRef, Integer> allowed, Map<ProviderId, Stri
         for (ModelRef f : fallbacks) {
             if (!f.equals(chosen) && allowed.containsKey(f) && !access.denied().contains(f)
                     && tierProblem(caller, f, plan) == null) {
-                chain.add(new ResolvedModel(f, clamp(f, requestedCap, registry), registry.apply(f), List.of()));
+                chain.add(new ResolvedModel(f, clamp(f, requestedCap, registry), registry.apply(f),
+                        accessTier(caller, f, plan), List.of()));
             }
         }
-        return new ResolvedModel(chosen, clamp(chosen, requestedCap, registry), registry.apply(chosen), chain);
+        return new ResolvedModel(chosen, clamp(chosen, requestedCap, registry), registry.apply(chosen),
+                accessTier(caller, chosen, plan), chain);
     }
 
     /** Throws {@code AI_MODEL_NOT_ALLOWED} unless the model is on the allowlist and not denied. */
@@ -138,6 +140,16 @@ public record OrgModelsView(Map<ModelRef, Integer> allowed, Map<ProviderId, Stri
         if (problem != null) {
             throw new AccessDeniedException(ErrorCode.AI_TIER_DENIED, org.value(), problem);
         }
+    }
+
+    /** The lowest of the caller's tiers that lists the model, or null when the org is not on tiers. */
+    private Tier accessTier(Caller caller, ModelRef model, TierPlan plan) {
+        if (access.orgTiers().isEmpty()) {
+            return null;
+        }
+        Set<String> mine = access.tiersOf(caller);
+        return plan.tiers().stream().filter(t -> t.models().contains(model) && mine.contains(t.name())).findFirst()
+                .orElse(null);
     }
 
     /** Why the caller may not use the model under the org's tiers, or null when they may. */

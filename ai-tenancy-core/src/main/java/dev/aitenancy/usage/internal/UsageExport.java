@@ -14,7 +14,8 @@ import java.util.function.Function;
 public final class UsageExport {
 
     private static final List<String> COLUMNS = List.of("id", "org_id", "user_id", "provider", "model", "feature",
-            "status", "input_tokens", "output_tokens", "cached_tokens", "latency_ms", "cost_usd", "correlation_id",
+            "tier", "status", "input_tokens", "output_tokens", "cached_tokens", "latency_ms", "cost_usd", "billed_usd",
+            "correlation_id",
             "error_code", "error_message", "started_at", "finished_at", "input_text", "output_text");
 
     private final Writer out;
@@ -31,9 +32,10 @@ public final class UsageExport {
 
     public void write(UsageRecord r) {
         List<Object> values = java.util.Arrays.asList(r.id(), r.orgId(), r.userId(), r.provider(), r.model(),
-                r.feature(), r.status().wireName(), r.usage().inputTokens(), r.usage().outputTokens(),
+                r.feature(), r.tier(), r.status().wireName(), r.usage().inputTokens(), r.usage().outputTokens(),
                 r.usage().cachedInputTokens(), r.latency() == null ? null : r.latency().toMillis(),
-                r.cost().amount() == null ? null : r.cost().amount().toPlainString(), r.correlationId(),
+                r.cost().amount() == null ? null : r.cost().amount().toPlainString(),
+                r.billed().amount() == null ? null : r.billed().amount().toPlainString(), r.correlationId(),
                 r.errorCode(), r.errorMessage(), r.startedAt(), r.finishedAt(), r.inputText(), r.outputText());
         if (format == ExportFormat.CSV) {
             line(values, v -> v == null ? "" : csv(v.toString()));
