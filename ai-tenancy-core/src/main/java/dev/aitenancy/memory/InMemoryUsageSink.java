@@ -1,16 +1,23 @@
 package dev.aitenancy.memory;
 
 import dev.aitenancy.tenant.OrgId;
+import dev.aitenancy.usage.DailySummary;
 import dev.aitenancy.usage.ExportFormat;
 import dev.aitenancy.usage.UsagePage;
 import dev.aitenancy.usage.UsageQuery;
 import dev.aitenancy.usage.UsageRecord;
 import dev.aitenancy.usage.UsageSink;
+import dev.aitenancy.usage.UsageStatus;
+import dev.aitenancy.usage.UsageSummaries;
 import dev.aitenancy.usage.UsageTotals;
 import dev.aitenancy.usage.internal.UsageCursor;
 import dev.aitenancy.usage.internal.UsageExport;
 import java.io.Writer;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.TreeMap;
 import java.math.BigDecimal;
 import java.util.Comparator;
 import java.util.List;
@@ -19,7 +26,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Usage records in this JVM's memory: for tests, demos and hosts that ship records elsewhere. */
-public final class InMemoryUsageSink implements UsageSink {
+public final class InMemoryUsageSink implements UsageSink, UsageSummaries {
 
     private static final Comparator<UsageRecord> NEWEST_FIRST = Comparator.comparing(UsageRecord::startedAt)
             .thenComparing(UsageRecord::id).reversed();
@@ -100,6 +107,50 @@ public final class InMemoryUsageSink implements UsageSink {
         long before0 = records.size();
         records.values().removeIf(r -> r.startedAt().isBefore(before));
         return before0 - records.size();
+    }
+
+    private final Map<LocalDate, List<DailySummary>> summaries = new ConcurrentHashMap<>();
+
+    @Override
+    public int summarize(LocalDate day) {
+        Instant start = day.atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant end = day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        record Key(String org, String provider, String model, String user) {
+        }
+        Map<Key, List<UsageRecord>> groups = new TreeMap<>(Comparator.comparing(Key::org).thenComparing(Key::provider)
+                .thenComparing(Key::model).thenComparing(Key::user));
+        byOrg.values().forEach(records -> records.values().stream()
+                .filter(r -> r.status() != UsageStatus.STARTED && !r.startedAt().isBefore(start)
+                        && r.startedAt().isBefore(end))
+                .forEach(r -> groups.computeIfAbsent(new Key(r.orgId(), nz(r.provider()), nz(r.model()),
+                        nz(r.userId())), k -> new ArrayList<>()).add(r)));
+        List<DailySummary> rows = new ArrayList<>();
+        groups.forEach((k, rs) -> rows.add(new DailySummary(OrgId.of(k.org()), day, k.provider(), k.model(), k.user(),
+                rs.size(), rs.stream().filter(r -> r.status() == UsageStatus.ERROR).count(),
+                rs.stream().mapToLong(r -> r.usage().inputTokens() == null ? 0 : r.usage().inputTokens()).sum(),
+                rs.stream().mapToLong(r -> r.usage().outputTokens() == null ? 0 : r.usage().outputTokens()).sum(),
+                sum(rs, UsageRecord::cost), sum(rs, UsageRecord::billed))));
+        summaries.put(day, List.copyOf(rows));
+        return rows.size();
+    }
+
+    @Override
+    public List<DailySummary> daily(OrgId org, LocalDate from, LocalDate to) {
+        return summaries.entrySet().stream()
+                .filter(e -> !e.getKey().isBefore(from) && !e.getKey().isAfter(to))
+                .sorted(Map.Entry.comparingByKey())
+                .flatMap(e -> e.getValue().stream())
+                .filter(s -> s.org().equals(org))
+                .toList();
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static BigDecimal sum(List<UsageRecord> rs, java.util.function.Function<UsageRecord, dev.aitenancy.Cost> f) {
+        return rs.stream().map(f).filter(dev.aitenancy.Cost::isPriced).map(dev.aitenancy.Cost::amount)
+                .reduce(BigDecimal.ZERO, BigDecimal::add);
     }
 
     private static UsageRecord probe(UsageCursor c) {

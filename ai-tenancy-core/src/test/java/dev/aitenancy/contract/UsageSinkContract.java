@@ -10,10 +10,12 @@ import dev.aitenancy.ErrorCode;
 import dev.aitenancy.InvalidRequestException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aitenancy.internal.Json;
+import dev.aitenancy.usage.DailySummary;
 import dev.aitenancy.usage.ExportFormat;
 import dev.aitenancy.usage.UsagePage;
 import dev.aitenancy.usage.UsageQuery;
 import dev.aitenancy.usage.UsageRecord;
+import dev.aitenancy.usage.UsageSummaries;
 import dev.aitenancy.usage.UsageTotals;
 import dev.aitenancy.usage.UsageSink;
 import dev.aitenancy.usage.UsageStatus;
@@ -21,6 +23,7 @@ import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -221,6 +224,36 @@ public abstract class UsageSinkContract {
         assertThat(sink.totals(UsageQuery.of(ACME)).requests()).isEqualTo(7);
         assertThat(sink.totals(UsageQuery.of(GLOBEX)).requests()).isEqualTo(2);
         assertThat(sink.purge(ACME, T0.plusSeconds(5 * 60))).isZero();
+    }
+
+    @Test
+    void dailySummariesAreExactRebuildableAndSafeToRunConcurrently() throws Exception {
+        UsageSink sink = newSink();
+        seed(sink);
+        sink.finished(started(ACME, T0.minus(Duration.ofDays(1)), "alice").finish(UsageStatus.OK, TokenUsage.of(7, 3),
+                Cost.usd(BigDecimal.ONE), null, null, null, T0.minus(Duration.ofDays(1)).plusSeconds(1)));
+        UsageSummaries summaries = (UsageSummaries) sink;
+        LocalDate day = LocalDate.of(2026, 11, 24);
+
+        summaries.summarize(day);
+        summaries.summarize(day.minusDays(1));
+        Concurrently.run(4, t -> summaries.summarize(day));
+        List<DailySummary> rows = summaries.daily(ACME, day.minusDays(1), day);
+
+        // 2026-11-24: openai/gpt-4.1-mini: i = 0,2,4,6,8,10 (alice at 0 and 6, bob otherwise)
+        DailySummary aliceMini = rows.stream().filter(r -> r.day().equals(day) && r.userId().equals("alice")
+                && r.model().equals("gpt-4.1-mini")).findFirst().orElseThrow();
+        assertThat(aliceMini.requests()).isEqualTo(2);
+        assertThat(aliceMini.errors()).isZero();
+        assertThat(aliceMini.inputTokens()).isEqualTo(200);
+        assertThat(aliceMini.outputTokens()).isEqualTo(60);
+        assertThat(aliceMini.costUsd()).isEqualByComparingTo("0.5");
+        assertThat(rows.stream().filter(r -> r.day().equals(day)).mapToLong(DailySummary::requests).sum())
+                .isEqualTo(12);
+        assertThat(rows.stream().filter(r -> r.day().equals(day)).mapToLong(DailySummary::errors).sum()).isEqualTo(3);
+        assertThat(rows.stream().filter(r -> r.day().equals(day.minusDays(1))).toList()).singleElement()
+                .satisfies(r -> assertThat(r.inputTokens()).isEqualTo(7));
+        assertThat(summaries.daily(GLOBEX, day, day)).extracting(DailySummary::requests).containsExactly(2L);
     }
 
     @Test

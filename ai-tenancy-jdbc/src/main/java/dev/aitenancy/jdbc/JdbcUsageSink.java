@@ -3,17 +3,22 @@ package dev.aitenancy.jdbc;
 import dev.aitenancy.Cost;
 import dev.aitenancy.TokenUsage;
 import dev.aitenancy.tenant.OrgId;
+import dev.aitenancy.jdbc.internal.Sql;
+import dev.aitenancy.usage.DailySummary;
 import dev.aitenancy.usage.ExportFormat;
 import dev.aitenancy.usage.UsagePage;
 import dev.aitenancy.usage.UsageQuery;
 import dev.aitenancy.usage.UsageRecord;
 import dev.aitenancy.usage.UsageSink;
 import dev.aitenancy.usage.UsageStatus;
+import dev.aitenancy.usage.UsageSummaries;
 import dev.aitenancy.usage.UsageTotals;
 import dev.aitenancy.usage.internal.UsageCursor;
 import dev.aitenancy.usage.internal.UsageExport;
 import java.io.Writer;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -45,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * record waits up to {@code offerTimeout} for room before it is dropped; every drop is counted in
  * {@link #droppedRecords()} and logged.
  */
-public final class JdbcUsageSink implements UsageSink, AutoCloseable {
+public final class JdbcUsageSink implements UsageSink, UsageSummaries, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbcUsageSink.class);
 
@@ -197,6 +202,46 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
                 .bind("org", org.value())
                 .bind("before", before)
                 .execute());
+    }
+
+    /**
+     * Rebuilds one UTC day's summaries in one transaction that holds the day's run row locked:
+     * running it again replaces the day, and instances running it at once take turns.
+     */
+    @Override
+    public int summarize(LocalDate day) {
+        flush(Duration.ofSeconds(5));
+        Sql.seed(jdbi, "INSERT INTO ai_usage_daily_runs (usage_day) VALUES (:day)", "day", day);
+        return Sql.retryingConflicts(() -> jdbi.inTransaction(h -> {
+            h.createQuery("SELECT usage_day FROM ai_usage_daily_runs WHERE usage_day = :day FOR UPDATE").bind("day", day)
+                    .mapTo(LocalDate.class).one();
+            h.createUpdate("DELETE FROM ai_usage_daily WHERE usage_day = :day").bind("day", day).execute();
+            return h.createUpdate("INSERT INTO ai_usage_daily (org_id, usage_day, provider, model, user_id, requests, errors, "
+                            + "input_tokens, output_tokens, cost_usd, billed_usd) "
+                            + "SELECT org_id, :day, COALESCE(provider, ''), COALESCE(model, ''), COALESCE(user_id, ''), "
+                            + "COUNT(*), SUM(CASE WHEN status = 'error' THEN 1 ELSE 0 END), "
+                            + "COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0), "
+                            + "COALESCE(SUM(cost_usd), 0), COALESCE(SUM(billed_usd), 0) "
+                            + "FROM ai_generations WHERE status <> 'started' AND started_at >= :start AND started_at < :end "
+                            + "GROUP BY org_id, COALESCE(provider, ''), COALESCE(model, ''), COALESCE(user_id, '')")
+                    .bind("day", day)
+                    .bind("start", day.atStartOfDay(ZoneOffset.UTC).toInstant())
+                    .bind("end", day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant())
+                    .execute();
+        }));
+    }
+
+    @Override
+    public List<DailySummary> daily(OrgId org, LocalDate from, LocalDate to) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM ai_usage_daily WHERE org_id = :org AND usage_day >= :from "
+                        + "AND usage_day <= :to ORDER BY usage_day, provider, model, user_id")
+                .bind("org", org.value()).bind("from", from).bind("to", to)
+                .map((rs, ctx) -> new DailySummary(org, rs.getObject("usage_day", LocalDate.class), rs.getString("provider"),
+                        rs.getString("model"), rs.getString("user_id"), rs.getLong("requests"), rs.getLong("errors"),
+                        rs.getLong("input_tokens"), rs.getLong("output_tokens"),
+                        rs.getBigDecimal("cost_usd").stripTrailingZeros(),
+                        rs.getBigDecimal("billed_usd").stripTrailingZeros()))
+                .list());
     }
 
     /** The WHERE clause of a query's filters, with named parameters. */
