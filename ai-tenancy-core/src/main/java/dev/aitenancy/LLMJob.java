@@ -5,6 +5,7 @@ import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.features.FeatureFlags;
 import dev.aitenancy.keys.KeyStore;
 import dev.aitenancy.keys.StoredKey;
+import dev.aitenancy.limits.RateLimitPermit;
 import dev.aitenancy.limits.RateLimitRequest;
 import dev.aitenancy.limits.RateLimiter;
 import dev.aitenancy.memory.InMemoryRateLimiter;
@@ -239,8 +240,8 @@ public final class LLMJob {
                     request.provider(), request.model(), request.maxOutputTokens()));
             // 5. guardrails (before): none configured in the core yet
             Caller caller = request.caller();
-            rateLimiter.acquire(new RateLimitRequest(org, caller.userId(), caller.ip(),        // 6. rate limit
-                    estimateTokens(call.prompt) + call.model.maxOutputTokens()));
+            call.permit = rateLimiter.acquire(new RateLimitRequest(org, caller.userId(),       // 6. rate limit
+                    caller.ip(), estimateTokens(call.prompt) + call.model.maxOutputTokens()));
             // 7. budget: no budget ledger in the core yet
             client(org, call.model.ref().provider());                                         //    (a client exists)
             StoredKey stored = key(org, call.model.ref().provider());                          // 8. key
@@ -361,6 +362,7 @@ public final class LLMJob {
         ResolvedModel model;
         ApiKey key;
         boolean verificationDue;
+        RateLimitPermit permit = RateLimitPermit.NONE;
         volatile CompletableFuture<ProviderResponse> inFlight;
         private int fallbackIndex = -1;
 
@@ -449,6 +451,9 @@ public final class LLMJob {
                 Instant now) {
             if (!settled.compareAndSet(false, true)) {
                 return recordId;
+            }
+            if (tokens.isKnown()) {
+                permit.settle(tokens.totalTokens());
             }
             ResolvedModel m = model == null ? null : currentModel();
             Cost cost = m != null && m.spec() != null ? m.spec().cost(tokens) : Cost.unpriced();

@@ -403,6 +403,28 @@ class LLMJobTest {
     }
 
     @Test
+    void aTokenLimitIsChargedTheEstimateAndCorrectedToTheReportedUsage() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:00:15Z"));
+        InMemoryRateLimiter limiter = new InMemoryRateLimiter(clock,
+                new RateLimitPolicy(0, 0, 0).withTokensPerMinute(3_000, 0));
+        job = LLMJob.builder().keyStore(keys).modelCatalog(catalog).usageSink(usage).provider(openai)
+                .rateLimiter(limiter).clock(clock).build();
+        server.otherwise(req -> json(200, answer("short", 10, 5, 0)));
+        JobRequest req = JobRequest.builder("acme", "hi").user("alice").build(); // estimate 1 + 2048 tokens
+
+        job.run(req);
+        job.run(req); // admitted only because the first call was corrected from 2049 to 15 tokens
+        RateLimitedException e = catchThrowableOfType(RateLimitedException.class, () -> {
+            server.otherwise(r -> json(200, answer("long", 1_000, 2_000, 0)));
+            job.run(req);
+            job.run(req);
+        });
+
+        assertThat(e.limit()).isEqualTo("user alice: 3000 tokens/minute");
+        assertThat(server.requests()).hasSize(3);
+    }
+
+    @Test
     void aProviderErrorIsRecordedWithItsCodeAndAttributedToTheOrg() {
         server.otherwise(req -> json(401, "{\"error\":{\"message\":\"Incorrect API key provided: " + ACME_KEY
                 + "\",\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}"));

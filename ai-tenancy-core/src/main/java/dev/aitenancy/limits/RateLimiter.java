@@ -7,15 +7,15 @@ package dev.aitenancy.limits;
 public interface RateLimiter {
 
     /**
-     * Counts the call against every limit that applies.
+     * Counts the call against every limit that applies (requests, estimated tokens, daily caps).
      *
+     * @return the call's hold, to correct the token estimate after the call
      * @throws dev.aitenancy.RateLimitedException naming the limit that refused and when to retry
      */
-    void acquire(RateLimitRequest request);
+    RateLimitPermit acquire(RateLimitRequest request);
 
     /** A limiter that admits everything. */
     static RateLimiter unlimited() {
-        return request -> {
-        };
+        return request -> RateLimitPermit.NONE;
     }
 }

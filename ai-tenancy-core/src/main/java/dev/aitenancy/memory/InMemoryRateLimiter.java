@@ -2,38 +2,34 @@ package dev.aitenancy.memory;
 
 import dev.aitenancy.RateLimitedException;
 import dev.aitenancy.limits.RateLimitAdmin;
+import dev.aitenancy.limits.RateLimitPermit;
 import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.limits.RateLimitRequest;
 import dev.aitenancy.limits.RateLimiter;
+import dev.aitenancy.limits.internal.Charge;
 import dev.aitenancy.tenant.OrgId;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Per-user, per-IP and per-org request limits in fixed one-minute windows (aligned to the clock's
- * minutes), exact within this JVM. Users and IPs are counted per org. All limits are checked and
- * counted under one lock, so a refused call consumes nothing.
+ * Request, token and daily limits per user, IP and org (see {@link Charge}), exact within this
+ * JVM: all limits are checked and counted under one lock, so a refused call consumes nothing.
+ * Users and IPs are counted per org.
  */
 public final class InMemoryRateLimiter implements RateLimiter, RateLimitAdmin {
 
-    private record Bucket(String org, String scope, String id) {
-    }
-
-    private static final class Window {
-        long minute;
-        int count;
+    private record Counter(String org, String scope, String subject, long window) {
     }
 
     private final Clock clock;
     private final RateLimitPolicy defaultPolicy;
     private final Map<OrgId, RateLimitPolicy> orgPolicies = new ConcurrentHashMap<>();
-    private final Map<Bucket, Window> windows = new HashMap<>();
+    private final Map<Counter, Long> counters = new HashMap<>();
     private long sweptMinute;
 
     public InMemoryRateLimiter(Clock clock, RateLimitPolicy defaultPolicy) {
@@ -57,52 +53,46 @@ public final class InMemoryRateLimiter implements RateLimiter, RateLimitAdmin {
     }
 
     @Override
-    public void acquire(RateLimitRequest request) {
-        RateLimitPolicy p = policy(request.org());
-        long nowMillis = clock.millis();
-        long minute = Math.floorDiv(nowMillis, 60_000L);
-        String org = request.org().value();
-        List<Bucket> buckets = new ArrayList<>(3);
-        List<Integer> limits = new ArrayList<>(3);
-        add(buckets, limits, new Bucket(org, "user", request.userId()), p.userRequestsPerMinute());
-        add(buckets, limits, new Bucket(org, "ip", request.ip()), p.ipRequestsPerMinute());
-        add(buckets, limits, new Bucket(org, "org", org), p.orgRequestsPerMinute());
-        synchronized (windows) {
-            sweep(minute);
-            for (int i = 0; i < buckets.size(); i++) {
-                Window w = windows.get(buckets.get(i));
-                int used = w == null || w.minute != minute ? 0 : w.count;
-                if (used >= limits.get(i)) {
-                    Bucket b = buckets.get(i);
-                    Duration retryAfter = Duration.ofMillis((minute + 1) * 60_000L - nowMillis);
-                    throw new RateLimitedException(org,
-                            b.scope() + (b.scope().equals("org") ? "" : " " + b.id()) + ": " + limits.get(i)
-                                    + " requests/minute",
-                            retryAfter);
+    public RateLimitPermit acquire(RateLimitRequest request) {
+        long now = clock.millis();
+        List<Charge> charges = Charge.of(request, policy(request.org()), now);
+        synchronized (counters) {
+            sweep(Math.floorDiv(now, 60_000L));
+            for (Charge c : charges) {
+                long used = counters.getOrDefault(key(c), 0L);
+                if (used + c.amount() > c.limit()) {
+                    throw new RateLimitedException(c.org(), c.describe(), c.resetsIn());
                 }
             }
-            for (Bucket b : buckets) {
-                Window w = windows.computeIfAbsent(b, k -> new Window());
-                if (w.minute != minute) {
-                    w.minute = minute;
-                    w.count = 0;
+            charges.forEach(c -> counters.merge(key(c), c.amount(), Long::sum));
+        }
+        return settlement(charges, request.estimatedTokens());
+    }
+
+    private RateLimitPermit settlement(List<Charge> charges, long estimate) {
+        List<Charge> tokens = charges.stream().filter(Charge::isTokens).toList();
+        if (tokens.isEmpty()) {
+            return RateLimitPermit.NONE;
+        }
+        AtomicBoolean settled = new AtomicBoolean();
+        return actual -> {
+            if (settled.compareAndSet(false, true)) {
+                synchronized (counters) {
+                    tokens.forEach(c -> counters.merge(key(c), actual - estimate, Long::sum));
                 }
-                w.count++;
             }
-        }
+        };
     }
 
-    private static void add(List<Bucket> buckets, List<Integer> limits, Bucket b, int limit) {
-        if (limit > 0 && b.id() != null) {
-            buckets.add(b);
-            limits.add(limit);
-        }
+    private static Counter key(Charge c) {
+        return new Counter(c.org(), c.scope(), c.subject(), c.window());
     }
 
-    /** Drops windows of past minutes, at most once a minute. */
+    /** Drops past windows, at most once a minute. */
     private void sweep(long minute) {
         if (minute != sweptMinute) {
-            windows.values().removeIf(w -> w.minute < minute);
+            long day = Math.floorDiv(minute, 1440L);
+            counters.keySet().removeIf(k -> k.scope().endsWith("-day") ? k.window() < day : k.window() < minute);
             sweptMinute = minute;
         }
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.aitenancy.ErrorCode;
 import dev.aitenancy.RateLimitedException;
 import dev.aitenancy.limits.RateLimitAdmin;
+import dev.aitenancy.limits.RateLimitPermit;
 import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.limits.RateLimitRequest;
 import dev.aitenancy.limits.RateLimiter;
@@ -91,6 +92,41 @@ public abstract class RateLimiterContract {
         assertThat(l.admin().policy(ACME)).isEqualTo(new RateLimitPolicy(0, 0, 2));
         assertThat(l.admin().policy(GLOBEX)).isEqualTo(new RateLimitPolicy(30, 60, 0));
         assertThat(globexUser.limit()).contains("user a");
+    }
+
+    @Test
+    void tokenLimitsCountTheEstimateAndAreCorrectedToTheActualUse() {
+        Limiter l = newLimiter(clock, new RateLimitPolicy(0, 0, 0).withTokensPerMinute(1_000, 0));
+
+        RateLimitPermit first = l.limiter().acquire(new RateLimitRequest(ACME, "alice", null, 600));
+        RateLimitedException full = catchThrowableOfType(RateLimitedException.class,
+                () -> l.limiter().acquire(new RateLimitRequest(ACME, "alice", null, 600)));
+        first.settle(150); // the call used far less than its estimate
+        RateLimitPermit second = l.limiter().acquire(new RateLimitRequest(ACME, "alice", null, 600));
+        second.settle(600);
+        RateLimitedException again = catchThrowableOfType(RateLimitedException.class,
+                () -> l.limiter().acquire(new RateLimitRequest(ACME, "alice", null, 300)));
+        l.limiter().acquire(new RateLimitRequest(ACME, "alice", null, 250));
+
+        assertThat(full.limit()).isEqualTo("user alice: 1000 tokens/minute");
+        assertThat(again.retryAfter()).isEqualTo(Duration.ofSeconds(45));
+    }
+
+    @Test
+    void dailyCapsHoldUntilTheNextUtcDay() {
+        Limiter l = newLimiter(clock, new RateLimitPolicy(0, 0, 0).withRequestsPerDay(0, 2));
+
+        l.limiter().acquire(call(ACME, "a", null));
+        l.limiter().acquire(call(ACME, "b", null));
+        RateLimitedException capped = catchThrowableOfType(RateLimitedException.class,
+                () -> l.limiter().acquire(call(ACME, "c", null)));
+        clock.advance(Duration.ofHours(14)); // 00:00:15 the next day
+        l.limiter().acquire(call(ACME, "c", null));
+        l.limiter().acquire(call(GLOBEX, "c", null));
+
+        assertThat(capped.limit()).isEqualTo("org: 2 requests/day");
+        assertThat(capped.retryAfter()).isEqualTo(Duration.ofHours(14).minusSeconds(15));
+        assertThat(l.admin().policy(ACME).orgRequestsPerDay()).isEqualTo(2);
     }
 
     @Test

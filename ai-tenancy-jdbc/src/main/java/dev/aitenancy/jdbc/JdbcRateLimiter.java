@@ -3,35 +3,31 @@ package dev.aitenancy.jdbc;
 import dev.aitenancy.RateLimitedException;
 import dev.aitenancy.jdbc.internal.Sql;
 import dev.aitenancy.limits.RateLimitAdmin;
+import dev.aitenancy.limits.RateLimitPermit;
 import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.limits.RateLimitRequest;
 import dev.aitenancy.limits.RateLimiter;
+import dev.aitenancy.limits.internal.Charge;
 import dev.aitenancy.tenant.OrgId;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Per-user, per-IP and per-org request limits in one-minute windows, exact across every instance
- * sharing the database. One transaction locks the call's counter rows ({@code SELECT ... FOR
- * UPDATE}, always in the same order, so two calls never deadlock), checks every limit, and counts
- * the call against all of them or none. Missing rows are first inserted in their own transaction;
- * serialization and deadlock failures are retried.
+ * Request, token and daily limits per user, IP and org (see {@link Charge}), exact across every
+ * instance sharing the database. One transaction locks the call's counter rows ({@code SELECT ...
+ * FOR UPDATE}, always in the same order, so two calls never deadlock), checks every limit, and
+ * counts the call against all of them or none. Missing rows are first inserted in their own
+ * transaction; serialization and deadlock failures are retried. Token counts are corrected to
+ * the actual usage through the returned permit.
  */
 public final class JdbcRateLimiter implements RateLimiter, RateLimitAdmin {
-
-    private record Bucket(String scope, String subject, int limit) {
-    }
-
-    private record Refusal(Bucket bucket) {
-    }
 
     private final Jdbi jdbi;
     private final Clock clock;
@@ -45,110 +41,116 @@ public final class JdbcRateLimiter implements RateLimiter, RateLimitAdmin {
     }
 
     @Override
-    public void acquire(RateLimitRequest request) {
-        long nowMillis = clock.millis();
-        long minute = Math.floorDiv(nowMillis, 60_000L);
-        String org = request.org().value();
-        RateLimitPolicy p = policy(request.org());
-        List<Bucket> buckets = new ArrayList<>(3);
-        add(buckets, "user", request.userId(), p.userRequestsPerMinute());
-        add(buckets, "ip", request.ip(), p.ipRequestsPerMinute());
-        add(buckets, "org", org, p.orgRequestsPerMinute());
-        if (buckets.isEmpty()) {
-            return;
+    public RateLimitPermit acquire(RateLimitRequest request) {
+        long now = clock.millis();
+        List<Charge> charges = Charge.of(request, policy(request.org()), now);
+        if (charges.isEmpty()) {
+            return RateLimitPermit.NONE;
         }
-        buckets.sort(Comparator.comparing(Bucket::scope).thenComparing(Bucket::subject));
-        sweep(minute);
-        Optional<Refusal> refusal = Sql.retryingConflicts(() -> count(org, minute, buckets));
-        if (refusal.isPresent()) {
-            Bucket b = refusal.get().bucket();
-            throw new RateLimitedException(org, b.scope() + (b.scope().equals("org") ? "" : " " + b.subject()) + ": "
-                    + b.limit() + " requests/minute", Duration.ofMillis((minute + 1) * 60_000L - nowMillis));
+        sweep(Math.floorDiv(now, 60_000L));
+        Optional<Charge> refused = Sql.retryingConflicts(() -> count(charges));
+        if (refused.isPresent()) {
+            Charge c = refused.get();
+            throw new RateLimitedException(c.org(), c.describe(), c.resetsIn());
         }
+        List<Charge> tokens = charges.stream().filter(Charge::isTokens).toList();
+        if (tokens.isEmpty()) {
+            return RateLimitPermit.NONE;
+        }
+        long estimate = request.estimatedTokens();
+        AtomicBoolean settled = new AtomicBoolean();
+        return actual -> {
+            if (settled.compareAndSet(false, true) && actual != estimate) {
+                Sql.retryingConflicts(() -> jdbi.inTransaction(h -> {
+                    tokens.forEach(c -> add(h, c, actual - estimate));
+                    return null;
+                }));
+            }
+        };
     }
 
-    /** One attempt: lock, check, count. Inserts missing rows and starts over when one is missing. */
-    private Optional<Refusal> count(String org, long minute, List<Bucket> buckets) {
+    /** One attempt: lock, check, count; inserts missing rows and starts over when one is missing. */
+    private Optional<Charge> count(List<Charge> charges) {
         while (true) {
-            Optional<Optional<Refusal>> outcome = jdbi.inTransaction(h -> {
-                List<Integer> hits = new ArrayList<>(buckets.size());
-                for (Bucket b : buckets) {
-                    Optional<Integer> current = h.createQuery("SELECT hits FROM ai_rate_counters WHERE org_id = :org "
-                                    + "AND scope = :scope AND subject = :subject AND window_start = :minute FOR UPDATE")
-                            .bind("org", org).bind("scope", b.scope()).bind("subject", b.subject())
-                            .bind("minute", minute)
-                            .mapTo(Integer.class)
+            Optional<Optional<Charge>> outcome = jdbi.inTransaction(h -> {
+                List<Long> used = new ArrayList<>(charges.size());
+                for (Charge c : charges) {
+                    Optional<Long> current = h.createQuery("SELECT hits FROM ai_rate_counters WHERE org_id = :org "
+                                    + "AND scope = :scope AND subject = :subject AND window_start = :window FOR UPDATE")
+                            .bind("org", c.org()).bind("scope", c.scope()).bind("subject", c.subject())
+                            .bind("window", c.window())
+                            .mapTo(Long.class)
                             .findOne();
                     if (current.isEmpty()) {
                         return Optional.empty();
                     }
-                    hits.add(current.get());
+                    used.add(current.get());
                 }
-                for (int i = 0; i < buckets.size(); i++) {
-                    if (hits.get(i) >= buckets.get(i).limit()) {
-                        return Optional.of(Optional.of(new Refusal(buckets.get(i))));
+                for (int i = 0; i < charges.size(); i++) {
+                    if (used.get(i) + charges.get(i).amount() > charges.get(i).limit()) {
+                        return Optional.of(Optional.of(charges.get(i)));
                     }
                 }
-                for (Bucket b : buckets) {
-                    increment(h, org, minute, b);
-                }
-                return Optional.of(Optional.<Refusal>empty());
+                charges.forEach(c -> add(h, c, c.amount()));
+                return Optional.of(Optional.<Charge>empty());
             });
             if (outcome.isPresent()) {
                 return outcome.get();
             }
-            for (Bucket b : buckets) {
+            for (Charge c : charges) {
                 Sql.seed(jdbi, "INSERT INTO ai_rate_counters (org_id, scope, subject, window_start, hits) "
-                        + "VALUES (:org, :scope, :subject, :minute, 0)", h -> h
-                        .bind("org", org).bind("scope", b.scope()).bind("subject", b.subject()).bind("minute", minute));
+                        + "VALUES (:org, :scope, :subject, :window, 0)", u -> u
+                        .bind("org", c.org()).bind("scope", c.scope()).bind("subject", c.subject())
+                        .bind("window", c.window()));
             }
         }
     }
 
-    private static void increment(Handle h, String org, long minute, Bucket b) {
-        h.createUpdate("UPDATE ai_rate_counters SET hits = hits + 1 WHERE org_id = :org AND scope = :scope "
-                        + "AND subject = :subject AND window_start = :minute")
-                .bind("org", org).bind("scope", b.scope()).bind("subject", b.subject()).bind("minute", minute)
+    private static void add(Handle h, Charge c, long amount) {
+        h.createUpdate("UPDATE ai_rate_counters SET hits = hits + :amount WHERE org_id = :org AND scope = :scope "
+                        + "AND subject = :subject AND window_start = :window")
+                .bind("amount", amount).bind("org", c.org()).bind("scope", c.scope()).bind("subject", c.subject())
+                .bind("window", c.window())
                 .execute();
     }
 
-    /** Deletes windows before the previous one, once per minute per instance. */
+    /** Deletes past windows (minutes and days), once per minute per instance. */
     private void sweep(long minute) {
         long last = sweptMinute.get();
         if (last != minute && sweptMinute.compareAndSet(last, minute)) {
-            jdbi.useHandle(h -> h.createUpdate("DELETE FROM ai_rate_counters WHERE window_start < :before")
-                    .bind("before", minute - 1)
+            jdbi.useHandle(h -> h.createUpdate("DELETE FROM ai_rate_counters WHERE "
+                            + "(scope LIKE '%-day' AND window_start < :day) OR (scope NOT LIKE '%-day' AND window_start < :minute)")
+                    .bind("day", Math.floorDiv(minute, 1440L) - 1)
+                    .bind("minute", minute - 1)
                     .execute());
         }
     }
 
-    private static void add(List<Bucket> buckets, String scope, String subject, int limit) {
-        if (limit > 0 && subject != null) {
-            buckets.add(new Bucket(scope, subject, limit));
-        }
+    @Override
+    public void setPolicy(OrgId org, RateLimitPolicy p) {
+        Sql.upsert(jdbi,
+                h -> bind(h.createUpdate("UPDATE ai_rate_policies SET user_per_minute = :u, ip_per_minute = :ip, "
+                        + "org_per_minute = :o, user_tokens_per_minute = :ut, org_tokens_per_minute = :ot, "
+                        + "user_per_day = :ud, org_per_day = :od WHERE org_id = :org"), org, p).execute(),
+                h -> bind(h.createUpdate("INSERT INTO ai_rate_policies (org_id, user_per_minute, ip_per_minute, "
+                        + "org_per_minute, user_tokens_per_minute, org_tokens_per_minute, user_per_day, org_per_day) "
+                        + "VALUES (:org, :u, :ip, :o, :ut, :ot, :ud, :od)"), org, p).execute());
     }
 
-    @Override
-    public void setPolicy(OrgId org, RateLimitPolicy policy) {
-        Sql.upsert(jdbi,
-                h -> h.createUpdate("UPDATE ai_rate_policies SET user_per_minute = :u, ip_per_minute = :ip, "
-                                + "org_per_minute = :o WHERE org_id = :org")
-                        .bind("u", policy.userRequestsPerMinute()).bind("ip", policy.ipRequestsPerMinute())
-                        .bind("o", policy.orgRequestsPerMinute()).bind("org", org.value())
-                        .execute(),
-                h -> h.createUpdate("INSERT INTO ai_rate_policies (org_id, user_per_minute, ip_per_minute, "
-                                + "org_per_minute) VALUES (:org, :u, :ip, :o)")
-                        .bind("u", policy.userRequestsPerMinute()).bind("ip", policy.ipRequestsPerMinute())
-                        .bind("o", policy.orgRequestsPerMinute()).bind("org", org.value())
-                        .execute());
+    private static org.jdbi.v3.core.statement.Update bind(org.jdbi.v3.core.statement.Update u, OrgId org,
+            RateLimitPolicy p) {
+        return u.bind("org", org.value()).bind("u", p.userRequestsPerMinute()).bind("ip", p.ipRequestsPerMinute())
+                .bind("o", p.orgRequestsPerMinute()).bind("ut", p.userTokensPerMinute())
+                .bind("ot", p.orgTokensPerMinute()).bind("ud", p.userRequestsPerDay()).bind("od", p.orgRequestsPerDay());
     }
 
     @Override
     public RateLimitPolicy policy(OrgId org) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT user_per_minute, ip_per_minute, org_per_minute "
-                        + "FROM ai_rate_policies WHERE org_id = :org")
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM ai_rate_policies WHERE org_id = :org")
                 .bind("org", org.value())
-                .map((rs, ctx) -> new RateLimitPolicy(rs.getInt(1), rs.getInt(2), rs.getInt(3)))
+                .map((rs, ctx) -> new RateLimitPolicy(rs.getInt("user_per_minute"), rs.getInt("ip_per_minute"),
+                        rs.getInt("org_per_minute"), rs.getLong("user_tokens_per_minute"),
+                        rs.getLong("org_tokens_per_minute"), rs.getInt("user_per_day"), rs.getInt("org_per_day")))
                 .findOne()
                 .orElse(defaults));
     }
