@@ -363,6 +363,8 @@ public final class LLMJob {
         ApiKey key;
         boolean verificationDue;
         RateLimitPermit permit = RateLimitPermit.NONE;
+        private String storedInput;
+        private boolean storedInputFromPrompt;
         volatile CompletableFuture<ProviderResponse> inFlight;
         private int fallbackIndex = -1;
 
@@ -410,9 +412,17 @@ public final class LLMJob {
                     m == null ? null : m.ref().provider().name(), m == null ? null : m.ref().model(),
                     request.feature(), m == null || m.tier() == null ? null : m.tier().name(), status,
                     TokenUsage.UNKNOWN, Cost.unpriced(), null, null, correlationId, null, null,
-                    stored(prompt != null ? prompt
-                            : request.template() != null ? request.template() : "template " + request.templateName()),
-                    null, startedAt, null);
+                    storedInput(), null, startedAt, null);
+        }
+
+        /** The redacted input, computed once: the started and the finished record share it. */
+        private String storedInput() {
+            if (storedInput == null || storedInputFromPrompt != (prompt != null)) {
+                storedInputFromPrompt = prompt != null;
+                storedInput = stored(prompt != null ? prompt
+                        : request.template() != null ? request.template() : "template " + request.templateName());
+            }
+            return storedInput;
         }
 
         /** Steps 11-14 for a provider answer or failure: records the outcome and makes the result. */

@@ -1,7 +1,5 @@
 package dev.aitenancy.internal;
 
-import java.nio.charset.StandardCharsets;
-
 /** Text helpers for stored records. */
 public final class Texts {
 
@@ -30,10 +28,5 @@ public final class Texts {
             i += Character.charCount(cp);
         }
         return text;
-    }
-
-    /** The UTF-8 size of {@code text}. */
-    public static int utf8Length(String text) {
-        return text.getBytes(StandardCharsets.UTF_8).length;
     }
 }

@@ -29,7 +29,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -681,10 +680,5 @@ public abstract class HttpProvider implements ProviderClient {
                 return !accepts(forAttempt);
             }
         }
-    }
-
-    /** Lower-case helper for adapters mapping provider finish reasons. */
-    protected static String lower(String s) {
-        return s == null ? null : s.toLowerCase(Locale.ROOT);
     }
 }
