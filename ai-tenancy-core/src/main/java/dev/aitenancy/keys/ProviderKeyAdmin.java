@@ -5,6 +5,8 @@ import dev.aitenancy.ConfigurationException;
 import dev.aitenancy.ErrorCode;
 import dev.aitenancy.LLMJob;
 import dev.aitenancy.ProviderException;
+import dev.aitenancy.limits.RateLimitRequest;
+import dev.aitenancy.limits.RateLimiter;
 import dev.aitenancy.models.ModelAdmin;
 import dev.aitenancy.models.OrgModel;
 import dev.aitenancy.provider.ProviderId;
@@ -29,17 +31,21 @@ public final class ProviderKeyAdmin {
     private final ModelAdmin models;
     private final LLMJob job;
     private final AuditSink audit;
+    private final RateLimiter limiter;
     private final Clock clock;
 
     /**
-     * @param job   the job whose provider clients check keys ({@link LLMJob#verifyKey})
-     * @param audit where key changes are recorded
+     * @param job     the job whose provider clients check keys ({@link LLMJob#verifyKey})
+     * @param audit   where key changes are recorded
+     * @param limiter limits key checks per user (default policy: 5 a minute)
      */
-    public ProviderKeyAdmin(KeyStore keys, ModelAdmin models, LLMJob job, AuditSink audit, Clock clock) {
+    public ProviderKeyAdmin(KeyStore keys, ModelAdmin models, LLMJob job, AuditSink audit, RateLimiter limiter,
+            Clock clock) {
         this.keys = Objects.requireNonNull(keys, "keys");
         this.models = Objects.requireNonNull(models, "models");
         this.job = Objects.requireNonNull(job, "job");
         this.audit = Objects.requireNonNull(audit, "audit");
+        this.limiter = Objects.requireNonNull(limiter, "limiter");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -48,8 +54,10 @@ public final class ProviderKeyAdmin {
      *
      * @throws ProviderException {@code AI_PROVIDER_AUTH} when the provider refuses the key (nothing
      *                           is stored), or another provider error when it cannot be checked
+     * @throws dev.aitenancy.RateLimitedException when the admin checked too many keys this minute
      */
     public ProviderKeyStatus upsert(OrgId org, ProviderId provider, ApiKey key, String actor) {
+        limiter.acquire(RateLimitRequest.keyCheck(org, actor));
         try {
             job.verifyKey(provider, key).get();
         } catch (InterruptedException e) {

@@ -7,7 +7,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.aitenancy.ErrorCode;
 import dev.aitenancy.LLMJob;
 import dev.aitenancy.ProviderException;
+import dev.aitenancy.RateLimitedException;
+import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.memory.InMemoryAuditSink;
+import dev.aitenancy.memory.InMemoryRateLimiter;
 import dev.aitenancy.memory.InMemoryKeyStore;
 import dev.aitenancy.memory.InMemoryModelCatalog;
 import dev.aitenancy.models.ModelRef;
@@ -37,7 +40,8 @@ class ProviderKeyAdminTest {
                     .retryPolicy(RetryPolicy.NONE).build()))
             .build();
     final InMemoryAuditSink audit = new InMemoryAuditSink();
-    final ProviderKeyAdmin admin = new ProviderKeyAdmin(keys, models, job, audit, clock);
+    final ProviderKeyAdmin admin = new ProviderKeyAdmin(keys, models, job, audit,
+            new InMemoryRateLimiter(clock, RateLimitPolicy.DEFAULT), clock);
 
     @AfterEach
     void stop() {
@@ -75,6 +79,21 @@ class ProviderKeyAdminTest {
         assertThat(admin.status(ACME)).isEmpty();
         assertThat(audit.query(ACME, Instant.EPOCH, Instant.MAX, 10)).extracting(AuditEvent::action, AuditEvent::detail)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("key.verify", "refused: AI_PROVIDER_AUTH"));
+    }
+
+    @Test
+    void anAdminMayCheckFiveKeysAMinute() {
+        server.otherwise(req -> json(200, "{\"object\":\"list\",\"data\":[]}"));
+
+        for (int i = 0; i < 5; i++) {
+            admin.upsert(ACME, ProviderId.OPENAI, KEY, "ada@acme");
+        }
+        RateLimitedException sixth = catchThrowableOfType(RateLimitedException.class,
+                () -> admin.upsert(ACME, ProviderId.OPENAI, KEY, "ada@acme"));
+        admin.upsert(ACME, ProviderId.OPENAI, KEY, "bob@acme");
+
+        assertThat(sixth.limit()).isEqualTo("user ada@acme: 5 key checks/minute");
+        assertThat(server.requests()).hasSize(6);
     }
 
     @Test

@@ -131,17 +131,18 @@ public final class JdbcRateLimiter implements RateLimiter, RateLimitAdmin {
         Sql.upsert(jdbi,
                 h -> bind(h.createUpdate("UPDATE ai_rate_policies SET user_per_minute = :u, ip_per_minute = :ip, "
                         + "org_per_minute = :o, user_tokens_per_minute = :ut, org_tokens_per_minute = :ot, "
-                        + "user_per_day = :ud, org_per_day = :od WHERE org_id = :org"), org, p).execute(),
+                        + "user_per_day = :ud, org_per_day = :od, user_key_checks = :kc WHERE org_id = :org"), org, p).execute(),
                 h -> bind(h.createUpdate("INSERT INTO ai_rate_policies (org_id, user_per_minute, ip_per_minute, "
-                        + "org_per_minute, user_tokens_per_minute, org_tokens_per_minute, user_per_day, org_per_day) "
-                        + "VALUES (:org, :u, :ip, :o, :ut, :ot, :ud, :od)"), org, p).execute());
+                        + "org_per_minute, user_tokens_per_minute, org_tokens_per_minute, user_per_day, org_per_day, "
+                        + "user_key_checks) VALUES (:org, :u, :ip, :o, :ut, :ot, :ud, :od, :kc)"), org, p).execute());
     }
 
     private static org.jdbi.v3.core.statement.Update bind(org.jdbi.v3.core.statement.Update u, OrgId org,
             RateLimitPolicy p) {
         return u.bind("org", org.value()).bind("u", p.userRequestsPerMinute()).bind("ip", p.ipRequestsPerMinute())
                 .bind("o", p.orgRequestsPerMinute()).bind("ut", p.userTokensPerMinute())
-                .bind("ot", p.orgTokensPerMinute()).bind("ud", p.userRequestsPerDay()).bind("od", p.orgRequestsPerDay());
+                .bind("ot", p.orgTokensPerMinute()).bind("ud", p.userRequestsPerDay()).bind("od", p.orgRequestsPerDay())
+                .bind("kc", p.userKeyChecksPerMinute());
     }
 
     @Override
@@ -150,7 +151,8 @@ public final class JdbcRateLimiter implements RateLimiter, RateLimitAdmin {
                 .bind("org", org.value())
                 .map((rs, ctx) -> new RateLimitPolicy(rs.getInt("user_per_minute"), rs.getInt("ip_per_minute"),
                         rs.getInt("org_per_minute"), rs.getLong("user_tokens_per_minute"),
-                        rs.getLong("org_tokens_per_minute"), rs.getInt("user_per_day"), rs.getInt("org_per_day")))
+                        rs.getLong("org_tokens_per_minute"), rs.getInt("user_per_day"), rs.getInt("org_per_day"),
+                        rs.getInt("user_key_checks")))
                 .findOne()
                 .orElse(defaults));
     }

@@ -32,7 +32,8 @@ public record Charge(String org, String scope, String subject, long window, long
     public String describe() {
         String who = scope.startsWith("org") ? "org" : scope.substring(0, scope.indexOf('-') < 0 ? scope.length()
                 : scope.indexOf('-')) + " " + subject;
-        String unit = isTokens() ? " tokens/minute" : isDaily() ? " requests/day" : " requests/minute";
+        String unit = isTokens() ? " tokens/minute" : isDaily() ? " requests/day"
+                : scope.endsWith("-keycheck") ? " key checks/minute" : " requests/minute";
         return who + ": " + limit + unit;
     }
 
@@ -45,6 +46,10 @@ public record Charge(String org, String scope, String subject, long window, long
         Duration toDay = Duration.ofMillis((day + 1) * 86_400_000L - nowMillis);
         long tokens = Math.max(0, r.estimatedTokens());
         List<Charge> charges = new ArrayList<>(7);
+        if (r.keyCheck()) {
+            add(charges, org, "user-keycheck", r.userId(), minute, 1, p.userKeyChecksPerMinute(), toMinute);
+            return charges;
+        }
         add(charges, org, "user", r.userId(), minute, 1, p.userRequestsPerMinute(), toMinute);
         add(charges, org, "ip", r.ip(), minute, 1, p.ipRequestsPerMinute(), toMinute);
         add(charges, org, "org", org, minute, 1, p.orgRequestsPerMinute(), toMinute);

@@ -20,5 +20,6 @@ CREATE TABLE ai_rate_policies (
     user_tokens_per_minute BIGINT       NOT NULL,
     org_tokens_per_minute  BIGINT       NOT NULL,
     user_per_day           INTEGER      NOT NULL,
-    org_per_day            INTEGER      NOT NULL
+    org_per_day            INTEGER      NOT NULL,
+    user_key_checks        INTEGER      NOT NULL
 );

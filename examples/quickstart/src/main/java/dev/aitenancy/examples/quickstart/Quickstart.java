@@ -119,7 +119,7 @@ public final class Quickstart {
             LLMJob llm = builder.build();
 
             // Each org stores its own key; the provider checks it before it is stored.
-            ProviderKeyAdmin keyAdmin = new ProviderKeyAdmin(keys, models, llm, audit, clock);
+            ProviderKeyAdmin keyAdmin = new ProviderKeyAdmin(keys, models, llm, audit, limiter, clock);
             section("each org stores its own key (checked with the provider first)");
             System.out.println("acme:   " + keyAdmin.upsert(ACME, acmeModel.provider(), ApiKey.of(acmeKey), "quickstart"));
             System.out.println("globex: " + keyAdmin.upsert(GLOBEX, globexModel.provider(), ApiKey.of(globexKey), "quickstart"));
