@@ -5,6 +5,8 @@ import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.features.FeatureFlags;
 import dev.aitenancy.keys.KeyStore;
 import dev.aitenancy.keys.StoredKey;
+import dev.aitenancy.limits.BudgetLedger;
+import dev.aitenancy.limits.BudgetReservation;
 import dev.aitenancy.limits.RateLimitPermit;
 import dev.aitenancy.limits.RateLimitRequest;
 import dev.aitenancy.limits.RateLimiter;
@@ -34,6 +36,7 @@ import dev.aitenancy.usage.Redactor;
 import dev.aitenancy.usage.UsageRecord;
 import dev.aitenancy.usage.UsageSink;
 import dev.aitenancy.usage.UsageStatus;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -90,6 +93,7 @@ public final class LLMJob {
     private final Duration reverifyKeysAfter;
     private final FeatureFlags features;
     private final CallObserver observer;
+    private final BudgetLedger budgets;
     private final TemplateStore templates;
     private final Map<ModelKeySlot, CompletableFuture<Void>> verifying = new ConcurrentHashMap<>();
 
@@ -108,6 +112,7 @@ public final class LLMJob {
         this.reverifyKeysAfter = b.reverifyKeysAfter;
         this.features = b.features;
         this.observer = b.observer;
+        this.budgets = b.budgets;
         this.templates = b.templates;
     }
 
@@ -242,7 +247,8 @@ public final class LLMJob {
             Caller caller = request.caller();
             call.permit = rateLimiter.acquire(new RateLimitRequest(org, caller.userId(),       // 6. rate limit
                     caller.ip(), estimateTokens(call.prompt) + call.model.maxOutputTokens()));
-            // 7. budget: no budget ledger in the core yet
+            call.budget = budgets.reserve(org, caller, call.model.tier() == null ? null       // 7. budget
+                    : call.model.tier().name(), worstCase(call.model, call.prompt));
             client(org, call.model.ref().provider());                                         //    (a client exists)
             StoredKey stored = key(org, call.model.ref().provider());                          // 8. key
             call.key = stored.key();
@@ -259,6 +265,7 @@ public final class LLMJob {
     /** Step 10: the provider call, then the org's fallbacks on availability errors. */
     private CompletableFuture<ProviderResponse> callProvider(Call call) {
         ProviderClient client = client(call.org, call.currentModel().ref().provider());
+        call.providerCalled = true;
         CompletableFuture<ProviderResponse> attempt = client.call(call.providerRequest());
         call.inFlight = attempt;
         return attempt.exceptionallyCompose(failure -> {
@@ -343,6 +350,16 @@ public final class LLMJob {
         return c;
     }
 
+    /** The most a call can be billed: the input estimate plus the output cap; zero when unpriced. */
+    static BigDecimal worstCase(ResolvedModel model, String prompt) {
+        if (model.spec() == null) {
+            return BigDecimal.ZERO;
+        }
+        TokenUsage most = TokenUsage.of(estimateTokens(prompt), model.maxOutputTokens());
+        Cost billed = model.billed(most, model.spec().cost(most));
+        return billed.isPriced() ? billed.amount() : BigDecimal.ZERO;
+    }
+
     /** A rough input estimate (4 characters a token) for limits; never used for billing. */
     static long estimateTokens(String text) {
         return (text.length() + 3) / 4;
@@ -363,6 +380,8 @@ public final class LLMJob {
         ApiKey key;
         boolean verificationDue;
         RateLimitPermit permit = RateLimitPermit.NONE;
+        BudgetReservation budget = BudgetReservation.NONE;
+        volatile boolean providerCalled;
         private String storedInput;
         private boolean storedInputFromPrompt;
         volatile CompletableFuture<ProviderResponse> inFlight;
@@ -468,6 +487,7 @@ public final class LLMJob {
             ResolvedModel m = model == null ? null : currentModel();
             Cost cost = m != null && m.spec() != null ? m.spec().cost(tokens) : Cost.unpriced();
             Cost billed = m == null ? cost : m.billed(tokens, cost);
+            budget.settle(providerCalled ? billed.amount() : BigDecimal.ZERO);
             UsageRecord finished = record(status).finish(status, tokens, cost, billed,
                     error == null ? null : error.code().name(), error == null ? null : error.getMessage(),
                     stored(output), now);
@@ -513,6 +533,7 @@ public final class LLMJob {
                 return;
             }
             try {
+                call.providerCalled = true;
                 providerStream = client(call.org, call.currentModel().ref().provider())
                         .stream(call.providerRequest(), this);
             } catch (AiTenancyException e) {
@@ -700,6 +721,7 @@ public final class LLMJob {
         private Duration reverifyKeysAfter = Duration.ofDays(7);
         private FeatureFlags features = FeatureFlags.allEnabled();
         private CallObserver observer = CallObserver.NONE;
+        private BudgetLedger budgets = BudgetLedger.none();
         private TemplateStore templates;
 
         private Builder() {
@@ -708,6 +730,12 @@ public final class LLMJob {
         /** Which features each org may use (default: all). */
         public Builder featureFlags(FeatureFlags f) {
             this.features = Objects.requireNonNull(f, "featureFlags");
+            return this;
+        }
+
+        /** Budgets every call reserves its worst-case cost against (default: none). */
+        public Builder budgetLedger(BudgetLedger ledger) {
+            this.budgets = Objects.requireNonNull(ledger, "budgetLedger");
             return this;
         }
 

@@ -1,0 +1,46 @@
+package dev.aitenancy.limits;
+
+import dev.aitenancy.tenant.Caller;
+import dev.aitenancy.tenant.OrgId;
+import java.math.BigDecimal;
+import java.util.List;
+
+/**
+ * Budgets per org, group, user and tier, and the money reserved and spent against them in each
+ * period. {@link #reserve} admits a call only if every hard budget that applies has room for its
+ * worst-case cost; the reservation is settled to the actual cost after the call.
+ */
+public interface BudgetLedger {
+
+    /**
+     * @param tier       the tier the call goes through, or null
+     * @param worstCase  the most the call can cost (input estimate plus output cap at list price)
+     * @throws dev.aitenancy.BudgetExceededException naming the budget without room
+     */
+    BudgetReservation reserve(OrgId org, Caller caller, String tier, BigDecimal worstCase);
+
+    /** Adds or replaces the budget of the same org, scope, subject and period. */
+    void setBudget(Budget budget);
+
+    List<Budget> budgets(OrgId org);
+
+    /** A ledger without budgets. */
+    static BudgetLedger none() {
+        return new BudgetLedger() {
+            @Override
+            public BudgetReservation reserve(OrgId org, Caller caller, String tier, BigDecimal worstCase) {
+                return BudgetReservation.NONE;
+            }
+
+            @Override
+            public void setBudget(Budget budget) {
+                throw new UnsupportedOperationException("this ledger keeps no budgets");
+            }
+
+            @Override
+            public List<Budget> budgets(OrgId org) {
+                return List.of();
+            }
+        };
+    }
+}

@@ -1,0 +1,151 @@
+package dev.aitenancy.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.aitenancy.BudgetExceededException;
+import dev.aitenancy.ErrorCode;
+import dev.aitenancy.limits.Budget;
+import dev.aitenancy.limits.Budget.Period;
+import dev.aitenancy.limits.Budget.Scope;
+import dev.aitenancy.limits.BudgetAlertListener;
+import dev.aitenancy.limits.BudgetLedger;
+import dev.aitenancy.limits.BudgetReservation;
+import dev.aitenancy.tenant.Caller;
+import dev.aitenancy.tenant.OrgId;
+import dev.aitenancy.testing.Concurrently;
+import dev.aitenancy.testing.MutableClock;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** What every budget ledger must do: reserve the worst case, settle the actual, never overspend. */
+public abstract class BudgetLedgerContract {
+
+    protected static final OrgId ACME = OrgId.of("acme");
+    protected static final Caller ALICE = Caller.user("alice").withGroups(Set.of("support"));
+    protected static final Caller BOB = Caller.user("bob");
+
+    protected final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:00:00Z"));
+    protected final List<String> alerts = new CopyOnWriteArrayList<>();
+
+    protected abstract BudgetLedger newLedger(Clock clock, BudgetAlertListener listener);
+
+    protected BudgetLedger newLedger() {
+        return newLedger(clock, (b, period, spent) -> alerts.add(b.describe() + " " + period + " " + spent));
+    }
+
+    static BigDecimal usd(String v) {
+        return new BigDecimal(v);
+    }
+
+    @Test
+    void aHardBudgetRefusesACallThatMightNotFitAndNamesTheBudget() {
+        BudgetLedger ledger = newLedger();
+        ledger.setBudget(Budget.hard(ACME, Scope.USER, "alice", Period.MONTHLY, usd("1.00")));
+
+        ledger.reserve(ACME, ALICE, null, usd("0.60")).settle(usd("0.70"));
+        BudgetExceededException e = catchThrowableOfType(BudgetExceededException.class,
+                () -> ledger.reserve(ACME, ALICE, null, usd("0.40")));
+        ledger.reserve(ACME, BOB, null, usd("5.00")).settle(usd("5.00"));
+
+        assertThat(e.code()).isEqualTo(ErrorCode.AI_BUDGET_EXCEEDED);
+        assertThat(e.getMessage()).contains("user alice monthly budget of 1.00 USD").contains("0.3 USD left")
+                .contains("0.4 USD");
+        assertThat(ledger.budgets(ACME)).hasSize(1);
+    }
+
+    @Test
+    void aSettledCallReleasesWhatItDidNotUseAndUnknownCostsKeepTheReservation() {
+        BudgetLedger ledger = newLedger();
+        ledger.setBudget(Budget.hard(ACME, Scope.ORG, null, Period.DAILY, usd("1.00")));
+
+        BudgetReservation big = ledger.reserve(ACME, BOB, null, usd("0.90"));
+        BudgetExceededException whileHeld = catchThrowableOfType(BudgetExceededException.class,
+                () -> ledger.reserve(ACME, BOB, null, usd("0.20")));
+        big.settle(usd("0.10"));
+        big.settle(usd("0.90")); // idempotent
+        ledger.reserve(ACME, BOB, null, usd("0.50")).settle(null); // unknown: 0.50 counts as spent
+        BudgetExceededException full = catchThrowableOfType(BudgetExceededException.class,
+                () -> ledger.reserve(ACME, BOB, null, usd("0.45")));
+        ledger.reserve(ACME, BOB, null, usd("0.40")).settle(usd("0.40"));
+
+        assertThat(whileHeld).isNotNull();
+        assertThat(full.getMessage()).contains("0.4 USD left");
+    }
+
+    @Test
+    void groupTierAndSoftBudgetsApplyAsTheySay() {
+        BudgetLedger ledger = newLedger();
+        ledger.setBudget(Budget.hard(ACME, Scope.GROUP, "support", Period.WEEKLY, usd("1.00")));
+        ledger.setBudget(Budget.hard(ACME, Scope.TIER, "premium", Period.MONTHLY, usd("2.00")));
+        ledger.setBudget(new Budget(ACME, Scope.USER, "bob", Period.DAILY, usd("0.10"), false, null,
+                ZoneId.of("UTC")));
+
+        ledger.reserve(ACME, ALICE, null, usd("1.00")).settle(usd("1.00"));
+        BudgetExceededException group = catchThrowableOfType(BudgetExceededException.class,
+                () -> ledger.reserve(ACME, ALICE, null, usd("0.01")));
+        ledger.reserve(ACME, BOB, "premium", usd("1.50")).settle(usd("1.50"));
+        BudgetExceededException tier = catchThrowableOfType(BudgetExceededException.class,
+                () -> ledger.reserve(ACME, BOB, "premium", usd("0.60")));
+        ledger.reserve(ACME, BOB, "basic", usd("0.60")).settle(usd("0.60")); // bob's soft budget only warns
+
+        assertThat(group.getMessage()).contains("group support weekly budget");
+        assertThat(tier.getMessage()).contains("tier premium monthly budget");
+    }
+
+    @Test
+    void aNewPeriodStartsFreshInTheBudgetsTimeZoneAndAlertsOncePerPeriod() {
+        BudgetLedger ledger = newLedger();
+        ledger.setBudget(new Budget(ACME, Scope.ORG, null, Period.MONTHLY, usd("1.00"), true, usd("0.8"),
+                ZoneId.of("Pacific/Auckland")));
+        clock.set(Instant.parse("2026-11-30T12:00:00Z")); // already December 1st, 01:00, in Auckland
+
+        ledger.reserve(ACME, BOB, null, usd("0.85")).settle(usd("0.85"));
+        ledger.reserve(ACME, BOB, null, usd("0.10")).settle(usd("0.10"));
+        BudgetExceededException full = catchThrowableOfType(BudgetExceededException.class,
+                () -> ledger.reserve(ACME, BOB, null, usd("0.10")));
+        clock.set(Instant.parse("2026-12-31T12:00:00Z")); // January 1st in Auckland
+        ledger.reserve(ACME, BOB, null, usd("0.90")).settle(usd("0.90"));
+
+        assertThat(full).isNotNull();
+        assertThat(alerts).containsExactly("org monthly budget of 1.00 USD M2026-12-01 0.85",
+                "org monthly budget of 1.00 USD M2027-01-01 0.90");
+    }
+
+    @Test
+    void manyConcurrentCallsNeverSpendBeyondTheBudget() throws Exception {
+        BudgetLedger ledger = newLedger(Clock.fixed(Instant.parse("2026-11-24T10:00:00Z"), ZoneId.of("UTC")),
+                BudgetAlertListener.NONE);
+        ledger.setBudget(Budget.hard(ACME, Scope.ORG, null, Period.MONTHLY, usd("10.00")));
+        AtomicInteger admitted = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
+
+        Concurrently.run(8, t -> {
+            for (int i = 0; i < 5; i++) {
+                try {
+                    BudgetReservation r = ledger.reserve(ACME, BOB, null, usd("1.00"));
+                    admitted.incrementAndGet();
+                    r.settle(usd("0.50"));
+                } catch (BudgetExceededException e) {
+                    refused.incrementAndGet();
+                }
+            }
+        });
+
+        // every admitted call spent 0.50 of a 1.00 reservation: at most 20 fit, and none beyond
+        assertThat(admitted.get()).isBetween(10, 20);
+        assertThat(admitted.get() + refused.get()).isEqualTo(40);
+        BudgetExceededException after = catchThrowableOfType(BudgetExceededException.class,
+                () -> ledger.reserve(ACME, BOB, null, usd("10.00").subtract(usd("0.50").multiply(
+                        BigDecimal.valueOf(admitted.get()))).add(usd("0.01"))));
+        assertThat(after).as("exactly %s × 0.50 was spent", admitted.get()).isNotNull();
+        ledger.reserve(ACME, BOB, null, usd("10.00").subtract(usd("0.50").multiply(BigDecimal.valueOf(admitted.get()))));
+    }
+}
