@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.aitenancy.internal.Json;
 import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.limits.RateLimitPolicy;
+import dev.aitenancy.limits.Budget;
+import dev.aitenancy.memory.InMemoryBudgetLedger;
 import dev.aitenancy.memory.InMemoryFeatureFlags;
 import dev.aitenancy.memory.InMemoryKeyStore;
 import dev.aitenancy.memory.InMemoryTemplateStore;
@@ -422,6 +424,30 @@ class LLMJobTest {
 
         assertThat(e.limit()).isEqualTo("user alice: 3000 tokens/minute");
         assertThat(server.requests()).hasSize(3);
+    }
+
+    @Test
+    void aHardBudgetStopsCallsOnceSpentAndARefusedCallReleasesItsReservation() {
+        InMemoryBudgetLedger ledger = new InMemoryBudgetLedger(java.time.Clock.systemUTC(),
+                dev.aitenancy.limits.BudgetAlertListener.NONE);
+        ledger.setBudget(Budget.hard(ACME, Budget.Scope.ORG, null, Budget.Period.MONTHLY, new BigDecimal("0.01")));
+        ledger.setBudget(Budget.hard(INITECH, Budget.Scope.ORG, null, Budget.Period.MONTHLY, new BigDecimal("0.06")));
+        job = LLMJob.builder().keyStore(keys).modelCatalog(catalog).usageSink(usage).provider(openai)
+                .budgetLedger(ledger).build();
+
+        job.run("hi", "acme", Map.of()); // worst case 0.0033 USD fits; it then costs 1.2 USD
+        BudgetExceededException spent = catchThrowableOfType(BudgetExceededException.class,
+                () -> job.run("hi", "acme", Map.of()));
+        for (int i = 0; i < 3; i++) { // worst case 0.052 each: only released reservations let all three in
+            assertThat(catchThrowableOfType(ConfigurationException.class, () -> job.run("hi", "initech", Map.of()))
+                    .code()).isEqualTo(ErrorCode.AI_CONFIG_MISSING_API_KEY);
+        }
+
+        assertThat(spent.code()).isEqualTo(ErrorCode.AI_BUDGET_EXCEEDED);
+        assertThat(spent.getMessage()).contains("org monthly budget of 0.01 USD");
+        assertThat(server.requests()).hasSize(1);
+        assertThat(ledger.spent(ledger.budgets(ACME).get(0))).isEqualByComparingTo("1.2");
+        assertThat(ledger.spent(ledger.budgets(INITECH).get(0))).isEqualByComparingTo("0");
     }
 
     @Test

@@ -50,6 +50,7 @@ public record Budget(OrgId org, Scope scope, String subject, Period period, BigD
     /** A name for messages, e.g. {@code user alice monthly budget of 20 USD}. */
     public String describe() {
         return (scope == Scope.ORG ? "org" : scope.name().toLowerCase(java.util.Locale.ROOT) + " " + subject) + " "
-                + period.name().toLowerCase(java.util.Locale.ROOT) + " budget of " + limitUsd.toPlainString() + " USD";
+                + period.name().toLowerCase(java.util.Locale.ROOT) + " budget of "
+                + limitUsd.stripTrailingZeros().toPlainString() + " USD";
     }
 }

@@ -96,7 +96,7 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
                     }
                 }
             }
-            crossed.forEach(h -> listener.thresholdCrossed(h.budget(), h.period(), h.usage().spent));
+            crossed.forEach(h -> listener.thresholdCrossed(h.budget(), h.period(), h.usage().spent.stripTrailingZeros()));
         };
     }
 

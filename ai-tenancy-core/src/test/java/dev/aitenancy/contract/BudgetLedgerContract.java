@@ -56,7 +56,7 @@ public abstract class BudgetLedgerContract {
         ledger.reserve(ACME, BOB, null, usd("5.00")).settle(usd("5.00"));
 
         assertThat(e.code()).isEqualTo(ErrorCode.AI_BUDGET_EXCEEDED);
-        assertThat(e.getMessage()).contains("user alice monthly budget of 1.00 USD").contains("0.3 USD left")
+        assertThat(e.getMessage()).contains("user alice monthly budget of 1 USD").contains("0.3 USD left")
                 .contains("0.4 USD");
         assertThat(ledger.budgets(ACME)).hasSize(1);
     }
@@ -115,8 +115,8 @@ public abstract class BudgetLedgerContract {
         ledger.reserve(ACME, BOB, null, usd("0.90")).settle(usd("0.90"));
 
         assertThat(full).isNotNull();
-        assertThat(alerts).containsExactly("org monthly budget of 1.00 USD M2026-12-01 0.85",
-                "org monthly budget of 1.00 USD M2027-01-01 0.90");
+        assertThat(alerts).containsExactly("org monthly budget of 1 USD M2026-12-01 0.85",
+                "org monthly budget of 1 USD M2027-01-01 0.9");
     }
 
     @Test

@@ -130,6 +130,20 @@ public final class AiTenancyJdbc {
         return new JdbcAuditSink(jdbi);
     }
 
+    /**
+     * Budgets exact across instances; a reservation of a crashed instance is released after 15
+     * minutes.
+     */
+    public JdbcBudgetLedger budgetLedger(dev.aitenancy.limits.BudgetAlertListener listener) {
+        return new JdbcBudgetLedger(jdbi, clock, listener, java.time.Duration.ofMinutes(15));
+    }
+
+    /** As {@link #budgetLedger(dev.aitenancy.limits.BudgetAlertListener)} with its own reservation lifetime. */
+    public JdbcBudgetLedger budgetLedger(dev.aitenancy.limits.BudgetAlertListener listener,
+            java.time.Duration reservationTtl) {
+        return new JdbcBudgetLedger(jdbi, clock, listener, reservationTtl);
+    }
+
     /** Feature switches per org. */
     public JdbcFeatureFlags featureFlags() {
         return new JdbcFeatureFlags(jdbi, clock);

@@ -1,0 +1,206 @@
+package dev.aitenancy.jdbc;
+
+import dev.aitenancy.BudgetExceededException;
+import dev.aitenancy.ErrorCode;
+import dev.aitenancy.jdbc.internal.Sql;
+import dev.aitenancy.limits.Budget;
+import dev.aitenancy.limits.BudgetAlertListener;
+import dev.aitenancy.limits.BudgetLedger;
+import dev.aitenancy.limits.BudgetReservation;
+import dev.aitenancy.limits.internal.BudgetPeriods;
+import dev.aitenancy.tenant.Caller;
+import dev.aitenancy.tenant.OrgId;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Budgets in {@code ai_budgets}, with spent and reserved money per period in
+ * {@code ai_budget_usage}, exact across instances: a reservation locks the usage rows of every
+ * budget that applies (in one order), checks the hard ones and adds the worst case to all, in one
+ * transaction; settling moves the reservation to the actual spend. A reservation whose instance
+ * died is released after {@code reservationTtl}.
+ */
+public final class JdbcBudgetLedger implements BudgetLedger {
+
+    private record Held(Budget budget, String budgetKey, String period) {
+    }
+
+    private final Jdbi jdbi;
+    private final Clock clock;
+    private final BudgetAlertListener listener;
+    private final Duration reservationTtl;
+    private final AtomicLong sweptMinute = new AtomicLong();
+
+    JdbcBudgetLedger(Jdbi jdbi, Clock clock, BudgetAlertListener listener, Duration reservationTtl) {
+        this.jdbi = jdbi;
+        this.clock = clock;
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.reservationTtl = Objects.requireNonNull(reservationTtl, "reservationTtl");
+    }
+
+    @Override
+    public void setBudget(Budget b) {
+        Sql.upsert(jdbi,
+                h -> bind(h.createUpdate("UPDATE ai_budgets SET limit_usd = :limit, hard = :hard, "
+                        + "alert_threshold = :threshold, zone = :zone WHERE org_id = :org AND scope = :scope "
+                        + "AND subject = :subject AND period = :period"), b).execute(),
+                h -> bind(h.createUpdate("INSERT INTO ai_budgets (org_id, scope, subject, period, limit_usd, hard, "
+                        + "alert_threshold, zone) VALUES (:org, :scope, :subject, :period, :limit, :hard, :threshold, "
+                        + ":zone)"), b).execute());
+    }
+
+    private static org.jdbi.v3.core.statement.Update bind(org.jdbi.v3.core.statement.Update u, Budget b) {
+        return u.bind("org", b.org().value()).bind("scope", b.scope().name())
+                .bind("subject", b.subject() == null ? "" : b.subject()).bind("period", b.period().name())
+                .bind("limit", b.limitUsd()).bind("hard", b.hard()).bind("threshold", b.alertThreshold())
+                .bind("zone", b.zone().getId());
+    }
+
+    @Override
+    public List<Budget> budgets(OrgId org) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM ai_budgets WHERE org_id = :org")
+                .bind("org", org.value())
+                .map((rs, ctx) -> {
+                    Budget.Scope scope = Budget.Scope.valueOf(rs.getString("scope"));
+                    return new Budget(org, scope, scope == Budget.Scope.ORG ? null : rs.getString("subject"),
+                            Budget.Period.valueOf(rs.getString("period")), rs.getBigDecimal("limit_usd").stripTrailingZeros(),
+                            rs.getBoolean("hard"), rs.getBigDecimal("alert_threshold").stripTrailingZeros(),
+                            ZoneId.of(rs.getString("zone")));
+                })
+                .list());
+    }
+
+    @Override
+    public BudgetReservation reserve(OrgId org, Caller caller, String tier, BigDecimal worstCase) {
+        Instant now = clock.instant();
+        sweep(now);
+        List<Held> held = new ArrayList<>();
+        for (Budget b : BudgetPeriods.applying(budgets(org), caller, tier)) {
+            held.add(new Held(b, BudgetPeriods.budgetKey(b), BudgetPeriods.periodKey(b, now)));
+        }
+        if (held.isEmpty()) {
+            return BudgetReservation.NONE;
+        }
+        held.sort(Comparator.comparing(Held::budgetKey));
+        for (Held h : held) {
+            Sql.seed(jdbi, "INSERT INTO ai_budget_usage (org_id, budget_key, period_key, spent, reserved, alerted) "
+                    + "VALUES (:org, :key, :period, 0, 0, FALSE)", u -> u.bind("org", org.value())
+                    .bind("key", h.budgetKey()).bind("period", h.period()));
+        }
+        UUID id = UUID.randomUUID();
+        Sql.retryingConflicts(() -> jdbi.inTransaction(handle -> {
+            for (Held h : held) {
+                var row = handle.createQuery("SELECT spent, reserved FROM ai_budget_usage WHERE org_id = :org "
+                                + "AND budget_key = :key AND period_key = :period FOR UPDATE")
+                        .bind("org", org.value()).bind("key", h.budgetKey()).bind("period", h.period())
+                        .map((rs, ctx) -> rs.getBigDecimal("spent").add(rs.getBigDecimal("reserved")))
+                        .one();
+                BigDecimal left = h.budget().limitUsd().subtract(row);
+                if (h.budget().hard() && left.compareTo(worstCase) < 0) {
+                    throw new BudgetExceededException(ErrorCode.AI_BUDGET_EXCEEDED, org.value(), "the "
+                            + h.budget().describe() + " of org " + org + " has "
+                            + left.max(BigDecimal.ZERO).stripTrailingZeros().toPlainString()
+                            + " USD left and this call may cost up to " + worstCase.stripTrailingZeros().toPlainString()
+                            + " USD; lower max output tokens, or an admin can raise the budget");
+                }
+            }
+            for (Held h : held) {
+                handle.createUpdate("UPDATE ai_budget_usage SET reserved = reserved + :amount WHERE org_id = :org "
+                                + "AND budget_key = :key AND period_key = :period")
+                        .bind("amount", worstCase).bind("org", org.value()).bind("key", h.budgetKey())
+                        .bind("period", h.period()).execute();
+                handle.createUpdate("INSERT INTO ai_budget_reservations (id, org_id, budget_key, period_key, amount, "
+                                + "expires_at) VALUES (:id, :org, :key, :period, :amount, :expires)")
+                        .bind("id", id).bind("org", org.value()).bind("key", h.budgetKey()).bind("period", h.period())
+                        .bind("amount", worstCase).bind("expires", now.plus(reservationTtl)).execute();
+            }
+            return null;
+        }));
+        AtomicBoolean settled = new AtomicBoolean();
+        return actual -> {
+            if (settled.compareAndSet(false, true)) {
+                settle(org, id, held, actual == null ? worstCase : actual);
+            }
+        };
+    }
+
+    private void settle(OrgId org, UUID id, List<Held> held, BigDecimal spent) {
+        List<Held> crossed = new ArrayList<>();
+        List<BigDecimal> totals = new ArrayList<>();
+        Sql.retryingConflicts(() -> jdbi.inTransaction(h -> {
+            crossed.clear();
+            totals.clear();
+            for (Held b : held) {
+                if (!release(h, org, id, b, spent)) {
+                    continue; // expired and released by a sweep meanwhile
+                }
+                var usage = h.createQuery("SELECT spent, alerted FROM ai_budget_usage WHERE org_id = :org "
+                                + "AND budget_key = :key AND period_key = :period")
+                        .bind("org", org.value()).bind("key", b.budgetKey()).bind("period", b.period())
+                        .map((rs, ctx) -> new Object[] {rs.getBigDecimal("spent"), rs.getBoolean("alerted")})
+                        .one();
+                BigDecimal total = (BigDecimal) usage[0];
+                if (!(Boolean) usage[1] && total.compareTo(b.budget().limitUsd().multiply(b.budget().alertThreshold())) >= 0) {
+                    h.createUpdate("UPDATE ai_budget_usage SET alerted = TRUE WHERE org_id = :org AND budget_key = :key "
+                                    + "AND period_key = :period")
+                            .bind("org", org.value()).bind("key", b.budgetKey()).bind("period", b.period()).execute();
+                    crossed.add(b);
+                    totals.add(total);
+                }
+            }
+            return null;
+        }));
+        for (int i = 0; i < crossed.size(); i++) {
+            listener.thresholdCrossed(crossed.get(i).budget(), crossed.get(i).period(), totals.get(i).stripTrailingZeros());
+        }
+    }
+
+    /** Moves one reservation row to spent (or just releases it when {@code spent} is null). */
+    private static boolean release(Handle h, OrgId org, UUID id, Held b, BigDecimal spent) {
+        BigDecimal amount = h.createQuery("SELECT amount FROM ai_budget_reservations WHERE id = :id AND budget_key = :key")
+                .bind("id", id).bind("key", b.budgetKey()).mapTo(BigDecimal.class).findOne().orElse(null);
+        if (amount == null) {
+            return false;
+        }
+        h.createUpdate("UPDATE ai_budget_usage SET reserved = reserved - :amount, spent = spent + :spent "
+                        + "WHERE org_id = :org AND budget_key = :key AND period_key = :period")
+                .bind("amount", amount).bind("spent", spent == null ? BigDecimal.ZERO : spent)
+                .bind("org", org.value()).bind("key", b.budgetKey()).bind("period", b.period()).execute();
+        h.createUpdate("DELETE FROM ai_budget_reservations WHERE id = :id AND budget_key = :key")
+                .bind("id", id).bind("key", b.budgetKey()).execute();
+        return true;
+    }
+
+    /** Releases expired reservations (their instance died), once a minute per instance. */
+    private void sweep(Instant now) {
+        long minute = Math.floorDiv(now.toEpochMilli(), 60_000L);
+        long last = sweptMinute.get();
+        if (last == minute || !sweptMinute.compareAndSet(last, minute)) {
+            return;
+        }
+        record Expired(UUID id, String org, String key, String period) {
+        }
+        List<Expired> expired = jdbi.withHandle(h -> h.createQuery("SELECT id, org_id, budget_key, period_key "
+                        + "FROM ai_budget_reservations WHERE expires_at < :now")
+                .bind("now", now)
+                .map((rs, ctx) -> new Expired(rs.getObject("id", UUID.class), rs.getString("org_id"),
+                        rs.getString("budget_key"), rs.getString("period_key")))
+                .list());
+        for (Expired e : expired) {
+            Sql.retryingConflicts(() -> jdbi.inTransaction(h -> release(h, OrgId.of(e.org()), e.id(),
+                    new Held(null, e.key(), e.period()), null)));
+        }
+    }
+}
