@@ -94,20 +94,36 @@ public final class JdbcBudgetLedger implements BudgetLedger {
             return BudgetReservation.NONE;
         }
         held.sort(Comparator.comparing(Held::budgetKey));
-        for (Held h : held) {
-            Sql.seed(jdbi, "INSERT INTO ai_budget_usage (org_id, budget_key, period_key, spent, reserved, alerted) "
-                    + "VALUES (:org, :key, :period, 0, 0, FALSE)", u -> u.bind("org", org.value())
-                    .bind("key", h.budgetKey()).bind("period", h.period()));
-        }
         UUID id = UUID.randomUUID();
-        Sql.retryingConflicts(() -> jdbi.inTransaction(handle -> {
+        while (!Sql.retryingConflicts(() -> hold(org, id, held, worstCase, now))) {
+            // a usage row of this period is missing: insert it in its own transaction, then again
             for (Held h : held) {
-                var row = handle.createQuery("SELECT spent, reserved FROM ai_budget_usage WHERE org_id = :org "
+                Sql.seed(jdbi, "INSERT INTO ai_budget_usage (org_id, budget_key, period_key, spent, reserved, "
+                        + "alerted) VALUES (:org, :key, :period, 0, 0, FALSE)", u -> u.bind("org", org.value())
+                        .bind("key", h.budgetKey()).bind("period", h.period()));
+            }
+        }
+        AtomicBoolean settled = new AtomicBoolean();
+        return actual -> {
+            if (settled.compareAndSet(false, true)) {
+                settle(org, id, held, actual == null ? worstCase : actual);
+            }
+        };
+    }
+
+    /** Locks, checks and reserves in one transaction; false when a usage row does not exist yet. */
+    private boolean hold(OrgId org, UUID id, List<Held> held, BigDecimal worstCase, Instant now) {
+        return jdbi.inTransaction(handle -> {
+            for (Held h : held) {
+                var used = handle.createQuery("SELECT spent, reserved FROM ai_budget_usage WHERE org_id = :org "
                                 + "AND budget_key = :key AND period_key = :period FOR UPDATE")
                         .bind("org", org.value()).bind("key", h.budgetKey()).bind("period", h.period())
                         .map((rs, ctx) -> rs.getBigDecimal("spent").add(rs.getBigDecimal("reserved")))
-                        .one();
-                BigDecimal left = h.budget().limitUsd().subtract(row);
+                        .findOne();
+                if (used.isEmpty()) {
+                    return false;
+                }
+                BigDecimal left = h.budget().limitUsd().subtract(used.get());
                 if (h.budget().hard() && left.compareTo(worstCase) < 0) {
                     throw new BudgetExceededException(ErrorCode.AI_BUDGET_EXCEEDED, org.value(), "the "
                             + h.budget().describe() + " of org " + org + " has "
@@ -126,14 +142,8 @@ public final class JdbcBudgetLedger implements BudgetLedger {
                         .bind("id", id).bind("org", org.value()).bind("key", h.budgetKey()).bind("period", h.period())
                         .bind("amount", worstCase).bind("expires", now.plus(reservationTtl)).execute();
             }
-            return null;
-        }));
-        AtomicBoolean settled = new AtomicBoolean();
-        return actual -> {
-            if (settled.compareAndSet(false, true)) {
-                settle(org, id, held, actual == null ? worstCase : actual);
-            }
-        };
+            return true;
+        });
     }
 
     private void settle(OrgId org, UUID id, List<Held> held, BigDecimal spent) {
