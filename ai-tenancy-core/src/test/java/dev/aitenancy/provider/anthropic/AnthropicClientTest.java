@@ -212,7 +212,7 @@ class AnthropicClientTest {
     @Test
     void aDroppedConnectionAndAStalledServerAreReported() throws Exception {
         AnthropicClient impatient = new AnthropicClient(AnthropicClient.defaultSettings().baseUri(server.uri(""))
-                .retryPolicy(RetryPolicy.NONE).requestTimeout(Duration.ofMillis(300)).build());
+                .retryPolicy(RetryPolicy.NONE).requestTimeout(Duration.ofMillis(800)).build());
         server.enqueue(sse(START, delta("Red")).thenDrop(), sse(START).thenStall(), sse().thenStall());
 
         RecordingListener dropped = new RecordingListener();

@@ -172,7 +172,7 @@ class CohereClientTest {
     @Test
     void aDroppedConnectionAStalledServerAndCancelAreHandled() throws Exception {
         CohereClient impatient = new CohereClient(CohereClient.defaultSettings().baseUri(server.uri(""))
-                .retryPolicy(RetryPolicy.NONE).requestTimeout(Duration.ofMillis(300)).build());
+                .retryPolicy(RetryPolicy.NONE).requestTimeout(Duration.ofMillis(800)).build());
         server.enqueue(sse(START, delta("Red")).thenDrop(), sse(START).thenStall(), sse().thenStall(),
                 sse(START, delta("Red")).thenStall());
 

@@ -188,7 +188,7 @@ class GeminiClientTest {
     @Test
     void aDroppedConnectionAStalledServerAndCancelAreHandled() throws Exception {
         GeminiClient impatient = new GeminiClient(GeminiClient.defaultSettings().baseUri(server.uri("/v1beta"))
-                .retryPolicy(RetryPolicy.NONE).requestTimeout(Duration.ofMillis(300)).build());
+                .retryPolicy(RetryPolicy.NONE).requestTimeout(Duration.ofMillis(800)).build());
         String red = "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Red\"}]},\"index\":0}]}\n\n";
         server.enqueue(sse(red).thenDrop(), sse(red).thenStall(), sse().thenStall(), sse(red).thenStall());
 

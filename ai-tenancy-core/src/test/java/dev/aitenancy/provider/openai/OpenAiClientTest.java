@@ -239,7 +239,7 @@ class OpenAiClientTest {
     @Test
     void aStalledServerTimesOut() throws Exception {
         OpenAiClient impatient = new OpenAiClient(OpenAiClient.defaultSettings().baseUri(server.uri("/v1"))
-                .retryPolicy(RetryPolicy.NONE).requestTimeout(Duration.ofMillis(300)).build());
+                .retryPolicy(RetryPolicy.NONE).requestTimeout(Duration.ofMillis(800)).build());
         server.enqueue(sse(chunk("partial", null)).thenStall(), sse().thenStall());
 
         ProviderException plain = Futures.failure(impatient.call(request()), ProviderException.class);
@@ -254,7 +254,7 @@ class OpenAiClientTest {
     @Test
     void aStreamThatStallsAfterTokensTimesOutWithTheTokensDelivered() throws Exception {
         OpenAiClient impatient = new OpenAiClient(OpenAiClient.defaultSettings().baseUri(server.uri("/v1"))
-                .retryPolicy(FAST).requestTimeout(Duration.ofMillis(300)).build());
+                .retryPolicy(FAST).requestTimeout(Duration.ofMillis(800)).build());
         server.enqueue(sse(chunk("Red", null)).thenStall());
         RecordingListener l = new RecordingListener();
 
