@@ -11,11 +11,13 @@ import java.util.Objects;
  * @param from     earliest start, inclusive
  * @param to       latest start, exclusive
  * @param text     case-insensitive search in the stored input, output and error message
+ * @param group    only records of callers in this group (one of the ids in {@link UsageRecord#groupId()})
  * @param pageSize records per page, 1 to 1000
  * @param cursor   where the previous page ended, or null for the first page
  */
 public record UsageQuery(OrgId org, String provider, String model, String feature, UsageStatus status,
-        String userId, Instant from, Instant to, String correlationId, String text, int pageSize, String cursor) {
+        String userId, Instant from, Instant to, String correlationId, String text, int pageSize, String cursor,
+        String group) {
 
     public static final int MAX_PAGE_SIZE = 1000;
 
@@ -26,53 +28,65 @@ public record UsageQuery(OrgId org, String provider, String model, String featur
         }
     }
 
+    /** A query without a group filter. */
+    public UsageQuery(OrgId org, String provider, String model, String feature, UsageStatus status, String userId,
+            Instant from, Instant to, String correlationId, String text, int pageSize, String cursor) {
+        this(org, provider, model, feature, status, userId, from, to, correlationId, text, pageSize, cursor, null);
+    }
+
     /** Everything of the org, 50 records a page. */
     public static UsageQuery of(OrgId org) {
-        return new UsageQuery(org, null, null, null, null, null, null, null, null, null, 50, null);
+        return new UsageQuery(org, null, null, null, null, null, null, null, null, null, 50, null, null);
     }
 
     public UsageQuery withProvider(String p) {
-        return new UsageQuery(org, p, model, feature, status, userId, from, to, correlationId, text, pageSize, cursor);
+        return new UsageQuery(org, p, model, feature, status, userId, from, to, correlationId, text, pageSize, cursor, group);
     }
 
     public UsageQuery withModel(String m) {
-        return new UsageQuery(org, provider, m, feature, status, userId, from, to, correlationId, text, pageSize, cursor);
+        return new UsageQuery(org, provider, m, feature, status, userId, from, to, correlationId, text, pageSize, cursor, group);
     }
 
     public UsageQuery withFeature(String f) {
-        return new UsageQuery(org, provider, model, f, status, userId, from, to, correlationId, text, pageSize, cursor);
+        return new UsageQuery(org, provider, model, f, status, userId, from, to, correlationId, text, pageSize, cursor, group);
     }
 
     public UsageQuery withStatus(UsageStatus s) {
-        return new UsageQuery(org, provider, model, feature, s, userId, from, to, correlationId, text, pageSize, cursor);
+        return new UsageQuery(org, provider, model, feature, s, userId, from, to, correlationId, text, pageSize, cursor, group);
     }
 
     /** Only this user's records ("my usage"). */
     public UsageQuery withUser(String u) {
-        return new UsageQuery(org, provider, model, feature, status, u, from, to, correlationId, text, pageSize, cursor);
+        return new UsageQuery(org, provider, model, feature, status, u, from, to, correlationId, text, pageSize, cursor, group);
+    }
+
+    /** Only records of callers in this group. */
+    public UsageQuery withGroup(String g) {
+        return new UsageQuery(org, provider, model, feature, status, userId, from, to, correlationId, text, pageSize,
+                cursor, g);
     }
 
     public UsageQuery between(Instant fromInclusive, Instant toExclusive) {
         return new UsageQuery(org, provider, model, feature, status, userId, fromInclusive, toExclusive,
-                correlationId, text, pageSize, cursor);
+                correlationId, text, pageSize, cursor, group);
     }
 
     public UsageQuery withCorrelationId(String c) {
-        return new UsageQuery(org, provider, model, feature, status, userId, from, to, c, text, pageSize, cursor);
+        return new UsageQuery(org, provider, model, feature, status, userId, from, to, c, text, pageSize, cursor, group);
     }
 
     public UsageQuery withText(String t) {
-        return new UsageQuery(org, provider, model, feature, status, userId, from, to, correlationId, t, pageSize, cursor);
+        return new UsageQuery(org, provider, model, feature, status, userId, from, to, correlationId, t, pageSize, cursor, group);
     }
 
     public UsageQuery withPageSize(int n) {
-        return new UsageQuery(org, provider, model, feature, status, userId, from, to, correlationId, text, n, cursor);
+        return new UsageQuery(org, provider, model, feature, status, userId, from, to, correlationId, text, n, cursor, group);
     }
 
     /** The next page after {@code page}. */
     public UsageQuery after(UsagePage page) {
         return new UsageQuery(org, provider, model, feature, status, userId, from, to, correlationId, text, pageSize,
-                page.nextCursor());
+                page.nextCursor(), group);
     }
 
     /** Whether a record matches every filter (not the cursor). Implementations may use it. */
@@ -83,10 +97,15 @@ public record UsageQuery(OrgId org, String provider, String model, String featur
                 && (feature == null || feature.equals(r.feature()))
                 && (status == null || status == r.status())
                 && (userId == null || userId.equals(r.userId()))
+                && (group == null || inGroup(r.groupId()))
                 && (from == null || !r.startedAt().isBefore(from))
                 && (to == null || r.startedAt().isBefore(to))
                 && (correlationId == null || correlationId.equals(r.correlationId()))
                 && (text == null || contains(r.inputText()) || contains(r.outputText()) || contains(r.errorMessage()));
+    }
+
+    private boolean inGroup(String groups) {
+        return groups != null && java.util.Arrays.asList(groups.split(",")).contains(group);
     }
 
     private boolean contains(String field) {

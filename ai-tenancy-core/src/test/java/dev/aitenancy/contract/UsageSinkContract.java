@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.aitenancy.Cost;
 import dev.aitenancy.TokenUsage;
+import dev.aitenancy.tenant.Caller;
 import dev.aitenancy.tenant.OrgId;
+import java.util.Set;
 import dev.aitenancy.ErrorCode;
 import dev.aitenancy.InvalidRequestException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -66,6 +68,35 @@ public abstract class UsageSinkContract {
         assertThat(r.outputText()).isEqualTo("Three bullets.");
         assertThat(r.correlationId()).isEqualTo("corr-alice");
         assertThat(r.finishedAt()).isEqualTo(T0.plusMillis(850));
+    }
+
+    @Test
+    void theCallersGroupsAndGuardrailOutcomesAreStoredAndGroupsCanBeFiltered() {
+        UsageSink sink = newSink();
+        String guardrails = "warn:content-filter:pii; modify:output-modifier:disclaimer";
+        UsageRecord both = started(ACME, T0, "alice")
+                .withGroupId(UsageRecord.groupIdOf(new Caller("alice", Set.of("support", "sales"), null, Set.of())));
+        sink.started(both);
+        sink.finished(both.withGuardrails(guardrails).finish(UsageStatus.OK, TokenUsage.of(5, 5), Cost.unpriced(),
+                null, null, "ok", T0.plusMillis(10)));
+        sink.finished(started(ACME, T0.plusSeconds(1), "bob").withGroupId("salesforce").finish(UsageStatus.OK,
+                TokenUsage.of(5, 5), Cost.unpriced(), null, null, "ok", T0.plusSeconds(2)));
+        sink.finished(started(ACME, T0.plusSeconds(2), "carol").finish(UsageStatus.OK, TokenUsage.of(5, 5),
+                Cost.unpriced(), null, null, "ok", T0.plusSeconds(3)));
+
+        UsageRecord alice = sink.query(UsageQuery.of(ACME).withUser("alice")).records().get(0);
+
+        assertThat(alice.groupId()).isEqualTo("sales,support");
+        assertThat(alice.guardrails()).isEqualTo(guardrails);
+        assertThat(sink.query(UsageQuery.of(ACME).withUser("carol")).records().get(0).groupId()).isNull();
+        assertThat(sink.query(UsageQuery.of(ACME).withUser("carol")).records().get(0).guardrails()).isNull();
+        assertThat(sink.query(UsageQuery.of(ACME).withGroup("sales")).records()).extracting(UsageRecord::userId)
+                .as("a whole group id, not a prefix of another").containsExactly("alice");
+        assertThat(sink.query(UsageQuery.of(ACME).withGroup("support")).records()).hasSize(1);
+        assertThat(sink.query(UsageQuery.of(ACME).withGroup("salesforce")).records()).extracting(UsageRecord::userId)
+                .containsExactly("bob");
+        assertThat(sink.totals(UsageQuery.of(ACME).withGroup("sal%")).requests()).isZero();
+        assertThat(UsageRecord.groupIdOf(Caller.ANONYMOUS)).isNull();
     }
 
     @Test
@@ -202,8 +233,8 @@ public abstract class UsageSinkContract {
         assertThat(lines).hasSize(13);
         assertThat(lines[0]).startsWith("id,org_id,user_id,provider,model");
         assertThat(lines[1]).contains(",corr-11,");
-        assertThat(lines[1].split(",", -1)).hasSize(21);
-        assertThat(csv.toString()).contains(",Quarterly REPORT for 100%_done,answer 7\r\n");
+        assertThat(lines[1].split(",", -1)).hasSize(23);
+        assertThat(csv.toString()).contains(",Quarterly REPORT for 100%_done,answer 7,,\r\n");
         assertThat(jsonRows).isEqualTo(3);
         List<String> objects = jsonl.toString().lines().toList();
         assertThat(objects).hasSize(3);

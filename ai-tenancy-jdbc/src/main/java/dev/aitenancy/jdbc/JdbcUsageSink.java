@@ -274,6 +274,10 @@ public final class JdbcUsageSink implements UsageSink, UsageSummaries, AutoClose
         w.add("status", "status", q.status() == null ? null : q.status().wireName());
         w.add("user_id", "userId", q.userId());
         w.add("correlation_id", "correlationId", q.correlationId());
+        if (q.group() != null) {
+            w.add("(',' || group_id || ',') LIKE :group ESCAPE '!'");
+            w.params.put("group", "%," + likeEscaped(q.group()) + ",%");
+        }
         if (q.from() != null) {
             w.add("started_at >= :from");
             w.params.put("from", q.from());
@@ -286,10 +290,13 @@ public final class JdbcUsageSink implements UsageSink, UsageSummaries, AutoClose
             // '!' escapes LIKE wildcards (a backslash would confuse Jdbi's statement parser)
             w.add("(LOWER(input_text) LIKE :text ESCAPE '!' OR LOWER(output_text) LIKE :text ESCAPE '!' "
                     + "OR LOWER(error_message) LIKE :text ESCAPE '!')");
-            String escaped = q.text().toLowerCase(Locale.ROOT).replace("!", "!!").replace("%", "!%").replace("_", "!_");
-            w.params.put("text", "%" + escaped + "%");
+            w.params.put("text", "%" + likeEscaped(q.text().toLowerCase(Locale.ROOT)) + "%");
         }
         return w;
+    }
+
+    private static String likeEscaped(String s) {
+        return s.replace("!", "!!").replace("%", "!%").replace("_", "!_");
     }
 
     /** Stops accepting records and writes everything queued (waiting at most 30 s). */
@@ -357,10 +364,10 @@ public final class JdbcUsageSink implements UsageSink, UsageSummaries, AutoClose
     }
 
     private static int update(Handle h, UsageRecord r) {
-        return bind(h.createUpdate("UPDATE ai_generations SET user_id = :userId, provider = :provider, model = :model, "
+        return bind(h.createUpdate("UPDATE ai_generations SET user_id = :userId, group_id = :groupId, provider = :provider, model = :model, "
                 + "feature = :feature, tier = :tier, status = :status, input_tokens = :inputTokens, output_tokens = :outputTokens, "
                 + "cached_tokens = :cachedTokens, latency_ms = :latencyMs, correlation_id = :correlationId, "
-                + "error_code = :errorCode, error_message = :errorMessage, cost_usd = :cost, billed_usd = :billed, "
+                + "error_code = :errorCode, error_message = :errorMessage, guardrails = :guardrails, cost_usd = :cost, billed_usd = :billed, "
                 + "input_text = :inputText, "
                 + "output_text = :outputText, started_at = :startedAt, finished_at = :finishedAt "
                 + "WHERE id = :id AND (status = 'started' OR :status <> 'started')"), r).execute();
@@ -372,15 +379,17 @@ public final class JdbcUsageSink implements UsageSink, UsageSummaries, AutoClose
                 .bind("id", r.id()).mapTo(Integer.class).one() > 0) {
             return;
         }
-        bind(h.createUpdate("INSERT INTO ai_generations (id, org_id, user_id, provider, model, feature, tier, status, "
+        bind(h.createUpdate("INSERT INTO ai_generations (id, org_id, user_id, group_id, provider, model, feature, tier, status, "
                 + "input_tokens, output_tokens, cached_tokens, latency_ms, correlation_id, error_code, error_message, "
-                + "cost_usd, billed_usd, input_text, output_text, started_at, finished_at) VALUES (:id, :orgId, :userId, "
-                + ":provider, :model, :feature, :tier, :status, :inputTokens, :outputTokens, :cachedTokens, :latencyMs, :correlationId, "
-                + ":errorCode, :errorMessage, :cost, :billed, :inputText, :outputText, :startedAt, :finishedAt)"), r).execute();
+                + "guardrails, cost_usd, billed_usd, input_text, output_text, started_at, finished_at) VALUES (:id, :orgId, "
+                + ":userId, :groupId, :provider, :model, :feature, :tier, :status, :inputTokens, :outputTokens, :cachedTokens, "
+                + ":latencyMs, :correlationId, :errorCode, :errorMessage, :guardrails, :cost, :billed, :inputText, :outputText, "
+                + ":startedAt, :finishedAt)"), r).execute();
     }
 
     private static <S extends org.jdbi.v3.core.statement.SqlStatement<S>> S bind(S s, UsageRecord r) {
         return s.bind("id", r.id()).bind("orgId", r.orgId()).bind("userId", r.userId())
+                .bind("groupId", truncate(r.groupId(), 1000)).bind("guardrails", truncate(r.guardrails(), 2000))
                 .bind("provider", r.provider()).bind("model", r.model()).bind("feature", r.feature()).bind("tier", r.tier())
                 .bind("status", r.status().wireName())
                 .bind("inputTokens", r.usage().inputTokens()).bind("outputTokens", r.usage().outputTokens())
@@ -403,14 +412,15 @@ public final class JdbcUsageSink implements UsageSink, UsageSummaries, AutoClose
         BigDecimal billed = rs.getBigDecimal("billed_usd");
         Long latency = (Long) rs.getObject("latency_ms", Long.class);
         return new UsageRecord(rs.getObject("id", UUID.class), rs.getString("org_id"), rs.getString("user_id"),
-                rs.getString("provider"), rs.getString("model"), rs.getString("feature"), rs.getString("tier"),
+                rs.getString("group_id"), rs.getString("provider"), rs.getString("model"), rs.getString("feature"), rs.getString("tier"),
                 UsageStatus.valueOf(rs.getString("status").toUpperCase(Locale.ROOT)),
                 new TokenUsage(rs.getObject("input_tokens", Long.class), rs.getObject("output_tokens", Long.class),
                         rs.getObject("cached_tokens", Long.class)),
                 cost == null ? Cost.unpriced() : Cost.usd(cost.stripTrailingZeros()),
                 billed == null ? Cost.unpriced() : Cost.usd(billed.stripTrailingZeros()),
                 latency == null ? null : Duration.ofMillis(latency), rs.getString("correlation_id"),
-                rs.getString("error_code"), rs.getString("error_message"), rs.getString("input_text"),
+                rs.getString("error_code"), rs.getString("error_message"), rs.getString("guardrails"),
+                rs.getString("input_text"),
                 rs.getString("output_text"), rs.getObject("started_at", OffsetDateTime.class).toInstant(),
                 finished == null ? null : finished.toInstant());
     }

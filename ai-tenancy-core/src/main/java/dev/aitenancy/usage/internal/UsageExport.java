@@ -16,7 +16,8 @@ public final class UsageExport {
     private static final List<String> COLUMNS = List.of("id", "org_id", "user_id", "provider", "model", "feature",
             "tier", "status", "input_tokens", "output_tokens", "cached_tokens", "latency_ms", "cost_usd", "billed_usd",
             "correlation_id",
-            "error_code", "error_message", "started_at", "finished_at", "input_text", "output_text");
+            "error_code", "error_message", "started_at", "finished_at", "input_text", "output_text", "group_id",
+            "guardrails");
 
     private final Writer out;
     private final ExportFormat format;
@@ -36,7 +37,8 @@ public final class UsageExport {
                 r.usage().cachedInputTokens(), r.latency() == null ? null : r.latency().toMillis(),
                 r.cost().amount() == null ? null : r.cost().amount().toPlainString(),
                 r.billed().amount() == null ? null : r.billed().amount().toPlainString(), r.correlationId(),
-                r.errorCode(), r.errorMessage(), r.startedAt(), r.finishedAt(), r.inputText(), r.outputText());
+                r.errorCode(), r.errorMessage(), r.startedAt(), r.finishedAt(), r.inputText(), r.outputText(),
+                r.groupId(), r.guardrails());
         if (format == ExportFormat.CSV) {
             line(values, v -> v == null ? "" : csv(v.toString()));
         } else {
