@@ -1,6 +1,7 @@
 package dev.aitenancy.usage;
 
 import dev.aitenancy.tenant.OrgId;
+import dev.aitenancy.usage.internal.PricingTally;
 import java.util.List;
 
 /**
@@ -42,4 +43,24 @@ public interface UsageSink {
      * @return how many records were removed
      */
     long purge(OrgId org, java.time.Instant before);
+
+    /**
+     * What the org's finished calls that started in {@code [from, to)} cost, by tier, user and
+     * model, with the busiest hours of the day in {@code zone}, averages and the top tenth of users.
+     * This default reads the records page by page; a database sink computes it with SQL instead.
+     *
+     * @throws dev.aitenancy.InvalidRequestException {@code AI_INVALID_REQUEST} when a part is missing
+     *                                              or {@code from} is not before {@code to}
+     */
+    default PricingReport pricingReport(OrgId org, java.time.Instant from, java.time.Instant to,
+            java.time.ZoneId zone) {
+        PricingTally tally = new PricingTally(org, from, to, zone);
+        UsageQuery q = UsageQuery.of(org).between(from, to).withPageSize(UsageQuery.MAX_PAGE_SIZE);
+        for (UsagePage page = query(q); ; page = query(q.after(page))) {
+            page.records().stream().filter(r -> r.status() != UsageStatus.STARTED).forEach(tally::add);
+            if (!page.hasMore()) {
+                return tally.report();
+            }
+        }
+    }
 }

@@ -13,6 +13,9 @@ import dev.aitenancy.InvalidRequestException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aitenancy.internal.Json;
 import dev.aitenancy.usage.DailySummary;
+import dev.aitenancy.usage.PricingLine;
+import dev.aitenancy.usage.PricingReport;
+import java.time.ZoneId;
 import dev.aitenancy.usage.ExportFormat;
 import dev.aitenancy.usage.UsagePage;
 import dev.aitenancy.usage.UsageQuery;
@@ -146,6 +149,120 @@ public abstract class UsageSinkContract {
             sink.finished(started(GLOBEX, T0.plusSeconds(i), "gus").finish(UsageStatus.OK, TokenUsage.of(1, 1),
                     Cost.usd(BigDecimal.ONE), null, null, "Quarterly report", T0.plusSeconds(i + 1)));
         }
+    }
+
+    private static UsageRecord call(OrgId org, String user, String tier, String provider, String model,
+            UsageStatus status, String cost, String billed, Instant at) {
+        UsageRecord s = new UsageRecord(UUID.randomUUID(), org.value(), user, provider, model, "generic-text", tier,
+                UsageStatus.STARTED, TokenUsage.UNKNOWN, Cost.unpriced(), null, null, "c", null, null, "q", null, at,
+                null);
+        if (status == UsageStatus.STARTED) {
+            return s;
+        }
+        return s.finish(status, cost == null ? TokenUsage.UNKNOWN : TokenUsage.of(10, 10),
+                cost == null ? Cost.unpriced() : Cost.usd(new BigDecimal(cost)),
+                billed == null ? Cost.unpriced() : Cost.usd(new BigDecimal(billed)),
+                status == UsageStatus.ERROR ? "AI_PROVIDER_UNAVAILABLE" : null, null, "a", at.plusMillis(100));
+    }
+
+    /** 14 finished records of acme in 2026-11-24 (UTC), and records that must not count. */
+    private static void seedPricing(UsageSink sink) {
+        Instant day = Instant.parse("2026-11-24T00:00:00Z");
+        sink.finished(call(ACME, "alice", "standard", "openai", "gpt-4.1-mini", UsageStatus.OK, "0.30", "0.45",
+                day.plus(Duration.parse("PT9H10M"))));
+        sink.finished(call(ACME, "alice", "standard", "openai", "gpt-4.1-mini", UsageStatus.OK, "0.20", "0.30",
+                day.plus(Duration.parse("PT9H40M"))));
+        sink.finished(call(ACME, "bob", "premium", "anthropic", "claude-sonnet-4-5", UsageStatus.OK, "1.00", "1.50",
+                day.plus(Duration.parse("PT14H5M"))));
+        sink.finished(call(ACME, "bob", "premium", "anthropic", "claude-sonnet-4-5", UsageStatus.ERROR, null, null,
+                day.plus(Duration.parse("PT14H20M"))));
+        sink.finished(call(ACME, "carol", null, "openai", "gpt-4.1-mini", UsageStatus.CANCELED, "0.10", "0.10",
+                day.plus(Duration.parse("PT23H30M"))));
+        sink.finished(call(ACME, "dave", null, "custom", "local-llm", UsageStatus.OK, null, null,
+                day.plus(Duration.parse("PT9H50M"))));
+        sink.finished(call(ACME, null, null, null, null, UsageStatus.ERROR, null, null,
+                day.plus(Duration.parse("PT10H"))));
+        for (int i = 1; i <= 7; i++) {
+            sink.finished(call(ACME, "u0" + i, "basic", "openai", "gpt-4.1-nano", UsageStatus.OK, "0.01", "0.01",
+                    day.plus(Duration.parse("PT12H" + i + "M"))));
+        }
+        // not counted: in flight, before the period, at its end, another org
+        sink.started(call(ACME, "alice", "standard", "openai", "gpt-4.1-mini", UsageStatus.STARTED, null, null,
+                day.plus(Duration.parse("PT13H"))));
+        sink.finished(call(ACME, "alice", "standard", "openai", "gpt-4.1-mini", UsageStatus.OK, "5", "5",
+                day.minusSeconds(1)));
+        sink.finished(call(ACME, "bob", "premium", "openai", "gpt-4.1-mini", UsageStatus.OK, "5", "5",
+                day.plus(Duration.ofDays(1))));
+        sink.finished(call(GLOBEX, "bob", "premium", "openai", "gpt-4.1-mini", UsageStatus.OK, "5", "5",
+                day.plus(Duration.parse("PT10H"))));
+    }
+
+    private static PricingLine line(String key, long requests, String cost, String billed, long unpriced,
+            long unbilled) {
+        return new PricingLine(key, requests, new BigDecimal(cost), new BigDecimal(billed), unpriced, unbilled);
+    }
+
+    @Test
+    void aPricingReportGivesExactCostByTierUserAndModelPeakHoursAveragesAndTopUsers() {
+        UsageSink sink = newSink();
+        seedPricing(sink);
+        Instant from = Instant.parse("2026-11-24T00:00:00Z");
+        Instant to = Instant.parse("2026-11-25T00:00:00Z");
+
+        PricingReport r = sink.pricingReport(ACME, from, to, ZoneId.of("Europe/Berlin"));
+
+        assertThat(r.total()).isEqualTo(line(null, 14, "1.67", "2.42", 3, 3));
+        assertThat(r.byTier()).containsExactly(line("premium", 2, "1", "1.5", 1, 1),
+                line("standard", 2, "0.5", "0.75", 0, 0), line(null, 3, "0.1", "0.1", 2, 2),
+                line("basic", 7, "0.07", "0.07", 0, 0));
+        assertThat(r.byModel()).containsExactly(line("anthropic/claude-sonnet-4-5", 2, "1", "1.5", 1, 1),
+                line("openai/gpt-4.1-mini", 3, "0.6", "0.85", 0, 0), line("openai/gpt-4.1-nano", 7, "0.07", "0.07", 0, 0),
+                line("custom/local-llm", 1, "0", "0", 1, 1), line(null, 1, "0", "0", 1, 1));
+        assertThat(r.byUser()).hasSize(12);
+        assertThat(r.byUser().subList(0, 4)).containsExactly(line("bob", 2, "1", "1.5", 1, 1),
+                line("alice", 2, "0.5", "0.75", 0, 0), line("carol", 1, "0.1", "0.1", 0, 0),
+                line("u01", 1, "0.01", "0.01", 0, 0));
+        assertThat(r.byUser().subList(10, 12)).containsExactly(line("dave", 1, "0", "0", 1, 1),
+                line(null, 1, "0", "0", 1, 1));
+        assertThat(r.users()).isEqualTo(11);
+        assertThat(r.topUsers()).as("the top tenth of 11 users is 2 users")
+                .extracting(PricingLine::key).containsExactly("bob", "alice");
+        assertThat(r.averageCostPerRequest()).as("1.67 over 11 priced requests").isEqualTo(new BigDecimal("0.1518181818"));
+        assertThat(r.averageBilledPerRequest()).isEqualTo(new BigDecimal("0.22"));
+        assertThat(r.averageCostPerUser()).isEqualTo(new BigDecimal("0.1518181818"));
+        assertThat(r.averageBilledPerUser()).isEqualTo(new BigDecimal("0.22"));
+        assertThat(r.byHour()).hasSize(24);
+        assertThat(r.byHour()).filteredOn(h -> h.requests() > 0).containsExactly(new PricingReport.HourlyRequests(0, 1),
+                new PricingReport.HourlyRequests(10, 3), new PricingReport.HourlyRequests(11, 1),
+                new PricingReport.HourlyRequests(13, 7), new PricingReport.HourlyRequests(15, 2));
+        assertThat(r.peakHours()).containsExactly(13);
+
+        PricingReport india = sink.pricingReport(ACME, from, to, ZoneId.of("+05:30"));
+        assertThat(india.byHour()).filteredOn(h -> h.requests() > 0).containsExactly(
+                new PricingReport.HourlyRequests(5, 1), new PricingReport.HourlyRequests(14, 1),
+                new PricingReport.HourlyRequests(15, 3), new PricingReport.HourlyRequests(17, 7),
+                new PricingReport.HourlyRequests(19, 2));
+        assertThat(sink.pricingReport(ACME, from, to, ZoneId.of("UTC")).peakHours()).containsExactly(12);
+    }
+
+    @Test
+    void aPricingReportOfAnEmptyPeriodHasNoAveragesAndABadPeriodIsRefused() {
+        UsageSink sink = newSink();
+        seedPricing(sink);
+        Instant from = Instant.parse("2026-11-20T00:00:00Z");
+
+        PricingReport empty = sink.pricingReport(ACME, from, from.plusSeconds(3600), ZoneId.of("UTC"));
+
+        assertThat(empty.total()).isEqualTo(line(null, 0, "0", "0", 0, 0));
+        assertThat(empty.byUser()).isEmpty();
+        assertThat(empty.topUsers()).isEmpty();
+        assertThat(empty.averageCostPerRequest()).isNull();
+        assertThat(empty.averageCostPerUser()).isNull();
+        assertThat(empty.peakHours()).isEmpty();
+        InvalidRequestException e = catchThrowableOfType(InvalidRequestException.class,
+                () -> sink.pricingReport(ACME, from, from, ZoneId.of("UTC")));
+        assertThat(e.code()).isEqualTo(ErrorCode.AI_INVALID_REQUEST);
+        assertThat(e.getMessage()).contains("must end after it starts");
     }
 
     @Test

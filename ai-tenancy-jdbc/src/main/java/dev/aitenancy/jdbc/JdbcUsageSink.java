@@ -3,7 +3,11 @@ package dev.aitenancy.jdbc;
 import dev.aitenancy.Cost;
 import dev.aitenancy.TokenUsage;
 import dev.aitenancy.tenant.OrgId;
+import dev.aitenancy.jdbc.internal.Dialect;
 import dev.aitenancy.jdbc.internal.Sql;
+import dev.aitenancy.usage.PricingReport;
+import dev.aitenancy.usage.internal.PricingTally;
+import java.time.ZoneId;
 import dev.aitenancy.usage.DailySummary;
 import dev.aitenancy.usage.ExportFormat;
 import dev.aitenancy.usage.UsagePage;
@@ -63,6 +67,7 @@ public final class JdbcUsageSink implements UsageSink, UsageSummaries, AutoClose
     private final AtomicLong written = new AtomicLong();
     private final Object progress = new Object();
     private volatile boolean closing;
+    private volatile Dialect dialect;
     private long enqueued;
 
     JdbcUsageSink(Jdbi jdbi, int capacity, int batchSize, Duration offerTimeout) {
@@ -202,6 +207,89 @@ public final class JdbcUsageSink implements UsageSink, UsageSummaries, AutoClose
                 .bind("org", org.value())
                 .bind("before", before)
                 .execute());
+    }
+
+    /**
+     * The report from five grouped queries (by tier, user, model and hour of day, in one
+     * transaction): the rows read are groups, never the records themselves.
+     */
+    @Override
+    public PricingReport pricingReport(OrgId org, Instant from, Instant to, ZoneId zone) {
+        PricingTally.check(org, from, to, zone);
+        flush(Duration.ofSeconds(5));
+        PricingTally tally = new PricingTally(org, from, to, zone);
+        String sums = "COUNT(*) AS requests, SUM(cost_usd) AS cost, SUM(billed_usd) AS billed, "
+                + "SUM(CASE WHEN cost_usd IS NULL THEN 1 ELSE 0 END) AS unpriced, "
+                + "SUM(CASE WHEN billed_usd IS NULL THEN 1 ELSE 0 END) AS unbilled";
+        String where = " FROM ai_generations WHERE org_id = :org AND started_at >= :from AND started_at < :to "
+                + "AND status <> 'started'";
+        jdbi.useTransaction(h -> {
+            h.createQuery("SELECT tier AS k, " + sums + where + " GROUP BY tier").bind("org", org.value())
+                    .bind("from", from).bind("to", to)
+                    .map((rs, ctx) -> line(rs, tally::tier)).list();
+            h.createQuery("SELECT user_id AS k, " + sums + where + " GROUP BY user_id").bind("org", org.value())
+                    .bind("from", from).bind("to", to)
+                    .map((rs, ctx) -> line(rs, tally::user)).list();
+            h.createQuery("SELECT provider, model, " + sums + where + " GROUP BY provider, model")
+                    .bind("org", org.value()).bind("from", from).bind("to", to)
+                    .map((rs, ctx) -> {
+                        tally.model(PricingTally.modelKey(rs.getString("provider"), rs.getString("model")),
+                                rs.getLong("requests"), rs.getBigDecimal("cost"), rs.getBigDecimal("billed"),
+                                rs.getLong("unpriced"), rs.getLong("unbilled"));
+                        return 0;
+                    }).list();
+            String hour = hourOfDay(dialect(h), zone);
+            h.createQuery("SELECT hour_of_day, COUNT(*) AS requests FROM (SELECT " + hour + " AS hour_of_day" + where
+                            + ") hours GROUP BY hour_of_day")
+                    .bind("org", org.value()).bind("from", from).bind("to", to).bind("zone", zoneName(zone))
+                    .map((rs, ctx) -> {
+                        tally.hour(rs.getInt("hour_of_day"), rs.getLong("requests"));
+                        return 0;
+                    }).list();
+        });
+        return tally.report();
+    }
+
+    private Dialect dialect(Handle h) {
+        Dialect d = dialect;
+        if (d == null) {
+            try {
+                d = Dialect.of(h.getConnection().getMetaData().getDatabaseProductName());
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot read the database product name", e);
+            }
+            dialect = d;
+        }
+        return d;
+    }
+
+    /** Adds one grouped row to a line of the tally. */
+    private interface LineSink {
+        void add(String key, long requests, BigDecimal cost, BigDecimal billed, long unpriced, long unbilled);
+    }
+
+    private static int line(ResultSet rs, LineSink sink) throws SQLException {
+        sink.add(rs.getString("k"), rs.getLong("requests"), rs.getBigDecimal("cost"), rs.getBigDecimal("billed"),
+                rs.getLong("unpriced"), rs.getLong("unbilled"));
+        return 0;
+    }
+
+    /**
+     * The hour of day of {@code started_at} in the zone bound as {@code :zone}. A fixed offset is
+     * an interval for PostgreSQL, whose text offsets follow POSIX (east is negative).
+     */
+    private static String hourOfDay(Dialect dialect, ZoneId zone) {
+        boolean fixed = zone.normalized() instanceof ZoneOffset;
+        String at = dialect == Dialect.POSTGRESQL && fixed ? "CAST(:zone AS INTERVAL)" : ":zone";
+        return "EXTRACT(HOUR FROM (started_at AT TIME ZONE " + at + "))";
+    }
+
+    private static String zoneName(ZoneId zone) {
+        ZoneId z = zone.normalized();
+        if (z instanceof ZoneOffset offset) {
+            return offset.getTotalSeconds() == 0 ? "+00:00" : offset.getId();
+        }
+        return z.getId();
     }
 
     /**
