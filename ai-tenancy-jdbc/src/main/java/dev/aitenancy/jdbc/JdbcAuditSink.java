@@ -5,7 +5,14 @@ import dev.aitenancy.usage.AuditEvent;
 import dev.aitenancy.usage.AuditSink;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import dev.aitenancy.usage.AuditPage;
+import dev.aitenancy.usage.AuditQuery;
+import dev.aitenancy.usage.internal.AuditPages;
+import dev.aitenancy.usage.internal.UsageCursor;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
 
@@ -39,6 +46,46 @@ public final class JdbcAuditSink implements AuditSink {
                         rs.getString("action"), rs.getString("target"), rs.getString("detail"),
                         rs.getObject("at", OffsetDateTime.class).toInstant()))
                 .list());
+    }
+
+    @Override
+    public AuditPage query(AuditQuery q) {
+        List<String> where = new ArrayList<>(List.of("org_id = :org"));
+        Map<String, Object> params = new HashMap<>(Map.of("org", q.org().value()));
+        if (q.actor() != null) {
+            where.add("actor = :actor");
+            params.put("actor", q.actor());
+        }
+        if (q.actionPrefix() != null) {
+            where.add("action LIKE :action ESCAPE '!'");
+            params.put("action", q.actionPrefix().replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
+        } else if (q.action() != null) {
+            where.add("action = :action");
+            params.put("action", q.action());
+        }
+        if (q.from() != null) {
+            where.add("at >= :from");
+            params.put("from", clampToSql(q.from()));
+        }
+        if (q.to() != null) {
+            where.add("at < :to");
+            params.put("to", clampToSql(q.to()));
+        }
+        if (q.cursor() != null) {
+            UsageCursor c = UsageCursor.decode(q.cursor());
+            where.add("(at < :cursorAt OR (at = :cursorAt AND id < :cursorId))");
+            params.put("cursorAt", c.startedAt());
+            params.put("cursorId", c.id());
+        }
+        List<AuditEvent> rows = jdbi.withHandle(h -> h.createQuery("SELECT * FROM ai_audit_log WHERE "
+                        + String.join(" AND ", where) + " ORDER BY at DESC, id DESC")
+                .bindMap(params)
+                .setMaxRows(q.limit() + 1)
+                .map((rs, ctx) -> new AuditEvent(rs.getObject("id", UUID.class), q.org(), rs.getString("actor"),
+                        rs.getString("action"), rs.getString("target"), rs.getString("detail"),
+                        rs.getObject("at", OffsetDateTime.class).toInstant()))
+                .list());
+        return AuditPages.page(rows, q.limit());
     }
 
     /** Instant.MIN/MAX do not fit SQL timestamps; years 1 and 9999 bound every real event. */
