@@ -1,7 +1,9 @@
 package dev.aitenancy;
 
+import dev.aitenancy.guardrails.GuardrailOutcome;
 import dev.aitenancy.provider.ProviderId;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -17,7 +19,21 @@ import java.util.UUID;
  * @param correlationId the id the call can be traced by (logs, provider, usage record)
  * @param finishReason  why the model stopped
  * @param usageRecordId the id of the call's usage record
+ * @param guardrails    what guardrails did to the call (warnings, changes, logged matches); empty
+ *                      when none applied
  */
 public record JobResult(String text, ProviderId provider, String model, TokenUsage usage, Cost cost, Cost billed,
-        Duration latency, String correlationId, FinishReason finishReason, UUID usageRecordId) {
+        Duration latency, String correlationId, FinishReason finishReason, UUID usageRecordId,
+        List<GuardrailOutcome> guardrails) {
+
+    public JobResult {
+        guardrails = guardrails == null ? List.of() : List.copyOf(guardrails);
+    }
+
+    /** A result no guardrail touched. */
+    public JobResult(String text, ProviderId provider, String model, TokenUsage usage, Cost cost, Cost billed,
+            Duration latency, String correlationId, FinishReason finishReason, UUID usageRecordId) {
+        this(text, provider, model, usage, cost, billed, latency, correlationId, finishReason, usageRecordId,
+                List.of());
+    }
 }

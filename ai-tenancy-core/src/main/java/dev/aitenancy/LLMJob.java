@@ -3,6 +3,8 @@ package dev.aitenancy;
 import dev.aitenancy.internal.Secrets;
 import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.features.FeatureFlags;
+import dev.aitenancy.guardrails.GuardrailStore;
+import dev.aitenancy.guardrails.internal.GuardrailCheck;
 import dev.aitenancy.keys.KeyStore;
 import dev.aitenancy.keys.StoredKey;
 import dev.aitenancy.limits.BudgetLedger;
@@ -95,6 +97,7 @@ public final class LLMJob {
     private final CallObserver observer;
     private final BudgetLedger budgets;
     private final TemplateStore templates;
+    private final GuardrailStore guardrails;
     private final Map<ModelKeySlot, CompletableFuture<Void>> verifying = new ConcurrentHashMap<>();
 
     private record ModelKeySlot(OrgId org, ProviderId provider) {
@@ -114,6 +117,7 @@ public final class LLMJob {
         this.observer = b.observer;
         this.budgets = b.budgets;
         this.templates = b.templates;
+        this.guardrails = b.guardrails;
     }
 
     public static Builder builder() {
@@ -243,12 +247,17 @@ public final class LLMJob {
             }
             call.model = models.resolve(org, request.caller(), new ModelRequest(request.feature(), // 4. model
                     request.provider(), request.model(), request.maxOutputTokens()));
-            // 5. guardrails (before): none configured in the core yet
             Caller caller = request.caller();
+            String tier = call.model.tier() == null ? null : call.model.tier().name();
+            call.guards = GuardrailCheck.of(guardrails.guardrails(org), org, caller, tier);    // 5. guardrails (before)
+            call.model = call.guards.checkModel(call.model);
+            call.prompt = call.guards.checkInput(call.prompt, estimateTokens(call.prompt), call.startedAt);
+            BigDecimal worstCase = worstCase(call.model, call.prompt);
+            call.guards.checkCost(call.model.spec() == null ? null : worstCase);
             call.permit = rateLimiter.acquire(new RateLimitRequest(org, caller.userId(),       // 6. rate limit
-                    caller.ip(), estimateTokens(call.prompt) + call.model.maxOutputTokens()));
-            call.budget = budgets.reserve(org, caller, call.model.tier() == null ? null       // 7. budget
-                    : call.model.tier().name(), worstCase(call.model, call.prompt));
+                    caller.ip(), estimateTokens(call.prompt) + call.model.maxOutputTokens())
+                    .withUserRequestsPerMinuteCap(call.guards.userRequestsPerMinute()));
+            call.budget = budgets.reserve(org, caller, tier, worstCase);                        // 7. budget
             client(org, call.model.ref().provider());                                         //    (a client exists)
             StoredKey stored = key(org, call.model.ref().provider());                          // 8. key
             call.key = stored.key();
@@ -381,6 +390,7 @@ public final class LLMJob {
         boolean verificationDue;
         RateLimitPermit permit = RateLimitPermit.NONE;
         BudgetReservation budget = BudgetReservation.NONE;
+        GuardrailCheck guards = GuardrailCheck.NONE;
         volatile boolean providerCalled;
         private String storedInput;
         private boolean storedInputFromPrompt;
@@ -428,10 +438,11 @@ public final class LLMJob {
         UsageRecord record(UsageStatus status) {
             ResolvedModel m = model == null ? null : currentModel();
             return new UsageRecord(recordId, org.value(), request.caller().userId(),
-                    m == null ? null : m.ref().provider().name(), m == null ? null : m.ref().model(),
-                    request.feature(), m == null || m.tier() == null ? null : m.tier().name(), status,
-                    TokenUsage.UNKNOWN, Cost.unpriced(), null, null, correlationId, null, null,
-                    storedInput(), null, startedAt, null);
+                    UsageRecord.groupIdOf(request.caller()), m == null ? null : m.ref().provider().name(),
+                    m == null ? null : m.ref().model(), request.feature(),
+                    m == null || m.tier() == null ? null : m.tier().name(), status, TokenUsage.UNKNOWN,
+                    Cost.unpriced(), null, null, correlationId, null, null, guards.summary(), storedInput(), null,
+                    startedAt, null);
         }
 
         /** The redacted input, computed once: the started and the finished record share it. */
@@ -449,13 +460,20 @@ public final class LLMJob {
             if (failure != null) {
                 throw fail(asAiException(unwrap(failure)), TokenUsage.UNKNOWN, null);
             }
+            String text;
+            try {
+                text = guards.checkOutput(response.text());                                     // 11. guardrails (after)
+                guards.recordModifiers();
+            } catch (GuardrailBlockedException blocked) {
+                throw fail(blocked, response.usage(), null);
+            }
             Instant now = clock.instant();
             ResolvedModel m = currentModel();
             Cost cost = m.spec() != null ? m.spec().cost(response.usage()) : Cost.unpriced();
-            UUID id = finishRecord(UsageStatus.OK, response.usage(), null, response.text(), now);
-            return new JobResult(response.text(), m.ref().provider(), m.ref().model(), response.usage(), cost,
-                    m.billed(response.usage(), cost),
-                    Duration.between(startedAt, now), correlationId, response.finishReason(), id);
+            UUID id = finishRecord(UsageStatus.OK, response.usage(), null, text, now);
+            return new JobResult(text, m.ref().provider(), m.ref().model(), response.usage(), cost,
+                    m.billed(response.usage(), cost), Duration.between(startedAt, now), correlationId,
+                    response.finishReason(), id, guards.outcomes());
         }
 
         /** Records a failure after the provider was called, with what was seen of the answer. */
@@ -542,13 +560,30 @@ public final class LLMJob {
         }
 
         @Override
-        public synchronized void onToken(String piece) {
-            if (ended) {
-                return;
+        public void onToken(String piece) {
+            GuardrailBlockedException blocked;
+            synchronized (this) {
+                if (ended) {
+                    return;
+                }
+                deltas++;
+                text.append(piece);
+                blocked = call.guards.blocksOutput() ? call.guards.blockedSoFar(text.toString()) : null;
+                if (blocked == null) {
+                    String prefix = call.guards.prefix();
+                    if (deltas == 1 && !prefix.isEmpty()) {
+                        emit(new JobEvent.Token(prefix));
+                    }
+                    emit(new JobEvent.Token(piece));
+                    return;
+                }
+                // the piece that completed a blocked match is not passed on, nor is anything after it
+                ended = true;
+                call.fail(blocked, seenUsage.orElse(new TokenUsage(null, deltas, null)), null);
+                emitQuietly(new JobEvent.Error(blocked));
+                providerStream.cancel();
             }
-            deltas++;
-            text.append(piece);
-            emit(new JobEvent.Token(piece));
+            completion.completeExceptionally(blocked);
         }
 
         @Override
@@ -568,7 +603,21 @@ public final class LLMJob {
                     return;
                 }
                 ended = true;
-                result = call.settle(response, null);
+                try {
+                    result = call.settle(response, null);
+                } catch (AiTenancyException e) {
+                    emitQuietly(new JobEvent.Error(e));
+                    completion.completeExceptionally(e);
+                    return;
+                }
+                String prefix = call.guards.prefix();
+                String suffix = call.guards.suffix();
+                if (deltas == 0 && !prefix.isEmpty()) {
+                    emitQuietly(new JobEvent.Token(prefix));
+                }
+                if (!suffix.isEmpty()) {
+                    emitQuietly(new JobEvent.Token(suffix));
+                }
                 emitQuietly(new JobEvent.Done(result));
             }
             completion.complete(result);
@@ -723,8 +772,15 @@ public final class LLMJob {
         private CallObserver observer = CallObserver.NONE;
         private BudgetLedger budgets = BudgetLedger.none();
         private TemplateStore templates;
+        private GuardrailStore guardrails = GuardrailStore.none();
 
         private Builder() {
+        }
+
+        /** The guardrails checked before and after every call (default: none). */
+        public Builder guardrails(GuardrailStore store) {
+            this.guardrails = Objects.requireNonNull(store, "guardrails");
+            return this;
         }
 
         /** Which features each org may use (default: all). */

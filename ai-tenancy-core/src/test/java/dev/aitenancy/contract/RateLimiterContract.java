@@ -57,6 +57,34 @@ public abstract class RateLimiterContract {
     }
 
     @Test
+    void aGuardrailCapLowersTheUserLimitExactlyUnderConcurrencyAndNeverRaisesIt() throws Exception {
+        Limiter l = newLimiter(clock, new RateLimitPolicy(10, 0, 0));
+        AtomicInteger admitted = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
+
+        Concurrently.run(16, t -> {
+            for (int i = 0; i < 5; i++) {
+                try {
+                    l.limiter().acquire(call(ACME, "intern", null).withUserRequestsPerMinuteCap(7));
+                    admitted.incrementAndGet();
+                } catch (RateLimitedException e) {
+                    assertThat(e.limit()).contains("user intern: 7 requests/minute");
+                    refused.incrementAndGet();
+                }
+            }
+        });
+        for (int i = 0; i < 10; i++) {
+            l.limiter().acquire(call(ACME, "lead", null).withUserRequestsPerMinuteCap(50));
+        }
+        RateLimitedException lead = catchThrowableOfType(RateLimitedException.class,
+                () -> l.limiter().acquire(call(ACME, "lead", null).withUserRequestsPerMinuteCap(50)));
+
+        assertThat(admitted.get()).as("exactly the cap of 7 out of 80 calls").isEqualTo(7);
+        assertThat(refused.get()).isEqualTo(73);
+        assertThat(lead.limit()).as("a cap above the policy does not raise it").contains("10 requests/minute");
+    }
+
+    @Test
     void aRefusedCallConsumesNothingFromTheOtherLimits() {
         Limiter l = newLimiter(clock, new RateLimitPolicy(3, 2, 0));
 

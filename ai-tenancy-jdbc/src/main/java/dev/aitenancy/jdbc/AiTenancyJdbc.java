@@ -149,6 +149,11 @@ public final class AiTenancyJdbc {
         return new JdbcFeatureFlags(jdbi, clock);
     }
 
+    /** Guardrails, global and per org. */
+    public JdbcGuardrailStore guardrailStore() {
+        return new JdbcGuardrailStore(jdbi, clock);
+    }
+
     /** Versioned prompt templates per org. */
     public JdbcTemplateStore templateStore() {
         return new JdbcTemplateStore(jdbi, clock);

@@ -50,7 +50,10 @@ public record Charge(String org, String scope, String subject, long window, long
             add(charges, org, "user-keycheck", r.userId(), minute, 1, p.userKeyChecksPerMinute(), toMinute);
             return charges;
         }
-        add(charges, org, "user", r.userId(), minute, 1, p.userRequestsPerMinute(), toMinute);
+        int cap = r.userRequestsPerMinuteCap();
+        int perUser = cap > 0 && (p.userRequestsPerMinute() == 0 || cap < p.userRequestsPerMinute()) ? cap
+                : p.userRequestsPerMinute();
+        add(charges, org, "user", r.userId(), minute, 1, perUser, toMinute);
         add(charges, org, "ip", r.ip(), minute, 1, p.ipRequestsPerMinute(), toMinute);
         add(charges, org, "org", org, minute, 1, p.orgRequestsPerMinute(), toMinute);
         add(charges, org, "user-tokens", r.userId(), minute, tokens, p.userTokensPerMinute(), toMinute);

@@ -1,0 +1,296 @@
+package dev.aitenancy.guardrails.internal;
+
+import dev.aitenancy.ErrorCode;
+import dev.aitenancy.GuardrailBlockedException;
+import dev.aitenancy.guardrails.Guardrail;
+import dev.aitenancy.guardrails.GuardrailAction;
+import dev.aitenancy.guardrails.GuardrailOutcome;
+import dev.aitenancy.guardrails.GuardrailRule;
+import dev.aitenancy.guardrails.GuardrailRule.BudgetLimit;
+import dev.aitenancy.guardrails.GuardrailRule.ContentFilter;
+import dev.aitenancy.guardrails.GuardrailRule.ModelAllowlist;
+import dev.aitenancy.guardrails.GuardrailRule.ModelDenylist;
+import dev.aitenancy.guardrails.GuardrailRule.OutputModifier;
+import dev.aitenancy.guardrails.GuardrailRule.RateLimit;
+import dev.aitenancy.guardrails.GuardrailRule.TimeRestriction;
+import dev.aitenancy.guardrails.GuardrailRule.TokenLimit;
+import dev.aitenancy.models.ModelRef;
+import dev.aitenancy.models.ResolvedModel;
+import dev.aitenancy.tenant.Caller;
+import dev.aitenancy.tenant.OrgId;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The guardrails of one call: the rules that apply to it, checked before the provider is called
+ * ({@link #checkModel}, {@link #checkInput}, {@link #checkCost}) and after
+ * ({@link #checkOutput}), with every outcome kept for the result and the usage record. A
+ * blocking rule throws {@link GuardrailBlockedException}; every other action lets the call go on.
+ */
+public final class GuardrailCheck {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GuardrailCheck.class);
+    private static final String REMOVED = "[removed]";
+    private static final int PATTERN_CACHE_LIMIT = 4096;
+    private static final Map<String, Pattern> PATTERNS = new ConcurrentHashMap<>();
+
+    /** The check of a call no rule applies to. */
+    public static final GuardrailCheck NONE = new GuardrailCheck(null, List.of());
+
+    private final OrgId org;
+    private final List<Guardrail> rules;
+    private final List<GuardrailOutcome> outcomes = new ArrayList<>();
+
+    private GuardrailCheck(OrgId org, List<Guardrail> rules) {
+        this.org = org;
+        this.rules = rules;
+    }
+
+    /** The rules of {@code all} that apply to a call of {@code org} by {@code caller} through {@code tier}. */
+    public static GuardrailCheck of(List<Guardrail> all, OrgId org, Caller caller, String tier) {
+        return new GuardrailCheck(org, all.stream().filter(g -> g.appliesTo(org, caller, tier)).toList());
+    }
+
+    /** Whether no rule applies. */
+    public boolean isEmpty() {
+        return rules.isEmpty();
+    }
+
+    /**
+     * Model lists and output caps: blocks a model outside an allowlist or on a denylist (or
+     * warns/logs), lowers the output cap to the lowest token-limit, and drops fallbacks that a
+     * blocking list refuses.
+     */
+    public ResolvedModel checkModel(ResolvedModel model) {
+        for (Guardrail g : rules) {
+            if (g.rule() instanceof ModelAllowlist allow && !allow.matches(model.ref())) {
+                apply(g, "the request", "model " + model.ref() + " is not in its allowlist " + allow.models());
+            } else if (g.rule() instanceof ModelDenylist deny && deny.matches(model.ref())) {
+                apply(g, "the request", "model " + model.ref() + " is on its denylist");
+            }
+        }
+        Guardrail capping = null;
+        int cap = model.maxOutputTokens();
+        for (Guardrail g : rules) {
+            if (g.rule() instanceof TokenLimit t && t.maxOutputTokens() != null && t.maxOutputTokens() < cap) {
+                cap = t.maxOutputTokens();
+                capping = g;
+            }
+        }
+        if (capping != null) {
+            record(capping, GuardrailAction.MODIFY, "output capped at " + cap + " tokens");
+        }
+        return clamp(model, cap, true);
+    }
+
+    private ResolvedModel clamp(ResolvedModel model, int cap, boolean primary) {
+        List<ResolvedModel> fallbacks = primary
+                ? model.fallbacks().stream().filter(f -> !blockedModel(f.ref())).map(f -> clamp(f, cap, false)).toList()
+                : model.fallbacks();
+        return new ResolvedModel(model.ref(), Math.min(cap, model.maxOutputTokens()), model.spec(), model.tier(),
+                fallbacks);
+    }
+
+    private boolean blockedModel(ModelRef ref) {
+        return rules.stream().filter(g -> g.action() == GuardrailAction.BLOCK).anyMatch(g ->
+                g.rule() instanceof ModelAllowlist allow && !allow.matches(ref)
+                        || g.rule() instanceof ModelDenylist deny && deny.matches(ref));
+    }
+
+    /**
+     * Allowed hours, the input token cap and input content filters; returns the prompt to send
+     * (with matches masked by modifying filters).
+     */
+    public String checkInput(String prompt, long estimatedTokens, Instant now) {
+        String text = prompt;
+        for (Guardrail g : rules) {
+            if (g.rule() instanceof TimeRestriction t && !t.allows(now)) {
+                apply(g, "the request", "calls are allowed " + t.from() + "-" + t.to() + " " + t.zone()
+                        + (t.days().size() == 7 ? "" : " on " + t.days()));
+            } else if (g.rule() instanceof TokenLimit t && t.maxInputTokens() != null
+                    && estimatedTokens > t.maxInputTokens() && g.action() != GuardrailAction.MODIFY) {
+                apply(g, "the request", "the prompt is about " + estimatedTokens + " tokens, over the cap of "
+                        + t.maxInputTokens());
+            } else if (g.rule() instanceof ContentFilter f && f.readsInput()) {
+                text = filter(g, f, text, "the request", "the prompt");
+            }
+        }
+        return text;
+    }
+
+    /** Per-call cost caps against the call's worst case; an unpriced call ({@code null}) passes. */
+    public void checkCost(BigDecimal worstCase) {
+        if (worstCase == null) {
+            return;
+        }
+        for (Guardrail g : rules) {
+            if (g.rule() instanceof BudgetLimit b && worstCase.compareTo(b.maxCostPerCallUsd()) > 0) {
+                apply(g, "the request", "the call may cost up to " + worstCase.stripTrailingZeros().toPlainString()
+                        + " USD, over the cap of " + b.maxCostPerCallUsd().stripTrailingZeros().toPlainString()
+                        + " USD per call");
+            }
+        }
+    }
+
+    /** The lowest per-user requests-per-minute of the rate-limit rules, or 0 when none applies. */
+    public int userRequestsPerMinute() {
+        return rules.stream().filter(g -> g.rule() instanceof RateLimit)
+                .mapToInt(g -> ((RateLimit) g.rule()).requestsPerMinute()).min().orElse(0);
+    }
+
+    /** Output content filters, then output modifiers; returns the answer to give the caller. */
+    public String checkOutput(String answer) {
+        String text = answer == null ? "" : answer;
+        for (Guardrail g : rules) {
+            if (g.rule() instanceof ContentFilter f && f.readsOutput()) {
+                text = filter(g, f, text, "the answer", "the answer");
+            }
+        }
+        return prefix() + text + suffix();
+    }
+
+    /**
+     * For a stream: the error when the answer so far meets a blocking output filter, else null.
+     * Called as tokens arrive so a blocked answer stops as soon as the match is complete.
+     */
+    public GuardrailBlockedException blockedSoFar(String answerSoFar) {
+        for (Guardrail g : rules) {
+            if (g.action() == GuardrailAction.BLOCK && g.rule() instanceof ContentFilter f && f.readsOutput()) {
+                String hit = firstHit(f, answerSoFar);
+                if (hit != null) {
+                    try {
+                        apply(g, "the answer", "the answer " + hit);
+                    } catch (GuardrailBlockedException e) {
+                        return e;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Whether some blocking output filter applies (streams check as they go). */
+    public boolean blocksOutput() {
+        return rules.stream().anyMatch(g -> g.action() == GuardrailAction.BLOCK
+                && g.rule() instanceof ContentFilter f && f.readsOutput());
+    }
+
+    /** The text the output modifiers put before every answer ("" when none). */
+    public String prefix() {
+        return modifiers(OutputModifier::prefix);
+    }
+
+    /** The text the output modifiers put after every answer ("" when none). */
+    public String suffix() {
+        return modifiers(OutputModifier::suffix);
+    }
+
+    private String modifiers(Function<OutputModifier, String> part) {
+        return rules.stream().filter(g -> g.rule() instanceof OutputModifier)
+                .map(g -> part.apply((OutputModifier) g.rule())).filter(s -> s != null)
+                .collect(Collectors.joining());
+    }
+
+    /** Records the modifier outcomes once the answer is complete. */
+    public void recordModifiers() {
+        for (Guardrail g : rules) {
+            if (g.rule() instanceof OutputModifier) {
+                record(g, GuardrailAction.MODIFY, "text added to the answer");
+            }
+        }
+    }
+
+    /** Everything the rules did so far, in order. */
+    public synchronized List<GuardrailOutcome> outcomes() {
+        return List.copyOf(outcomes);
+    }
+
+    /** The outcomes as usage records keep them ({@code action:kind:name; ...}), or null for none. */
+    public synchronized String summary() {
+        return outcomes.isEmpty() ? null
+                : outcomes.stream().map(GuardrailOutcome::summary).distinct().collect(Collectors.joining("; "));
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------
+
+    private String filter(Guardrail g, ContentFilter f, String text, String stage, String what) {
+        String hit = firstHit(f, text);
+        if (hit == null) {
+            return text;
+        }
+        apply(g, stage, what + " " + hit);
+        return g.action() == GuardrailAction.MODIFY ? mask(f, text) : text;
+    }
+
+    /** How the first match is described ({@code mentions blocked topic 'x'}), or null when none. */
+    private static String firstHit(ContentFilter f, String text) {
+        for (String topic : f.blockedTopics()) {
+            if (topicPattern(topic).matcher(text).find()) {
+                return "mentions blocked topic '" + topic + "'";
+            }
+        }
+        for (String p : f.patterns()) {
+            if (pattern(p).matcher(text).find()) {
+                return "matches blocked pattern '" + p + "'";
+            }
+        }
+        return null;
+    }
+
+    private static String mask(ContentFilter f, String text) {
+        String out = text;
+        for (String topic : f.blockedTopics()) {
+            out = topicPattern(topic).matcher(out).replaceAll(Matcher.quoteReplacement(REMOVED));
+        }
+        for (String p : f.patterns()) {
+            out = pattern(p).matcher(out).replaceAll(Matcher.quoteReplacement(REMOVED));
+        }
+        return out;
+    }
+
+    private static Pattern topicPattern(String topic) {
+        return cached("t:" + topic, () -> Pattern.compile("(?<![\\p{L}\\p{N}_])" + Pattern.quote(topic.strip())
+                + "(?![\\p{L}\\p{N}_])", Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE));
+    }
+
+    private static Pattern pattern(String regex) {
+        return cached("p:" + regex, () -> Pattern.compile(regex));
+    }
+
+    private static Pattern cached(String key, java.util.function.Supplier<Pattern> compile) {
+        Pattern p = PATTERNS.get(key);
+        if (p == null) {
+            if (PATTERNS.size() >= PATTERN_CACHE_LIMIT) {
+                PATTERNS.clear();
+            }
+            p = compile.get();
+            PATTERNS.put(key, p);
+        }
+        return p;
+    }
+
+    private void apply(Guardrail g, String stage, String detail) {
+        record(g, g.action(), detail);
+        switch (g.action()) {
+            case BLOCK -> throw new GuardrailBlockedException(ErrorCode.AI_GUARDRAIL_BLOCKED, org.value(),
+                    g.describe() + " blocked " + stage + ": " + detail
+                            + "; change the request, or ask an admin of org " + org + " about the guardrail");
+            case WARN -> LOG.warn("{} warns on {} of org {}: {}", g.describe(), stage, org, detail);
+            case LOG, MODIFY -> LOG.info("{} on {} of org {}: {}", g.describe(), stage, org, detail);
+        }
+    }
+
+    private synchronized void record(Guardrail g, GuardrailAction action, String detail) {
+        outcomes.add(new GuardrailOutcome(g.id(), g.name(), g.rule().kind(), action, detail));
+    }
+}

@@ -1,0 +1,106 @@
+package dev.aitenancy.jdbc;
+
+import dev.aitenancy.guardrails.Guardrail;
+import dev.aitenancy.guardrails.GuardrailAction;
+import dev.aitenancy.guardrails.GuardrailStore;
+import dev.aitenancy.guardrails.internal.StoredGuardrails;
+import dev.aitenancy.jdbc.internal.Sql;
+import dev.aitenancy.tenant.OrgId;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Guardrails in {@code ai_guardrails}: global rules under the org id {@code ''}, each org's own
+ * under its id, rules as JSON. {@link #guardrails(OrgId)} is one indexed query per call.
+ */
+public final class JdbcGuardrailStore implements GuardrailStore {
+
+    private static final String GLOBAL = "";
+
+    private final Jdbi jdbi;
+    private final Clock clock;
+
+    JdbcGuardrailStore(Jdbi jdbi, Clock clock) {
+        this.jdbi = jdbi;
+        this.clock = clock;
+    }
+
+    @Override
+    public List<Guardrail> guardrails(OrgId org) {
+        Objects.requireNonNull(org, "org");
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM ai_guardrails WHERE org_id IN ('', :org) "
+                        + "ORDER BY CASE WHEN org_id = '' THEN 0 ELSE 1 END, position")
+                .bind("org", org.value())
+                .map((rs, ctx) -> row(rs))
+                .list());
+    }
+
+    @Override
+    public List<Guardrail> globalGuardrails() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM ai_guardrails WHERE org_id = '' ORDER BY position")
+                .map((rs, ctx) -> row(rs))
+                .list());
+    }
+
+    @Override
+    public Guardrail save(Guardrail g) {
+        var now = clock.instant();
+        Sql.upsert(jdbi, h -> {
+            find(h, g.id()).ifPresent(existing -> StoredGuardrails.checkReplaceable(existing, g));
+            return bind(h.createUpdate("UPDATE ai_guardrails SET subject = :subject, name = :name, kind = :kind, "
+                    + "action = :action, enabled = :enabled, rule = :rule, updated_at = :now WHERE id = :id"), g, now)
+                    .execute();
+        }, h -> bind(h.createUpdate("INSERT INTO ai_guardrails (id, org_id, level, subject, name, kind, action, "
+                + "enabled, rule, updated_at) VALUES (:id, :org, :level, :subject, :name, :kind, :action, :enabled, "
+                + ":rule, :now)"), g, now).execute());
+        return g;
+    }
+
+    private static org.jdbi.v3.core.statement.Update bind(org.jdbi.v3.core.statement.Update u, Guardrail g,
+            java.time.Instant now) {
+        return u.bind("id", g.id())
+                .bind("org", g.org() == null ? GLOBAL : g.org().value())
+                .bind("level", g.level().name())
+                .bind("subject", g.subject())
+                .bind("name", g.name())
+                .bind("kind", g.rule().kind())
+                .bind("action", g.action().name())
+                .bind("enabled", g.enabled())
+                .bind("rule", StoredGuardrails.toJson(g.rule()))
+                .bind("now", now);
+    }
+
+    @Override
+    public Optional<Guardrail> find(OrgId org, UUID id) {
+        return jdbi.withHandle(h -> find(h, id)).filter(g -> Objects.equals(g.org(), org));
+    }
+
+    private static Optional<Guardrail> find(Handle h, UUID id) {
+        return h.createQuery("SELECT * FROM ai_guardrails WHERE id = :id")
+                .bind("id", id)
+                .map((rs, ctx) -> row(rs))
+                .findOne();
+    }
+
+    @Override
+    public boolean delete(OrgId org, UUID id) {
+        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM ai_guardrails WHERE id = :id AND org_id = :org")
+                .bind("id", id).bind("org", org == null ? GLOBAL : org.value())
+                .execute()) > 0;
+    }
+
+    private static Guardrail row(ResultSet rs) throws SQLException {
+        String org = rs.getString("org_id");
+        return new Guardrail(rs.getObject("id", UUID.class), Guardrail.Level.valueOf(rs.getString("level")),
+                org.isEmpty() ? null : OrgId.of(org), rs.getString("subject"), rs.getString("name"),
+                StoredGuardrails.fromJson(rs.getString("rule")), GuardrailAction.valueOf(rs.getString("action")),
+                rs.getBoolean("enabled"));
+    }
+}
