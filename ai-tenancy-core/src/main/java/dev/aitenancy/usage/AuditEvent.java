@@ -2,6 +2,7 @@ package dev.aitenancy.usage;
 
 import dev.aitenancy.keys.SecretRead;
 import dev.aitenancy.tenant.OrgId;
+import dev.aitenancy.usage.internal.TimeOrderedIds;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
@@ -25,8 +26,9 @@ public record AuditEvent(UUID id, OrgId org, String actor, String action, String
         Objects.requireNonNull(at, "at");
     }
 
+    /** An event with a time-ordered id, so events of one instant keep the order they were made in. */
     public static AuditEvent of(OrgId org, String actor, String action, String target, String detail, Instant at) {
-        return new AuditEvent(UUID.randomUUID(), org, actor, action, target, detail, at);
+        return new AuditEvent(TimeOrderedIds.next(), org, actor, action, target, detail, at);
     }
 
     /** The audit event of a decrypted key; the actor is the call that needed it. */

@@ -159,6 +159,11 @@ public final class AiTenancyJdbc {
         return new JdbcTemplateStore(jdbi, clock);
     }
 
+    /** Per-org switches for storing prompt and answer text in usage records (on unless switched off). */
+    public JdbcUsageTextSettings usageTextSettings() {
+        return new JdbcUsageTextSettings(jdbi, clock);
+    }
+
     /** Re-encryption of all stored keys under {@code cipher}'s primary master key. */
     public KeyRotation keyRotation(SecretCipher cipher) {
         return new KeyRotation(jdbi, cipher);

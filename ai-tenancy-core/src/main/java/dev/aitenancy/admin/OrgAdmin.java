@@ -1,0 +1,385 @@
+package dev.aitenancy.admin;
+
+import dev.aitenancy.ConfigurationException;
+import dev.aitenancy.ErrorCode;
+import dev.aitenancy.InvalidRequestException;
+import dev.aitenancy.features.FeatureFlagStore;
+import dev.aitenancy.limits.Budget;
+import dev.aitenancy.limits.BudgetLedger;
+import dev.aitenancy.models.ModelAdmin;
+import dev.aitenancy.models.ModelRef;
+import dev.aitenancy.models.OrgModel;
+import dev.aitenancy.provider.ProviderId;
+import dev.aitenancy.template.StoredTemplate;
+import dev.aitenancy.template.TemplateStore;
+import dev.aitenancy.tenant.OrgId;
+import dev.aitenancy.usage.AuditEvent;
+import dev.aitenancy.usage.AuditPage;
+import dev.aitenancy.usage.AuditQuery;
+import dev.aitenancy.usage.AuditSink;
+import dev.aitenancy.usage.PricingReport;
+import dev.aitenancy.usage.UsageSink;
+import dev.aitenancy.usage.UsageTextSettings;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The administrative changes of an org, each recorded in the audit log with who made it. Every
+ * change method takes the {@code actor} (the admin's id) last, makes the change through the part it
+ * belongs to, and then records one {@link AuditEvent}: nothing is recorded for a change that was
+ * refused (its exception propagates unchanged), and when the audit write itself fails the change
+ * stands and an {@link AuditFailedException} says so (it is logged too, never swallowed).
+ *
+ * <pre>{@code
+ * OrgAdmin admin = OrgAdmin.builder()
+ *     .audit(db.auditSink()).models(models).budgets(budgets).usage(usage)
+ *     .features(db.featureFlags()).templates(db.templateStore()).usageText(db.usageTextSettings())
+ *     .build();
+ * admin.setDefaultModel(acme, ModelRef.of(ProviderId.OPENAI, "gpt-4.1-mini"), "ada@acme");
+ * admin.auditLog(AuditQuery.of(acme).withAction("model.*"));
+ * }</pre>
+ *
+ * <p>Only the audit sink is required; calling a method whose part was not given fails with
+ * {@code AI_CONFIG_INVALID} naming the builder method to use.
+ *
+ * <p>Actions recorded: {@code model.allow}, {@code model.remove}, {@code model.set-default},
+ * {@code model.set-default-provider}, {@code model.feature-preference}, {@code model.fallbacks},
+ * {@code model.deny}, {@code model.undeny}, {@code tier.org}, {@code tier.group}, {@code tier.user},
+ * {@code budget.set}, {@code usage.purge}, {@code usage.text-storage}, {@code feature.enable},
+ * {@code feature.disable}, {@code template.save}.
+ */
+public final class OrgAdmin {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OrgAdmin.class);
+
+    private final AuditSink audit;
+    private final ModelAdmin models;
+    private final BudgetLedger budgets;
+    private final UsageSink usage;
+    private final FeatureFlagStore features;
+    private final TemplateStore templates;
+    private final UsageTextSettings usageText;
+    private final Clock clock;
+
+    private OrgAdmin(Builder b) {
+        this.audit = Objects.requireNonNull(b.audit, "audit: OrgAdmin.builder().audit(...) is required");
+        this.models = b.models;
+        this.budgets = b.budgets;
+        this.usage = b.usage;
+        this.features = b.features;
+        this.templates = b.templates;
+        this.usageText = b.usageText;
+        this.clock = b.clock;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // --- models and tiers ---------------------------------------------------------------------
+
+    /** Allows the org a model, or changes its cap and label ({@code model.allow}). */
+    public void allowModel(OrgId org, ModelRef model, Integer maxOutputTokens, String label, String actor) {
+        check(org, actor);
+        models().allow(org, model, maxOutputTokens, label);
+        record(org, actor, "model.allow", model.toString(), "max output tokens "
+                + (maxOutputTokens == null ? "of the model" : maxOutputTokens) + (label == null ? "" : "; label " + label));
+    }
+
+    /** Takes a model off the allowlist ({@code model.remove}); refused while it is its provider's default. */
+    public void removeModel(OrgId org, ModelRef model, String actor) {
+        check(org, actor);
+        models().remove(org, model);
+        record(org, actor, "model.remove", model.toString(), null);
+    }
+
+    /** Makes an allowed model the default of its provider ({@code model.set-default}). */
+    public void setDefaultModel(OrgId org, ModelRef model, String actor) {
+        check(org, actor);
+        models().setDefault(org, model);
+        record(org, actor, "model.set-default", model.toString(), null);
+    }
+
+    /** Chooses the provider whose default serves calls naming no model ({@code model.set-default-provider}). */
+    public void setDefaultProvider(OrgId org, ProviderId provider, String actor) {
+        check(org, actor);
+        models().setDefaultProvider(org, provider);
+        record(org, actor, "model.set-default-provider", provider.name(), null);
+    }
+
+    /** Routes a feature to an allowed model ({@code model.feature-preference}). */
+    public void setFeaturePreference(OrgId org, String feature, ModelRef model, Integer maxOutputTokens,
+            String actor) {
+        check(org, actor);
+        models().setFeaturePreference(org, feature, model, maxOutputTokens);
+        record(org, actor, "model.feature-preference", feature,
+                model + (maxOutputTokens == null ? "" : "; max output tokens " + maxOutputTokens));
+    }
+
+    /** Sets the fallback chain ({@code model.fallbacks}); an empty chain removes it. */
+    public void setFallbacks(OrgId org, List<ModelRef> chain, String actor) {
+        check(org, actor);
+        models().setFallbacks(org, chain);
+        record(org, actor, "model.fallbacks", null,
+                chain.isEmpty() ? "none" : chain.stream().map(ModelRef::toString).collect(Collectors.joining(" > ")));
+    }
+
+    /** Puts a model on the org's denylist ({@code model.deny}). */
+    public void denyModel(OrgId org, ModelRef model, String actor) {
+        check(org, actor);
+        models().deny(org, model);
+        record(org, actor, "model.deny", model.toString(), null);
+    }
+
+    /** Takes a model off the org's denylist ({@code model.undeny}). */
+    public void undenyModel(OrgId org, ModelRef model, String actor) {
+        check(org, actor);
+        models().undeny(org, model);
+        record(org, actor, "model.undeny", model.toString(), null);
+    }
+
+    /** Subscribes the org to tiers ({@code tier.org}); an empty set lifts tier restrictions. */
+    public void setOrgTiers(OrgId org, Set<String> tiers, String actor) {
+        check(org, actor);
+        models().setOrgTiers(org, tiers);
+        record(org, actor, "tier.org", null, tiers(tiers));
+    }
+
+    /** Narrows a group to some tiers ({@code tier.group}); null removes the narrowing. */
+    public void setGroupTiers(OrgId org, String group, Set<String> tiers, String actor) {
+        check(org, actor);
+        models().setGroupTiers(org, group, tiers);
+        record(org, actor, "tier.group", group, tiers(tiers));
+    }
+
+    /** Narrows a user to some tiers ({@code tier.user}); null removes the narrowing. */
+    public void setUserTiers(OrgId org, String user, Set<String> tiers, String actor) {
+        check(org, actor);
+        models().setUserTiers(org, user, tiers);
+        record(org, actor, "tier.user", user, tiers(tiers));
+    }
+
+    /** The org's allowed models. */
+    public List<OrgModel> models(OrgId org) {
+        return models().models(org);
+    }
+
+    // --- budgets, usage -----------------------------------------------------------------------
+
+    /** Adds or replaces a budget ({@code budget.set}, target e.g. {@code user alice monthly}). */
+    public void setBudget(Budget budget, String actor) {
+        Objects.requireNonNull(budget, "budget");
+        check(budget.org(), actor);
+        budgets().setBudget(budget);
+        String scope = budget.scope() == Budget.Scope.ORG ? "org" : lower(budget.scope().name()) + " " + budget.subject();
+        record(budget.org(), actor, "budget.set", scope + " " + lower(budget.period().name()),
+                budget.limitUsd().stripTrailingZeros().toPlainString() + " USD, " + (budget.hard() ? "hard" : "soft")
+                        + ", alert at " + budget.alertThreshold().stripTrailingZeros().toPlainString() + ", "
+                        + budget.zone().getId());
+    }
+
+    /** The org's budgets. */
+    public List<Budget> budgets(OrgId org) {
+        return budgets().budgets(org);
+    }
+
+    /**
+     * Deletes the org's usage records that started before {@code before} ({@code usage.purge}).
+     *
+     * @return how many records were removed
+     */
+    public long purgeUsage(OrgId org, Instant before, String actor) {
+        check(org, actor);
+        Objects.requireNonNull(before, "before");
+        long removed = usage().purge(org, before);
+        record(org, actor, "usage.purge", null, "removed " + removed + " records started before " + before);
+        return removed;
+    }
+
+    /** The org's pricing report (a read; not audited). */
+    public PricingReport pricingReport(OrgId org, Instant from, Instant to, ZoneId zone) {
+        return usage().pricingReport(org, from, to, zone);
+    }
+
+    /** Switches storing prompt and answer text in the org's usage records ({@code usage.text-storage}). */
+    public void setStoresUsageText(OrgId org, boolean store, String actor) {
+        check(org, actor);
+        usageText().setStoresText(org, store);
+        record(org, actor, "usage.text-storage", null, store ? "on" : "off");
+    }
+
+    /** Whether the org's usage records keep prompt and answer text. */
+    public boolean storesUsageText(OrgId org) {
+        return usageText().storesText(org);
+    }
+
+    // --- features, templates ------------------------------------------------------------------
+
+    /** Switches a feature on or off ({@code feature.enable} / {@code feature.disable}). */
+    public void setFeature(OrgId org, String feature, boolean enabled, String actor) {
+        check(org, actor);
+        features().set(org, feature, enabled);
+        record(org, actor, enabled ? "feature.enable" : "feature.disable", feature, null);
+    }
+
+    /** The features switched explicitly for the org. */
+    public Map<String, Boolean> features(OrgId org) {
+        return features().flags(org);
+    }
+
+    /** Saves a new version of a named template ({@code template.save}, detail {@code version N}). */
+    public StoredTemplate saveTemplate(OrgId org, String name, String text, String actor) {
+        check(org, actor);
+        StoredTemplate saved = templates().save(org, name, text, actor);
+        record(org, actor, "template.save", name, "version " + saved.version());
+        return saved;
+    }
+
+    /** Every version of a named template, oldest first. */
+    public List<StoredTemplate> templateVersions(OrgId org, String name) {
+        return templates().versions(org, name);
+    }
+
+    // --- the audit log ------------------------------------------------------------------------
+
+    /** One page of the org's audit log. */
+    public AuditPage auditLog(AuditQuery query) {
+        return audit.query(query);
+    }
+
+    // ------------------------------------------------------------------------------------------
+
+    private static void check(OrgId org, String actor) {
+        Objects.requireNonNull(org, "org");
+        if (actor == null || actor.isBlank()) {
+            throw new InvalidRequestException(ErrorCode.AI_INVALID_REQUEST, org.value(),
+                    "an administrative change needs the id of the admin who makes it (actor)");
+        }
+    }
+
+    private void record(OrgId org, String actor, String action, String target, String detail) {
+        AuditEvent event = AuditEvent.of(org, actor, action, target, detail, clock.instant());
+        try {
+            audit.record(event);
+        } catch (RuntimeException e) {
+            LOG.error("the change {} of {} by {} in org {} was made but could not be audited", action, target, actor,
+                    org.value(), e);
+            throw new AuditFailedException(event, e);
+        }
+    }
+
+    private static String tiers(Set<String> tiers) {
+        return tiers == null ? "narrowing removed" : tiers.isEmpty() ? "none" : String.join(",", new TreeSet<>(tiers));
+    }
+
+    private static String lower(String s) {
+        return s.toLowerCase(Locale.ROOT);
+    }
+
+    private ModelAdmin models() {
+        return require(models, "ModelAdmin", "models");
+    }
+
+    private BudgetLedger budgets() {
+        return require(budgets, "BudgetLedger", "budgets");
+    }
+
+    private UsageSink usage() {
+        return require(usage, "UsageSink", "usage");
+    }
+
+    private FeatureFlagStore features() {
+        return require(features, "FeatureFlagStore", "features");
+    }
+
+    private TemplateStore templates() {
+        return require(templates, "TemplateStore", "templates");
+    }
+
+    private UsageTextSettings usageText() {
+        return require(usageText, "UsageTextSettings", "usageText");
+    }
+
+    private static <T> T require(T part, String type, String builderMethod) {
+        if (part == null) {
+            throw new ConfigurationException(ErrorCode.AI_CONFIG_INVALID, null, "this OrgAdmin has no " + type
+                    + ": give it one with OrgAdmin.builder()." + builderMethod + "(...)");
+        }
+        return part;
+    }
+
+    /** The parts an {@link OrgAdmin} changes; only {@link #audit} is required. */
+    public static final class Builder {
+        private AuditSink audit;
+        private ModelAdmin models;
+        private BudgetLedger budgets;
+        private UsageSink usage;
+        private FeatureFlagStore features;
+        private TemplateStore templates;
+        private UsageTextSettings usageText;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {
+        }
+
+        /** Where every change is recorded (required). */
+        public Builder audit(AuditSink a) {
+            this.audit = Objects.requireNonNull(a, "audit");
+            return this;
+        }
+
+        public Builder models(ModelAdmin m) {
+            this.models = m;
+            return this;
+        }
+
+        public Builder budgets(BudgetLedger b) {
+            this.budgets = b;
+            return this;
+        }
+
+        public Builder usage(UsageSink u) {
+            this.usage = u;
+            return this;
+        }
+
+        public Builder features(FeatureFlagStore f) {
+            this.features = f;
+            return this;
+        }
+
+        public Builder templates(TemplateStore t) {
+            this.templates = t;
+            return this;
+        }
+
+        public Builder usageText(UsageTextSettings s) {
+            this.usageText = s;
+            return this;
+        }
+
+        /** The time of audit events (default: the system clock in UTC). */
+        public Builder clock(Clock c) {
+            this.clock = Objects.requireNonNull(c, "clock");
+            return this;
+        }
+
+        public OrgAdmin build() {
+            if (audit == null) {
+                throw new ConfigurationException(ErrorCode.AI_CONFIG_INVALID, null,
+                        "an OrgAdmin records every change: give it an AuditSink with OrgAdmin.builder().audit(...)");
+            }
+            return new OrgAdmin(this);
+        }
+    }
+}
