@@ -1,0 +1,137 @@
+package dev.aitenancy.spring;
+
+import dev.aitenancy.LLMJob;
+import dev.aitenancy.features.FeatureFlagStore;
+import dev.aitenancy.keys.ProviderKeyAdmin;
+import dev.aitenancy.limits.BudgetLedger;
+import dev.aitenancy.limits.RateLimitAdmin;
+import dev.aitenancy.limits.RateLimiter;
+import dev.aitenancy.models.ModelAdmin;
+import dev.aitenancy.models.TierPlan;
+import dev.aitenancy.spring.internal.AdminSupport;
+import dev.aitenancy.spring.internal.GenerateEndpoint;
+import dev.aitenancy.spring.internal.GovernanceEndpoints;
+import dev.aitenancy.spring.internal.ModelEndpoints;
+import dev.aitenancy.spring.internal.OriginCheck;
+import dev.aitenancy.spring.internal.ProviderEndpoints;
+import dev.aitenancy.spring.internal.UsageEndpoints;
+import dev.aitenancy.template.TemplateStore;
+import dev.aitenancy.usage.AuditSink;
+import dev.aitenancy.usage.UsageSink;
+import dev.aitenancy.usage.UsageSummaries;
+import java.time.Clock;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.DispatcherServlet;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+/**
+ * The admin and generate endpoints under {@code ai-tenancy.admin.base-path} (default
+ * {@code /ai-tenancy}), mounted only with {@code ai-tenancy.admin.enabled=true} in a servlet
+ * application. Who may do what is decided by the {@link AdminAuthorizer} bean; which orgs exist by
+ * the {@link OrgDirectory} bean.
+ */
+@AutoConfiguration(after = AiTenancyAutoConfiguration.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass(DispatcherServlet.class)
+@ConditionalOnProperty(prefix = "ai-tenancy.admin", name = "enabled", havingValue = "true")
+@ConditionalOnBean(LLMJob.class)
+public class AiTenancyAdminAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    public OrgDirectory aiTenancyOrgDirectory() {
+        return OrgDirectory.any();
+    }
+
+    @Bean
+    AdminSupport aiTenancyAdminSupport(AdminAuthorizer authorizer, OrgDirectory orgs) {
+        return new AdminSupport(authorizer, orgs);
+    }
+
+    @Bean
+    GenerateEndpoint aiTenancyGenerateEndpoint(AdminSupport support, LLMJob job, AiTenancyProperties properties) {
+        return new GenerateEndpoint(support, job, properties.http().requestTimeout());
+    }
+
+    @Bean
+    @ConditionalOnBean({ProviderKeyAdmin.class, ModelAdmin.class})
+    ProviderEndpoints aiTenancyProviderEndpoints(AdminSupport support, ProviderKeyAdmin keys, LLMJob job,
+            RateLimiter limiter) {
+        return new ProviderEndpoints(support, keys, job, limiter);
+    }
+
+    @Bean
+    @ConditionalOnBean(ModelAdmin.class)
+    ModelEndpoints aiTenancyModelEndpoints(AdminSupport support, ModelAdmin models) {
+        return new ModelEndpoints(support, models);
+    }
+
+    @Bean
+    UsageEndpoints aiTenancyUsageEndpoints(AdminSupport support, UsageSink usage,
+            ObjectProvider<UsageSummaries> summaries, AuditSink audit, AiTenancyProperties properties,
+            ObjectProvider<Clock> clock) {
+        return new UsageEndpoints(support, usage, summaries.getIfUnique(() -> usage instanceof UsageSummaries s ? s : null),
+                audit, properties.usage().retention(), clock.getIfUnique(Clock::systemUTC));
+    }
+
+    @Bean
+    @ConditionalOnBean(ModelAdmin.class)
+    GovernanceEndpoints aiTenancyGovernanceEndpoints(AdminSupport support, FeatureFlagStore features,
+            ModelAdmin models, TierPlan plan, BudgetLedger budgets, TemplateStore templates,
+            ObjectProvider<RateLimitAdmin> limits) {
+        return new GovernanceEndpoints(support, features, models, plan, budgets, templates, limits.getIfUnique());
+    }
+
+    /** With Spring Security: its {@code Authentication} decides, and its CSRF protection applies. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.security.core.context.SecurityContextHolder")
+    static class WithSpringSecurity {
+
+        @Bean
+        @ConditionalOnMissingBean
+        AdminAuthorizer aiTenancyAdminAuthorizer() {
+            return new SpringSecurityAdminAuthorizer();
+        }
+    }
+
+    /** Without Spring Security: nobody is authorized unless the application says otherwise. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnMissingClass("org.springframework.security.core.context.SecurityContextHolder")
+    static class WithoutSpringSecurity {
+
+        @Bean
+        @ConditionalOnMissingBean
+        AdminAuthorizer aiTenancyAdminAuthorizer() {
+            return AdminAuthorizer.denyAll();
+        }
+    }
+
+    /** Without Spring Security's CSRF protection: state-changing requests must come from an allowed origin. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnMissingClass("org.springframework.security.web.csrf.CsrfFilter")
+    static class OriginCheckConfiguration {
+
+        @Bean
+        WebMvcConfigurer aiTenancyOriginCheck(AdminSupport support, AiTenancyProperties properties) {
+            String base = properties.admin().basePath();
+            String pattern = (base.endsWith("/") ? base : base + "/") + "**";
+            OriginCheck check = new OriginCheck(support, properties.admin().allowedOrigins());
+            return new WebMvcConfigurer() {
+                @Override
+                public void addInterceptors(InterceptorRegistry registry) {
+                    registry.addInterceptor(check).addPathPatterns(pattern);
+                }
+            };
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package dev.aitenancy.spring;
+
+import dev.aitenancy.CallObserver;
+import dev.aitenancy.LLMJob;
+import dev.aitenancy.features.FeatureFlagStore;
+import dev.aitenancy.jdbc.AiTenancyJdbc;
+import dev.aitenancy.jdbc.JdbcModelCatalog;
+import dev.aitenancy.jdbc.JdbcRateLimiter;
+import dev.aitenancy.jdbc.JdbcUsageSink;
+import dev.aitenancy.keys.CachingKeyStore;
+import dev.aitenancy.keys.KeyStore;
+import dev.aitenancy.keys.ProviderKeyAdmin;
+import dev.aitenancy.keys.SecretCipher;
+import dev.aitenancy.limits.BudgetAlertListener;
+import dev.aitenancy.limits.BudgetLedger;
+import dev.aitenancy.limits.RateLimiter;
+import dev.aitenancy.memory.InMemoryAuditSink;
+import dev.aitenancy.memory.InMemoryBudgetLedger;
+import dev.aitenancy.memory.InMemoryFeatureFlags;
+import dev.aitenancy.memory.InMemoryKeyStore;
+import dev.aitenancy.memory.InMemoryModelCatalog;
+import dev.aitenancy.memory.InMemoryRateLimiter;
+import dev.aitenancy.memory.InMemoryTemplateStore;
+import dev.aitenancy.memory.InMemoryUsageSink;
+import dev.aitenancy.metrics.MicrometerCallObserver;
+import dev.aitenancy.models.ModelAdmin;
+import dev.aitenancy.models.ModelCatalog;
+import dev.aitenancy.models.ModelRegistry;
+import dev.aitenancy.models.TierPlan;
+import dev.aitenancy.provider.ProviderClient;
+import dev.aitenancy.template.TemplateStore;
+import dev.aitenancy.usage.AuditEvent;
+import dev.aitenancy.usage.AuditSink;
+import dev.aitenancy.usage.UsageSink;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+
+/**
+ * Wires ai-tenancy into a Spring Boot application: an {@link LLMJob} and everything it needs, each
+ * bean backing off when the application defines its own of the same type.
+ *
+ * <p>With one {@link DataSource} (and {@code ai-tenancy-jdbc} on the classpath) keys, models,
+ * limits, usage, audit, budgets, feature flags and templates live in the database (the {@code ai_}
+ * tables are migrated at startup unless {@code ai-tenancy.jdbc.migrate=false}); the provider keys
+ * are encrypted with {@code ai-tenancy.master-key} (or {@code AI_TENANCY_MASTER_KEY}), and startup
+ * fails with {@code AI_CONFIG_INVALID} when it is missing or malformed. Without a data source
+ * everything is kept in memory. With a Micrometer {@link MeterRegistry} every call is measured.
+ */
+@AutoConfiguration(afterName = {
+        "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration",
+        "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+        "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration",
+        "org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"})
+@EnableConfigurationProperties(AiTenancyProperties.class)
+@Import({AiTenancyJdbcConfiguration.class, AiTenancyInMemoryConfiguration.class,
+        AiTenancyMetricsConfiguration.class})
+public class AiTenancyAutoConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(AiTenancyAutoConfiguration.class);
+
+    static Clock clock(ObjectProvider<Clock> clock) {
+        return clock.getIfUnique(Clock::systemUTC);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public ModelRegistry aiTenancyModelRegistry() {
+        return ModelRegistry.builtIn();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public TierPlan aiTenancyTierPlan(ModelRegistry registry) {
+        return TierPlan.byListPrice(registry);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public BudgetAlertListener aiTenancyBudgetAlertListener() {
+        return (budget, period, spent) -> log.warn("ai-tenancy: {} of org {} reached {} USD in period {}",
+                budget.describe(), budget.org(), spent.toPlainString(), period);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public LLMJob aiTenancyLlmJob(AiTenancyProperties properties, KeyStore keys, ModelCatalog models,
+            RateLimiter rateLimiter, UsageSink usage, FeatureFlagStore features, BudgetLedger budgets,
+            TemplateStore templates, ObjectProvider<CallObserver> observer, ObjectProvider<ProviderClient> providers,
+            ObjectProvider<Clock> clock) {
+        LLMJob.Builder b = LLMJob.builder()
+                .clock(clock(clock))
+                .keyStore(keys)
+                .modelCatalog(models)
+                .rateLimiter(rateLimiter)
+                .usageSink(usage)
+                .featureFlags(features)
+                .budgetLedger(budgets)
+                .templateStore(templates)
+                .reverifyKeysAfter(properties.keys().reverifyAfter())
+                .maxStoredTextBytes(Math.toIntExact(properties.usage().maxStoredText().toBytes()))
+                .builtInProviders(s -> s.connectTimeout(properties.http().connectTimeout())
+                        .requestTimeout(properties.http().requestTimeout()));
+        observer.ifUnique(b::observer);
+        providers.orderedStream().forEach(b::provider); // the application's clients replace built-in ones of the same id
+        return b.build();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(ModelAdmin.class)
+    public ProviderKeyAdmin aiTenancyProviderKeyAdmin(KeyStore keys, ModelAdmin models, LLMJob job, AuditSink audit,
+            RateLimiter limiter, ObjectProvider<Clock> clock) {
+        return new ProviderKeyAdmin(keys, models, job, audit, limiter, clock(clock));
+    }
+}

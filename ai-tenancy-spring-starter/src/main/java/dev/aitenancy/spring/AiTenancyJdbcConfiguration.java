@@ -1,0 +1,116 @@
+package dev.aitenancy.spring;
+
+import dev.aitenancy.CallObserver;
+import dev.aitenancy.LLMJob;
+import dev.aitenancy.features.FeatureFlagStore;
+import dev.aitenancy.jdbc.AiTenancyJdbc;
+import dev.aitenancy.jdbc.JdbcModelCatalog;
+import dev.aitenancy.jdbc.JdbcRateLimiter;
+import dev.aitenancy.jdbc.JdbcUsageSink;
+import dev.aitenancy.keys.CachingKeyStore;
+import dev.aitenancy.keys.KeyStore;
+import dev.aitenancy.keys.ProviderKeyAdmin;
+import dev.aitenancy.keys.SecretCipher;
+import dev.aitenancy.limits.BudgetAlertListener;
+import dev.aitenancy.limits.BudgetLedger;
+import dev.aitenancy.limits.RateLimiter;
+import dev.aitenancy.memory.InMemoryAuditSink;
+import dev.aitenancy.memory.InMemoryBudgetLedger;
+import dev.aitenancy.memory.InMemoryFeatureFlags;
+import dev.aitenancy.memory.InMemoryKeyStore;
+import dev.aitenancy.memory.InMemoryModelCatalog;
+import dev.aitenancy.memory.InMemoryRateLimiter;
+import dev.aitenancy.memory.InMemoryTemplateStore;
+import dev.aitenancy.memory.InMemoryUsageSink;
+import dev.aitenancy.metrics.MicrometerCallObserver;
+import dev.aitenancy.models.ModelAdmin;
+import dev.aitenancy.models.ModelCatalog;
+import dev.aitenancy.models.ModelRegistry;
+import dev.aitenancy.models.TierPlan;
+import dev.aitenancy.provider.ProviderClient;
+import dev.aitenancy.template.TemplateStore;
+import dev.aitenancy.usage.AuditEvent;
+import dev.aitenancy.usage.AuditSink;
+import dev.aitenancy.usage.UsageSink;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+
+/** The JDBC implementations, over the application's one {@link DataSource}. */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnClass(AiTenancyJdbc.class)
+@ConditionalOnSingleCandidate(DataSource.class)
+class AiTenancyJdbcConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    AiTenancyJdbc aiTenancyJdbc(DataSource dataSource, AiTenancyProperties properties, ObjectProvider<Clock> clock) {
+        return AiTenancyJdbc.create(dataSource, AiTenancyAutoConfiguration.clock(clock), properties.jdbc().migrate());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(AuditSink.class)
+    AuditSink aiTenancyAuditSink(AiTenancyJdbc db) {
+        return db.auditSink();
+    }
+
+    /** Keys encrypted under the master key; decrypted keys cached, and every decryption audited. */
+    @Bean
+    @ConditionalOnMissingBean(KeyStore.class)
+    KeyStore aiTenancyKeyStore(AiTenancyJdbc db, AiTenancyProperties properties, ObjectProvider<SecretCipher> cipher,
+            AuditSink audit, ObjectProvider<Clock> clock) {
+        SecretCipher c = cipher.getIfAvailable(() -> SecretCipher.fromConfig(properties.masterKey() != null
+                ? properties.masterKey() : System.getenv(SecretCipher.MASTER_KEY_ENV)));
+        return new CachingKeyStore(db.keyStore(c), properties.keys().cacheTtl(), AiTenancyAutoConfiguration.clock(clock),
+                read -> audit.record(AuditEvent.of(read)));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(ModelCatalog.class)
+    JdbcModelCatalog aiTenancyModelCatalog(AiTenancyJdbc db, ModelRegistry registry, TierPlan plan) {
+        return db.modelCatalog(registry, plan);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(RateLimiter.class)
+    JdbcRateLimiter aiTenancyRateLimiter(AiTenancyJdbc db, AiTenancyProperties properties) {
+        return db.rateLimiter(properties.rateLimit().toPolicy());
+    }
+
+    /** Written in batches on its own thread; closed on shutdown, which writes everything queued. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean(UsageSink.class)
+    JdbcUsageSink aiTenancyUsageSink(AiTenancyJdbc db) {
+        return db.usageSink();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(BudgetLedger.class)
+    BudgetLedger aiTenancyBudgetLedger(AiTenancyJdbc db, BudgetAlertListener listener) {
+        return db.budgetLedger(listener);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(FeatureFlagStore.class)
+    FeatureFlagStore aiTenancyFeatureFlags(AiTenancyJdbc db) {
+        return db.featureFlags();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(TemplateStore.class)
+    TemplateStore aiTenancyTemplateStore(AiTenancyJdbc db) {
+        return db.templateStore();
+    }
+}

@@ -1,0 +1,96 @@
+package dev.aitenancy.spring;
+
+import dev.aitenancy.limits.RateLimitPolicy;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.convert.DurationUnit;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The {@code ai-tenancy.*} properties.
+ *
+ * @param masterKey the master key that encrypts the orgs' provider keys in the database: a base64
+ *                  32-byte key or a Tink JSON keyset. When unset, the {@code AI_TENANCY_MASTER_KEY}
+ *                  environment variable is read. Only needed when the keys live in the database.
+ *                  Never logged.
+ * @param rateLimit the default limits of every org (an org can be given its own)
+ * @param usage     what usage records keep, and for how long
+ * @param http      timeouts of the calls to the providers
+ * @param keys      how long decrypted keys are cached and provider acceptances trusted
+ * @param admin     the optional admin and generate endpoints
+ * @param jdbc      the database schema, when a {@code DataSource} is present
+ */
+@ConfigurationProperties("ai-tenancy")
+public record AiTenancyProperties(String masterKey, @DefaultValue RateLimit rateLimit, @DefaultValue Usage usage,
+        @DefaultValue Http http, @DefaultValue Keys keys, @DefaultValue Admin admin, @DefaultValue Jdbc jdbc) {
+
+    /**
+     * Default limits per org; 0 means no limit.
+     *
+     * @param userRequestsPerMinute  requests per user and minute
+     * @param ipRequestsPerMinute    requests per client IP and minute
+     * @param orgRequestsPerMinute   requests per org and minute
+     * @param userTokensPerMinute    tokens (input estimate plus output cap) per user and minute
+     * @param orgTokensPerMinute     tokens per org and minute
+     * @param userRequestsPerDay     requests per user and UTC day
+     * @param orgRequestsPerDay      requests per org and UTC day
+     * @param userKeyChecksPerMinute provider key checks per admin and minute
+     */
+    public record RateLimit(@DefaultValue("30") int userRequestsPerMinute, @DefaultValue("60") int ipRequestsPerMinute,
+            @DefaultValue("0") int orgRequestsPerMinute, @DefaultValue("0") long userTokensPerMinute,
+            @DefaultValue("0") long orgTokensPerMinute, @DefaultValue("0") int userRequestsPerDay,
+            @DefaultValue("0") int orgRequestsPerDay, @DefaultValue("5") int userKeyChecksPerMinute) {
+
+        /** These limits as the library's policy. */
+        public RateLimitPolicy toPolicy() {
+            return new RateLimitPolicy(userRequestsPerMinute, ipRequestsPerMinute, orgRequestsPerMinute,
+                    userTokensPerMinute, orgTokensPerMinute, userRequestsPerDay, orgRequestsPerDay,
+                    userKeyChecksPerMinute);
+        }
+    }
+
+    /**
+     * @param maxStoredText most bytes of prompt and of answer kept per usage record, after
+     *                      redaction; 0 keeps no text
+     * @param retention     how long usage records are kept: a purge without a date removes the
+     *                      records older than this (a bare number means days)
+     */
+    public record Usage(@DefaultValue("8KB") DataSize maxStoredText,
+            @DefaultValue("60d") @DurationUnit(ChronoUnit.DAYS) Duration retention) {
+    }
+
+    /**
+     * @param connectTimeout time allowed to connect to a provider
+     * @param requestTimeout time allowed for a provider's answer (the longest silence in a stream)
+     */
+    public record Http(@DefaultValue("10s") Duration connectTimeout, @DefaultValue("60s") Duration requestTimeout) {
+    }
+
+    /**
+     * @param cacheTtl       how long a decrypted key is kept in memory before it is read again
+     * @param reverifyAfter  how long a provider's acceptance of a key is trusted before it is checked again
+     */
+    public record Keys(@DefaultValue("5m") Duration cacheTtl, @DefaultValue("7d") Duration reverifyAfter) {
+    }
+
+    /**
+     * @param enabled        whether the admin and generate endpoints are mounted (servlet applications only)
+     * @param basePath       the path they are mounted under
+     * @param allowedOrigins origins allowed to send state-changing requests when Spring Security is
+     *                       absent (an Origin or Referer of the request's own host is always allowed);
+     *                       with Spring Security, its CSRF protection applies instead
+     */
+    public record Admin(@DefaultValue("false") boolean enabled, @DefaultValue("/ai-tenancy") String basePath,
+            @DefaultValue List<String> allowedOrigins) {
+    }
+
+    /**
+     * @param migrate whether the {@code ai_} tables are created and migrated at startup (Flyway, in
+     *                a history table of their own); switch off when they are migrated elsewhere
+     */
+    public record Jdbc(@DefaultValue("true") boolean migrate) {
+    }
+}

@@ -1,0 +1,61 @@
+package dev.aitenancy.spring.internal;
+
+import dev.aitenancy.AiTenancyException;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+
+/**
+ * The base of the admin endpoint classes: their failures become {@code {"code","message"}} bodies.
+ * The handlers apply to these endpoints only, never to the application's own controllers.
+ */
+public abstract class AdminEndpoint {
+
+    private static final Logger log = LoggerFactory.getLogger(AdminEndpoint.class);
+
+    protected final AdminSupport support;
+
+    protected AdminEndpoint(AdminSupport support) {
+        this.support = Objects.requireNonNull(support, "support");
+    }
+
+    @ExceptionHandler(AiTenancyException.class)
+    ResponseEntity<byte[]> onLibraryError(AiTenancyException e) {
+        return support.error(e);
+    }
+
+    @ExceptionHandler(AdminHttpException.class)
+    ResponseEntity<byte[]> onRefusal(AdminHttpException e) {
+        return support.error(e);
+    }
+
+    @ExceptionHandler({IllegalArgumentException.class, HttpMessageNotReadableException.class})
+    ResponseEntity<byte[]> onBadArgument(Exception e) {
+        return support.error(AdminHttpException.badRequest(e instanceof HttpMessageNotReadableException
+                ? "the request body could not be read" : e.getMessage()));
+    }
+
+    @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+    ResponseEntity<byte[]> onMethod(HttpRequestMethodNotSupportedException e) {
+        return support.error(new AdminHttpException(405, AdminHttpException.INVALID_REQUEST,
+                "method " + e.getMethod() + " is not supported here"));
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+    ResponseEntity<byte[]> onMediaType(HttpMediaTypeNotSupportedException e) {
+        return support.error(new AdminHttpException(415, AdminHttpException.INVALID_REQUEST,
+                "send the request body as application/json"));
+    }
+
+    @ExceptionHandler(RuntimeException.class)
+    ResponseEntity<byte[]> onUnexpected(RuntimeException e) {
+        log.error("ai-tenancy admin endpoint failed unexpectedly", e);
+        return support.respond(500, Views.obj("code", "AI_INTERNAL", "message",
+                "the request failed unexpectedly; the server log has the details"));
+    }
+}

@@ -1,0 +1,116 @@
+package dev.aitenancy.spring.internal;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aitenancy.models.ModelAdmin;
+import dev.aitenancy.models.ModelRef;
+import dev.aitenancy.models.OrgModel;
+import dev.aitenancy.provider.ProviderId;
+import dev.aitenancy.spring.AdminPermission;
+import dev.aitenancy.tenant.OrgId;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * An org's models: the allowlist grouped by provider, add or change one (its cap clamped to the
+ * model's own), the default of each provider, the default provider, feature preferences, the
+ * denylist; removing the default of a provider is refused until another is chosen.
+ */
+@RestController
+@RequestMapping("${ai-tenancy.admin.base-path:/ai-tenancy}/orgs/{org}")
+public class ModelEndpoints extends AdminEndpoint {
+
+    private final ModelAdmin models;
+
+    public ModelEndpoints(AdminSupport support, ModelAdmin models) {
+        super(support);
+        this.models = models;
+    }
+
+    @GetMapping("/models")
+    public ResponseEntity<byte[]> list(@PathVariable String org, HttpServletRequest http) {
+        AdminSupport.Access a = support.authorize(http, org, AdminPermission.READ);
+        return support.ok(Views.modelsByProvider(models.models(a.org())));
+    }
+
+    /** Adds the model to the allowlist or changes its cap and label: {@code {maxOutputTokens?, label?}}. */
+    @PutMapping("/models/{provider}/{model}")
+    public ResponseEntity<byte[]> allow(@PathVariable String org, @PathVariable String provider,
+            @PathVariable String model, @RequestBody(required = false) String raw, HttpServletRequest http) {
+        AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
+        ObjectNode body = raw == null || raw.isBlank() ? support.mapper().createObjectNode() : support.body(raw);
+        ModelRef ref = ModelRef.of(ProviderId.of(provider), model);
+        models.allow(a.org(), ref, AdminSupport.integer(body, "maxOutputTokens"), AdminSupport.text(body, "label"));
+        return support.ok(Views.model(find(a.org(), ref)));
+    }
+
+    @PutMapping("/models/{provider}/{model}/default")
+    public ResponseEntity<byte[]> setDefault(@PathVariable String org, @PathVariable String provider,
+            @PathVariable String model, HttpServletRequest http) {
+        AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
+        ModelRef ref = ModelRef.of(ProviderId.of(provider), model);
+        models.setDefault(a.org(), ref);
+        return support.ok(Views.model(find(a.org(), ref)));
+    }
+
+    @DeleteMapping("/models/{provider}/{model}")
+    public ResponseEntity<byte[]> remove(@PathVariable String org, @PathVariable String provider,
+            @PathVariable String model, HttpServletRequest http) {
+        AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
+        ModelRef ref = ModelRef.of(ProviderId.of(provider), model);
+        find(a.org(), ref);
+        models.remove(a.org(), ref);
+        return support.ok(Views.obj("provider", provider, "model", model, "removed", true));
+    }
+
+    /** Chooses the provider whose default model serves calls that name none: {@code {provider}}. */
+    @PutMapping("/default-provider")
+    public ResponseEntity<byte[]> defaultProvider(@PathVariable String org, @RequestBody(required = false) String raw,
+            HttpServletRequest http) {
+        AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
+        String provider = AdminSupport.requiredText(support.body(raw), "provider");
+        models.setDefaultProvider(a.org(), ProviderId.of(provider));
+        return support.ok(Views.obj("defaultProvider", provider));
+    }
+
+    /** Routes a feature to an allowed model: {@code {provider, model, maxOutputTokens?}}. */
+    @PutMapping("/feature-preferences/{feature}")
+    public ResponseEntity<byte[]> featurePreference(@PathVariable String org, @PathVariable String feature,
+            @RequestBody(required = false) String raw, HttpServletRequest http) {
+        AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
+        ObjectNode body = support.body(raw);
+        ModelRef ref = ModelRef.of(ProviderId.of(AdminSupport.requiredText(body, "provider")),
+                AdminSupport.requiredText(body, "model"));
+        Integer cap = AdminSupport.integer(body, "maxOutputTokens");
+        models.setFeaturePreference(a.org(), feature, ref, cap);
+        return support.ok(Views.obj("feature", feature, "provider", ref.provider().name(), "model", ref.model(),
+                "maxOutputTokens", cap));
+    }
+
+    @PutMapping("/denied-models/{provider}/{model}")
+    public ResponseEntity<byte[]> deny(@PathVariable String org, @PathVariable String provider,
+            @PathVariable String model, HttpServletRequest http) {
+        AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
+        models.deny(a.org(), ModelRef.of(ProviderId.of(provider), model));
+        return support.ok(Views.obj("provider", provider, "model", model, "denied", true));
+    }
+
+    @DeleteMapping("/denied-models/{provider}/{model}")
+    public ResponseEntity<byte[]> undeny(@PathVariable String org, @PathVariable String provider,
+            @PathVariable String model, HttpServletRequest http) {
+        AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
+        models.undeny(a.org(), ModelRef.of(ProviderId.of(provider), model));
+        return support.ok(Views.obj("provider", provider, "model", model, "denied", false));
+    }
+
+    private OrgModel find(OrgId org, ModelRef ref) {
+        return models.models(org).stream().filter(m -> m.ref().equals(ref)).findFirst()
+                .orElseThrow(() -> AdminHttpException.notFound("model " + ref + " is not allowed for org " + org));
+    }
+}

@@ -1,0 +1,88 @@
+package dev.aitenancy.spring.internal;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aitenancy.AiTenancyException;
+import dev.aitenancy.LLMJob;
+import dev.aitenancy.keys.ApiKey;
+import dev.aitenancy.keys.ProviderKeyAdmin;
+import dev.aitenancy.limits.RateLimitRequest;
+import dev.aitenancy.limits.RateLimiter;
+import dev.aitenancy.provider.ProviderId;
+import dev.aitenancy.spring.AdminPermission;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.concurrent.ExecutionException;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * An org's provider keys: status (masked), check a key, store one (checked, encrypted, audited),
+ * delete one (with the org's models for that provider). A key is accepted in request bodies only,
+ * and no response ever contains one.
+ */
+@RestController
+@RequestMapping("${ai-tenancy.admin.base-path:/ai-tenancy}/orgs/{org}/providers")
+public class ProviderEndpoints extends AdminEndpoint {
+
+    private final ProviderKeyAdmin keys;
+    private final LLMJob job;
+    private final RateLimiter limiter;
+
+    public ProviderEndpoints(AdminSupport support, ProviderKeyAdmin keys, LLMJob job, RateLimiter limiter) {
+        super(support);
+        this.keys = keys;
+        this.job = job;
+        this.limiter = limiter;
+    }
+
+    @GetMapping
+    public ResponseEntity<byte[]> status(@PathVariable String org, HttpServletRequest http) {
+        AdminSupport.Access a = support.authorize(http, org, AdminPermission.READ);
+        return support.ok(keys.status(a.org()).stream().map(Views::keyStatus).toList());
+    }
+
+    /** Checks a key with the provider without storing it; limited per admin like every key check. */
+    @PostMapping("/{provider}/verify")
+    public ResponseEntity<byte[]> verify(@PathVariable String org, @PathVariable String provider,
+            @RequestBody(required = false) String raw, HttpServletRequest http) throws InterruptedException {
+        AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
+        ProviderId id = ProviderId.of(provider);
+        ApiKey key = apiKey(support.body(raw));
+        limiter.acquire(RateLimitRequest.keyCheck(a.org(), a.actor()));
+        try {
+            job.verifyKey(id, key).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AiTenancyException ae) {
+                throw ae;
+            }
+            throw new IllegalStateException("the key check failed unexpectedly");
+        }
+        return support.ok(Views.obj("provider", id.name(), "valid", true, "maskedKey", key.masked()));
+    }
+
+    @PutMapping("/{provider}")
+    public ResponseEntity<byte[]> upsert(@PathVariable String org, @PathVariable String provider,
+            @RequestBody(required = false) String raw, HttpServletRequest http) {
+        AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
+        ApiKey key = apiKey(support.body(raw));
+        return support.ok(Views.keyStatus(keys.upsert(a.org(), ProviderId.of(provider), key, a.actor())));
+    }
+
+    @DeleteMapping("/{provider}")
+    public ResponseEntity<byte[]> delete(@PathVariable String org, @PathVariable String provider,
+            HttpServletRequest http) {
+        AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
+        boolean deleted = keys.delete(a.org(), ProviderId.of(provider), a.actor());
+        return support.ok(Views.obj("provider", provider, "deleted", deleted));
+    }
+
+    private static ApiKey apiKey(ObjectNode body) {
+        return ApiKey.of(AdminSupport.requiredText(body, "apiKey"));
+    }
+}

@@ -1,0 +1,304 @@
+package dev.aitenancy.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.aitenancy.CallObserver;
+import dev.aitenancy.ConfigurationException;
+import dev.aitenancy.ErrorCode;
+import dev.aitenancy.LLMJob;
+import dev.aitenancy.jdbc.AiTenancyJdbc;
+import dev.aitenancy.jdbc.JdbcModelCatalog;
+import dev.aitenancy.jdbc.JdbcUsageSink;
+import dev.aitenancy.keys.ApiKey;
+import dev.aitenancy.keys.CachingKeyStore;
+import dev.aitenancy.keys.KeyStore;
+import dev.aitenancy.keys.ProviderKeyAdmin;
+import dev.aitenancy.keys.SecretCipher;
+import dev.aitenancy.limits.RateLimitAdmin;
+import dev.aitenancy.limits.RateLimitPolicy;
+import dev.aitenancy.memory.InMemoryKeyStore;
+import dev.aitenancy.memory.InMemoryModelCatalog;
+import dev.aitenancy.memory.InMemoryUsageSink;
+import dev.aitenancy.metrics.MicrometerCallObserver;
+import dev.aitenancy.provider.ProviderId;
+import dev.aitenancy.spring.internal.GenerateEndpoint;
+import dev.aitenancy.tenant.OrgId;
+import dev.aitenancy.usage.UsageRecord;
+import dev.aitenancy.usage.UsageSink;
+import dev.aitenancy.usage.UsageStatus;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.core.context.SecurityContextHolder;
+
+/** The auto-configuration in real Spring contexts: what it wires, when it backs off, what it refuses. */
+class AiTenancyAutoConfigurationTest {
+
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+    private static final String MASTER_KEY = SecretCipher.generateBase64Key();
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(AiTenancyAutoConfiguration.class,
+                    AiTenancyAdminAutoConfiguration.class));
+
+    private static DataSource freshH2() {
+        JdbcDataSource h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:starter-" + DATABASES.incrementAndGet() + ";DB_CLOSE_DELAY=-1");
+        return h2;
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class WithDataSource {
+        @Bean
+        DataSource dataSource() {
+            return freshH2();
+        }
+    }
+
+    private static boolean tableExists(DataSource ds, String table) throws Exception {
+        try (Connection c = ds.getConnection(); ResultSet rs = c.getMetaData().getTables(null, null, null, null)) {
+            while (rs.next()) {
+                if (rs.getString("TABLE_NAME").equalsIgnoreCase(table)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    @Test
+    void withoutDataSourceEverythingIsInMemory() {
+        runner.run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            assertThat(ctx).hasSingleBean(LLMJob.class).hasSingleBean(ProviderKeyAdmin.class);
+            assertThat(ctx.getBean(KeyStore.class)).isInstanceOf(InMemoryKeyStore.class);
+            assertThat(ctx.getBean(UsageSink.class)).isInstanceOf(InMemoryUsageSink.class);
+            assertThat(ctx.getBean(InMemoryModelCatalog.class)).isNotNull();
+            assertThat(ctx).doesNotHaveBean(AiTenancyJdbc.class);
+            assertThat(ctx.getBean(LLMJob.class).providerIds()).contains(ProviderId.OPENAI, ProviderId.ANTHROPIC,
+                    ProviderId.GEMINI, ProviderId.COHERE);
+        });
+    }
+
+    @Test
+    void withDataSourceTheJdbcImplementationsAreWiredAndTheSchemaMigrated() {
+        runner.withUserConfiguration(WithDataSource.class)
+                .withPropertyValues("ai-tenancy.master-key=" + MASTER_KEY)
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    assertThat(ctx).hasSingleBean(AiTenancyJdbc.class);
+                    assertThat(ctx.getBean(KeyStore.class)).isInstanceOf(CachingKeyStore.class);
+                    assertThat(ctx.getBean(UsageSink.class)).isInstanceOf(JdbcUsageSink.class);
+                    assertThat(ctx.getBean(JdbcModelCatalog.class)).isNotNull();
+                    DataSource ds = ctx.getBean(DataSource.class);
+                    assertThat(tableExists(ds, AiTenancyJdbc.HISTORY_TABLE)).isTrue();
+                    // the key store really encrypts with the configured master key
+                    KeyStore keys = ctx.getBean(KeyStore.class);
+                    keys.put(OrgId.of("acme"), ProviderId.OPENAI, ApiKey.of("sk-roundtrip-000000000000"));
+                    assertThat(keys.get(OrgId.of("acme"), ProviderId.OPENAI)).contains(ApiKey.of("sk-roundtrip-000000000000"));
+                });
+    }
+
+    @Test
+    void migrationsCanBeSwitchedOff() {
+        runner.withUserConfiguration(WithDataSource.class)
+                .withPropertyValues("ai-tenancy.master-key=" + MASTER_KEY, "ai-tenancy.jdbc.migrate=false")
+                .run(ctx -> {
+                    assertThat(ctx).hasSingleBean(AiTenancyJdbc.class);
+                    assertThat(tableExists(ctx.getBean(DataSource.class), AiTenancyJdbc.HISTORY_TABLE)).isFalse();
+                });
+    }
+
+    @Test
+    void withoutTheJdbcModuleADataSourceIsIgnored() {
+        runner.withUserConfiguration(WithDataSource.class)
+                .withClassLoader(new FilteredClassLoader(AiTenancyJdbc.class))
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    assertThat(ctx.getBean(KeyStore.class)).isInstanceOf(InMemoryKeyStore.class);
+                });
+    }
+
+    @Test
+    void aMalformedMasterKeyFailsStartupWithTheLibrarysMessage() {
+        runner.withUserConfiguration(WithDataSource.class)
+                .withPropertyValues("ai-tenancy.master-key=not-a-key")
+                .run(ctx -> {
+                    assertThat(ctx).hasFailed();
+                    Throwable root = rootCause(ctx.getStartupFailure());
+                    assertThat(root).isInstanceOf(ConfigurationException.class);
+                    assertThat(((ConfigurationException) root).code()).isEqualTo(ErrorCode.AI_CONFIG_INVALID);
+                    assertThat(root.getMessage()).contains("generate").doesNotContain("not-a-key");
+                });
+    }
+
+    @Test
+    void aMissingMasterKeyFailsStartupWhenKeysLiveInTheDatabase() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv(SecretCipher.MASTER_KEY_ENV) == null,
+                "AI_TENANCY_MASTER_KEY is set in this environment");
+        runner.withUserConfiguration(WithDataSource.class).run(ctx -> {
+            assertThat(ctx).hasFailed();
+            Throwable root = rootCause(ctx.getStartupFailure());
+            assertThat(root).isInstanceOf(ConfigurationException.class)
+                    .hasMessageContaining("no master key is configured");
+        });
+    }
+
+    @Test
+    void aMasterKeyIsNotNeededWhenTheApplicationBringsItsOwnKeyStore() {
+        runner.withUserConfiguration(WithDataSource.class, OwnKeyStore.class).run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            assertThat(ctx.getBean(KeyStore.class)).isSameAs(ctx.getBean(OwnKeyStore.class).keys);
+            assertThat(ctx.getBean(UsageSink.class)).isInstanceOf(JdbcUsageSink.class);
+        });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnKeyStore {
+        final InMemoryKeyStore keys = new InMemoryKeyStore();
+
+        @Bean
+        KeyStore myKeys() {
+            return keys;
+        }
+    }
+
+    @Test
+    void backsOffFromTheApplicationsOwnBeans() {
+        LLMJob own = LLMJob.builder().keyStore(new InMemoryKeyStore()).modelCatalog(new InMemoryModelCatalog()).build();
+        InMemoryUsageSink ownUsage = new InMemoryUsageSink();
+        runner.withBean("myJob", LLMJob.class, () -> own)
+                .withBean("myUsage", UsageSink.class, () -> ownUsage)
+                .run(ctx -> {
+                    assertThat(ctx).hasSingleBean(LLMJob.class).hasSingleBean(UsageSink.class);
+                    assertThat(ctx.getBean(LLMJob.class)).isSameAs(own);
+                    assertThat(ctx.getBean(UsageSink.class)).isSameAs(ownUsage);
+                });
+    }
+
+    @Test
+    void theJobUsesTheApplicationsUsageSinkAndProviderClients() {
+        InMemoryUsageSink ownUsage = new InMemoryUsageSink();
+        runner.withBean("myUsage", UsageSink.class, () -> ownUsage).run(ctx ->
+                assertThat(ctx.getBean(LLMJob.class).usageSink()).isSameAs(ownUsage));
+    }
+
+    @Test
+    void propertiesAreHonoured() {
+        runner.withPropertyValues("ai-tenancy.rate-limit.user-requests-per-minute=7",
+                        "ai-tenancy.rate-limit.org-requests-per-day=1000", "ai-tenancy.usage.retention=14",
+                        "ai-tenancy.usage.max-stored-text=2KB", "ai-tenancy.http.request-timeout=45s",
+                        "ai-tenancy.admin.base-path=/admin/ai")
+                .run(ctx -> {
+                    RateLimitPolicy policy = ctx.getBean(RateLimitAdmin.class).policy(OrgId.of("acme"));
+                    assertThat(policy.userRequestsPerMinute()).isEqualTo(7);
+                    assertThat(policy.ipRequestsPerMinute()).isEqualTo(60);
+                    assertThat(policy.orgRequestsPerDay()).isEqualTo(1000);
+                    AiTenancyProperties p = ctx.getBean(AiTenancyProperties.class);
+                    assertThat(p.usage().retention()).isEqualTo(Duration.ofDays(14));
+                    assertThat(p.usage().maxStoredText().toBytes()).isEqualTo(2048);
+                    assertThat(p.http().requestTimeout()).isEqualTo(Duration.ofSeconds(45));
+                    assertThat(p.http().connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+                    assertThat(p.admin().basePath()).isEqualTo("/admin/ai");
+                    assertThat(p.admin().enabled()).isFalse();
+                });
+    }
+
+    @Test
+    void metricsWhenAMeterRegistryExists() {
+        runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new).run(ctx ->
+                assertThat(ctx).hasSingleBean(MicrometerCallObserver.class));
+        runner.run(ctx -> assertThat(ctx).doesNotHaveBean(CallObserver.class));
+        runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .withClassLoader(new FilteredClassLoader(MeterRegistry.class))
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    assertThat(ctx).doesNotHaveBean(CallObserver.class);
+                });
+    }
+
+    @Test
+    void theUsageSinkIsClosedWithTheContext() {
+        JdbcUsageSink[] sink = new JdbcUsageSink[1];
+        runner.withUserConfiguration(WithDataSource.class)
+                .withPropertyValues("ai-tenancy.master-key=" + MASTER_KEY)
+                .run(ctx -> {
+                    sink[0] = ctx.getBean(JdbcUsageSink.class);
+                    sink[0].finished(record());
+                });
+        // closing flushed the queue and stopped taking records
+        assertThat(sink[0].writtenRecords()).isEqualTo(1);
+        assertThatThrownBy(() -> sink[0].finished(record())).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+    }
+
+    private static UsageRecord record() {
+        Instant t = Instant.parse("2026-11-01T10:00:00Z");
+        return new UsageRecord(UUID.randomUUID(), "acme", "alice", "openai", "gpt-4.1-mini", null, null,
+                UsageStatus.OK, null, null, null, Duration.ofMillis(5), "corr-1", null, null, "hi", "hello", t,
+                t.plusMillis(5));
+    }
+
+    // ---- the web part ---------------------------------------------------------------------------
+
+    private final WebApplicationContextRunner webRunner = new WebApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(AiTenancyAutoConfiguration.class,
+                    AiTenancyAdminAutoConfiguration.class));
+
+    @Test
+    void endpointsOnlyWhenEnabledInAServletApplication() {
+        webRunner.run(ctx -> assertThat(ctx).doesNotHaveBean(GenerateEndpoint.class));
+        webRunner.withPropertyValues("ai-tenancy.admin.enabled=true").run(ctx -> {
+            assertThat(ctx).hasNotFailed().hasSingleBean(GenerateEndpoint.class);
+            assertThat(ctx.getBean(AdminAuthorizer.class)).isInstanceOf(SpringSecurityAdminAuthorizer.class);
+        });
+        runner.withPropertyValues("ai-tenancy.admin.enabled=true").run(ctx ->
+                assertThat(ctx).doesNotHaveBean(GenerateEndpoint.class));
+    }
+
+    @Test
+    void withoutSpringSecurityNobodyIsAuthorizedAndOriginsAreChecked() {
+        webRunner.withPropertyValues("ai-tenancy.admin.enabled=true")
+                .withClassLoader(new FilteredClassLoader(SecurityContextHolder.class,
+                        org.springframework.security.web.csrf.CsrfFilter.class))
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    AdminAuthorizer authorizer = ctx.getBean(AdminAuthorizer.class);
+                    assertThat(authorizer).isNotInstanceOf(SpringSecurityAdminAuthorizer.class);
+                    assertThat(authorizer.principal(new org.springframework.mock.web.MockHttpServletRequest()))
+                            .isEmpty();
+                    assertThat(ctx).hasBean("aiTenancyOriginCheck");
+                });
+    }
+
+    @Test
+    void theApplicationsAuthorizerReplacesTheDefault() {
+        AdminAuthorizer own = request -> java.util.Optional.of(
+                new AdminPrincipal("root", true, null, null, null));
+        webRunner.withPropertyValues("ai-tenancy.admin.enabled=true")
+                .withBean(AdminAuthorizer.class, () -> own)
+                .run(ctx -> assertThat(ctx.getBean(AdminAuthorizer.class)).isSameAs(own));
+    }
+
+    private static Throwable rootCause(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
+    }
+}
