@@ -13,7 +13,26 @@ import dev.aitenancy.usage.UsageStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import dev.aitenancy.JobRequest;
+import dev.aitenancy.JobResult;
+import dev.aitenancy.LLMJob;
+import dev.aitenancy.keys.ApiKey;
+import dev.aitenancy.memory.InMemoryKeyStore;
+import dev.aitenancy.memory.InMemoryModelCatalog;
+import dev.aitenancy.models.ModelRef;
+import dev.aitenancy.models.ModelRegistry;
+import dev.aitenancy.provider.ProviderId;
+import dev.aitenancy.provider.RetryPolicy;
+import dev.aitenancy.provider.openai.OpenAiClient;
+import dev.aitenancy.tenant.OrgId;
+import dev.aitenancy.testing.LoopbackServer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
@@ -25,6 +44,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 class JdbcUsageSinkTest {
 
     static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
+    static final OrgId ACME = OrgId.of("acme");
+    static final OrgId NO_KEY = OrgId.of("initech");
+    static final ModelRef MINI = ModelRef.of(ProviderId.OPENAI, "gpt-4.1-mini");
     final OpenDatabases databases = new OpenDatabases();
 
     @AfterEach
@@ -102,5 +124,101 @@ class JdbcUsageSinkTest {
         assertThat(sink.droppedRecords()).isPositive();
         assertThat(rows(real) + sink.droppedRecords()).as("every record written or counted as dropped")
                 .isEqualTo(50);
+    }
+
+    /**
+     * N concurrent calls through a real {@link LLMJob} and a loopback provider: answers, provider
+     * errors, timeouts, cancels and calls refused before the provider, while the database is down
+     * for the first part of the run. After close, the database holds exactly one finished record
+     * per call, with the status and error code of what happened to it.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void everyCallOfManyConcurrentJobsIsRecordedOnceThroughFailuresCancelsAndAnOutage(TestDatabase kind)
+            throws Exception {
+        DataSource real = databases.open(kind);
+        AiTenancyJdbc.create(real);
+        FlakyDataSource flaky = new FlakyDataSource(real);
+        JdbcUsageSink sink = AiTenancyJdbc.create(flaky, Clock.systemUTC(), false)
+                .usageSink(10_000, 50, Duration.ofSeconds(30));
+        int n = 240;
+        int perKind = n / 6;
+        CountDownLatch stalledForCancel = new CountDownLatch(perKind);
+        try (LoopbackServer server = LoopbackServer.start()) {
+            server.otherwise(req -> {
+                if (req.body().contains("ok-")) {
+                    return LoopbackServer.Reply.json(200, "{\"id\":\"c\",\"object\":\"chat.completion\",\"model\":\"gpt-4.1-mini\","
+                            + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"fine\"},"
+                            + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":5}}");
+                }
+                if (req.body().contains("bad-")) {
+                    return LoopbackServer.Reply.json(400, "{\"error\":{\"message\":\"unsupported parameter\","
+                            + "\"type\":\"invalid_request_error\",\"code\":null}}");
+                }
+                if (req.body().contains("cancel-")) {
+                    stalledForCancel.countDown();
+                }
+                return LoopbackServer.Reply.sse().thenStall(); // slow-* times out, cancel-* waits to be canceled
+            });
+            InMemoryKeyStore keys = new InMemoryKeyStore();
+            keys.put(ACME, ProviderId.OPENAI, ApiKey.of("sk-proj-concurrent0000111122223333"));
+            keys.markVerified(ACME, ProviderId.OPENAI, Instant.now());
+            InMemoryModelCatalog catalog = new InMemoryModelCatalog(ModelRegistry.builtIn());
+            catalog.allow(ACME, MINI).setDefault(ACME, MINI).setDefaultProvider(ACME, ProviderId.OPENAI);
+            catalog.allow(NO_KEY, MINI).setDefault(NO_KEY, MINI).setDefaultProvider(NO_KEY, ProviderId.OPENAI);
+            LLMJob job = LLMJob.builder().keyStore(keys).modelCatalog(catalog).usageSink(sink)
+                    .provider(new OpenAiClient(OpenAiClient.defaultSettings().baseUri(server.uri("/v1"))
+                            .retryPolicy(RetryPolicy.NONE).requestTimeout(Duration.ofSeconds(30)).build()))
+                    .build();
+
+            flaky.down();
+            List<CompletableFuture<JobResult>> calls = new ArrayList<>();
+            List<CompletableFuture<JobResult>> toCancel = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String what = switch (i % 6) {
+                    case 0, 1 -> "ok-";
+                    case 2 -> "bad-";
+                    case 3 -> "slow-";
+                    case 4 -> "cancel-";
+                    default -> "refused-";
+                };
+                JobRequest.Builder request = JobRequest.builder(what.equals("refused-") ? NO_KEY : ACME, what + i);
+                if (what.equals("slow-")) {
+                    request.timeout(Duration.ofMillis(300));
+                }
+                CompletableFuture<JobResult> call;
+                try {
+                    call = job.runAsync(request.build());
+                } catch (RuntimeException refusedAtOnce) {
+                    call = CompletableFuture.failedFuture(refusedAtOnce);
+                }
+                calls.add(call);
+                if (what.equals("cancel-")) {
+                    toCancel.add(call);
+                }
+            }
+            assertThat(stalledForCancel.await(30, TimeUnit.SECONDS)).as("every cancel-* call reached the provider").isTrue();
+            toCancel.forEach(f -> f.cancel(true));
+            assertThat(flaky.refusedOnce().await(10, TimeUnit.SECONDS)).as("the writer met the outage").isTrue();
+            assertThat(rows(real)).as("nothing could be written during the outage").isZero();
+            flaky.up();
+            CompletableFuture.allOf(calls.stream().map(f -> f.handle((r, e) -> r)).toArray(CompletableFuture[]::new))
+                    .get(60, TimeUnit.SECONDS);
+            sink.close();
+        }
+
+        Map<String, Integer> byOutcome = new TreeMap<>();
+        Jdbi.create(real).useHandle(h -> h.createQuery("SELECT status, COALESCE(error_code, '-') AS code, COUNT(*) AS n "
+                        + "FROM ai_generations GROUP BY status, COALESCE(error_code, '-')")
+                .map((rs, ctx) -> byOutcome.put(rs.getString("status") + " " + rs.getString("code"), rs.getInt("n")))
+                .list());
+        assertThat(sink.droppedRecords()).isZero();
+        assertThat(rows(real)).isEqualTo(n);
+        assertThat(byOutcome).isEqualTo(Map.of(
+                "ok -", 2 * perKind,
+                "error AI_PROVIDER_BAD_REQUEST", perKind,
+                "error AI_PROVIDER_TIMEOUT", perKind,
+                "canceled AI_CANCELED", perKind,
+                "error AI_CONFIG_MISSING_API_KEY", perKind));
     }
 }
