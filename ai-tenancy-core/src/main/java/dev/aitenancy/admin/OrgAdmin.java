@@ -4,6 +4,8 @@ import dev.aitenancy.ConfigurationException;
 import dev.aitenancy.ErrorCode;
 import dev.aitenancy.InvalidRequestException;
 import dev.aitenancy.features.FeatureFlagStore;
+import dev.aitenancy.guardrails.Guardrail;
+import dev.aitenancy.guardrails.GuardrailStore;
 import dev.aitenancy.limits.Budget;
 import dev.aitenancy.limits.BudgetLedger;
 import dev.aitenancy.models.ModelAdmin;
@@ -27,6 +29,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -44,6 +48,7 @@ import org.slf4j.LoggerFactory;
  * OrgAdmin admin = OrgAdmin.builder()
  *     .audit(db.auditSink()).models(models).budgets(budgets).usage(usage)
  *     .features(db.featureFlags()).templates(db.templateStore()).usageText(db.usageTextSettings())
+ *     .guardrails(db.guardrailStore())
  *     .build();
  * admin.setDefaultModel(acme, ModelRef.of(ProviderId.OPENAI, "gpt-4.1-mini"), "ada@acme");
  * admin.auditLog(AuditQuery.of(acme).withAction("model.*"));
@@ -56,7 +61,8 @@ import org.slf4j.LoggerFactory;
  * {@code model.set-default-provider}, {@code model.feature-preference}, {@code model.fallbacks},
  * {@code model.deny}, {@code model.undeny}, {@code tier.org}, {@code tier.group}, {@code tier.user},
  * {@code budget.set}, {@code usage.purge}, {@code usage.text-storage}, {@code feature.enable},
- * {@code feature.disable}, {@code template.save}.
+ * {@code feature.disable}, {@code template.save}, {@code guardrail.add}, {@code guardrail.update},
+ * {@code guardrail.delete}.
  */
 public final class OrgAdmin {
 
@@ -69,6 +75,7 @@ public final class OrgAdmin {
     private final FeatureFlagStore features;
     private final TemplateStore templates;
     private final UsageTextSettings usageText;
+    private final GuardrailStore guardrails;
     private final Clock clock;
 
     private OrgAdmin(Builder b) {
@@ -79,6 +86,7 @@ public final class OrgAdmin {
         this.features = b.features;
         this.templates = b.templates;
         this.usageText = b.usageText;
+        this.guardrails = b.guardrails;
         this.clock = b.clock;
     }
 
@@ -250,6 +258,56 @@ public final class OrgAdmin {
         return templates().versions(org, name);
     }
 
+    // --- guardrails ---------------------------------------------------------------------------
+
+    /**
+     * Adds an org's guardrail, or replaces the one with its id ({@code guardrail.add} /
+     * {@code guardrail.update}, target the rule's id). Global rules belong to no org and are not
+     * changed here.
+     *
+     * @throws InvalidRequestException {@code AI_INVALID_REQUEST} for a global rule
+     */
+    public Guardrail saveGuardrail(Guardrail guardrail, String actor) {
+        Objects.requireNonNull(guardrail, "guardrail");
+        if (guardrail.org() == null) {
+            throw new InvalidRequestException(ErrorCode.AI_INVALID_REQUEST, null,
+                    "a global guardrail belongs to no org: save it with the GuardrailStore itself");
+        }
+        check(guardrail.org(), actor);
+        boolean existed = guardrails().find(guardrail.org(), guardrail.id()).isPresent();
+        Guardrail saved = guardrails().save(guardrail);
+        record(saved.org(), actor, existed ? "guardrail.update" : "guardrail.add", saved.id().toString(),
+                describe(saved));
+        return saved;
+    }
+
+    /**
+     * Deletes one of the org's guardrails ({@code guardrail.delete}); nothing is recorded when the
+     * org has no such rule.
+     *
+     * @return false when the org has no such rule
+     */
+    public boolean deleteGuardrail(OrgId org, UUID id, String actor) {
+        check(org, actor);
+        Objects.requireNonNull(id, "id");
+        Optional<Guardrail> existing = guardrails().find(org, id);
+        if (existing.isEmpty() || !guardrails().delete(org, id)) {
+            return false;
+        }
+        record(org, actor, "guardrail.delete", id.toString(), describe(existing.get()));
+        return true;
+    }
+
+    /** The global guardrails followed by the org's own. */
+    public List<Guardrail> guardrails(OrgId org) {
+        return guardrails().guardrails(org);
+    }
+
+    private static String describe(Guardrail g) {
+        return lower(g.level().name()) + (g.subject() == null ? "" : " " + g.subject()) + " '" + g.name() + "': "
+                + g.rule().kind() + " " + g.action().wireName() + (g.enabled() ? "" : " (disabled)");
+    }
+
     // --- the audit log ------------------------------------------------------------------------
 
     /** One page of the org's audit log. */
@@ -306,6 +364,10 @@ public final class OrgAdmin {
         return require(templates, "TemplateStore", "templates");
     }
 
+    private GuardrailStore guardrails() {
+        return require(guardrails, "GuardrailStore", "guardrails");
+    }
+
     private UsageTextSettings usageText() {
         return require(usageText, "UsageTextSettings", "usageText");
     }
@@ -327,6 +389,7 @@ public final class OrgAdmin {
         private FeatureFlagStore features;
         private TemplateStore templates;
         private UsageTextSettings usageText;
+        private GuardrailStore guardrails;
         private Clock clock = Clock.systemUTC();
 
         private Builder() {
@@ -365,6 +428,11 @@ public final class OrgAdmin {
 
         public Builder usageText(UsageTextSettings s) {
             this.usageText = s;
+            return this;
+        }
+
+        public Builder guardrails(GuardrailStore g) {
+            this.guardrails = g;
             return this;
         }
 

@@ -4,6 +4,7 @@ import dev.aitenancy.contract.OrgAdminContract;
 import dev.aitenancy.memory.InMemoryAuditSink;
 import dev.aitenancy.memory.InMemoryBudgetLedger;
 import dev.aitenancy.memory.InMemoryFeatureFlags;
+import dev.aitenancy.memory.InMemoryGuardrailStore;
 import dev.aitenancy.memory.InMemoryModelCatalog;
 import dev.aitenancy.memory.InMemoryTemplateStore;
 import dev.aitenancy.memory.InMemoryUsageSink;
@@ -23,7 +24,7 @@ class InMemoryOrgAdminTest extends OrgAdminContract {
     protected Parts newParts(MutableClock clock) {
         return new Parts(new InMemoryModelCatalog(ModelRegistry.builtIn()), new InMemoryBudgetLedger(clock, dev.aitenancy.limits.BudgetAlertListener.NONE),
                 new InMemoryUsageSink(), new InMemoryFeatureFlags(), new InMemoryTemplateStore(clock),
-                new InMemoryUsageTextSettings(), new InMemoryAuditSink());
+                new InMemoryUsageTextSettings(), new InMemoryGuardrailStore(), new InMemoryAuditSink());
     }
 
     /** No in-memory store can be unavailable, so this one fails as a remote store would. */

@@ -11,6 +11,10 @@ import dev.aitenancy.TokenUsage;
 import dev.aitenancy.admin.AuditFailedException;
 import dev.aitenancy.admin.OrgAdmin;
 import dev.aitenancy.features.FeatureFlagStore;
+import dev.aitenancy.guardrails.Guardrail;
+import dev.aitenancy.guardrails.GuardrailAction;
+import dev.aitenancy.guardrails.GuardrailRule;
+import dev.aitenancy.guardrails.GuardrailStore;
 import dev.aitenancy.limits.Budget;
 import dev.aitenancy.limits.BudgetLedger;
 import dev.aitenancy.models.ModelAdmin;
@@ -50,7 +54,7 @@ public abstract class OrgAdminContract {
 
     /** The parts an OrgAdmin changes, of one implementation, over the built-in model registry. */
     public record Parts(ModelAdmin models, BudgetLedger budgets, UsageSink usage, FeatureFlagStore features,
-            TemplateStore templates, UsageTextSettings usageText, AuditSink audit) {
+            TemplateStore templates, UsageTextSettings usageText, GuardrailStore guardrails, AuditSink audit) {
     }
 
     protected abstract Parts newParts(MutableClock clock);
@@ -60,7 +64,8 @@ public abstract class OrgAdminContract {
 
     private static OrgAdmin admin(Parts p, MutableClock clock) {
         return OrgAdmin.builder().audit(p.audit()).models(p.models()).budgets(p.budgets()).usage(p.usage())
-                .features(p.features()).templates(p.templates()).usageText(p.usageText()).clock(clock).build();
+                .features(p.features()).templates(p.templates()).usageText(p.usageText()).guardrails(p.guardrails())
+                .clock(clock).build();
     }
 
     private static String line(AuditEvent e) {
@@ -218,5 +223,39 @@ public abstract class OrgAdminContract {
         assertThat(catchThrowableOfType(ConfigurationException.class, () -> OrgAdmin.builder().build()).getMessage())
                 .contains("OrgAdmin.builder().audit(");
         assertThat(admin.auditLog(AuditQuery.of(ACME)).events()).isEmpty();
+    }
+
+    @Test
+    void guardrailChangesAreAuditedAndNothingIsRecordedForARuleThatIsNotThere() {
+        MutableClock clock = new MutableClock(T0);
+        Parts p = newParts(clock);
+        OrgAdmin admin = admin(p, clock);
+
+        Guardrail interns = admin.saveGuardrail(Guardrail.forGroup(ACME, "interns", "short answers",
+                new GuardrailRule.TokenLimit(null, 300), GuardrailAction.MODIFY), "ada");
+        Guardrail salaries = admin.saveGuardrail(Guardrail.forOrg(ACME, "no salaries",
+                GuardrailRule.ContentFilter.input(List.of("salary"), List.of()), GuardrailAction.BLOCK), "ada");
+        clock.advance(Duration.ofSeconds(1));
+        admin.saveGuardrail(salaries.withEnabled(false), "bo");
+        clock.advance(Duration.ofSeconds(1));
+        boolean deleted = admin.deleteGuardrail(ACME, salaries.id(), "bo");
+        boolean deletedAgain = admin.deleteGuardrail(ACME, salaries.id(), "bo");
+        boolean deletedElsewhere = admin.deleteGuardrail(GLOBEX, interns.id(), "eve");
+        InvalidRequestException global = catchThrowableOfType(InvalidRequestException.class,
+                () -> admin.saveGuardrail(Guardrail.global("everyone", new GuardrailRule.TokenLimit(null, 100),
+                        GuardrailAction.MODIFY), "ada"));
+
+        assertThat(deleted).isTrue();
+        assertThat(deletedAgain).isFalse();
+        assertThat(deletedElsewhere).as("another org's rule is not there for globex").isFalse();
+        assertThat(global.code()).isEqualTo(ErrorCode.AI_INVALID_REQUEST);
+        assertThat(admin.guardrails(ACME)).extracting(Guardrail::name).containsExactly("short answers");
+        assertThat(admin.auditLog(AuditQuery.of(ACME).withAction("guardrail.*")).events())
+                .extracting(OrgAdminContract::line).containsExactly(
+                        "bo guardrail.delete " + salaries.id() + " org 'no salaries': content-filter block (disabled)",
+                        "bo guardrail.update " + salaries.id() + " org 'no salaries': content-filter block (disabled)",
+                        "ada guardrail.add " + salaries.id() + " org 'no salaries': content-filter block",
+                        "ada guardrail.add " + interns.id() + " group interns 'short answers': token-limit modify");
+        assertThat(admin.auditLog(AuditQuery.of(GLOBEX)).events()).isEmpty();
     }
 }

@@ -32,7 +32,7 @@ class JdbcOrgAdminContractTest extends OrgAdminContract {
         JdbcUsageSink usage = db.usageSink();
         sinks.add(usage);
         return new Parts(db.modelCatalog(ModelRegistry.builtIn()), db.budgetLedger(dev.aitenancy.limits.BudgetAlertListener.NONE), usage,
-                db.featureFlags(), db.templateStore(), db.usageTextSettings(), db.auditSink());
+                db.featureFlags(), db.templateStore(), db.usageTextSettings(), db.guardrailStore(), db.auditSink());
     }
 
     @Override
