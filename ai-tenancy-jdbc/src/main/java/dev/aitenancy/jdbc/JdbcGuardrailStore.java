@@ -18,7 +18,7 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * Guardrails in {@code ai_guardrails}: global rules under the org id {@code ''}, each org's own
- * under its id, rules as JSON. {@link #guardrails(OrgId)} is one indexed query per call.
+ * under its id, rules as JSON. {@link #guardrails(OrgId)} is two indexed queries on one connection per call.
  */
 public final class JdbcGuardrailStore implements GuardrailStore {
 
@@ -35,18 +35,23 @@ public final class JdbcGuardrailStore implements GuardrailStore {
     @Override
     public List<Guardrail> guardrails(OrgId org) {
         Objects.requireNonNull(org, "org");
-        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM ai_guardrails WHERE org_id IN ('', :org) "
-                        + "ORDER BY CASE WHEN org_id = '' THEN 0 ELSE 1 END, position")
-                .bind("org", org.value())
-                .map((rs, ctx) -> row(rs))
-                .list());
+        return jdbi.withHandle(h -> {
+            List<Guardrail> rules = new java.util.ArrayList<>(ofOrg(h, GLOBAL));
+            rules.addAll(ofOrg(h, org.value()));
+            return rules;
+        });
     }
 
     @Override
     public List<Guardrail> globalGuardrails() {
-        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM ai_guardrails WHERE org_id = '' ORDER BY position")
+        return jdbi.withHandle(h -> ofOrg(h, GLOBAL));
+    }
+
+    private static List<Guardrail> ofOrg(Handle h, String org) {
+        return h.createQuery("SELECT * FROM ai_guardrails WHERE org_id = :org ORDER BY position")
+                .bind("org", org)
                 .map((rs, ctx) -> row(rs))
-                .list());
+                .list();
     }
 
     @Override

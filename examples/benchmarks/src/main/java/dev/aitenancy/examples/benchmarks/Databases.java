@@ -11,8 +11,8 @@ import org.h2.jdbcx.JdbcDataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * A fresh database for one benchmark: H2 in memory, or a new schema in a PostgreSQL behind a
- * HikariCP pool, as a host would run it.
+ * A fresh database for one benchmark: H2 in memory or a new schema in a PostgreSQL, each behind a
+ * HikariCP pool of 4 connections, as a host would run it.
  */
 final class Databases {
 
@@ -31,7 +31,14 @@ final class Databases {
         if (kind.equals("h2")) {
             JdbcDataSource ds = new JdbcDataSource();
             ds.setURL("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1");
-            return new Opened(ds, () -> execute(ds, "SHUTDOWN"));
+            HikariConfig config = new HikariConfig();
+            config.setDataSource(ds);
+            config.setMaximumPoolSize(4);
+            HikariDataSource pool = new HikariDataSource(config);
+            return new Opened(pool, () -> {
+                pool.close();
+                execute(ds, "SHUTDOWN");
+            });
         }
         if (kind.equals("postgresql")) {
             String url = System.getenv("AI_TENANCY_TEST_PG_URL");
