@@ -105,7 +105,7 @@ public final class AiTenancyJdbc {
 
     /** Request limits exact across every instance sharing this database. */
     public JdbcRateLimiter rateLimiter(RateLimitPolicy defaults) {
-        return new JdbcRateLimiter(jdbi, clock, defaults);
+        return new JdbcRateLimiter(jdbi, dialect, clock, defaults);
     }
 
     /**

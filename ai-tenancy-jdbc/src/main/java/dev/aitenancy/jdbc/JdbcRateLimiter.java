@@ -1,6 +1,7 @@
 package dev.aitenancy.jdbc;
 
 import dev.aitenancy.RateLimitedException;
+import dev.aitenancy.jdbc.internal.Dialect;
 import dev.aitenancy.jdbc.internal.Sql;
 import dev.aitenancy.limits.RateLimitAdmin;
 import dev.aitenancy.limits.RateLimitPermit;
@@ -21,21 +22,25 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * Request, token and daily limits per user, IP and org (see {@link Charge}), exact across every
- * instance sharing the database. One transaction locks the call's counter rows ({@code SELECT ...
- * FOR UPDATE}, always in the same order, so two calls never deadlock), checks every limit, and
- * counts the call against all of them or none. Missing rows are first inserted in their own
- * transaction; serialization and deadlock failures are retried. Token counts are corrected to
- * the actual usage through the returned permit.
+ * instance sharing the database. One transaction counts the call against all of its counter rows,
+ * always in the same order so two calls never deadlock, and keeps the counts only when every limit
+ * admits the call: on PostgreSQL each row is one {@code INSERT ... ON CONFLICT DO UPDATE ...
+ * RETURNING} and a refusal rolls the transaction back; on H2 the rows are locked with {@code
+ * SELECT ... FOR UPDATE} and checked before they are updated, missing rows being inserted first
+ * in their own transaction. Serialization and deadlock failures are retried. Token counts are
+ * corrected to the actual usage through the returned permit.
  */
 public final class JdbcRateLimiter implements RateLimiter, RateLimitAdmin {
 
     private final Jdbi jdbi;
+    private final Dialect dialect;
     private final Clock clock;
     private final RateLimitPolicy defaults;
     private final AtomicLong sweptMinute = new AtomicLong();
 
-    JdbcRateLimiter(Jdbi jdbi, Clock clock, RateLimitPolicy defaults) {
+    JdbcRateLimiter(Jdbi jdbi, Dialect dialect, Clock clock, RateLimitPolicy defaults) {
         this.jdbi = jdbi;
+        this.dialect = dialect;
         this.clock = clock;
         this.defaults = Objects.requireNonNull(defaults, "defaults");
     }
@@ -48,7 +53,8 @@ public final class JdbcRateLimiter implements RateLimiter, RateLimitAdmin {
             return RateLimitPermit.NONE;
         }
         sweep(Math.floorDiv(now, 60_000L));
-        Optional<Charge> refused = Sql.retryingConflicts(() -> count(charges));
+        Optional<Charge> refused = Sql.retryingConflicts(() -> dialect == Dialect.POSTGRESQL
+                ? countByUpsert(charges) : count(charges));
         if (refused.isPresent()) {
             Charge c = refused.get();
             throw new RateLimitedException(c.org(), c.describe(), c.resetsIn());
@@ -69,7 +75,42 @@ public final class JdbcRateLimiter implements RateLimiter, RateLimitAdmin {
         };
     }
 
-    /** One attempt: lock, check, count; inserts missing rows and starts over when one is missing. */
+    /** One attempt on PostgreSQL: count every row, roll all of it back when one goes over its limit. */
+    private Optional<Charge> countByUpsert(List<Charge> charges) {
+        try {
+            jdbi.useTransaction(h -> {
+                for (Charge c : charges) {
+                    long hits = h.createQuery("INSERT INTO ai_rate_counters (org_id, scope, subject, window_start, "
+                                    + "hits) VALUES (:org, :scope, :subject, :window, :amount) ON CONFLICT (org_id, "
+                                    + "scope, subject, window_start) DO UPDATE SET hits = ai_rate_counters.hits + "
+                                    + "EXCLUDED.hits RETURNING hits")
+                            .bind("org", c.org()).bind("scope", c.scope()).bind("subject", c.subject())
+                            .bind("window", c.window()).bind("amount", c.amount())
+                            .mapTo(Long.class)
+                            .one();
+                    if (hits > c.limit()) {
+                        throw new Refused(c);
+                    }
+                }
+            });
+            return Optional.empty();
+        } catch (Refused r) {
+            return Optional.of(r.charge);
+        }
+    }
+
+    /** Rolls back the counting transaction of a refused call. */
+    private static final class Refused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient Charge charge;
+
+        Refused(Charge charge) {
+            super(null, null, false, false);
+            this.charge = charge;
+        }
+    }
+
+    /** One attempt on H2: lock, check, count; inserts missing rows and starts over when one is missing. */
     private Optional<Charge> count(List<Charge> charges) {
         while (true) {
             Optional<Optional<Charge>> outcome = jdbi.inTransaction(h -> {
