@@ -8,6 +8,8 @@ import dev.aitenancy.guardrails.Guardrail;
 import dev.aitenancy.guardrails.GuardrailStore;
 import dev.aitenancy.limits.Budget;
 import dev.aitenancy.limits.BudgetLedger;
+import dev.aitenancy.limits.RateLimitAdmin;
+import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.models.ModelAdmin;
 import dev.aitenancy.models.ModelRef;
 import dev.aitenancy.models.OrgModel;
@@ -48,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * OrgAdmin admin = OrgAdmin.builder()
  *     .audit(db.auditSink()).models(models).budgets(budgets).usage(usage)
  *     .features(db.featureFlags()).templates(db.templateStore()).usageText(db.usageTextSettings())
- *     .guardrails(db.guardrailStore())
+ *     .guardrails(db.guardrailStore()).rateLimits(limits)
  *     .build();
  * admin.setDefaultModel(acme, ModelRef.of(ProviderId.OPENAI, "gpt-4.1-mini"), "ada@acme");
  * admin.auditLog(AuditQuery.of(acme).withAction("model.*"));
@@ -60,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * <p>Actions recorded: {@code model.allow}, {@code model.remove}, {@code model.set-default},
  * {@code model.set-default-provider}, {@code model.feature-preference}, {@code model.fallbacks},
  * {@code model.deny}, {@code model.undeny}, {@code tier.org}, {@code tier.group}, {@code tier.user},
- * {@code budget.set}, {@code usage.purge}, {@code usage.text-storage}, {@code feature.enable},
+ * {@code budget.set}, {@code rate-limit.set}, {@code usage.purge}, {@code usage.text-storage}, {@code feature.enable},
  * {@code feature.disable}, {@code template.save}, {@code guardrail.add}, {@code guardrail.update},
  * {@code guardrail.delete}.
  */
@@ -76,6 +78,7 @@ public final class OrgAdmin {
     private final TemplateStore templates;
     private final UsageTextSettings usageText;
     private final GuardrailStore guardrails;
+    private final RateLimitAdmin rateLimits;
     private final Clock clock;
 
     private OrgAdmin(Builder b) {
@@ -87,6 +90,7 @@ public final class OrgAdmin {
         this.templates = b.templates;
         this.usageText = b.usageText;
         this.guardrails = b.guardrails;
+        this.rateLimits = b.rateLimits;
         this.clock = b.clock;
     }
 
@@ -194,6 +198,23 @@ public final class OrgAdmin {
                 budget.limitUsd().stripTrailingZeros().toPlainString() + " USD, " + (budget.hard() ? "hard" : "soft")
                         + ", alert at " + budget.alertThreshold().stripTrailingZeros().toPlainString() + ", "
                         + budget.zone().getId());
+    }
+
+    /** Gives the org its own rate limits ({@code rate-limit.set}, detail the limits; 0 = none). */
+    public void setRateLimitPolicy(OrgId org, RateLimitPolicy policy, String actor) {
+        check(org, actor);
+        Objects.requireNonNull(policy, "policy");
+        rateLimits().setPolicy(org, policy);
+        record(org, actor, "rate-limit.set", null, "per minute: user " + policy.userRequestsPerMinute() + ", ip "
+                + policy.ipRequestsPerMinute() + ", org " + policy.orgRequestsPerMinute() + "; tokens per minute: user "
+                + policy.userTokensPerMinute() + ", org " + policy.orgTokensPerMinute() + "; per day: user "
+                + policy.userRequestsPerDay() + ", org " + policy.orgRequestsPerDay() + "; key checks per minute "
+                + policy.userKeyChecksPerMinute());
+    }
+
+    /** The org's rate limits: its own, or the default. */
+    public RateLimitPolicy rateLimitPolicy(OrgId org) {
+        return rateLimits().policy(org);
     }
 
     /** The org's budgets. */
@@ -364,6 +385,10 @@ public final class OrgAdmin {
         return require(templates, "TemplateStore", "templates");
     }
 
+    private RateLimitAdmin rateLimits() {
+        return require(rateLimits, "RateLimitAdmin", "rateLimits");
+    }
+
     private GuardrailStore guardrails() {
         return require(guardrails, "GuardrailStore", "guardrails");
     }
@@ -390,6 +415,7 @@ public final class OrgAdmin {
         private TemplateStore templates;
         private UsageTextSettings usageText;
         private GuardrailStore guardrails;
+        private RateLimitAdmin rateLimits;
         private Clock clock = Clock.systemUTC();
 
         private Builder() {
@@ -433,6 +459,12 @@ public final class OrgAdmin {
 
         public Builder guardrails(GuardrailStore g) {
             this.guardrails = g;
+            return this;
+        }
+
+        /** Per-org rate limits, e.g. an {@code InMemoryRateLimiter} or {@code JdbcRateLimiter}. */
+        public Builder rateLimits(RateLimitAdmin r) {
+            this.rateLimits = r;
             return this;
         }
 

@@ -6,6 +6,8 @@ import dev.aitenancy.memory.InMemoryBudgetLedger;
 import dev.aitenancy.memory.InMemoryFeatureFlags;
 import dev.aitenancy.memory.InMemoryGuardrailStore;
 import dev.aitenancy.memory.InMemoryModelCatalog;
+import dev.aitenancy.memory.InMemoryRateLimiter;
+import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.memory.InMemoryTemplateStore;
 import dev.aitenancy.memory.InMemoryUsageSink;
 import dev.aitenancy.memory.InMemoryUsageTextSettings;
@@ -24,7 +26,8 @@ class InMemoryOrgAdminTest extends OrgAdminContract {
     protected Parts newParts(MutableClock clock) {
         return new Parts(new InMemoryModelCatalog(ModelRegistry.builtIn()), new InMemoryBudgetLedger(clock, dev.aitenancy.limits.BudgetAlertListener.NONE),
                 new InMemoryUsageSink(), new InMemoryFeatureFlags(), new InMemoryTemplateStore(clock),
-                new InMemoryUsageTextSettings(), new InMemoryGuardrailStore(), new InMemoryAuditSink());
+                new InMemoryUsageTextSettings(), new InMemoryGuardrailStore(),
+                new InMemoryRateLimiter(clock, RateLimitPolicy.DEFAULT), new InMemoryAuditSink());
     }
 
     /** No in-memory store can be unavailable, so this one fails as a remote store would. */

@@ -17,6 +17,8 @@ import dev.aitenancy.guardrails.GuardrailRule;
 import dev.aitenancy.guardrails.GuardrailStore;
 import dev.aitenancy.limits.Budget;
 import dev.aitenancy.limits.BudgetLedger;
+import dev.aitenancy.limits.RateLimitAdmin;
+import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.models.ModelAdmin;
 import dev.aitenancy.models.ModelRef;
 import dev.aitenancy.provider.ProviderId;
@@ -54,7 +56,8 @@ public abstract class OrgAdminContract {
 
     /** The parts an OrgAdmin changes, of one implementation, over the built-in model registry. */
     public record Parts(ModelAdmin models, BudgetLedger budgets, UsageSink usage, FeatureFlagStore features,
-            TemplateStore templates, UsageTextSettings usageText, GuardrailStore guardrails, AuditSink audit) {
+            TemplateStore templates, UsageTextSettings usageText, GuardrailStore guardrails, RateLimitAdmin rateLimits,
+            AuditSink audit) {
     }
 
     protected abstract Parts newParts(MutableClock clock);
@@ -65,7 +68,7 @@ public abstract class OrgAdminContract {
     private static OrgAdmin admin(Parts p, MutableClock clock) {
         return OrgAdmin.builder().audit(p.audit()).models(p.models()).budgets(p.budgets()).usage(p.usage())
                 .features(p.features()).templates(p.templates()).usageText(p.usageText()).guardrails(p.guardrails())
-                .clock(clock).build();
+                .rateLimits(p.rateLimits()).clock(clock).build();
     }
 
     private static String line(AuditEvent e) {
@@ -257,5 +260,20 @@ public abstract class OrgAdminContract {
                         "ada guardrail.add " + salaries.id() + " org 'no salaries': content-filter block",
                         "ada guardrail.add " + interns.id() + " group interns 'short answers': token-limit modify");
         assertThat(admin.auditLog(AuditQuery.of(GLOBEX)).events()).isEmpty();
+    }
+
+    @Test
+    void aRateLimitChangeIsAuditedWithTheNewLimits() {
+        MutableClock clock = new MutableClock(T0);
+        Parts p = newParts(clock);
+        OrgAdmin admin = admin(p, clock);
+
+        admin.setRateLimitPolicy(ACME, new RateLimitPolicy(10, 20, 100).withRequestsPerDay(50, 500), "ada");
+
+        assertThat(admin.rateLimitPolicy(ACME)).isEqualTo(new RateLimitPolicy(10, 20, 100, 0, 0, 50, 500, 5));
+        assertThat(admin.rateLimitPolicy(GLOBEX)).isEqualTo(RateLimitPolicy.DEFAULT);
+        assertThat(admin.auditLog(AuditQuery.of(ACME)).events()).extracting(OrgAdminContract::line).containsExactly(
+                "ada rate-limit.set null per minute: user 10, ip 20, org 100; tokens per minute: user 0, org 0; "
+                        + "per day: user 50, org 500; key checks per minute 5");
     }
 }

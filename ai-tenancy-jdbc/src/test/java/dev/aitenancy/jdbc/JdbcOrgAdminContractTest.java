@@ -4,6 +4,7 @@ import dev.aitenancy.contract.OrgAdminContract;
 import dev.aitenancy.jdbc.testing.FlakyDataSource;
 import dev.aitenancy.jdbc.testing.OpenDatabases;
 import dev.aitenancy.jdbc.testing.TestDatabase;
+import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.models.ModelRegistry;
 import dev.aitenancy.testing.MutableClock;
 import dev.aitenancy.usage.AuditSink;
@@ -32,7 +33,8 @@ class JdbcOrgAdminContractTest extends OrgAdminContract {
         JdbcUsageSink usage = db.usageSink();
         sinks.add(usage);
         return new Parts(db.modelCatalog(ModelRegistry.builtIn()), db.budgetLedger(dev.aitenancy.limits.BudgetAlertListener.NONE), usage,
-                db.featureFlags(), db.templateStore(), db.usageTextSettings(), db.guardrailStore(), db.auditSink());
+                db.featureFlags(), db.templateStore(), db.usageTextSettings(), db.guardrailStore(),
+                db.rateLimiter(RateLimitPolicy.DEFAULT), db.auditSink());
     }
 
     @Override
