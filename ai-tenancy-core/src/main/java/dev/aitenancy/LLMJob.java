@@ -38,6 +38,7 @@ import dev.aitenancy.usage.Redactor;
 import dev.aitenancy.usage.UsageRecord;
 import dev.aitenancy.usage.UsageSink;
 import dev.aitenancy.usage.UsageStatus;
+import dev.aitenancy.usage.UsageTextPolicy;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -98,6 +99,7 @@ public final class LLMJob {
     private final BudgetLedger budgets;
     private final TemplateStore templates;
     private final GuardrailStore guardrails;
+    private final UsageTextPolicy textPolicy;
     private final Map<ModelKeySlot, CompletableFuture<Void>> verifying = new ConcurrentHashMap<>();
 
     private record ModelKeySlot(OrgId org, ProviderId provider) {
@@ -118,6 +120,7 @@ public final class LLMJob {
         this.budgets = b.budgets;
         this.templates = b.templates;
         this.guardrails = b.guardrails;
+        this.textPolicy = b.textPolicy;
     }
 
     public static Builder builder() {
@@ -240,6 +243,7 @@ public final class LLMJob {
                 : UUID.randomUUID().toString();
         Call call = new Call(org, request, correlationId, clock.instant());
         try (Mdc ignored = Mdc.of(org, correlationId)) {
+            call.storesText = textPolicy.storesText(org);
             call.prompt = PromptTemplate.render(templateText(org, request), request.context()); // 2. template
             if (request.feature() != null && !features.isEnabled(org, request.feature())) {    // 3. feature
                 throw new ConfigurationException(ErrorCode.AI_FEATURE_DISABLED, org.value(), "feature '"
@@ -391,6 +395,7 @@ public final class LLMJob {
         RateLimitPermit permit = RateLimitPermit.NONE;
         BudgetReservation budget = BudgetReservation.NONE;
         GuardrailCheck guards = GuardrailCheck.NONE;
+        boolean storesText = true;
         volatile boolean providerCalled;
         private String storedInput;
         private boolean storedInputFromPrompt;
@@ -527,7 +532,7 @@ public final class LLMJob {
         }
 
         private String stored(String text) {
-            return redactor.redact(text, key == null ? null : key.reveal());
+            return storesText ? redactor.redact(text, key == null ? null : key.reveal()) : null;
         }
     }
 
@@ -773,6 +778,7 @@ public final class LLMJob {
         private BudgetLedger budgets = BudgetLedger.none();
         private TemplateStore templates;
         private GuardrailStore guardrails = GuardrailStore.none();
+        private UsageTextPolicy textPolicy = UsageTextPolicy.always();
 
         private Builder() {
         }
@@ -879,6 +885,15 @@ public final class LLMJob {
                 throw new IllegalArgumentException("maxStoredTextBytes must be >= 0");
             }
             this.maxStoredTextBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Which orgs keep prompt and answer text (redacted, truncated) in their usage records
+         * (default: all), e.g. {@code db.usageTextSettings()} which admins switch per org.
+         */
+        public Builder usageTextPolicy(UsageTextPolicy policy) {
+            this.textPolicy = Objects.requireNonNull(policy, "usageTextPolicy");
             return this;
         }
 

@@ -141,6 +141,26 @@ class LLMJobTest {
     }
 
     @Test
+    void anOrgThatSwitchedStoredTextOffGetsRecordsWithoutTextOthersKeepIt() {
+        dev.aitenancy.memory.InMemoryUsageTextSettings settings = new dev.aitenancy.memory.InMemoryUsageTextSettings()
+                .setStoresText(ACME, false);
+        job = LLMJob.builder().keyStore(keys).modelCatalog(catalog).usageSink(usage).provider(openai)
+                .usageTextPolicy(settings).build();
+
+        JobResult acme = job.run("Capital of France?", "acme", Map.of());
+        job.run("Capital of France?", "globex", Map.of());
+
+        assertThat(acme.text()).as("the caller still gets the answer").isEqualTo("Paris.");
+        UsageRecord acmes = usage.recent(ACME, 1).get(0);
+        assertThat(acmes.inputText()).isNull();
+        assertThat(acmes.outputText()).isNull();
+        assertThat(acmes.usage()).isEqualTo(acme.usage());
+        UsageRecord globexs = usage.recent(GLOBEX, 1).get(0);
+        assertThat(globexs.inputText()).isEqualTo("Capital of France?");
+        assertThat(globexs.outputText()).isEqualTo("Paris.");
+    }
+
+    @Test
     void anOrgOnATierWithRatesIsBilledAtThoseRatesAndTheRecordNamesTheTier() {
         TierPlan plan = TierPlan.of(List.of(new Tier("standard", java.util.Set.of(MINI), new BigDecimal("0.50"),
                 new BigDecimal("2.00"))));
