@@ -1,6 +1,7 @@
 package dev.aitenancy.spring;
 
 import dev.aitenancy.LLMJob;
+import dev.aitenancy.admin.OrgAdmin;
 import dev.aitenancy.features.FeatureFlagStore;
 import dev.aitenancy.keys.ProviderKeyAdmin;
 import dev.aitenancy.limits.BudgetLedger;
@@ -72,24 +73,24 @@ public class AiTenancyAdminAutoConfiguration {
 
     @Bean
     @ConditionalOnBean(ModelAdmin.class)
-    ModelEndpoints aiTenancyModelEndpoints(AdminSupport support, ModelAdmin models) {
-        return new ModelEndpoints(support, models);
+    ModelEndpoints aiTenancyModelEndpoints(AdminSupport support, OrgAdmin admin) {
+        return new ModelEndpoints(support, admin);
     }
 
     @Bean
     UsageEndpoints aiTenancyUsageEndpoints(AdminSupport support, UsageSink usage,
-            ObjectProvider<UsageSummaries> summaries, AuditSink audit, AiTenancyProperties properties,
+            ObjectProvider<UsageSummaries> summaries, OrgAdmin admin, AiTenancyProperties properties,
             ObjectProvider<Clock> clock) {
         return new UsageEndpoints(support, usage, summaries.getIfUnique(() -> usage instanceof UsageSummaries s ? s : null),
-                audit, properties.usage().retention(), clock.getIfUnique(Clock::systemUTC));
+                admin, properties.usage().retention(), clock.getIfUnique(Clock::systemUTC));
     }
 
     @Bean
     @ConditionalOnBean(ModelAdmin.class)
-    GovernanceEndpoints aiTenancyGovernanceEndpoints(AdminSupport support, FeatureFlagStore features,
-            ModelAdmin models, TierPlan plan, BudgetLedger budgets, TemplateStore templates,
-            ObjectProvider<RateLimitAdmin> limits) {
-        return new GovernanceEndpoints(support, features, models, plan, budgets, templates, limits.getIfUnique());
+    GovernanceEndpoints aiTenancyGovernanceEndpoints(AdminSupport support, OrgAdmin admin, TierPlan plan,
+            ObjectProvider<RateLimitAdmin> limits, AuditSink audit, ObjectProvider<Clock> clock) {
+        return new GovernanceEndpoints(support, admin, plan, limits.getIfUnique(), audit,
+                clock.getIfUnique(Clock::systemUTC));
     }
 
     /** With Spring Security: its {@code Authentication} decides, and its CSRF protection applies. */

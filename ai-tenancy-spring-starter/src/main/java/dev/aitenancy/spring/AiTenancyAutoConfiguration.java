@@ -2,6 +2,8 @@ package dev.aitenancy.spring;
 
 import dev.aitenancy.CallObserver;
 import dev.aitenancy.LLMJob;
+import dev.aitenancy.admin.OrgAdmin;
+import dev.aitenancy.guardrails.GuardrailStore;
 import dev.aitenancy.features.FeatureFlagStore;
 import dev.aitenancy.jdbc.AiTenancyJdbc;
 import dev.aitenancy.jdbc.JdbcModelCatalog;
@@ -100,7 +102,7 @@ public class AiTenancyAutoConfiguration {
     @ConditionalOnMissingBean
     public LLMJob aiTenancyLlmJob(AiTenancyProperties properties, KeyStore keys, ModelCatalog models,
             RateLimiter rateLimiter, UsageSink usage, FeatureFlagStore features, BudgetLedger budgets,
-            TemplateStore templates, ObjectProvider<CallObserver> observer, ObjectProvider<ProviderClient> providers,
+            TemplateStore templates, GuardrailStore guardrails, ObjectProvider<CallObserver> observer, ObjectProvider<ProviderClient> providers,
             ObjectProvider<Clock> clock) {
         LLMJob.Builder b = LLMJob.builder()
                 .clock(clock(clock))
@@ -111,12 +113,24 @@ public class AiTenancyAutoConfiguration {
                 .featureFlags(features)
                 .budgetLedger(budgets)
                 .templateStore(templates)
+                .guardrails(guardrails)
                 .reverifyKeysAfter(properties.keys().reverifyAfter())
                 .maxStoredTextBytes(Math.toIntExact(properties.usage().maxStoredText().toBytes()))
                 .builtInProviders(s -> s.connectTimeout(properties.http().connectTimeout())
                         .requestTimeout(properties.http().requestTimeout()));
         observer.ifUnique(b::observer);
         providers.orderedStream().forEach(b::provider); // the application's clients replace built-in ones of the same id
+        return b.build();
+    }
+
+    /** The org's administrative changes, each recorded in the audit log with who made it. */
+    @Bean
+    @ConditionalOnMissingBean
+    public OrgAdmin aiTenancyOrgAdmin(AuditSink audit, ObjectProvider<ModelAdmin> models, BudgetLedger budgets,
+            UsageSink usage, FeatureFlagStore features, TemplateStore templates, ObjectProvider<Clock> clock) {
+        OrgAdmin.Builder b = OrgAdmin.builder().audit(audit).budgets(budgets).usage(usage).features(features)
+                .templates(templates).clock(clock(clock));
+        models.ifUnique(b::models);
         return b.build();
     }
 

@@ -2,6 +2,7 @@ package dev.aitenancy.spring;
 
 import dev.aitenancy.CallObserver;
 import dev.aitenancy.LLMJob;
+import dev.aitenancy.guardrails.GuardrailStore;
 import dev.aitenancy.features.FeatureFlagStore;
 import dev.aitenancy.jdbc.AiTenancyJdbc;
 import dev.aitenancy.jdbc.JdbcModelCatalog;
@@ -98,5 +99,11 @@ class AiTenancyInMemoryConfiguration {
     @ConditionalOnMissingBean(TemplateStore.class)
     TemplateStore aiTenancyTemplateStore(ObjectProvider<Clock> clock) {
         return new InMemoryTemplateStore(AiTenancyAutoConfiguration.clock(clock));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(GuardrailStore.class)
+    GuardrailStore aiTenancyGuardrailStore() {
+        return new dev.aitenancy.memory.InMemoryGuardrailStore();
     }
 }

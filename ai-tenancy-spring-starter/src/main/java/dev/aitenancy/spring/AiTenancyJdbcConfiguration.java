@@ -2,6 +2,7 @@ package dev.aitenancy.spring;
 
 import dev.aitenancy.CallObserver;
 import dev.aitenancy.LLMJob;
+import dev.aitenancy.guardrails.GuardrailStore;
 import dev.aitenancy.features.FeatureFlagStore;
 import dev.aitenancy.jdbc.AiTenancyJdbc;
 import dev.aitenancy.jdbc.JdbcModelCatalog;
@@ -112,5 +113,11 @@ class AiTenancyJdbcConfiguration {
     @ConditionalOnMissingBean(TemplateStore.class)
     TemplateStore aiTenancyTemplateStore(AiTenancyJdbc db) {
         return db.templateStore();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(GuardrailStore.class)
+    GuardrailStore aiTenancyGuardrailStore(AiTenancyJdbc db) {
+        return db.guardrailStore();
     }
 }

@@ -2,15 +2,15 @@ package dev.aitenancy.spring.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.aitenancy.features.FeatureFlagStore;
+import dev.aitenancy.admin.OrgAdmin;
 import dev.aitenancy.limits.Budget;
-import dev.aitenancy.limits.BudgetLedger;
 import dev.aitenancy.limits.RateLimitAdmin;
 import dev.aitenancy.limits.RateLimitPolicy;
-import dev.aitenancy.models.ModelAdmin;
 import dev.aitenancy.models.TierPlan;
 import dev.aitenancy.spring.AdminPermission;
-import dev.aitenancy.template.TemplateStore;
+import dev.aitenancy.usage.AuditEvent;
+import dev.aitenancy.usage.AuditSink;
+import java.time.Clock;
 import jakarta.servlet.http.HttpServletRequest;
 import java.math.BigDecimal;
 import java.time.DateTimeException;
@@ -27,27 +27,25 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** An org's feature flags, tiers and tier access, budgets, templates and rate limits. */
+/** An org's feature flags, tiers and tier access, budgets, templates and rate limits; every change audited. */
 @RestController
 @RequestMapping("${ai-tenancy.admin.base-path:/ai-tenancy}/orgs/{org}")
 public class GovernanceEndpoints extends AdminEndpoint {
 
-    private final FeatureFlagStore features;
-    private final ModelAdmin models;
+    private final OrgAdmin admin;
     private final TierPlan plan;
-    private final BudgetLedger budgets;
-    private final TemplateStore templates;
     private final RateLimitAdmin limits;
+    private final AuditSink audit;
+    private final Clock clock;
 
-    public GovernanceEndpoints(AdminSupport support, FeatureFlagStore features, ModelAdmin models, TierPlan plan,
-            BudgetLedger budgets, TemplateStore templates, RateLimitAdmin limits) {
+    public GovernanceEndpoints(AdminSupport support, OrgAdmin admin, TierPlan plan, RateLimitAdmin limits,
+            AuditSink audit, Clock clock) {
         super(support);
-        this.features = features;
-        this.models = models;
+        this.admin = admin;
         this.plan = plan;
-        this.budgets = budgets;
-        this.templates = templates;
         this.limits = limits;
+        this.audit = audit;
+        this.clock = clock;
     }
 
     // ---- feature flags ----------------------------------------------------------------------------
@@ -56,7 +54,7 @@ public class GovernanceEndpoints extends AdminEndpoint {
     @GetMapping("/features")
     public ResponseEntity<byte[]> features(@PathVariable String org, HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.READ);
-        return support.ok(new java.util.TreeMap<>(features.flags(a.org())));
+        return support.ok(new java.util.TreeMap<>(admin.features(a.org())));
     }
 
     /** {@code {"enabled": true|false}}. */
@@ -68,7 +66,7 @@ public class GovernanceEndpoints extends AdminEndpoint {
         if (enabled == null) {
             throw AdminHttpException.badRequest("\"enabled\" is required");
         }
-        features.set(a.org(), feature, enabled);
+        admin.setFeature(a.org(), feature, enabled, a.actor());
         return support.ok(Views.obj("feature", feature, "enabled", enabled));
     }
 
@@ -87,7 +85,7 @@ public class GovernanceEndpoints extends AdminEndpoint {
             HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
         Set<String> tiers = requiredTiers(support.body(raw));
-        models.setOrgTiers(a.org(), tiers);
+        admin.setOrgTiers(a.org(), tiers, a.actor());
         return support.ok(Views.obj("tiers", tiers));
     }
 
@@ -97,7 +95,7 @@ public class GovernanceEndpoints extends AdminEndpoint {
             @RequestBody(required = false) String raw, HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
         Set<String> tiers = AdminSupport.strings(support.body(raw), "tiers");
-        models.setGroupTiers(a.org(), group, tiers);
+        admin.setGroupTiers(a.org(), group, tiers, a.actor());
         return support.ok(Views.obj("group", group, "tiers", tiers));
     }
 
@@ -107,7 +105,7 @@ public class GovernanceEndpoints extends AdminEndpoint {
             @RequestBody(required = false) String raw, HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
         Set<String> tiers = AdminSupport.strings(support.body(raw), "tiers");
-        models.setUserTiers(a.org(), user, tiers);
+        admin.setUserTiers(a.org(), user, tiers, a.actor());
         return support.ok(Views.obj("user", user, "tiers", tiers));
     }
 
@@ -124,7 +122,7 @@ public class GovernanceEndpoints extends AdminEndpoint {
     @GetMapping("/budgets")
     public ResponseEntity<byte[]> budgets(@PathVariable String org, HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.READ);
-        return support.ok(budgets.budgets(a.org()).stream().map(Views::budget).toList());
+        return support.ok(admin.budgets(a.org()).stream().map(Views::budget).toList());
     }
 
     /**
@@ -152,7 +150,7 @@ public class GovernanceEndpoints extends AdminEndpoint {
         }
         Budget b = new Budget(a.org(), scope, AdminSupport.text(body, "subject"), period, limit,
                 hard == null || hard, AdminSupport.decimal(body, "alertThreshold"), z);
-        budgets.setBudget(b);
+        admin.setBudget(b, a.actor());
         return support.ok(Views.budget(b));
     }
 
@@ -173,7 +171,7 @@ public class GovernanceEndpoints extends AdminEndpoint {
     public ResponseEntity<byte[]> template(@PathVariable String org, @PathVariable String name,
             HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.READ);
-        var versions = templates.versions(a.org(), name);
+        var versions = admin.templateVersions(a.org(), name);
         if (versions.isEmpty()) {
             throw AdminHttpException.notFound("org " + a.org() + " has no template " + name);
         }
@@ -186,7 +184,7 @@ public class GovernanceEndpoints extends AdminEndpoint {
             @RequestBody(required = false) String raw, HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
         String text = AdminSupport.requiredText(support.body(raw), "text");
-        return support.respond(201, Views.template(templates.save(a.org(), name, text, a.actor())));
+        return support.respond(201, Views.template(admin.saveTemplate(a.org(), name, text, a.actor())));
     }
 
     // ---- rate limits ------------------------------------------------------------------------------
@@ -203,14 +201,16 @@ public class GovernanceEndpoints extends AdminEndpoint {
             HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
         ObjectNode body = support.body(raw);
-        RateLimitAdmin admin = requireLimits();
-        Map<String, Object> current = Views.policy(admin.policy(a.org()));
+        RateLimitAdmin limiter = requireLimits();
+        Map<String, Object> current = Views.policy(limiter.policy(a.org()));
         RateLimitPolicy p = new RateLimitPolicy(
                 intOr(body, "userRequestsPerMinute", current), intOr(body, "ipRequestsPerMinute", current),
                 intOr(body, "orgRequestsPerMinute", current), longOr(body, "userTokensPerMinute", current),
                 longOr(body, "orgTokensPerMinute", current), intOr(body, "userRequestsPerDay", current),
                 intOr(body, "orgRequestsPerDay", current), intOr(body, "userKeyChecksPerMinute", current));
-        admin.setPolicy(a.org(), p);
+        limiter.setPolicy(a.org(), p);
+        audit.record(AuditEvent.of(a.org(), a.actor(), "rate-limit.set", "policy", Views.policy(p).toString(),
+                clock.instant()));
         return support.ok(Views.policy(p));
     }
 

@@ -1,7 +1,7 @@
 package dev.aitenancy.spring.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.aitenancy.models.ModelAdmin;
+import dev.aitenancy.admin.OrgAdmin;
 import dev.aitenancy.models.ModelRef;
 import dev.aitenancy.models.OrgModel;
 import dev.aitenancy.provider.ProviderId;
@@ -20,15 +20,15 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * An org's models: the allowlist grouped by provider, add or change one (its cap clamped to the
  * model's own), the default of each provider, the default provider, feature preferences, the
- * denylist; removing the default of a provider is refused until another is chosen.
+ * denylist; every change is audited with its actor. Removing the default of a provider is refused until another is chosen.
  */
 @RestController
 @RequestMapping("${ai-tenancy.admin.base-path:/ai-tenancy}/orgs/{org}")
 public class ModelEndpoints extends AdminEndpoint {
 
-    private final ModelAdmin models;
+    private final OrgAdmin models;
 
-    public ModelEndpoints(AdminSupport support, ModelAdmin models) {
+    public ModelEndpoints(AdminSupport support, OrgAdmin models) {
         super(support);
         this.models = models;
     }
@@ -46,7 +46,8 @@ public class ModelEndpoints extends AdminEndpoint {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
         ObjectNode body = raw == null || raw.isBlank() ? support.mapper().createObjectNode() : support.body(raw);
         ModelRef ref = ModelRef.of(ProviderId.of(provider), model);
-        models.allow(a.org(), ref, AdminSupport.integer(body, "maxOutputTokens"), AdminSupport.text(body, "label"));
+        models.allowModel(a.org(), ref, AdminSupport.integer(body, "maxOutputTokens"), AdminSupport.text(body, "label"),
+                a.actor());
         return support.ok(Views.model(find(a.org(), ref)));
     }
 
@@ -55,7 +56,7 @@ public class ModelEndpoints extends AdminEndpoint {
             @PathVariable String model, HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
         ModelRef ref = ModelRef.of(ProviderId.of(provider), model);
-        models.setDefault(a.org(), ref);
+        models.setDefaultModel(a.org(), ref, a.actor());
         return support.ok(Views.model(find(a.org(), ref)));
     }
 
@@ -65,7 +66,7 @@ public class ModelEndpoints extends AdminEndpoint {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
         ModelRef ref = ModelRef.of(ProviderId.of(provider), model);
         find(a.org(), ref);
-        models.remove(a.org(), ref);
+        models.removeModel(a.org(), ref, a.actor());
         return support.ok(Views.obj("provider", provider, "model", model, "removed", true));
     }
 
@@ -75,7 +76,7 @@ public class ModelEndpoints extends AdminEndpoint {
             HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
         String provider = AdminSupport.requiredText(support.body(raw), "provider");
-        models.setDefaultProvider(a.org(), ProviderId.of(provider));
+        models.setDefaultProvider(a.org(), ProviderId.of(provider), a.actor());
         return support.ok(Views.obj("defaultProvider", provider));
     }
 
@@ -88,7 +89,7 @@ public class ModelEndpoints extends AdminEndpoint {
         ModelRef ref = ModelRef.of(ProviderId.of(AdminSupport.requiredText(body, "provider")),
                 AdminSupport.requiredText(body, "model"));
         Integer cap = AdminSupport.integer(body, "maxOutputTokens");
-        models.setFeaturePreference(a.org(), feature, ref, cap);
+        models.setFeaturePreference(a.org(), feature, ref, cap, a.actor());
         return support.ok(Views.obj("feature", feature, "provider", ref.provider().name(), "model", ref.model(),
                 "maxOutputTokens", cap));
     }
@@ -97,7 +98,7 @@ public class ModelEndpoints extends AdminEndpoint {
     public ResponseEntity<byte[]> deny(@PathVariable String org, @PathVariable String provider,
             @PathVariable String model, HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
-        models.deny(a.org(), ModelRef.of(ProviderId.of(provider), model));
+        models.denyModel(a.org(), ModelRef.of(ProviderId.of(provider), model), a.actor());
         return support.ok(Views.obj("provider", provider, "model", model, "denied", true));
     }
 
@@ -105,7 +106,7 @@ public class ModelEndpoints extends AdminEndpoint {
     public ResponseEntity<byte[]> undeny(@PathVariable String org, @PathVariable String provider,
             @PathVariable String model, HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
-        models.undeny(a.org(), ModelRef.of(ProviderId.of(provider), model));
+        models.undenyModel(a.org(), ModelRef.of(ProviderId.of(provider), model), a.actor());
         return support.ok(Views.obj("provider", provider, "model", model, "denied", false));
     }
 

@@ -2,7 +2,9 @@ package dev.aitenancy.spring.internal;
 
 import dev.aitenancy.spring.AdminPermission;
 import dev.aitenancy.tenant.OrgId;
-import dev.aitenancy.usage.AuditSink;
+import dev.aitenancy.admin.OrgAdmin;
+import dev.aitenancy.usage.AuditPage;
+import dev.aitenancy.usage.AuditQuery;
 import dev.aitenancy.usage.ExportFormat;
 import dev.aitenancy.usage.UsagePage;
 import dev.aitenancy.usage.UsageQuery;
@@ -46,16 +48,16 @@ public class UsageEndpoints extends AdminEndpoint {
 
     private final UsageSink usage;
     private final UsageSummaries summaries;
-    private final AuditSink audit;
+    private final OrgAdmin admin;
     private final Duration retention;
     private final Clock clock;
 
-    public UsageEndpoints(AdminSupport support, UsageSink usage, UsageSummaries summaries, AuditSink audit,
+    public UsageEndpoints(AdminSupport support, UsageSink usage, UsageSummaries summaries, OrgAdmin admin,
             Duration retention, Clock clock) {
         super(support);
         this.usage = usage;
         this.summaries = summaries;
-        this.audit = audit;
+        this.admin = admin;
         this.retention = retention;
         this.clock = clock;
     }
@@ -124,9 +126,7 @@ public class UsageEndpoints extends AdminEndpoint {
             HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
         Instant cutoff = before == null ? clock.instant().minus(retention) : AdminSupport.instantParam("before", before);
-        long purged = usage.purge(a.org(), cutoff);
-        audit.record(dev.aitenancy.usage.AuditEvent.of(a.org(), a.actor(), "usage.purge", "usage",
-                purged + " records started before " + cutoff, clock.instant()));
+        long purged = admin.purgeUsage(a.org(), cutoff, a.actor());
         return support.ok(Views.obj("purged", purged, "before", cutoff.toString()));
     }
 
@@ -144,7 +144,7 @@ public class UsageEndpoints extends AdminEndpoint {
         } catch (DateTimeException e) {
             throw AdminHttpException.badRequest("\"zone\" must be a time zone id such as Europe/Berlin");
         }
-        return support.ok(Views.pricing(usage.pricingReport(a.org(), start, end, z)));
+        return support.ok(Views.pricing(admin.pricingReport(a.org(), start, end, z)));
     }
 
     // ---- my usage ---------------------------------------------------------------------------------
@@ -171,16 +171,25 @@ public class UsageEndpoints extends AdminEndpoint {
 
     // ---- audit ------------------------------------------------------------------------------------
 
-    /** The org's audit events from {@code from} to {@code to}, newest first, at most {@code limit} (default 100). */
+    /**
+     * The org's audit log, newest first, in keyset pages: {@code actor}, {@code action} (exact, or a
+     * prefix ending in {@code *}), {@code from}, {@code to}, {@code limit} (default 100), {@code cursor}.
+     */
     @GetMapping("/audit")
-    public ResponseEntity<byte[]> audit(@PathVariable String org, @RequestParam(required = false) String from,
-            @RequestParam(required = false) String to, @RequestParam(required = false) String limit,
+    public ResponseEntity<byte[]> audit(@PathVariable String org, @RequestParam Map<String, String> p,
             HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.READ);
-        Instant start = from == null ? Instant.EPOCH : AdminSupport.instantParam("from", from);
-        Instant end = to == null ? clock.instant().plusSeconds(1) : AdminSupport.instantParam("to", to);
-        int n = AdminSupport.intParam("limit", limit, 100, 1, 1000);
-        return support.ok(audit.query(a.org(), start, end, n).stream().map(Views::audit).toList());
+        AuditQuery q = AuditQuery.of(a.org()).withActor(blankToNull(p.get("actor")))
+                .withAction(blankToNull(p.get("action")))
+                .between(AdminSupport.instantParam("from", p.get("from")), AdminSupport.instantParam("to", p.get("to")))
+                .withLimit(AdminSupport.intParam("limit", p.get("limit"), 100, 1, AuditQuery.MAX_LIMIT));
+        String cursor = blankToNull(p.get("cursor"));
+        if (cursor != null) {
+            q = q.after(new AuditPage(java.util.List.of(), cursor));
+        }
+        AuditPage page = admin.auditLog(q);
+        return support.ok(Views.obj("events", page.events().stream().map(Views::audit).toList(),
+                "nextCursor", page.nextCursor()));
     }
 
     // ---- helpers ----------------------------------------------------------------------------------
