@@ -246,6 +246,23 @@ public abstract class UsageSinkContract {
     }
 
     @Test
+    void aPricingReportCountsHoursInTheZonesOwnOffsetOnEachSideOfADaylightSavingChange() {
+        UsageSink sink = newSink();
+        // Berlin moves from UTC+1 to UTC+2 on 2026-03-29
+        sink.finished(call(ACME, "alice", null, "openai", "gpt-4.1-mini", UsageStatus.OK, "0.1", "0.1",
+                Instant.parse("2026-03-28T10:00:00Z")));
+        sink.finished(call(ACME, "alice", null, "openai", "gpt-4.1-mini", UsageStatus.OK, "0.1", "0.1",
+                Instant.parse("2026-03-30T10:00:00Z")));
+
+        PricingReport r = sink.pricingReport(ACME, Instant.parse("2026-03-01T00:00:00Z"),
+                Instant.parse("2026-04-01T00:00:00Z"), ZoneId.of("Europe/Berlin"));
+
+        assertThat(r.byHour()).filteredOn(h -> h.requests() > 0).containsExactly(
+                new PricingReport.HourlyRequests(11, 1), new PricingReport.HourlyRequests(12, 1));
+        assertThat(r.peakHours()).containsExactly(11, 12);
+    }
+
+    @Test
     void aPricingReportOfAnEmptyPeriodHasNoAveragesAndABadPeriodIsRefused() {
         UsageSink sink = newSink();
         seedPricing(sink);
