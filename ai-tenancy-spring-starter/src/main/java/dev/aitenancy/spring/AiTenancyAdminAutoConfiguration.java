@@ -87,10 +87,8 @@ public class AiTenancyAdminAutoConfiguration {
 
     @Bean
     @ConditionalOnBean(ModelAdmin.class)
-    GovernanceEndpoints aiTenancyGovernanceEndpoints(AdminSupport support, OrgAdmin admin, TierPlan plan,
-            ObjectProvider<RateLimitAdmin> limits, AuditSink audit, ObjectProvider<Clock> clock) {
-        return new GovernanceEndpoints(support, admin, plan, limits.getIfUnique(), audit,
-                clock.getIfUnique(Clock::systemUTC));
+    GovernanceEndpoints aiTenancyGovernanceEndpoints(AdminSupport support, OrgAdmin admin, TierPlan plan) {
+        return new GovernanceEndpoints(support, admin, plan);
     }
 
     /** With Spring Security: its {@code Authentication} decides, and its CSRF protection applies. */

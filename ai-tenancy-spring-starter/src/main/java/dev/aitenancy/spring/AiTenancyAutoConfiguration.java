@@ -2,6 +2,8 @@ package dev.aitenancy.spring;
 
 import dev.aitenancy.CallObserver;
 import dev.aitenancy.LLMJob;
+import dev.aitenancy.limits.RateLimitAdmin;
+import dev.aitenancy.usage.UsageTextSettings;
 import dev.aitenancy.admin.OrgAdmin;
 import dev.aitenancy.guardrails.GuardrailStore;
 import dev.aitenancy.features.FeatureFlagStore;
@@ -102,7 +104,8 @@ public class AiTenancyAutoConfiguration {
     @ConditionalOnMissingBean
     public LLMJob aiTenancyLlmJob(AiTenancyProperties properties, KeyStore keys, ModelCatalog models,
             RateLimiter rateLimiter, UsageSink usage, FeatureFlagStore features, BudgetLedger budgets,
-            TemplateStore templates, GuardrailStore guardrails, ObjectProvider<CallObserver> observer, ObjectProvider<ProviderClient> providers,
+            TemplateStore templates, GuardrailStore guardrails, UsageTextSettings usageText,
+            ObjectProvider<CallObserver> observer, ObjectProvider<ProviderClient> providers,
             ObjectProvider<Clock> clock) {
         LLMJob.Builder b = LLMJob.builder()
                 .clock(clock(clock))
@@ -114,6 +117,7 @@ public class AiTenancyAutoConfiguration {
                 .budgetLedger(budgets)
                 .templateStore(templates)
                 .guardrails(guardrails)
+                .usageTextPolicy(usageText)
                 .reverifyKeysAfter(properties.keys().reverifyAfter())
                 .maxStoredTextBytes(Math.toIntExact(properties.usage().maxStoredText().toBytes()))
                 .builtInProviders(s -> s.connectTimeout(properties.http().connectTimeout())
@@ -127,10 +131,12 @@ public class AiTenancyAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public OrgAdmin aiTenancyOrgAdmin(AuditSink audit, ObjectProvider<ModelAdmin> models, BudgetLedger budgets,
-            UsageSink usage, FeatureFlagStore features, TemplateStore templates, ObjectProvider<Clock> clock) {
+            UsageSink usage, FeatureFlagStore features, TemplateStore templates, GuardrailStore guardrails,
+            UsageTextSettings usageText, ObjectProvider<RateLimitAdmin> rateLimits, ObjectProvider<Clock> clock) {
         OrgAdmin.Builder b = OrgAdmin.builder().audit(audit).budgets(budgets).usage(usage).features(features)
-                .templates(templates).clock(clock(clock));
+                .templates(templates).guardrails(guardrails).usageText(usageText).clock(clock(clock));
         models.ifUnique(b::models);
+        rateLimits.ifUnique(b::rateLimits);
         return b.build();
     }
 

@@ -2,6 +2,7 @@ package dev.aitenancy.spring;
 
 import dev.aitenancy.CallObserver;
 import dev.aitenancy.LLMJob;
+import dev.aitenancy.usage.UsageTextSettings;
 import dev.aitenancy.guardrails.GuardrailStore;
 import dev.aitenancy.features.FeatureFlagStore;
 import dev.aitenancy.jdbc.AiTenancyJdbc;
@@ -105,5 +106,11 @@ class AiTenancyInMemoryConfiguration {
     @ConditionalOnMissingBean(GuardrailStore.class)
     GuardrailStore aiTenancyGuardrailStore() {
         return new dev.aitenancy.memory.InMemoryGuardrailStore();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(UsageTextSettings.class)
+    UsageTextSettings aiTenancyUsageTextSettings() {
+        return new dev.aitenancy.memory.InMemoryUsageTextSettings();
     }
 }

@@ -2,6 +2,7 @@ package dev.aitenancy.spring;
 
 import dev.aitenancy.CallObserver;
 import dev.aitenancy.LLMJob;
+import dev.aitenancy.usage.UsageTextSettings;
 import dev.aitenancy.guardrails.GuardrailStore;
 import dev.aitenancy.features.FeatureFlagStore;
 import dev.aitenancy.jdbc.AiTenancyJdbc;
@@ -119,5 +120,11 @@ class AiTenancyJdbcConfiguration {
     @ConditionalOnMissingBean(GuardrailStore.class)
     GuardrailStore aiTenancyGuardrailStore(AiTenancyJdbc db) {
         return db.guardrailStore();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(UsageTextSettings.class)
+    UsageTextSettings aiTenancyUsageTextSettings(AiTenancyJdbc db) {
+        return db.usageTextSettings();
     }
 }

@@ -560,6 +560,22 @@ class AdminEndpointsTest {
                 "AI_INVALID_REQUEST");
     }
 
+    @Test
+    void storedUsageTextCanBeSwitchedOffPerOrg() throws Exception {
+        RequestPostProcessor tia = as("tia", "AI_ORG_ADMIN:throttled");
+        assertThat(json(call(tia, get("/ai/orgs/throttled/usage-text"))).path("storeText").asBoolean()).isTrue();
+        assertThat(json(send(tia, put("/ai/orgs/throttled/usage-text"), "{\"storeText\":false}")).path("storeText")
+                .asBoolean()).isFalse();
+        generate(tia, "throttled", "{\"prompt\":\"do not keep me\",\"correlationId\":\"no-text\"}");
+        JsonNode page = json(call(tia, get("/ai/orgs/throttled/usage").param("correlationId", "no-text")));
+        String id = page.path("records").get(0).path("id").asText();
+        assertThat(json(call(tia, get("/ai/orgs/throttled/usage/records/" + id))).path("inputText").isNull()).isTrue();
+        assertError(send(tia, put("/ai/orgs/throttled/usage-text"), "{}"), 400, "AI_INVALID_REQUEST");
+        send(tia, put("/ai/orgs/throttled/usage-text"), "{\"storeText\":true}");
+        JsonNode audit = json(call(tia, get("/ai/orgs/throttled/audit").param("action", "usage.text-storage")));
+        assertThat(audit.path("events")).hasSize(2);
+    }
+
     // ---- no key in any response or log ------------------------------------------------------------
 
     @Test

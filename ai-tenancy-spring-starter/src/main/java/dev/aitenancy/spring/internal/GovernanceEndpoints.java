@@ -4,13 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aitenancy.admin.OrgAdmin;
 import dev.aitenancy.limits.Budget;
-import dev.aitenancy.limits.RateLimitAdmin;
 import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.models.TierPlan;
 import dev.aitenancy.spring.AdminPermission;
-import dev.aitenancy.usage.AuditEvent;
-import dev.aitenancy.usage.AuditSink;
-import java.time.Clock;
 import jakarta.servlet.http.HttpServletRequest;
 import java.math.BigDecimal;
 import java.time.DateTimeException;
@@ -27,25 +23,18 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** An org's feature flags, tiers and tier access, budgets, templates and rate limits; every change audited. */
+/** An org's feature flags, tiers and tier access, budgets, templates, rate limits and stored usage text; every change audited. */
 @RestController
 @RequestMapping("${ai-tenancy.admin.base-path:/ai-tenancy}/orgs/{org}")
 public class GovernanceEndpoints extends AdminEndpoint {
 
     private final OrgAdmin admin;
     private final TierPlan plan;
-    private final RateLimitAdmin limits;
-    private final AuditSink audit;
-    private final Clock clock;
 
-    public GovernanceEndpoints(AdminSupport support, OrgAdmin admin, TierPlan plan, RateLimitAdmin limits,
-            AuditSink audit, Clock clock) {
+    public GovernanceEndpoints(AdminSupport support, OrgAdmin admin, TierPlan plan) {
         super(support);
         this.admin = admin;
         this.plan = plan;
-        this.limits = limits;
-        this.audit = audit;
-        this.clock = clock;
     }
 
     // ---- feature flags ----------------------------------------------------------------------------
@@ -192,7 +181,7 @@ public class GovernanceEndpoints extends AdminEndpoint {
     @GetMapping("/rate-limits")
     public ResponseEntity<byte[]> rateLimits(@PathVariable String org, HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.READ);
-        return support.ok(Views.policy(requireLimits().policy(a.org())));
+        return support.ok(Views.policy(admin.rateLimitPolicy(a.org())));
     }
 
     /** Gives the org its own limits; fields left out keep their current value (0 = no limit). */
@@ -201,24 +190,35 @@ public class GovernanceEndpoints extends AdminEndpoint {
             HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
         ObjectNode body = support.body(raw);
-        RateLimitAdmin limiter = requireLimits();
-        Map<String, Object> current = Views.policy(limiter.policy(a.org()));
+        Map<String, Object> current = Views.policy(admin.rateLimitPolicy(a.org()));
         RateLimitPolicy p = new RateLimitPolicy(
                 intOr(body, "userRequestsPerMinute", current), intOr(body, "ipRequestsPerMinute", current),
                 intOr(body, "orgRequestsPerMinute", current), longOr(body, "userTokensPerMinute", current),
                 longOr(body, "orgTokensPerMinute", current), intOr(body, "userRequestsPerDay", current),
                 intOr(body, "orgRequestsPerDay", current), intOr(body, "userKeyChecksPerMinute", current));
-        limiter.setPolicy(a.org(), p);
-        audit.record(AuditEvent.of(a.org(), a.actor(), "rate-limit.set", "policy", Views.policy(p).toString(),
-                clock.instant()));
+        admin.setRateLimitPolicy(a.org(), p, a.actor());
         return support.ok(Views.policy(p));
     }
 
-    private RateLimitAdmin requireLimits() {
-        if (limits == null) {
-            throw AdminHttpException.notFound("this application's rate limiter has no per-org limits");
+    // ---- stored usage text ------------------------------------------------------------------------
+
+    @GetMapping("/usage-text")
+    public ResponseEntity<byte[]> usageText(@PathVariable String org, HttpServletRequest http) {
+        AdminSupport.Access a = support.authorize(http, org, AdminPermission.READ);
+        return support.ok(Views.obj("storeText", admin.storesUsageText(a.org())));
+    }
+
+    /** Whether the org's usage records keep prompt and answer text: {@code {"storeText": false}}. */
+    @PutMapping("/usage-text")
+    public ResponseEntity<byte[]> setUsageText(@PathVariable String org, @RequestBody(required = false) String raw,
+            HttpServletRequest http) {
+        AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
+        Boolean store = AdminSupport.bool(support.body(raw), "storeText");
+        if (store == null) {
+            throw AdminHttpException.badRequest("\"storeText\" is required");
         }
-        return limits;
+        admin.setStoresUsageText(a.org(), store, a.actor());
+        return support.ok(Views.obj("storeText", store));
     }
 
     private static int intOr(JsonNode body, String field, Map<String, Object> current) {
