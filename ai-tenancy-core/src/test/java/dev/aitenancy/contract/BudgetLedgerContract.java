@@ -120,6 +120,23 @@ public abstract class BudgetLedgerContract {
     }
 
     @Test
+    void concurrentCallsCrossingTheThresholdAlertExactlyOnce() throws Exception {
+        BudgetLedger ledger = newLedger(Clock.fixed(Instant.parse("2026-11-24T10:00:00Z"), ZoneId.of("UTC")),
+                (b, period, spent) -> alerts.add(b.describe() + " " + period));
+        ledger.setBudget(new Budget(ACME, Scope.ORG, null, Period.DAILY, usd("100"), false, usd("0.5"),
+                ZoneId.of("UTC")));
+
+        Concurrently.run(8, t -> {
+            for (int i = 0; i < 10; i++) {
+                ledger.reserve(ACME, BOB, null, usd("1")).settle(usd("1"));
+            }
+        });
+
+        // 80 USD spent of a soft 100 USD budget: the 50% threshold was crossed once, by one settlement
+        assertThat(alerts).containsExactly("org daily budget of 100 USD D2026-11-24");
+    }
+
+    @Test
     void manyConcurrentCallsNeverSpendBeyondTheBudget() throws Exception {
         BudgetLedger ledger = newLedger(Clock.fixed(Instant.parse("2026-11-24T10:00:00Z"), ZoneId.of("UTC")),
                 BudgetAlertListener.NONE);

@@ -135,13 +135,13 @@ public final class AiTenancyJdbc {
      * minutes.
      */
     public JdbcBudgetLedger budgetLedger(dev.aitenancy.limits.BudgetAlertListener listener) {
-        return new JdbcBudgetLedger(jdbi, clock, listener, java.time.Duration.ofMinutes(15));
+        return new JdbcBudgetLedger(jdbi, dialect, clock, listener, java.time.Duration.ofMinutes(15));
     }
 
     /** As {@link #budgetLedger(dev.aitenancy.limits.BudgetAlertListener)} with its own reservation lifetime. */
     public JdbcBudgetLedger budgetLedger(dev.aitenancy.limits.BudgetAlertListener listener,
             java.time.Duration reservationTtl) {
-        return new JdbcBudgetLedger(jdbi, clock, listener, reservationTtl);
+        return new JdbcBudgetLedger(jdbi, dialect, clock, listener, reservationTtl);
     }
 
     /** Feature switches per org. */

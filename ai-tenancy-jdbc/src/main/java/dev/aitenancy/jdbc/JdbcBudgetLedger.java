@@ -2,6 +2,7 @@ package dev.aitenancy.jdbc;
 
 import dev.aitenancy.BudgetExceededException;
 import dev.aitenancy.ErrorCode;
+import dev.aitenancy.jdbc.internal.Dialect;
 import dev.aitenancy.jdbc.internal.Sql;
 import dev.aitenancy.limits.Budget;
 import dev.aitenancy.limits.BudgetAlertListener;
@@ -17,7 +18,9 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,10 +30,12 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * Budgets in {@code ai_budgets}, with spent and reserved money per period in
- * {@code ai_budget_usage}, exact across instances: a reservation locks the usage rows of every
- * budget that applies (in one order), checks the hard ones and adds the worst case to all, in one
- * transaction; settling moves the reservation to the actual spend. A reservation whose instance
- * died is released after {@code reservationTtl}.
+ * {@code ai_budget_usage}, exact across instances: a reservation adds the worst case to the usage
+ * rows of every budget that applies (in one order) and keeps it only if every hard one has room, in
+ * one transaction; settling moves the reservation to the actual spend. On PostgreSQL each usage row
+ * is one {@code INSERT ... ON CONFLICT DO UPDATE ... RETURNING} (a refusal rolls back) and settling
+ * deletes the reservation with {@code RETURNING}; on H2 the rows are locked and checked first. A
+ * reservation whose instance died is released after {@code reservationTtl}.
  */
 public final class JdbcBudgetLedger implements BudgetLedger {
 
@@ -38,13 +43,15 @@ public final class JdbcBudgetLedger implements BudgetLedger {
     }
 
     private final Jdbi jdbi;
+    private final Dialect dialect;
     private final Clock clock;
     private final BudgetAlertListener listener;
     private final Duration reservationTtl;
     private final AtomicLong sweptMinute = new AtomicLong();
 
-    JdbcBudgetLedger(Jdbi jdbi, Clock clock, BudgetAlertListener listener, Duration reservationTtl) {
+    JdbcBudgetLedger(Jdbi jdbi, Dialect dialect, Clock clock, BudgetAlertListener listener, Duration reservationTtl) {
         this.jdbi = jdbi;
+        this.dialect = dialect;
         this.clock = clock;
         this.listener = Objects.requireNonNull(listener, "listener");
         this.reservationTtl = Objects.requireNonNull(reservationTtl, "reservationTtl");
@@ -95,6 +102,15 @@ public final class JdbcBudgetLedger implements BudgetLedger {
         }
         held.sort(Comparator.comparing(Held::budgetKey));
         UUID id = UUID.randomUUID();
+        if (dialect == Dialect.POSTGRESQL) {
+            Sql.retryingConflicts(() -> holdByUpsert(org, id, held, worstCase, now));
+            AtomicBoolean settled = new AtomicBoolean();
+            return actual -> {
+                if (settled.compareAndSet(false, true)) {
+                    settleByReturning(org, id, held, actual == null ? worstCase : actual);
+                }
+            };
+        }
         while (!Sql.retryingConflicts(() -> hold(org, id, held, worstCase, now))) {
             // a usage row of this period is missing: insert it in its own transaction, then again
             for (Held h : held) {
@@ -111,6 +127,85 @@ public final class JdbcBudgetLedger implements BudgetLedger {
         };
     }
 
+    /** PostgreSQL: reserves on every row (creating missing ones), rolls back when a hard budget has no room. */
+    private Void holdByUpsert(OrgId org, UUID id, List<Held> held, BigDecimal worstCase, Instant now) {
+        return jdbi.inTransaction(handle -> {
+            for (Held h : held) {
+                BigDecimal usedBefore = handle.createQuery("INSERT INTO ai_budget_usage (org_id, budget_key, "
+                                + "period_key, spent, reserved, alerted) VALUES (:org, :key, :period, 0, :amount, FALSE) "
+                                + "ON CONFLICT (org_id, budget_key, period_key) DO UPDATE SET reserved = "
+                                + "ai_budget_usage.reserved + EXCLUDED.reserved RETURNING spent, reserved")
+                        .bind("org", org.value()).bind("key", h.budgetKey()).bind("period", h.period())
+                        .bind("amount", worstCase)
+                        .map((rs, ctx) -> rs.getBigDecimal("spent").add(rs.getBigDecimal("reserved")).subtract(worstCase))
+                        .one();
+                checkRoom(org, h.budget(), usedBefore, worstCase);
+            }
+            var insert = handle.prepareBatch("INSERT INTO ai_budget_reservations (id, org_id, budget_key, period_key, "
+                    + "amount, expires_at) VALUES (:id, :org, :key, :period, :amount, :expires)");
+            for (Held h : held) {
+                insert.bind("id", id).bind("org", org.value()).bind("key", h.budgetKey()).bind("period", h.period())
+                        .bind("amount", worstCase).bind("expires", now.plus(reservationTtl)).add();
+            }
+            insert.execute();
+            return null;
+        });
+    }
+
+    /** Refuses a call when a hard budget has less room than its worst case (rolling its transaction back). */
+    private static void checkRoom(OrgId org, Budget budget, BigDecimal used, BigDecimal worstCase) {
+        BigDecimal left = budget.limitUsd().subtract(used);
+        if (budget.hard() && left.compareTo(worstCase) < 0) {
+            throw new BudgetExceededException(ErrorCode.AI_BUDGET_EXCEEDED, org.value(), "the "
+                    + budget.describe() + " of org " + org + " has "
+                    + left.max(BigDecimal.ZERO).stripTrailingZeros().toPlainString()
+                    + " USD left and this call may cost up to " + worstCase.stripTrailingZeros().toPlainString()
+                    + " USD; lower max output tokens, or an admin can raise the budget");
+        }
+    }
+
+    /** PostgreSQL: takes the reservation's rows in one statement and moves them to spent. */
+    private void settleByReturning(OrgId org, UUID id, List<Held> held, BigDecimal spent) {
+        List<Held> crossed = new ArrayList<>();
+        List<BigDecimal> totals = new ArrayList<>();
+        Sql.retryingConflicts(() -> jdbi.inTransaction(h -> {
+            crossed.clear();
+            totals.clear();
+            Map<String, BigDecimal> reserved = new HashMap<>();
+            h.createQuery("DELETE FROM ai_budget_reservations WHERE id = :id RETURNING budget_key, amount")
+                    .bind("id", id)
+                    .map((rs, ctx) -> reserved.put(rs.getString("budget_key"), rs.getBigDecimal("amount")))
+                    .list();
+            for (Held b : held) { // in budget-key order, as reservations lock them
+                BigDecimal amount = reserved.get(b.budgetKey());
+                if (amount == null) {
+                    continue; // expired and released by a sweep meanwhile
+                }
+                // the row stays locked until commit, so a concurrent settlement sees alerted = TRUE
+                Object[] row = h.createQuery("UPDATE ai_budget_usage SET reserved = reserved - :amount, "
+                                + "spent = spent + :spent WHERE org_id = :org AND budget_key = :key AND period_key = :period "
+                                + "RETURNING spent, alerted")
+                        .bind("amount", amount).bind("spent", spent).bind("org", org.value())
+                        .bind("key", b.budgetKey()).bind("period", b.period())
+                        .map((rs, ctx) -> new Object[] {rs.getBigDecimal("spent"), rs.getBoolean("alerted")})
+                        .one();
+                BigDecimal total = (BigDecimal) row[0];
+                if (!(Boolean) row[1]
+                        && total.compareTo(b.budget().limitUsd().multiply(b.budget().alertThreshold())) >= 0) {
+                    h.createUpdate("UPDATE ai_budget_usage SET alerted = TRUE WHERE org_id = :org AND budget_key = :key "
+                                    + "AND period_key = :period")
+                            .bind("org", org.value()).bind("key", b.budgetKey()).bind("period", b.period()).execute();
+                    crossed.add(b);
+                    totals.add(total);
+                }
+            }
+            return null;
+        }));
+        for (int i = 0; i < crossed.size(); i++) {
+            listener.thresholdCrossed(crossed.get(i).budget(), crossed.get(i).period(), totals.get(i).stripTrailingZeros());
+        }
+    }
+
     /** Locks, checks and reserves in one transaction; false when a usage row does not exist yet. */
     private boolean hold(OrgId org, UUID id, List<Held> held, BigDecimal worstCase, Instant now) {
         return jdbi.inTransaction(handle -> {
@@ -123,14 +218,7 @@ public final class JdbcBudgetLedger implements BudgetLedger {
                 if (used.isEmpty()) {
                     return false;
                 }
-                BigDecimal left = h.budget().limitUsd().subtract(used.get());
-                if (h.budget().hard() && left.compareTo(worstCase) < 0) {
-                    throw new BudgetExceededException(ErrorCode.AI_BUDGET_EXCEEDED, org.value(), "the "
-                            + h.budget().describe() + " of org " + org + " has "
-                            + left.max(BigDecimal.ZERO).stripTrailingZeros().toPlainString()
-                            + " USD left and this call may cost up to " + worstCase.stripTrailingZeros().toPlainString()
-                            + " USD; lower max output tokens, or an admin can raise the budget");
-                }
+                checkRoom(org, h.budget(), used.get(), worstCase);
             }
             for (Held h : held) {
                 handle.createUpdate("UPDATE ai_budget_usage SET reserved = reserved + :amount WHERE org_id = :org "
