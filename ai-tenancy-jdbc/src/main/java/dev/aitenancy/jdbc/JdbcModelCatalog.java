@@ -35,6 +35,10 @@ import org.jdbi.v3.core.Jdbi;
  * default per (org, provider) and drops preferences and fallbacks with their model. Changes to
  * one org are serialized across instances by locking its settings row; resolution reads a
  * consistent view and applies the same rules as the in-memory catalog.
+ *
+ * <p>With a view cache ({@link AiTenancyJdbc#modelCatalog(ModelRegistry, TierPlan, java.time.Duration)})
+ * resolution reuses an org's view for that long: changes made through this catalog apply at once
+ * on this instance, changes made on other instances within the cache's lifetime.
  */
 public final class JdbcModelCatalog implements ModelCatalog, ModelAdmin {
 
@@ -42,18 +46,48 @@ public final class JdbcModelCatalog implements ModelCatalog, ModelAdmin {
     private final ModelRegistry registry;
     private final TierPlan plan;
     private final Clock clock;
+    private final java.time.Duration viewTtl;
+    private final Map<ViewKey, CachedView> views = new java.util.concurrent.ConcurrentHashMap<>();
 
-    JdbcModelCatalog(Jdbi jdbi, ModelRegistry registry, TierPlan plan, Clock clock) {
+    private record ViewKey(OrgId org, String feature) {
+    }
+
+    private record CachedView(OrgModelsView view, java.time.Instant until) {
+    }
+
+    /** Views cached at most; past this the cache starts over. */
+    private static final int MAX_CACHED_VIEWS = 10_000;
+
+    JdbcModelCatalog(Jdbi jdbi, ModelRegistry registry, TierPlan plan, Clock clock, java.time.Duration viewTtl) {
         this.jdbi = jdbi;
         this.registry = Objects.requireNonNull(registry, "registry");
         this.plan = Objects.requireNonNull(plan, "plan");
         this.clock = clock;
+        this.viewTtl = Objects.requireNonNull(viewTtl, "viewTtl");
+        if (viewTtl.isNegative()) {
+            throw new IllegalArgumentException("the view cache lifetime must be >= 0");
+        }
     }
 
     @Override
     public ResolvedModel resolve(OrgId org, Caller caller, ModelRequest request) {
-        OrgModelsView view = jdbi.inTransaction(h -> view(h, org, request.feature()));
+        OrgModelsView view = viewTtl.isZero() ? jdbi.inTransaction(h -> view(h, org, request.feature()))
+                : cachedView(org, request.feature());
         return view.resolve(org, caller, request, ref -> registry.find(ref).orElse(null), plan);
+    }
+
+    private OrgModelsView cachedView(OrgId org, String feature) {
+        ViewKey key = new ViewKey(org, feature);
+        java.time.Instant now = clock.instant();
+        CachedView cached = views.get(key);
+        if (cached == null || !now.isBefore(cached.until())) {
+            cached = new CachedView(jdbi.inTransaction(h -> view(h, org, feature)), now.plus(viewTtl));
+            if (views.size() >= MAX_CACHED_VIEWS) {
+                views.clear();
+            }
+            views.put(key, cached);
+        }
+        return cached.view();
     }
 
     private static OrgModelsView view(Handle h, OrgId org, String feature) {
@@ -353,5 +387,6 @@ public final class JdbcModelCatalog implements ModelCatalog, ModelAdmin {
                     .one();
             body.accept(h);
         });
+        views.keySet().removeIf(k -> k.org().equals(org));
     }
 }
