@@ -1,12 +1,17 @@
 package dev.aitenancy.examples.quickstart;
 
 import dev.aitenancy.AiTenancyException;
+import dev.aitenancy.GuardrailBlockedException;
 import dev.aitenancy.JobEvent;
 import dev.aitenancy.JobRequest;
 import dev.aitenancy.JobResult;
 import dev.aitenancy.LLMJob;
 import dev.aitenancy.RateLimitedException;
 import dev.aitenancy.StreamHandle;
+import dev.aitenancy.guardrails.Guardrail;
+import dev.aitenancy.guardrails.GuardrailAction;
+import dev.aitenancy.guardrails.GuardrailRule;
+import dev.aitenancy.guardrails.GuardrailStore;
 import dev.aitenancy.jdbc.AiTenancyJdbc;
 import dev.aitenancy.jdbc.JdbcModelCatalog;
 import dev.aitenancy.jdbc.JdbcRateLimiter;
@@ -32,6 +37,7 @@ import dev.aitenancy.tenant.OrgId;
 import dev.aitenancy.usage.UsageRecord;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -107,9 +113,15 @@ public final class Quickstart {
             JdbcRateLimiter limiter = db.rateLimiter(RateLimitPolicy.DEFAULT); // exact across instances
             limiter.setPolicy(ACME, new RateLimitPolicy(2, 60, 0)); // a tight per-user limit to show a refusal
             JdbcUsageSink usage = db.usageSink(); // written in batches; closed below so nothing is lost
+            GuardrailStore guardrails = db.guardrailStore(); // org rules: globex blocks a topic, adds a note
+            guardrails.save(Guardrail.forOrg(GLOBEX, "no salaries",
+                    GuardrailRule.ContentFilter.input(List.of("salary", "salaries"), List.of()), GuardrailAction.BLOCK));
+            guardrails.save(Guardrail.forOrg(GLOBEX, "disclaimer",
+                    GuardrailRule.OutputModifier.append("\n(AI-generated: check before you share it)"),
+                    GuardrailAction.MODIFY));
 
             LLMJob.Builder builder = LLMJob.builder().clock(clock).keyStore(keys).modelCatalog(models).rateLimiter(limiter)
-                    .usageSink(usage).provider(openai);
+                    .usageSink(usage).guardrails(guardrails).provider(openai);
             if (notBlank(anthropicKey)) {
                 builder.provider(AnthropicClient.create());
             }
@@ -157,7 +169,16 @@ public final class Quickstart {
                 System.out.println(e.code() + ": " + e.getMessage() + " [limit: " + e.limit() + "]");
             }
 
-            // 5. An org without a key fails clearly; no other org's key is ever used.
+            // 5. A guardrail of globex refuses a topic before anything is sent to the provider.
+            section("globex's guardrail blocks a question about salaries");
+            try {
+                llm.run("What is the average salary of our engineers?", GLOBEX, Map.of());
+                System.out.println("unexpected: the call was admitted");
+            } catch (GuardrailBlockedException e) {
+                System.out.println(e.code() + ": " + e.getMessage());
+            }
+
+            // 6. An org without a key fails clearly; no other org's key is ever used.
             section("initech has no key");
             try {
                 llm.run("Hello", "initech", Map.of());
@@ -166,7 +187,7 @@ public final class Quickstart {
                 System.out.println(e.code() + ": " + e.getMessage());
             }
 
-            // 6. Every call, refused ones included, left a usage record for its org.
+            // 7. Every call, refused ones included, left a usage record for its org.
             section("acme's usage records (newest first)");
             System.out.printf("%-9s %-6s %-18s %7s %7s %12s %6s  %s%n", "status", "user", "model", "in", "out",
                     "cost USD", "ms", "error");

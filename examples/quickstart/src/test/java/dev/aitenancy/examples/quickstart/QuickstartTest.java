@@ -42,7 +42,10 @@ class QuickstartTest {
         assertThat(printed).contains("AI_CONFIG_MISSING_API_KEY: no openai API key is configured for org initech");
         assertThat(printed).containsPattern("ok\\s+alice\\s+gpt-4.1-mini\\s+\\d+\\s+\\d+\\s+0\\.\\d+");
         assertThat(printed).containsPattern("error\\s+alice\\s+gpt-4.1-mini.*AI_RATE_LIMITED");
-        assertThat(printed).contains("initech records: 1, globex records: 1");
+        assertThat(printed).contains("(AI-generated: check before you share it)");
+        assertThat(printed).contains("AI_GUARDRAIL_BLOCKED: org guardrail 'no salaries' blocked the request: "
+                + "the prompt mentions blocked topic 'salary'");
+        assertThat(printed).contains("initech records: 1, globex records: 2");
         assertThat(printed).doesNotContain("sk-standin-acme-0000000000000000");
     }
 }
