@@ -33,7 +33,8 @@ public final class AdminSupport {
 
     private final AdminAuthorizer authorizer;
     private final OrgDirectory orgs;
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = new ObjectMapper()
+            .enable(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
 
     public AdminSupport(AdminAuthorizer authorizer, OrgDirectory orgs) {
         this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
