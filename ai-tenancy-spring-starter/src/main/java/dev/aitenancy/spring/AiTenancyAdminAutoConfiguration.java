@@ -12,6 +12,7 @@ import dev.aitenancy.models.TierPlan;
 import dev.aitenancy.spring.internal.AdminSupport;
 import dev.aitenancy.spring.internal.GenerateEndpoint;
 import dev.aitenancy.spring.internal.GovernanceEndpoints;
+import dev.aitenancy.spring.internal.GuardrailEndpoints;
 import dev.aitenancy.spring.internal.ModelEndpoints;
 import dev.aitenancy.spring.internal.OriginCheck;
 import dev.aitenancy.spring.internal.ProviderEndpoints;
@@ -89,6 +90,11 @@ public class AiTenancyAdminAutoConfiguration {
     @ConditionalOnBean(ModelAdmin.class)
     GovernanceEndpoints aiTenancyGovernanceEndpoints(AdminSupport support, OrgAdmin admin, TierPlan plan) {
         return new GovernanceEndpoints(support, admin, plan);
+    }
+
+    @Bean
+    GuardrailEndpoints aiTenancyGuardrailEndpoints(AdminSupport support, OrgAdmin admin) {
+        return new GuardrailEndpoints(support, admin);
     }
 
     /** With Spring Security: its {@code Authentication} decides, and its CSRF protection applies. */

@@ -576,6 +576,49 @@ class AdminEndpointsTest {
         assertThat(audit.path("events")).hasSize(2);
     }
 
+    @Test
+    void guardrailsAddedChangedAppliedAndDeleted() throws Exception {
+        RequestPostProcessor gus = GUS;
+        MockHttpServletResponse added = send(gus, post("/ai/orgs/globex/guardrails"),
+                "{\"level\":\"org\",\"name\":\"no salaries\",\"action\":\"block\","
+                        + "\"rule\":{\"type\":\"content-filter\",\"blockedTopics\":[\"salary\"],\"target\":\"INPUT\"}}");
+        assertThat(added.getStatus()).as(added.getContentAsString()).isEqualTo(201);
+        JsonNode rule = json(added);
+        String id = rule.path("id").asText();
+        assertThat(rule.path("rule").path("type").asText()).isEqualTo("content-filter");
+        assertThat(rule.path("rule").path("blockedTopics").get(0).asText()).isEqualTo("salary");
+
+        keys.put(OrgId.of("globex"), ProviderId.OPENAI, ApiKey.of(GOOD_KEY), "setup");
+        keys.markVerified(OrgId.of("globex"), ProviderId.OPENAI, CLOCK.instant());
+        try {
+            assertError(generate(gus, "globex", "{\"prompt\":\"What is the CEO's salary?\"}"), 403,
+                    "AI_GUARDRAIL_BLOCKED");
+            MockHttpServletResponse replaced = send(gus, put("/ai/orgs/globex/guardrails/" + id),
+                    "{\"name\":\"no salaries\",\"action\":\"warn\",\"enabled\":false,"
+                            + "\"rule\":{\"type\":\"content-filter\",\"blockedTopics\":[\"salary\"]}}");
+            assertThat(json(replaced).path("enabled").asBoolean()).isFalse();
+            assertThat(generate(gus, "globex", "{\"prompt\":\"What is the CEO's salary?\"}").getStatus()).isEqualTo(200);
+        } finally {
+            keys.delete(OrgId.of("globex"), ProviderId.OPENAI);
+        }
+
+        JsonNode list = json(call(gus, get("/ai/orgs/globex/guardrails")));
+        assertThat(list).anyMatch(g -> g.path("id").asText().equals(id));
+        assertError(send(gus, post("/ai/orgs/globex/guardrails"), "{\"action\":\"block\",\"rule\":{\"type\":\"nope\"}}"),
+                400, "AI_INVALID_REQUEST");
+        assertError(send(gus, post("/ai/orgs/globex/guardrails"),
+                "{\"action\":\"modify\",\"rule\":{\"type\":\"rate-limit\",\"requestsPerMinute\":5}}"), 400,
+                "AI_INVALID_REQUEST");
+        assertError(send(gus, post("/ai/orgs/globex/guardrails"), "{\"action\":\"block\"}"), 400, "AI_INVALID_REQUEST");
+        assertError(call(ADA, get("/ai/orgs/globex/guardrails")), 403, "AI_FORBIDDEN");
+
+        assertThat(json(call(gus, delete("/ai/orgs/globex/guardrails/" + id))).path("deleted").asBoolean()).isTrue();
+        assertError(call(gus, delete("/ai/orgs/globex/guardrails/" + id)), 404, "AI_NOT_FOUND");
+        JsonNode audit = json(call(gus, get("/ai/orgs/globex/audit").param("action", "guardrail.*")));
+        assertThat(audit.path("events")).extracting(e -> e.path("action").asText())
+                .containsExactly("guardrail.delete", "guardrail.update", "guardrail.add");
+    }
+
     // ---- no key in any response or log ------------------------------------------------------------
 
     @Test
