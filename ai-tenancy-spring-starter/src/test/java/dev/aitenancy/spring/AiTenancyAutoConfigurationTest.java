@@ -144,6 +144,10 @@ class AiTenancyAutoConfigurationTest {
                     assertThat(root).isInstanceOf(ConfigurationException.class);
                     assertThat(((ConfigurationException) root).code()).isEqualTo(ErrorCode.AI_CONFIG_INVALID);
                     assertThat(root.getMessage()).contains("generate").doesNotContain("not-a-key");
+                    org.springframework.boot.diagnostics.FailureAnalysis analysis =
+                            new dev.aitenancy.spring.internal.AiTenancyFailureAnalyzer().analyze(ctx.getStartupFailure());
+                    assertThat(analysis.getDescription()).contains("AI_CONFIG_INVALID").doesNotContain("not-a-key");
+                    assertThat(analysis.getAction()).contains("ai-tenancy.master-key");
                 });
     }
 
