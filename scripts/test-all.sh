@@ -3,7 +3,7 @@
 # test of every module with `mvn -B verify` (extra arguments go to Maven), then stops and removes
 # the server, whatever happened. Works as root (CI) and as a normal user. If
 # AI_TENANCY_TEST_PG_URL is already set, that database is used and no server is started.
-# After a green run of everything (no extra arguments, or arguments naming the starter), the
+# After a green run of every module (no -pl among the arguments, or one naming the starter), the
 # Spring Boot starter's tests run once more against Spring Boot 3.5 (-Pboot3, built into
 # target-boot3 so the Boot 4 build output stays as it is; upstream modules are built, not tested).
 set -euo pipefail
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 run_maven() {
   mvn -B verify "$@" || return $?
-  if [[ $# -eq 0 || "$*" == *spring-starter* ]]; then
+  if [[ " $* " != *" -pl "* && " $* " != *" --projects "* || "$*" == *spring-starter* ]]; then
     echo "test-all: the starter's tests against Spring Boot 3.5"
     mvn -B verify -Pboot3 -pl ai-tenancy-spring-starter -am -Daitenancy.buildSuffix=-boot3 \
       -Dtest='dev.aitenancy.spring.**' -Dsurefire.failIfNoSpecifiedTests=false
