@@ -579,7 +579,9 @@ public final class LLMJob {
                     if (deltas == 1 && !prefix.isEmpty()) {
                         emit(new JobEvent.Token(prefix));
                     }
-                    emit(new JobEvent.Token(piece));
+                    if (!ended) { // a handler that threw on the prefix canceled the stream
+                        emit(new JobEvent.Token(piece));
+                    }
                     return;
                 }
                 // the piece that completed a blocked match is not passed on, nor is anything after it
