@@ -200,6 +200,24 @@ public final class OrgAdmin {
                         + budget.zone().getId());
     }
 
+    /**
+     * Removes one of the org's budgets ({@code budget.remove}); nothing is recorded when there was
+     * no such budget.
+     *
+     * @return false when the org has no such budget
+     */
+    public boolean removeBudget(OrgId org, Budget.Scope scope, String subject, Budget.Period period, String actor) {
+        check(org, actor);
+        Objects.requireNonNull(scope, "scope");
+        Objects.requireNonNull(period, "period");
+        boolean removed = budgets().removeBudget(org, scope, subject, period);
+        if (removed) {
+            record(org, actor, "budget.remove", (scope == Budget.Scope.ORG ? "org" : lower(scope.name()) + " " + subject)
+                    + " " + lower(period.name()), null);
+        }
+        return removed;
+    }
+
     /** Gives the org its own rate limits ({@code rate-limit.set}, detail the limits; 0 = none). */
     public void setRateLimitPolicy(OrgId org, RateLimitPolicy policy, String actor) {
         check(org, actor);

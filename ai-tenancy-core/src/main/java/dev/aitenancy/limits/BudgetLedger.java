@@ -24,6 +24,15 @@ public interface BudgetLedger {
 
     List<Budget> budgets(OrgId org);
 
+    /**
+     * Removes the org's budget of that scope, subject (null for the org) and period. What was spent
+     * under it stays recorded: a budget set again in the same period starts from that (calls made
+     * while there was no budget do not count), and calls already admitted settle as usual.
+     *
+     * @return false when there was no such budget
+     */
+    boolean removeBudget(OrgId org, Budget.Scope scope, String subject, Budget.Period period);
+
     /** A ledger without budgets. */
     static BudgetLedger none() {
         return new BudgetLedger() {
@@ -40,6 +49,11 @@ public interface BudgetLedger {
             @Override
             public List<Budget> budgets(OrgId org) {
                 return List.of();
+            }
+
+            @Override
+            public boolean removeBudget(OrgId org, Budget.Scope scope, String subject, Budget.Period period) {
+                return false;
             }
         };
     }

@@ -49,6 +49,12 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
     }
 
     @Override
+    public synchronized boolean removeBudget(OrgId org, Budget.Scope scope, String subject, Budget.Period period) {
+        Map<String, Budget> ofOrg = budgets.get(org);
+        return ofOrg != null && ofOrg.remove(BudgetPeriods.budgetKey(scope, subject, period)) != null;
+    }
+
+    @Override
     public synchronized List<Budget> budgets(OrgId org) {
         return List.copyOf(budgets.getOrDefault(org, Map.of()).values());
     }

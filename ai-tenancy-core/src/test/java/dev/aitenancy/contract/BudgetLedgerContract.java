@@ -120,6 +120,28 @@ public abstract class BudgetLedgerContract {
     }
 
     @Test
+    void aRemovedBudgetNoLongerLimitsAndWhatWasSpentUnderItStaysWithItsPeriod() {
+        BudgetLedger ledger = newLedger();
+        Budget tight = Budget.hard(ACME, Scope.USER, "bob", Period.DAILY, usd("1.00"));
+        ledger.setBudget(tight);
+        ledger.setBudget(Budget.hard(ACME, Scope.ORG, null, Period.MONTHLY, usd("100")));
+        ledger.reserve(ACME, BOB, null, usd("0.80")).settle(usd("0.80"));
+
+        boolean removed = ledger.removeBudget(ACME, Scope.USER, "bob", Period.DAILY);
+        boolean again = ledger.removeBudget(ACME, Scope.USER, "bob", Period.DAILY);
+        ledger.reserve(ACME, BOB, null, usd("5.00")).settle(usd("0.10"));
+        ledger.setBudget(tight);
+        BudgetExceededException back = catchThrowableOfType(BudgetExceededException.class,
+                () -> ledger.reserve(ACME, BOB, null, usd("0.50")));
+
+        assertThat(removed).isTrue();
+        assertThat(again).isFalse();
+        assertThat(ledger.budgets(ACME)).hasSize(2);
+        assertThat(back.getMessage()).as("the 0.80 spent under the budget counts again; the 0.10 spent without it not")
+                .contains("has 0.2 USD left");
+    }
+
+    @Test
     void concurrentCallsCrossingTheThresholdAlertExactlyOnce() throws Exception {
         BudgetLedger ledger = newLedger(Clock.fixed(Instant.parse("2026-11-24T10:00:00Z"), ZoneId.of("UTC")),
                 (b, period, spent) -> alerts.add(b.describe() + " " + period));

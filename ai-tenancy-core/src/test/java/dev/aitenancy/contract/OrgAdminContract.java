@@ -263,6 +263,28 @@ public abstract class OrgAdminContract {
     }
 
     @Test
+    void removingABudgetIsAuditedAndRemovingOneThatIsNotThereRecordsNothing() {
+        MutableClock clock = new MutableClock(T0);
+        Parts p = newParts(clock);
+        OrgAdmin admin = admin(p, clock);
+        admin.setBudget(Budget.hard(ACME, Budget.Scope.USER, "alice", Budget.Period.MONTHLY, new BigDecimal("20")), "ada");
+        admin.setBudget(Budget.hard(ACME, Budget.Scope.ORG, null, Budget.Period.DAILY, new BigDecimal("5")), "ada");
+        clock.advance(Duration.ofSeconds(1));
+
+        boolean removed = admin.removeBudget(ACME, Budget.Scope.USER, "alice", Budget.Period.MONTHLY, "bo");
+        boolean again = admin.removeBudget(ACME, Budget.Scope.USER, "alice", Budget.Period.MONTHLY, "bo");
+        boolean otherOrg = admin.removeBudget(GLOBEX, Budget.Scope.ORG, null, Budget.Period.DAILY, "bo");
+
+        assertThat(removed).isTrue();
+        assertThat(again).isFalse();
+        assertThat(otherOrg).isFalse();
+        assertThat(admin.budgets(ACME)).singleElement().satisfies(b -> assertThat(b.scope()).isEqualTo(Budget.Scope.ORG));
+        assertThat(admin.auditLog(AuditQuery.of(ACME).withAction("budget.*")).events())
+                .extracting(OrgAdminContract::line).first().isEqualTo("bo budget.remove user alice monthly null");
+        assertThat(admin.auditLog(AuditQuery.of(ACME).withAction("budget.remove")).events()).hasSize(1);
+    }
+
+    @Test
     void aRateLimitChangeIsAuditedWithTheNewLimits() {
         MutableClock clock = new MutableClock(T0);
         Parts p = newParts(clock);

@@ -76,6 +76,15 @@ public final class JdbcBudgetLedger implements BudgetLedger {
     }
 
     @Override
+    public boolean removeBudget(OrgId org, Budget.Scope scope, String subject, Budget.Period period) {
+        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM ai_budgets WHERE org_id = :org AND scope = :scope "
+                        + "AND subject = :subject AND period = :period")
+                .bind("org", org.value()).bind("scope", scope.name()).bind("subject", subject == null ? "" : subject)
+                .bind("period", period.name())
+                .execute()) > 0;
+    }
+
+    @Override
     public List<Budget> budgets(OrgId org) {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM ai_budgets WHERE org_id = :org")
                 .bind("org", org.value())

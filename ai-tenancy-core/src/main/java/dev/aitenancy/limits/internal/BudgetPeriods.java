@@ -37,6 +37,11 @@ public final class BudgetPeriods {
 
     /** A stable identity of a budget within its org: scope, subject and period. */
     public static String budgetKey(Budget b) {
-        return b.scope() + ":" + (b.subject() == null ? "" : b.subject()) + ":" + b.period();
+        return budgetKey(b.scope(), b.subject(), b.period());
+    }
+
+    /** As {@link #budgetKey(Budget)}, from its parts. */
+    public static String budgetKey(Budget.Scope scope, String subject, Budget.Period period) {
+        return scope + ":" + (subject == null ? "" : subject) + ":" + period;
     }
 }
