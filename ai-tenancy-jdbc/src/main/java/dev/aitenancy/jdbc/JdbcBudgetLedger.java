@@ -113,19 +113,14 @@ public final class JdbcBudgetLedger implements BudgetLedger {
         UUID id = UUID.randomUUID();
         if (dialect == Dialect.POSTGRESQL) {
             Sql.retryingConflicts(() -> holdByUpsert(org, id, held, worstCase, now));
-            AtomicBoolean settled = new AtomicBoolean();
-            return actual -> {
-                if (settled.compareAndSet(false, true)) {
-                    settleByReturning(org, id, held, actual == null ? worstCase : actual);
+        } else {
+            while (!Sql.retryingConflicts(() -> hold(org, id, held, worstCase, now))) {
+                // a usage row of this period is missing: insert it in its own transaction, then again
+                for (Held h : held) {
+                    Sql.seed(jdbi, "INSERT INTO ai_budget_usage (org_id, budget_key, period_key, spent, reserved, "
+                            + "alerted) VALUES (:org, :key, :period, 0, 0, FALSE)", u -> u.bind("org", org.value())
+                            .bind("key", h.budgetKey()).bind("period", h.period()));
                 }
-            };
-        }
-        while (!Sql.retryingConflicts(() -> hold(org, id, held, worstCase, now))) {
-            // a usage row of this period is missing: insert it in its own transaction, then again
-            for (Held h : held) {
-                Sql.seed(jdbi, "INSERT INTO ai_budget_usage (org_id, budget_key, period_key, spent, reserved, "
-                        + "alerted) VALUES (:org, :key, :period, 0, 0, FALSE)", u -> u.bind("org", org.value())
-                        .bind("key", h.budgetKey()).bind("period", h.period()));
             }
         }
         AtomicBoolean settled = new AtomicBoolean();
@@ -173,48 +168,6 @@ public final class JdbcBudgetLedger implements BudgetLedger {
         }
     }
 
-    /** PostgreSQL: takes the reservation's rows in one statement and moves them to spent. */
-    private void settleByReturning(OrgId org, UUID id, List<Held> held, BigDecimal spent) {
-        List<Held> crossed = new ArrayList<>();
-        List<BigDecimal> totals = new ArrayList<>();
-        Sql.retryingConflicts(() -> jdbi.inTransaction(h -> {
-            crossed.clear();
-            totals.clear();
-            Map<String, BigDecimal> reserved = new HashMap<>();
-            h.createQuery("DELETE FROM ai_budget_reservations WHERE id = :id RETURNING budget_key, amount")
-                    .bind("id", id)
-                    .map((rs, ctx) -> reserved.put(rs.getString("budget_key"), rs.getBigDecimal("amount")))
-                    .list();
-            for (Held b : held) { // in budget-key order, as reservations lock them
-                BigDecimal amount = reserved.get(b.budgetKey());
-                if (amount == null) {
-                    continue; // expired and released by a sweep meanwhile
-                }
-                // the row stays locked until commit, so a concurrent settlement sees alerted = TRUE
-                Object[] row = h.createQuery("UPDATE ai_budget_usage SET reserved = reserved - :amount, "
-                                + "spent = spent + :spent WHERE org_id = :org AND budget_key = :key AND period_key = :period "
-                                + "RETURNING spent, alerted")
-                        .bind("amount", amount).bind("spent", spent).bind("org", org.value())
-                        .bind("key", b.budgetKey()).bind("period", b.period())
-                        .map((rs, ctx) -> new Object[] {rs.getBigDecimal("spent"), rs.getBoolean("alerted")})
-                        .one();
-                BigDecimal total = (BigDecimal) row[0];
-                if (!(Boolean) row[1]
-                        && total.compareTo(b.budget().limitUsd().multiply(b.budget().alertThreshold())) >= 0) {
-                    h.createUpdate("UPDATE ai_budget_usage SET alerted = TRUE WHERE org_id = :org AND budget_key = :key "
-                                    + "AND period_key = :period")
-                            .bind("org", org.value()).bind("key", b.budgetKey()).bind("period", b.period()).execute();
-                    crossed.add(b);
-                    totals.add(total);
-                }
-            }
-            return null;
-        }));
-        for (int i = 0; i < crossed.size(); i++) {
-            listener.thresholdCrossed(crossed.get(i).budget(), crossed.get(i).period(), totals.get(i).stripTrailingZeros());
-        }
-    }
-
     /** Locks, checks and reserves in one transaction; false when a usage row does not exist yet. */
     private boolean hold(OrgId org, UUID id, List<Held> held, BigDecimal worstCase, Instant now) {
         return jdbi.inTransaction(handle -> {
@@ -243,35 +196,76 @@ public final class JdbcBudgetLedger implements BudgetLedger {
         });
     }
 
+    /** A usage row after a settlement: the period's spend, and whether its alert has fired. */
+    private record Spent(BigDecimal total, boolean alerted) {
+    }
+
+    private record Crossed(Held held, BigDecimal total) {
+    }
+
+    /**
+     * Moves the reservation to the actual spend on every budget still holding it, in budget-key
+     * order as reservations lock them, and alerts once per period where the threshold is crossed:
+     * the usage row stays locked until commit, so a concurrent settlement sees {@code alerted}.
+     */
     private void settle(OrgId org, UUID id, List<Held> held, BigDecimal spent) {
-        List<Held> crossed = new ArrayList<>();
-        List<BigDecimal> totals = new ArrayList<>();
-        Sql.retryingConflicts(() -> jdbi.inTransaction(h -> {
-            crossed.clear();
-            totals.clear();
+        List<Crossed> crossed = Sql.retryingConflicts(() -> jdbi.inTransaction(h -> {
+            Map<String, BigDecimal> reserved = dialect == Dialect.POSTGRESQL ? takeReservations(h, id) : null;
+            List<Crossed> out = new ArrayList<>();
             for (Held b : held) {
-                if (!release(h, org, id, b, spent)) {
+                Spent row = reserved != null ? moveReturning(h, org, b, reserved.get(b.budgetKey()), spent)
+                        : moveLocked(h, org, id, b, spent);
+                if (row == null) {
                     continue; // expired and released by a sweep meanwhile
                 }
-                var usage = h.createQuery("SELECT spent, alerted FROM ai_budget_usage WHERE org_id = :org "
-                                + "AND budget_key = :key AND period_key = :period")
-                        .bind("org", org.value()).bind("key", b.budgetKey()).bind("period", b.period())
-                        .map((rs, ctx) -> new Object[] {rs.getBigDecimal("spent"), rs.getBoolean("alerted")})
-                        .one();
-                BigDecimal total = (BigDecimal) usage[0];
-                if (!(Boolean) usage[1] && total.compareTo(b.budget().limitUsd().multiply(b.budget().alertThreshold())) >= 0) {
+                if (!row.alerted()
+                        && row.total().compareTo(b.budget().limitUsd().multiply(b.budget().alertThreshold())) >= 0) {
                     h.createUpdate("UPDATE ai_budget_usage SET alerted = TRUE WHERE org_id = :org AND budget_key = :key "
                                     + "AND period_key = :period")
                             .bind("org", org.value()).bind("key", b.budgetKey()).bind("period", b.period()).execute();
-                    crossed.add(b);
-                    totals.add(total);
+                    out.add(new Crossed(b, row.total()));
                 }
             }
-            return null;
+            return out;
         }));
-        for (int i = 0; i < crossed.size(); i++) {
-            listener.thresholdCrossed(crossed.get(i).budget(), crossed.get(i).period(), totals.get(i).stripTrailingZeros());
+        for (Crossed c : crossed) {
+            listener.thresholdCrossed(c.held().budget(), c.held().period(), c.total().stripTrailingZeros());
         }
+    }
+
+    /** PostgreSQL: deletes the reservation's rows in one statement, returning what each held. */
+    private static Map<String, BigDecimal> takeReservations(Handle h, UUID id) {
+        Map<String, BigDecimal> reserved = new HashMap<>();
+        h.createQuery("DELETE FROM ai_budget_reservations WHERE id = :id RETURNING budget_key, amount")
+                .bind("id", id)
+                .map((rs, ctx) -> reserved.put(rs.getString("budget_key"), rs.getBigDecimal("amount")))
+                .list();
+        return reserved;
+    }
+
+    /** PostgreSQL: moves {@code amount} from reserved to {@code spent} in one statement. */
+    private static Spent moveReturning(Handle h, OrgId org, Held b, BigDecimal amount, BigDecimal spent) {
+        if (amount == null) {
+            return null;
+        }
+        return h.createQuery("UPDATE ai_budget_usage SET reserved = reserved - :amount, spent = spent + :spent "
+                        + "WHERE org_id = :org AND budget_key = :key AND period_key = :period RETURNING spent, alerted")
+                .bind("amount", amount).bind("spent", spent).bind("org", org.value())
+                .bind("key", b.budgetKey()).bind("period", b.period())
+                .map((rs, ctx) -> new Spent(rs.getBigDecimal("spent"), rs.getBoolean("alerted")))
+                .one();
+    }
+
+    /** H2: moves the reservation row to spent, then reads the usage row. */
+    private static Spent moveLocked(Handle h, OrgId org, UUID id, Held b, BigDecimal spent) {
+        if (!release(h, org, id, b, spent)) {
+            return null;
+        }
+        return h.createQuery("SELECT spent, alerted FROM ai_budget_usage WHERE org_id = :org "
+                        + "AND budget_key = :key AND period_key = :period")
+                .bind("org", org.value()).bind("key", b.budgetKey()).bind("period", b.period())
+                .map((rs, ctx) -> new Spent(rs.getBigDecimal("spent"), rs.getBoolean("alerted")))
+                .one();
     }
 
     /** Moves one reservation row to spent (or just releases it when {@code spent} is null). */
