@@ -61,7 +61,7 @@ import org.openjdk.jmh.annotations.Threads;
 
 /**
  * Admitted calls per second through {@link LLMJob#run} with every check on: feature flag, model
- * resolution (on JDBC with a 5-second view cache), four guardrails (global and org level), rate
+ * resolution and four guardrails (global and org level; both cached for 5 seconds on JDBC), rate
  * limits per user, IP, org and tokens, org and user budgets, the org's key (cached decryption on
  * JDBC), and a started and a finished usage record. The provider answers in-process at once, so the figure is the library's own
  * cost, not a provider's latency. 4 threads, 1,000 users in 100 orgs, limits high enough that
@@ -116,7 +116,8 @@ public class AdmittedCallsBenchmark {
             admin = models;
             limiter = jdbc.rateLimiter(generous);
             ledger = jdbc.budgetLedger(BudgetAlertListener.NONE);
-            guardrails = jdbc.guardrailStore();
+            guardrails = new dev.aitenancy.guardrails.CachingGuardrailStore(jdbc.guardrailStore(),
+                    java.time.Duration.ofSeconds(5), clock);
             usage = jdbc.usageSink();
         }
         guardrails.save(Guardrail.global("no secrets", GuardrailRule.ContentFilter.input(List.of("password"),
