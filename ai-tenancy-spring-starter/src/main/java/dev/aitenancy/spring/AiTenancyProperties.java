@@ -12,16 +12,16 @@ import org.springframework.util.unit.DataSize;
 /**
  * The {@code ai-tenancy.*} properties.
  *
- * @param masterKey the master key that encrypts the orgs' provider keys in the database: a base64
+ * @param masterKey The master key that encrypts the orgs' provider keys in the database: a base64
  *                  32-byte key or a Tink JSON keyset. When unset, the {@code AI_TENANCY_MASTER_KEY}
  *                  environment variable is read. Only needed when the keys live in the database.
  *                  Never logged.
- * @param rateLimit the default limits of every org (an org can be given its own)
- * @param usage     what usage records keep, and for how long
- * @param http      timeouts of the calls to the providers
- * @param keys      how long decrypted keys are cached and provider acceptances trusted
- * @param admin     the optional admin and generate endpoints
- * @param jdbc      the database schema, when a {@code DataSource} is present
+ * @param rateLimit The default limits of every org (an org can be given its own)
+ * @param usage     What usage records keep, and for how long
+ * @param http      Timeouts of the calls to the providers
+ * @param keys      How long decrypted keys are cached and provider acceptances trusted
+ * @param admin     The optional admin and generate endpoints
+ * @param jdbc      The database schema, when a {@code DataSource} is present
  */
 @ConfigurationProperties("ai-tenancy")
 public record AiTenancyProperties(String masterKey, @DefaultValue RateLimit rateLimit, @DefaultValue Usage usage,
@@ -30,14 +30,14 @@ public record AiTenancyProperties(String masterKey, @DefaultValue RateLimit rate
     /**
      * Default limits per org; 0 means no limit.
      *
-     * @param userRequestsPerMinute  requests per user and minute
-     * @param ipRequestsPerMinute    requests per client IP and minute
-     * @param orgRequestsPerMinute   requests per org and minute
-     * @param userTokensPerMinute    tokens (input estimate plus output cap) per user and minute
-     * @param orgTokensPerMinute     tokens per org and minute
-     * @param userRequestsPerDay     requests per user and UTC day
-     * @param orgRequestsPerDay      requests per org and UTC day
-     * @param userKeyChecksPerMinute provider key checks per admin and minute
+     * @param userRequestsPerMinute  Requests per user and minute
+     * @param ipRequestsPerMinute    Requests per client IP and minute
+     * @param orgRequestsPerMinute   Requests per org and minute
+     * @param userTokensPerMinute    Tokens (input estimate plus output cap) per user and minute
+     * @param orgTokensPerMinute     Tokens per org and minute
+     * @param userRequestsPerDay     Requests per user and UTC day
+     * @param orgRequestsPerDay      Requests per org and UTC day
+     * @param userKeyChecksPerMinute Provider key checks per admin and minute
      */
     public record RateLimit(@DefaultValue("30") int userRequestsPerMinute, @DefaultValue("60") int ipRequestsPerMinute,
             @DefaultValue("0") int orgRequestsPerMinute, @DefaultValue("0") long userTokensPerMinute,
@@ -53,9 +53,9 @@ public record AiTenancyProperties(String masterKey, @DefaultValue RateLimit rate
     }
 
     /**
-     * @param maxStoredText most bytes of prompt and of answer kept per usage record, after
+     * @param maxStoredText Most bytes of prompt and of answer kept per usage record, after
      *                      redaction; 0 keeps no text
-     * @param retention     how long usage records are kept: a purge without a date removes the
+     * @param retention     How long usage records are kept: a purge without a date removes the
      *                      records older than this (a bare number means days)
      */
     public record Usage(@DefaultValue("8KB") DataSize maxStoredText,
@@ -63,23 +63,23 @@ public record AiTenancyProperties(String masterKey, @DefaultValue RateLimit rate
     }
 
     /**
-     * @param connectTimeout time allowed to connect to a provider
-     * @param requestTimeout time allowed for a provider's answer (the longest silence in a stream)
+     * @param connectTimeout Time allowed to connect to a provider
+     * @param requestTimeout Time allowed for a provider's answer (the longest silence in a stream)
      */
     public record Http(@DefaultValue("10s") Duration connectTimeout, @DefaultValue("60s") Duration requestTimeout) {
     }
 
     /**
-     * @param cacheTtl       how long a decrypted key is kept in memory before it is read again
-     * @param reverifyAfter  how long a provider's acceptance of a key is trusted before it is checked again
+     * @param cacheTtl       How long a decrypted key is kept in memory before it is read again
+     * @param reverifyAfter  How long a provider's acceptance of a key is trusted before it is checked again
      */
     public record Keys(@DefaultValue("5m") Duration cacheTtl, @DefaultValue("7d") Duration reverifyAfter) {
     }
 
     /**
-     * @param enabled        whether the admin and generate endpoints are mounted (servlet applications only)
-     * @param basePath       the path they are mounted under
-     * @param allowedOrigins origins allowed to send state-changing requests when Spring Security is
+     * @param enabled        Whether the admin and generate endpoints are mounted (servlet applications only)
+     * @param basePath       The path they are mounted under
+     * @param allowedOrigins Origins allowed to send state-changing requests when Spring Security is
      *                       absent (an Origin or Referer of the request's own host is always allowed);
      *                       with Spring Security, its CSRF protection applies instead
      */
@@ -88,7 +88,7 @@ public record AiTenancyProperties(String masterKey, @DefaultValue RateLimit rate
     }
 
     /**
-     * @param migrate whether the {@code ai_} tables are created and migrated at startup (Flyway, in
+     * @param migrate Whether the ai_ tables are created and migrated at startup (Flyway, in
      *                a history table of their own); switch off when they are migrated elsewhere
      */
     public record Jdbc(@DefaultValue("true") boolean migrate) {

@@ -370,6 +370,11 @@ class AdminEndpointsTest {
         assertError(generate(MEL, "acme", "{\"prompt\":\"hi\",\"model\":\"gpt-4.1-nano\"}"), 403, "AI_MODEL_NOT_ALLOWED");
         assertThat(call(ADA, delete("/ai/orgs/acme/denied-models/openai/gpt-4.1-nano")).getStatus()).isEqualTo(200);
 
+        assertThat(json(send(ADA, put("/ai/orgs/acme/fallbacks"), "{\"models\":[\"openai/gpt-4.1-nano\"]}"))
+                .path("fallbacks").get(0).asText()).isEqualTo("openai/gpt-4.1-nano");
+        assertError(send(ADA, put("/ai/orgs/acme/fallbacks"), "{\"models\":[\"gpt-4.1-nano\"]}"), 400, "AI_INVALID_REQUEST");
+        assertThat(send(ADA, put("/ai/orgs/acme/fallbacks"), "{\"models\":[]}").getStatus()).isEqualTo(200);
+
         // put acme back as the other tests expect it
         call(ADA, put("/ai/orgs/acme/models/openai/gpt-4.1-mini"));
         call(ADA, put("/ai/orgs/acme/models/openai/gpt-4.1-mini/default"));

@@ -94,6 +94,30 @@ public class ModelEndpoints extends AdminEndpoint {
                 "maxOutputTokens", cap));
     }
 
+    /**
+     * The models to try in order when the chosen one fails with a retryable provider error:
+     * {@code {"models": ["openai/gpt-4.1-mini", "anthropic/claude-haiku-4-5"]}}; an empty list removes the chain.
+     */
+    @PutMapping("/fallbacks")
+    public ResponseEntity<byte[]> fallbacks(@PathVariable String org, @RequestBody(required = false) String raw,
+            HttpServletRequest http) {
+        AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
+        java.util.Set<String> names = AdminSupport.strings(support.body(raw), "models");
+        if (names == null) {
+            throw AdminHttpException.badRequest("\"models\" is required: [\"provider/model\", ...], or [] for none");
+        }
+        java.util.List<ModelRef> chain = new java.util.ArrayList<>();
+        for (String n : names) {
+            int slash = n.indexOf('/');
+            if (slash <= 0 || slash == n.length() - 1) {
+                throw AdminHttpException.badRequest("a fallback is \"provider/model\", not \"" + n + "\"");
+            }
+            chain.add(ModelRef.of(ProviderId.of(n.substring(0, slash)), n.substring(slash + 1)));
+        }
+        models.setFallbacks(a.org(), chain, a.actor());
+        return support.ok(Views.obj("fallbacks", chain.stream().map(ModelRef::toString).toList()));
+    }
+
     @PutMapping("/denied-models/{provider}/{model}")
     public ResponseEntity<byte[]> deny(@PathVariable String org, @PathVariable String provider,
             @PathVariable String model, HttpServletRequest http) {
