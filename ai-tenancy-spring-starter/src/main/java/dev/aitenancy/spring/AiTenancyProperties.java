@@ -27,6 +27,13 @@ import org.springframework.util.unit.DataSize;
 public record AiTenancyProperties(String masterKey, @DefaultValue RateLimit rateLimit, @DefaultValue Usage usage,
         @DefaultValue Http http, @DefaultValue Keys keys, @DefaultValue Admin admin, @DefaultValue Jdbc jdbc) {
 
+    /** These properties with the master key left out. */
+    @Override
+    public String toString() {
+        return "AiTenancyProperties[masterKey=" + (masterKey == null ? "unset" : "(set)") + ", rateLimit=" + rateLimit
+                + ", usage=" + usage + ", http=" + http + ", keys=" + keys + ", admin=" + admin + ", jdbc=" + jdbc + "]";
+    }
+
     /**
      * Default limits per org; 0 means no limit.
      *

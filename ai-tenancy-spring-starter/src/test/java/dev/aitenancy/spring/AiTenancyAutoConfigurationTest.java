@@ -105,6 +105,8 @@ class AiTenancyAutoConfigurationTest {
                     assertThat(ctx.getBean(KeyStore.class)).isInstanceOf(CachingKeyStore.class);
                     assertThat(ctx.getBean(UsageSink.class)).isInstanceOf(JdbcUsageSink.class);
                     assertThat(ctx.getBean(JdbcModelCatalog.class)).isNotNull();
+                    assertThat(ctx.getBean(AiTenancyProperties.class).toString()).doesNotContain(MASTER_KEY)
+                            .contains("masterKey=(set)");
                     DataSource ds = ctx.getBean(DataSource.class);
                     assertThat(tableExists(ds, AiTenancyJdbc.HISTORY_TABLE)).isTrue();
                     // the key store really encrypts with the configured master key
