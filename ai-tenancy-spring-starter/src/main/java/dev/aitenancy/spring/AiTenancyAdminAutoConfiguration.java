@@ -51,16 +51,19 @@ public class AiTenancyAdminAutoConfiguration {
     }
 
     @Bean
+    @ConditionalOnMissingBean
     AdminSupport aiTenancyAdminSupport(AdminAuthorizer authorizer, OrgDirectory orgs) {
         return new AdminSupport(authorizer, orgs);
     }
 
     @Bean
+    @ConditionalOnMissingBean
     GenerateEndpoint aiTenancyGenerateEndpoint(AdminSupport support, LLMJob job, AiTenancyProperties properties) {
         return new GenerateEndpoint(support, job, properties.http().requestTimeout());
     }
 
     @Bean
+    @ConditionalOnMissingBean
     @ConditionalOnBean({ProviderKeyAdmin.class, ModelAdmin.class})
     ProviderEndpoints aiTenancyProviderEndpoints(AdminSupport support, ProviderKeyAdmin keys, LLMJob job,
             RateLimiter limiter) {
@@ -68,12 +71,14 @@ public class AiTenancyAdminAutoConfiguration {
     }
 
     @Bean
+    @ConditionalOnMissingBean
     @ConditionalOnBean(ModelAdmin.class)
     ModelEndpoints aiTenancyModelEndpoints(AdminSupport support, OrgAdmin admin) {
         return new ModelEndpoints(support, admin);
     }
 
     @Bean
+    @ConditionalOnMissingBean
     UsageEndpoints aiTenancyUsageEndpoints(AdminSupport support, UsageSink usage,
             ObjectProvider<UsageSummaries> summaries, OrgAdmin admin, AiTenancyProperties properties,
             ObjectProvider<Clock> clock) {
@@ -82,12 +87,13 @@ public class AiTenancyAdminAutoConfiguration {
     }
 
     @Bean
-    @ConditionalOnBean(ModelAdmin.class)
+    @ConditionalOnMissingBean
     GovernanceEndpoints aiTenancyGovernanceEndpoints(AdminSupport support, OrgAdmin admin, TierPlan plan) {
         return new GovernanceEndpoints(support, admin, plan);
     }
 
     @Bean
+    @ConditionalOnMissingBean
     GuardrailEndpoints aiTenancyGuardrailEndpoints(AdminSupport support, OrgAdmin admin) {
         return new GuardrailEndpoints(support, admin);
     }
@@ -122,6 +128,7 @@ public class AiTenancyAdminAutoConfiguration {
     static class OriginCheckConfiguration {
 
         @Bean
+        @ConditionalOnMissingBean(name = "aiTenancyOriginCheck")
         WebMvcConfigurer aiTenancyOriginCheck(AdminSupport support, AiTenancyProperties properties) {
             String base = properties.admin().basePath();
             String pattern = (base.endsWith("/") ? base : base + "/") + "**";
