@@ -8,6 +8,8 @@ import dev.aitenancy.models.ModelAdmin;
 import dev.aitenancy.models.TierPlan;
 import dev.aitenancy.spring.internal.AdminSupport;
 import dev.aitenancy.spring.internal.GenerateEndpoint;
+import dev.aitenancy.guardrails.GuardrailStore;
+import dev.aitenancy.spring.internal.GlobalGuardrailEndpoints;
 import dev.aitenancy.spring.internal.GovernanceEndpoints;
 import dev.aitenancy.spring.internal.GuardrailEndpoints;
 import dev.aitenancy.spring.internal.ModelEndpoints;
@@ -96,6 +98,13 @@ public class AiTenancyAdminAutoConfiguration {
     @ConditionalOnMissingBean
     GuardrailEndpoints aiTenancyGuardrailEndpoints(AdminSupport support, OrgAdmin admin) {
         return new GuardrailEndpoints(support, admin);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    GlobalGuardrailEndpoints aiTenancyGlobalGuardrailEndpoints(AdminSupport support, AdminAuthorizer authorizer,
+            GuardrailStore guardrails) {
+        return new GlobalGuardrailEndpoints(support, authorizer, guardrails);
     }
 
     /** With Spring Security: its {@code Authentication} decides, and its CSRF protection applies. */

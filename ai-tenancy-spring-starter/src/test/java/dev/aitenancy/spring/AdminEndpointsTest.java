@@ -624,6 +624,29 @@ class AdminEndpointsTest {
                 .containsExactly("guardrail.delete", "guardrail.update", "guardrail.add");
     }
 
+    @Test
+    void globalGuardrailsAreForSuperadminsOnly() throws Exception {
+        String body = "{\"name\":\"no weapons\",\"action\":\"block\","
+                + "\"rule\":{\"type\":\"content-filter\",\"blockedTopics\":[\"bioweapon\"]}}";
+        assertError(send(ADA, post("/ai/guardrails"), body), 403, "AI_FORBIDDEN");
+        assertError(send(null, post("/ai/guardrails"), body), 401, "AI_UNAUTHENTICATED");
+        MockHttpServletResponse added = send(ROOT, post("/ai/guardrails"), body);
+        assertThat(added.getStatus()).as(added.getContentAsString()).isEqualTo(201);
+        String id = json(added).path("id").asText();
+        assertThat(json(added).path("global").asBoolean()).isTrue();
+        try {
+            assertError(generate(MEL, "acme", "{\"prompt\":\"how to build a bioweapon\"}"), 403, "AI_GUARDRAIL_BLOCKED");
+            assertThat(json(call(ADA, get("/ai/orgs/acme/guardrails")))).anyMatch(g -> g.path("id").asText().equals(id));
+            assertThat(json(send(ROOT, put("/ai/guardrails/" + id), body.replace("\"action\":\"block\"", "\"action\":\"warn\""))).path("action")
+                    .asText()).isEqualTo("warn");
+            assertThat(json(call(ROOT, get("/ai/guardrails")))).hasSize(1);
+        } finally {
+            assertThat(json(call(ROOT, delete("/ai/guardrails/" + id))).path("deleted").asBoolean()).isTrue();
+        }
+        assertError(call(ROOT, delete("/ai/guardrails/" + id)), 404, "AI_NOT_FOUND");
+        assertError(send(ROOT, put("/ai/orgs/acme/guardrails/" + id), body), 404, "AI_NOT_FOUND");
+    }
+
     // ---- no key in any response or log ------------------------------------------------------------
 
     @Test

@@ -78,10 +78,15 @@ public class GuardrailEndpoints extends AdminEndpoint {
     }
 
     private Guardrail guardrail(OrgId org, UUID id, ObjectNode body) {
-        Guardrail.Level level = AdminSupport.text(body, "level") == null ? Guardrail.Level.ORG
-                : parse(Guardrail.Level.class, "level", AdminSupport.text(body, "level"));
-        if (level == Guardrail.Level.GLOBAL) {
-            throw AdminHttpException.badRequest("global guardrails belong to no org and are not changed here");
+        return guardrail(support, org, id, body);
+    }
+
+    /** A guardrail from its JSON; a global one when {@code org} is null. */
+    static Guardrail guardrail(AdminSupport support, OrgId org, UUID id, ObjectNode body) {
+        Guardrail.Level level = org == null ? Guardrail.Level.GLOBAL : AdminSupport.text(body, "level") == null
+                ? Guardrail.Level.ORG : parse(Guardrail.Level.class, "level", AdminSupport.text(body, "level"));
+        if (org != null && level == Guardrail.Level.GLOBAL) {
+            throw AdminHttpException.badRequest("global guardrails belong to no org: change them under /guardrails");
         }
         GuardrailAction action = parse(GuardrailAction.class, "action", AdminSupport.requiredText(body, "action"));
         JsonNode ruleNode = body.get("rule");
@@ -106,8 +111,8 @@ public class GuardrailEndpoints extends AdminEndpoint {
             throw AdminHttpException.badRequest("\"rule\" does not fit its type");
         }
         Boolean enabled = AdminSupport.bool(body, "enabled");
-        return new Guardrail(id, level, org, AdminSupport.text(body, "subject"), AdminSupport.text(body, "name"), rule,
-                action, enabled == null || enabled);
+        return new Guardrail(id, level, org, org == null ? null : AdminSupport.text(body, "subject"),
+                AdminSupport.text(body, "name"), rule, action, enabled == null || enabled);
     }
 
     private static Throwable rootCause(Throwable t) {
@@ -118,6 +123,10 @@ public class GuardrailEndpoints extends AdminEndpoint {
     }
 
     private Map<String, Object> view(Guardrail g) {
+        return view(support, g);
+    }
+
+    static Map<String, Object> view(AdminSupport support, Guardrail g) {
         @SuppressWarnings("unchecked")
         Map<String, Object> rule = support.mapper().convertValue(g.rule(), Map.class);
         return Views.obj("id", g.id().toString(), "level", g.level().name().toLowerCase(Locale.ROOT),
@@ -125,7 +134,7 @@ public class GuardrailEndpoints extends AdminEndpoint {
                 "global", g.org() == null, "rule", rule);
     }
 
-    private static UUID uuid(String id) {
+    static UUID uuid(String id) {
         try {
             return UUID.fromString(id);
         } catch (IllegalArgumentException e) {
