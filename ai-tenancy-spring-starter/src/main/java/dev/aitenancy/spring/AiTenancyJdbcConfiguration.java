@@ -1,7 +1,9 @@
 package dev.aitenancy.spring;
 
 import dev.aitenancy.usage.UsageTextSettings;
+import dev.aitenancy.guardrails.CachingGuardrailStore;
 import dev.aitenancy.guardrails.GuardrailStore;
+import java.time.Duration;
 import dev.aitenancy.features.FeatureFlagStore;
 import dev.aitenancy.jdbc.AiTenancyJdbc;
 import dev.aitenancy.jdbc.JdbcModelCatalog;
@@ -60,8 +62,9 @@ class AiTenancyJdbcConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(ModelCatalog.class)
-    JdbcModelCatalog aiTenancyModelCatalog(AiTenancyJdbc db, ModelRegistry registry, TierPlan plan) {
-        return db.modelCatalog(registry, plan);
+    JdbcModelCatalog aiTenancyModelCatalog(AiTenancyJdbc db, ModelRegistry registry, TierPlan plan,
+            AiTenancyProperties properties) {
+        return db.modelCatalog(registry, plan, properties.jdbc().cacheTtl());
     }
 
     @Bean
@@ -97,8 +100,11 @@ class AiTenancyJdbcConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(GuardrailStore.class)
-    GuardrailStore aiTenancyGuardrailStore(AiTenancyJdbc db) {
-        return db.guardrailStore();
+    GuardrailStore aiTenancyGuardrailStore(AiTenancyJdbc db, AiTenancyProperties properties,
+            ObjectProvider<Clock> clock) {
+        Duration ttl = properties.jdbc().cacheTtl();
+        return ttl.isZero() ? db.guardrailStore()
+                : new CachingGuardrailStore(db.guardrailStore(), ttl, AiTenancyAutoConfiguration.clock(clock));
     }
 
     @Bean

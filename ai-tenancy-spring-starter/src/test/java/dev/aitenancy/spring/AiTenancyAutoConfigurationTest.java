@@ -105,6 +105,9 @@ class AiTenancyAutoConfigurationTest {
                     assertThat(ctx.getBean(KeyStore.class)).isInstanceOf(CachingKeyStore.class);
                     assertThat(ctx.getBean(UsageSink.class)).isInstanceOf(JdbcUsageSink.class);
                     assertThat(ctx.getBean(JdbcModelCatalog.class)).isNotNull();
+                    assertThat(ctx.getBean(dev.aitenancy.guardrails.GuardrailStore.class))
+                            .isInstanceOf(dev.aitenancy.guardrails.CachingGuardrailStore.class);
+                    assertThat(ctx.getBean(AiTenancyProperties.class).jdbc().cacheTtl()).isEqualTo(Duration.ofSeconds(5));
                     assertThat(ctx.getBean(AiTenancyProperties.class).toString()).doesNotContain(MASTER_KEY)
                             .contains("masterKey=(set)");
                     DataSource ds = ctx.getBean(DataSource.class);
