@@ -26,6 +26,14 @@ class SpringAppTest {
     @Value("${local.server.port}")
     int port;
 
+    /** Every response body this test class saw, to be scanned for keys. */
+    private static final java.util.List<String> BODIES = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @org.junit.jupiter.api.AfterAll
+    static void noResponseContainedAKey() {
+        assertThat(BODIES).isNotEmpty().noneMatch(b -> b.contains("sk-local"));
+    }
+
     private HttpResponse<String> call(String user, String method, String path, String body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ai-tenancy" + path))
                 .timeout(Duration.ofSeconds(30))
@@ -38,7 +46,9 @@ class SpringAppTest {
             b.header("Authorization", "Basic " + Base64.getEncoder()
                     .encodeToString((user + ":demo").getBytes(StandardCharsets.UTF_8)));
         }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        BODIES.add(r.body());
+        return r;
     }
 
     @Test
@@ -82,6 +92,22 @@ class SpringAppTest {
         assertThat(JSON.readTree(mine.body()).path("records")).allMatch(n -> n.path("userId").asText().equals("mel"));
         HttpResponse<String> csv = call("ada", "GET", "/orgs/acme/usage/export?format=csv", null);
         assertThat(csv.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/csv"));
+    }
+
+    @Test
+    void keysAreStoredCheckedAndNeverShown() throws Exception {
+        HttpResponse<String> refused = call("gus", "PUT", "/orgs/globex/providers/openai", "{\"apiKey\":\"bad-key-1234\"}");
+        assertThat(refused.statusCode()).isEqualTo(422);
+        HttpResponse<String> stored = call("gus", "PUT", "/orgs/globex/providers/openai",
+                "{\"apiKey\":\"sk-local-globex-rotated-00000a9\"}");
+        assertThat(stored.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(stored.body()).path("maskedKey").asText()).isEqualTo("****00a9");
+        assertThat(call("gus", "POST", "/orgs/globex/generate", "{\"prompt\":\"after rotation\"}").statusCode())
+                .isEqualTo(200);
+        HttpResponse<String> audit = call("gus", "GET", "/orgs/globex/audit?action=key.*", null);
+        assertThat(audit.body()).contains("key.upsert").contains("key.verify");
+        call("gus", "GET", "/orgs/globex/audit", null);
+        call("gus", "GET", "/orgs/globex/usage/export?format=jsonl", null);
     }
 
     @Test
