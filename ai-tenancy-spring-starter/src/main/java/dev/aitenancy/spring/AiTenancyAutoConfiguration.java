@@ -38,7 +38,8 @@ import org.springframework.context.annotation.Import;
  * bean backing off when the application defines its own of the same type.
  *
  * <p>With one {@link DataSource} (and {@code ai-tenancy-jdbc} on the classpath) keys, models,
- * limits, usage, audit, budgets, feature flags and templates live in the database (the {@code ai_}
+ * limits, usage, audit, budgets, feature flags, templates, guardrails and stored-text settings
+ * live in the database (the {@code ai_}
  * tables are migrated at startup unless {@code ai-tenancy.jdbc.migrate=false}); the provider keys
  * are encrypted with {@code ai-tenancy.master-key} (or {@code AI_TENANCY_MASTER_KEY}), and startup
  * fails with {@code AI_CONFIG_INVALID} when it is missing or malformed. Without a data source
