@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers.springSecurity;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -51,6 +52,7 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.context.junit.jupiter.web.SpringJUnitWebConfig;
 import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 import org.springframework.test.web.servlet.request.RequestPostProcessor;
 import org.springframework.test.web.servlet.setup.MockMvcBuilders;
@@ -149,7 +151,12 @@ class AdminEndpointsTest {
         if (who != null) {
             request.with(who);
         }
-        return mvc.perform(request.with(csrf())).andReturn().getResponse();
+        MvcResult result = mvc.perform(request.with(csrf())).andReturn();
+        if (result.getRequest().isAsyncStarted()) { // generate answers asynchronously
+            result.getAsyncResult(30_000);
+            result = mvc.perform(asyncDispatch(result)).andReturn();
+        }
+        return result.getResponse();
     }
 
     MockHttpServletResponse send(RequestPostProcessor who, MockHttpServletRequestBuilder request, String json)
@@ -178,9 +185,10 @@ class AdminEndpointsTest {
                 continue;
             }
             String[] lines = block.split("\n");
-            assertThat(lines[0]).startsWith("event: ");
-            assertThat(lines[1]).startsWith("data: ");
-            out.add(Map.entry(lines[0].substring(7), JSON.readTree(lines[1].substring(6))));
+            assertThat(lines).hasSize(2);
+            assertThat(lines[0]).startsWith("event:");
+            assertThat(lines[1]).startsWith("data:");
+            out.add(Map.entry(lines[0].substring(6).strip(), JSON.readTree(lines[1].substring(5))));
         }
         return out;
     }

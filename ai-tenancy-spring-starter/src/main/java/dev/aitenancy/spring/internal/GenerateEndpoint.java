@@ -12,12 +12,14 @@ import dev.aitenancy.spring.AdminPermission;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.springframework.http.MediaType;
@@ -28,17 +30,23 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * {@code POST /orgs/{org}/generate}: runs a prompt (or a stored template) for the org as the
  * calling user, answering JSON, or with {@code "stream": true} a {@code text/event-stream} of
  * {@code token} and {@code usage} events ending in {@code done} (the result) or {@code error}.
  * A call refused before its first event (rate limit, missing key, ...) is answered with the error's
- * HTTP status either way. The stream is written on the request thread, which waits for it.
+ * HTTP status either way. Both are answered asynchronously (Servlet async): no request thread
+ * waits for the provider, except for a stream's first event.
  */
 @RestController
 @RequestMapping("${ai-tenancy.admin.base-path:/ai-tenancy}")
 public class GenerateEndpoint extends AdminEndpoint {
+
+    /** The longest a call or stream may take in all before the response gives up on it. */
+    static final Duration LONGEST_CALL = Duration.ofMinutes(30);
 
     private final LLMJob job;
     private final Duration longestSilence;
@@ -51,9 +59,9 @@ public class GenerateEndpoint extends AdminEndpoint {
     }
 
     @PostMapping("/orgs/{org}/generate")
-    public ResponseEntity<byte[]> generate(@PathVariable String org, @RequestBody(required = false) String raw,
+    public Object generate(@PathVariable String org, @RequestBody(required = false) String raw,
             @RequestHeader(value = AdminSupport.CORRELATION_HEADER, required = false) String correlationHeader,
-            HttpServletRequest http, HttpServletResponse response) throws IOException {
+            HttpServletRequest http, HttpServletResponse response) {
         AdminSupport.Access access = support.authorize(http, org, AdminPermission.GENERATE);
         ObjectNode body = support.body(raw);
         String correlationId = AdminSupport.text(body, "correlationId");
@@ -62,15 +70,23 @@ public class GenerateEndpoint extends AdminEndpoint {
                     : UUID.randomUUID().toString();
         }
         JobRequest request = request(access, body, correlationId, http);
-        boolean stream = Boolean.TRUE.equals(AdminSupport.bool(body, "stream"));
-        if (!stream) {
-            JobResult result = job.run(request);
-            return ResponseEntity.ok().header(AdminSupport.CORRELATION_HEADER, result.correlationId())
-                    .contentType(MediaType.APPLICATION_JSON)
-                    .body(support.bytes(Views.result(result)));
+        if (Boolean.TRUE.equals(AdminSupport.bool(body, "stream"))) {
+            return stream(request, correlationId, response);
         }
-        stream(request, correlationId, response);
-        return null;
+        // answered when the provider has: no request thread waits meanwhile
+        DeferredResult<ResponseEntity<byte[]>> answer = new DeferredResult<>(LONGEST_CALL.toMillis());
+        CompletableFuture<JobResult> call = job.runAsync(request);
+        answer.onTimeout(() -> call.cancel(true));
+        call.whenComplete((result, failure) -> {
+            if (failure != null) {
+                answer.setErrorResult(failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure);
+            } else {
+                answer.setResult(ResponseEntity.ok().header(AdminSupport.CORRELATION_HEADER, result.correlationId())
+                        .contentType(MediaType.APPLICATION_JSON).body(support.bytes(Views.result(result))));
+            }
+        });
+        return answer;
     }
 
     private JobRequest request(AdminSupport.Access access, JsonNode body, String correlationId,
@@ -113,72 +129,112 @@ public class GenerateEndpoint extends AdminEndpoint {
                 .build();
     }
 
-    private void stream(JobRequest request, String correlationId, HttpServletResponse response) throws IOException {
-        BlockingQueue<JobEvent> events = new LinkedBlockingQueue<>();
-        StreamHandle handle = job.stream(request, events::add);
-        JobEvent event = next(events, handle);
-        if (event instanceof JobEvent.Error e) {
-            throw e.error(); // nothing was sent yet: an ordinary error response
+    /**
+     * Waits on the request thread for the first event only: a call refused before it (rate limit,
+     * missing key) is an ordinary error response; after it, events are sent from the HTTP client's
+     * threads as they arrive.
+     */
+    private SseEmitter stream(JobRequest request, String correlationId, HttpServletResponse response) {
+        Relay relay = new Relay();
+        StreamHandle handle = job.stream(request, relay);
+        JobEvent first = relay.first(handle);
+        if (first instanceof JobEvent.Error e) {
+            throw e.error();
         }
-        response.setStatus(200);
-        response.setContentType("text/event-stream");
-        response.setCharacterEncoding("UTF-8");
+        response.setHeader(AdminSupport.CORRELATION_HEADER, correlationId);
         response.setHeader("Cache-Control", "no-cache");
         response.setHeader("X-Accel-Buffering", "no");
-        response.setHeader(AdminSupport.CORRELATION_HEADER, correlationId);
-        OutputStream out = response.getOutputStream();
-        try {
-            while (true) {
-                write(out, event);
-                if (event instanceof JobEvent.Done || event instanceof JobEvent.Error) {
-                    return;
+        SseEmitter emitter = new SseEmitter(LONGEST_CALL.toMillis());
+        emitter.onTimeout(handle::cancel);
+        emitter.onError(failure -> handle.cancel());
+        relay.attach(emitter, handle, first);
+        return emitter;
+    }
+
+    /** Holds the events that arrive before the emitter exists, then forwards them in order. */
+    private final class Relay implements Consumer<JobEvent> {
+        private final BlockingQueue<JobEvent> early = new LinkedBlockingQueue<>();
+        private SseEmitter emitter;
+        private StreamHandle handle;
+        private boolean closed;
+
+        @Override
+        public synchronized void accept(JobEvent event) {
+            if (emitter == null) {
+                early.add(event);
+            } else {
+                send(event);
+            }
+        }
+
+        JobEvent first(StreamHandle h) {
+            try {
+                JobEvent e = early.poll(longestSilence.toMillis(), TimeUnit.MILLISECONDS);
+                if (e == null) {
+                    h.cancel(); // the library times a silent provider out itself: this guards against a lost event
+                    e = early.poll(5, TimeUnit.SECONDS);
                 }
-                event = next(events, handle);
+                if (e == null) {
+                    throw new IllegalStateException("the stream reported nothing for " + longestSilence);
+                }
+                return e;
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                h.cancel();
+                throw new IllegalStateException("interrupted while waiting for the stream", ie);
             }
-        } catch (IOException clientGone) {
-            handle.cancel(); // recorded as canceled with the tokens seen so far
+        }
+
+        synchronized void attach(SseEmitter e, StreamHandle h, JobEvent first) {
+            this.emitter = e;
+            this.handle = h;
+            send(first);
+            for (JobEvent next = early.poll(); next != null && !closed; next = early.poll()) {
+                send(next);
+            }
+        }
+
+        private void send(JobEvent event) {
+            if (closed) {
+                return;
+            }
+            boolean last = event instanceof JobEvent.Done || event instanceof JobEvent.Error;
+            try {
+                emitter.send(SseEmitter.event().name(name(event)).data(json(event), MediaType.APPLICATION_JSON));
+                if (last) {
+                    closed = true;
+                    emitter.complete();
+                }
+            } catch (IOException | IllegalStateException clientGone) {
+                closed = true;
+                handle.cancel(); // recorded as canceled with the tokens seen so far
+            }
         }
     }
 
-    private JobEvent next(BlockingQueue<JobEvent> events, StreamHandle handle) {
-        try {
-            JobEvent e = events.poll(longestSilence.toMillis(), TimeUnit.MILLISECONDS);
-            if (e == null) {
-                handle.cancel();
-                e = events.poll(5, TimeUnit.SECONDS);
-            }
-            if (e == null) {
-                throw new IllegalStateException("the stream reported nothing for " + longestSilence);
-            }
-            return e;
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            handle.cancel();
-            throw new IllegalStateException("interrupted while streaming", ie);
+    private static String name(JobEvent event) {
+        if (event instanceof JobEvent.Token) {
+            return "token";
         }
+        if (event instanceof JobEvent.Usage) {
+            return "usage";
+        }
+        return event instanceof JobEvent.Done ? "done" : "error";
     }
 
-    private void write(OutputStream out, JobEvent event) throws IOException {
-        String name;
+    /** One line of JSON (it has no raw line breaks), so every event has one data line. */
+    private String json(JobEvent event) {
         Object data;
         if (event instanceof JobEvent.Token t) {
-            name = "token";
             data = Views.obj("text", t.text());
         } else if (event instanceof JobEvent.Usage u) {
-            name = "usage";
             data = Views.usage(u.usage());
         } else if (event instanceof JobEvent.Done d) {
-            name = "done";
             data = Views.result(d.result());
         } else {
             AiTenancyException error = ((JobEvent.Error) event).error();
-            name = "error";
             data = Views.obj("code", error.code().name(), "message", error.getMessage());
         }
-        // JSON has no raw line breaks, so every event is one data line
-        out.write(("event: " + name + "\ndata: ").getBytes(StandardCharsets.UTF_8));
-        out.write(support.bytes(data));
-        out.write("\n\n".getBytes(StandardCharsets.UTF_8));
-        out.flush();
+        return new String(support.bytes(data), StandardCharsets.UTF_8);
     }
 }

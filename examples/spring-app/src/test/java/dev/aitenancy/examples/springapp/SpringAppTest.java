@@ -63,7 +63,8 @@ class SpringAppTest {
         HttpResponse<String> s = call("mel", "POST", "/orgs/acme/generate", "{\"prompt\":\"Stream it\",\"stream\":true}");
         assertThat(s.statusCode()).isEqualTo(200);
         assertThat(s.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
-        assertThat(s.body()).contains("event: token").contains("event: usage").contains("event: done");
+        assertThat(s.body()).contains("event:token").contains("event:usage").contains("event:done");
+        assertThat(s.headers().firstValue("x-correlation-id")).isPresent();
     }
 
     @Test
