@@ -69,6 +69,7 @@ public class GenerateEndpoint extends AdminEndpoint {
             correlationId = correlationHeader != null && !correlationHeader.isBlank() ? correlationHeader
                     : UUID.randomUUID().toString();
         }
+        response.setHeader(AdminSupport.CORRELATION_HEADER, correlationId); // on errors too
         JobRequest request = request(access, body, correlationId, http);
         if (Boolean.TRUE.equals(AdminSupport.bool(body, "stream"))) {
             return stream(request, correlationId, response);
@@ -82,8 +83,8 @@ public class GenerateEndpoint extends AdminEndpoint {
                 answer.setErrorResult(failure instanceof CompletionException && failure.getCause() != null
                         ? failure.getCause() : failure);
             } else {
-                answer.setResult(ResponseEntity.ok().header(AdminSupport.CORRELATION_HEADER, result.correlationId())
-                        .contentType(MediaType.APPLICATION_JSON).body(support.bytes(Views.result(result))));
+                answer.setResult(ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
+                        .body(support.bytes(Views.result(result))));
             }
         });
         return answer;
@@ -141,7 +142,6 @@ public class GenerateEndpoint extends AdminEndpoint {
         if (first instanceof JobEvent.Error e) {
             throw e.error();
         }
-        response.setHeader(AdminSupport.CORRELATION_HEADER, correlationId);
         response.setHeader("Cache-Control", "no-cache");
         response.setHeader("X-Accel-Buffering", "no");
         SseEmitter emitter = new SseEmitter(LONGEST_CALL.toMillis());
