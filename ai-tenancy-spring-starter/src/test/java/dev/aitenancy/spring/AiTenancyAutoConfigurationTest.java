@@ -278,6 +278,12 @@ class AiTenancyAutoConfigurationTest {
         });
         runner.withPropertyValues("ai-tenancy.admin.enabled=true").run(ctx ->
                 assertThat(ctx).doesNotHaveBean(GenerateEndpoint.class));
+        webRunner.withPropertyValues("ai-tenancy.admin.enabled=true")
+                .withClassLoader(new FilteredClassLoader(org.springframework.web.servlet.DispatcherServlet.class))
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed().hasSingleBean(LLMJob.class);
+                    assertThat(ctx).doesNotHaveBean(GenerateEndpoint.class);
+                });
     }
 
     @Test
