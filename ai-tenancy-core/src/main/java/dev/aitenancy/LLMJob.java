@@ -262,6 +262,7 @@ public final class LLMJob {
                     caller.ip(), estimateTokens(call.prompt) + call.model.maxOutputTokens())
                     .withUserRequestsPerMinuteCap(call.guards.userRequestsPerMinute()));
             call.budget = budgets.reserve(org, caller, tier, worstCase);                        // 7. budget
+            call.budget.softBudgetsOverrun().forEach(call.guards::warnSoftBudget);
             client(org, call.model.ref().provider());                                         //    (a client exists)
             StoredKey stored = key(org, call.model.ref().provider());                          // 8. key
             call.key = stored.key();
@@ -394,7 +395,7 @@ public final class LLMJob {
         boolean verificationDue;
         RateLimitPermit permit = RateLimitPermit.NONE;
         BudgetReservation budget = BudgetReservation.NONE;
-        GuardrailCheck guards = GuardrailCheck.NONE;
+        GuardrailCheck guards = GuardrailCheck.none();
         boolean storesText = true;
         volatile boolean providerCalled;
         private String storedInput;

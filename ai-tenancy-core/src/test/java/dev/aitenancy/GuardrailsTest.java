@@ -324,6 +324,23 @@ class GuardrailsTest {
     }
 
     @Test
+    void aCallPastASoftBudgetGoesAheadWithAWarningInItsResultAndRecord() {
+        budgets.setBudget(new Budget(ACME, Budget.Scope.USER, "bob", Budget.Period.DAILY, new BigDecimal("0.0001"),
+                false, null, java.time.ZoneId.of("UTC")));
+
+        JobResult r = run(BOB, "hi");
+
+        assertThat(r.text()).isEqualTo("Paris.");
+        assertThat(r.guardrails()).singleElement().satisfies(o -> {
+            assertThat(o.kind()).isEqualTo("budget");
+            assertThat(o.action()).isEqualTo(GuardrailAction.WARN);
+            assertThat(o.guardrailId()).isNull();
+            assertThat(o.detail()).isEqualTo("this call may take the soft user bob daily budget of 0.0001 USD past its limit");
+        });
+        assertThat(lastRecord().guardrails()).isEqualTo("warn:budget:user bob daily budget of 0.0001 USD");
+    }
+
+    @Test
     void aDisabledRuleDoesNothing() {
         guardrails.save(Guardrail.forOrg(ACME, "off", ContentFilter.input(List.of("hi"), List.of()),
                 GuardrailAction.BLOCK).withEnabled(false));

@@ -4,10 +4,10 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * What one guardrail did to one call. The detail names the rule's own terms (a blocked topic, an
- * hour range), never the text of the prompt or the answer.
+ * What one guardrail did to one call, or a soft budget's warning. The detail names the rule's own
+ * terms (a blocked topic, an hour range), never the text of the prompt or the answer.
  *
- * @param guardrailId the rule's id
+ * @param guardrailId the rule's id; null for a soft budget (kind {@code budget})
  * @param name        the rule's name
  * @param kind        the rule's kind, e.g. {@code content-filter}
  * @param action      what was done
@@ -16,7 +16,6 @@ import java.util.UUID;
 public record GuardrailOutcome(UUID guardrailId, String name, String kind, GuardrailAction action, String detail) {
 
     public GuardrailOutcome {
-        Objects.requireNonNull(guardrailId, "guardrailId");
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(action, "action");
     }

@@ -68,6 +68,7 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
     @Override
     public BudgetReservation reserve(OrgId org, Caller caller, String tier, BigDecimal worstCase) {
         List<Held> held = new ArrayList<>();
+        List<Budget> overrun = new ArrayList<>();
         synchronized (this) {
             List<Budget> applying = BudgetPeriods.applying(List.copyOf(budgets.getOrDefault(org, Map.of()).values()),
                     caller, tier);
@@ -77,16 +78,19 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
             for (Budget b : applying) {
                 String period = BudgetPeriods.periodKey(b, clock.instant());
                 Usage u = usage.computeIfAbsent(key(b, period), k -> new Usage());
-                BigDecimal left = b.limitUsd().subtract(u.spent).subtract(u.reserved);
-                if (b.hard() && left.compareTo(worstCase) < 0) {
-                    throw exceeded(org, b, left, worstCase);
+                BigDecimal used = u.spent.add(u.reserved);
+                if (!BudgetPeriods.fits(b, used, worstCase)) {
+                    if (b.hard()) {
+                        throw exceeded(org, b, b.limitUsd().subtract(used), worstCase);
+                    }
+                    overrun.add(b);
                 }
                 held.add(new Held(b, period, u));
             }
             held.forEach(h -> h.usage().reserved = h.usage().reserved.add(worstCase));
         }
         AtomicBoolean settled = new AtomicBoolean();
-        return actual -> {
+        return BudgetReservation.of(actual -> {
             if (!settled.compareAndSet(false, true)) {
                 return;
             }
@@ -103,7 +107,7 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
                 }
             }
             crossed.forEach(h -> listener.thresholdCrossed(h.budget(), h.period(), h.usage().spent.stripTrailingZeros()));
-        };
+        }, overrun);
     }
 
     static BudgetExceededException exceeded(OrgId org, Budget b, BigDecimal left, BigDecimal worstCase) {

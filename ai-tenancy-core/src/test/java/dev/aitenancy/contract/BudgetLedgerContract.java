@@ -94,10 +94,14 @@ public abstract class BudgetLedgerContract {
         ledger.reserve(ACME, BOB, "premium", usd("1.50")).settle(usd("1.50"));
         BudgetExceededException tier = catchThrowableOfType(BudgetExceededException.class,
                 () -> ledger.reserve(ACME, BOB, "premium", usd("0.60")));
-        ledger.reserve(ACME, BOB, "basic", usd("0.60")).settle(usd("0.60")); // bob's soft budget only warns
+        BudgetReservation soft = ledger.reserve(ACME, BOB, "basic", usd("0.60")); // bob's soft budget only warns
+        soft.settle(usd("0.60"));
+        BudgetReservation within = ledger.reserve(ACME, ALICE, "basic", usd("0"));
 
         assertThat(group.getMessage()).contains("group support weekly budget");
         assertThat(tier.getMessage()).contains("tier premium monthly budget");
+        assertThat(soft.softBudgetsOverrun()).extracting(Budget::describe).containsExactly("user bob daily budget of 0.1 USD");
+        assertThat(within.softBudgetsOverrun()).isEmpty();
     }
 
     @Test

@@ -111,10 +111,11 @@ public final class JdbcBudgetLedger implements BudgetLedger {
         }
         held.sort(Comparator.comparing(Held::budgetKey));
         UUID id = UUID.randomUUID();
+        List<Budget> overrun;
         if (dialect == Dialect.POSTGRESQL) {
-            Sql.retryingConflicts(() -> holdByUpsert(org, id, held, worstCase, now));
+            overrun = Sql.retryingConflicts(() -> holdByUpsert(org, id, held, worstCase, now));
         } else {
-            while (!Sql.retryingConflicts(() -> hold(org, id, held, worstCase, now))) {
+            while ((overrun = Sql.retryingConflicts(() -> hold(org, id, held, worstCase, now))) == null) {
                 // a usage row of this period is missing: insert it in its own transaction, then again
                 for (Held h : held) {
                     Sql.seed(jdbi, "INSERT INTO ai_budget_usage (org_id, budget_key, period_key, spent, reserved, "
@@ -124,16 +125,20 @@ public final class JdbcBudgetLedger implements BudgetLedger {
             }
         }
         AtomicBoolean settled = new AtomicBoolean();
-        return actual -> {
+        return BudgetReservation.of(actual -> {
             if (settled.compareAndSet(false, true)) {
                 settle(org, id, held, actual == null ? worstCase : actual);
             }
-        };
+        }, overrun);
     }
 
-    /** PostgreSQL: reserves on every row (creating missing ones), rolls back when a hard budget has no room. */
-    private Void holdByUpsert(OrgId org, UUID id, List<Held> held, BigDecimal worstCase, Instant now) {
+    /**
+     * PostgreSQL: reserves on every row (creating missing ones), rolls back when a hard budget has
+     * no room; returns the soft budgets the call may overrun.
+     */
+    private List<Budget> holdByUpsert(OrgId org, UUID id, List<Held> held, BigDecimal worstCase, Instant now) {
         return jdbi.inTransaction(handle -> {
+            List<Budget> overrun = new ArrayList<>();
             for (Held h : held) {
                 BigDecimal usedBefore = handle.createQuery("INSERT INTO ai_budget_usage (org_id, budget_key, "
                                 + "period_key, spent, reserved, alerted) VALUES (:org, :key, :period, 0, :amount, FALSE) "
@@ -143,7 +148,9 @@ public final class JdbcBudgetLedger implements BudgetLedger {
                         .bind("amount", worstCase)
                         .map((rs, ctx) -> rs.getBigDecimal("spent").add(rs.getBigDecimal("reserved")).subtract(worstCase))
                         .one();
-                checkRoom(org, h.budget(), usedBefore, worstCase);
+                if (!checkRoom(org, h.budget(), usedBefore, worstCase)) {
+                    overrun.add(h.budget());
+                }
             }
             var insert = handle.prepareBatch("INSERT INTO ai_budget_reservations (id, org_id, budget_key, period_key, "
                     + "amount, expires_at) VALUES (:id, :org, :key, :period, :amount, :expires)");
@@ -152,25 +159,36 @@ public final class JdbcBudgetLedger implements BudgetLedger {
                         .bind("amount", worstCase).bind("expires", now.plus(reservationTtl)).add();
             }
             insert.execute();
-            return null;
+            return overrun;
         });
     }
 
-    /** Refuses a call when a hard budget has less room than its worst case (rolling its transaction back). */
-    private static void checkRoom(OrgId org, Budget budget, BigDecimal used, BigDecimal worstCase) {
+    /**
+     * Refuses a call when a hard budget has less room than its worst case (rolling its transaction
+     * back); false when the budget is soft and the call may overrun it.
+     */
+    private static boolean checkRoom(OrgId org, Budget budget, BigDecimal used, BigDecimal worstCase) {
+        if (BudgetPeriods.fits(budget, used, worstCase)) {
+            return true;
+        }
         BigDecimal left = budget.limitUsd().subtract(used);
-        if (budget.hard() && left.compareTo(worstCase) < 0) {
+        if (budget.hard()) {
             throw new BudgetExceededException(ErrorCode.AI_BUDGET_EXCEEDED, org.value(), "the "
                     + budget.describe() + " of org " + org + " has "
                     + left.max(BigDecimal.ZERO).stripTrailingZeros().toPlainString()
                     + " USD left and this call may cost up to " + worstCase.stripTrailingZeros().toPlainString()
                     + " USD; lower max output tokens, or an admin can raise the budget");
         }
+        return false;
     }
 
-    /** Locks, checks and reserves in one transaction; false when a usage row does not exist yet. */
-    private boolean hold(OrgId org, UUID id, List<Held> held, BigDecimal worstCase, Instant now) {
+    /**
+     * Locks, checks and reserves in one transaction; returns the soft budgets the call may overrun,
+     * or null when a usage row does not exist yet.
+     */
+    private List<Budget> hold(OrgId org, UUID id, List<Held> held, BigDecimal worstCase, Instant now) {
         return jdbi.inTransaction(handle -> {
+            List<Budget> overrun = new ArrayList<>();
             for (Held h : held) {
                 var used = handle.createQuery("SELECT spent, reserved FROM ai_budget_usage WHERE org_id = :org "
                                 + "AND budget_key = :key AND period_key = :period FOR UPDATE")
@@ -178,9 +196,11 @@ public final class JdbcBudgetLedger implements BudgetLedger {
                         .map((rs, ctx) -> rs.getBigDecimal("spent").add(rs.getBigDecimal("reserved")))
                         .findOne();
                 if (used.isEmpty()) {
-                    return false;
+                    return null;
                 }
-                checkRoom(org, h.budget(), used.get(), worstCase);
+                if (!checkRoom(org, h.budget(), used.get(), worstCase)) {
+                    overrun.add(h.budget());
+                }
             }
             for (Held h : held) {
                 handle.createUpdate("UPDATE ai_budget_usage SET reserved = reserved + :amount WHERE org_id = :org "
@@ -192,7 +212,7 @@ public final class JdbcBudgetLedger implements BudgetLedger {
                         .bind("id", id).bind("org", org.value()).bind("key", h.budgetKey()).bind("period", h.period())
                         .bind("amount", worstCase).bind("expires", now.plus(reservationTtl)).execute();
             }
-            return true;
+            return overrun;
         });
     }
 

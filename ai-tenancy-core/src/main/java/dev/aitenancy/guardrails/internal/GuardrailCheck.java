@@ -44,8 +44,10 @@ public final class GuardrailCheck {
     private static final int PATTERN_CACHE_LIMIT = 4096;
     private static final Map<String, Pattern> PATTERNS = new ConcurrentHashMap<>();
 
-    /** The check of a call no rule applies to. */
-    public static final GuardrailCheck NONE = new GuardrailCheck(null, List.of());
+    /** The check of a call before its rules are known (none apply yet). */
+    public static GuardrailCheck none() {
+        return new GuardrailCheck(null, List.of());
+    }
 
     private final OrgId org;
     private final List<Guardrail> rules;
@@ -199,6 +201,14 @@ public final class GuardrailCheck {
         return rules.stream().filter(g -> g.rule() instanceof OutputModifier)
                 .map(g -> part.apply((OutputModifier) g.rule())).filter(s -> s != null)
                 .collect(Collectors.joining());
+    }
+
+    /** Records that the call may take a soft budget past its limit (it goes ahead). */
+    public synchronized void warnSoftBudget(dev.aitenancy.limits.Budget budget) {
+        String name = budget.describe();
+        outcomes.add(new GuardrailOutcome(null, name, "budget", GuardrailAction.WARN,
+                "this call may take the soft " + name + " past its limit"));
+        LOG.warn("a call of org {} may take the soft {} past its limit", budget.org(), name);
     }
 
     /** Records the modifier outcomes once the answer is complete. */

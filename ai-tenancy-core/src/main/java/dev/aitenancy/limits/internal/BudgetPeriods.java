@@ -2,6 +2,7 @@ package dev.aitenancy.limits.internal;
 
 import dev.aitenancy.limits.Budget;
 import dev.aitenancy.tenant.Caller;
+import java.math.BigDecimal;
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -23,6 +24,14 @@ public final class BudgetPeriods {
             case MONTHLY -> day.withDayOfMonth(1);
         };
         return b.period().name().charAt(0) + start.toString();
+    }
+
+    /**
+     * Whether a call of {@code worstCase} fits {@code b} with {@code used} already spent or
+     * reserved in the period.
+     */
+    public static boolean fits(Budget b, BigDecimal used, BigDecimal worstCase) {
+        return b.limitUsd().subtract(used).compareTo(worstCase) >= 0;
     }
 
     /** The budgets among {@code all} that cover this caller and tier. */
