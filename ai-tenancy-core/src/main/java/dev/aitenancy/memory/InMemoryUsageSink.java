@@ -48,6 +48,11 @@ public final class InMemoryUsageSink implements UsageSink, UsageSummaries {
     }
 
     @Override
+    public java.util.Optional<UsageRecord> find(OrgId org, UUID id) {
+        return java.util.Optional.ofNullable(byOrg.getOrDefault(org.value(), Map.of()).get(id));
+    }
+
+    @Override
     public UsagePage query(UsageQuery q) {
         UsageCursor after = q.cursor() == null ? null : UsageCursor.decode(q.cursor());
         List<UsageRecord> matching = byOrg.getOrDefault(q.org().value(), Map.of()).values().stream()

@@ -23,6 +23,25 @@ public interface UsageSink {
                 .records();
     }
 
+    /**
+     * One record of the org by its id (as {@link dev.aitenancy.JobResult#usageRecordId()} gives
+     * it); empty when the org has no such record. This default pages through the org's records;
+     * the built-in sinks look it up directly.
+     */
+    default java.util.Optional<UsageRecord> find(OrgId org, java.util.UUID id) {
+        UsageQuery q = UsageQuery.of(org).withPageSize(UsageQuery.MAX_PAGE_SIZE);
+        for (UsagePage page = query(q); ; page = query(q.after(page))) {
+            for (UsageRecord r : page.records()) {
+                if (r.id().equals(id)) {
+                    return java.util.Optional.of(r);
+                }
+            }
+            if (!page.hasMore()) {
+                return java.util.Optional.empty();
+            }
+        }
+    }
+
     /** One page of the org's records that match the query, newest first. */
     UsagePage query(UsageQuery query);
 

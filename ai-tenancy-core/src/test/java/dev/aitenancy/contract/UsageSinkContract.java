@@ -103,6 +103,22 @@ public abstract class UsageSinkContract {
     }
 
     @Test
+    void aRecordIsFoundByItsIdOnlyInItsOwnOrg() {
+        UsageSink sink = newSink();
+        UsageRecord acme = started(ACME, T0, "alice");
+        UsageRecord globex = started(GLOBEX, T0, "gail");
+        sink.finished(acme.finish(UsageStatus.OK, TokenUsage.of(3, 4), Cost.unpriced(), null, null, "ok", T0.plusMillis(5)));
+        sink.finished(globex.finish(UsageStatus.OK, TokenUsage.of(3, 4), Cost.unpriced(), null, null, "ok", T0.plusMillis(5)));
+
+        assertThat(sink.find(ACME, acme.id())).hasValueSatisfying(r -> {
+            assertThat(r.userId()).isEqualTo("alice");
+            assertThat(r.outputText()).isEqualTo("ok");
+        });
+        assertThat(sink.find(ACME, globex.id())).as("another org's record").isEmpty();
+        assertThat(sink.find(ACME, UUID.randomUUID())).isEmpty();
+    }
+
+    @Test
     void aRefusedCallIsOneFinishedRecordWithUnknownTokensAndNoPrice() {
         UsageSink sink = newSink();
         UsageRecord refused = started(ACME, T0, "bob").finish(UsageStatus.ERROR, TokenUsage.UNKNOWN, Cost.unpriced(),

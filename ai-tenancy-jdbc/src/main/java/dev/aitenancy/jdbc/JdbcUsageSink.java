@@ -146,6 +146,15 @@ public final class JdbcUsageSink implements UsageSink, UsageSummaries, AutoClose
 
     /** Reads see every record accepted before them: pending writes are flushed first (5 s at most). */
     @Override
+    public java.util.Optional<UsageRecord> find(OrgId org, java.util.UUID id) {
+        flush(Duration.ofSeconds(5));
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM ai_generations WHERE org_id = :org AND id = :id")
+                .bind("org", org.value()).bind("id", id)
+                .map((rs, ctx) -> row(rs))
+                .findOne());
+    }
+
+    @Override
     public UsagePage query(UsageQuery q) {
         flush(Duration.ofSeconds(5));
         Where where = where(q);

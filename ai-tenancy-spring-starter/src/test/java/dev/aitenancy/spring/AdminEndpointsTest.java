@@ -538,6 +538,18 @@ class AdminEndpointsTest {
                 "AI_INVALID_REQUEST");
         assertError(send(ADA, put("/ai/orgs/acme/budgets"), "{\"scope\":\"user\",\"period\":\"daily\",\"limitUsd\":1}"),
                 400, "AI_INVALID_REQUEST");
+
+        assertError(call(MEL, delete("/ai/orgs/acme/budgets?scope=user&subject=mel&period=monthly")), 403,
+                "AI_FORBIDDEN");
+        assertError(call(ADA, delete("/ai/orgs/acme/budgets?scope=user&subject=mel")), 400, "AI_INVALID_REQUEST");
+        assertThat(call(ADA, delete("/ai/orgs/acme/budgets?scope=user&subject=mel&period=monthly")).getStatus())
+                .isEqualTo(200);
+        assertError(call(ADA, delete("/ai/orgs/acme/budgets?scope=user&subject=mel&period=monthly")), 404,
+                "AI_NOT_FOUND");
+        assertThat(json(call(ADA, get("/ai/orgs/acme/budgets"))))
+                .noneMatch(b -> b.path("subject").asText().equals("mel") && b.path("period").asText().equals("MONTHLY"));
+        assertThat(json(call(ADA, get("/ai/orgs/acme/audit?action=budget.remove"))).path("events"))
+                .singleElement().satisfies(e -> assertThat(e.path("target").asText()).isEqualTo("user mel monthly"));
     }
 
     @Test

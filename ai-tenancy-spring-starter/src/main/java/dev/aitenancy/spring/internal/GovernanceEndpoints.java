@@ -15,12 +15,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** An org's feature flags, tiers and tier access, budgets, templates, rate limits and stored usage text; every change audited. */
@@ -141,6 +143,24 @@ public class GovernanceEndpoints extends AdminEndpoint {
                 hard == null || hard, AdminSupport.decimal(body, "alertThreshold"), z);
         admin.setBudget(b, a.actor());
         return support.ok(Views.budget(b));
+    }
+
+    /** Removes a budget: {@code ?scope=org|group|user|tier&subject=...&period=daily|weekly|monthly}. */
+    @DeleteMapping("/budgets")
+    public ResponseEntity<byte[]> removeBudget(@PathVariable String org, @RequestParam(required = false) String scope,
+            @RequestParam(required = false) String subject, @RequestParam(required = false) String period,
+            HttpServletRequest http) {
+        AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
+        if (scope == null || period == null) {
+            throw AdminHttpException.badRequest("\"scope\" and \"period\" are required, and \"subject\" "
+                    + "for group, user and tier budgets");
+        }
+        Budget.Scope s = enumOf(Budget.Scope.class, "scope", scope);
+        Budget.Period p = enumOf(Budget.Period.class, "period", period);
+        if (!admin.removeBudget(a.org(), s, s == Budget.Scope.ORG ? null : subject, p, a.actor())) {
+            throw AdminHttpException.notFound("org " + a.org() + " has no such budget");
+        }
+        return support.ok(Views.obj("removed", true));
     }
 
     private static <E extends Enum<E>> E enumOf(Class<E> type, String field, String value) {

@@ -24,7 +24,6 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -239,15 +238,7 @@ public class UsageEndpoints extends AdminEndpoint {
         } catch (IllegalArgumentException e) {
             throw AdminHttpException.badRequest("a usage record id is a UUID");
         }
-        UsageQuery q = UsageQuery.of(org).withUser(onlyUser).withPageSize(UsageQuery.MAX_PAGE_SIZE);
-        for (UsagePage page = usage.query(q); ; page = usage.query(q.after(page))) {
-            Optional<UsageRecord> hit = page.records().stream().filter(r -> r.id().equals(uuid)).findFirst();
-            if (hit.isPresent()) {
-                return hit.get();
-            }
-            if (!page.hasMore()) {
-                throw AdminHttpException.notFound("org " + org + " has no usage record " + id);
-            }
-        }
+        return usage.find(org, uuid).filter(r -> onlyUser == null || onlyUser.equals(r.userId()))
+                .orElseThrow(() -> AdminHttpException.notFound("org " + org + " has no usage record " + id));
     }
 }
