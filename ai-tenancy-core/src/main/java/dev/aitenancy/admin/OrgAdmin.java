@@ -186,6 +186,16 @@ public final class OrgAdmin {
         return models().models(org);
     }
 
+    /** The org's feature preferences, by feature. */
+    public List<dev.aitenancy.models.PreferredModel> featurePreferences(OrgId org) {
+        return models().featurePreferences(org);
+    }
+
+    /** The org's fallback chain, in order. */
+    public List<ModelRef> fallbacks(OrgId org) {
+        return models().fallbacks(org);
+    }
+
     // --- budgets, usage -----------------------------------------------------------------------
 
     /** Adds or replaces a budget ({@code budget.set}, target e.g. {@code user alice monthly}). */

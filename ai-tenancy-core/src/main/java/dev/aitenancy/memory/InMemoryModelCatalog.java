@@ -236,6 +236,32 @@ public final class InMemoryModelCatalog implements ModelCatalog, ModelAdmin {
     }
 
     @Override
+    public List<dev.aitenancy.models.PreferredModel> featurePreferences(OrgId org) {
+        OrgModels m = orgs.get(org);
+        if (m == null) {
+            return List.of();
+        }
+        synchronized (m) {
+            return m.features.entrySet().stream()
+                    .map(e -> new dev.aitenancy.models.PreferredModel(e.getKey(), e.getValue().model(),
+                            e.getValue().maxOutputTokens()))
+                    .sorted(Comparator.comparing(dev.aitenancy.models.PreferredModel::feature))
+                    .toList();
+        }
+    }
+
+    @Override
+    public List<ModelRef> fallbacks(OrgId org) {
+        OrgModels m = orgs.get(org);
+        if (m == null) {
+            return List.of();
+        }
+        synchronized (m) {
+            return m.fallbacks;
+        }
+    }
+
+    @Override
     public List<OrgModel> models(OrgId org) {
         OrgModels m = orgs.get(org);
         if (m == null) {

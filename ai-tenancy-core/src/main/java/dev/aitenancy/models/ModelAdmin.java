@@ -76,4 +76,10 @@ public interface ModelAdmin {
 
     /** The org's allowed models, by provider and name. */
     List<OrgModel> models(OrgId org);
+
+    /** The org's feature preferences, by feature. */
+    List<PreferredModel> featurePreferences(OrgId org);
+
+    /** The org's fallback chain, in the order it is tried. */
+    List<ModelRef> fallbacks(OrgId org);
 }

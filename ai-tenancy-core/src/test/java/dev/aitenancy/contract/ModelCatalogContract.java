@@ -156,8 +156,20 @@ public abstract class ModelCatalogContract {
                 .setDefault(ACME, MINI).setDefaultProvider(ACME, ProviderId.OPENAI)
                 .setFeaturePreference(ACME, "summaries", NANO, null).setFallbacks(ACME, List.of(NANO, HAIKU));
 
+        c.admin().setFeaturePreference(ACME, "drafts", HAIKU, 250);
+        List<dev.aitenancy.models.PreferredModel> before = c.admin().featurePreferences(ACME);
+        List<ModelRef> chainBefore = c.admin().fallbacks(ACME);
+
         c.admin().remove(ACME, NANO);
 
+        assertThat(before).containsExactly(new dev.aitenancy.models.PreferredModel("drafts", HAIKU, 250),
+                new dev.aitenancy.models.PreferredModel("summaries", NANO, null));
+        assertThat(chainBefore).containsExactly(NANO, HAIKU);
+        assertThat(c.admin().featurePreferences(ACME)).containsExactly(
+                new dev.aitenancy.models.PreferredModel("drafts", HAIKU, 250));
+        assertThat(c.admin().fallbacks(ACME)).containsExactly(HAIKU);
+        assertThat(c.admin().featurePreferences(GLOBEX)).isEmpty();
+        assertThat(c.admin().fallbacks(GLOBEX)).isEmpty();
         assertThat(c.resolve(ACME, new ModelRequest("summaries", null, null, null)).ref()).isEqualTo(MINI);
         assertThat(c.resolve(ACME, nothing()).fallbacks()).extracting(ResolvedModel::ref).containsExactly(HAIKU);
     }

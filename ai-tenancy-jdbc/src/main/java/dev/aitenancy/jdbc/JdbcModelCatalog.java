@@ -350,6 +350,26 @@ public final class JdbcModelCatalog implements ModelCatalog, ModelAdmin {
     }
 
     @Override
+    public List<dev.aitenancy.models.PreferredModel> featurePreferences(OrgId org) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT feature, provider, model, max_output_tokens "
+                        + "FROM ai_feature_preferences WHERE org_id = :org ORDER BY feature")
+                .bind("org", org.value())
+                .map((rs, ctx) -> new dev.aitenancy.models.PreferredModel(rs.getString("feature"),
+                        ModelRef.of(ProviderId.of(rs.getString("provider")), rs.getString("model")),
+                        (Integer) rs.getObject("max_output_tokens")))
+                .list());
+    }
+
+    @Override
+    public List<ModelRef> fallbacks(OrgId org) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT provider, model FROM ai_org_fallbacks "
+                        + "WHERE org_id = :org ORDER BY position")
+                .bind("org", org.value())
+                .map((rs, ctx) -> ModelRef.of(ProviderId.of(rs.getString("provider")), rs.getString("model")))
+                .list());
+    }
+
+    @Override
     public List<OrgModel> models(OrgId org) {
         return jdbi.withHandle(h -> h.createQuery("SELECT provider, model, label, max_output_tokens, is_default "
                         + "FROM ai_org_models WHERE org_id = :org ORDER BY provider, model")

@@ -375,12 +375,21 @@ class AdminEndpointsTest {
                 .isEqualTo(200);
         assertThat(send(ADA, put("/ai/orgs/acme/feature-preferences/summaries"),
                 "{\"provider\":\"openai\",\"model\":\"gpt-4.1-nano\",\"maxOutputTokens\":50}").getStatus()).isEqualTo(200);
+        JsonNode prefs = json(call(ADA, get("/ai/orgs/acme/feature-preferences")));
+        assertThat(prefs).singleElement().satisfies(p -> {
+            assertThat(p.path("feature").asText()).isEqualTo("summaries");
+            assertThat(p.path("model").asText()).isEqualTo("gpt-4.1-nano");
+            assertThat(p.path("maxOutputTokens").asInt()).isEqualTo(50);
+        });
+        assertError(call(MEL, get("/ai/orgs/acme/feature-preferences")), 403, "AI_FORBIDDEN");
         assertThat(call(ADA, put("/ai/orgs/acme/denied-models/openai/gpt-4.1-nano")).getStatus()).isEqualTo(200);
         assertError(generate(MEL, "acme", "{\"prompt\":\"hi\",\"model\":\"gpt-4.1-nano\"}"), 403, "AI_MODEL_NOT_ALLOWED");
         assertThat(call(ADA, delete("/ai/orgs/acme/denied-models/openai/gpt-4.1-nano")).getStatus()).isEqualTo(200);
 
         assertThat(json(send(ADA, put("/ai/orgs/acme/fallbacks"), "{\"models\":[\"openai/gpt-4.1-nano\"]}"))
                 .path("fallbacks").get(0).asText()).isEqualTo("openai/gpt-4.1-nano");
+        assertThat(json(call(ADA, get("/ai/orgs/acme/fallbacks"))).path("fallbacks"))
+                .extracting(JsonNode::asText).containsExactly("openai/gpt-4.1-nano");
         assertError(send(ADA, put("/ai/orgs/acme/fallbacks"), "{\"models\":[\"gpt-4.1-nano\"]}"), 400, "AI_INVALID_REQUEST");
         assertThat(send(ADA, put("/ai/orgs/acme/fallbacks"), "{\"models\":[]}").getStatus()).isEqualTo(200);
 

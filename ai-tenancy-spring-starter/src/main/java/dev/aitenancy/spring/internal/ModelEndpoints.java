@@ -80,6 +80,15 @@ public class ModelEndpoints extends AdminEndpoint {
         return support.ok(Views.obj("defaultProvider", provider));
     }
 
+    /** The org's feature preferences: {@code [{feature, provider, model, maxOutputTokens}]}. */
+    @GetMapping("/feature-preferences")
+    public ResponseEntity<byte[]> featurePreferences(@PathVariable String org, HttpServletRequest http) {
+        AdminSupport.Access a = support.authorize(http, org, AdminPermission.READ);
+        return support.ok(models.featurePreferences(a.org()).stream().map(p -> Views.obj("feature", p.feature(),
+                "provider", p.model().provider().name(), "model", p.model().model(),
+                "maxOutputTokens", p.maxOutputTokens())).toList());
+    }
+
     /** Routes a feature to an allowed model: {@code {provider, model, maxOutputTokens?}}. */
     @PutMapping("/feature-preferences/{feature}")
     public ResponseEntity<byte[]> featurePreference(@PathVariable String org, @PathVariable String feature,
@@ -98,6 +107,12 @@ public class ModelEndpoints extends AdminEndpoint {
      * The models to try in order when the chosen one fails with a retryable provider error:
      * {@code {"models": ["openai/gpt-4.1-mini", "anthropic/claude-haiku-4-5"]}}; an empty list removes the chain.
      */
+    @GetMapping("/fallbacks")
+    public ResponseEntity<byte[]> fallbackChain(@PathVariable String org, HttpServletRequest http) {
+        AdminSupport.Access a = support.authorize(http, org, AdminPermission.READ);
+        return support.ok(Views.obj("fallbacks", models.fallbacks(a.org()).stream().map(ModelRef::toString).toList()));
+    }
+
     @PutMapping("/fallbacks")
     public ResponseEntity<byte[]> fallbacks(@PathVariable String org, @RequestBody(required = false) String raw,
             HttpServletRequest http) {
