@@ -17,7 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * A local stand-in for OpenAI's Chat Completions API on 127.0.0.1, so the quickstart runs the
+ * A local stand-in for OpenAI's Chat Completions API on 127.0.0.1, so the examples run the
  * library's real HTTP code path without a real key. It answers {@code POST /v1/chat/completions}
  * (plain and SSE with a final usage chunk) and {@code GET /v1/models}, accepts any bearer key that
  * starts with {@code sk-}, and writes a short deterministic answer that echoes the prompt.

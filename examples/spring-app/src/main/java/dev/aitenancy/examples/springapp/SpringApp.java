@@ -1,5 +1,6 @@
 package dev.aitenancy.examples.springapp;
 
+import dev.aitenancy.examples.quickstart.StandInProvider;
 import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.keys.ProviderKeyAdmin;
 import dev.aitenancy.models.ModelAdmin;
@@ -59,14 +60,15 @@ public class SpringApp {
         SpringApplication.run(SpringApp.class, args);
     }
 
+    /** The quickstart's local OpenAI stand-in on 127.0.0.1. */
     @Bean(destroyMethod = "close")
-    LocalStandIn localStandIn() throws IOException {
-        return new LocalStandIn();
+    StandInProvider standIn() throws IOException {
+        return StandInProvider.start();
     }
 
     /** Replaces the built-in OpenAI client: calls go to the local stand-in. */
     @Bean
-    ProviderClient openAi(LocalStandIn standIn) {
+    ProviderClient openAi(StandInProvider standIn) {
         return new OpenAiClient(OpenAiClient.defaultSettings().baseUri(standIn.baseUri()).build());
     }
 
