@@ -3,13 +3,11 @@ package dev.aitenancy.guardrails;
 import dev.aitenancy.tenant.OrgId;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
+import dev.aitenancy.internal.TtlCache;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Keeps each org's rules for a while so a call does not read them from the database every time.
@@ -22,37 +20,17 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class CachingGuardrailStore implements GuardrailStore {
 
-    private static final int MAX_ORGS = 10_000;
-
-    private record Cached(List<Guardrail> rules, Instant until) {
-    }
-
     private final GuardrailStore delegate;
-    private final Duration ttl;
-    private final Clock clock;
-    private final Map<OrgId, Cached> byOrg = new ConcurrentHashMap<>();
+    private final TtlCache<OrgId, List<Guardrail>> byOrg;
 
     public CachingGuardrailStore(GuardrailStore delegate, Duration ttl, Clock clock) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
-        this.ttl = Objects.requireNonNull(ttl, "ttl");
-        this.clock = Objects.requireNonNull(clock, "clock");
-        if (ttl.isNegative()) {
-            throw new IllegalArgumentException("ttl must be >= 0");
-        }
+        this.byOrg = new TtlCache<>(ttl, clock, 10_000);
     }
 
     @Override
     public List<Guardrail> guardrails(OrgId org) {
-        Instant now = clock.instant();
-        Cached cached = byOrg.get(org);
-        if (cached == null || !now.isBefore(cached.until())) {
-            cached = new Cached(List.copyOf(delegate.guardrails(org)), now.plus(ttl));
-            if (byOrg.size() >= MAX_ORGS) {
-                byOrg.clear();
-            }
-            byOrg.put(org, cached);
-        }
-        return cached.rules();
+        return byOrg.get(org, o -> List.copyOf(delegate.guardrails(o)));
     }
 
     @Override
@@ -83,7 +61,7 @@ public final class CachingGuardrailStore implements GuardrailStore {
         if (org == null) {
             byOrg.clear();
         } else {
-            byOrg.remove(org);
+            byOrg.invalidateIf(org::equals);
         }
     }
 }

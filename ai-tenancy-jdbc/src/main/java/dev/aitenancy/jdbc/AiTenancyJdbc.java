@@ -34,11 +34,29 @@ public final class AiTenancyJdbc {
     private final Jdbi jdbi;
     private final Dialect dialect;
     private final Clock clock;
+    private final java.time.Duration configCacheTtl;
 
-    private AiTenancyJdbc(DataSource dataSource, Dialect dialect, Clock clock) {
-        this.jdbi = Jdbi.create(dataSource);
+    private AiTenancyJdbc(Jdbi jdbi, Dialect dialect, Clock clock, java.time.Duration configCacheTtl) {
+        this.jdbi = jdbi;
         this.dialect = dialect;
         this.clock = clock;
+        this.configCacheTtl = configCacheTtl;
+    }
+
+    /**
+     * The same database, with stores that reuse what calls read of an org's configuration for up
+     * to {@code ttl}: model setup, guardrails, rate-limit policies, budget definitions, feature
+     * flags and stored-text settings (e.g. 5 seconds: several queries fewer per call). A change
+     * through a store applies at once to that store; a change through another store or another
+     * instance applies within {@code ttl}. Counters, spend and keys are never cached here (keys
+     * have {@link dev.aitenancy.keys.CachingKeyStore}); limits stay exact.
+     */
+    public AiTenancyJdbc withConfigCache(java.time.Duration ttl) {
+        Objects.requireNonNull(ttl, "ttl");
+        if (ttl.isNegative()) {
+            throw new IllegalArgumentException("the config cache lifetime must be >= 0");
+        }
+        return new AiTenancyJdbc(jdbi, dialect, clock, ttl);
     }
 
     /** Migrates the schema and returns the JDBC implementations on the system clock. */
@@ -56,7 +74,8 @@ public final class AiTenancyJdbc {
         if (migrate) {
             migrate(dataSource, dialect);
         }
-        return new AiTenancyJdbc(dataSource, dialect, Objects.requireNonNull(clock, "clock"));
+        return new AiTenancyJdbc(Jdbi.create(dataSource), dialect, Objects.requireNonNull(clock, "clock"),
+                java.time.Duration.ZERO);
     }
 
     /** Brings the {@code ai_} tables up to date; safe to run on every start and from several instances. */
@@ -100,22 +119,12 @@ public final class AiTenancyJdbc {
 
     /** Org model configuration over {@code registry} with the host's own tiers. */
     public JdbcModelCatalog modelCatalog(ModelRegistry registry, TierPlan plan) {
-        return modelCatalog(registry, plan, java.time.Duration.ZERO);
-    }
-
-    /**
-     * As {@link #modelCatalog(ModelRegistry, TierPlan)}, reusing each org's configuration for
-     * {@code viewCacheTtl} when resolving models (e.g. 5 seconds: several queries fewer per call).
-     * Changes through the returned catalog apply at once on this instance; changes made on other
-     * instances apply within {@code viewCacheTtl}.
-     */
-    public JdbcModelCatalog modelCatalog(ModelRegistry registry, TierPlan plan, java.time.Duration viewCacheTtl) {
-        return new JdbcModelCatalog(jdbi, registry, plan, clock, viewCacheTtl);
+        return new JdbcModelCatalog(jdbi, registry, plan, clock, configCacheTtl);
     }
 
     /** Request limits exact across every instance sharing this database. */
     public JdbcRateLimiter rateLimiter(RateLimitPolicy defaults) {
-        return new JdbcRateLimiter(jdbi, dialect, clock, defaults);
+        return new JdbcRateLimiter(jdbi, dialect, clock, defaults, configCacheTtl);
     }
 
     /**
@@ -145,23 +154,25 @@ public final class AiTenancyJdbc {
      * minutes.
      */
     public JdbcBudgetLedger budgetLedger(dev.aitenancy.limits.BudgetAlertListener listener) {
-        return new JdbcBudgetLedger(jdbi, dialect, clock, listener, java.time.Duration.ofMinutes(15));
+        return budgetLedger(listener, java.time.Duration.ofMinutes(15));
     }
 
     /** As {@link #budgetLedger(dev.aitenancy.limits.BudgetAlertListener)} with its own reservation lifetime. */
     public JdbcBudgetLedger budgetLedger(dev.aitenancy.limits.BudgetAlertListener listener,
             java.time.Duration reservationTtl) {
-        return new JdbcBudgetLedger(jdbi, dialect, clock, listener, reservationTtl);
+        return new JdbcBudgetLedger(jdbi, dialect, clock, listener, reservationTtl, configCacheTtl);
     }
 
     /** Feature switches per org. */
     public JdbcFeatureFlags featureFlags() {
-        return new JdbcFeatureFlags(jdbi, clock);
+        return new JdbcFeatureFlags(jdbi, clock, configCacheTtl);
     }
 
     /** Guardrails, global and per org. */
-    public JdbcGuardrailStore guardrailStore() {
-        return new JdbcGuardrailStore(jdbi, clock);
+    public dev.aitenancy.guardrails.GuardrailStore guardrailStore() {
+        JdbcGuardrailStore store = new JdbcGuardrailStore(jdbi, clock);
+        return configCacheTtl.isZero() ? store
+                : new dev.aitenancy.guardrails.CachingGuardrailStore(store, configCacheTtl, clock);
     }
 
     /** Versioned prompt templates per org. */
@@ -171,7 +182,7 @@ public final class AiTenancyJdbc {
 
     /** Per-org switches for storing prompt and answer text in usage records (on unless switched off). */
     public JdbcUsageTextSettings usageTextSettings() {
-        return new JdbcUsageTextSettings(jdbi, clock);
+        return new JdbcUsageTextSettings(jdbi, clock, configCacheTtl);
     }
 
     /** Re-encryption of all stored keys under {@code cipher}'s primary master key. */

@@ -48,8 +48,11 @@ public final class JdbcBudgetLedger implements BudgetLedger {
     private final BudgetAlertListener listener;
     private final Duration reservationTtl;
     private final AtomicLong sweptMinute = new AtomicLong();
+    private final dev.aitenancy.internal.TtlCache<OrgId, List<Budget>> definitions;
 
-    JdbcBudgetLedger(Jdbi jdbi, Dialect dialect, Clock clock, BudgetAlertListener listener, Duration reservationTtl) {
+    JdbcBudgetLedger(Jdbi jdbi, Dialect dialect, Clock clock, BudgetAlertListener listener, Duration reservationTtl,
+            Duration definitionsTtl) {
+        this.definitions = new dev.aitenancy.internal.TtlCache<>(definitionsTtl, clock, 10_000);
         this.jdbi = jdbi;
         this.dialect = dialect;
         this.clock = clock;
@@ -66,6 +69,7 @@ public final class JdbcBudgetLedger implements BudgetLedger {
                 h -> bind(h.createUpdate("INSERT INTO ai_budgets (org_id, scope, subject, period, limit_usd, hard, "
                         + "alert_threshold, zone) VALUES (:org, :scope, :subject, :period, :limit, :hard, :threshold, "
                         + ":zone)"), b).execute());
+        definitions.invalidateIf(b.org()::equals);
     }
 
     private static org.jdbi.v3.core.statement.Update bind(org.jdbi.v3.core.statement.Update u, Budget b) {
@@ -77,11 +81,13 @@ public final class JdbcBudgetLedger implements BudgetLedger {
 
     @Override
     public boolean removeBudget(OrgId org, Budget.Scope scope, String subject, Budget.Period period) {
-        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM ai_budgets WHERE org_id = :org AND scope = :scope "
-                        + "AND subject = :subject AND period = :period")
+        boolean removed = jdbi.withHandle(h -> h.createUpdate("DELETE FROM ai_budgets WHERE org_id = :org "
+                        + "AND scope = :scope AND subject = :subject AND period = :period")
                 .bind("org", org.value()).bind("scope", scope.name()).bind("subject", subject == null ? "" : subject)
                 .bind("period", period.name())
                 .execute()) > 0;
+        definitions.invalidateIf(org::equals);
+        return removed;
     }
 
     @Override
@@ -103,7 +109,7 @@ public final class JdbcBudgetLedger implements BudgetLedger {
         Instant now = clock.instant();
         sweep(now);
         List<Held> held = new ArrayList<>();
-        for (Budget b : BudgetPeriods.applying(budgets(org), caller, tier)) {
+        for (Budget b : BudgetPeriods.applying(definitions.get(org, this::budgets), caller, tier)) {
             held.add(new Held(b, BudgetPeriods.budgetKey(b), BudgetPeriods.periodKey(b, now)));
         }
         if (held.isEmpty()) {

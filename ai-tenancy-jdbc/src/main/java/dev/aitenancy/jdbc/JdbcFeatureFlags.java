@@ -14,20 +14,17 @@ public final class JdbcFeatureFlags implements FeatureFlagStore {
 
     private final Jdbi jdbi;
     private final Clock clock;
+    private final dev.aitenancy.internal.TtlCache<OrgId, Map<String, Boolean>> cached;
 
-    JdbcFeatureFlags(Jdbi jdbi, Clock clock) {
+    JdbcFeatureFlags(Jdbi jdbi, Clock clock, java.time.Duration cacheTtl) {
         this.jdbi = jdbi;
         this.clock = clock;
+        this.cached = new dev.aitenancy.internal.TtlCache<>(cacheTtl, clock, 10_000);
     }
 
     @Override
     public boolean isEnabled(OrgId org, String feature) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT enabled FROM ai_feature_flags "
-                        + "WHERE org_id = :org AND feature = :feature")
-                .bind("org", org.value()).bind("feature", feature)
-                .mapTo(Boolean.class)
-                .findOne()
-                .orElse(true));
+        return cached.get(org, this::flags).getOrDefault(feature, true);
     }
 
     @Override
@@ -43,6 +40,7 @@ public final class JdbcFeatureFlags implements FeatureFlagStore {
                                 + "VALUES (:org, :feature, :enabled, :now)")
                         .bind("enabled", enabled).bind("now", now).bind("org", org.value()).bind("feature", feature)
                         .execute());
+        cached.invalidateIf(org::equals);
         return this;
     }
 

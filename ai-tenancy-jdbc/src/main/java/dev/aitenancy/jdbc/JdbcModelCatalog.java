@@ -36,8 +36,8 @@ import org.jdbi.v3.core.Jdbi;
  * one org are serialized across instances by locking its settings row; resolution reads a
  * consistent view and applies the same rules as the in-memory catalog.
  *
- * <p>With a view cache ({@link AiTenancyJdbc#modelCatalog(ModelRegistry, TierPlan, java.time.Duration)})
- * resolution reuses an org's view for that long: changes made through this catalog apply at once
+ * <p>With a config cache ({@link AiTenancyJdbc#withConfigCache}) resolution reuses an org's view
+ * for that long: changes made through this catalog apply at once
  * on this instance, changes made on other instances within the cache's lifetime.
  */
 public final class JdbcModelCatalog implements ModelCatalog, ModelAdmin {
@@ -46,48 +46,24 @@ public final class JdbcModelCatalog implements ModelCatalog, ModelAdmin {
     private final ModelRegistry registry;
     private final TierPlan plan;
     private final Clock clock;
-    private final java.time.Duration viewTtl;
-    private final Map<ViewKey, CachedView> views = new java.util.concurrent.ConcurrentHashMap<>();
+    private final dev.aitenancy.internal.TtlCache<ViewKey, OrgModelsView> views;
 
     private record ViewKey(OrgId org, String feature) {
     }
-
-    private record CachedView(OrgModelsView view, java.time.Instant until) {
-    }
-
-    /** Views cached at most; past this the cache starts over. */
-    private static final int MAX_CACHED_VIEWS = 10_000;
 
     JdbcModelCatalog(Jdbi jdbi, ModelRegistry registry, TierPlan plan, Clock clock, java.time.Duration viewTtl) {
         this.jdbi = jdbi;
         this.registry = Objects.requireNonNull(registry, "registry");
         this.plan = Objects.requireNonNull(plan, "plan");
         this.clock = clock;
-        this.viewTtl = Objects.requireNonNull(viewTtl, "viewTtl");
-        if (viewTtl.isNegative()) {
-            throw new IllegalArgumentException("the view cache lifetime must be >= 0");
-        }
+        this.views = new dev.aitenancy.internal.TtlCache<>(viewTtl, clock, 10_000);
     }
 
     @Override
     public ResolvedModel resolve(OrgId org, Caller caller, ModelRequest request) {
-        OrgModelsView view = viewTtl.isZero() ? jdbi.inTransaction(h -> view(h, org, request.feature()))
-                : cachedView(org, request.feature());
+        OrgModelsView view = views.get(new ViewKey(org, request.feature()),
+                k -> jdbi.inTransaction(h -> view(h, k.org(), k.feature())));
         return view.resolve(org, caller, request, ref -> registry.find(ref).orElse(null), plan);
-    }
-
-    private OrgModelsView cachedView(OrgId org, String feature) {
-        ViewKey key = new ViewKey(org, feature);
-        java.time.Instant now = clock.instant();
-        CachedView cached = views.get(key);
-        if (cached == null || !now.isBefore(cached.until())) {
-            cached = new CachedView(jdbi.inTransaction(h -> view(h, org, feature)), now.plus(viewTtl));
-            if (views.size() >= MAX_CACHED_VIEWS) {
-                views.clear();
-            }
-            views.put(key, cached);
-        }
-        return cached.view();
     }
 
     private static OrgModelsView view(Handle h, OrgId org, String feature) {
@@ -407,6 +383,6 @@ public final class JdbcModelCatalog implements ModelCatalog, ModelAdmin {
                     .one();
             body.accept(h);
         });
-        views.keySet().removeIf(k -> k.org().equals(org));
+        views.invalidateIf(k -> k.org().equals(org));
     }
 }

@@ -37,18 +37,20 @@ public final class JdbcRateLimiter implements RateLimiter, RateLimitAdmin {
     private final Clock clock;
     private final RateLimitPolicy defaults;
     private final AtomicLong sweptMinute = new AtomicLong();
+    private final dev.aitenancy.internal.TtlCache<OrgId, RateLimitPolicy> policies;
 
-    JdbcRateLimiter(Jdbi jdbi, Dialect dialect, Clock clock, RateLimitPolicy defaults) {
+    JdbcRateLimiter(Jdbi jdbi, Dialect dialect, Clock clock, RateLimitPolicy defaults, java.time.Duration policyTtl) {
         this.jdbi = jdbi;
         this.dialect = dialect;
         this.clock = clock;
         this.defaults = Objects.requireNonNull(defaults, "defaults");
+        this.policies = new dev.aitenancy.internal.TtlCache<>(policyTtl, clock, 10_000);
     }
 
     @Override
     public RateLimitPermit acquire(RateLimitRequest request) {
         long now = clock.millis();
-        List<Charge> charges = Charge.of(request, policy(request.org()), now);
+        List<Charge> charges = Charge.of(request, policies.get(request.org(), this::policy), now);
         if (charges.isEmpty()) {
             return RateLimitPermit.NONE;
         }
@@ -176,6 +178,7 @@ public final class JdbcRateLimiter implements RateLimiter, RateLimitAdmin {
                 h -> bind(h.createUpdate("INSERT INTO ai_rate_policies (org_id, user_per_minute, ip_per_minute, "
                         + "org_per_minute, user_tokens_per_minute, org_tokens_per_minute, user_per_day, org_per_day, "
                         + "user_key_checks) VALUES (:org, :u, :ip, :o, :ut, :ot, :ud, :od, :kc)"), org, p).execute());
+        policies.invalidateIf(org::equals);
     }
 
     private static org.jdbi.v3.core.statement.Update bind(org.jdbi.v3.core.statement.Update u, OrgId org,

@@ -13,10 +13,12 @@ public final class JdbcUsageTextSettings implements UsageTextSettings {
 
     private final Jdbi jdbi;
     private final Clock clock;
+    private final dev.aitenancy.internal.TtlCache<OrgId, Optional<Boolean>> cached;
 
-    JdbcUsageTextSettings(Jdbi jdbi, Clock clock) {
+    JdbcUsageTextSettings(Jdbi jdbi, Clock clock, java.time.Duration cacheTtl) {
         this.jdbi = jdbi;
         this.clock = clock;
+        this.cached = new dev.aitenancy.internal.TtlCache<>(cacheTtl, clock, 10_000);
     }
 
     @Override
@@ -32,11 +34,16 @@ public final class JdbcUsageTextSettings implements UsageTextSettings {
                                 + "VALUES (:org, :store, :now)")
                         .bind("store", store).bind("now", now).bind("org", org.value())
                         .execute());
+        cached.invalidateIf(org::equals);
         return this;
     }
 
     @Override
     public Optional<Boolean> explicitSetting(OrgId org) {
+        return cached.get(org, o -> read(o));
+    }
+
+    private Optional<Boolean> read(OrgId org) {
         return jdbi.withHandle(h -> h.createQuery("SELECT store_text FROM ai_usage_text_settings WHERE org_id = :org")
                 .bind("org", org.value())
                 .mapTo(Boolean.class)

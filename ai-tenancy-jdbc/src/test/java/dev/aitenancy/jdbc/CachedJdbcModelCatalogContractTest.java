@@ -37,9 +37,10 @@ class CachedJdbcModelCatalogContractTest extends ModelCatalogContract {
 
     @Override
     protected Catalog newCatalog(ModelRegistry registry, TierPlan plan) {
-        AiTenancyJdbc jdbc = AiTenancyJdbc.create(databases.open(database), clock, true);
+        AiTenancyJdbc jdbc = AiTenancyJdbc.create(databases.open(database), clock, true)
+                .withConfigCache(Duration.ofSeconds(5));
         jdbi = jdbc.jdbi();
-        JdbcModelCatalog catalog = jdbc.modelCatalog(registry, plan, Duration.ofSeconds(5));
+        JdbcModelCatalog catalog = jdbc.modelCatalog(registry, plan);
         return new Catalog(catalog, catalog);
     }
 

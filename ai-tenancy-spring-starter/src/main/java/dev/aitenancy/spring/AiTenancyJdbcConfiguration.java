@@ -1,9 +1,7 @@
 package dev.aitenancy.spring;
 
 import dev.aitenancy.usage.UsageTextSettings;
-import dev.aitenancy.guardrails.CachingGuardrailStore;
 import dev.aitenancy.guardrails.GuardrailStore;
-import java.time.Duration;
 import dev.aitenancy.features.FeatureFlagStore;
 import dev.aitenancy.jdbc.AiTenancyJdbc;
 import dev.aitenancy.jdbc.JdbcModelCatalog;
@@ -40,7 +38,8 @@ class AiTenancyJdbcConfiguration {
     @Bean
     @ConditionalOnMissingBean
     AiTenancyJdbc aiTenancyJdbc(DataSource dataSource, AiTenancyProperties properties, ObjectProvider<Clock> clock) {
-        return AiTenancyJdbc.create(dataSource, AiTenancyAutoConfiguration.clock(clock), properties.jdbc().migrate());
+        return AiTenancyJdbc.create(dataSource, AiTenancyAutoConfiguration.clock(clock), properties.jdbc().migrate())
+                .withConfigCache(properties.jdbc().cacheTtl());
     }
 
     @Bean
@@ -62,9 +61,8 @@ class AiTenancyJdbcConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(ModelCatalog.class)
-    JdbcModelCatalog aiTenancyModelCatalog(AiTenancyJdbc db, ModelRegistry registry, TierPlan plan,
-            AiTenancyProperties properties) {
-        return db.modelCatalog(registry, plan, properties.jdbc().cacheTtl());
+    JdbcModelCatalog aiTenancyModelCatalog(AiTenancyJdbc db, ModelRegistry registry, TierPlan plan) {
+        return db.modelCatalog(registry, plan);
     }
 
     @Bean
@@ -100,11 +98,8 @@ class AiTenancyJdbcConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(GuardrailStore.class)
-    GuardrailStore aiTenancyGuardrailStore(AiTenancyJdbc db, AiTenancyProperties properties,
-            ObjectProvider<Clock> clock) {
-        Duration ttl = properties.jdbc().cacheTtl();
-        return ttl.isZero() ? db.guardrailStore()
-                : new CachingGuardrailStore(db.guardrailStore(), ttl, AiTenancyAutoConfiguration.clock(clock));
+    GuardrailStore aiTenancyGuardrailStore(AiTenancyJdbc db) {
+        return db.guardrailStore();
     }
 
     @Bean

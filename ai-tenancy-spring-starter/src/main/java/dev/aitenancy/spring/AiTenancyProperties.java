@@ -97,9 +97,10 @@ public record AiTenancyProperties(String masterKey, @DefaultValue RateLimit rate
     /**
      * @param migrate  Whether the ai_ tables are created and migrated at startup (Flyway, in
      *                 a history table of their own); switch off when they are migrated elsewhere
-     * @param cacheTtl How long an instance reuses an org's model setup and guardrails read from the
-     *                 database; changes made through this instance apply at once, changes made on
-     *                 other instances within this time (0 reads them for every call)
+     * @param cacheTtl How long an instance reuses what calls read of an org's configuration (model
+     *                 setup, guardrails, rate-limit policies, budget definitions, feature flags,
+     *                 stored-text settings); changes made through this instance apply at once,
+     *                 changes made on other instances within this time (0 reads them for every call)
      */
     public record Jdbc(@DefaultValue("true") boolean migrate, @DefaultValue("5s") Duration cacheTtl) {
     }
