@@ -280,4 +280,15 @@ public final class AdminSupport {
             default -> 400; // a code added later
         };
     }
+
+    /** An enum constant named case-insensitively, or 400 listing the allowed names. */
+    public static <E extends Enum<E>> E enumOf(Class<E> type, String field, String value) {
+        try {
+            return Enum.valueOf(type, value.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw AdminHttpException.badRequest("\"" + field + "\" must be one of "
+                    + java.util.Arrays.stream(type.getEnumConstants())
+                            .map(c -> c.name().toLowerCase(java.util.Locale.ROOT)).toList());
+        }
+    }
 }

@@ -11,7 +11,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.math.BigDecimal;
 import java.time.DateTimeException;
 import java.time.ZoneId;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.http.ResponseEntity;
@@ -125,8 +124,8 @@ public class GovernanceEndpoints extends AdminEndpoint {
             HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
         ObjectNode body = support.body(raw);
-        Budget.Scope scope = enumOf(Budget.Scope.class, "scope", AdminSupport.requiredText(body, "scope"));
-        Budget.Period period = enumOf(Budget.Period.class, "period", AdminSupport.requiredText(body, "period"));
+        Budget.Scope scope = AdminSupport.enumOf(Budget.Scope.class, "scope", AdminSupport.requiredText(body, "scope"));
+        Budget.Period period = AdminSupport.enumOf(Budget.Period.class, "period", AdminSupport.requiredText(body, "period"));
         BigDecimal limit = AdminSupport.decimal(body, "limitUsd");
         if (limit == null) {
             throw AdminHttpException.badRequest("\"limitUsd\" is required");
@@ -155,22 +154,12 @@ public class GovernanceEndpoints extends AdminEndpoint {
             throw AdminHttpException.badRequest("\"scope\" and \"period\" are required, and \"subject\" "
                     + "for group, user and tier budgets");
         }
-        Budget.Scope s = enumOf(Budget.Scope.class, "scope", scope);
-        Budget.Period p = enumOf(Budget.Period.class, "period", period);
+        Budget.Scope s = AdminSupport.enumOf(Budget.Scope.class, "scope", scope);
+        Budget.Period p = AdminSupport.enumOf(Budget.Period.class, "period", period);
         if (!admin.removeBudget(a.org(), s, s == Budget.Scope.ORG ? null : subject, p, a.actor())) {
             throw AdminHttpException.notFound("org " + a.org() + " has no such budget");
         }
         return support.ok(Views.obj("removed", true));
-    }
-
-    private static <E extends Enum<E>> E enumOf(Class<E> type, String field, String value) {
-        try {
-            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw AdminHttpException.badRequest("\"" + field + "\" must be one of "
-                    + java.util.Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT))
-                            .toList());
-        }
     }
 
     // ---- templates --------------------------------------------------------------------------------

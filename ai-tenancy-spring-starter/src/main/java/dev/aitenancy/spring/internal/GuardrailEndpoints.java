@@ -83,12 +83,14 @@ public class GuardrailEndpoints extends AdminEndpoint {
 
     /** A guardrail from its JSON; a global one when {@code org} is null. */
     static Guardrail guardrail(AdminSupport support, OrgId org, UUID id, ObjectNode body) {
-        Guardrail.Level level = org == null ? Guardrail.Level.GLOBAL : AdminSupport.text(body, "level") == null
-                ? Guardrail.Level.ORG : parse(Guardrail.Level.class, "level", AdminSupport.text(body, "level"));
+        String levelName = AdminSupport.text(body, "level");
+        Guardrail.Level level = org == null ? Guardrail.Level.GLOBAL : levelName == null ? Guardrail.Level.ORG
+                : AdminSupport.enumOf(Guardrail.Level.class, "level", levelName);
         if (org != null && level == Guardrail.Level.GLOBAL) {
             throw AdminHttpException.badRequest("global guardrails belong to no org: change them under /guardrails");
         }
-        GuardrailAction action = parse(GuardrailAction.class, "action", AdminSupport.requiredText(body, "action"));
+        GuardrailAction action = AdminSupport.enumOf(GuardrailAction.class, "action",
+                AdminSupport.requiredText(body, "action"));
         JsonNode ruleNode = body.get("rule");
         if (ruleNode == null || !ruleNode.isObject()) {
             throw AdminHttpException.badRequest("\"rule\" is required: an object with a \"type\"");
@@ -139,16 +141,6 @@ public class GuardrailEndpoints extends AdminEndpoint {
             return UUID.fromString(id);
         } catch (IllegalArgumentException e) {
             throw AdminHttpException.badRequest("a guardrail id is a UUID");
-        }
-    }
-
-    private static <E extends Enum<E>> E parse(Class<E> type, String field, String value) {
-        try {
-            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw AdminHttpException.badRequest("\"" + field + "\" must be one of "
-                    + java.util.Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT))
-                            .toList());
         }
     }
 }
