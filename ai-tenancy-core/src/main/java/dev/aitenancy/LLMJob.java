@@ -243,7 +243,6 @@ public final class LLMJob {
                 : UUID.randomUUID().toString();
         Call call = new Call(org, request, correlationId, clock.instant());
         try (Mdc ignored = Mdc.of(org, correlationId)) {
-            call.storesText = textPolicy.storesText(org);
             call.prompt = PromptTemplate.render(templateText(org, request), request.context()); // 2. template
             if (request.feature() != null && !features.isEnabled(org, request.feature())) {    // 3. feature
                 throw new ConfigurationException(ErrorCode.AI_FEATURE_DISABLED, org.value(), "feature '"
@@ -396,7 +395,7 @@ public final class LLMJob {
         RateLimitPermit permit = RateLimitPermit.NONE;
         BudgetReservation budget = BudgetReservation.NONE;
         GuardrailCheck guards = GuardrailCheck.none();
-        boolean storesText = true;
+        private Boolean storesText;
         volatile boolean providerCalled;
         private String storedInput;
         private boolean storedInputFromPrompt;
@@ -469,7 +468,6 @@ public final class LLMJob {
             String text;
             try {
                 text = guards.checkOutput(response.text());                                     // 11. guardrails (after)
-                guards.recordModifiers();
             } catch (GuardrailBlockedException blocked) {
                 throw fail(blocked, response.usage(), null);
             }
@@ -533,6 +531,14 @@ public final class LLMJob {
         }
 
         private String stored(String text) {
+            if (storesText == null) { // read when the first record is written, not before the template renders
+                try {
+                    storesText = textPolicy.storesText(org);
+                } catch (RuntimeException e) {
+                    LOG.warn("could not read whether org {} stores usage text; storing none", org, e);
+                    storesText = false;
+                }
+            }
             return storesText ? redactor.redact(text, key == null ? null : key.reveal()) : null;
         }
     }

@@ -161,6 +161,22 @@ class LLMJobTest {
     }
 
     @Test
+    void aTextPolicyThatCannotBeReadStoresNoTextAndTheCallGoesOn() {
+        job = LLMJob.builder().keyStore(keys).modelCatalog(catalog).usageSink(usage).provider(openai)
+                .usageTextPolicy(org -> {
+                    throw new IllegalStateException("settings database down");
+                }).build();
+
+        JobResult r = job.run("Capital of France?", "acme", Map.of());
+
+        assertThat(r.text()).isEqualTo("Paris.");
+        UsageRecord rec = usage.recent(ACME, 1).get(0);
+        assertThat(rec.status()).isEqualTo(UsageStatus.OK);
+        assertThat(rec.inputText()).as("the safe side: no text").isNull();
+        assertThat(rec.outputText()).isNull();
+    }
+
+    @Test
     void anOrgOnATierWithRatesIsBilledAtThoseRatesAndTheRecordNamesTheTier() {
         TierPlan plan = TierPlan.of(List.of(new Tier("standard", java.util.Set.of(MINI), new BigDecimal("0.50"),
                 new BigDecimal("2.00"))));

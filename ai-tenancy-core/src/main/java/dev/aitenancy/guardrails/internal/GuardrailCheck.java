@@ -63,11 +63,6 @@ public final class GuardrailCheck {
         return new GuardrailCheck(org, all.stream().filter(g -> g.appliesTo(org, caller, tier)).toList());
     }
 
-    /** Whether no rule applies. */
-    public boolean isEmpty() {
-        return rules.isEmpty();
-    }
-
     /**
      * Model lists and output caps: blocks a model outside an allowlist or on a denylist (or
      * warns/logs), lowers the output cap to the lowest token-limit, and drops fallbacks that a
@@ -158,6 +153,11 @@ public final class GuardrailCheck {
                 text = filter(g, f, text, "the answer", "the answer");
             }
         }
+        for (Guardrail g : rules) {
+            if (g.rule() instanceof OutputModifier) {
+                record(g, GuardrailAction.MODIFY, "text added to the answer");
+            }
+        }
         return prefix() + text + suffix();
     }
 
@@ -209,15 +209,6 @@ public final class GuardrailCheck {
         outcomes.add(new GuardrailOutcome(null, name, "budget", GuardrailAction.WARN,
                 "this call may take the soft " + name + " past its limit"));
         LOG.warn("a call of org {} may take the soft {} past its limit", budget.org(), name);
-    }
-
-    /** Records the modifier outcomes once the answer is complete. */
-    public void recordModifiers() {
-        for (Guardrail g : rules) {
-            if (g.rule() instanceof OutputModifier) {
-                record(g, GuardrailAction.MODIFY, "text added to the answer");
-            }
-        }
     }
 
     /** Everything the rules did so far, in order. */
