@@ -52,7 +52,12 @@ public enum ErrorCode {
     /** The provider answered something this library cannot read (invalid JSON, cut stream). */
     AI_PROVIDER_PROTOCOL(true),
     /** The caller canceled the call. */
-    AI_CANCELED(false);
+    AI_CANCELED(false),
+    /**
+     * A store the call needs (rate limits, budgets, keys, models, usage records) failed or did not
+     * answer in time; retry once it is back. No SQL or driver detail is in the message.
+     */
+    AI_STORE_UNAVAILABLE(true);
 
     private final boolean retryable;
 

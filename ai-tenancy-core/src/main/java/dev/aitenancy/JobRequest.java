@@ -33,12 +33,44 @@ public record JobRequest(Object org, String template, String templateName, Integ
         ProviderId provider, String model, Integer maxOutputTokens, Double temperature, String systemPrompt,
         String correlationId, Duration timeout) {
 
+    /** Longest correlation id accepted (printable characters only): the usage records index it. */
+    public static final int MAX_CORRELATION_ID_LENGTH = 128;
+    /** Longest feature name accepted. */
+    public static final int MAX_FEATURE_LENGTH = 128;
+    /** Longest model id accepted. */
+    public static final int MAX_MODEL_LENGTH = 200;
+    /** Longest user id accepted (also for {@link Caller#userId()}). */
+    public static final int MAX_USER_ID_LENGTH = 256;
+
+    /**
+     * @throws InvalidRequestException {@code AI_INVALID_REQUEST} when a field that is recorded is
+     *                                 longer than its limit above, or a correlation id or user id
+     *                                 holds control characters
+     */
     public JobRequest {
         if ((template == null) == (templateName == null)) {
             throw new IllegalArgumentException("give either a template text or a stored template name");
         }
         context = context == null ? Map.of() : context;
         caller = caller == null ? Caller.ANONYMOUS : caller;
+        checkField("correlation id", correlationId, MAX_CORRELATION_ID_LENGTH, true);
+        checkField("feature", feature, MAX_FEATURE_LENGTH, true);
+        checkField("model", model, MAX_MODEL_LENGTH, true);
+        checkField("user id", caller.userId(), MAX_USER_ID_LENGTH, true);
+    }
+
+    private static void checkField(String name, String value, int max, boolean printable) {
+        if (value == null) {
+            return;
+        }
+        if (value.length() > max) {
+            throw new InvalidRequestException(ErrorCode.AI_INVALID_REQUEST, null, "the " + name + " is "
+                    + value.length() + " characters long; at most " + max + " are accepted");
+        }
+        if (printable && value.chars().anyMatch(Character::isISOControl)) {
+            throw new InvalidRequestException(ErrorCode.AI_INVALID_REQUEST, null, "the " + name
+                    + " contains control characters; use printable characters only");
+        }
     }
 
     public static Builder builder(Object org, String template) {

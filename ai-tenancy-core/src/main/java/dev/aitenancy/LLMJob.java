@@ -191,6 +191,10 @@ public final class LLMJob {
                 result.complete(call.settle(response, failure));
             } catch (AiTenancyException e) {
                 result.completeExceptionally(e);
+            } catch (Throwable unexpected) { // never leave the caller waiting
+                AiTenancyException e = asAiException(unexpected);
+                e.attachOrg(call.org.value());
+                result.completeExceptionally(e);
             }
         });
         return result;
@@ -243,6 +247,7 @@ public final class LLMJob {
                 : UUID.randomUUID().toString();
         Call call = new Call(org, request, correlationId, clock.instant());
         try (Mdc ignored = Mdc.of(org, correlationId)) {
+            call.step = "read the org's setup";
             call.prompt = PromptTemplate.render(templateText(org, request), request.context()); // 2. template
             if (request.feature() != null && !features.isEnabled(org, request.feature())) {    // 3. feature
                 throw new ConfigurationException(ErrorCode.AI_FEATURE_DISABLED, org.value(), "feature '"
@@ -257,22 +262,41 @@ public final class LLMJob {
             call.prompt = call.guards.checkInput(call.prompt, estimateTokens(call.prompt), call.startedAt);
             BigDecimal worstCase = worstCase(call.model, call.prompt);
             call.guards.checkCost(call.model.spec() == null ? null : worstCase);
+            call.step = "check the rate limits";
             call.permit = rateLimiter.acquire(new RateLimitRequest(org, caller.userId(),       // 6. rate limit
                     caller.ip(), estimateTokens(call.prompt) + call.model.maxOutputTokens())
                     .withUserRequestsPerMinuteCap(call.guards.userRequestsPerMinute()));
-            call.budget = budgets.reserve(org, caller, tier, worstCase);                        // 7. budget
+            call.step = "reserve against the budgets";
+            call.budget = budgets.reserve(call.recordId, org, caller, tier, worstCase);         // 7. budget
+            call.reserved = worstCase;
             call.budget.softBudgetsOverrun().forEach(call.guards::warnSoftBudget);
             client(org, call.model.ref().provider());                                         //    (a client exists)
+            call.step = "read the provider key";
             StoredKey stored = key(org, call.model.ref().provider());                          // 8. key
             call.key = stored.key();
             call.verificationDue = isVerificationDue(stored.lastVerifiedAt(), call.startedAt);
+            call.step = "record the start of the call";
             usage.started(call.record(UsageStatus.STARTED));                                   // 9. record start
             return call;
         } catch (AiTenancyException e) {
             e.attachOrg(org.value());
             call.settleRefused(e);
             throw e;
+        } catch (RuntimeException storeFailure) {
+            StoreException e = storeFailure(org, call.step, storeFailure);
+            call.settleRefused(e);
+            throw e;
         }
+    }
+
+    /**
+     * A failure of a store (or of any SPI implementation) as the caller sees it: typed, retryable,
+     * naming the step and the org, without the SQL or driver text (kept in the cause and the log).
+     */
+    private static StoreException storeFailure(OrgId org, String step, RuntimeException failure) {
+        LOG.warn("could not {} for org {}: {}", step, org, failure.getClass().getSimpleName(), failure);
+        return new StoreException(ErrorCode.AI_STORE_UNAVAILABLE, org.value(), "could not " + step + " for org "
+                + org + ": a store it needs failed or did not answer in time; try again shortly", failure);
     }
 
     /** Step 10: the provider call, then the org's fallbacks on availability errors. */
@@ -394,6 +418,10 @@ public final class LLMJob {
         boolean verificationDue;
         RateLimitPermit permit = RateLimitPermit.NONE;
         BudgetReservation budget = BudgetReservation.NONE;
+        /** The worst case held against the budgets: what a call is charged when its tokens stay unknown. */
+        BigDecimal reserved = BigDecimal.ZERO;
+        /** The step of {@link #prepare} under way, for the message of a store failure. */
+        String step;
         GuardrailCheck guards = GuardrailCheck.none();
         private Boolean storesText;
         volatile boolean providerCalled;
@@ -446,8 +474,13 @@ public final class LLMJob {
                     UsageRecord.groupIdOf(request.caller()), m == null ? null : m.ref().provider().name(),
                     m == null ? null : m.ref().model(), request.feature(),
                     m == null || m.tier() == null ? null : m.tier().name(), status, TokenUsage.UNKNOWN,
-                    Cost.unpriced(), null, null, correlationId, null, null, guards.summary(), storedInput(), null,
+                    Cost.unpriced(), held(), null, correlationId, null, null, guards.summary(), storedInput(), null,
                     startedAt, null);
+        }
+
+        /** While a call runs its record bills what it holds against the budgets (unpriced when nothing). */
+        private Cost held() {
+            return reserved.signum() > 0 ? Cost.usd(reserved) : Cost.unpriced();
         }
 
         /** The redacted input, computed once: the started and the finished record share it. */
@@ -497,25 +530,45 @@ public final class LLMJob {
             finishRecord(UsageStatus.ERROR, TokenUsage.UNKNOWN, e, null, clock.instant());
         }
 
+        /**
+         * What the org is charged, which the record bills and the budgets settle to: the billed cost
+         * when the tokens are known; nothing when the provider was never called or refused the
+         * request with an error status (providers do not bill those); otherwise (no usage reported,
+         * a timeout, a cut stream, a cancel) the worst case the call reserved.
+         */
+        private Cost charged(Cost billed, AiTenancyException error) {
+            if (billed.isPriced() || !providerCalled) {
+                return billed;
+            }
+            if (error instanceof ProviderException pe && pe.httpStatus() >= 400) {
+                return billed;
+            }
+            return held();
+        }
+
         /** Writes the one finished record of this call; later attempts are ignored. */
         private UUID finishRecord(UsageStatus status, TokenUsage tokens, AiTenancyException error, String output,
                 Instant now) {
             if (!settled.compareAndSet(false, true)) {
                 return recordId;
             }
-            if (tokens.isKnown()) {
-                permit.settle(tokens.totalTokens());
-            }
             ResolvedModel m = model == null ? null : currentModel();
             Cost cost = m != null && m.spec() != null ? m.spec().cost(tokens) : Cost.unpriced();
-            Cost billed = m == null ? cost : m.billed(tokens, cost);
-            budget.settle(providerCalled ? billed.amount() : BigDecimal.ZERO);
+            Cost billed = charged(m == null ? cost : m.billed(tokens, cost), error);
             UsageRecord finished = record(status).finish(status, tokens, cost, billed,
                     error == null ? null : error.code().name(), error == null ? null : error.getMessage(),
                     stored(output), now);
             try (Mdc ignored = Mdc.of(org, correlationId)) {
+                if (tokens.isKnown()) {
+                    try {
+                        permit.settle(tokens.totalTokens());
+                    } catch (RuntimeException limiterFailure) {
+                        LOG.warn("could not correct the token count of call {} of org {}", recordId, org,
+                                limiterFailure);
+                    }
+                }
                 try {
-                    usage.finished(finished);
+                    usage.finished(finished, budget);                                        // 12 + 13, one unit
                 } catch (RuntimeException sinkFailure) {
                     LOG.error("could not record usage {} of org {}", recordId, org, sinkFailure);
                 }
@@ -566,8 +619,8 @@ public final class LLMJob {
                 call.providerCalled = true;
                 providerStream = client(call.org, call.currentModel().ref().provider())
                         .stream(call.providerRequest(), this);
-            } catch (AiTenancyException e) {
-                onFailure(e);
+            } catch (RuntimeException e) {
+                onFailure(asAiException(e));
             }
         }
 
@@ -619,7 +672,9 @@ public final class LLMJob {
                 ended = true;
                 try {
                     result = call.settle(response, null);
-                } catch (AiTenancyException e) {
+                } catch (RuntimeException failure) {
+                    AiTenancyException e = asAiException(failure);
+                    e.attachOrg(call.org.value());
                     emitQuietly(new JobEvent.Error(e));
                     completion.completeExceptionally(e);
                     return;
@@ -734,8 +789,9 @@ public final class LLMJob {
         if (t instanceof CancellationException) {
             return new CanceledException(ErrorCode.AI_CANCELED, null, "the call was canceled by its caller");
         }
+        LOG.warn("a call failed unexpectedly: {}", Secrets.scrub(String.valueOf(t)));
         return new ProviderException(ErrorCode.AI_PROVIDER_UNAVAILABLE, null, null, 0, null, null,
-                "unexpected failure: " + Secrets.scrub(String.valueOf(t)), null);
+                "the call failed unexpectedly; try again, and tell the operator if it persists", null);
     }
 
     private static RuntimeException rethrow(Throwable t) {

@@ -19,6 +19,17 @@ public interface BudgetLedger {
      */
     BudgetReservation reserve(OrgId org, Caller caller, String tier, BigDecimal worstCase);
 
+    /**
+     * As {@link #reserve(OrgId, Caller, String, BigDecimal)}, for the call whose usage record has
+     * the id {@code callId}: a ledger that shares a database with the usage records keys the
+     * reservation by it, so the finished record and the settlement are written as one unit and a
+     * call whose instance died is settled from its record. This default ignores the id.
+     */
+    default BudgetReservation reserve(java.util.UUID callId, OrgId org, Caller caller, String tier,
+            BigDecimal worstCase) {
+        return reserve(org, caller, tier, worstCase);
+    }
+
     /** Adds or replaces the budget of the same org, scope, subject and period. */
     void setBudget(Budget budget);
 

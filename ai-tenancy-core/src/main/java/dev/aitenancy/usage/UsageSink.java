@@ -12,10 +12,31 @@ import java.util.List;
  */
 public interface UsageSink {
 
+    /**
+     * Stores the record of a call about to reach its provider. A sink that promises durability
+     * (the JDBC one) has written it when this returns, and throws when it could not, so the call is
+     * refused rather than made without a trace.
+     */
     void started(UsageRecord record);
 
     /** Stores the final state of the record with this id, whether or not it was started. */
     void finished(UsageRecord record);
+
+    /**
+     * Stores the finished record and settles the call's budget reservation at what the record
+     * bills ({@link UsageRecord#billed()}, zero when unpriced): the ledger then always equals the
+     * sum of the records. This default settles, then stores; a sink that shares a database with
+     * the ledger does both in one transaction and retries it until it is written.
+     */
+    default void finished(UsageRecord record, dev.aitenancy.limits.BudgetReservation reservation) {
+        java.math.BigDecimal charged = record.billed().isPriced() ? record.billed().amount()
+                : java.math.BigDecimal.ZERO;
+        try {
+            reservation.settle(charged);
+        } finally {
+            finished(record);
+        }
+    }
 
     /** The org's most recent records, newest first. */
     default List<UsageRecord> recent(OrgId org, int limit) {

@@ -2,13 +2,21 @@ package dev.aitenancy.usage;
 
 /** Where a call stands. */
 public enum UsageStatus {
-    /** The provider was called and has not answered yet (or the instance died meanwhile). */
+    /** The provider was called and has not answered yet. */
     STARTED,
     OK,
     ERROR,
-    CANCELED;
+    CANCELED,
+    /**
+     * The instance that made the call died before it could finish the record: settled later by
+     * another instance, billed at the worst case the call had reserved (its tokens are unknown).
+     */
+    ABANDONED;
 
-    /** The lower-case wire/database form: {@code started}, {@code ok}, {@code error}, {@code canceled}. */
+    /**
+     * The lower-case wire/database form: {@code started}, {@code ok}, {@code error},
+     * {@code canceled}, {@code abandoned}.
+     */
     public String wireName() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }

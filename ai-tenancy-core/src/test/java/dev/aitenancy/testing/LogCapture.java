@@ -15,19 +15,35 @@ public final class LogCapture {
 
     /** Runs {@code body} and returns what it wrote to stderr; stderr is passed through as well. */
     public static String stderrOf(ThrowingRunnable body) throws Exception {
+        return capture(body, true);
+    }
+
+    /**
+     * Runs {@code body} and returns what it wrote to stderr, keeping it off the console: for blocks
+     * that log expected failures, so a green run stays quiet.
+     */
+    public static String quietly(ThrowingRunnable body) throws Exception {
+        return capture(body, false);
+    }
+
+    private static String capture(ThrowingRunnable body, boolean passThrough) throws Exception {
         PrintStream original = System.err;
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         PrintStream tee = new PrintStream(new java.io.OutputStream() {
             @Override
             public void write(int b) {
                 buffer.write(b);
-                original.write(b);
+                if (passThrough) {
+                    original.write(b);
+                }
             }
 
             @Override
             public void write(byte[] b, int off, int len) {
                 buffer.write(b, off, len);
-                original.write(b, off, len);
+                if (passThrough) {
+                    original.write(b, off, len);
+                }
             }
         }, true, StandardCharsets.UTF_8);
         System.setErr(tee);

@@ -128,20 +128,33 @@ public final class AiTenancyJdbc {
     }
 
     /**
-     * Usage records written in batches by a background thread (queue of 10,000, batches of 200);
-     * close it on shutdown so nothing queued is lost.
+     * Usage records: started ones written before the provider is called, finished ones in batches
+     * by a background thread (queue of 10,000, batches of 200) together with the settlement of
+     * their budget reservations from {@link #budgetLedger}; a 30 s instance lease. Close it on
+     * shutdown so nothing queued is lost.
      */
     public JdbcUsageSink usageSink() {
         return usageSink(10_000, 200, java.time.Duration.ofSeconds(5));
     }
 
     /**
-     * @param capacity     records held in memory at most
+     * @param capacity     finished records held in memory at most
      * @param batchSize    records per transaction
-     * @param offerTimeout how long a finished record waits for room in a full queue before it is dropped
+     * @param offerTimeout how long a finished record waits for room in a full queue before it is
+     *                     written on the calling thread
      */
     public JdbcUsageSink usageSink(int capacity, int batchSize, java.time.Duration offerTimeout) {
-        return new JdbcUsageSink(jdbi, capacity, batchSize, offerTimeout);
+        return usageSink(capacity, batchSize, offerTimeout, java.time.Duration.ofSeconds(30));
+    }
+
+    /**
+     * @param instanceLease how long this instance counts as alive after it last renewed its lease
+     *                      (every third of it); a started call of an instance whose lease ran out is
+     *                      settled as abandoned by another instance. At least 1 s.
+     */
+    public JdbcUsageSink usageSink(int capacity, int batchSize, java.time.Duration offerTimeout,
+            java.time.Duration instanceLease) {
+        return new JdbcUsageSink(jdbi, clock, capacity, batchSize, offerTimeout, instanceLease);
     }
 
     /** The audit log of administrative actions and secret reads. */

@@ -39,7 +39,7 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class JdbcBudgetLedger implements BudgetLedger {
 
-    private record Held(Budget budget, String budgetKey, String period) {
+    record Held(Budget budget, String budgetKey, String period) {
     }
 
     private final Jdbi jdbi;
@@ -106,6 +106,16 @@ public final class JdbcBudgetLedger implements BudgetLedger {
 
     @Override
     public BudgetReservation reserve(OrgId org, Caller caller, String tier, BigDecimal worstCase) {
+        return reserve(UUID.randomUUID(), org, caller, tier, worstCase);
+    }
+
+    /**
+     * Reserves under the id of the call's usage record: a {@link JdbcUsageSink} on the same
+     * {@link Jdbi} then settles it in the transaction that writes the finished record, and settles
+     * a call whose instance died from its started record.
+     */
+    @Override
+    public BudgetReservation reserve(UUID callId, OrgId org, Caller caller, String tier, BigDecimal worstCase) {
         Instant now = clock.instant();
         sweep(now);
         List<Held> held = new ArrayList<>();
@@ -116,7 +126,7 @@ public final class JdbcBudgetLedger implements BudgetLedger {
             return BudgetReservation.NONE;
         }
         held.sort(Comparator.comparing(Held::budgetKey));
-        UUID id = UUID.randomUUID();
+        UUID id = Objects.requireNonNull(callId, "callId");
         List<Budget> overrun;
         if (dialect == Dialect.POSTGRESQL) {
             overrun = Sql.retryingConflicts(() -> holdByUpsert(org, id, held, worstCase, now));
@@ -130,12 +140,63 @@ public final class JdbcBudgetLedger implements BudgetLedger {
                 }
             }
         }
-        AtomicBoolean settled = new AtomicBoolean();
-        return BudgetReservation.of(actual -> {
-            if (settled.compareAndSet(false, true)) {
-                settle(org, id, held, actual == null ? worstCase : actual);
+        return new Reservation(this, org, id, List.copyOf(held), worstCase, List.copyOf(overrun));
+    }
+
+    /**
+     * A hold of this ledger, settled once: by {@link #settle} in a transaction of its own, or by a
+     * {@link JdbcUsageSink} of the same database that {@link #claim}s it and settles it with
+     * {@link JdbcBudgetLedger#settleIn} in the transaction that writes the call's finished record.
+     */
+    static final class Reservation implements BudgetReservation {
+        private final JdbcBudgetLedger ledger;
+        private final OrgId org;
+        private final UUID id;
+        private final List<Held> held;
+        private final BigDecimal worstCase;
+        private final List<Budget> overrun;
+        private final AtomicBoolean settled = new AtomicBoolean();
+
+        private Reservation(JdbcBudgetLedger ledger, OrgId org, UUID id, List<Held> held, BigDecimal worstCase,
+                List<Budget> overrun) {
+            this.ledger = ledger;
+            this.org = org;
+            this.id = id;
+            this.held = held;
+            this.worstCase = worstCase;
+            this.overrun = overrun;
+        }
+
+        @Override
+        public void settle(BigDecimal actualUsd) {
+            if (claim()) {
+                ledger.settle(org, id, held, actualUsd == null ? worstCase : actualUsd);
             }
-        }, overrun);
+        }
+
+        @Override
+        public List<Budget> softBudgetsOverrun() {
+            return overrun;
+        }
+
+        /** Whether this reservation can be settled inside a transaction on {@code jdbi}. */
+        boolean sharesDatabase(Jdbi other) {
+            return ledger.jdbi == other;
+        }
+
+        /** Takes over the settlement (true once): the caller must then settle it with {@link #settleIn}. */
+        boolean claim() {
+            return settled.compareAndSet(false, true);
+        }
+
+        /** Settles in the caller's transaction; run {@link #alert} with the result after it commits. */
+        List<Crossed> settleIn(Handle h, BigDecimal actualUsd) {
+            return ledger.settleIn(h, org, id, held, actualUsd == null ? worstCase : actualUsd);
+        }
+
+        void alert(List<Crossed> crossed) {
+            ledger.alert(crossed);
+        }
     }
 
     /**
@@ -226,7 +287,7 @@ public final class JdbcBudgetLedger implements BudgetLedger {
     private record Spent(BigDecimal total, boolean alerted) {
     }
 
-    private record Crossed(Held held, BigDecimal total) {
+    record Crossed(Held held, BigDecimal total) {
     }
 
     /**
@@ -235,28 +296,60 @@ public final class JdbcBudgetLedger implements BudgetLedger {
      * the usage row stays locked until commit, so a concurrent settlement sees {@code alerted}.
      */
     private void settle(OrgId org, UUID id, List<Held> held, BigDecimal spent) {
-        List<Crossed> crossed = Sql.retryingConflicts(() -> jdbi.inTransaction(h -> {
-            Map<String, BigDecimal> reserved = dialect == Dialect.POSTGRESQL ? takeReservations(h, id) : null;
-            List<Crossed> out = new ArrayList<>();
-            for (Held b : held) {
-                Spent row = reserved != null ? moveReturning(h, org, b, reserved.get(b.budgetKey()), spent)
-                        : moveLocked(h, org, id, b, spent);
-                if (row == null) {
-                    continue; // expired and released by a sweep meanwhile
-                }
-                if (!row.alerted()
-                        && row.total().compareTo(b.budget().limitUsd().multiply(b.budget().alertThreshold())) >= 0) {
-                    h.createUpdate("UPDATE ai_budget_usage SET alerted = TRUE WHERE org_id = :org AND budget_key = :key "
-                                    + "AND period_key = :period")
-                            .bind("org", org.value()).bind("key", b.budgetKey()).bind("period", b.period()).execute();
-                    out.add(new Crossed(b, row.total()));
-                }
+        alert(Sql.retryingConflicts(() -> jdbi.inTransaction(h -> settleIn(h, org, id, held, spent))));
+    }
+
+    /**
+     * The settlement's work inside the caller's transaction. A reservation released meanwhile (its
+     * TTL passed while the call was still running) is charged all the same, so no spend is lost.
+     */
+    List<Crossed> settleIn(Handle h, OrgId org, UUID id, List<Held> held, BigDecimal spent) {
+        Map<String, BigDecimal> reserved = dialect == Dialect.POSTGRESQL ? takeReservations(h, id) : null;
+        List<Crossed> out = new ArrayList<>();
+        for (Held b : held) {
+            Spent row = reserved != null ? moveReturning(h, org, b, reserved.getOrDefault(b.budgetKey(), BigDecimal.ZERO), spent)
+                    : moveLocked(h, org, id, b, spent);
+            if (!row.alerted()
+                    && row.total().compareTo(b.budget().limitUsd().multiply(b.budget().alertThreshold())) >= 0) {
+                h.createUpdate("UPDATE ai_budget_usage SET alerted = TRUE WHERE org_id = :org AND budget_key = :key "
+                                + "AND period_key = :period")
+                        .bind("org", org.value()).bind("key", b.budgetKey()).bind("period", b.period()).execute();
+                out.add(new Crossed(b, row.total()));
             }
-            return out;
-        }));
+        }
+        return out;
+    }
+
+    private void alert(List<Crossed> crossed) {
         for (Crossed c : crossed) {
             listener.thresholdCrossed(c.held().budget(), c.held().period(), c.total().stripTrailingZeros());
         }
+    }
+
+    /**
+     * Settles the reservation of a call whose instance died, inside the caller's transaction: each
+     * budget it held is charged what it reserved there (the worst case; the tokens are unknown).
+     * No alert fires for it. Returns how much was charged per budget, or zero when it held none.
+     */
+    static BigDecimal settleAbandonedIn(Handle h, UUID id) {
+        record Row(String org, String key, String period, BigDecimal amount) {
+        }
+        List<Row> rows = h.createQuery("SELECT org_id, budget_key, period_key, amount FROM ai_budget_reservations "
+                        + "WHERE id = :id")
+                .bind("id", id)
+                .map((rs, ctx) -> new Row(rs.getString("org_id"), rs.getString("budget_key"), rs.getString("period_key"),
+                        rs.getBigDecimal("amount")))
+                .list();
+        BigDecimal charged = BigDecimal.ZERO;
+        for (Row r : rows) {
+            h.createUpdate("UPDATE ai_budget_usage SET reserved = reserved - :amount, spent = spent + :amount "
+                            + "WHERE org_id = :org AND budget_key = :key AND period_key = :period")
+                    .bind("amount", r.amount()).bind("org", r.org()).bind("key", r.key()).bind("period", r.period())
+                    .execute();
+            charged = charged.max(r.amount());
+        }
+        h.createUpdate("DELETE FROM ai_budget_reservations WHERE id = :id").bind("id", id).execute();
+        return charged;
     }
 
     /** PostgreSQL: deletes the reservation's rows in one statement, returning what each held. */
@@ -271,9 +364,6 @@ public final class JdbcBudgetLedger implements BudgetLedger {
 
     /** PostgreSQL: moves {@code amount} from reserved to {@code spent} in one statement. */
     private static Spent moveReturning(Handle h, OrgId org, Held b, BigDecimal amount, BigDecimal spent) {
-        if (amount == null) {
-            return null;
-        }
         return h.createQuery("UPDATE ai_budget_usage SET reserved = reserved - :amount, spent = spent + :spent "
                         + "WHERE org_id = :org AND budget_key = :key AND period_key = :period RETURNING spent, alerted")
                 .bind("amount", amount).bind("spent", spent).bind("org", org.value())
@@ -282,10 +372,13 @@ public final class JdbcBudgetLedger implements BudgetLedger {
                 .one();
     }
 
-    /** H2: moves the reservation row to spent, then reads the usage row. */
+    /** H2: moves the reservation row to spent (or charges spent alone when it is gone), then reads the usage row. */
     private static Spent moveLocked(Handle h, OrgId org, UUID id, Held b, BigDecimal spent) {
         if (!release(h, org, id, b, spent)) {
-            return null;
+            h.createUpdate("UPDATE ai_budget_usage SET spent = spent + :spent WHERE org_id = :org AND budget_key = :key "
+                            + "AND period_key = :period")
+                    .bind("spent", spent).bind("org", org.value()).bind("key", b.budgetKey())
+                    .bind("period", b.period()).execute();
         }
         return h.createQuery("SELECT spent, alerted FROM ai_budget_usage WHERE org_id = :org "
                         + "AND budget_key = :key AND period_key = :period")
@@ -319,8 +412,10 @@ public final class JdbcBudgetLedger implements BudgetLedger {
         }
         record Expired(UUID id, String org, String key, String period) {
         }
+        // a call with a started usage record is settled from that record (as abandoned if its instance died)
         List<Expired> expired = jdbi.withHandle(h -> h.createQuery("SELECT id, org_id, budget_key, period_key "
-                        + "FROM ai_budget_reservations WHERE expires_at < :now")
+                        + "FROM ai_budget_reservations r WHERE expires_at < :now AND NOT EXISTS (SELECT 1 FROM "
+                        + "ai_generations g WHERE g.id = r.id AND g.status = 'started')")
                 .bind("now", now)
                 .map((rs, ctx) -> new Expired(rs.getObject("id", UUID.class), rs.getString("org_id"),
                         rs.getString("budget_key"), rs.getString("period_key")))

@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.time.Instant;
 import dev.aitenancy.JobRequest;
 import dev.aitenancy.JobResult;
+import dev.aitenancy.StoreException;
+import dev.aitenancy.testing.LogCapture;
 import dev.aitenancy.LLMJob;
 import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.memory.InMemoryKeyStore;
@@ -128,8 +130,9 @@ class JdbcUsageSinkTest {
 
     /**
      * N concurrent calls through a real {@link LLMJob} and a loopback provider: answers, provider
-     * errors, timeouts, cancels and calls refused before the provider, while the database is down
-     * for the first part of the run. After close, the database holds exactly one finished record
+     * errors, timeouts, cancels and calls refused before the provider. The database goes down while
+     * calls are at the provider, and more calls arrive during the outage (they are refused, since
+     * their start cannot be recorded). After close, the database holds exactly one finished record
      * per call, with the status and error code of what happened to it.
      */
     @ParameterizedTest
@@ -143,6 +146,7 @@ class JdbcUsageSinkTest {
                 .usageSink(10_000, 50, Duration.ofSeconds(30));
         int n = 240;
         int perKind = n / 6;
+        int duringOutage = 12;
         CountDownLatch stalledForCancel = new CountDownLatch(perKind);
         try (LoopbackServer server = LoopbackServer.start()) {
             server.otherwise(req -> {
@@ -171,7 +175,6 @@ class JdbcUsageSinkTest {
                             .retryPolicy(RetryPolicy.NONE).requestTimeout(Duration.ofSeconds(30)).build()))
                     .build();
 
-            flaky.down();
             List<CompletableFuture<JobResult>> calls = new ArrayList<>();
             List<CompletableFuture<JobResult>> toCancel = new ArrayList<>();
             for (int i = 0; i < n; i++) {
@@ -198,9 +201,19 @@ class JdbcUsageSinkTest {
                 }
             }
             assertThat(stalledForCancel.await(30, TimeUnit.SECONDS)).as("every cancel-* call reached the provider").isTrue();
+            flaky.down();
             toCancel.forEach(f -> f.cancel(true));
+            String log = LogCapture.quietly(() -> {
+                for (int i = 0; i < duringOutage; i++) {
+                    calls.add(job.runAsync(JobRequest.builder(ACME, "ok-outage-" + i).build()));
+                }
+            });
+            assertThat(log).contains("could not record the start of the call for org acme");
+            assertThat(calls.subList(n, n + duringOutage)).allSatisfy(f -> assertThat(f)
+                    .failsWithin(Duration.ofSeconds(5)).withThrowableThat().havingCause()
+                    .isInstanceOf(StoreException.class)
+                    .withMessageContaining("record the start of the call").withMessageNotContaining("INSERT"));
             assertThat(flaky.refusedOnce().await(10, TimeUnit.SECONDS)).as("the writer met the outage").isTrue();
-            assertThat(rows(real)).as("nothing could be written during the outage").isZero();
             flaky.up();
             CompletableFuture.allOf(calls.stream().map(f -> f.handle((r, e) -> r)).toArray(CompletableFuture[]::new))
                     .get(60, TimeUnit.SECONDS);
@@ -213,12 +226,13 @@ class JdbcUsageSinkTest {
                 .map((rs, ctx) -> byOutcome.put(rs.getString("status") + " " + rs.getString("code"), rs.getInt("n")))
                 .list());
         assertThat(sink.droppedRecords()).isZero();
-        assertThat(rows(real)).isEqualTo(n);
+        assertThat(rows(real)).isEqualTo(n + duringOutage);
         assertThat(byOutcome).isEqualTo(Map.of(
                 "ok -", 2 * perKind,
                 "error AI_PROVIDER_BAD_REQUEST", perKind,
                 "error AI_PROVIDER_TIMEOUT", perKind,
                 "canceled AI_CANCELED", perKind,
-                "error AI_CONFIG_MISSING_API_KEY", perKind));
+                "error AI_CONFIG_MISSING_API_KEY", perKind,
+                "error AI_STORE_UNAVAILABLE", duringOutage));
     }
 }
