@@ -1,6 +1,10 @@
 package dev.aitenancy;
 
-/** A hard budget has no room left for this call. */
+/**
+ * A hard budget refused the call: it has no room left ({@link ErrorCode#AI_BUDGET_EXCEEDED}), or the
+ * call cannot be priced and the budget does not allow unpriced models
+ * ({@link ErrorCode#AI_BUDGET_UNPRICED_MODEL}).
+ */
 public final class BudgetExceededException extends AiTenancyException {
 
     private static final long serialVersionUID = 1L;
@@ -10,6 +14,6 @@ public final class BudgetExceededException extends AiTenancyException {
     }
 
     public BudgetExceededException(ErrorCode code, String orgId, String message, Throwable cause) {
-        super(require(code, ErrorCode.AI_BUDGET_EXCEEDED), orgId, message, cause);
+        super(require(code, ErrorCode.AI_BUDGET_EXCEEDED, ErrorCode.AI_BUDGET_UNPRICED_MODEL), orgId, message, cause);
     }
 }

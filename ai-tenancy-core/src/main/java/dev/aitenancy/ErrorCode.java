@@ -33,6 +33,12 @@ public enum ErrorCode {
     AI_RATE_LIMITED(true),
     /** A hard budget has no room left for this call. */
     AI_BUDGET_EXCEEDED(false),
+    /**
+     * The call's model has no price, so a hard budget that applies cannot count it, and that budget
+     * does not allow unpriced models ({@code Budget.allowUnpriced}): give the model a price, or an
+     * admin can allow unpriced models under the budget. Retrying will not help.
+     */
+    AI_BUDGET_UNPRICED_MODEL(false),
     /** The provider rejected the key (401/403, or Gemini's API_KEY_INVALID). */
     AI_PROVIDER_AUTH(false),
     /** The provider rate limited the call (429 that is not a quota/credit problem). */

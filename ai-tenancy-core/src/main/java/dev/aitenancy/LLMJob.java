@@ -7,11 +7,13 @@ import dev.aitenancy.guardrails.GuardrailStore;
 import dev.aitenancy.guardrails.internal.GuardrailCheck;
 import dev.aitenancy.keys.KeyStore;
 import dev.aitenancy.keys.StoredKey;
+import dev.aitenancy.limits.Budget;
 import dev.aitenancy.limits.BudgetLedger;
 import dev.aitenancy.limits.BudgetReservation;
 import dev.aitenancy.limits.RateLimitPermit;
 import dev.aitenancy.limits.RateLimitRequest;
 import dev.aitenancy.limits.RateLimiter;
+import dev.aitenancy.limits.internal.BudgetPeriods;
 import dev.aitenancy.memory.InMemoryRateLimiter;
 import dev.aitenancy.memory.InMemoryUsageSink;
 import dev.aitenancy.models.ModelCatalog;
@@ -261,15 +263,14 @@ public final class LLMJob {
             call.model = call.guards.checkModel(call.model);
             call.prompt = call.guards.checkInput(call.prompt, estimateTokens(call.prompt), call.startedAt);
             BigDecimal worstCase = worstCase(call.model, call.prompt);
-            call.guards.checkCost(call.model.spec() == null ? null : worstCase);
+            call.guards.checkCost(worstCase);
             call.step = "check the rate limits";
             call.permit = rateLimiter.acquire(new RateLimitRequest(org, caller.userId(),       // 6. rate limit
                     caller.ip(), estimateTokens(call.prompt) + call.model.maxOutputTokens())
                     .withUserRequestsPerMinuteCap(call.guards.userRequestsPerMinute()));
             call.step = "reserve against the budgets";
-            call.budget = budgets.reserve(call.recordId, org, caller, tier, worstCase);         // 7. budget
-            call.reserved = worstCase;
-            call.budget.softBudgetsOverrun().forEach(call.guards::warnSoftBudget);
+            call.budget = reserveBudget(call, caller, tier, worstCase);                        // 7. budget
+            call.reserved = worstCase == null ? BigDecimal.ZERO : worstCase;
             client(org, call.model.ref().provider());                                         //    (a client exists)
             call.step = "read the provider key";
             StoredKey stored = key(org, call.model.ref().provider());                          // 8. key
@@ -387,14 +388,36 @@ public final class LLMJob {
         return c;
     }
 
-    /** The most a call can be billed: the input estimate plus the output cap; zero when unpriced. */
+    /**
+     * The most a call can be billed: the input estimate plus the output cap, at the rates it is billed
+     * at (its tier's, else the list price); null when the call cannot be priced, never zero.
+     */
     static BigDecimal worstCase(ResolvedModel model, String prompt) {
-        if (model.spec() == null) {
-            return BigDecimal.ZERO;
-        }
         TokenUsage most = TokenUsage.of(estimateTokens(prompt), model.maxOutputTokens());
-        Cost billed = model.billed(most, model.spec().cost(most));
-        return billed.isPriced() ? billed.amount() : BigDecimal.ZERO;
+        Cost billed = model.billed(most, model.spec() == null ? Cost.unpriced() : model.spec().cost(most));
+        return billed.isPriced() ? billed.amount() : null;
+    }
+
+    /**
+     * Step 7: reserves the worst case ({@code null}: unpriced) against every budget that applies. A
+     * refusal because the model has no price names the model; soft budgets the call may overrun, or
+     * that cannot count it, become warnings in its result and record.
+     */
+    private BudgetReservation reserveBudget(Call call, Caller caller, String tier, BigDecimal worstCase) {
+        BudgetReservation reservation;
+        try {
+            reservation = budgets.reserve(call.recordId, call.org, caller, tier, worstCase);
+        } catch (BudgetExceededException e) {
+            throw BudgetPeriods.namingModel(e, call.model.ref().toString());
+        }
+        for (Budget b : reservation.softBudgetsOverrun()) {
+            if (worstCase == null && !b.allowUnpriced()) {
+                call.guards.warnUnpricedSoftBudget(b, call.model.ref().toString());
+            } else {
+                call.guards.warnSoftBudget(b);
+            }
+        }
+        return reservation;
     }
 
     /** A rough input estimate (4 characters a token) for limits; never used for billing. */

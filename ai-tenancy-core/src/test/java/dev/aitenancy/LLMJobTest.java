@@ -47,6 +47,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
@@ -484,6 +485,76 @@ class LLMJobTest {
         assertThat(server.requests()).hasSize(1);
         assertThat(ledger.spent(ledger.budgets(ACME).get(0))).isEqualByComparingTo("1.2");
         assertThat(ledger.spent(ledger.budgets(INITECH).get(0))).isEqualByComparingTo("0");
+    }
+
+    @Test
+    void anUnpricedModelIsRefusedUnderAHardBudgetUntilAnAdminAllowsItAndSoftBudgetsOnlyWarn() throws Exception {
+        InMemoryBudgetLedger ledger = new InMemoryBudgetLedger(java.time.Clock.systemUTC(),
+                dev.aitenancy.limits.BudgetAlertListener.NONE);
+        Budget hard = Budget.hard(GLOBEX, Budget.Scope.ORG, null, Budget.Period.MONTHLY, new BigDecimal("100"));
+        ledger.setBudget(hard);
+        job = LLMJob.builder().keyStore(keys).modelCatalog(catalog).usageSink(usage).provider(openai)
+                .budgetLedger(ledger).build();
+
+        AtomicReference<BudgetExceededException> refused = new AtomicReference<>();
+        String log = LogCapture.stderrOf(() -> refused.set(catchThrowableOfType(BudgetExceededException.class,
+                () -> job.run("hi", "globex", Map.of())))); // gpt-4.1-nano has no price in this catalog
+        UsageRecord refusal = usage.recent(GLOBEX, 1).get(0);
+        int providerCallsWhileRefused = server.requests().size();
+        ledger.setBudget(hard.withAllowUnpriced(true));
+        JobResult allowed = job.run("hi", "globex", Map.of());
+        ledger.setBudget(new Budget(GLOBEX, Budget.Scope.ORG, null, Budget.Period.MONTHLY, new BigDecimal("100"),
+                false, null, java.time.ZoneId.of("UTC")));
+        JobResult warned = job.run("hi", "globex", Map.of());
+
+        BudgetExceededException e = refused.get();
+        assertThat(e.code()).isEqualTo(ErrorCode.AI_BUDGET_UNPRICED_MODEL);
+        assertThat(e.orgId()).isEqualTo("globex");
+        assertThat(e.getMessage()).startsWith("model openai/gpt-4.1-nano has no price, and the hard org monthly budget "
+                + "of 100 USD of org globex admits only calls it can count: give the model a price")
+                .contains("allow unpriced models under this budget").doesNotContain(GLOBEX_KEY);
+        assertThat(log).doesNotContain(GLOBEX_KEY);
+        assertThat(providerCallsWhileRefused).as("the provider is never called").isZero();
+        assertThat(refusal.status()).isEqualTo(UsageStatus.ERROR);
+        assertThat(refusal.errorCode()).isEqualTo("AI_BUDGET_UNPRICED_MODEL");
+        assertThat(allowed.cost().isPriced()).isFalse();
+        assertThat(allowed.guardrails()).as("an admin's explicit choice: no warning").isEmpty();
+        assertThat(ledger.spent(hard)).as("an unpriced call is never charged a made-up amount").isEqualByComparingTo("0");
+        assertThat(warned.text()).isEqualTo("Paris.");
+        assertThat(warned.guardrails()).singleElement().satisfies(o -> {
+            assertThat(o.kind()).isEqualTo("budget");
+            assertThat(o.action()).isEqualTo(dev.aitenancy.guardrails.GuardrailAction.WARN);
+            assertThat(o.detail()).contains("model openai/gpt-4.1-nano has no price")
+                    .contains("not counted against the soft org monthly budget of 100 USD");
+        });
+        assertThat(usage.recent(GLOBEX, 1).get(0).guardrails()).isEqualTo("warn:budget:org monthly budget of 100 USD");
+        assertThat(server.requests()).hasSize(2);
+    }
+
+    @Test
+    void aModelWithoutAListPriceButWithTierRatesIsReservedAndChargedAtThoseRates() {
+        TierPlan plan = TierPlan.of(List.of(new Tier("standard", java.util.Set.of(NANO), new BigDecimal("0.50"),
+                new BigDecimal("2.00"))));
+        InMemoryModelCatalog tiered = new InMemoryModelCatalog(ModelRegistry.empty(), plan);
+        tiered.allow(ACME, NANO).setDefault(ACME, NANO).setDefaultProvider(ACME, ProviderId.OPENAI)
+                .setOrgTiers(ACME, java.util.Set.of("standard"));
+        InMemoryBudgetLedger ledger = new InMemoryBudgetLedger(java.time.Clock.systemUTC(),
+                dev.aitenancy.limits.BudgetAlertListener.NONE);
+        Budget hard = Budget.hard(ACME, Budget.Scope.ORG, null, Budget.Period.MONTHLY, new BigDecimal("10"));
+        ledger.setBudget(hard);
+        job = LLMJob.builder().keyStore(keys).modelCatalog(tiered).usageSink(usage).provider(openai)
+                .budgetLedger(ledger).build();
+
+        JobResult r = job.run("hi", "acme", Map.of());
+
+        assertThat(r.cost().isPriced()).as("no list price").isFalse();
+        assertThat(r.billed()).isEqualTo(Cost.usd(new BigDecimal("1.5")));
+        assertThat(ledger.spent(hard)).isEqualByComparingTo("1.5");
+        assertThat(LLMJob.worstCase(new dev.aitenancy.models.ResolvedModel(NANO, 1_000_000, null,
+                plan.tier("standard").orElseThrow(), null), "")).as("1M output tokens at 2 USD per 1M")
+                .isEqualByComparingTo("2");
+        assertThat(LLMJob.worstCase(new dev.aitenancy.models.ResolvedModel(NANO, 1_000_000, null, null, null), ""))
+                .as("no price at all: unpriced, not zero").isNull();
     }
 
     @Test

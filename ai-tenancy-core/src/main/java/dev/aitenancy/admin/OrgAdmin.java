@@ -198,7 +198,11 @@ public final class OrgAdmin {
 
     // --- budgets, usage -----------------------------------------------------------------------
 
-    /** Adds or replaces a budget ({@code budget.set}, target e.g. {@code user alice monthly}). */
+    /**
+     * Adds or replaces a budget ({@code budget.set}, target e.g. {@code user alice monthly}; the
+     * detail ends with {@code unpriced models allowed} when the budget {@linkplain Budget#allowUnpriced()
+     * allows them}).
+     */
     public void setBudget(Budget budget, String actor) {
         Objects.requireNonNull(budget, "budget");
         check(budget.org(), actor);
@@ -207,7 +211,7 @@ public final class OrgAdmin {
         record(budget.org(), actor, "budget.set", scope + " " + lower(budget.period().name()),
                 budget.limitUsd().stripTrailingZeros().toPlainString() + " USD, " + (budget.hard() ? "hard" : "soft")
                         + ", alert at " + budget.alertThreshold().stripTrailingZeros().toPlainString() + ", "
-                        + budget.zone().getId());
+                        + budget.zone().getId() + (budget.allowUnpriced() ? ", unpriced models allowed" : ""));
     }
 
     /**

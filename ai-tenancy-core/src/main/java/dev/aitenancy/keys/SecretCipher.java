@@ -36,6 +36,11 @@ import java.util.List;
  * <p>The master key comes from configuration: a Tink JSON keyset, or for the simple case a
  * base64-encoded 32-byte key (see {@link #generateBase64Key()}, or run this class with
  * {@code generate}).
+ *
+ * <p>A store that keeps envelopes also keeps a <em>canary</em> ({@link #newCanary()}): a fixed,
+ * non-secret text encrypted under the master key, which it opens on every start
+ * ({@link #opensCanary}) so that a valid but wrong master key is refused at once instead of failing
+ * every call.
  */
 public final class SecretCipher {
 
@@ -43,6 +48,9 @@ public final class SecretCipher {
     public static final String MASTER_KEY_ENV = "AI_TENANCY_MASTER_KEY";
 
     private static final byte VERSION = 1;
+    private static final byte[] CANARY_TEXT = "ai-tenancy master key check".getBytes(StandardCharsets.UTF_8);
+    /** Without a '/', so it is never the associated data of a key ({@code org + "/" + provider}). */
+    private static final byte[] CANARY_AD = "ai-tenancy:master-key-check".getBytes(StandardCharsets.UTF_8);
     private static final String HOW_TO_GENERATE = "generate one with `java -cp ai-tenancy-core.jar:tink.jar "
             + "dev.aitenancy.keys.SecretCipher generate` (or SecretCipher.generateBase64Key()) and keep it secret";
     private static final AesGcmParameters AES256_GCM;
@@ -150,6 +158,36 @@ public final class SecretCipher {
         } catch (GeneralSecurityException e) {
             throw undecryptable(org, provider,
                     "it was encrypted for another org or provider, or with a master key that is no longer configured");
+        }
+    }
+
+    /**
+     * A new canary: a fixed text (no secret) encrypted under the primary master key, in the
+     * envelope format (so {@link #keyIdOf} and {@link #needsReEncryption} apply to it). A store keeps
+     * it next to its envelopes and checks it with {@link #opensCanary} when it starts.
+     */
+    public byte[] newCanary() {
+        try {
+            byte[] ct = aead.encrypt(CANARY_TEXT, CANARY_AD);
+            return ByteBuffer.allocate(ct.length + 1).put(VERSION).put(ct).array();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("encryption failed", e);
+        }
+    }
+
+    /**
+     * Whether {@code canary} was made by {@link #newCanary()} under one of this cipher's master keys:
+     * false for a canary of another master key, a damaged one, or anything else.
+     */
+    public boolean opensCanary(byte[] canary) {
+        if (canary == null || canary.length < 2 || canary[0] != VERSION) {
+            return false;
+        }
+        try {
+            return java.util.Arrays.equals(aead.decrypt(java.util.Arrays.copyOfRange(canary, 1, canary.length),
+                    CANARY_AD), CANARY_TEXT);
+        } catch (GeneralSecurityException e) {
+            return false;
         }
     }
 

@@ -13,9 +13,14 @@ import java.util.Objects;
  * @param period         daily, weekly (Monday to Sunday) or monthly, in {@code zone}
  * @param hard           true: a call that might exceed it is refused; false: it only warns
  * @param alertThreshold the share of the limit (0 to 1) at which the alert fires once per period
+ * @param allowUnpriced  whether calls to a model without a price may go ahead under this budget
+ *                       (they cost it nothing, since their cost is unknown). When false (the default)
+ *                       a hard budget refuses them with {@code AI_BUDGET_UNPRICED_MODEL} and a soft one
+ *                       lets them go ahead with a warning. A hard budget that is spent refuses them
+ *                       either way.
  */
 public record Budget(OrgId org, Scope scope, String subject, Period period, BigDecimal limitUsd, boolean hard,
-        BigDecimal alertThreshold, ZoneId zone) {
+        BigDecimal alertThreshold, ZoneId zone, boolean allowUnpriced) {
 
     /** What a budget covers. */
     public enum Scope {
@@ -42,9 +47,20 @@ public record Budget(OrgId org, Scope scope, String subject, Period period, BigD
         alertThreshold = alertThreshold == null ? new BigDecimal("0.8") : alertThreshold;
     }
 
+    /** A budget that does not allow unpriced models (see {@link #allowUnpriced()}). */
+    public Budget(OrgId org, Scope scope, String subject, Period period, BigDecimal limitUsd, boolean hard,
+            BigDecimal alertThreshold, ZoneId zone) {
+        this(org, scope, subject, period, limitUsd, hard, alertThreshold, zone, false);
+    }
+
     /** A hard budget with the default 80% alert, in UTC. */
     public static Budget hard(OrgId org, Scope scope, String subject, Period period, BigDecimal limitUsd) {
         return new Budget(org, scope, subject, period, limitUsd, true, null, ZoneId.of("UTC"));
+    }
+
+    /** This budget, allowing or not calls to models without a price (see {@link #allowUnpriced()}). */
+    public Budget withAllowUnpriced(boolean allow) {
+        return new Budget(org, scope, subject, period, limitUsd, hard, alertThreshold, zone, allow);
     }
 
     /** A name for messages, e.g. {@code user alice monthly budget of 20 USD}. */

@@ -20,7 +20,8 @@ public interface BudgetReservation {
 
     /**
      * The soft budgets this call may take past their limit: the call goes ahead, and the warning is
-     * reported in its result and usage record.
+     * reported in its result and usage record. For a call that cannot be priced: every soft budget
+     * that applies and does not {@linkplain Budget#allowUnpriced() allow unpriced models}.
      */
     default List<Budget> softBudgetsOverrun() {
         return List.of();

@@ -1,7 +1,5 @@
 package dev.aitenancy.memory;
 
-import dev.aitenancy.BudgetExceededException;
-import dev.aitenancy.ErrorCode;
 import dev.aitenancy.limits.Budget;
 import dev.aitenancy.limits.BudgetAlertListener;
 import dev.aitenancy.limits.BudgetLedger;
@@ -66,7 +64,9 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
     }
 
     @Override
-    public BudgetReservation reserve(OrgId org, Caller caller, String tier, BigDecimal worstCase) {
+    public BudgetReservation reserve(OrgId org, Caller caller, String tier, BigDecimal worstCaseOrUnpriced) {
+        // a call that cannot be priced holds nothing (and adds nothing when settled with an unknown cost)
+        BigDecimal worstCase = worstCaseOrUnpriced == null ? BigDecimal.ZERO : worstCaseOrUnpriced;
         List<Held> held = new ArrayList<>();
         List<Budget> overrun = new ArrayList<>();
         synchronized (this) {
@@ -78,11 +78,7 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
             for (Budget b : applying) {
                 String period = BudgetPeriods.periodKey(b, clock.instant());
                 Usage u = usage.computeIfAbsent(key(b, period), k -> new Usage());
-                BigDecimal used = u.spent.add(u.reserved);
-                if (!BudgetPeriods.fits(b, used, worstCase)) {
-                    if (b.hard()) {
-                        throw exceeded(org, b, b.limitUsd().subtract(used), worstCase);
-                    }
+                if (!BudgetPeriods.admit(org, b, u.spent.add(u.reserved), worstCaseOrUnpriced)) {
                     overrun.add(b);
                 }
                 held.add(new Held(b, period, u));
@@ -108,13 +104,6 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
             }
             crossed.forEach(h -> listener.thresholdCrossed(h.budget(), h.period(), h.usage().spent.stripTrailingZeros()));
         }, overrun);
-    }
-
-    static BudgetExceededException exceeded(OrgId org, Budget b, BigDecimal left, BigDecimal worstCase) {
-        return new BudgetExceededException(ErrorCode.AI_BUDGET_EXCEEDED, org.value(), "the " + b.describe()
-                + " of org " + org + " has " + left.max(BigDecimal.ZERO).stripTrailingZeros().toPlainString()
-                + " USD left and this call may cost up to " + worstCase.stripTrailingZeros().toPlainString()
-                + " USD; lower max output tokens, or an admin can raise the budget");
     }
 
     private static String key(Budget b, String period) {

@@ -105,6 +105,78 @@ public abstract class BudgetLedgerContract {
     }
 
     @Test
+    void aHardBudgetRefusesAnUnpricedCallWithItsOwnCodeAndHoldsNothing() {
+        BudgetLedger ledger = newLedger();
+        ledger.setBudget(Budget.hard(ACME, Scope.ORG, null, Period.MONTHLY, usd("100")));
+        ledger.setBudget(Budget.hard(ACME, Scope.USER, "alice", Period.DAILY, usd("1.00")).withAllowUnpriced(true));
+
+        BudgetExceededException e = catchThrowableOfType(BudgetExceededException.class,
+                () -> ledger.reserve(ACME, ALICE, null, null));
+        BudgetReservation afterRefusal = ledger.reserve(ACME, ALICE, null, usd("1.00"));
+
+        assertThat(e.code()).isEqualTo(ErrorCode.AI_BUDGET_UNPRICED_MODEL);
+        assertThat(e.retryable()).isFalse();
+        assertThat(e.orgId()).isEqualTo("acme");
+        assertThat(e.getMessage()).contains("has no price").contains("hard org monthly budget of 100 USD of org acme")
+                .contains("give the model a price").contains("allow unpriced models under this budget");
+        assertThat(afterRefusal.softBudgetsOverrun()).as("a priced call still fits: alice's whole 1 USD is there")
+                .isEmpty();
+    }
+
+    @Test
+    void aHardBudgetThatAllowsUnpricedModelsAdmitsThemUncountedUntilItIsSpent() {
+        BudgetLedger ledger = newLedger();
+        ledger.setBudget(Budget.hard(ACME, Scope.ORG, null, Period.MONTHLY, usd("1.00")).withAllowUnpriced(true));
+
+        BudgetReservation unpriced = ledger.reserve(ACME, BOB, null, null);
+        unpriced.settle(null); // cost unknown: nothing was held, nothing is added
+        ledger.reserve(ACME, BOB, null, usd("1.00")).settle(usd("1.00")); // so the whole budget is still there
+        BudgetExceededException spent = catchThrowableOfType(BudgetExceededException.class,
+                () -> ledger.reserve(ACME, BOB, null, null));
+
+        assertThat(unpriced.softBudgetsOverrun()).isEmpty();
+        assertThat(ledger.budgets(ACME)).extracting(Budget::allowUnpriced).containsExactly(true);
+        assertThat(spent.code()).as("a spent hard budget refuses unpriced calls too").isEqualTo(ErrorCode.AI_BUDGET_EXCEEDED);
+        assertThat(spent.getMessage()).contains("org monthly budget of 1 USD of org acme is spent")
+                .contains("raise the budget");
+    }
+
+    @Test
+    void softBudgetsLetAnUnpricedCallGoAheadAndReportThoseThatCannotCountIt() {
+        BudgetLedger ledger = newLedger();
+        ledger.setBudget(new Budget(ACME, Scope.ORG, null, Period.MONTHLY, usd("5.00"), false, null, ZoneId.of("UTC")));
+        ledger.setBudget(new Budget(ACME, Scope.GROUP, "support", Period.WEEKLY, usd("1.00"), false, null,
+                ZoneId.of("UTC")).withAllowUnpriced(true));
+
+        BudgetReservation unpriced = ledger.reserve(ACME, ALICE, null, null);
+        unpriced.settle(null);
+        BudgetReservation priced = ledger.reserve(ACME, ALICE, null, usd("1.00"));
+
+        assertThat(unpriced.softBudgetsOverrun()).extracting(Budget::describe)
+                .containsExactly("org monthly budget of 5 USD");
+        assertThat(priced.softBudgetsOverrun()).as("the unpriced call added nothing to either budget").isEmpty();
+        assertThat(ledger.budgets(ACME)).extracting(Budget::scope, Budget::allowUnpriced)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(Scope.ORG, false),
+                        org.assertj.core.groups.Tuple.tuple(Scope.GROUP, true));
+    }
+
+    @Test
+    void allowingUnpricedModelsCanBeSwitchedOffAgain() {
+        BudgetLedger ledger = newLedger();
+        Budget budget = Budget.hard(ACME, Scope.USER, "bob", Period.DAILY, usd("2.00"));
+        ledger.setBudget(budget.withAllowUnpriced(true));
+        ledger.reserve(ACME, BOB, null, null).settle(null);
+
+        ledger.setBudget(budget);
+        BudgetExceededException e = catchThrowableOfType(BudgetExceededException.class,
+                () -> ledger.reserve(ACME, BOB, null, null));
+
+        assertThat(e.code()).isEqualTo(ErrorCode.AI_BUDGET_UNPRICED_MODEL);
+        assertThat(e.getMessage()).contains("user bob daily budget of 2 USD");
+        assertThat(ledger.budgets(ACME)).extracting(Budget::allowUnpriced).containsExactly(false);
+    }
+
+    @Test
     void aNewPeriodStartsFreshInTheBudgetsTimeZoneAndAlertsOncePerPeriod() {
         BudgetLedger ledger = newLedger();
         ledger.setBudget(new Budget(ACME, Scope.ORG, null, Period.MONTHLY, usd("1.00"), true, usd("0.8"),

@@ -285,6 +285,25 @@ public abstract class OrgAdminContract {
     }
 
     @Test
+    void allowingUnpricedModelsUnderABudgetIsAuditedAndCanBeTakenBack() {
+        MutableClock clock = new MutableClock(T0);
+        Parts p = newParts(clock);
+        OrgAdmin admin = admin(p, clock);
+        Budget monthly = Budget.hard(ACME, Budget.Scope.ORG, null, Budget.Period.MONTHLY, new BigDecimal("100"));
+
+        admin.setBudget(monthly.withAllowUnpriced(true), "ada");
+        boolean allowed = admin.budgets(ACME).get(0).allowUnpriced();
+        clock.advance(Duration.ofSeconds(1));
+        admin.setBudget(monthly, "bo");
+
+        assertThat(allowed).isTrue();
+        assertThat(admin.budgets(ACME)).singleElement().satisfies(b -> assertThat(b.allowUnpriced()).isFalse());
+        assertThat(admin.auditLog(AuditQuery.of(ACME)).events()).extracting(OrgAdminContract::line).containsExactly(
+                "bo budget.set org monthly 100 USD, hard, alert at 0.8, UTC",
+                "ada budget.set org monthly 100 USD, hard, alert at 0.8, UTC, unpriced models allowed");
+    }
+
+    @Test
     void aRateLimitChangeIsAuditedWithTheNewLimits() {
         MutableClock clock = new MutableClock(T0);
         Parts p = newParts(clock);

@@ -104,9 +104,19 @@ public final class AiTenancyJdbc {
         }
     }
 
-    /** Provider keys, encrypted with {@code cipher} and bound to their org and provider. */
+    /**
+     * Provider keys, encrypted with {@code cipher} and bound to their org and provider. Checks at
+     * once that {@code cipher} holds the master key the stored keys were encrypted with (a canary in
+     * {@code ai_master_key_check}, written by the first store on an empty database); when the
+     * migrations have not run yet, the check happens before the store's first read or write.
+     *
+     * @throws ConfigurationException {@code AI_CONFIG_INVALID} when the master key is not the one the
+     *                                stored keys were encrypted with, saying what to do
+     */
     public KeyStore keyStore(SecretCipher cipher) {
-        return new JdbcKeyStore(jdbi, Objects.requireNonNull(cipher, "cipher"), clock);
+        JdbcKeyStore store = new JdbcKeyStore(jdbi, Objects.requireNonNull(cipher, "cipher"), clock);
+        store.checkMasterKey();
+        return store;
     }
 
     /**
@@ -200,7 +210,7 @@ public final class AiTenancyJdbc {
 
     /** Re-encryption of all stored keys under {@code cipher}'s primary master key. */
     public KeyRotation keyRotation(SecretCipher cipher) {
-        return new KeyRotation(jdbi, cipher);
+        return new KeyRotation(jdbi, cipher, clock);
     }
 
     /** The Jdbi instance over the host's data source. */

@@ -1,7 +1,5 @@
 package dev.aitenancy.jdbc;
 
-import dev.aitenancy.BudgetExceededException;
-import dev.aitenancy.ErrorCode;
 import dev.aitenancy.jdbc.internal.Dialect;
 import dev.aitenancy.jdbc.internal.Sql;
 import dev.aitenancy.limits.Budget;
@@ -64,11 +62,12 @@ public final class JdbcBudgetLedger implements BudgetLedger {
     public void setBudget(Budget b) {
         Sql.upsert(jdbi,
                 h -> bind(h.createUpdate("UPDATE ai_budgets SET limit_usd = :limit, hard = :hard, "
-                        + "alert_threshold = :threshold, zone = :zone WHERE org_id = :org AND scope = :scope "
-                        + "AND subject = :subject AND period = :period"), b).execute(),
+                        + "alert_threshold = :threshold, zone = :zone, allow_unpriced = :allowUnpriced "
+                        + "WHERE org_id = :org AND scope = :scope AND subject = :subject AND period = :period"), b)
+                        .execute(),
                 h -> bind(h.createUpdate("INSERT INTO ai_budgets (org_id, scope, subject, period, limit_usd, hard, "
-                        + "alert_threshold, zone) VALUES (:org, :scope, :subject, :period, :limit, :hard, :threshold, "
-                        + ":zone)"), b).execute());
+                        + "alert_threshold, zone, allow_unpriced) VALUES (:org, :scope, :subject, :period, :limit, "
+                        + ":hard, :threshold, :zone, :allowUnpriced)"), b).execute());
         definitions.invalidateIf(b.org()::equals);
     }
 
@@ -76,7 +75,7 @@ public final class JdbcBudgetLedger implements BudgetLedger {
         return u.bind("org", b.org().value()).bind("scope", b.scope().name())
                 .bind("subject", b.subject() == null ? "" : b.subject()).bind("period", b.period().name())
                 .bind("limit", b.limitUsd()).bind("hard", b.hard()).bind("threshold", b.alertThreshold())
-                .bind("zone", b.zone().getId());
+                .bind("zone", b.zone().getId()).bind("allowUnpriced", b.allowUnpriced());
     }
 
     @Override
@@ -99,14 +98,14 @@ public final class JdbcBudgetLedger implements BudgetLedger {
                     return new Budget(org, scope, scope == Budget.Scope.ORG ? null : rs.getString("subject"),
                             Budget.Period.valueOf(rs.getString("period")), rs.getBigDecimal("limit_usd").stripTrailingZeros(),
                             rs.getBoolean("hard"), rs.getBigDecimal("alert_threshold").stripTrailingZeros(),
-                            ZoneId.of(rs.getString("zone")));
+                            ZoneId.of(rs.getString("zone")), rs.getBoolean("allow_unpriced"));
                 })
                 .list());
     }
 
     @Override
-    public BudgetReservation reserve(OrgId org, Caller caller, String tier, BigDecimal worstCase) {
-        return reserve(UUID.randomUUID(), org, caller, tier, worstCase);
+    public BudgetReservation reserve(OrgId org, Caller caller, String tier, BigDecimal worstCaseOrUnpriced) {
+        return reserve(UUID.randomUUID(), org, caller, tier, worstCaseOrUnpriced);
     }
 
     /**
@@ -115,7 +114,10 @@ public final class JdbcBudgetLedger implements BudgetLedger {
      * a call whose instance died from its started record.
      */
     @Override
-    public BudgetReservation reserve(UUID callId, OrgId org, Caller caller, String tier, BigDecimal worstCase) {
+    public BudgetReservation reserve(UUID callId, OrgId org, Caller caller, String tier,
+            BigDecimal worstCaseOrUnpriced) {
+        // a call that cannot be priced holds nothing (and adds nothing when settled with an unknown cost)
+        BigDecimal worstCase = worstCaseOrUnpriced == null ? BigDecimal.ZERO : worstCaseOrUnpriced;
         Instant now = clock.instant();
         sweep(now);
         List<Held> held = new ArrayList<>();
@@ -129,9 +131,9 @@ public final class JdbcBudgetLedger implements BudgetLedger {
         UUID id = Objects.requireNonNull(callId, "callId");
         List<Budget> overrun;
         if (dialect == Dialect.POSTGRESQL) {
-            overrun = Sql.retryingConflicts(() -> holdByUpsert(org, id, held, worstCase, now));
+            overrun = Sql.retryingConflicts(() -> holdByUpsert(org, id, held, worstCaseOrUnpriced, now));
         } else {
-            while ((overrun = Sql.retryingConflicts(() -> hold(org, id, held, worstCase, now))) == null) {
+            while ((overrun = Sql.retryingConflicts(() -> hold(org, id, held, worstCaseOrUnpriced, now))) == null) {
                 // a usage row of this period is missing: insert it in its own transaction, then again
                 for (Held h : held) {
                     Sql.seed(jdbi, "INSERT INTO ai_budget_usage (org_id, budget_key, period_key, spent, reserved, "
@@ -201,9 +203,10 @@ public final class JdbcBudgetLedger implements BudgetLedger {
 
     /**
      * PostgreSQL: reserves on every row (creating missing ones), rolls back when a hard budget has
-     * no room; returns the soft budgets the call may overrun.
+     * no room; returns the soft budgets the call may overrun. {@code worstCase} null: unpriced.
      */
     private List<Budget> holdByUpsert(OrgId org, UUID id, List<Held> held, BigDecimal worstCase, Instant now) {
+        BigDecimal amount = worstCase == null ? BigDecimal.ZERO : worstCase;
         return jdbi.inTransaction(handle -> {
             List<Budget> overrun = new ArrayList<>();
             for (Held h : held) {
@@ -212,8 +215,8 @@ public final class JdbcBudgetLedger implements BudgetLedger {
                                 + "ON CONFLICT (org_id, budget_key, period_key) DO UPDATE SET reserved = "
                                 + "ai_budget_usage.reserved + EXCLUDED.reserved RETURNING spent, reserved")
                         .bind("org", org.value()).bind("key", h.budgetKey()).bind("period", h.period())
-                        .bind("amount", worstCase)
-                        .map((rs, ctx) -> rs.getBigDecimal("spent").add(rs.getBigDecimal("reserved")).subtract(worstCase))
+                        .bind("amount", amount)
+                        .map((rs, ctx) -> rs.getBigDecimal("spent").add(rs.getBigDecimal("reserved")).subtract(amount))
                         .one();
                 if (!checkRoom(org, h.budget(), usedBefore, worstCase)) {
                     overrun.add(h.budget());
@@ -223,7 +226,7 @@ public final class JdbcBudgetLedger implements BudgetLedger {
                     + "amount, expires_at) VALUES (:id, :org, :key, :period, :amount, :expires)");
             for (Held h : held) {
                 insert.bind("id", id).bind("org", org.value()).bind("key", h.budgetKey()).bind("period", h.period())
-                        .bind("amount", worstCase).bind("expires", now.plus(reservationTtl)).add();
+                        .bind("amount", amount).bind("expires", now.plus(reservationTtl)).add();
             }
             insert.execute();
             return overrun;
@@ -231,29 +234,20 @@ public final class JdbcBudgetLedger implements BudgetLedger {
     }
 
     /**
-     * Refuses a call when a hard budget has less room than its worst case (rolling its transaction
-     * back); false when the budget is soft and the call may overrun it.
+     * Refuses a call when a hard budget has less room than its worst case, or cannot count an
+     * unpriced call ({@code worstCase} null), rolling its transaction back; false when the budget is
+     * soft and the call may overrun it ({@link BudgetPeriods#admit}).
      */
     private static boolean checkRoom(OrgId org, Budget budget, BigDecimal used, BigDecimal worstCase) {
-        if (BudgetPeriods.fits(budget, used, worstCase)) {
-            return true;
-        }
-        BigDecimal left = budget.limitUsd().subtract(used);
-        if (budget.hard()) {
-            throw new BudgetExceededException(ErrorCode.AI_BUDGET_EXCEEDED, org.value(), "the "
-                    + budget.describe() + " of org " + org + " has "
-                    + left.max(BigDecimal.ZERO).stripTrailingZeros().toPlainString()
-                    + " USD left and this call may cost up to " + worstCase.stripTrailingZeros().toPlainString()
-                    + " USD; lower max output tokens, or an admin can raise the budget");
-        }
-        return false;
+        return BudgetPeriods.admit(org, budget, used, worstCase);
     }
 
     /**
      * Locks, checks and reserves in one transaction; returns the soft budgets the call may overrun,
-     * or null when a usage row does not exist yet.
+     * or null when a usage row does not exist yet. {@code worstCase} null: unpriced.
      */
     private List<Budget> hold(OrgId org, UUID id, List<Held> held, BigDecimal worstCase, Instant now) {
+        BigDecimal amount = worstCase == null ? BigDecimal.ZERO : worstCase;
         return jdbi.inTransaction(handle -> {
             List<Budget> overrun = new ArrayList<>();
             for (Held h : held) {
@@ -272,12 +266,12 @@ public final class JdbcBudgetLedger implements BudgetLedger {
             for (Held h : held) {
                 handle.createUpdate("UPDATE ai_budget_usage SET reserved = reserved + :amount WHERE org_id = :org "
                                 + "AND budget_key = :key AND period_key = :period")
-                        .bind("amount", worstCase).bind("org", org.value()).bind("key", h.budgetKey())
+                        .bind("amount", amount).bind("org", org.value()).bind("key", h.budgetKey())
                         .bind("period", h.period()).execute();
                 handle.createUpdate("INSERT INTO ai_budget_reservations (id, org_id, budget_key, period_key, amount, "
                                 + "expires_at) VALUES (:id, :org, :key, :period, :amount, :expires)")
                         .bind("id", id).bind("org", org.value()).bind("key", h.budgetKey()).bind("period", h.period())
-                        .bind("amount", worstCase).bind("expires", now.plus(reservationTtl)).execute();
+                        .bind("amount", amount).bind("expires", now.plus(reservationTtl)).execute();
             }
             return overrun;
         });

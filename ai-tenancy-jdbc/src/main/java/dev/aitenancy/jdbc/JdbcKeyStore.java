@@ -21,13 +21,16 @@ import org.jdbi.v3.core.Jdbi;
 /**
  * Provider keys in {@code ai_provider_keys}, one row per (org, provider), each an envelope of
  * {@link SecretCipher} bound to its org and provider. The key itself is never stored in clear;
- * only its last four characters are, for display.
+ * only its last four characters are, for display. The master key is checked against the
+ * database's canary ({@link MasterKeyCheck}) when the store is created, or, when the schema was not
+ * migrated yet, before its first read or write.
  */
 final class JdbcKeyStore implements KeyStore {
 
     private final Jdbi jdbi;
     private final SecretCipher cipher;
     private final Clock clock;
+    private volatile boolean masterKeyChecked;
 
     JdbcKeyStore(Jdbi jdbi, SecretCipher cipher, Clock clock) {
         this.jdbi = jdbi;
@@ -35,8 +38,20 @@ final class JdbcKeyStore implements KeyStore {
         this.clock = clock;
     }
 
+    /**
+     * Checks the master key against the database once.
+     *
+     * @throws dev.aitenancy.ConfigurationException {@code AI_CONFIG_INVALID} when it is the wrong one
+     */
+    void checkMasterKey() {
+        if (!masterKeyChecked) {
+            masterKeyChecked = MasterKeyCheck.verify(jdbi, cipher, clock);
+        }
+    }
+
     @Override
     public Optional<StoredKey> find(OrgId org, ProviderId provider) {
+        checkMasterKey();
         return jdbi.withHandle(h -> h.createQuery("SELECT envelope, last_verified_at FROM ai_provider_keys "
                         + "WHERE org_id = :org AND provider = :provider")
                 .bind("org", org.value())
@@ -48,6 +63,7 @@ final class JdbcKeyStore implements KeyStore {
 
     @Override
     public void put(OrgId org, ProviderId provider, ApiKey key, String actor) {
+        checkMasterKey();
         byte[] envelope = cipher.encrypt(key, org, provider);
         String last4 = key.reveal().length() >= 12 ? key.reveal().substring(key.reveal().length() - 4) : "";
         Instant now = clock.instant();

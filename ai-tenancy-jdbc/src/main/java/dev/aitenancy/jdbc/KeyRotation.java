@@ -5,6 +5,7 @@ import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.keys.SecretCipher;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.tenant.OrgId;
+import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -15,18 +16,21 @@ import org.jdbi.v3.core.Jdbi;
  * while the application keeps serving. Each row is rewritten only if it still holds the envelope
  * that was read (a key stored meanwhile is left alone), so the job is safe to run on several
  * instances at once, and since it only ever picks rows still made with another key it can be
- * stopped and run again at any point. When it reports nothing remaining, the old master key can
- * be retired with {@link SecretCipher#withoutKey(int)}.
+ * stopped and run again at any point. Each run first re-encrypts the master key's canary
+ * ({@code ai_master_key_check}, which every start opens to refuse a wrong master key). When it
+ * reports nothing remaining, the old master key can be retired with
+ * {@link SecretCipher#withoutKey(int)}.
  */
 public final class KeyRotation {
 
     /**
      * Progress after each batch.
      *
-     * @param reEncrypted envelopes rewritten by this run so far
+     * @param reEncrypted provider keys rewritten by this run so far (the canary is not counted)
      * @param failed      envelopes that did not decrypt (made for another row, or under a key the
      *                    cipher no longer has); they are left as they are and reported here
-     * @param remaining   envelopes still under another key, the failed ones included
+     * @param remaining   envelopes still under another key, the failed ones included (as
+     *                    {@link #remaining()})
      */
     public record Progress(long reEncrypted, long failed, long remaining) {
     }
@@ -36,31 +40,36 @@ public final class KeyRotation {
 
     private final Jdbi jdbi;
     private final SecretCipher cipher;
+    private final Clock clock;
 
-    KeyRotation(Jdbi jdbi, SecretCipher cipher) {
+    KeyRotation(Jdbi jdbi, SecretCipher cipher, Clock clock) {
         this.jdbi = jdbi;
         this.cipher = Objects.requireNonNull(cipher, "cipher");
+        this.clock = clock;
     }
 
-    /** Envelopes not yet under the primary master key. */
+    /** Envelopes not yet under the primary master key, the master key's canary counted as one. */
     public long remaining() {
         return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM ai_provider_keys WHERE master_key_id <> :primary")
                 .bind("primary", cipher.primaryKeyId())
                 .mapTo(Long.class)
-                .one());
+                .one() + MasterKeyCheck.remaining(h, cipher));
     }
 
     /**
-     * One pass over every envelope under an older key, in key order.
+     * One pass over every envelope under an older key, in key order, after the master key's canary.
      *
      * @param batchSize rows per transaction
      * @param progress  told after every batch
      * @return the progress at the end of the pass
+     * @throws ConfigurationException {@code AI_CONFIG_INVALID} when {@code cipher} does not hold the
+     *                                master key the canary was made with (nothing is rewritten)
      */
     public Progress run(int batchSize, Consumer<Progress> progress) {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batchSize must be > 0");
         }
+        MasterKeyCheck.reEncrypt(jdbi, cipher, clock);
         long done = 0;
         long failed = 0;
         String afterOrg = "";

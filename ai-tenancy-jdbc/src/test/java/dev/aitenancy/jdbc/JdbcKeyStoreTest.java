@@ -100,7 +100,7 @@ class JdbcKeyStoreTest {
             KeyRotation rotation = jdbc.keyRotation(rotated);
             List<KeyRotation.Progress> progress = new ArrayList<>();
 
-            assertThat(rotation.remaining()).isEqualTo(7);
+            assertThat(rotation.remaining()).as("seven keys and the master key's canary").isEqualTo(8);
             assertThat(during.get(OrgId.of("org-3"), ProviderId.OPENAI)).as("old envelopes still decrypt")
                     .map(ApiKey::reveal).contains("sk-proj-rotate-3-000000000000");
             KeyRotation.Progress end = rotation.run(3, progress::add);

@@ -562,6 +562,29 @@ class AdminEndpointsTest {
     }
 
     @Test
+    void aBudgetCanAllowUnpricedModelsAndTheChangeIsAudited() throws Exception {
+        MockHttpServletResponse set = send(ADA, put("/ai/orgs/acme/budgets"),
+                "{\"scope\":\"org\",\"period\":\"weekly\",\"limitUsd\":50,\"allowUnpriced\":true}");
+        JsonNode listed = json(call(ADA, get("/ai/orgs/acme/budgets")));
+        MockHttpServletResponse notBoolean = send(ADA, put("/ai/orgs/acme/budgets"),
+                "{\"scope\":\"org\",\"period\":\"weekly\",\"limitUsd\":50,\"allowUnpriced\":\"yes\"}");
+        MockHttpServletResponse withoutIt = send(ADA, put("/ai/orgs/acme/budgets"),
+                "{\"scope\":\"org\",\"period\":\"weekly\",\"limitUsd\":50}");
+
+        assertThat(set.getStatus()).as(set.getContentAsString()).isEqualTo(200);
+        assertThat(json(set).path("allowUnpriced").asBoolean()).isTrue();
+        assertThat(listed).filteredOn(b -> b.path("period").asText().equals("WEEKLY")).singleElement()
+                .satisfies(b -> assertThat(b.path("allowUnpriced").asBoolean()).isTrue());
+        assertError(notBoolean, 400, "AI_INVALID_REQUEST");
+        assertThat(json(withoutIt).path("allowUnpriced").asBoolean()).as("a PUT replaces: false unless given").isFalse();
+        assertThat(json(call(ADA, get("/ai/orgs/acme/audit?action=budget.set"))).path("events"))
+                .extracting(e -> e.path("detail").asText()).containsSubsequence(
+                        "50 USD, hard, alert at 0.8, UTC",
+                        "50 USD, hard, alert at 0.8, UTC, unpriced models allowed");
+        call(ADA, delete("/ai/orgs/acme/budgets?scope=org&period=weekly"));
+    }
+
+    @Test
     void templatesAreVersionedAndRunByName() throws Exception {
         MockHttpServletResponse v1 = send(ADA, post("/ai/orgs/acme/templates/greet"), "{\"text\":\"Hello {{name}}\"}");
         assertThat(v1.getStatus()).isEqualTo(201);

@@ -157,6 +157,41 @@ class AiTenancyAutoConfigurationTest {
     }
 
     @Test
+    void aValidButWrongMasterKeyFailsStartupWithTheFailureAnalyzersDescriptionAndNoKeyMaterial() throws Exception {
+        DataSource shared = freshH2();
+        String wrong = SecretCipher.generateBase64Key();
+        String planted = "sk-proj-STARTERplanted-0123456789abcdef";
+        runner.withBean(DataSource.class, () -> shared).withPropertyValues("ai-tenancy.master-key=" + MASTER_KEY)
+                .run(ctx -> ctx.getBean(KeyStore.class).put(OrgId.of("acme"), ProviderId.OPENAI, ApiKey.of(planted)));
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+
+        String log = dev.aitenancy.testing.LogCapture.stderrOf(() -> runner.withBean(DataSource.class, () -> shared)
+                .withPropertyValues("ai-tenancy.master-key=" + wrong)
+                .run(ctx -> failure.set(ctx.getStartupFailure())));
+        runner.withBean(DataSource.class, () -> shared).withPropertyValues("ai-tenancy.master-key=" + MASTER_KEY)
+                .run(ctx -> assertThat(ctx.getBean(KeyStore.class).get(OrgId.of("acme"), ProviderId.OPENAI))
+                        .as("the right key still starts and reads the stored key").contains(ApiKey.of(planted)));
+
+        assertThat(failure.get()).as("the context failed to start").isNotNull();
+        Throwable root = rootCause(failure.get());
+        assertThat(root).isInstanceOf(ConfigurationException.class);
+        assertThat(((ConfigurationException) root).code()).isEqualTo(ErrorCode.AI_CONFIG_INVALID);
+        org.springframework.boot.diagnostics.FailureAnalysis analysis =
+                new dev.aitenancy.spring.internal.AiTenancyFailureAnalyzer().analyze(failure.get());
+        assertThat(analysis.getDescription()).startsWith("ai-tenancy could not start: AI_CONFIG_INVALID: ")
+                .contains("the configured master key is not the one the stored provider keys were encrypted with");
+        assertThat(analysis.getAction()).contains("ai-tenancy.master-key").contains("the one they were encrypted with");
+        java.util.List<String> shown = new java.util.ArrayList<>(java.util.List.of(analysis.getDescription(),
+                analysis.getAction(), log));
+        for (Throwable t = failure.get(); t != null; t = t.getCause()) {
+            shown.add(String.valueOf(t.getMessage()));
+            shown.add(t.toString());
+        }
+        assertThat(shown).allSatisfy(text -> assertThat(text).doesNotContain(wrong).doesNotContain(MASTER_KEY)
+                .doesNotContain(planted).doesNotContain("STARTERplanted"));
+    }
+
+    @Test
     void aMissingMasterKeyFailsStartupWhenKeysLiveInTheDatabase() {
         org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv(SecretCipher.MASTER_KEY_ENV) == null,
                 "AI_TENANCY_MASTER_KEY is set in this environment");

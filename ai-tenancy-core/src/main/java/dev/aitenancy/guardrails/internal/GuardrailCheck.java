@@ -211,6 +211,19 @@ public final class GuardrailCheck {
         LOG.warn("a call of org {} may take the soft {} past its limit", budget.org(), name);
     }
 
+    /**
+     * Records that a call to {@code model}, which has no price, goes ahead under a soft budget that
+     * cannot count it (the budget does not allow unpriced models).
+     */
+    public synchronized void warnUnpricedSoftBudget(dev.aitenancy.limits.Budget budget, String model) {
+        String name = budget.describe();
+        outcomes.add(new GuardrailOutcome(null, name, "budget", GuardrailAction.WARN, "model " + model
+                + " has no price, so this call is not counted against the soft " + name
+                + "; give the model a price, or an admin can allow unpriced models under this budget"));
+        LOG.warn("a call of org {} to {}, which has no price, is not counted against the soft {}", budget.org(),
+                model, name);
+    }
+
     /** Everything the rules did so far, in order. */
     public synchronized List<GuardrailOutcome> outcomes() {
         return List.copyOf(outcomes);

@@ -1,7 +1,10 @@
 package dev.aitenancy.limits.internal;
 
+import dev.aitenancy.BudgetExceededException;
+import dev.aitenancy.ErrorCode;
 import dev.aitenancy.limits.Budget;
 import dev.aitenancy.tenant.Caller;
+import dev.aitenancy.tenant.OrgId;
 import java.math.BigDecimal;
 import java.time.DayOfWeek;
 import java.time.Instant;
@@ -9,8 +12,14 @@ import java.time.LocalDate;
 import java.time.temporal.TemporalAdjusters;
 import java.util.List;
 
-/** Which budgets apply to a call, and the key of a budget's current period. */
+/**
+ * Which budgets apply to a call, the key of a budget's current period, and the rule that admits or
+ * refuses a call under one budget ({@link #admit}), shared by every ledger so they refuse alike.
+ */
 public final class BudgetPeriods {
+
+    /** How a refusal for a model without a price starts, until {@link #namingModel} names the model. */
+    private static final String UNPRICED_SUBJECT = "this call's model";
 
     private BudgetPeriods() {
     }
@@ -32,6 +41,67 @@ public final class BudgetPeriods {
      */
     public static boolean fits(Budget b, BigDecimal used, BigDecimal worstCase) {
         return b.limitUsd().subtract(used).compareTo(worstCase) >= 0;
+    }
+
+    /**
+     * The rule every ledger applies to one budget: whether a call of {@code worstCase} (null: the
+     * call cannot be priced) may go ahead under {@code b} with {@code used} already spent or
+     * reserved in the period.
+     *
+     * @return true when the call fits; false when {@code b} is soft and the call may take it past its
+     *         limit, or cannot be priced and {@code b} does not allow that (the call goes ahead with
+     *         a warning)
+     * @throws BudgetExceededException when {@code b} is hard: {@code AI_BUDGET_UNPRICED_MODEL} for an
+     *                                 unpriced call it does not allow, {@code AI_BUDGET_EXCEEDED} when
+     *                                 it has no room (for an allowed unpriced call: nothing left)
+     */
+    public static boolean admit(OrgId org, Budget b, BigDecimal used, BigDecimal worstCase) {
+        if (worstCase == null && !b.allowUnpriced()) {
+            if (b.hard()) {
+                throw unpriced(org, b);
+            }
+            return false;
+        }
+        boolean room = worstCase == null ? used.compareTo(b.limitUsd()) < 0 : fits(b, used, worstCase);
+        if (room) {
+            return true;
+        }
+        if (b.hard()) {
+            throw exceeded(org, b, b.limitUsd().subtract(used), worstCase);
+        }
+        return false;
+    }
+
+    private static BudgetExceededException unpriced(OrgId org, Budget b) {
+        return new BudgetExceededException(ErrorCode.AI_BUDGET_UNPRICED_MODEL, org.value(), UNPRICED_SUBJECT
+                + " has no price, and the hard " + b.describe() + " of org " + org + " admits only calls it can "
+                + "count: give the model a price (its entry in the model registry, or rates on its tier), or an "
+                + "admin can allow unpriced models under this budget (allowUnpriced)");
+    }
+
+    private static BudgetExceededException exceeded(OrgId org, Budget b, BigDecimal left, BigDecimal worstCase) {
+        String name = "the " + b.describe() + " of org " + org;
+        if (worstCase == null) {
+            return new BudgetExceededException(ErrorCode.AI_BUDGET_EXCEEDED, org.value(), name + " is spent, so it "
+                    + "admits no more calls, not even to models without a price; an admin can raise the budget");
+        }
+        return new BudgetExceededException(ErrorCode.AI_BUDGET_EXCEEDED, org.value(), name + " has "
+                + left.max(BigDecimal.ZERO).stripTrailingZeros().toPlainString()
+                + " USD left and this call may cost up to " + worstCase.stripTrailingZeros().toPlainString()
+                + " USD; lower max output tokens, or an admin can raise the budget");
+    }
+
+    /**
+     * A refusal for a model without a price that names the model (e.g. {@code openai/ft-x}) instead
+     * of "this call's model"; any other exception as it is.
+     */
+    public static BudgetExceededException namingModel(BudgetExceededException e, String model) {
+        if (e.code() != ErrorCode.AI_BUDGET_UNPRICED_MODEL || e.getMessage() == null
+                || !e.getMessage().startsWith(UNPRICED_SUBJECT)) {
+            return e;
+        }
+        return new BudgetExceededException(e.code(), e.orgId(), "model " + model
+                + e.getMessage().substring(UNPRICED_SUBJECT.length()), e);
     }
 
     /** The budgets among {@code all} that cover this caller and tier. */

@@ -117,7 +117,9 @@ public class GovernanceEndpoints extends AdminEndpoint {
 
     /**
      * Adds or replaces a budget: {@code {scope: org|group|user|tier, subject?, period:
-     * daily|weekly|monthly, limitUsd, hard?, alertThreshold?, zone?}}.
+     * daily|weekly|monthly, limitUsd, hard?, alertThreshold?, zone?, allowUnpriced?}} ({@code hard}
+     * defaults to true, {@code allowUnpriced} to false: calls to a model without a price are refused
+     * by a hard budget and only warned about by a soft one unless it is true).
      */
     @PutMapping("/budgets")
     public ResponseEntity<byte[]> setBudget(@PathVariable String org, @RequestBody(required = false) String raw,
@@ -138,8 +140,10 @@ public class GovernanceEndpoints extends AdminEndpoint {
         } catch (DateTimeException e) {
             throw AdminHttpException.badRequest("\"zone\" must be a time zone id such as Europe/Berlin");
         }
+        Boolean allowUnpriced = AdminSupport.bool(body, "allowUnpriced");
         Budget b = new Budget(a.org(), scope, AdminSupport.text(body, "subject"), period, limit,
-                hard == null || hard, AdminSupport.decimal(body, "alertThreshold"), z);
+                hard == null || hard, AdminSupport.decimal(body, "alertThreshold"), z,
+                allowUnpriced != null && allowUnpriced);
         admin.setBudget(b, a.actor());
         return support.ok(Views.budget(b));
     }

@@ -119,7 +119,7 @@ public final class Views {
     public static Map<String, Object> budget(Budget b) {
         return obj("scope", b.scope().name(), "subject", b.subject(), "period", b.period().name(),
                 "limitUsd", b.limitUsd(), "hard", b.hard(), "alertThreshold", b.alertThreshold(),
-                "zone", b.zone().getId(), "description", b.describe());
+                "zone", b.zone().getId(), "allowUnpriced", b.allowUnpriced(), "description", b.describe());
     }
 
     public static Map<String, Object> tier(Tier t) {
