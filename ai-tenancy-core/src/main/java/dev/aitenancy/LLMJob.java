@@ -295,7 +295,9 @@ public final class LLMJob {
      * naming the step and the org, without the SQL or driver text (kept in the cause and the log).
      */
     private static StoreException storeFailure(OrgId org, String step, RuntimeException failure) {
-        LOG.warn("could not {} for org {}: {}", step, org, failure.getClass().getSimpleName(), failure);
+        LOG.warn("could not {} for org {}: {} (the StoreException's cause has the details)", step, org,
+                failure.getClass().getSimpleName());
+        LOG.debug("store failure", failure);
         return new StoreException(ErrorCode.AI_STORE_UNAVAILABLE, org.value(), "could not " + step + " for org "
                 + org + ": a store it needs failed or did not answer in time; try again shortly", failure);
     }

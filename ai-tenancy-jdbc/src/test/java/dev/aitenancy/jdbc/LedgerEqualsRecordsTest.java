@@ -113,6 +113,9 @@ class LedgerEqualsRecordsTest {
             }
             assertThat(cancelArrived.await(10, TimeUnit.SECONDS)).isTrue();
             toCancel.forEach(f -> f.cancel(true));
+            CompletableFuture.allOf(calls.stream().map(f -> f.handle((r, e) -> r)).toArray(CompletableFuture[]::new))
+                    .get(30, TimeUnit.SECONDS);
+            assertThat(sink.flush(Duration.ofSeconds(30))).isTrue();
 
             // the database fails after the provider was called and before it answers
             List<CompletableFuture<JobResult>> lateCalls = new ArrayList<>();
@@ -134,9 +137,6 @@ class LedgerEqualsRecordsTest {
                 assertThat(sink.flush(Duration.ofSeconds(30))).isTrue();
             });
             assertThat(log).doesNotContain("sk-proj-");
-            CompletableFuture.allOf(calls.stream().map(f -> f.handle((r, e) -> r)).toArray(CompletableFuture[]::new))
-                    .get(30, TimeUnit.SECONDS);
-            assertThat(sink.flush(Duration.ofSeconds(30))).isTrue();
         }
 
         assertThat(statuses(real)).isEqualTo(Map.of("ok", 4 + 4 + late, "error", 4 + 4, "canceled", 4));

@@ -33,6 +33,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
@@ -273,6 +274,25 @@ class AiTenancyAutoConfigurationTest {
                 .run(ctx -> {
                     assertThat(ctx).hasNotFailed();
                     assertThat(ctx).doesNotHaveBean(CallObserver.class);
+                });
+    }
+
+    @Test
+    void theJdbcUsageSinksFaultCountersArePublished() {
+        runner.withUserConfiguration(WithDataSource.class)
+                .withPropertyValues("ai-tenancy.master-key=" + MASTER_KEY)
+                .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .run(ctx -> {
+                    JdbcUsageSink sink = ctx.getBean(JdbcUsageSink.class);
+                    sink.finished(record());
+                    assertThat(sink.flush(Duration.ofSeconds(10))).isTrue();
+                    MeterRegistry registry = ctx.getBean(MeterRegistry.class);
+                    assertThat(registry.get("ai_tenancy.usage.records.written").functionCounter().count())
+                            .isEqualTo(1.0);
+                    for (String name : List.of("rejected", "dropped", "abandoned")) {
+                        assertThat(registry.get("ai_tenancy.usage.records." + name).functionCounter().count())
+                                .as(name).isZero();
+                    }
                 });
     }
 
