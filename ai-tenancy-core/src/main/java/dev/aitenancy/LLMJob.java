@@ -284,7 +284,7 @@ public final class LLMJob {
             call.settleRefused(e);
             throw e;
         } catch (RuntimeException storeFailure) {
-            StoreException e = storeFailure(org, call.step, storeFailure);
+            StoreException e = storeFailure(call, storeFailure);
             call.settleRefused(e);
             throw e;
         }
@@ -294,10 +294,14 @@ public final class LLMJob {
      * A failure of a store (or of any SPI implementation) as the caller sees it: typed, retryable,
      * naming the step and the org, without the SQL or driver text (kept in the cause and the log).
      */
-    private static StoreException storeFailure(OrgId org, String step, RuntimeException failure) {
-        LOG.warn("could not {} for org {}: {} (the StoreException's cause has the details)", step, org,
-                failure.getClass().getSimpleName());
-        LOG.debug("store failure", failure);
+    private static StoreException storeFailure(Call call, RuntimeException failure) {
+        OrgId org = call.org;
+        String step = call.step;
+        try (Mdc ignored = Mdc.of(org, call.correlationId)) {
+            LOG.warn("could not {} for org {}: {} (the StoreException's cause has the details)", step, org,
+                    failure.getClass().getSimpleName());
+            LOG.debug("store failure", failure);
+        }
         return new StoreException(ErrorCode.AI_STORE_UNAVAILABLE, org.value(), "could not " + step + " for org "
                 + org + ": a store it needs failed or did not answer in time; try again shortly", failure);
     }
@@ -344,6 +348,16 @@ public final class LLMJob {
         if (!call.verificationDue) {
             return CompletableFuture.completedFuture(null);
         }
+        try {
+            return verify(call);
+        } catch (RuntimeException e) { // the key store failed: the key was just read, so the call goes on
+            LOG.debug("could not check the {} key of org {} ({}); calling anyway", call.model.ref().provider(),
+                    call.org, e.getClass().getSimpleName());
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+
+    private CompletableFuture<Void> verify(Call call) {
         ProviderId provider = call.model.ref().provider();
         ModelKeySlot slot = new ModelKeySlot(call.org, provider);
         CompletableFuture<Void> check = verifying.computeIfAbsent(slot, s -> verifiedMeanwhile(call, provider)
@@ -480,7 +494,14 @@ public final class LLMJob {
             while (fallbackIndex + 1 < model.fallbacks().size()) {
                 fallbackIndex++;
                 ResolvedModel next = model.fallbacks().get(fallbackIndex);
-                var nextKey = keys.get(org, next.ref().provider());
+                Optional<ApiKey> nextKey;
+                try {
+                    nextKey = keys.get(org, next.ref().provider());
+                } catch (RuntimeException storeFailure) {
+                    LOG.warn("could not read the {} key of org {} for a fallback ({}); not falling back",
+                            next.ref().provider(), org, storeFailure.getClass().getSimpleName());
+                    return false;
+                }
                 if (nextKey.isPresent() && providers.containsKey(next.ref().provider())) {
                     key = nextKey.get();
                     try (Mdc ignored = Mdc.of(org, correlationId)) {

@@ -178,8 +178,9 @@ public final class JdbcUsageSink implements UsageSink, UsageSummaries, AutoClose
             return;
         } catch (RuntimeException e) {
             long n = dropped.incrementAndGet();
-            LOG.error("usage queue full and the database refused a direct write: dropped the {} record {} of org {} "
-                    + "({} dropped so far)", record.status().wireName(), record.id(), record.orgId(), n, e);
+            LOG.error("usage queue full and the database refused a direct write ({}): dropped the {} record {} of "
+                    + "org {} ({} dropped so far)", Failures.describe(e), record.status().wireName(), record.id(),
+                    record.orgId(), n);
         }
     }
 
@@ -503,7 +504,7 @@ public final class JdbcUsageSink implements UsageSink, UsageSummaries, AutoClose
                             + "(SELECT 1 FROM ai_generations WHERE instance_id = :id AND status = 'started')")
                     .bind("id", instanceId).execute());
         } catch (RuntimeException e) {
-            LOG.debug("could not end the lease of usage instance {}", instanceId, e);
+            LOG.debug("could not end the lease of usage instance {} ({})", instanceId, Failures.describe(e));
         }
     }
 
