@@ -85,6 +85,7 @@ class GuardrailPatternsTest {
             (?x) a b                 | uses the flag or group '(?x'
             a{1001}                  | uses a repetition count over 1000 ('{1001}')
             ((a{100}){100}){100}     | is too large: its repetitions expand to over a million steps
+            ((a{100}){100})          | is too large: its repetitions expand to about 10204 steps per character of text, at most 10000 are allowed
             ([unclosed               | '([unclosed' is not a valid regular expression (missing closing ]
             a{2,1}                   | is not a valid regular expression (invalid repeat count at '{2,1}')
             """)
@@ -104,6 +105,8 @@ class GuardrailPatternsTest {
                 () -> ContentFilter.input(List.of(), List.of("((((((a{1000}){1000}){1000}){1000}){1000}){1000})"))));
 
         assertThat(e.getMessage()).contains("is too large").contains("at most 10000");
+        assertThat(ContentFilter.input(List.of(), List.of("(([a-z]{30}){30}){10}")).patterns())
+                .as("9622 steps: large, but within the bound").hasSize(1);
     }
 
     @Test

@@ -152,8 +152,10 @@ public final class GuardrailPatterns {
             return new Compiled(null, unsupported("a character-class intersection ('" + intersection + "')",
                     "list the characters of the class instead"));
         }
+        // the estimate runs up to about twice the real size: it only keeps RE2/J from compiling a
+        // pattern that would take seconds or all memory; the real size decides below
         long estimate = RepetitionBound.estimate(pattern);
-        if (estimate > MAX_PROGRAM_SIZE) {
+        if (estimate > 4L * MAX_PROGRAM_SIZE) {
             return new Compiled(null, tooLarge(estimate));
         }
         com.google.re2j.Pattern p;

@@ -18,8 +18,9 @@ final class RepetitionBound {
     }
 
     /**
-     * About how many instructions the pattern compiles to, never much below what RE2/J makes of it
-     * (each atom one, a group its contents, a repetition {@code {n,m}} its atom {@code max(n, m)} times).
+     * About how many instructions the pattern compiles to: not below what RE2/J makes of it, and up
+     * to about twice that (each atom one, a group its contents plus one, a repetition {@code {n,m}}
+     * its atom and one step {@code max(n, m)} times).
      */
     static long estimate(String p) {
         Deque<long[]> open = new ArrayDeque<>(); // the size before each open group
