@@ -124,6 +124,23 @@ class GuardrailsTest {
     }
 
     @Test
+    void aCatastrophicPatternNoLongerHoldsTheRequestThread() {
+        // given the pattern that ran for minutes on java.util.regex against this 41-character prompt
+        guardrails.save(Guardrail.forOrg(ACME, "ends in a", ContentFilter.input(List.of(), List.of("(.*a){12}$")),
+                GuardrailAction.BLOCK));
+        String prompt = "a".repeat(40) + "!";
+
+        // when the call runs (the bound only guards against a hang; it is not a speed claim)
+        JobResult r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(5),
+                () -> run(BOB, prompt));
+
+        // then the prompt did not match, so it went to the provider unchanged
+        assertThat(r.text()).isEqualTo("Paris.");
+        assertThat(r.guardrails()).isEmpty();
+        assertThat(server.requests()).hasSize(1);
+    }
+
+    @Test
     void aModifyingFilterMasksMatchesBeforeSendingAndAWarningLetsTheCallThrough() throws Exception {
         guardrails.save(Guardrail.forOrg(ACME, "ssn", ContentFilter.input(List.of(), List.of("\\d{3}-\\d{2}-\\d{4}")),
                 GuardrailAction.MODIFY));

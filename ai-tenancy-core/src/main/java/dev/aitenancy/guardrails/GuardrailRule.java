@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.aitenancy.ErrorCode;
 import dev.aitenancy.InvalidRequestException;
+import dev.aitenancy.guardrails.internal.GuardrailPatterns;
 import dev.aitenancy.models.ModelRef;
 import java.math.BigDecimal;
 import java.time.DateTimeException;
@@ -15,8 +16,6 @@ import java.time.format.DateTimeParseException;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * What a guardrail checks. Each kind is a small record; in JSON a rule carries its kind as
@@ -142,9 +141,18 @@ public sealed interface GuardrailRule {
     }
 
     /**
-     * Blocked topics (words or phrases, matched case-insensitively as whole words) and regular
-     * expressions, checked on the prompt, the answer or both. With {@code modify} the matches are
-     * replaced by {@code [removed]}.
+     * Blocked topics (words or phrases of at most 200 characters, matched case-insensitively as
+     * whole words) and regular expressions, checked on the prompt, the answer or both. With
+     * {@code modify} the matches are replaced by {@code [removed]}.
+     *
+     * <p>Patterns are RE2 syntax and run in time linear in the text (RE2/J), whatever they say:
+     * a pattern that needs backtracking (backreferences such as {@code \1}, lookahead
+     * {@code (?=...)}, lookbehind {@code (?<=...)}, possessive quantifiers such as {@code a*+},
+     * atomic groups), a Java-only class such as {@code \p{Alpha}}, a pattern over 1000 characters
+     * or one whose counted repetitions expand to more than 10,000 steps is refused here with
+     * {@link InvalidRequestException} ({@code AI_INVALID_REQUEST}) saying why. Unlike
+     * {@code java.util.regex}, {@code $} matches only at the very end of the text (use {@code (?m)$}
+     * for line ends) and {@code (?i)} folds Unicode case.
      */
     record ContentFilter(List<String> blockedTopics, List<String> patterns, Target target) implements GuardrailRule {
 
@@ -154,22 +162,18 @@ public sealed interface GuardrailRule {
         }
 
         public ContentFilter {
-            blockedTopics = blockedTopics == null ? List.of() : List.copyOf(blockedTopics);
-            patterns = patterns == null ? List.of() : List.copyOf(patterns);
+            blockedTopics = blockedTopics == null ? List.of() : blockedTopics;
+            patterns = patterns == null ? List.of() : patterns;
             target = target == null ? Target.BOTH : target;
             check(!blockedTopics.isEmpty() || !patterns.isEmpty(), "a content-filter needs blockedTopics or patterns");
             for (String topic : blockedTopics) {
-                check(topic != null && !topic.isBlank(), "a blocked topic must not be blank");
+                GuardrailPatterns.checkTopic(topic);
             }
             for (String p : patterns) {
-                try {
-                    Pattern.compile(p);
-                } catch (PatternSyntaxException | NullPointerException e) {
-                    throw new InvalidRequestException(ErrorCode.AI_INVALID_REQUEST, null,
-                            "content-filter pattern " + (p == null ? "null" : "'" + p + "'")
-                                    + " is not a valid regular expression; fix it or list the words as blockedTopics");
-                }
+                GuardrailPatterns.checkPattern(p);
             }
+            blockedTopics = List.copyOf(blockedTopics);
+            patterns = List.copyOf(patterns);
         }
 
         /** A filter of the prompt only. */

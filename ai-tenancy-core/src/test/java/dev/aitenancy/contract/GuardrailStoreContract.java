@@ -66,6 +66,19 @@ public abstract class GuardrailStoreContract {
     }
 
     @Test
+    void patternsAndTopicsComeBackCharacterForCharacter() {
+        GuardrailStore store = newStore();
+        Guardrail filter = store.save(Guardrail.forOrg(ACME, "patterns", new ContentFilter(
+                List.of("Gehalt", "l'école", "c++", "\"quoted\""),
+                List.of("(?i)\\bproject\\s+(?P<code>[a-z]+)\\b", "\\p{Greek}+", "caf\\x{e9}|\\Q[x]\\E",
+                        "(.*a){12}$", "^\\d{3}-\\d{2}-\\d{4}$"),
+                ContentFilter.Target.OUTPUT), GuardrailAction.BLOCK));
+
+        assertThat(store.guardrails(ACME)).containsExactly(filter);
+        assertThat(store.find(ACME, filter.id())).contains(filter);
+    }
+
+    @Test
     void savingAgainReplacesTheRuleInPlace() {
         GuardrailStore store = newStore();
         Guardrail first = store.save(Guardrail.forOrg(ACME, "a", new GuardrailRule.RateLimit(5), GuardrailAction.BLOCK));

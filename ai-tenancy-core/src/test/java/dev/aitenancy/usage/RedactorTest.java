@@ -26,6 +26,19 @@ class RedactorTest {
     }
 
     @Test
+    void aLongRunOfAddressCharactersWithoutAnAtSignIsReadOnce() {
+        // given a prompt that made the e-mail pattern rescan the run from each of its characters
+        String run = "a.".repeat(100_000) + " then bob.smith@example.com";
+
+        // when it is redacted (the bound only guards against a hang)
+        String out = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
+                () -> new Redactor(300_000).redact(run, null));
+
+        // then the run is kept and the address still masked
+        assertThat(out).isEqualTo("a.".repeat(100_000) + " then [email]");
+    }
+
+    @Test
     void shortNumbersAndOrdinaryWordsStay() {
         assertThat(redactor.redact("Order 42 of 2026 shipped to Berlin in 3 days.", null))
                 .isEqualTo("Order 42 of 2026 shipped to Berlin in 3 days.");

@@ -1,5 +1,7 @@
 package dev.aitenancy.jdbc;
 
+import dev.aitenancy.ErrorCode;
+import dev.aitenancy.InvalidRequestException;
 import dev.aitenancy.guardrails.Guardrail;
 import dev.aitenancy.guardrails.GuardrailAction;
 import dev.aitenancy.guardrails.GuardrailStore;
@@ -23,6 +25,8 @@ import org.jdbi.v3.core.Jdbi;
 public final class JdbcGuardrailStore implements GuardrailStore {
 
     private static final String GLOBAL = "";
+    /** The width of {@code ai_guardrails.rule}, in characters. */
+    static final int MAX_RULE_JSON = 65_536;
 
     private final Jdbi jdbi;
     private final Clock clock;
@@ -57,19 +61,26 @@ public final class JdbcGuardrailStore implements GuardrailStore {
     @Override
     public Guardrail save(Guardrail g) {
         var now = clock.instant();
+        String rule = StoredGuardrails.toJson(g.rule());
+        if (rule.length() > MAX_RULE_JSON) {
+            throw new InvalidRequestException(ErrorCode.AI_INVALID_REQUEST, g.org() == null ? null : g.org().value(),
+                    "guardrail '" + g.name() + "' is too large to store: its rule takes " + rule.length()
+                            + " characters of JSON, at most " + MAX_RULE_JSON
+                            + "; shorten its texts or split it into several guardrails");
+        }
         Sql.upsert(jdbi, h -> {
             find(h, g.id()).ifPresent(existing -> StoredGuardrails.checkReplaceable(existing, g));
             return bind(h.createUpdate("UPDATE ai_guardrails SET subject = :subject, name = :name, kind = :kind, "
-                    + "action = :action, enabled = :enabled, rule = :rule, updated_at = :now WHERE id = :id"), g, now)
-                    .execute();
+                    + "action = :action, enabled = :enabled, rule = :rule, updated_at = :now WHERE id = :id"), g, rule,
+                    now).execute();
         }, h -> bind(h.createUpdate("INSERT INTO ai_guardrails (id, org_id, level, subject, name, kind, action, "
                 + "enabled, rule, updated_at) VALUES (:id, :org, :level, :subject, :name, :kind, :action, :enabled, "
-                + ":rule, :now)"), g, now).execute());
+                + ":rule, :now)"), g, rule, now).execute());
         return g;
     }
 
     private static org.jdbi.v3.core.statement.Update bind(org.jdbi.v3.core.statement.Update u, Guardrail g,
-            java.time.Instant now) {
+            String rule, java.time.Instant now) {
         return u.bind("id", g.id())
                 .bind("org", g.org() == null ? GLOBAL : g.org().value())
                 .bind("level", g.level().name())
@@ -78,7 +89,7 @@ public final class JdbcGuardrailStore implements GuardrailStore {
                 .bind("kind", g.rule().kind())
                 .bind("action", g.action().name())
                 .bind("enabled", g.enabled())
-                .bind("rule", StoredGuardrails.toJson(g.rule()))
+                .bind("rule", rule)
                 .bind("now", now);
     }
 

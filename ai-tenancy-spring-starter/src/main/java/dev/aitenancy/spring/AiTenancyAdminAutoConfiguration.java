@@ -15,6 +15,7 @@ import dev.aitenancy.spring.internal.GuardrailEndpoints;
 import dev.aitenancy.spring.internal.ModelEndpoints;
 import dev.aitenancy.spring.internal.OriginCheck;
 import dev.aitenancy.spring.internal.ProviderEndpoints;
+import dev.aitenancy.spring.internal.RequestBodyLimit;
 import dev.aitenancy.spring.internal.UsageEndpoints;
 import dev.aitenancy.usage.UsageSink;
 import dev.aitenancy.usage.UsageSummaries;
@@ -56,6 +57,12 @@ public class AiTenancyAdminAutoConfiguration {
     @ConditionalOnMissingBean
     AdminSupport aiTenancyAdminSupport(AdminAuthorizer authorizer, OrgDirectory orgs) {
         return new AdminSupport(authorizer, orgs);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    RequestBodyLimit aiTenancyRequestBodyLimit(AiTenancyProperties properties) {
+        return new RequestBodyLimit(properties.admin().maxRequestBody().toBytes());
     }
 
     @Bean

@@ -89,9 +89,12 @@ public record AiTenancyProperties(String masterKey, @DefaultValue RateLimit rate
      * @param allowedOrigins Origins allowed to send state-changing requests when Spring Security is
      *                       absent (an Origin or Referer of the request's own host is always allowed);
      *                       with Spring Security, its CSRF protection applies instead
+     * @param maxRequestBody The largest request body the endpoints accept; a larger one is answered
+     *                       with 413 before it is read (by its Content-Length) or as soon as a
+     *                       chunked one passes this size
      */
     public record Admin(@DefaultValue("false") boolean enabled, @DefaultValue("/ai-tenancy") String basePath,
-            @DefaultValue List<String> allowedOrigins) {
+            @DefaultValue List<String> allowedOrigins, @DefaultValue("1MB") DataSize maxRequestBody) {
     }
 
     /**

@@ -23,6 +23,7 @@ import dev.aitenancy.memory.InMemoryUsageSink;
 import dev.aitenancy.metrics.MicrometerCallObserver;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.spring.internal.GenerateEndpoint;
+import dev.aitenancy.spring.internal.RequestBodyLimit;
 import dev.aitenancy.tenant.OrgId;
 import dev.aitenancy.usage.UsageRecord;
 import dev.aitenancy.usage.UsageSink;
@@ -46,6 +47,7 @@ import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.util.unit.DataSize;
 
 /** The auto-configuration in real Spring contexts: what it wires, when it backs off, what it refuses. */
 class AiTenancyAutoConfigurationTest {
@@ -261,7 +263,10 @@ class AiTenancyAutoConfigurationTest {
                     assertThat(p.http().connectTimeout()).isEqualTo(Duration.ofSeconds(10));
                     assertThat(p.admin().basePath()).isEqualTo("/admin/ai");
                     assertThat(p.admin().enabled()).isFalse();
+                    assertThat(p.admin().maxRequestBody()).as("the default").isEqualTo(DataSize.ofMegabytes(1));
                 });
+        runner.withPropertyValues("ai-tenancy.admin.max-request-body=64KB").run(ctx ->
+                assertThat(ctx.getBean(AiTenancyProperties.class).admin().maxRequestBody().toBytes()).isEqualTo(65536));
     }
 
     @Test
@@ -328,7 +333,7 @@ class AiTenancyAutoConfigurationTest {
     void endpointsOnlyWhenEnabledInAServletApplication() {
         webRunner.run(ctx -> assertThat(ctx).doesNotHaveBean(GenerateEndpoint.class));
         webRunner.withPropertyValues("ai-tenancy.admin.enabled=true").run(ctx -> {
-            assertThat(ctx).hasNotFailed().hasSingleBean(GenerateEndpoint.class);
+            assertThat(ctx).hasNotFailed().hasSingleBean(GenerateEndpoint.class).hasSingleBean(RequestBodyLimit.class);
             assertThat(ctx.getBean(AdminAuthorizer.class)).isInstanceOf(SpringSecurityAdminAuthorizer.class);
         });
         runner.withPropertyValues("ai-tenancy.admin.enabled=true").run(ctx ->
@@ -339,6 +344,13 @@ class AiTenancyAutoConfigurationTest {
                     assertThat(ctx).hasNotFailed().hasSingleBean(LLMJob.class);
                     assertThat(ctx).doesNotHaveBean(GenerateEndpoint.class);
                 });
+    }
+
+    @Test
+    void aRequestBodyLimitBelowOneByteFailsStartup() {
+        webRunner.withPropertyValues("ai-tenancy.admin.enabled=true", "ai-tenancy.admin.max-request-body=0")
+                .run(ctx -> assertThat(ctx).hasFailed().getFailure().rootCause()
+                        .hasMessage("ai-tenancy.admin.max-request-body must be at least 1 byte"));
     }
 
     @Test

@@ -22,11 +22,8 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,8 +38,6 @@ public final class GuardrailCheck {
 
     private static final Logger LOG = LoggerFactory.getLogger(GuardrailCheck.class);
     private static final String REMOVED = "[removed]";
-    private static final int PATTERN_CACHE_LIMIT = 4096;
-    private static final Map<String, Pattern> PATTERNS = new ConcurrentHashMap<>();
 
     /** The check of a call before its rules are known (none apply yet). */
     public static GuardrailCheck none() {
@@ -168,10 +163,10 @@ public final class GuardrailCheck {
     public GuardrailBlockedException blockedSoFar(String answerSoFar) {
         for (Guardrail g : rules) {
             if (g.action() == GuardrailAction.BLOCK && g.rule() instanceof ContentFilter f && f.readsOutput()) {
-                String hit = firstHit(f, answerSoFar);
+                Hit hit = firstHit(f, answerSoFar);
                 if (hit != null) {
                     try {
-                        apply(g, "the answer", "the answer " + hit);
+                        apply(g, "the answer", "the answer " + hit.detail());
                     } catch (GuardrailBlockedException e) {
                         return e;
                     }
@@ -238,24 +233,43 @@ public final class GuardrailCheck {
     // ---- helpers -------------------------------------------------------------------------------
 
     private String filter(Guardrail g, ContentFilter f, String text, String stage, String what) {
-        String hit = firstHit(f, text);
+        Hit hit = firstHit(f, text);
         if (hit == null) {
             return text;
         }
-        apply(g, stage, what + " " + hit);
+        if (hit.unusable() && g.action() == GuardrailAction.MODIFY) {
+            // what it would remove is unknown: keeping the text whole could pass on what it must not
+            apply(g, GuardrailAction.BLOCK, stage, what + " " + hit.detail());
+        }
+        apply(g, stage, what + " " + hit.detail());
         return g.action() == GuardrailAction.MODIFY ? mask(f, text) : text;
     }
 
-    /** How the first match is described ({@code mentions blocked topic 'x'}), or null when none. */
-    private static String firstHit(ContentFilter f, String text) {
+    /** A match of a content filter, described for outcomes and messages. */
+    private record Hit(String detail, boolean unusable) {
+    }
+
+    /**
+     * The first match of the filter in {@code text} ({@code mentions blocked topic 'x'}), or null
+     * when none. A stored pattern that cannot run ({@link GuardrailPatterns}) counts as a match on
+     * any text, so a rule saved under older checks never stops filtering silently.
+     */
+    private static Hit firstHit(ContentFilter f, String text) {
+        for (String p : f.patterns()) {
+            GuardrailPatterns.Compiled c = GuardrailPatterns.compiled(p);
+            if (!c.runs()) {
+                return new Hit("cannot be checked: the guardrail's pattern '" + p + "' " + c.problem()
+                        + "; until an admin changes the guardrail, it counts as a match", true);
+            }
+        }
         for (String topic : f.blockedTopics()) {
-            if (topicPattern(topic).matcher(text).find()) {
-                return "mentions blocked topic '" + topic + "'";
+            if (GuardrailPatterns.topic(topic).matcher(text).find()) {
+                return new Hit("mentions blocked topic '" + topic + "'", false);
             }
         }
         for (String p : f.patterns()) {
-            if (pattern(p).matcher(text).find()) {
-                return "matches blocked pattern '" + p + "'";
+            if (GuardrailPatterns.compiled(p).pattern().matcher(text).find()) {
+                return new Hit("matches blocked pattern '" + p + "'", false);
             }
         }
         return null;
@@ -264,38 +278,22 @@ public final class GuardrailCheck {
     private static String mask(ContentFilter f, String text) {
         String out = text;
         for (String topic : f.blockedTopics()) {
-            out = topicPattern(topic).matcher(out).replaceAll(Matcher.quoteReplacement(REMOVED));
+            out = GuardrailPatterns.topic(topic).matcher(out).replaceAll(Matcher.quoteReplacement(REMOVED));
         }
         for (String p : f.patterns()) {
-            out = pattern(p).matcher(out).replaceAll(Matcher.quoteReplacement(REMOVED));
+            out = GuardrailPatterns.compiled(p).pattern().matcher(out)
+                    .replaceAll(com.google.re2j.Matcher.quoteReplacement(REMOVED));
         }
         return out;
     }
 
-    private static Pattern topicPattern(String topic) {
-        return cached("t:" + topic, () -> Pattern.compile("(?<![\\p{L}\\p{N}_])" + Pattern.quote(topic.strip())
-                + "(?![\\p{L}\\p{N}_])", Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE));
-    }
-
-    private static Pattern pattern(String regex) {
-        return cached("p:" + regex, () -> Pattern.compile(regex));
-    }
-
-    private static Pattern cached(String key, java.util.function.Supplier<Pattern> compile) {
-        Pattern p = PATTERNS.get(key);
-        if (p == null) {
-            if (PATTERNS.size() >= PATTERN_CACHE_LIMIT) {
-                PATTERNS.clear();
-            }
-            p = compile.get();
-            PATTERNS.put(key, p);
-        }
-        return p;
-    }
-
     private void apply(Guardrail g, String stage, String detail) {
-        record(g, g.action(), detail);
-        switch (g.action()) {
+        apply(g, g.action(), stage, detail);
+    }
+
+    private void apply(Guardrail g, GuardrailAction action, String stage, String detail) {
+        record(g, action, detail);
+        switch (action) {
             case BLOCK -> throw new GuardrailBlockedException(ErrorCode.AI_GUARDRAIL_BLOCKED, org.value(),
                     g.describe() + " blocked " + stage + ": " + detail
                             + "; change the request, or ask an admin of org " + org + " about the guardrail");

@@ -33,10 +33,15 @@ public final class StoredGuardrails {
         }
     }
 
-    /** A rule from its JSON form. */
+    /**
+     * A rule from its JSON form as a store keeps it. Checks added since the rule was saved do not
+     * refuse it: a content-filter pattern that can no longer run is kept, logged once and treated
+     * as a match ({@link GuardrailPatterns#readingStored}), so one old rule never makes the org's
+     * rules unreadable.
+     */
     public static GuardrailRule fromJson(String json) {
         try {
-            return Json.MAPPER.readValue(json, GuardrailRule.class);
+            return GuardrailPatterns.readingStored(() -> Json.MAPPER.readValue(json, GuardrailRule.class));
         } catch (JsonProcessingException e) {
             Throwable cause = e.getCause();
             if (cause instanceof InvalidRequestException invalid) {

@@ -2,6 +2,7 @@ package dev.aitenancy.spring.internal;
 
 import dev.aitenancy.AiTenancyException;
 import java.util.Objects;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.ResponseEntity;
@@ -17,6 +18,8 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 public abstract class AdminEndpoint {
 
     private static final Logger log = LoggerFactory.getLogger(AdminEndpoint.class);
+    /** A Java class or package name such as {@code java.lang.Foo}: never part of an error body. */
+    private static final Pattern NAMES_A_CLASS = Pattern.compile("\\b(java|javax|jakarta|com|org|dev|sun)\\.[a-z]");
 
     protected final AdminSupport support;
 
@@ -34,10 +37,25 @@ public abstract class AdminEndpoint {
         return support.error(e);
     }
 
-    @ExceptionHandler({IllegalArgumentException.class, HttpMessageNotReadableException.class})
-    ResponseEntity<byte[]> onBadArgument(Exception e) {
-        return support.error(AdminHttpException.badRequest(e instanceof HttpMessageNotReadableException
-                ? "the request body could not be read" : e.getMessage()));
+    @ExceptionHandler(IllegalArgumentException.class)
+    ResponseEntity<byte[]> onBadArgument(IllegalArgumentException e) {
+        String message = e.getMessage();
+        if (message == null || NAMES_A_CLASS.matcher(message).find()) {
+            log.debug("ai-tenancy admin endpoint refused an argument", e);
+            message = "the request has a value of the wrong form";
+        }
+        return support.error(AdminHttpException.badRequest(message));
+    }
+
+    /** A body that could not be read: over the size cap (413), or not readable as text (400). */
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    ResponseEntity<byte[]> onUnreadableBody(HttpMessageNotReadableException e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof RequestBodyLimit.TooLarge tooLarge) {
+                return support.error(tooLarge.refusal());
+            }
+        }
+        return support.error(AdminHttpException.badRequest("the request body could not be read; send JSON in UTF-8"));
     }
 
     @ExceptionHandler(HttpRequestMethodNotSupportedException.class)

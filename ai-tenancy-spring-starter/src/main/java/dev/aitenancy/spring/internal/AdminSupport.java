@@ -1,8 +1,13 @@
 package dev.aitenancy.spring.internal;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aitenancy.AiTenancyException;
 import dev.aitenancy.ErrorCode;
@@ -33,8 +38,21 @@ public final class AdminSupport {
 
     private final AdminAuthorizer authorizer;
     private final OrgDirectory orgs;
-    private final ObjectMapper json = new ObjectMapper()
-            .enable(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
+    /** The deepest a request body's JSON may nest: no admin body needs more, and deep nesting costs. */
+    static final int MAX_NESTING_DEPTH = 100;
+
+    /**
+     * The mapper of every request and response body: enum values in any case ({@code "Both"},
+     * {@code "INPUT"}), bodies no deeper than {@value #MAX_NESTING_DEPTH} levels and with nothing
+     * after their JSON value.
+     */
+    private final ObjectMapper json = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+                    .build())
+            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
+            .build();
 
     public AdminSupport(AdminAuthorizer authorizer, OrgDirectory orgs) {
         this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
@@ -95,8 +113,7 @@ public final class AdminSupport {
                 return o;
             }
         } catch (JsonProcessingException e) {
-            throw AdminHttpException.badRequest("the request body is not valid JSON (line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+            throw AdminHttpException.badRequest(JsonProblems.ofBody(e, MAX_NESTING_DEPTH));
         }
         throw AdminHttpException.badRequest("the request body must be a JSON object");
     }
@@ -281,14 +298,19 @@ public final class AdminSupport {
         };
     }
 
-    /** An enum constant named case-insensitively, or 400 listing the allowed names. */
+    /**
+     * An enum constant named in any case ({@code block}, {@code BLOCK}, {@code Block}), for body
+     * fields and query parameters alike, or 400 listing the allowed names.
+     */
     public static <E extends Enum<E>> E enumOf(Class<E> type, String field, String value) {
-        try {
-            return Enum.valueOf(type, value.toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw AdminHttpException.badRequest("\"" + field + "\" must be one of "
-                    + java.util.Arrays.stream(type.getEnumConstants())
-                            .map(c -> c.name().toLowerCase(java.util.Locale.ROOT)).toList());
+        String name = value == null ? "" : value.strip();
+        for (E constant : type.getEnumConstants()) {
+            if (constant.name().equalsIgnoreCase(name)) {
+                return constant;
+            }
         }
+        throw AdminHttpException.badRequest("\"" + field + "\" must be one of "
+                + java.util.Arrays.stream(type.getEnumConstants())
+                        .map(c -> c.name().toLowerCase(java.util.Locale.ROOT)).toList());
     }
 }

@@ -99,18 +99,14 @@ public class GuardrailEndpoints extends AdminEndpoint {
         try {
             rule = support.mapper().treeToValue(ruleNode, GuardrailRule.class);
         } catch (InvalidTypeIdException e) {
-            throw AdminHttpException.badRequest("\"rule.type\" must be one of model-allowlist, model-denylist, "
+            throw AdminHttpException.badRequest("field 'rule.type': expected one of model-allowlist, model-denylist, "
                     + "token-limit, rate-limit, content-filter, output-modifier, budget-limit, time-restriction");
-        } catch (JsonProcessingException e) {
+        } catch (JsonProcessingException | IllegalArgumentException e) {
             if (rootCause(e) instanceof AiTenancyException ae) {
-                throw ae;
+                throw ae; // the rule's own check, e.g. a pattern that cannot run in linear time
             }
-            throw AdminHttpException.badRequest("\"rule\" does not fit its type: " + e.getOriginalMessage());
-        } catch (IllegalArgumentException e) {
-            if (rootCause(e) instanceof AiTenancyException ae) {
-                throw ae;
-            }
-            throw AdminHttpException.badRequest("\"rule\" does not fit its type");
+            throw AdminHttpException.badRequest(e instanceof JsonProcessingException j ? JsonProblems.ofValue("rule", j)
+                    : "field 'rule' does not have the expected form");
         }
         Boolean enabled = AdminSupport.bool(body, "enabled");
         return new Guardrail(id, level, org, org == null ? null : AdminSupport.text(body, "subject"),

@@ -213,11 +213,7 @@ public class UsageEndpoints extends AdminEndpoint {
                 .withUser(onlyUser != null ? onlyUser : blankToNull(p.get("user")));
         String status = blankToNull(p.get("status"));
         if (status != null) {
-            try {
-                q = q.withStatus(UsageStatus.valueOf(status.toUpperCase(Locale.ROOT)));
-            } catch (IllegalArgumentException e) {
-                throw AdminHttpException.badRequest("\"status\" must be ok, error, canceled or started");
-            }
+            q = q.withStatus(AdminSupport.enumOf(UsageStatus.class, "status", status));
         }
         String cursor = blankToNull(p.get("cursor"));
         return cursor == null ? q : q.after(new UsagePage(java.util.List.of(), cursor));
