@@ -36,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -119,6 +120,8 @@ class AdminEndpointsTest {
     RateLimitAdmin limits;
     @Autowired
     UsageSummaries summaries;
+    @Autowired
+    dev.aitenancy.LLMJob job;
 
     MockMvc mvc;
 
@@ -210,6 +213,25 @@ class AdminEndpointsTest {
         assertThat(body.path("usage").path("outputTokens").asLong()).isEqualTo(3);
         assertThat(body.path("correlationId").asText()).isEqualTo("req-42");
         assertThat(PROVIDER.lastRequest().body()).contains("Say hi to Bo");
+    }
+
+    @Test
+    void aCorrelationIdTooLongToRecordIsRefusedAndNotEchoedAndLaterCallsAreStillRecorded() throws Exception {
+        String tooLong = "c".repeat(200);
+        MockHttpServletResponse r = call(MEL, post("/ai/orgs/acme/generate").header("x-correlation-id", tooLong)
+                .contentType(MediaType.APPLICATION_JSON).content("{\"prompt\":\"hi\"}"));
+        assertError(r, 400, "AI_INVALID_REQUEST");
+        assertThat(json(r).path("message").asText()).contains("correlation id", "at most 128");
+        assertThat(r.getHeader("x-correlation-id")).isNull();
+        assertError(generate(MEL, "acme", "{\"prompt\":\"hi\",\"feature\":\"" + "f".repeat(129) + "\"}"), 400,
+                "AI_INVALID_REQUEST");
+
+        MockHttpServletResponse next = call(MEL, post("/ai/orgs/acme/generate").header("x-correlation-id", "after-poison")
+                .contentType(MediaType.APPLICATION_JSON).content("{\"prompt\":\"hi\"}"));
+        assertThat(next.getStatus()).isEqualTo(200);
+        UUID id = UUID.fromString(json(next).path("usageRecordId").asText());
+        assertThat(job.usageSink().find(OrgId.of("acme"), id)).hasValueSatisfying(rec ->
+                assertThat(rec.correlationId()).isEqualTo("after-poison"));
     }
 
     @Test

@@ -69,7 +69,9 @@ public class GenerateEndpoint extends AdminEndpoint {
             correlationId = correlationHeader != null && !correlationHeader.isBlank() ? correlationHeader
                     : UUID.randomUUID().toString();
         }
-        response.setHeader(AdminSupport.CORRELATION_HEADER, correlationId); // on errors too
+        if (echoable(correlationId)) { // an id the request refuses is not repeated back
+            response.setHeader(AdminSupport.CORRELATION_HEADER, correlationId); // on errors too
+        }
         JobRequest request = request(access, body, correlationId, http);
         if (Boolean.TRUE.equals(AdminSupport.bool(body, "stream"))) {
             return stream(request, correlationId, response);
@@ -88,6 +90,11 @@ public class GenerateEndpoint extends AdminEndpoint {
             }
         });
         return answer;
+    }
+
+    private static boolean echoable(String correlationId) {
+        return correlationId.length() <= JobRequest.MAX_CORRELATION_ID_LENGTH
+                && correlationId.chars().noneMatch(Character::isISOControl);
     }
 
     private JobRequest request(AdminSupport.Access access, JsonNode body, String correlationId,
