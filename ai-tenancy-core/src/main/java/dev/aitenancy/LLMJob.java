@@ -283,7 +283,7 @@ public final class LLMJob {
             e.attachOrg(org.value());
             call.settleRefused(e);
             throw e;
-        } catch (RuntimeException storeFailure) {
+        } catch (RuntimeException | Error storeFailure) { // an Error too (a store's missing class): never raw
             StoreException e = storeFailure(org, call.step, storeFailure);
             call.settleRefused(e);
             throw e;
@@ -294,7 +294,7 @@ public final class LLMJob {
      * A failure of a store (or of any SPI implementation) as the caller sees it: typed, retryable,
      * naming the step and the org, without the SQL or driver text (kept in the cause and the log).
      */
-    private static StoreException storeFailure(OrgId org, String step, RuntimeException failure) {
+    private static StoreException storeFailure(OrgId org, String step, Throwable failure) {
         LOG.warn("could not {} for org {}: {}", step, org, failure.getClass().getSimpleName(), failure);
         return new StoreException(ErrorCode.AI_STORE_UNAVAILABLE, org.value(), "could not " + step + " for org "
                 + org + ": a store it needs failed or did not answer in time; try again shortly", failure);
@@ -585,19 +585,19 @@ public final class LLMJob {
                 if (tokens.isKnown()) {
                     try {
                         permit.settle(tokens.totalTokens());
-                    } catch (RuntimeException limiterFailure) {
+                    } catch (RuntimeException | Error limiterFailure) {
                         LOG.warn("could not correct the token count of call {} of org {}", recordId, org,
                                 limiterFailure);
                     }
                 }
                 try {
                     usage.finished(finished, budget);                                        // 12 + 13, one unit
-                } catch (RuntimeException sinkFailure) {
+                } catch (RuntimeException | Error sinkFailure) { // host code: an Error must not hang a stream
                     LOG.error("could not record usage {} of org {}", recordId, org, sinkFailure);
                 }
                 try {
                     observer.finished(finished);
-                } catch (RuntimeException observerFailure) {
+                } catch (RuntimeException | Error observerFailure) {
                     LOG.warn("the call observer failed on {}", recordId, observerFailure);
                 }
                 LOG.debug("call {} {} {} in {} ms: {}", finished.provider(), finished.model(), status.wireName(),
