@@ -653,6 +653,10 @@ public final class JdbcUsageSink implements UsageSink, UsageSummaries, AutoClose
                             .bind("id", r.id()).bind("org", r.orgId()).bind("status", r.status().wireName())
                             .bind("json", clean(json.toString().strip(), 400_000)).bind("reason", reason)
                             .bind("at", clock.instant()).execute();
+                    // the record lives here now: its started row would otherwise stay 'started', then be
+                    // settled as abandoned and billed a second time
+                    h.createUpdate("DELETE FROM ai_generations WHERE id = :id AND status = 'started'")
+                            .bind("id", r.id()).execute();
                     if (p.reservation() != null) {
                         p.reservation().settleIn(h, charged(r));
                     }
