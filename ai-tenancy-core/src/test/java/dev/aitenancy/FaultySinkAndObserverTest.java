@@ -212,16 +212,18 @@ class FaultySinkAndObserverTest {
 
         List<CompletableFuture<String>> calls = new ArrayList<>();
         List<CopyOnWriteArrayList<JobEvent>> streams = new ArrayList<>();
+        Map<String, Integer>[] ended = newMaps();
         String log = LogCapture.quietly(() -> {
             startMix(job, calls, streams);
-            // every finished record waits in the sink; nothing has ended yet except refusals
+            // every call, refused or answered, waits in the sink: none has ended yet
             assertThat(sink.waiting.await(10, TimeUnit.SECONDS)).as("%s calls blocked in the sink", 9 * EACH)
                     .isTrue();
             assertThat(calls).filteredOn(CompletableFuture::isDone).isEmpty();
             sink.gate.countDown();
+            ended[0] = outcomes(calls);
         });
 
-        assertThat(outcomes(calls)).isEqualTo(theMix());
+        assertThat(ended[0]).isEqualTo(theMix());
         assertThat(terminalEvents(streams)).isEqualTo(Map.of("done", EACH, "error", 2 * EACH));
         assertThat(sink.recent(ACME, 1000)).hasSize(6 * EACH);
         assertThat(sink.recent(NO_KEY, 1000)).hasSize(3 * EACH);
@@ -240,10 +242,14 @@ class FaultySinkAndObserverTest {
     // ---- the mix -----------------------------------------------------------------------------------
 
     @SuppressWarnings("unchecked")
+    static Map<String, Integer>[] newMaps() {
+        return new Map[2];
+    }
+
     Map<String, Integer>[] fireQuietly(LLMJob job) throws Exception {
         List<CompletableFuture<String>> calls = new ArrayList<>();
         List<CopyOnWriteArrayList<JobEvent>> streams = new ArrayList<>();
-        Map<String, Integer>[] out = new Map[2];
+        Map<String, Integer>[] out = newMaps();
         LogCapture.quietly(() -> {
             startMix(job, calls, streams);
             out[0] = outcomes(calls);

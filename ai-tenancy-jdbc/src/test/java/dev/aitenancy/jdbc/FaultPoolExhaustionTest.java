@@ -144,10 +144,13 @@ class FaultPoolExhaustionTest {
             assertThat(log).contains("could not check the rate limits for org acme");
 
             // and once the connections are back, calls go through again
-            for (int i = 0; i < AFTER; i++) {
-                assertThat(job.run(JobRequest.builder(ACME, "after " + i).correlationId("after-" + i).build()).text())
-                        .isEqualTo("fine");
-            }
+            List<String> after = new ArrayList<>();
+            LogCapture.quietly(() -> {
+                for (int i = 0; i < AFTER; i++) {
+                    after.add(job.run(JobRequest.builder(ACME, "after " + i).correlationId("after-" + i).build()).text());
+                }
+            });
+            assertThat(after).hasSize(AFTER).containsOnly("fine");
             assertThat(sink.flush(Duration.ofSeconds(20))).isTrue();
             assertThat(server.requests()).hasSize(AT_PROVIDER + AFTER);
             sink.close();
