@@ -243,7 +243,7 @@ class FaultySinkAndObserverTest {
 
     @SuppressWarnings("unchecked")
     static Map<String, Integer>[] newMaps() {
-        return new Map[2];
+        return (Map<String, Integer>[]) new Map<?, ?>[2];
     }
 
     Map<String, Integer>[] fireQuietly(LLMJob job) throws Exception {

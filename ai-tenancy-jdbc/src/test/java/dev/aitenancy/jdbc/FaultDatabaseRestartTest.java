@@ -82,7 +82,7 @@ class FaultDatabaseRestartTest {
             List<String> burstEndings = Collections.synchronizedList(new ArrayList<>());
             List<Throwable> storeErrors = Collections.synchronizedList(new ArrayList<>());
             List<CompletableFuture<JobResult>> duringOutage = new ArrayList<>();
-            Map<String, Integer>[] endings = newMaps(2);
+            List<Map<String, Integer>> endings = new ArrayList<>(List.of(Map.of(), Map.of()));
             try (HikariDataSource pool = FaultFixtures.pool(db.dataSource(), 8, CONNECTION_TIMEOUT);
                     LoopbackServer server = LoopbackServer.start()) {
                 server.otherwise(req -> {
@@ -146,9 +146,9 @@ class FaultDatabaseRestartTest {
                             duringOutage.add(i % 2 == 0 ? job.runAsync(request) : job.stream(request, e -> { })
                                     .completion());
                         }
-                        endings[0] = FaultFixtures.endings(duringOutage, BOUND);
+                        endings.set(0, FaultFixtures.endings(duringOutage, BOUND));
                         answer.countDown();
-                        endings[1] = FaultFixtures.endings(waiting, BOUND);
+                        endings.set(1, FaultFixtures.endings(waiting, BOUND));
                     } finally {
                         if (down.get()) {
                             run(start);
@@ -173,15 +173,15 @@ class FaultDatabaseRestartTest {
                 int burstOk = burstCounts.getOrDefault("ok", 0);
                 int burstRefused = burstCounts.getOrDefault("AI_STORE_UNAVAILABLE", 0);
                 System.err.println("database restart: burst of " + burstEndings.size() + " calls: " + burstCounts
-                        + "; " + DURING_OUTAGE + " during the outage: " + endings[0] + "; " + AT_PROVIDER
-                        + " at the provider: " + endings[1]);
+                        + "; " + DURING_OUTAGE + " during the outage: " + endings.get(0) + "; " + AT_PROVIDER
+                        + " at the provider: " + endings.get(1));
 
                 assertThat(burstCounts.keySet()).as("a burst call ends with its answer or a store error")
                         .isSubsetOf("ok", "AI_STORE_UNAVAILABLE");
                 assertThat(burstRefused).as("at least each thread's call after the stop was refused")
                         .isGreaterThanOrEqualTo(THREADS);
-                assertThat(endings[0]).isEqualTo(Map.of("AI_STORE_UNAVAILABLE", DURING_OUTAGE));
-                assertThat(endings[1]).as("answers that came during the outage reach their callers")
+                assertThat(endings.get(0)).isEqualTo(Map.of("AI_STORE_UNAVAILABLE", DURING_OUTAGE));
+                assertThat(endings.get(1)).as("answers that came during the outage reach their callers")
                         .isEqualTo(Map.of("ok", AT_PROVIDER));
                 duringOutage.forEach(f -> storeErrors.add(FaultFixtures.failure(f)));
                 assertThat(storeErrors).hasSize(burstRefused + DURING_OUTAGE).allSatisfy(t -> {
@@ -232,11 +232,6 @@ class FaultDatabaseRestartTest {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("%s ended", commandLine).isTrue();
         assertThat(p.exitValue()).as("%s succeeded", commandLine).isZero();
-    }
-
-    @SuppressWarnings("unchecked")
-    static Map<String, Integer>[] newMaps(int n) {
-        return new Map[n];
     }
 
     static void await(CountDownLatch latch) {

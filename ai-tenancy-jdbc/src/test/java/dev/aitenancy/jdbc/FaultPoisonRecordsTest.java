@@ -33,7 +33,6 @@ import dev.aitenancy.testing.MutableClock;
 import dev.aitenancy.usage.UsageRecord;
 import dev.aitenancy.usage.UsageStatus;
 import java.math.BigDecimal;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -89,7 +88,7 @@ class FaultPoisonRecordsTest {
                 () -> JobRequest.builder(ACME, "hi").user("alice\r\nX-Injected: 1").build());
 
         for (Runnable build : poisoned) {
-            InvalidRequestException e = catchThrowableOfType(build::run, InvalidRequestException.class);
+            InvalidRequestException e = catchThrowableOfType(InvalidRequestException.class, build::run);
             assertThat(e).isNotNull();
             assertThat(e.code()).isEqualTo(ErrorCode.AI_INVALID_REQUEST);
             assertThat(e.getMessage()).doesNotContain(LONG.substring(0, 200));
@@ -231,8 +230,8 @@ class FaultPoisonRecordsTest {
             StoreException[] refused = new StoreException[1];
             String log = LogCapture.quietly(() -> {
                 results.add(job.run(JobRequest.builder(ACME, "fine-1").user("alice").correlationId("fine-1").build()));
-                refused[0] = catchThrowableOfType(() -> job.run(JobRequest.builder(ACME, "refused-start").user("poison")
-                        .correlationId("poison-start").build()), StoreException.class);
+                refused[0] = catchThrowableOfType(StoreException.class, () -> job.run(JobRequest.builder(ACME,
+                        "refused-start").user("poison").correlationId("poison-start").build()));
                 results.add(job.run(JobRequest.builder(ACME, "poison-answer").user("bob")
                         .correlationId("poison-answer").build()));
                 results.add(job.run(JobRequest.builder(ACME, "fine-2").user("carol").correlationId("fine-2").build()));

@@ -101,7 +101,7 @@ class FaultPoolExhaustionTest {
             Throwable[] refusals = new Throwable[3];
             long[] runMillis = new long[1];
             List<JobEvent> events = new CopyOnWriteArrayList<>();
-            Map<String, Integer>[] heldEndings = newMaps();
+            List<Map<String, Integer>> heldEndings = new ArrayList<>();
             String log = LogCapture.quietly(() -> {
                 // when: every connection of the pool is held by someone else
                 for (int i = 0; i < POOL; i++) {
@@ -121,7 +121,7 @@ class FaultPoolExhaustionTest {
                         TimeUnit.MILLISECONDS)).getCause();
                 // the calls at the provider get their answers while the pool is still exhausted
                 answer.countDown();
-                heldEndings[0] = FaultFixtures.endings(held, Duration.ofSeconds(15));
+                heldEndings.add(FaultFixtures.endings(held, Duration.ofSeconds(15)));
             });
             taken.forEach(FaultPoolExhaustionTest::close);
 
@@ -139,7 +139,7 @@ class FaultPoolExhaustionTest {
             }
             assertThat(events).hasSize(1).first().isInstanceOfSatisfying(JobEvent.Error.class,
                     ev -> assertThat(ev.error().code()).isEqualTo(ErrorCode.AI_STORE_UNAVAILABLE));
-            assertThat(heldEndings[0]).as("answered calls end with their answers, pool or not")
+            assertThat(heldEndings).singleElement().as("answered calls end with their answers, pool or not")
                     .isEqualTo(Map.of("ok", AT_PROVIDER));
             assertThat(log).contains("could not check the rate limits for org acme");
 
@@ -166,11 +166,6 @@ class FaultPoolExhaustionTest {
                 .isEqualByComparingTo(billed(jdbi, ACME));
         assertThat(reserved(jdbi, ACME)).isEqualByComparingTo("0");
         assertThat(count(jdbi, "SELECT COUNT(*) FROM ai_budget_reservations")).isZero();
-    }
-
-    @SuppressWarnings("unchecked")
-    static Map<String, Integer>[] newMaps() {
-        return new Map[1];
     }
 
     static void await(CountDownLatch latch) {
