@@ -6,6 +6,8 @@
 # After a green run of every module (no -pl among the arguments, or one naming the starter), the
 # Spring Boot starter's tests run once more against Spring Boot 3.5 (-Pboot3, built into
 # target-boot3 so the Boot 4 build output stays as it is; upstream modules are built, not tested).
+# AI_TENANCY_TEST_PG_STOP / _START (exported for a server started here) let the fault suite stop
+# and start PostgreSQL mid-test; without them that test is skipped (it fails under CI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,11 +62,14 @@ trap cleanup EXIT
 as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U "$PG_SUPERUSER" --auth-local=trust --auth-host=scram-sha-256 \
   -E UTF8 --no-locale --no-sync >/dev/null
 
+pg_options() {
+  echo "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+}
+
 started=""
 for attempt in 1 2 3 4 5; do
   PG_PORT=$(( 20000 + RANDOM % 30000 ))
-  if as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 \
-      -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+  if as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 -o "$(pg_options)" \
       start >/dev/null; then
     started=yes
     break
@@ -81,6 +86,13 @@ as_pg "$PG_BIN/psql" -q -h "$PG_DIR" -p "$PG_PORT" -U "$PG_SUPERUSER" -d postgre
 CREATE ROLE aitenancy LOGIN PASSWORD '$PG_PASSWORD';
 CREATE DATABASE aitenancy_test OWNER aitenancy;
 SQL
+
+# The fault suite stops and starts this server during a burst of calls: each variable is a command
+# line (run with sh -c) that returns once the server is stopped, or accepting connections again.
+if [[ "$(id -u)" -eq 0 ]]; then as_pg_cmd="runuser -u postgres -- "; else as_pg_cmd=""; fi
+pg_ctl_cmd="$as_pg_cmd$(printf '%q' "$PG_BIN/pg_ctl") -D $(printf '%q' "$PG_DIR/data") -w -t 30"
+export AI_TENANCY_TEST_PG_STOP="$pg_ctl_cmd -m fast stop"
+export AI_TENANCY_TEST_PG_START="$pg_ctl_cmd -l $(printf '%q' "$PG_DIR/server.log") -o $(printf '%q' "$(pg_options)") start"
 
 export AI_TENANCY_TEST_PG_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/aitenancy_test"
 export AI_TENANCY_TEST_PG_USER=aitenancy

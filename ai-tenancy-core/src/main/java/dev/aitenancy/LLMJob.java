@@ -283,7 +283,7 @@ public final class LLMJob {
             e.attachOrg(org.value());
             call.settleRefused(e);
             throw e;
-        } catch (RuntimeException storeFailure) {
+        } catch (RuntimeException | Error storeFailure) { // an Error too (a store's missing class): never raw
             StoreException e = storeFailure(call, storeFailure);
             call.settleRefused(e);
             throw e;
@@ -294,7 +294,7 @@ public final class LLMJob {
      * A failure of a store (or of any SPI implementation) as the caller sees it: typed, retryable,
      * naming the step and the org, without the SQL or driver text (kept in the cause and the log).
      */
-    private static StoreException storeFailure(Call call, RuntimeException failure) {
+    private static StoreException storeFailure(Call call, Throwable failure) {
         OrgId org = call.org;
         String step = call.step;
         try (Mdc ignored = Mdc.of(org, call.correlationId)) {
@@ -608,19 +608,19 @@ public final class LLMJob {
                 if (tokens.isKnown()) {
                     try {
                         permit.settle(tokens.totalTokens());
-                    } catch (RuntimeException limiterFailure) {
+                    } catch (RuntimeException | Error limiterFailure) {
                         LOG.warn("could not correct the token count of call {} of org {}", recordId, org,
                                 limiterFailure);
                     }
                 }
                 try {
                     usage.finished(finished, budget);                                        // 12 + 13, one unit
-                } catch (RuntimeException sinkFailure) {
+                } catch (RuntimeException | Error sinkFailure) { // host code: an Error must not hang a stream
                     LOG.error("could not record usage {} of org {}", recordId, org, sinkFailure);
                 }
                 try {
                     observer.finished(finished);
-                } catch (RuntimeException observerFailure) {
+                } catch (RuntimeException | Error observerFailure) {
                     LOG.warn("the call observer failed on {}", recordId, observerFailure);
                 }
                 LOG.debug("call {} {} {} in {} ms: {}", finished.provider(), finished.model(), status.wireName(),
@@ -804,7 +804,7 @@ public final class LLMJob {
         private void emit(JobEvent event) {
             try {
                 handler.accept(event);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) { // the host's handler must not hang the stream
                 LOG.warn("the stream handler threw {}; canceling the stream", e.getClass().getName());
                 cancel();
             }
@@ -813,7 +813,7 @@ public final class LLMJob {
         private void emitQuietly(JobEvent event) {
             try {
                 handler.accept(event);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 LOG.warn("the stream handler threw {} on {}", e.getClass().getName(), event.getClass().getSimpleName());
             }
         }

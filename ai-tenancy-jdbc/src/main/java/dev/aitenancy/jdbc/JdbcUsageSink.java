@@ -495,6 +495,11 @@ public final class JdbcUsageSink implements UsageSink, UsageSummaries, AutoClose
         closing = true;
         boolean drained = flush(Duration.ofSeconds(30));
         writer.interrupt();
+        try {
+            writer.join(5_000); // no housekeeping turn after close (it could renew the lease ended below)
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (!drained) {
             LOG.error("usage sink closed with {} records not written", queue.size());
             return;
@@ -513,7 +518,9 @@ public final class JdbcUsageSink implements UsageSink, UsageSummaries, AutoClose
         long pauseMillis = 50;
         while (true) {
             try {
-                housekeeping();
+                if (!closing) {
+                    housekeeping();
+                }
                 if (batch.isEmpty()) {
                     Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
                     if (first == null) {
@@ -654,6 +661,10 @@ public final class JdbcUsageSink implements UsageSink, UsageSummaries, AutoClose
                             .bind("id", r.id()).bind("org", r.orgId()).bind("status", r.status().wireName())
                             .bind("json", clean(json.toString().strip(), 400_000)).bind("reason", reason)
                             .bind("at", clock.instant()).execute();
+                    // the record lives here now: its started row would otherwise stay 'started', then be
+                    // settled as abandoned and billed a second time
+                    h.createUpdate("DELETE FROM ai_generations WHERE id = :id AND status = 'started'")
+                            .bind("id", r.id()).execute();
                     if (p.reservation() != null) {
                         p.reservation().settleIn(h, charged(r));
                     }
