@@ -1,0 +1,80 @@
+package dev.aitenancy;
+
+import dev.aitenancy.keys.ApiKey;
+import dev.aitenancy.models.ResolvedModel;
+import dev.aitenancy.provider.ProviderResponse;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The little that changes while one call runs, each part with its own guard: the position in the
+ * fallback chain and the key that goes with it (this object's lock), whether a provider was called
+ * and the attempt in flight (volatile), and whether the call is settled (set once).
+ */
+final class CallProgress {
+
+    private final Admission admission;
+    private int fallbackIndex = -1;
+    private ApiKey key;
+    private volatile boolean providerCalled;
+    private volatile CompletableFuture<ProviderResponse> inFlight;
+    private final AtomicBoolean settled = new AtomicBoolean();
+
+    CallProgress(Admission admission) {
+        this.admission = admission;
+        this.key = admission.key();
+    }
+
+    /** The model being called: the primary, or the fallback the call moved to. */
+    synchronized ResolvedModel currentModel() {
+        ResolvedModel primary = admission.model();
+        return fallbackIndex < 0 || primary == null ? primary : primary.fallbacks().get(fallbackIndex);
+    }
+
+    synchronized ApiKey key() {
+        return key;
+    }
+
+    /** The next fallback position to try, or -1 when the chain is used up. */
+    synchronized int nextFallback() {
+        ResolvedModel primary = admission.model();
+        return primary != null && fallbackIndex + 1 < primary.fallbacks().size() ? fallbackIndex + 1 : -1;
+    }
+
+    /** Moves to fallback {@code index}, calling it with {@code nextKey} (null: skip it, no key). */
+    synchronized void moveTo(int index, ApiKey nextKey) {
+        fallbackIndex = index;
+        if (nextKey != null) {
+            key = nextKey;
+        }
+    }
+
+    void providerCalled() {
+        providerCalled = true;
+    }
+
+    boolean wasProviderCalled() {
+        return providerCalled;
+    }
+
+    void inFlight(CompletableFuture<ProviderResponse> attempt) {
+        inFlight = attempt;
+    }
+
+    /** Cancels the provider attempt in flight, if any. */
+    void cancelInFlight() {
+        CompletableFuture<ProviderResponse> attempt = inFlight;
+        if (attempt != null) {
+            attempt.cancel(true);
+        }
+    }
+
+    /** True exactly once: the caller writes the call's one finished record. */
+    boolean settleOnce() {
+        return settled.compareAndSet(false, true);
+    }
+
+    boolean isSettled() {
+        return settled.get();
+    }
+}
