@@ -102,12 +102,13 @@ final class CallRecords {
     private UsageRecord record(Admission a, CallProgress p, UsageStatus status) {
         JobRequest request = a.request();
         ResolvedModel m = p.currentModel();
-        return new UsageRecord(a.id().recordId(), a.org().value(), request.caller().userId(),
-                UsageRecord.groupIdOf(request.caller()), m == null ? null : m.ref().provider().name(),
-                m == null ? null : m.ref().model(), request.feature(),
-                m == null || m.tier() == null ? null : m.tier().name(), status, TokenUsage.UNKNOWN,
-                Cost.unpriced(), held(a), null, a.id().correlationId(), null, null, a.guards().summary(),
-                a.storedInput(), null, a.id().startedAt(), null);
+        return UsageRecord.builder(a.id().recordId(), a.org().value(), a.id().startedAt())
+                .userId(request.caller().userId()).groupId(UsageRecord.groupIdOf(request.caller()))
+                .provider(m == null ? null : m.ref().provider().name()).model(m == null ? null : m.ref().model())
+                .feature(request.feature()).tier(m == null || m.tier() == null ? null : m.tier().name())
+                .status(status).billed(held(a)).correlationId(a.id().correlationId())
+                .guardrails(a.guards().summary()).inputText(a.storedInput())
+                .build();
     }
 
     /** While a call runs its record bills what it holds against the budgets (unpriced when nothing). */

@@ -159,7 +159,6 @@ public final class InMemoryUsageSink implements UsageSink, UsageSummaries {
     }
 
     private static UsageRecord probe(UsageCursor c) {
-        return new UsageRecord(c.id(), "-", null, null, null, null, null, dev.aitenancy.usage.UsageStatus.STARTED,
-                null, null, null, null, null, null, null, null, null, c.startedAt(), null);
+        return UsageRecord.builder(c.id(), "-", c.startedAt()).build();
     }
 }

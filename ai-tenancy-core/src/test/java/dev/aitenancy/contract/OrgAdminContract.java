@@ -179,8 +179,8 @@ public abstract class OrgAdminContract {
         OrgAdmin admin = admin(p, clock);
         for (int i = 0; i < 3; i++) {
             Instant at = T0.minus(Duration.ofDays(70 - 10L * i));
-            p.usage().finished(new UsageRecord(UUID.randomUUID(), ACME.value(), "alice", "openai", "gpt-4.1-mini",
-                    null, null, UsageStatus.STARTED, null, null, null, null, "c" + i, null, null, null, null, at, null)
+            p.usage().finished(UsageRecord.builder(UUID.randomUUID(), ACME.value(), at).userId("alice")
+                    .provider("openai").model("gpt-4.1-mini").correlationId("c" + i).build()
                     .finish(UsageStatus.OK, TokenUsage.of(1, 1), Cost.unpriced(), null, null, null, at.plusSeconds(1)));
         }
         Instant before = T0.minus(Duration.ofDays(55));

@@ -45,9 +45,9 @@ public abstract class UsageSinkContract {
     protected abstract UsageSink newSink();
 
     protected static UsageRecord started(OrgId org, Instant at, String user) {
-        return new UsageRecord(UUID.randomUUID(), org.value(), user, "openai", "gpt-4.1-mini", "generic-text",
-                null, UsageStatus.STARTED, TokenUsage.UNKNOWN, Cost.unpriced(), null, null, "corr-" + user, null, null,
-                "Summarize [email]", null, at, null);
+        return UsageRecord.builder(UUID.randomUUID(), org.value(), at).userId(user).provider("openai")
+                .model("gpt-4.1-mini").feature("generic-text").correlationId("corr-" + user)
+                .inputText("Summarize [email]").build();
     }
 
     @Test
@@ -149,11 +149,11 @@ public abstract class UsageSinkContract {
     /** 12 finished records of acme and 2 of globex, with different providers, users, outcomes and texts. */
     protected static void seed(UsageSink sink) {
         for (int i = 0; i < 12; i++) {
-            UsageRecord s = new UsageRecord(UUID.randomUUID(), ACME.value(), i % 3 == 0 ? "alice" : "bob",
-                    i % 2 == 0 ? "openai" : "anthropic", i % 2 == 0 ? "gpt-4.1-mini" : "claude-haiku-4-5",
-                    i < 6 ? "summaries" : "support", i % 2 == 0 ? "standard" : null, UsageStatus.STARTED,
-                    TokenUsage.UNKNOWN, Cost.unpriced(), null, null, "corr-" + i, null, null, i == 7 ? "Quarterly REPORT for 100%_done" : "prompt " + i, null,
-                    T0.plusSeconds(i * 60L), null);
+            UsageRecord s = UsageRecord.builder(UUID.randomUUID(), ACME.value(), T0.plusSeconds(i * 60L))
+                    .userId(i % 3 == 0 ? "alice" : "bob").provider(i % 2 == 0 ? "openai" : "anthropic")
+                    .model(i % 2 == 0 ? "gpt-4.1-mini" : "claude-haiku-4-5").feature(i < 6 ? "summaries" : "support")
+                    .tier(i % 2 == 0 ? "standard" : null).correlationId("corr-" + i)
+                    .inputText(i == 7 ? "Quarterly REPORT for 100%_done" : "prompt " + i).build();
             boolean failed = i % 4 == 3;
             sink.finished(s.finish(failed ? UsageStatus.ERROR : UsageStatus.OK,
                     failed ? TokenUsage.UNKNOWN : TokenUsage.of(100, 10L * i),
@@ -169,9 +169,8 @@ public abstract class UsageSinkContract {
 
     private static UsageRecord call(OrgId org, String user, String tier, String provider, String model,
             UsageStatus status, String cost, String billed, Instant at) {
-        UsageRecord s = new UsageRecord(UUID.randomUUID(), org.value(), user, provider, model, "generic-text", tier,
-                UsageStatus.STARTED, TokenUsage.UNKNOWN, Cost.unpriced(), null, null, "c", null, null, "q", null, at,
-                null);
+        UsageRecord s = UsageRecord.builder(UUID.randomUUID(), org.value(), at).userId(user).provider(provider)
+                .model(model).feature("generic-text").tier(tier).correlationId("c").inputText("q").build();
         if (status == UsageStatus.STARTED) {
             return s;
         }

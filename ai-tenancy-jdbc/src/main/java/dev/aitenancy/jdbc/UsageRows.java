@@ -98,17 +98,22 @@ final class UsageRows {
         BigDecimal cost = rs.getBigDecimal("cost_usd");
         BigDecimal billed = rs.getBigDecimal("billed_usd");
         Long latency = (Long) rs.getObject("latency_ms", Long.class);
-        return new UsageRecord(rs.getObject("id", UUID.class), rs.getString("org_id"), rs.getString("user_id"),
-                rs.getString("group_id"), rs.getString("provider"), rs.getString("model"), rs.getString("feature"), rs.getString("tier"),
-                UsageStatus.valueOf(rs.getString("status").toUpperCase(Locale.ROOT)),
-                new TokenUsage(rs.getObject("input_tokens", Long.class), rs.getObject("output_tokens", Long.class),
-                        rs.getObject("cached_tokens", Long.class)),
-                cost == null ? Cost.unpriced() : Cost.usd(cost.stripTrailingZeros()),
-                billed == null ? Cost.unpriced() : Cost.usd(billed.stripTrailingZeros()),
-                latency == null ? null : Duration.ofMillis(latency), rs.getString("correlation_id"),
-                rs.getString("error_code"), rs.getString("error_message"), rs.getString("guardrails"),
-                rs.getString("input_text"),
-                rs.getString("output_text"), rs.getObject("started_at", OffsetDateTime.class).toInstant(),
-                finished == null ? null : finished.toInstant());
+        return UsageRecord.builder(rs.getObject("id", UUID.class), rs.getString("org_id"),
+                        rs.getObject("started_at", OffsetDateTime.class).toInstant())
+                .userId(rs.getString("user_id")).groupId(rs.getString("group_id"))
+                .provider(rs.getString("provider")).model(rs.getString("model"))
+                .feature(rs.getString("feature")).tier(rs.getString("tier"))
+                .status(UsageStatus.valueOf(rs.getString("status").toUpperCase(Locale.ROOT)))
+                .usage(new TokenUsage(rs.getObject("input_tokens", Long.class), rs.getObject("output_tokens", Long.class),
+                        rs.getObject("cached_tokens", Long.class)))
+                .cost(cost == null ? Cost.unpriced() : Cost.usd(cost.stripTrailingZeros()))
+                .billed(billed == null ? Cost.unpriced() : Cost.usd(billed.stripTrailingZeros()))
+                .latency(latency == null ? null : Duration.ofMillis(latency))
+                .correlationId(rs.getString("correlation_id"))
+                .error(rs.getString("error_code"), rs.getString("error_message"))
+                .guardrails(rs.getString("guardrails"))
+                .inputText(rs.getString("input_text")).outputText(rs.getString("output_text"))
+                .finishedAt(finished == null ? null : finished.toInstant())
+                .build();
     }
 }

@@ -318,9 +318,9 @@ class AiTenancyAutoConfigurationTest {
 
     private static UsageRecord record() {
         Instant t = Instant.parse("2026-11-01T10:00:00Z");
-        return new UsageRecord(UUID.randomUUID(), "acme", "alice", "openai", "gpt-4.1-mini", null, null,
-                UsageStatus.OK, null, null, null, Duration.ofMillis(5), "corr-1", null, null, "hi", "hello", t,
-                t.plusMillis(5));
+        return UsageRecord.builder(UUID.randomUUID(), "acme", t).userId("alice").provider("openai")
+                .model("gpt-4.1-mini").status(UsageStatus.OK).latency(Duration.ofMillis(5)).correlationId("corr-1")
+                .inputText("hi").outputText("hello").finishedAt(t.plusMillis(5)).build();
     }
 
     // ---- the web part ---------------------------------------------------------------------------
