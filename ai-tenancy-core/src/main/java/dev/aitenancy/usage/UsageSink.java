@@ -1,7 +1,7 @@
 package dev.aitenancy.usage;
 
 import dev.aitenancy.tenant.OrgId;
-import dev.aitenancy.usage.internal.PricingTally;
+import dev.aitenancy.spi.PricingTally;
 import java.util.List;
 
 /**

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.aitenancy.Cost;
 import dev.aitenancy.TokenUsage;
-import dev.aitenancy.usage.internal.UsageExport;
+import dev.aitenancy.spi.UsageExport;
 import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.time.Instant;

@@ -5,7 +5,7 @@ import dev.aitenancy.jdbc.internal.Sql;
 import dev.aitenancy.usage.ExportFormat;
 import dev.aitenancy.usage.UsageRecord;
 import dev.aitenancy.usage.UsageStatus;
-import dev.aitenancy.usage.internal.UsageExport;
+import dev.aitenancy.spi.UsageExport;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
