@@ -225,6 +225,10 @@ class AdminEndpointsTest {
         assertThat(r.getHeader("x-correlation-id")).isNull();
         assertError(generate(MEL, "acme", "{\"prompt\":\"hi\",\"feature\":\"" + "f".repeat(129) + "\"}"), 400,
                 "AI_INVALID_REQUEST");
+        MockHttpServletResponse control = call(MEL, post("/ai/orgs/acme/generate").header("x-correlation-id", "a\u0007b")
+                .contentType(MediaType.APPLICATION_JSON).content("{\"prompt\":\"hi\"}"));
+        assertThat(control.getStatus()).as(control.getContentAsString()).isEqualTo(400);
+        assertThat(control.getHeader("x-correlation-id")).isNull();
 
         MockHttpServletResponse next = call(MEL, post("/ai/orgs/acme/generate").header("x-correlation-id", "after-poison")
                 .contentType(MediaType.APPLICATION_JSON).content("{\"prompt\":\"hi\"}"));

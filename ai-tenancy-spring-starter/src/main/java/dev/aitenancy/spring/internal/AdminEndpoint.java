@@ -73,6 +73,11 @@ public abstract class AdminEndpoint {
 
     @ExceptionHandler(RuntimeException.class)
     ResponseEntity<byte[]> onUnexpected(RuntimeException e) {
+        if (e.getClass().getName().equals("org.springframework.security.web.firewall.RequestRejectedException")) {
+            // Spring Security's firewall refused a header (control characters, say) when it was read
+            return support.error(AdminHttpException.badRequest("a request header holds characters that are not "
+                    + "allowed; send printable characters only"));
+        }
         log.error("ai-tenancy admin endpoint failed unexpectedly", e);
         return support.respond(500, new ErrorView("AI_INTERNAL",
                 "the request failed unexpectedly; the server log has the details"));
