@@ -6,6 +6,7 @@ import dev.aitenancy.usage.ExportFormat;
 import dev.aitenancy.usage.UsagePage;
 import dev.aitenancy.usage.UsageQuery;
 import dev.aitenancy.usage.UsageRecord;
+import dev.aitenancy.usage.UsageLog;
 import dev.aitenancy.usage.UsageSink;
 import dev.aitenancy.usage.UsageStatus;
 import dev.aitenancy.usage.UsageSummaries;
@@ -26,7 +27,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Usage records in this JVM's memory: for tests, demos and hosts that ship records elsewhere. */
-public final class InMemoryUsageSink implements UsageSink, UsageSummaries {
+public final class InMemoryUsageSink implements UsageLog, UsageSummaries {
 
     private static final Comparator<UsageRecord> NEWEST_FIRST = Comparator.comparing(UsageRecord::startedAt)
             .thenComparing(UsageRecord::id).reversed();

@@ -30,7 +30,7 @@ import dev.aitenancy.usage.AuditQuery;
 import dev.aitenancy.usage.AuditSink;
 import dev.aitenancy.usage.UsageQuery;
 import dev.aitenancy.usage.UsageRecord;
-import dev.aitenancy.usage.UsageSink;
+import dev.aitenancy.usage.UsageLog;
 import dev.aitenancy.usage.UsageStatus;
 import dev.aitenancy.usage.UsageTextSettings;
 import java.math.BigDecimal;
@@ -55,7 +55,7 @@ public abstract class OrgAdminContract {
     protected static final ModelRef NANO = ModelRef.of(ProviderId.OPENAI, "gpt-4.1-nano");
 
     /** The parts an OrgAdmin changes, of one implementation, over the built-in model registry. */
-    public record Parts(ModelAdmin models, BudgetLedger budgets, UsageSink usage, FeatureFlagStore features,
+    public record Parts(ModelAdmin models, BudgetLedger budgets, UsageLog usage, FeatureFlagStore features,
             TemplateStore templates, UsageTextSettings usageText, GuardrailStore guardrails, RateLimitAdmin rateLimits,
             AuditSink audit) {
     }

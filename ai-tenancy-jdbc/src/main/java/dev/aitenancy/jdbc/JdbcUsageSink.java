@@ -8,6 +8,7 @@ import dev.aitenancy.usage.PricingReport;
 import dev.aitenancy.usage.UsagePage;
 import dev.aitenancy.usage.UsageQuery;
 import dev.aitenancy.usage.UsageRecord;
+import dev.aitenancy.usage.UsageLog;
 import dev.aitenancy.usage.UsageSink;
 import dev.aitenancy.usage.UsageSummaries;
 import dev.aitenancy.usage.UsageTotals;
@@ -55,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * {@link #droppedRecords()} and logged (its started row is then settled as abandoned once this
  * instance stops). {@link #close()} writes everything still queued.
  */
-public final class JdbcUsageSink implements UsageSink, UsageSummaries, AutoCloseable {
+public final class JdbcUsageSink implements UsageLog, UsageSummaries, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbcUsageSink.class);
     /** How long a call waits for its started record to be committed before it is refused. */
@@ -106,7 +107,7 @@ public final class JdbcUsageSink implements UsageSink, UsageSummaries, AutoClose
         if (reservation instanceof JdbcBudgetLedger.Reservation r && r.sharesDatabase(jdbi) && r.claim()) {
             writer.enqueue(new UsageWriter.Pending(record, r));
         } else {
-            UsageSink.super.finished(record, reservation);
+            UsageLog.super.finished(record, reservation);
         }
     }
 

@@ -121,7 +121,7 @@ class AdminEndpointsTest {
     @Autowired
     UsageSummaries summaries;
     @Autowired
-    dev.aitenancy.LLMJob job;
+    dev.aitenancy.usage.UsageLog usageLog;
 
     MockMvc mvc;
 
@@ -234,7 +234,7 @@ class AdminEndpointsTest {
                 .contentType(MediaType.APPLICATION_JSON).content("{\"prompt\":\"hi\"}"));
         assertThat(next.getStatus()).isEqualTo(200);
         UUID id = UUID.fromString(json(next).path("usageRecordId").asText());
-        assertThat(job.usageSink().find(OrgId.of("acme"), id)).hasValueSatisfying(rec ->
+        assertThat(usageLog.find(OrgId.of("acme"), id)).hasValueSatisfying(rec ->
                 assertThat(rec.correlationId()).isEqualTo("after-poison"));
     }
 

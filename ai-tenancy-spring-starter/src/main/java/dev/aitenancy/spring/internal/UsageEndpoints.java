@@ -16,7 +16,7 @@ import dev.aitenancy.usage.ExportFormat;
 import dev.aitenancy.usage.UsagePage;
 import dev.aitenancy.usage.UsageQuery;
 import dev.aitenancy.usage.UsageRecord;
-import dev.aitenancy.usage.UsageSink;
+import dev.aitenancy.usage.UsageLog;
 import dev.aitenancy.usage.UsageStatus;
 import dev.aitenancy.usage.UsageSummaries;
 import jakarta.servlet.http.HttpServletRequest;
@@ -52,13 +52,13 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("${ai-tenancy.admin.base-path:/ai-tenancy}/orgs/{org}")
 public class UsageEndpoints extends AdminEndpoint {
 
-    private final UsageSink usage;
+    private final UsageLog usage;
     private final UsageSummaries summaries;
     private final OrgAdmin admin;
     private final Duration retention;
     private final Clock clock;
 
-    public UsageEndpoints(AdminSupport support, UsageSink usage, UsageSummaries summaries, OrgAdmin admin,
+    public UsageEndpoints(AdminSupport support, UsageLog usage, UsageSummaries summaries, OrgAdmin admin,
             Duration retention, Clock clock) {
         super(support);
         this.usage = usage;
