@@ -230,9 +230,17 @@ final class UsageWriter {
             afterCommit.clear();
             jdbi.useTransaction(h -> {
                 for (Pending p : batch) {
-                    if (finish(h, p.record()) && p.reservation() != null) {
+                    if (!finish(h, p.record())) {
+                        continue;
+                    }
+                    if (p.reservation() != null) {
                         var crossed = p.reservation().settleIn(h, charged(p.record()));
                         afterCommit.add(() -> p.reservation().alert(crossed));
+                    } else if ("AI_STORE_UNAVAILABLE".equals(p.record().errorCode())) {
+                        // a store failed during admission: a reservation whose commit the call never heard
+                        // of (the connection broke as it committed) may hold this record's id; the call was
+                        // refused, so it is released
+                        JdbcBudgetLedger.releaseOrphanIn(h, p.record().id());
                     }
                 }
             });
