@@ -468,6 +468,7 @@ public final class LLMJob {
         private boolean storedInputFromPrompt;
         volatile CompletableFuture<ProviderResponse> inFlight;
         private int fallbackIndex = -1;
+        private Long providerDeadline;
 
         Call(OrgId org, JobRequest request, String correlationId, Instant startedAt) {
             this.org = org;
@@ -483,12 +484,25 @@ public final class LLMJob {
         synchronized ProviderRequest providerRequest() {
             ResolvedModel m = currentModel();
             return new ProviderRequest(org.value(), m.ref().model(), request.systemPrompt(), prompt,
-                    m.maxOutputTokens(), request.temperature(), key, correlationId, request.timeout());
+                    m.maxOutputTokens(), request.temperature(), key, correlationId, providerTimeout());
+        }
+
+        /** The request's timeout is one deadline for the provider step, fallbacks included. */
+        private Duration providerTimeout() {
+            if (request.timeout() == null) {
+                return null; // each client's requestTimeout
+            }
+            long now = System.nanoTime();
+            if (providerDeadline == null) {
+                providerDeadline = now + request.timeout().toNanos();
+            }
+            return Duration.ofNanos(Math.max(0, providerDeadline - now));
         }
 
         /** Moves to the next fallback that has a key; false when the chain is used up or does not apply. */
         synchronized boolean advanceToFallback(ProviderException failure) {
-            if (!FALLBACK_ON.contains(failure.code()) || settled.get()) {
+            if (!FALLBACK_ON.contains(failure.code()) || settled.get()
+                    || providerDeadline != null && providerDeadline - System.nanoTime() <= 0) {
                 return false;
             }
             while (fallbackIndex + 1 < model.fallbacks().size()) {
@@ -836,8 +850,8 @@ public final class LLMJob {
             return new CanceledException(ErrorCode.AI_CANCELED, null, "the call was canceled by its caller");
         }
         LOG.warn("a call failed unexpectedly: {}", Secrets.scrub(String.valueOf(t)));
-        return new ProviderException(ErrorCode.AI_PROVIDER_UNAVAILABLE, null, null, 0, null, null,
-                "the call failed unexpectedly; try again, and tell the operator if it persists", null);
+        return ProviderException.builder(ErrorCode.AI_PROVIDER_UNAVAILABLE,
+                "the call failed unexpectedly; try again, and tell the operator if it persists").build();
     }
 
     private static RuntimeException rethrow(Throwable t) {

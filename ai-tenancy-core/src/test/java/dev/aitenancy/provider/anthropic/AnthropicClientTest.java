@@ -204,7 +204,7 @@ class AnthropicClientTest {
         client.stream(request(), l);
         ProviderException e = l.awaitError();
 
-        assertThat(e.code()).isEqualTo(ErrorCode.AI_PROVIDER_PROTOCOL);
+        assertThat(e.code()).isEqualTo(ErrorCode.AI_PROVIDER_UNAVAILABLE);
         assertThat(e.getMessage()).contains("message_stop");
         assertThat(l.lastUsage.inputTokens()).isEqualTo(21L);
     }

@@ -165,7 +165,7 @@ class CohereClientTest {
         assertThat(error.code()).isEqualTo(ErrorCode.AI_PROVIDER_UNAVAILABLE);
         assertThat(error.providerCode()).contains("ERROR");
         assertThat(failed.tokens).containsExactly("Red");
-        assertThat(truncated.code()).isEqualTo(ErrorCode.AI_PROVIDER_PROTOCOL);
+        assertThat(truncated.code()).isEqualTo(ErrorCode.AI_PROVIDER_UNAVAILABLE);
         assertThat(truncated.getMessage()).contains("message-end");
     }
 

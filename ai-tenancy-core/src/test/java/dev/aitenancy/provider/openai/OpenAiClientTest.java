@@ -221,7 +221,7 @@ class OpenAiClientTest {
         ProviderException notFound = Futures.failure(client.call(request()), ProviderException.class);
 
         assertThat(tooLong.code()).isEqualTo(ErrorCode.AI_CONTEXT_TOO_LONG);
-        assertThat(notFound.code()).isEqualTo(ErrorCode.AI_PROVIDER_BAD_REQUEST);
+        assertThat(notFound.code()).isEqualTo(ErrorCode.AI_PROVIDER_MODEL_NOT_FOUND);
         assertThat(notFound.providerCode()).contains("model_not_found");
         assertThat(server.requests()).hasSize(2);
     }
