@@ -28,9 +28,9 @@ import java.util.Objects;
  * waited for (the error is reported at once, with its {@code retryAfter}), and when the deadline
  * passes the call fails with {@code AI_PROVIDER_TIMEOUT} at once. It returns within the timeout plus
  * a small slack: the time to fire one timer and cancel the exchange, a few milliseconds on a
- * machine that is not overloaded (the provider contract test allows 500 ms). A stream's timeout is
- * the same deadline until its first token; after that it is the longest silence allowed between
- * two lines of the stream, however long the whole answer takes.
+ * machine that is not overloaded (the provider contract test allows 1 s on a busy shared one).
+ * A stream's timeout is the same deadline until its first token; after that it is the longest
+ * silence allowed between two lines of the stream, however long the whole answer takes.
  *
  * @param baseUri        the provider's origin (see above), e.g. {@code https://api.openai.com}
  * @param connectTimeout TCP/TLS connect timeout
