@@ -57,11 +57,12 @@ final class ErrorClassifier {
         if (retryAfter == null) {
             retryAfter = details.retryAfter();
         }
-        String said = (details.providerCode() != null ? " (" + details.providerCode() + ")" : "")
-                + (details.message() != null ? ": " + oneLine(details.message()) : "");
+        String said = details.message() != null ? ": " + oneLine(details.message()) : "";
         String message = situation == Situation.MODEL_NOT_FOUND
-                ? ctx.provider() + " does not know the model '" + ctx.model() + "' (HTTP " + status + said + ")"
-                : ctx.provider() + " answered HTTP " + status + said;
+                ? ctx.provider() + " does not know the model '" + ctx.model() + "' (HTTP " + status
+                        + (details.providerCode() != null ? ", " + details.providerCode() : "") + said + ")"
+                : ctx.provider() + " answered HTTP " + status
+                        + (details.providerCode() != null ? " (" + details.providerCode() + ")" : "") + said;
         return build(situation, ctx, status, details.providerCode(), retryAfter, message + advice(situation, ctx),
                 null);
     }
@@ -193,10 +194,10 @@ final class ErrorClassifier {
                     + " is out of credit or quota; add credit with the provider";
             case CONTEXT_TOO_LONG -> " — shorten the prompt or lower max output tokens";
             case MODEL_NOT_FOUND -> " — the model id does not exist at " + ctx.provider()
-                    + " (or this key may not use it); an admin should check the model configured"
+                    + ", or this key may not use it: an admin should check the model configured"
                     + (ctx.orgId() == null ? "" : " for org " + ctx.orgId());
-            case NOT_FOUND -> " — check the " + ctx.provider() + " client's base URL (the provider's origin, "
-                    + "e.g. https://api.openai.com)";
+            case NOT_FOUND -> " — check the " + ctx.provider() + " client's base URL: the provider's origin, "
+                    + "to which the client adds the API's path";
             default -> "";
         };
     }
