@@ -134,6 +134,11 @@ public abstract class ProviderContract {
                 "corr-1", timeout);
     }
 
+    /** A named SSE event (Anthropic's and Cohere's streams). */
+    protected static String event(String name, String data) {
+        return "event: " + name + "\ndata: " + data + "\n\n";
+    }
+
     protected Reply stream(String... tokens) {
         List<String> chunks = new ArrayList<>();
         chunks.add(streamStart());
@@ -534,7 +539,8 @@ public abstract class ProviderContract {
     void cancelingACallAbortsItWithoutARetry() throws Exception {
         server.otherwise(req -> silence());
         CompletableFuture<ProviderResponse> f = client().call(request());
-        while (server.requests().isEmpty()) {
+        long giveUp = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (server.requests().isEmpty() && System.nanoTime() < giveUp) {
             Thread.onSpinWait();
         }
 

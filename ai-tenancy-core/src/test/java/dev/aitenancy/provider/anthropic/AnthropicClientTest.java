@@ -28,10 +28,6 @@ class AnthropicClientTest extends ProviderContract {
 
     static final ApiKey KEY = ApiKey.of("sk-ant-api03-PLANTEDanthropic-0123456789abcdefXYZ");
 
-    static String event(String name, String data) {
-        return "event: " + name + "\ndata: " + data + "\n\n";
-    }
-
     static String error(String type, String message) {
         return "{\"type\":\"error\",\"error\":{\"type\":\"" + type + "\",\"message\":\"" + message
                 + "\"},\"request_id\":\"req_011\"}";

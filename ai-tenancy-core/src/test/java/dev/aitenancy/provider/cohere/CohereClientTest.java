@@ -28,10 +28,6 @@ class CohereClientTest extends ProviderContract {
 
     static final ApiKey KEY = ApiKey.of("co-PLANTEDcohere-0123456789abcdefghijXYZ");
 
-    static String event(String name, String data) {
-        return "event: " + name + "\ndata: " + data + "\n\n";
-    }
-
     static String message(String text) {
         return "{\"id\":\"0f6c2a8e\",\"message\":\"" + text + "\"}";
     }
