@@ -13,7 +13,7 @@ import dev.aitenancy.limits.BudgetReservation;
 import dev.aitenancy.limits.RateLimitPermit;
 import dev.aitenancy.limits.RateLimitRequest;
 import dev.aitenancy.limits.RateLimiter;
-import dev.aitenancy.limits.internal.BudgetPeriods;
+import dev.aitenancy.spi.BudgetPeriods;
 import dev.aitenancy.memory.InMemoryRateLimiter;
 import dev.aitenancy.memory.InMemoryUsageSink;
 import dev.aitenancy.models.ModelCatalog;
@@ -28,8 +28,6 @@ import dev.aitenancy.provider.openai.OpenAiClient;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.provider.ProviderRequest;
 import dev.aitenancy.provider.ProviderResponse;
-import dev.aitenancy.provider.ProviderStream;
-import dev.aitenancy.provider.ProviderStreamListener;
 import dev.aitenancy.tenant.Caller;
 import dev.aitenancy.tenant.OrgId;
 import dev.aitenancy.tenant.OrgRefs;
@@ -37,17 +35,13 @@ import dev.aitenancy.template.PromptTemplate;
 import dev.aitenancy.template.StoredTemplate;
 import dev.aitenancy.template.TemplateStore;
 import dev.aitenancy.usage.Redactor;
-import dev.aitenancy.usage.UsageRecord;
 import dev.aitenancy.usage.UsageSink;
-import dev.aitenancy.usage.UsageStatus;
 import dev.aitenancy.usage.UsageTextPolicy;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -58,7 +52,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -94,14 +87,12 @@ public final class LLMJob {
     private final UsageSink usage;
     private final Map<ProviderId, ProviderClient> providers;
     private final Clock clock;
-    private final Redactor redactor;
     private final Duration reverifyKeysAfter;
     private final FeatureFlags features;
-    private final CallObserver observer;
     private final BudgetLedger budgets;
     private final TemplateStore templates;
     private final GuardrailStore guardrails;
-    private final UsageTextPolicy textPolicy;
+    private final CallRecords records;
     private final Map<ModelKeySlot, CompletableFuture<Void>> verifying = new ConcurrentHashMap<>();
 
     private record ModelKeySlot(OrgId org, ProviderId provider) {
@@ -115,14 +106,12 @@ public final class LLMJob {
                 : new InMemoryRateLimiter(clock, dev.aitenancy.limits.RateLimitPolicy.DEFAULT);
         this.usage = b.usage != null ? b.usage : new InMemoryUsageSink();
         this.providers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.providers));
-        this.redactor = new Redactor(b.maxStoredTextBytes);
         this.reverifyKeysAfter = b.reverifyKeysAfter;
         this.features = b.features;
-        this.observer = b.observer;
         this.budgets = b.budgets;
         this.templates = b.templates;
         this.guardrails = b.guardrails;
-        this.textPolicy = b.textPolicy;
+        this.records = new CallRecords(usage, b.observer, clock, new Redactor(b.maxStoredTextBytes), b.textPolicy);
     }
 
     public static Builder builder() {
@@ -171,35 +160,39 @@ public final class LLMJob {
      * canceling it cancels the provider call and records it as canceled.
      */
     public CompletableFuture<JobResult> runAsync(JobRequest request) {
-        Call call;
+        Admission a;
         try {
-            call = prepare(request);
+            a = prepare(request);
         } catch (AiTenancyException e) {
             return CompletableFuture.failedFuture(e);
         }
+        CallProgress p = new CallProgress(a);
         CompletableFuture<JobResult> result = new CompletableFuture<>();
-        CompletableFuture<ProviderResponse> answer = verifyIfDue(call).thenCompose(v -> callProvider(call));
+        CompletableFuture<ProviderResponse> answer = verifyIfDue(a).thenCompose(v -> callProvider(a, p));
         result.whenComplete((r, e) -> {
             if (result.isCancelled()) {
-                if (call.inFlight != null) {
-                    call.inFlight.cancel(true);
-                }
+                p.cancelInFlight();
                 answer.cancel(true);
-                call.settleCanceled(TokenUsage.UNKNOWN, null);
+                records.canceled(a, p, TokenUsage.UNKNOWN, null);
             }
         });
         answer.whenComplete((response, failure) -> {
             try {
-                result.complete(call.settle(response, failure));
+                result.complete(failure == null ? records.answered(a, p, response)
+                        : fail(records.failed(a, p, asAiException(unwrap(failure)), TokenUsage.UNKNOWN, null)));
             } catch (AiTenancyException e) {
                 result.completeExceptionally(e);
             } catch (Throwable unexpected) { // never leave the caller waiting
                 AiTenancyException e = asAiException(unexpected);
-                e.attachOrg(call.org.value());
+                e.attachOrg(a.org().value());
                 result.completeExceptionally(e);
             }
         });
         return result;
+    }
+
+    private static JobResult fail(AiTenancyException e) {
+        throw e;
     }
 
     /**
@@ -210,14 +203,16 @@ public final class LLMJob {
      */
     public StreamHandle stream(JobRequest request, Consumer<? super JobEvent> handler) {
         Objects.requireNonNull(handler, "handler");
-        StreamCall stream = new StreamCall(handler);
+        StreamCall stream = new StreamCall(this, records, handler);
+        Admission a;
         try {
-            stream.call = prepare(request);
+            a = prepare(request);
         } catch (AiTenancyException e) {
-            stream.fail(e);
+            stream.refused(e);
             return stream;
         }
-        verifyIfDue(stream.call).whenComplete((v, failure) -> {
+        stream.admitted(a, new CallProgress(a));
+        verifyIfDue(a).whenComplete((v, failure) -> {
             if (failure == null) {
                 stream.start();
             } else {
@@ -242,51 +237,85 @@ public final class LLMJob {
 
     // ---- the path of one call (design.md §3) ---------------------------------------------------
 
-    /** Steps 1-9: everything before the provider is called. Throws when the call may not go ahead. */
-    private Call prepare(JobRequest request) {
+    /**
+     * Steps 1-9: everything before the provider is called, decided once into an {@link Admission}.
+     * Throws when the call may not go ahead, after recording the refusal.
+     */
+    private Admission prepare(JobRequest request) {
         OrgId org = OrgRefs.resolve(request.org());                                           // 1. who
-        String correlationId = request.correlationId() != null ? request.correlationId()
-                : UUID.randomUUID().toString();
-        Call call = new Call(org, request, correlationId, clock.instant());
-        try (Mdc ignored = Mdc.of(org, correlationId)) {
-            call.step = "read the org's setup";
-            call.prompt = PromptTemplate.render(templateText(org, request), request.context()); // 2. template
+        Admission.CallId id = new Admission.CallId(org, request, request.correlationId() != null
+                ? request.correlationId() : UUID.randomUUID().toString(), clock.instant(), UUID.randomUUID());
+        Preparing so = new Preparing(id);
+        try (Mdc ignored = Mdc.of(org, id.correlationId())) {
+            so.step = "read the org's setup";
+            so.prompt = PromptTemplate.render(templateText(org, request), request.context());   // 2. template
             if (request.feature() != null && !features.isEnabled(org, request.feature())) {    // 3. feature
                 throw new ConfigurationException(ErrorCode.AI_FEATURE_DISABLED, org.value(), "feature '"
                         + request.feature() + "' is switched off for org " + org + "; an admin can switch it on");
             }
-            call.model = models.resolve(org, request.caller(), new ModelRequest(request.feature(), // 4. model
+            so.model = models.resolve(org, request.caller(), new ModelRequest(request.feature(),  // 4. model
                     request.provider(), request.model(), request.maxOutputTokens()));
             Caller caller = request.caller();
-            String tier = call.model.tier() == null ? null : call.model.tier().name();
-            call.guards = GuardrailCheck.of(guardrails.guardrails(org), org, caller, tier);    // 5. guardrails (before)
-            call.model = call.guards.checkModel(call.model);
-            call.prompt = call.guards.checkInput(call.prompt, estimateTokens(call.prompt), call.startedAt);
-            BigDecimal worstCase = worstCase(call.model, call.prompt);
-            call.guards.checkCost(worstCase);
-            call.step = "check the rate limits";
-            call.permit = rateLimiter.acquire(new RateLimitRequest(org, caller.userId(),       // 6. rate limit
-                    caller.ip(), estimateTokens(call.prompt) + call.model.maxOutputTokens())
-                    .withUserRequestsPerMinuteCap(call.guards.userRequestsPerMinute()));
-            call.step = "reserve against the budgets";
-            call.budget = reserveBudget(call, caller, tier, worstCase);                        // 7. budget
-            call.reserved = worstCase == null ? BigDecimal.ZERO : worstCase;
-            client(org, call.model.ref().provider());                                         //    (a client exists)
-            call.step = "read the provider key";
-            StoredKey stored = key(org, call.model.ref().provider());                          // 8. key
-            call.key = stored.key();
-            call.verificationDue = isVerificationDue(stored.lastVerifiedAt(), call.startedAt);
-            call.step = "record the start of the call";
-            usage.started(call.record(UsageStatus.STARTED));                                   // 9. record start
-            return call;
+            String tier = so.model.tier() == null ? null : so.model.tier().name();
+            so.guards = GuardrailCheck.of(guardrails.guardrails(org), org, caller, tier);      // 5. guardrails (before)
+            so.model = so.guards.checkModel(so.model);
+            so.prompt = so.guards.checkInput(so.prompt, estimateTokens(so.prompt), id.startedAt());
+            BigDecimal worstCase = worstCase(so.model, so.prompt);
+            so.guards.checkCost(worstCase);
+            so.step = "check the rate limits";
+            so.permit = rateLimiter.acquire(new RateLimitRequest(org, caller.userId(),         // 6. rate limit
+                    caller.ip(), estimateTokens(so.prompt) + so.model.maxOutputTokens())
+                    .withUserRequestsPerMinuteCap(so.guards.userRequestsPerMinute()));
+            so.step = "reserve against the budgets";
+            so.budget = reserveBudget(id, so.model, so.guards, caller, tier, worstCase);        // 7. budget
+            so.reserved = worstCase == null ? BigDecimal.ZERO : worstCase;
+            client(org, so.model.ref().provider());                                           //    (a client exists)
+            so.step = "read the provider key";
+            StoredKey stored = key(org, so.model.ref().provider());                            // 8. key
+            so.key = stored.key();
+            so.verificationDue = isVerificationDue(stored.lastVerifiedAt(), id.startedAt());
+            so.step = "record the start of the call";
+            Admission admitted = so.admission();
+            usage.started(records.started(admitted, new CallProgress(admitted)));             // 9. record start
+            return admitted;
         } catch (AiTenancyException e) {
             e.attachOrg(org.value());
-            call.settleRefused(e);
+            records.refused(so.admission(), e);
             throw e;
         } catch (RuntimeException | Error storeFailure) { // an Error too (a store's missing class): never raw
-            StoreException e = storeFailure(call, storeFailure);
-            call.settleRefused(e);
+            StoreException e = storeFailure(id, so.step, storeFailure);
+            records.refused(so.admission(), e);
             throw e;
+        }
+    }
+
+    /**
+     * What {@link #prepare} has decided so far, on the preparing thread only; frozen into an
+     * {@link Admission} when the call is admitted, or recorded as far as it got when it is refused.
+     */
+    private final class Preparing {
+        final Admission.CallId id;
+        String step;
+        String prompt;
+        ResolvedModel model;
+        GuardrailCheck guards = GuardrailCheck.none();
+        RateLimitPermit permit = RateLimitPermit.NONE;
+        BudgetReservation budget = BudgetReservation.NONE;
+        BigDecimal reserved = BigDecimal.ZERO;
+        ApiKey key;
+        boolean verificationDue;
+        private Boolean storesText;
+
+        Preparing(Admission.CallId id) {
+            this.id = id;
+        }
+
+        Admission admission() {
+            if (storesText == null) { // read when the first record is written, not before the template renders
+                storesText = records.storesText(id.org());
+            }
+            return new Admission(id, prompt, model, guards, permit, budget, reserved, key, verificationDue,
+                    storesText, records.storedInput(storesText, id.request(), prompt, key));
         }
     }
 
@@ -294,10 +323,9 @@ public final class LLMJob {
      * A failure of a store (or of any SPI implementation) as the caller sees it: typed, retryable,
      * naming the step and the org, without the SQL or driver text (kept in the cause and the log).
      */
-    private static StoreException storeFailure(Call call, Throwable failure) {
-        OrgId org = call.org;
-        String step = call.step;
-        try (Mdc ignored = Mdc.of(org, call.correlationId)) {
+    private static StoreException storeFailure(Admission.CallId id, String step, Throwable failure) {
+        OrgId org = id.org();
+        try (Mdc ignored = Mdc.of(org, id.correlationId())) {
             LOG.warn("could not {} for org {}: {} (the StoreException's cause has the details)", step, org,
                     failure.getClass().getSimpleName());
             LOG.debug("store failure", failure);
@@ -307,18 +335,55 @@ public final class LLMJob {
     }
 
     /** Step 10: the provider call, then the org's fallbacks on availability errors. */
-    private CompletableFuture<ProviderResponse> callProvider(Call call) {
-        ProviderClient client = client(call.org, call.currentModel().ref().provider());
-        call.providerCalled = true;
-        CompletableFuture<ProviderResponse> attempt = client.call(call.providerRequest());
-        call.inFlight = attempt;
+    private CompletableFuture<ProviderResponse> callProvider(Admission a, CallProgress p) {
+        ProviderClient client = client(a.org(), p.currentModel().ref().provider());
+        p.providerCalled();
+        CompletableFuture<ProviderResponse> attempt = client.call(providerRequest(a, p));
+        p.inFlight(attempt);
         return attempt.exceptionallyCompose(failure -> {
             Throwable cause = unwrap(failure);
-            if (cause instanceof ProviderException pe && call.advanceToFallback(pe)) {
-                return callProvider(call);
+            if (cause instanceof ProviderException pe && advanceToFallback(a, p, pe)) {
+                return callProvider(a, p);
             }
             return CompletableFuture.failedFuture(cause);
         });
+    }
+
+    /** The request to the provider being called (the primary model, or the fallback moved to). */
+    ProviderRequest providerRequest(Admission a, CallProgress p) {
+        ResolvedModel m = p.currentModel();
+        JobRequest request = a.request();
+        return new ProviderRequest(a.org().value(), m.ref().model(), request.systemPrompt(), a.prompt(),
+                m.maxOutputTokens(), request.temperature(), p.key(), a.id().correlationId(),
+                request.timeout() == null ? null : p.remainingOf(request.timeout()));
+    }
+
+    /** Moves to the next fallback that has a key and a client; false when the chain is used up or does not apply. */
+    boolean advanceToFallback(Admission a, CallProgress p, ProviderException failure) {
+        if (!FALLBACK_ON.contains(failure.code()) || p.isSettled() || p.deadlinePassed()) {
+            return false;
+        }
+        OrgId org = a.org();
+        for (int next = p.nextFallback(); next >= 0; next = p.nextFallback()) {
+            ResolvedModel model = a.model().fallbacks().get(next);
+            Optional<ApiKey> nextKey;
+            try {
+                nextKey = keys.get(org, model.ref().provider());
+            } catch (RuntimeException storeFailure) {
+                LOG.warn("could not read the {} key of org {} for a fallback ({}); not falling back",
+                        model.ref().provider(), org, storeFailure.getClass().getSimpleName());
+                return false;
+            }
+            boolean usable = nextKey.isPresent() && providers.containsKey(model.ref().provider());
+            p.moveTo(next, usable ? nextKey.get() : null);
+            if (usable) {
+                try (Mdc ignored = Mdc.of(org, a.id().correlationId())) {
+                    LOG.info("{} failed with {}; falling back to {}", failure.provider(), failure.code(), model.ref());
+                }
+                return true;
+            }
+        }
+        return false;
     }
 
     private String templateText(OrgId org, JobRequest request) {
@@ -344,44 +409,45 @@ public final class LLMJob {
      * (org, provider) however many calls wait for it. A refused key becomes a configuration error
      * of the org instead of a stream of provider 401s; an unreachable provider lets the call go on.
      */
-    private CompletableFuture<Void> verifyIfDue(Call call) {
-        if (!call.verificationDue) {
+    private CompletableFuture<Void> verifyIfDue(Admission a) {
+        if (!a.verificationDue()) {
             return CompletableFuture.completedFuture(null);
         }
         try {
-            return verify(call);
+            return verify(a);
         } catch (RuntimeException e) { // the key store failed: the key was just read, so the call goes on
-            LOG.debug("could not check the {} key of org {} ({}); calling anyway", call.model.ref().provider(),
-                    call.org, e.getClass().getSimpleName());
+            LOG.debug("could not check the {} key of org {} ({}); calling anyway", a.model().ref().provider(),
+                    a.org(), e.getClass().getSimpleName());
             return CompletableFuture.completedFuture(null);
         }
     }
 
-    private CompletableFuture<Void> verify(Call call) {
-        ProviderId provider = call.model.ref().provider();
-        ModelKeySlot slot = new ModelKeySlot(call.org, provider);
-        CompletableFuture<Void> check = verifying.computeIfAbsent(slot, s -> verifiedMeanwhile(call, provider)
+    private CompletableFuture<Void> verify(Admission a) {
+        OrgId org = a.org();
+        ProviderId provider = a.model().ref().provider();
+        ModelKeySlot slot = new ModelKeySlot(org, provider);
+        CompletableFuture<Void> check = verifying.computeIfAbsent(slot, s -> verifiedMeanwhile(a, provider)
                 ? CompletableFuture.completedFuture(null)
-                : client(call.org, provider).verify(call.key)
-                        .thenRun(() -> keys.markVerified(call.org, provider, clock.instant())));
+                : client(org, provider).verify(a.key())
+                        .thenRun(() -> keys.markVerified(org, provider, clock.instant())));
         check.whenComplete((ok, e) -> verifying.remove(slot, check));
         return check.exceptionallyCompose(failure -> {
             Throwable cause = unwrap(failure);
             if (cause instanceof ProviderException pe && pe.code() == ErrorCode.AI_PROVIDER_AUTH) {
                 return CompletableFuture.failedFuture(new ConfigurationException(ErrorCode.AI_CONFIG_INVALID,
-                        call.org.value(), "the " + provider + " key of org " + call.org
+                        org.value(), "the " + provider + " key of org " + org
                                 + " was refused when it was checked before use; replace it under providers", pe));
             }
-            LOG.debug("could not check the {} key of org {} ({}); calling anyway", provider, call.org,
+            LOG.debug("could not check the {} key of org {} ({}); calling anyway", provider, org,
                     cause instanceof AiTenancyException ae ? ae.code() : cause.getClass().getSimpleName());
             return CompletableFuture.completedFuture(null);
         });
     }
 
     /** Whether another call verified this very key since this call read it. */
-    private boolean verifiedMeanwhile(Call call, ProviderId provider) {
-        return keys.find(call.org, provider)
-                .filter(k -> k.key().equals(call.key) && !isVerificationDue(k.lastVerifiedAt(), clock.instant()))
+    private boolean verifiedMeanwhile(Admission a, ProviderId provider) {
+        return keys.find(a.org(), provider)
+                .filter(k -> k.key().equals(a.key()) && !isVerificationDue(k.lastVerifiedAt(), clock.instant()))
                 .isPresent();
     }
 
@@ -395,7 +461,7 @@ public final class LLMJob {
                         + org + ": add one under providers"));
     }
 
-    private ProviderClient client(OrgId org, ProviderId provider) {
+    ProviderClient client(OrgId org, ProviderId provider) {
         ProviderClient c = providers.get(provider);
         if (c == null) {
             throw new ConfigurationException(ErrorCode.AI_CONFIG_NO_PROVIDER, org.value(), "no client for provider "
@@ -419,18 +485,19 @@ public final class LLMJob {
      * refusal because the model has no price names the model; soft budgets the call may overrun, or
      * that cannot count it, become warnings in its result and record.
      */
-    private BudgetReservation reserveBudget(Call call, Caller caller, String tier, BigDecimal worstCase) {
+    private BudgetReservation reserveBudget(Admission.CallId id, ResolvedModel model, GuardrailCheck guards,
+            Caller caller, String tier, BigDecimal worstCase) {
         BudgetReservation reservation;
         try {
-            reservation = budgets.reserve(call.recordId, call.org, caller, tier, worstCase);
+            reservation = budgets.reserve(id.recordId(), id.org(), caller, tier, worstCase);
         } catch (BudgetExceededException e) {
-            throw BudgetPeriods.namingModel(e, call.model.ref().toString());
+            throw BudgetPeriods.namingModel(e, model.ref().toString());
         }
         for (Budget b : reservation.softBudgetsOverrun()) {
             if (worstCase == null && !b.allowUnpriced()) {
-                call.guards.warnUnpricedSoftBudget(b, call.model.ref().toString());
+                guards.warnUnpricedSoftBudget(b, model.ref().toString());
             } else {
-                call.guards.warnSoftBudget(b);
+                guards.warnSoftBudget(b);
             }
         }
         return reservation;
@@ -439,398 +506,6 @@ public final class LLMJob {
     /** A rough input estimate (4 characters a token) for limits; never used for billing. */
     static long estimateTokens(String text) {
         return (text.length() + 3) / 4;
-    }
-
-    // ---- one call's state ------------------------------------------------------------------------
-
-    /** One call from preparation to its single finished record. */
-    private final class Call {
-        final OrgId org;
-        final JobRequest request;
-        final String correlationId;
-        final Instant startedAt;
-        final UUID recordId = UUID.randomUUID();
-        final AtomicBoolean settled = new AtomicBoolean();
-        String prompt;
-        ResolvedModel model;
-        ApiKey key;
-        boolean verificationDue;
-        RateLimitPermit permit = RateLimitPermit.NONE;
-        BudgetReservation budget = BudgetReservation.NONE;
-        /** The worst case held against the budgets: what a call is charged when its tokens stay unknown. */
-        BigDecimal reserved = BigDecimal.ZERO;
-        /** The step of {@link #prepare} under way, for the message of a store failure. */
-        String step;
-        GuardrailCheck guards = GuardrailCheck.none();
-        private Boolean storesText;
-        volatile boolean providerCalled;
-        private String storedInput;
-        private boolean storedInputFromPrompt;
-        volatile CompletableFuture<ProviderResponse> inFlight;
-        private int fallbackIndex = -1;
-        private Long providerDeadline;
-
-        Call(OrgId org, JobRequest request, String correlationId, Instant startedAt) {
-            this.org = org;
-            this.request = request;
-            this.correlationId = correlationId;
-            this.startedAt = startedAt;
-        }
-
-        synchronized ResolvedModel currentModel() {
-            return fallbackIndex < 0 ? model : model.fallbacks().get(fallbackIndex);
-        }
-
-        synchronized ProviderRequest providerRequest() {
-            ResolvedModel m = currentModel();
-            return new ProviderRequest(org.value(), m.ref().model(), request.systemPrompt(), prompt,
-                    m.maxOutputTokens(), request.temperature(), key, correlationId, providerTimeout());
-        }
-
-        /** The request's timeout is one deadline for the provider step, fallbacks included. */
-        private Duration providerTimeout() {
-            if (request.timeout() == null) {
-                return null; // each client's requestTimeout
-            }
-            long now = System.nanoTime();
-            if (providerDeadline == null) {
-                providerDeadline = now + request.timeout().toNanos();
-            }
-            return Duration.ofNanos(Math.max(0, providerDeadline - now));
-        }
-
-        /** Moves to the next fallback that has a key; false when the chain is used up or does not apply. */
-        synchronized boolean advanceToFallback(ProviderException failure) {
-            if (!FALLBACK_ON.contains(failure.code()) || settled.get()
-                    || providerDeadline != null && providerDeadline - System.nanoTime() <= 0) {
-                return false;
-            }
-            while (fallbackIndex + 1 < model.fallbacks().size()) {
-                fallbackIndex++;
-                ResolvedModel next = model.fallbacks().get(fallbackIndex);
-                Optional<ApiKey> nextKey;
-                try {
-                    nextKey = keys.get(org, next.ref().provider());
-                } catch (RuntimeException storeFailure) {
-                    LOG.warn("could not read the {} key of org {} for a fallback ({}); not falling back",
-                            next.ref().provider(), org, storeFailure.getClass().getSimpleName());
-                    return false;
-                }
-                if (nextKey.isPresent() && providers.containsKey(next.ref().provider())) {
-                    key = nextKey.get();
-                    try (Mdc ignored = Mdc.of(org, correlationId)) {
-                        LOG.info("{} failed with {}; falling back to {}", failure.provider(), failure.code(),
-                                next.ref());
-                    }
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        UsageRecord record(UsageStatus status) {
-            ResolvedModel m = model == null ? null : currentModel();
-            return new UsageRecord(recordId, org.value(), request.caller().userId(),
-                    UsageRecord.groupIdOf(request.caller()), m == null ? null : m.ref().provider().name(),
-                    m == null ? null : m.ref().model(), request.feature(),
-                    m == null || m.tier() == null ? null : m.tier().name(), status, TokenUsage.UNKNOWN,
-                    Cost.unpriced(), held(), null, correlationId, null, null, guards.summary(), storedInput(), null,
-                    startedAt, null);
-        }
-
-        /** While a call runs its record bills what it holds against the budgets (unpriced when nothing). */
-        private Cost held() {
-            return reserved.signum() > 0 ? Cost.usd(reserved) : Cost.unpriced();
-        }
-
-        /** The redacted input, computed once: the started and the finished record share it. */
-        private String storedInput() {
-            if (storedInput == null || storedInputFromPrompt != (prompt != null)) {
-                storedInputFromPrompt = prompt != null;
-                storedInput = stored(prompt != null ? prompt
-                        : request.template() != null ? request.template() : "template " + request.templateName());
-            }
-            return storedInput;
-        }
-
-        /** Steps 11-14 for a provider answer or failure: records the outcome and makes the result. */
-        JobResult settle(ProviderResponse response, Throwable failure) {
-            if (failure != null) {
-                throw fail(asAiException(unwrap(failure)), TokenUsage.UNKNOWN, null);
-            }
-            String text;
-            try {
-                text = guards.checkOutput(response.text());                                     // 11. guardrails (after)
-            } catch (GuardrailBlockedException blocked) {
-                throw fail(blocked, response.usage(), null);
-            }
-            Instant now = clock.instant();
-            ResolvedModel m = currentModel();
-            Cost cost = m.spec() != null ? m.spec().cost(response.usage()) : Cost.unpriced();
-            UUID id = finishRecord(UsageStatus.OK, response.usage(), null, text, now);
-            return new JobResult(text, m.ref().provider(), m.ref().model(), response.usage(), cost,
-                    m.billed(response.usage(), cost), Duration.between(startedAt, now), correlationId,
-                    response.finishReason(), id, guards.outcomes());
-        }
-
-        /** Records a failure after the provider was called, with what was seen of the answer. */
-        AiTenancyException fail(AiTenancyException error, TokenUsage seen, String partialText) {
-            error.attachOrg(org.value());
-            finishRecord(error instanceof CanceledException ? UsageStatus.CANCELED : UsageStatus.ERROR, seen, error,
-                    partialText, clock.instant());
-            return error;
-        }
-
-        void settleCanceled(TokenUsage seen, String partialText) {
-            finishRecord(UsageStatus.CANCELED, seen, new CanceledException(ErrorCode.AI_CANCELED, org.value(),
-                    "the call was canceled by its caller"), partialText, clock.instant());
-        }
-
-        void settleRefused(AiTenancyException e) {
-            finishRecord(UsageStatus.ERROR, TokenUsage.UNKNOWN, e, null, clock.instant());
-        }
-
-        /**
-         * What the org is charged, which the record bills and the budgets settle to: the billed cost
-         * when the tokens are known; nothing when the provider was never called or refused the
-         * request with an error status (providers do not bill those); otherwise (no usage reported,
-         * a timeout, a cut stream, a cancel) the worst case the call reserved.
-         */
-        private Cost charged(Cost billed, AiTenancyException error) {
-            if (billed.isPriced() || !providerCalled) {
-                return billed;
-            }
-            if (error instanceof ProviderException pe && pe.httpStatus() >= 400) {
-                return billed;
-            }
-            return held();
-        }
-
-        /** Writes the one finished record of this call; later attempts are ignored. */
-        private UUID finishRecord(UsageStatus status, TokenUsage tokens, AiTenancyException error, String output,
-                Instant now) {
-            if (!settled.compareAndSet(false, true)) {
-                return recordId;
-            }
-            ResolvedModel m = model == null ? null : currentModel();
-            Cost cost = m != null && m.spec() != null ? m.spec().cost(tokens) : Cost.unpriced();
-            Cost billed = charged(m == null ? cost : m.billed(tokens, cost), error);
-            UsageRecord finished = record(status).finish(status, tokens, cost, billed,
-                    error == null ? null : error.code().name(), error == null ? null : error.getMessage(),
-                    stored(output), now);
-            try (Mdc ignored = Mdc.of(org, correlationId)) {
-                if (tokens.isKnown()) {
-                    try {
-                        permit.settle(tokens.totalTokens());
-                    } catch (RuntimeException | Error limiterFailure) {
-                        LOG.warn("could not correct the token count of call {} of org {}", recordId, org,
-                                limiterFailure);
-                    }
-                }
-                try {
-                    usage.finished(finished, budget);                                        // 12 + 13, one unit
-                } catch (RuntimeException | Error sinkFailure) { // host code: an Error must not hang a stream
-                    LOG.error("could not record usage {} of org {}", recordId, org, sinkFailure);
-                }
-                try {
-                    observer.finished(finished);
-                } catch (RuntimeException | Error observerFailure) {
-                    LOG.warn("the call observer failed on {}", recordId, observerFailure);
-                }
-                LOG.debug("call {} {} {} in {} ms: {}", finished.provider(), finished.model(), status.wireName(),
-                        finished.latency().toMillis(), error == null ? "ok" : error.code());
-            }
-            return recordId;
-        }
-
-        private String stored(String text) {
-            if (storesText == null) { // read when the first record is written, not before the template renders
-                try {
-                    storesText = textPolicy.storesText(org);
-                } catch (RuntimeException e) {
-                    LOG.warn("could not read whether org {} stores usage text; storing none", org, e);
-                    storesText = false;
-                }
-            }
-            return storesText ? redactor.redact(text, key == null ? null : key.reveal()) : null;
-        }
-    }
-
-    /** A streamed call: relays provider events to the handler and settles exactly once. */
-    private final class StreamCall implements StreamHandle, ProviderStreamListener {
-        private final Consumer<? super JobEvent> handler;
-        private final CompletableFuture<JobResult> completion = new CompletableFuture<>();
-        private final StringBuilder text = new StringBuilder();
-        private Call call;
-        private ProviderStream providerStream;
-        private TokenUsage seenUsage = TokenUsage.UNKNOWN;
-        private long deltas;
-        private boolean ended;
-
-        StreamCall(Consumer<? super JobEvent> handler) {
-            this.handler = handler;
-        }
-
-        synchronized void start() {
-            if (ended) {
-                return;
-            }
-            try {
-                call.providerCalled = true;
-                providerStream = client(call.org, call.currentModel().ref().provider())
-                        .stream(call.providerRequest(), this);
-            } catch (RuntimeException e) {
-                onFailure(asAiException(e));
-            }
-        }
-
-        @Override
-        public void onToken(String piece) {
-            GuardrailBlockedException blocked;
-            synchronized (this) {
-                if (ended) {
-                    return;
-                }
-                deltas++;
-                text.append(piece);
-                blocked = call.guards.blocksOutput() ? call.guards.blockedSoFar(text.toString()) : null;
-                if (blocked == null) {
-                    String prefix = call.guards.prefix();
-                    if (deltas == 1 && !prefix.isEmpty()) {
-                        emit(new JobEvent.Token(prefix));
-                    }
-                    if (!ended) { // a handler that threw on the prefix canceled the stream
-                        emit(new JobEvent.Token(piece));
-                    }
-                    return;
-                }
-                // the piece that completed a blocked match is not passed on, nor is anything after it
-                ended = true;
-                call.fail(blocked, seenUsage.orElse(new TokenUsage(null, deltas, null)), null);
-                emitQuietly(new JobEvent.Error(blocked));
-                providerStream.cancel();
-            }
-            completion.completeExceptionally(blocked);
-        }
-
-        @Override
-        public synchronized void onUsage(TokenUsage reported) {
-            if (ended) {
-                return;
-            }
-            seenUsage = reported;
-            emit(new JobEvent.Usage(reported));
-        }
-
-        @Override
-        public void onComplete(ProviderResponse response) {
-            JobResult result;
-            synchronized (this) {
-                if (ended) {
-                    return;
-                }
-                ended = true;
-                try {
-                    result = call.settle(response, null);
-                } catch (RuntimeException failure) {
-                    AiTenancyException e = asAiException(failure);
-                    e.attachOrg(call.org.value());
-                    emitQuietly(new JobEvent.Error(e));
-                    completion.completeExceptionally(e);
-                    return;
-                }
-                String prefix = call.guards.prefix();
-                String suffix = call.guards.suffix();
-                if (deltas == 0 && !prefix.isEmpty()) {
-                    emitQuietly(new JobEvent.Token(prefix));
-                }
-                if (!suffix.isEmpty()) {
-                    emitQuietly(new JobEvent.Token(suffix));
-                }
-                emitQuietly(new JobEvent.Done(result));
-            }
-            completion.complete(result);
-        }
-
-        @Override
-        public void onError(ProviderException error) {
-            synchronized (this) {
-                if (ended) {
-                    return;
-                }
-                if (deltas == 0 && call.advanceToFallback(error)) {
-                    start();
-                    return;
-                }
-            }
-            onFailure(error);
-        }
-
-        void onFailure(AiTenancyException error) {
-            synchronized (this) {
-                if (ended) {
-                    return;
-                }
-                ended = true;
-                call.fail(error, seenUsage.orElse(deltas > 0 ? new TokenUsage(null, deltas, null) : TokenUsage.UNKNOWN),
-                        text.length() > 0 ? text.toString() : null);
-                emitQuietly(new JobEvent.Error(error));
-            }
-            completion.completeExceptionally(error);
-        }
-
-        /** Fails a call refused before the provider was called. */
-        void fail(AiTenancyException error) {
-            ended = true;
-            emitQuietly(new JobEvent.Error(error));
-            completion.completeExceptionally(error);
-        }
-
-        @Override
-        public boolean cancel() {
-            CanceledException canceled;
-            ProviderStream running;
-            synchronized (this) {
-                if (ended) {
-                    return false;
-                }
-                ended = true;
-                running = providerStream;
-                call.settleCanceled(seenUsage.orElse(new TokenUsage(null, deltas, null)), text.toString());
-                canceled = new CanceledException(ErrorCode.AI_CANCELED, call.org.value(),
-                        "the stream was canceled after " + deltas + " tokens");
-                emitQuietly(new JobEvent.Error(canceled));
-            }
-            // outside this lock: the provider stream delivers events holding its own lock, then ours
-            if (running != null) {
-                running.cancel();
-            }
-            completion.completeExceptionally(canceled);
-            return true;
-        }
-
-        @Override
-        public CompletableFuture<JobResult> completion() {
-            return completion;
-        }
-
-        /** Delivers a non-terminal event; a handler that throws cancels the stream. */
-        private void emit(JobEvent event) {
-            try {
-                handler.accept(event);
-            } catch (RuntimeException | Error e) { // the host's handler must not hang the stream
-                LOG.warn("the stream handler threw {}; canceling the stream", e.getClass().getName());
-                cancel();
-            }
-        }
-
-        private void emitQuietly(JobEvent event) {
-            try {
-                handler.accept(event);
-            } catch (RuntimeException | Error e) {
-                LOG.warn("the stream handler threw {} on {}", e.getClass().getName(), event.getClass().getSimpleName());
-            }
-        }
     }
 
     // ---- small helpers ---------------------------------------------------------------------------
@@ -842,7 +517,7 @@ public final class LLMJob {
         return t;
     }
 
-    private static AiTenancyException asAiException(Throwable t) {
+    static AiTenancyException asAiException(Throwable t) {
         if (t instanceof AiTenancyException e) {
             return e;
         }
@@ -863,7 +538,7 @@ public final class LLMJob {
     }
 
     /** Puts the org and correlation id into the MDC and restores what was there. */
-    private record Mdc(String previousOrg, String previousCorrelation) implements AutoCloseable {
+    record Mdc(String previousOrg, String previousCorrelation) implements AutoCloseable {
         static Mdc of(OrgId org, String correlationId) {
             Mdc m = new Mdc(MDC.get(MDC_ORG), MDC.get(MDC_CORRELATION_ID));
             MDC.put(MDC_ORG, org.value());

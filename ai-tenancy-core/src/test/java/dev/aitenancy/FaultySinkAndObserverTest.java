@@ -22,7 +22,7 @@ import dev.aitenancy.usage.ExportFormat;
 import dev.aitenancy.usage.UsagePage;
 import dev.aitenancy.usage.UsageQuery;
 import dev.aitenancy.usage.UsageRecord;
-import dev.aitenancy.usage.UsageSink;
+import dev.aitenancy.usage.UsageLog;
 import dev.aitenancy.usage.UsageStatus;
 import dev.aitenancy.usage.UsageTotals;
 import java.io.Writer;
@@ -102,7 +102,7 @@ class FaultySinkAndObserverTest {
         server.close();
     }
 
-    LLMJob job(UsageSink sink, CallObserver observer) {
+    LLMJob job(UsageLog sink, CallObserver observer) {
         return LLMJob.builder().keyStore(keys).modelCatalog(catalog).usageSink(sink).observer(observer)
                 .budgetLedger(ledger)
                 .provider(new OpenAiClient(OpenAiClient.defaultSettings().baseUri(server.uri("/v1"))
@@ -231,7 +231,7 @@ class FaultySinkAndObserverTest {
         assertThat(log).doesNotContain("Exception");
     }
 
-    void assertLedgerEqualsRecords(UsageSink sink) {
+    void assertLedgerEqualsRecords(UsageLog sink) {
         BigDecimal billed = sink.recent(ACME, 1000).stream().filter(r -> r.billed().isPriced())
                 .map(r -> r.billed().amount()).reduce(BigDecimal.ZERO, BigDecimal::add);
         // 4 run + 4 runAsync answers of 10 in / 5 out at 0.40 / 1.60 per 1M, and 4 streams likewise
@@ -380,7 +380,7 @@ class FaultySinkAndObserverTest {
     }
 
     /** Queries go to an in-memory sink. */
-    abstract static class DelegatingSink implements UsageSink {
+    abstract static class DelegatingSink implements UsageLog {
         final InMemoryUsageSink delegate = new InMemoryUsageSink();
 
         @Override

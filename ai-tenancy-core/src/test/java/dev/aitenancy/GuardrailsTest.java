@@ -391,12 +391,12 @@ class GuardrailsTest {
     @Test
     void rulesRoundTripThroughJsonWithTheirKindAsType() throws Exception {
         for (Guardrail g : dev.aitenancy.contract.GuardrailStoreContract.everyKind()) {
-            String json = dev.aitenancy.guardrails.internal.StoredGuardrails.toJson(g.rule());
+            String json = dev.aitenancy.spi.StoredGuardrails.toJson(g.rule());
             assertThat(Json.MAPPER.readTree(json).get("type").asText()).isEqualTo(g.rule().kind());
-            assertThat(dev.aitenancy.guardrails.internal.StoredGuardrails.fromJson(json)).isEqualTo(g.rule());
+            assertThat(dev.aitenancy.spi.StoredGuardrails.fromJson(json)).isEqualTo(g.rule());
         }
         InvalidRequestException unknown = catchThrowableOfType(InvalidRequestException.class,
-                () -> dev.aitenancy.guardrails.internal.StoredGuardrails.fromJson("{\"type\":\"mind-control\"}"));
+                () -> dev.aitenancy.spi.StoredGuardrails.fromJson("{\"type\":\"mind-control\"}"));
         assertThat(unknown.getMessage()).contains("could not be read");
     }
 }

@@ -162,13 +162,17 @@ class LLMJobTest {
     }
 
     @Test
-    void aTextPolicyThatCannotBeReadStoresNoTextAndTheCallGoesOn() {
+    void aTextPolicyThatCannotBeReadStoresNoTextAndTheCallGoesOn() throws Exception {
         job = LLMJob.builder().keyStore(keys).modelCatalog(catalog).usageSink(usage).provider(openai)
                 .usageTextPolicy(org -> {
                     throw new IllegalStateException("settings database down");
                 }).build();
 
-        JobResult r = job.run("Capital of France?", "acme", Map.of());
+        JobResult[] answered = new JobResult[1];
+        String log = dev.aitenancy.testing.LogCapture.quietly(
+                () -> answered[0] = job.run("Capital of France?", "acme", Map.of()));
+        JobResult r = answered[0];
+        assertThat(log).contains("could not read whether org acme stores usage text; storing none");
 
         assertThat(r.text()).isEqualTo("Paris.");
         UsageRecord rec = usage.recent(ACME, 1).get(0);

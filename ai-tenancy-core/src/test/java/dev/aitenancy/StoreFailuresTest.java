@@ -28,7 +28,7 @@ import dev.aitenancy.testing.LoopbackServer;
 import dev.aitenancy.usage.ExportFormat;
 import dev.aitenancy.usage.UsagePage;
 import dev.aitenancy.usage.UsageQuery;
-import dev.aitenancy.usage.UsageSink;
+import dev.aitenancy.usage.UsageLog;
 import dev.aitenancy.usage.UsageTotals;
 import dev.aitenancy.usage.UsageRecord;
 import dev.aitenancy.usage.UsageStatus;
@@ -65,7 +65,7 @@ class StoreFailuresTest {
     final InMemoryUsageSink usage = new InMemoryUsageSink();
 
     /** The usage sink as the job sees it: its started record fails while the store is down, like a database. */
-    final UsageSink sink = new UsageSink() {
+    final UsageLog sink = new UsageLog() {
         @Override
         public void started(UsageRecord record) {
             if (storeDown.get()) {

@@ -22,7 +22,7 @@ import dev.aitenancy.usage.AuditPage;
 import dev.aitenancy.usage.AuditQuery;
 import dev.aitenancy.usage.AuditSink;
 import dev.aitenancy.usage.PricingReport;
-import dev.aitenancy.usage.UsageSink;
+import dev.aitenancy.usage.UsageLog;
 import dev.aitenancy.usage.UsageTextSettings;
 import java.time.Clock;
 import java.time.Instant;
@@ -73,7 +73,7 @@ public final class OrgAdmin {
     private final AuditSink audit;
     private final ModelAdmin models;
     private final BudgetLedger budgets;
-    private final UsageSink usage;
+    private final UsageLog usage;
     private final FeatureFlagStore features;
     private final TemplateStore templates;
     private final UsageTextSettings usageText;
@@ -405,8 +405,8 @@ public final class OrgAdmin {
         return require(budgets, "BudgetLedger", "budgets");
     }
 
-    private UsageSink usage() {
-        return require(usage, "UsageSink", "usage");
+    private UsageLog usage() {
+        return require(usage, "UsageLog", "usage");
     }
 
     private FeatureFlagStore features() {
@@ -442,7 +442,7 @@ public final class OrgAdmin {
         private AuditSink audit;
         private ModelAdmin models;
         private BudgetLedger budgets;
-        private UsageSink usage;
+        private UsageLog usage;
         private FeatureFlagStore features;
         private TemplateStore templates;
         private UsageTextSettings usageText;
@@ -469,7 +469,7 @@ public final class OrgAdmin {
             return this;
         }
 
-        public Builder usage(UsageSink u) {
+        public Builder usage(UsageLog u) {
             this.usage = u;
             return this;
         }

@@ -3,7 +3,7 @@ package dev.aitenancy.guardrails;
 import dev.aitenancy.tenant.OrgId;
 import java.time.Clock;
 import java.time.Duration;
-import dev.aitenancy.internal.TtlCache;
+import dev.aitenancy.spi.TtlCache;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;

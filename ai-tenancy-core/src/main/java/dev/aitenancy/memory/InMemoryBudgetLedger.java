@@ -4,7 +4,7 @@ import dev.aitenancy.limits.Budget;
 import dev.aitenancy.limits.BudgetAlertListener;
 import dev.aitenancy.limits.BudgetLedger;
 import dev.aitenancy.limits.BudgetReservation;
-import dev.aitenancy.limits.internal.BudgetPeriods;
+import dev.aitenancy.spi.BudgetPeriods;
 import dev.aitenancy.tenant.Caller;
 import dev.aitenancy.tenant.OrgId;
 import java.math.BigDecimal;

@@ -2,7 +2,7 @@ package dev.aitenancy.memory;
 
 import dev.aitenancy.guardrails.Guardrail;
 import dev.aitenancy.guardrails.GuardrailStore;
-import dev.aitenancy.guardrails.internal.StoredGuardrails;
+import dev.aitenancy.spi.StoredGuardrails;
 import dev.aitenancy.tenant.OrgId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -6,7 +6,7 @@ import dev.aitenancy.limits.RateLimitPermit;
 import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.limits.RateLimitRequest;
 import dev.aitenancy.limits.RateLimiter;
-import dev.aitenancy.limits.internal.Charge;
+import dev.aitenancy.spi.Charge;
 import dev.aitenancy.tenant.OrgId;
 import java.time.Clock;
 import java.util.HashMap;

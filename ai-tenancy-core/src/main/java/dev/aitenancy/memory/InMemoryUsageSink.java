@@ -6,12 +6,13 @@ import dev.aitenancy.usage.ExportFormat;
 import dev.aitenancy.usage.UsagePage;
 import dev.aitenancy.usage.UsageQuery;
 import dev.aitenancy.usage.UsageRecord;
+import dev.aitenancy.usage.UsageLog;
 import dev.aitenancy.usage.UsageSink;
 import dev.aitenancy.usage.UsageStatus;
 import dev.aitenancy.usage.UsageSummaries;
 import dev.aitenancy.usage.UsageTotals;
-import dev.aitenancy.usage.internal.UsageCursor;
-import dev.aitenancy.usage.internal.UsageExport;
+import dev.aitenancy.spi.UsageCursor;
+import dev.aitenancy.spi.UsageExport;
 import java.io.Writer;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -26,7 +27,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Usage records in this JVM's memory: for tests, demos and hosts that ship records elsewhere. */
-public final class InMemoryUsageSink implements UsageSink, UsageSummaries {
+public final class InMemoryUsageSink implements UsageLog, UsageSummaries {
 
     private static final Comparator<UsageRecord> NEWEST_FIRST = Comparator.comparing(UsageRecord::startedAt)
             .thenComparing(UsageRecord::id).reversed();
@@ -159,7 +160,6 @@ public final class InMemoryUsageSink implements UsageSink, UsageSummaries {
     }
 
     private static UsageRecord probe(UsageCursor c) {
-        return new UsageRecord(c.id(), "-", null, null, null, null, null, dev.aitenancy.usage.UsageStatus.STARTED,
-                null, null, null, null, null, null, null, null, null, c.startedAt(), null);
+        return UsageRecord.builder(c.id(), "-", c.startedAt()).build();
     }
 }

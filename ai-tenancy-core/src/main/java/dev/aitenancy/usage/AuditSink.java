@@ -1,8 +1,8 @@
 package dev.aitenancy.usage;
 
 import dev.aitenancy.tenant.OrgId;
-import dev.aitenancy.usage.internal.AuditPages;
-import dev.aitenancy.usage.internal.UsageCursor;
+import dev.aitenancy.spi.AuditPages;
+import dev.aitenancy.spi.UsageCursor;
 import java.time.Instant;
 import java.util.List;
 

@@ -64,6 +64,35 @@ public record UsageRecord(UUID id, String orgId, String userId, String groupId, 
         return String.join(",", new java.util.TreeSet<>(caller.groupIds()));
     }
 
+    /** A record of the call {@code id} of {@code orgId} that started at {@code startedAt}; status {@code started}. */
+    public static Builder builder(UUID id, String orgId, Instant startedAt) {
+        return new Builder(id, orgId, startedAt);
+    }
+
+    /** A builder holding every part of this record, to change some of them. */
+    public Builder toBuilder() {
+        Builder b = new Builder(id, orgId, startedAt);
+        b.userId = userId;
+        b.groupId = groupId;
+        b.provider = provider;
+        b.model = model;
+        b.feature = feature;
+        b.tier = tier;
+        b.status = status;
+        b.usage = usage;
+        b.cost = cost;
+        b.billed = billed;
+        b.latency = latency;
+        b.correlationId = correlationId;
+        b.errorCode = errorCode;
+        b.errorMessage = errorMessage;
+        b.guardrails = guardrails;
+        b.inputText = inputText;
+        b.outputText = outputText;
+        b.finishedAt = finishedAt;
+        return b;
+    }
+
     /** This record, finished, billed at list price. */
     public UsageRecord finish(UsageStatus newStatus, TokenUsage newUsage, Cost newCost, String newErrorCode,
             String newErrorMessage, String newOutputText, Instant at) {
@@ -73,29 +102,149 @@ public record UsageRecord(UUID id, String orgId, String userId, String groupId, 
     /** This record, finished. */
     public UsageRecord finish(UsageStatus newStatus, TokenUsage newUsage, Cost newCost, Cost newBilled,
             String newErrorCode, String newErrorMessage, String newOutputText, Instant at) {
-        return new UsageRecord(id, orgId, userId, groupId, provider, model, feature, tier, newStatus, newUsage,
-                newCost, newBilled, Duration.between(startedAt, at), correlationId, newErrorCode, newErrorMessage,
-                guardrails, inputText, newOutputText, startedAt, at);
+        return toBuilder().status(newStatus).usage(newUsage).cost(newCost).billed(newBilled)
+                .error(newErrorCode, newErrorMessage).outputText(newOutputText).finishedAt(at)
+                .latency(Duration.between(startedAt, at)).build();
     }
 
     /** This record with the caller's groups as {@link #groupIdOf(Caller)} writes them. */
     public UsageRecord withGroupId(String newGroupId) {
-        return new UsageRecord(id, orgId, userId, newGroupId, provider, model, feature, tier, status, usage, cost,
-                billed, latency, correlationId, errorCode, errorMessage, guardrails, inputText, outputText, startedAt,
-                finishedAt);
+        return toBuilder().groupId(newGroupId).build();
     }
 
     /** This record with a summary of guardrail outcomes, or null for none. */
     public UsageRecord withGuardrails(String newGuardrails) {
-        return new UsageRecord(id, orgId, userId, groupId, provider, model, feature, tier, status, usage, cost,
-                billed, latency, correlationId, errorCode, errorMessage, newGuardrails, inputText, outputText,
-                startedAt, finishedAt);
+        return toBuilder().guardrails(newGuardrails).build();
     }
 
     /** This record without its stored input and output text (for orgs that store none). */
     public UsageRecord withoutText() {
-        return new UsageRecord(id, orgId, userId, groupId, provider, model, feature, tier, status, usage, cost,
-                billed, latency, correlationId, errorCode, errorMessage, guardrails, null, null, startedAt,
-                finishedAt);
+        return toBuilder().inputText(null).outputText(null).build();
+    }
+
+    /** Builds a {@link UsageRecord}; every part not set is empty (null, unknown tokens, unpriced). */
+    public static final class Builder {
+        private final UUID id;
+        private final String orgId;
+        private final Instant startedAt;
+        private String userId;
+        private String groupId;
+        private String provider;
+        private String model;
+        private String feature;
+        private String tier;
+        private UsageStatus status = UsageStatus.STARTED;
+        private TokenUsage usage;
+        private Cost cost;
+        private Cost billed;
+        private Duration latency;
+        private String correlationId;
+        private String errorCode;
+        private String errorMessage;
+        private String guardrails;
+        private String inputText;
+        private String outputText;
+        private Instant finishedAt;
+
+        private Builder(UUID id, String orgId, Instant startedAt) {
+            this.id = id;
+            this.orgId = orgId;
+            this.startedAt = startedAt;
+        }
+
+        public Builder userId(String v) {
+            this.userId = v;
+            return this;
+        }
+
+        /** The caller's groups as {@link UsageRecord#groupIdOf(Caller)} writes them. */
+        public Builder groupId(String v) {
+            this.groupId = v;
+            return this;
+        }
+
+        public Builder provider(String v) {
+            this.provider = v;
+            return this;
+        }
+
+        public Builder model(String v) {
+            this.model = v;
+            return this;
+        }
+
+        public Builder feature(String v) {
+            this.feature = v;
+            return this;
+        }
+
+        public Builder tier(String v) {
+            this.tier = v;
+            return this;
+        }
+
+        public Builder status(UsageStatus v) {
+            this.status = v;
+            return this;
+        }
+
+        public Builder usage(TokenUsage v) {
+            this.usage = v;
+            return this;
+        }
+
+        /** The list-price cost (also what is billed unless {@link #billed} says otherwise). */
+        public Builder cost(Cost v) {
+            this.cost = v;
+            return this;
+        }
+
+        public Builder billed(Cost v) {
+            this.billed = v;
+            return this;
+        }
+
+        public Builder latency(Duration v) {
+            this.latency = v;
+            return this;
+        }
+
+        public Builder correlationId(String v) {
+            this.correlationId = v;
+            return this;
+        }
+
+        /** The {@link dev.aitenancy.ErrorCode} name and message of a failed call. */
+        public Builder error(String code, String message) {
+            this.errorCode = code;
+            this.errorMessage = message;
+            return this;
+        }
+
+        public Builder guardrails(String v) {
+            this.guardrails = v;
+            return this;
+        }
+
+        public Builder inputText(String v) {
+            this.inputText = v;
+            return this;
+        }
+
+        public Builder outputText(String v) {
+            this.outputText = v;
+            return this;
+        }
+
+        public Builder finishedAt(Instant v) {
+            this.finishedAt = v;
+            return this;
+        }
+
+        public UsageRecord build() {
+            return new UsageRecord(id, orgId, userId, groupId, provider, model, feature, tier, status, usage, cost,
+                    billed, latency, correlationId, errorCode, errorMessage, guardrails, inputText, outputText,
+                    startedAt, finishedAt);
+        }
     }
 }

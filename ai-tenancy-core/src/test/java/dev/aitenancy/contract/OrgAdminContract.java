@@ -30,7 +30,7 @@ import dev.aitenancy.usage.AuditQuery;
 import dev.aitenancy.usage.AuditSink;
 import dev.aitenancy.usage.UsageQuery;
 import dev.aitenancy.usage.UsageRecord;
-import dev.aitenancy.usage.UsageSink;
+import dev.aitenancy.usage.UsageLog;
 import dev.aitenancy.usage.UsageStatus;
 import dev.aitenancy.usage.UsageTextSettings;
 import java.math.BigDecimal;
@@ -55,7 +55,7 @@ public abstract class OrgAdminContract {
     protected static final ModelRef NANO = ModelRef.of(ProviderId.OPENAI, "gpt-4.1-nano");
 
     /** The parts an OrgAdmin changes, of one implementation, over the built-in model registry. */
-    public record Parts(ModelAdmin models, BudgetLedger budgets, UsageSink usage, FeatureFlagStore features,
+    public record Parts(ModelAdmin models, BudgetLedger budgets, UsageLog usage, FeatureFlagStore features,
             TemplateStore templates, UsageTextSettings usageText, GuardrailStore guardrails, RateLimitAdmin rateLimits,
             AuditSink audit) {
     }
@@ -179,8 +179,8 @@ public abstract class OrgAdminContract {
         OrgAdmin admin = admin(p, clock);
         for (int i = 0; i < 3; i++) {
             Instant at = T0.minus(Duration.ofDays(70 - 10L * i));
-            p.usage().finished(new UsageRecord(UUID.randomUUID(), ACME.value(), "alice", "openai", "gpt-4.1-mini",
-                    null, null, UsageStatus.STARTED, null, null, null, null, "c" + i, null, null, null, null, at, null)
+            p.usage().finished(UsageRecord.builder(UUID.randomUUID(), ACME.value(), at).userId("alice")
+                    .provider("openai").model("gpt-4.1-mini").correlationId("c" + i).build()
                     .finish(UsageStatus.OK, TokenUsage.of(1, 1), Cost.unpriced(), null, null, null, at.plusSeconds(1)));
         }
         Instant before = T0.minus(Duration.ofDays(55));
@@ -197,13 +197,16 @@ public abstract class OrgAdminContract {
     }
 
     @Test
-    void aFailedAuditWriteIsNeverSilentAndTheChangeStands() {
+    void aFailedAuditWriteIsNeverSilentAndTheChangeStands() throws Exception {
         MutableClock clock = new MutableClock(T0);
         Parts p = newParts(clock);
         OrgAdmin admin = OrgAdmin.builder().audit(unavailableAudit(clock)).features(p.features()).clock(clock).build();
 
-        AuditFailedException e = catchThrowableOfType(AuditFailedException.class,
-                () -> admin.setFeature(ACME, "support-reply", false, "ada"));
+        AuditFailedException[] thrown = new AuditFailedException[1];
+        String log = dev.aitenancy.testing.LogCapture.quietly(() -> thrown[0] = catchThrowableOfType(
+                AuditFailedException.class, () -> admin.setFeature(ACME, "support-reply", false, "ada")));
+        AuditFailedException e = thrown[0];
+        assertThat(log).contains("could not be audited");
 
         assertThat(e.event().action()).isEqualTo("feature.disable");
         assertThat(e.event().actor()).isEqualTo("ada");

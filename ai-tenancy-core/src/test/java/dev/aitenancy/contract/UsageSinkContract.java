@@ -22,7 +22,7 @@ import dev.aitenancy.usage.UsageQuery;
 import dev.aitenancy.usage.UsageRecord;
 import dev.aitenancy.usage.UsageSummaries;
 import dev.aitenancy.usage.UsageTotals;
-import dev.aitenancy.usage.UsageSink;
+import dev.aitenancy.usage.UsageLog;
 import dev.aitenancy.usage.UsageStatus;
 import java.io.StringWriter;
 import java.math.BigDecimal;
@@ -42,17 +42,17 @@ public abstract class UsageSinkContract {
     protected static final OrgId GLOBEX = OrgId.of("globex");
     protected static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
 
-    protected abstract UsageSink newSink();
+    protected abstract UsageLog newSink();
 
     protected static UsageRecord started(OrgId org, Instant at, String user) {
-        return new UsageRecord(UUID.randomUUID(), org.value(), user, "openai", "gpt-4.1-mini", "generic-text",
-                null, UsageStatus.STARTED, TokenUsage.UNKNOWN, Cost.unpriced(), null, null, "corr-" + user, null, null,
-                "Summarize [email]", null, at, null);
+        return UsageRecord.builder(UUID.randomUUID(), org.value(), at).userId(user).provider("openai")
+                .model("gpt-4.1-mini").feature("generic-text").correlationId("corr-" + user)
+                .inputText("Summarize [email]").build();
     }
 
     @Test
     void aFinishedRecordReplacesItsStartedOne() {
-        UsageSink sink = newSink();
+        UsageLog sink = newSink();
         UsageRecord start = started(ACME, T0, "alice");
 
         sink.started(start);
@@ -75,7 +75,7 @@ public abstract class UsageSinkContract {
 
     @Test
     void theCallersGroupsAndGuardrailOutcomesAreStoredAndGroupsCanBeFiltered() {
-        UsageSink sink = newSink();
+        UsageLog sink = newSink();
         String guardrails = "warn:content-filter:pii; modify:output-modifier:disclaimer";
         UsageRecord both = started(ACME, T0, "alice")
                 .withGroupId(UsageRecord.groupIdOf(new Caller("alice", Set.of("support", "sales"), null, Set.of())));
@@ -104,7 +104,7 @@ public abstract class UsageSinkContract {
 
     @Test
     void aRecordIsFoundByItsIdOnlyInItsOwnOrg() {
-        UsageSink sink = newSink();
+        UsageLog sink = newSink();
         UsageRecord acme = started(ACME, T0, "alice");
         UsageRecord globex = started(GLOBEX, T0, "gail");
         sink.finished(acme.finish(UsageStatus.OK, TokenUsage.of(3, 4), Cost.unpriced(), null, null, "ok", T0.plusMillis(5)));
@@ -120,7 +120,7 @@ public abstract class UsageSinkContract {
 
     @Test
     void aRefusedCallIsOneFinishedRecordWithUnknownTokensAndNoPrice() {
-        UsageSink sink = newSink();
+        UsageLog sink = newSink();
         UsageRecord refused = started(ACME, T0, "bob").finish(UsageStatus.ERROR, TokenUsage.UNKNOWN, Cost.unpriced(),
                 "AI_RATE_LIMITED", "Rate limit user bob: 30 requests/minute reached", null, T0.plusMillis(2));
 
@@ -135,7 +135,7 @@ public abstract class UsageSinkContract {
 
     @Test
     void recentIsNewestFirstLimitedAndPerOrg() {
-        UsageSink sink = newSink();
+        UsageLog sink = newSink();
         for (int i = 0; i < 5; i++) {
             sink.started(started(ACME, T0.plusSeconds(i), "u" + i));
         }
@@ -147,13 +147,13 @@ public abstract class UsageSinkContract {
     }
 
     /** 12 finished records of acme and 2 of globex, with different providers, users, outcomes and texts. */
-    protected static void seed(UsageSink sink) {
+    protected static void seed(UsageLog sink) {
         for (int i = 0; i < 12; i++) {
-            UsageRecord s = new UsageRecord(UUID.randomUUID(), ACME.value(), i % 3 == 0 ? "alice" : "bob",
-                    i % 2 == 0 ? "openai" : "anthropic", i % 2 == 0 ? "gpt-4.1-mini" : "claude-haiku-4-5",
-                    i < 6 ? "summaries" : "support", i % 2 == 0 ? "standard" : null, UsageStatus.STARTED,
-                    TokenUsage.UNKNOWN, Cost.unpriced(), null, null, "corr-" + i, null, null, i == 7 ? "Quarterly REPORT for 100%_done" : "prompt " + i, null,
-                    T0.plusSeconds(i * 60L), null);
+            UsageRecord s = UsageRecord.builder(UUID.randomUUID(), ACME.value(), T0.plusSeconds(i * 60L))
+                    .userId(i % 3 == 0 ? "alice" : "bob").provider(i % 2 == 0 ? "openai" : "anthropic")
+                    .model(i % 2 == 0 ? "gpt-4.1-mini" : "claude-haiku-4-5").feature(i < 6 ? "summaries" : "support")
+                    .tier(i % 2 == 0 ? "standard" : null).correlationId("corr-" + i)
+                    .inputText(i == 7 ? "Quarterly REPORT for 100%_done" : "prompt " + i).build();
             boolean failed = i % 4 == 3;
             sink.finished(s.finish(failed ? UsageStatus.ERROR : UsageStatus.OK,
                     failed ? TokenUsage.UNKNOWN : TokenUsage.of(100, 10L * i),
@@ -169,9 +169,8 @@ public abstract class UsageSinkContract {
 
     private static UsageRecord call(OrgId org, String user, String tier, String provider, String model,
             UsageStatus status, String cost, String billed, Instant at) {
-        UsageRecord s = new UsageRecord(UUID.randomUUID(), org.value(), user, provider, model, "generic-text", tier,
-                UsageStatus.STARTED, TokenUsage.UNKNOWN, Cost.unpriced(), null, null, "c", null, null, "q", null, at,
-                null);
+        UsageRecord s = UsageRecord.builder(UUID.randomUUID(), org.value(), at).userId(user).provider(provider)
+                .model(model).feature("generic-text").tier(tier).correlationId("c").inputText("q").build();
         if (status == UsageStatus.STARTED) {
             return s;
         }
@@ -182,7 +181,7 @@ public abstract class UsageSinkContract {
     }
 
     /** 14 finished records of acme in 2026-11-24 (UTC), and records that must not count. */
-    private static void seedPricing(UsageSink sink) {
+    private static void seedPricing(UsageLog sink) {
         Instant day = Instant.parse("2026-11-24T00:00:00Z");
         sink.finished(call(ACME, "alice", "standard", "openai", "gpt-4.1-mini", UsageStatus.OK, "0.30", "0.45",
                 day.plus(Duration.parse("PT9H10M"))));
@@ -220,7 +219,7 @@ public abstract class UsageSinkContract {
 
     @Test
     void aPricingReportGivesExactCostByTierUserAndModelPeakHoursAveragesAndTopUsers() {
-        UsageSink sink = newSink();
+        UsageLog sink = newSink();
         seedPricing(sink);
         Instant from = Instant.parse("2026-11-24T00:00:00Z");
         Instant to = Instant.parse("2026-11-25T00:00:00Z");
@@ -263,7 +262,7 @@ public abstract class UsageSinkContract {
 
     @Test
     void aPricingReportCountsHoursInTheZonesOwnOffsetOnEachSideOfADaylightSavingChange() {
-        UsageSink sink = newSink();
+        UsageLog sink = newSink();
         // Berlin moves from UTC+1 to UTC+2 on 2026-03-29
         sink.finished(call(ACME, "alice", null, "openai", "gpt-4.1-mini", UsageStatus.OK, "0.1", "0.1",
                 Instant.parse("2026-03-28T10:00:00Z")));
@@ -280,7 +279,7 @@ public abstract class UsageSinkContract {
 
     @Test
     void aPricingReportOfAnEmptyPeriodHasNoAveragesAndABadPeriodIsRefused() {
-        UsageSink sink = newSink();
+        UsageLog sink = newSink();
         seedPricing(sink);
         Instant from = Instant.parse("2026-11-20T00:00:00Z");
 
@@ -300,7 +299,7 @@ public abstract class UsageSinkContract {
 
     @Test
     void queriesFilterByEveryFieldAndNeverCrossOrgs() {
-        UsageSink sink = newSink();
+        UsageLog sink = newSink();
         seed(sink);
         UsageQuery all = UsageQuery.of(ACME);
 
@@ -325,7 +324,7 @@ public abstract class UsageSinkContract {
 
     @Test
     void pagesAreNewestFirstAndTogetherHoldEveryRecordOnce() {
-        UsageSink sink = newSink();
+        UsageLog sink = newSink();
         seed(sink);
         UsageQuery q = UsageQuery.of(ACME).withPageSize(5);
 
@@ -350,7 +349,7 @@ public abstract class UsageSinkContract {
 
     @Test
     void totalsSumKnownTokensAndCostAndCountWhatIsUnpriced() {
-        UsageSink sink = newSink();
+        UsageLog sink = newSink();
         seed(sink);
 
         UsageTotals all = sink.totals(UsageQuery.of(ACME));
@@ -370,7 +369,7 @@ public abstract class UsageSinkContract {
 
     @Test
     void exportsStreamEveryMatchingRecordAsCsvOrJsonLines() throws Exception {
-        UsageSink sink = newSink();
+        UsageLog sink = newSink();
         seed(sink);
         StringWriter csv = new StringWriter();
         StringWriter jsonl = new StringWriter();
@@ -396,7 +395,7 @@ public abstract class UsageSinkContract {
 
     @Test
     void purgeRemovesOnlyTheOrgsOlderRecordsAndSaysHowMany() {
-        UsageSink sink = newSink();
+        UsageLog sink = newSink();
         seed(sink);
 
         long removed = sink.purge(ACME, T0.plusSeconds(5 * 60));
@@ -409,7 +408,7 @@ public abstract class UsageSinkContract {
 
     @Test
     void dailySummariesAreExactRebuildableAndSafeToRunConcurrently() throws Exception {
-        UsageSink sink = newSink();
+        UsageLog sink = newSink();
         seed(sink);
         sink.finished(started(ACME, T0.minus(Duration.ofDays(1)), "alice").finish(UsageStatus.OK, TokenUsage.of(7, 3),
                 Cost.usd(BigDecimal.ONE), null, null, null, T0.minus(Duration.ofDays(1)).plusSeconds(1)));
@@ -439,7 +438,7 @@ public abstract class UsageSinkContract {
 
     @Test
     void everyRecordOfManyConcurrentCallsLands() throws Exception {
-        UsageSink sink = newSink();
+        UsageLog sink = newSink();
         int threads = 8;
         int perThread = 50;
         Concurrently.run(threads, id -> {

@@ -9,7 +9,7 @@ import dev.aitenancy.GuardrailBlockedException;
 import dev.aitenancy.InvalidRequestException;
 import dev.aitenancy.guardrails.GuardrailRule.ContentFilter;
 import dev.aitenancy.guardrails.internal.GuardrailCheck;
-import dev.aitenancy.guardrails.internal.StoredGuardrails;
+import dev.aitenancy.spi.StoredGuardrails;
 import dev.aitenancy.tenant.Caller;
 import dev.aitenancy.tenant.OrgId;
 import dev.aitenancy.testing.LogCapture;

@@ -1,12 +1,13 @@
 package dev.aitenancy.memory;
 
+import dev.aitenancy.usage.UsageLog;
 import dev.aitenancy.contract.UsageSinkContract;
 import dev.aitenancy.usage.UsageSink;
 
 class InMemoryUsageSinkTest extends UsageSinkContract {
 
     @Override
-    protected UsageSink newSink() {
+    protected UsageLog newSink() {
         return new InMemoryUsageSink();
     }
 }

@@ -6,7 +6,7 @@ import dev.aitenancy.limits.Budget;
 import dev.aitenancy.limits.BudgetAlertListener;
 import dev.aitenancy.limits.BudgetLedger;
 import dev.aitenancy.limits.BudgetReservation;
-import dev.aitenancy.limits.internal.BudgetPeriods;
+import dev.aitenancy.spi.BudgetPeriods;
 import dev.aitenancy.tenant.Caller;
 import dev.aitenancy.tenant.OrgId;
 import java.math.BigDecimal;
@@ -46,11 +46,11 @@ public final class JdbcBudgetLedger implements BudgetLedger {
     private final BudgetAlertListener listener;
     private final Duration reservationTtl;
     private final AtomicLong sweptMinute = new AtomicLong();
-    private final dev.aitenancy.internal.TtlCache<OrgId, List<Budget>> definitions;
+    private final dev.aitenancy.spi.TtlCache<OrgId, List<Budget>> definitions;
 
     JdbcBudgetLedger(Jdbi jdbi, Dialect dialect, Clock clock, BudgetAlertListener listener, Duration reservationTtl,
             Duration definitionsTtl) {
-        this.definitions = new dev.aitenancy.internal.TtlCache<>(definitionsTtl, clock, 10_000);
+        this.definitions = new dev.aitenancy.spi.TtlCache<>(definitionsTtl, clock, 10_000);
         this.jdbi = jdbi;
         this.dialect = dialect;
         this.clock = clock;

@@ -5,7 +5,7 @@ import dev.aitenancy.InvalidRequestException;
 import dev.aitenancy.guardrails.Guardrail;
 import dev.aitenancy.guardrails.GuardrailAction;
 import dev.aitenancy.guardrails.GuardrailStore;
-import dev.aitenancy.guardrails.internal.StoredGuardrails;
+import dev.aitenancy.spi.StoredGuardrails;
 import dev.aitenancy.jdbc.internal.Sql;
 import dev.aitenancy.tenant.OrgId;
 import java.sql.ResultSet;

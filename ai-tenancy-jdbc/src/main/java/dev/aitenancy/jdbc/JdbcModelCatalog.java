@@ -11,8 +11,8 @@ import dev.aitenancy.models.ModelRequest;
 import dev.aitenancy.models.OrgModel;
 import dev.aitenancy.models.ResolvedModel;
 import dev.aitenancy.models.TierPlan;
-import dev.aitenancy.models.internal.OrgModelsView;
-import dev.aitenancy.models.internal.OrgModelsView.FeaturePreference;
+import dev.aitenancy.spi.OrgModelsView;
+import dev.aitenancy.spi.OrgModelsView.FeaturePreference;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.tenant.Caller;
 import dev.aitenancy.tenant.OrgId;
@@ -46,7 +46,7 @@ public final class JdbcModelCatalog implements ModelCatalog, ModelAdmin {
     private final ModelRegistry registry;
     private final TierPlan plan;
     private final Clock clock;
-    private final dev.aitenancy.internal.TtlCache<ViewKey, OrgModelsView> views;
+    private final dev.aitenancy.spi.TtlCache<ViewKey, OrgModelsView> views;
 
     private record ViewKey(OrgId org, String feature) {
     }
@@ -56,7 +56,7 @@ public final class JdbcModelCatalog implements ModelCatalog, ModelAdmin {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.plan = Objects.requireNonNull(plan, "plan");
         this.clock = clock;
-        this.views = new dev.aitenancy.internal.TtlCache<>(viewTtl, clock, 10_000);
+        this.views = new dev.aitenancy.spi.TtlCache<>(viewTtl, clock, 10_000);
     }
 
     @Override

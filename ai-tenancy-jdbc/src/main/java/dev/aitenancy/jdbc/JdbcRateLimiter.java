@@ -8,7 +8,7 @@ import dev.aitenancy.limits.RateLimitPermit;
 import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.limits.RateLimitRequest;
 import dev.aitenancy.limits.RateLimiter;
-import dev.aitenancy.limits.internal.Charge;
+import dev.aitenancy.spi.Charge;
 import dev.aitenancy.tenant.OrgId;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -37,14 +37,14 @@ public final class JdbcRateLimiter implements RateLimiter, RateLimitAdmin {
     private final Clock clock;
     private final RateLimitPolicy defaults;
     private final AtomicLong sweptMinute = new AtomicLong();
-    private final dev.aitenancy.internal.TtlCache<OrgId, RateLimitPolicy> policies;
+    private final dev.aitenancy.spi.TtlCache<OrgId, RateLimitPolicy> policies;
 
     JdbcRateLimiter(Jdbi jdbi, Dialect dialect, Clock clock, RateLimitPolicy defaults, java.time.Duration policyTtl) {
         this.jdbi = jdbi;
         this.dialect = dialect;
         this.clock = clock;
         this.defaults = Objects.requireNonNull(defaults, "defaults");
-        this.policies = new dev.aitenancy.internal.TtlCache<>(policyTtl, clock, 10_000);
+        this.policies = new dev.aitenancy.spi.TtlCache<>(policyTtl, clock, 10_000);
     }
 
     @Override

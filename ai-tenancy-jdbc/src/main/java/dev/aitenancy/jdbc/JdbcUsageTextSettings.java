@@ -13,12 +13,12 @@ public final class JdbcUsageTextSettings implements UsageTextSettings {
 
     private final Jdbi jdbi;
     private final Clock clock;
-    private final dev.aitenancy.internal.TtlCache<OrgId, Optional<Boolean>> cached;
+    private final dev.aitenancy.spi.TtlCache<OrgId, Optional<Boolean>> cached;
 
     JdbcUsageTextSettings(Jdbi jdbi, Clock clock, java.time.Duration cacheTtl) {
         this.jdbi = jdbi;
         this.clock = clock;
-        this.cached = new dev.aitenancy.internal.TtlCache<>(cacheTtl, clock, 10_000);
+        this.cached = new dev.aitenancy.spi.TtlCache<>(cacheTtl, clock, 10_000);
     }
 
     @Override

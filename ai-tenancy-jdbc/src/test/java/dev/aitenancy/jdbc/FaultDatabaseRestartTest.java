@@ -1,5 +1,6 @@
 package dev.aitenancy.jdbc;
 
+import dev.aitenancy.usage.UsageLog;
 import static dev.aitenancy.jdbc.testing.FaultFixtures.INTERNALS;
 import static dev.aitenancy.jdbc.testing.FaultFixtures.OK_COST;
 import static dev.aitenancy.jdbc.testing.FaultFixtures.billed;

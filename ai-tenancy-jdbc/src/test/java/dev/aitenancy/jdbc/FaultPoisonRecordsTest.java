@@ -1,5 +1,6 @@
 package dev.aitenancy.jdbc;
 
+import dev.aitenancy.usage.UsageLog;
 import static dev.aitenancy.jdbc.testing.FaultFixtures.INTERNALS;
 import static dev.aitenancy.jdbc.testing.FaultFixtures.OK_COST;
 import static dev.aitenancy.jdbc.testing.FaultFixtures.billed;
@@ -65,9 +66,9 @@ class FaultPoisonRecordsTest {
 
     static UsageRecord started(UUID id, String org, String user, String feature, String model, String correlationId,
             String text) {
-        return new UsageRecord(id, org, user, "group-" + text, "openai", model, feature, "standard" + text,
-                UsageStatus.STARTED, TokenUsage.UNKNOWN, Cost.unpriced(), null, null, correlationId, null, null, text,
-                text, null, T0, null);
+        return UsageRecord.builder(id, org, T0).userId(user).groupId("group-" + text).provider("openai").model(model)
+                .feature(feature).tier("standard" + text).correlationId(correlationId).guardrails(text).inputText(text)
+                .build();
     }
 
     static UsageRecord record(UUID id, String org, String user, String feature, String model, String correlationId,

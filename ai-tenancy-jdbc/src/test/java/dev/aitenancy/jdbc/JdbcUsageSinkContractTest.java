@@ -1,5 +1,6 @@
 package dev.aitenancy.jdbc;
 
+import dev.aitenancy.usage.UsageLog;
 import dev.aitenancy.contract.UsageSinkContract;
 import dev.aitenancy.jdbc.testing.OpenDatabases;
 import dev.aitenancy.jdbc.testing.TestDatabase;
@@ -23,7 +24,7 @@ class JdbcUsageSinkContractTest extends UsageSinkContract {
     private final List<JdbcUsageSink> sinks = new ArrayList<>();
 
     @Override
-    protected UsageSink newSink() {
+    protected UsageLog newSink() {
         JdbcUsageSink sink = AiTenancyJdbc.create(databases.open(database)).usageSink();
         sinks.add(sink);
         return sink;

@@ -1,5 +1,6 @@
 package dev.aitenancy.jdbc;
 
+import dev.aitenancy.usage.UsageLog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -57,9 +58,8 @@ class JdbcUsageSinkTest {
     }
 
     static UsageRecord finished(int i) {
-        UsageRecord start = new UsageRecord(UUID.randomUUID(), "acme", "u" + (i % 7), "openai", "gpt-4.1-mini", null,
-                null, UsageStatus.STARTED, TokenUsage.UNKNOWN, Cost.unpriced(), null, null, "c" + i, null, null, "q" + i, null,
-                T0.plusMillis(i), null);
+        UsageRecord start = UsageRecord.builder(UUID.randomUUID(), "acme", T0.plusMillis(i)).userId("u" + (i % 7))
+                .provider("openai").model("gpt-4.1-mini").correlationId("c" + i).inputText("q" + i).build();
         return start.finish(UsageStatus.OK, TokenUsage.of(10, 5), Cost.unpriced(), null, null, "a" + i,
                 T0.plusMillis(i + 100));
     }

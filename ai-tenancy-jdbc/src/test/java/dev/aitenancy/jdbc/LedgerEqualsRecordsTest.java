@@ -1,5 +1,6 @@
 package dev.aitenancy.jdbc;
 
+import dev.aitenancy.usage.UsageLog;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.aitenancy.JobRequest;

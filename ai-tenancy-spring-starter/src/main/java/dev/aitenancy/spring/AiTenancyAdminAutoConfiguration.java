@@ -17,7 +17,7 @@ import dev.aitenancy.spring.internal.OriginCheck;
 import dev.aitenancy.spring.internal.ProviderEndpoints;
 import dev.aitenancy.spring.internal.RequestBodyLimit;
 import dev.aitenancy.spring.internal.UsageEndpoints;
-import dev.aitenancy.usage.UsageSink;
+import dev.aitenancy.usage.UsageLog;
 import dev.aitenancy.usage.UsageSummaries;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
@@ -86,9 +86,11 @@ public class AiTenancyAdminAutoConfiguration {
         return new ModelEndpoints(support, admin);
     }
 
+    /** Mounted when the usage sink can also be read (a {@link UsageLog}), as the built-in ones can. */
     @Bean
     @ConditionalOnMissingBean
-    UsageEndpoints aiTenancyUsageEndpoints(AdminSupport support, UsageSink usage,
+    @ConditionalOnBean(UsageLog.class)
+    UsageEndpoints aiTenancyUsageEndpoints(AdminSupport support, UsageLog usage,
             ObjectProvider<UsageSummaries> summaries, OrgAdmin admin, AiTenancyProperties properties,
             ObjectProvider<Clock> clock) {
         return new UsageEndpoints(support, usage, summaries.getIfUnique(() -> usage instanceof UsageSummaries s ? s : null),

@@ -19,6 +19,7 @@ import dev.aitenancy.models.TierPlan;
 import dev.aitenancy.provider.ProviderClient;
 import dev.aitenancy.template.TemplateStore;
 import dev.aitenancy.usage.AuditSink;
+import dev.aitenancy.usage.UsageLog;
 import dev.aitenancy.usage.UsageSink;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -113,10 +114,12 @@ public class AiTenancyAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public OrgAdmin aiTenancyOrgAdmin(AuditSink audit, ObjectProvider<ModelAdmin> models, BudgetLedger budgets,
-            UsageSink usage, FeatureFlagStore features, TemplateStore templates, GuardrailStore guardrails,
-            UsageTextSettings usageText, ObjectProvider<RateLimitAdmin> rateLimits, ObjectProvider<Clock> clock) {
-        OrgAdmin.Builder b = OrgAdmin.builder().audit(audit).budgets(budgets).usage(usage).features(features)
+            ObjectProvider<UsageLog> usage, FeatureFlagStore features, TemplateStore templates,
+            GuardrailStore guardrails, UsageTextSettings usageText, ObjectProvider<RateLimitAdmin> rateLimits,
+            ObjectProvider<Clock> clock) {
+        OrgAdmin.Builder b = OrgAdmin.builder().audit(audit).budgets(budgets).features(features)
                 .templates(templates).guardrails(guardrails).usageText(usageText).clock(clock(clock));
+        usage.ifUnique(b::usage);
         models.ifUnique(b::models);
         rateLimits.ifUnique(b::rateLimits);
         return b.build();

@@ -203,7 +203,7 @@ class AdminEndpointEdgesTest {
                 .getResponse();
         assertCleanError("unknown status", unknown);
         assertThat(json(unknown).path("message").asText())
-                .isEqualTo("\"status\" must be one of [started, ok, error, canceled]");
+                .isEqualTo("\"status\" must be one of [started, ok, error, canceled, abandoned]");
     }
 
     // ---- request body size ----------------------------------------------------------------------------

@@ -121,7 +121,7 @@ class AdminEndpointsTest {
     @Autowired
     UsageSummaries summaries;
     @Autowired
-    dev.aitenancy.LLMJob job;
+    dev.aitenancy.usage.UsageLog usageLog;
 
     MockMvc mvc;
 
@@ -225,12 +225,16 @@ class AdminEndpointsTest {
         assertThat(r.getHeader("x-correlation-id")).isNull();
         assertError(generate(MEL, "acme", "{\"prompt\":\"hi\",\"feature\":\"" + "f".repeat(129) + "\"}"), 400,
                 "AI_INVALID_REQUEST");
+        MockHttpServletResponse control = call(MEL, post("/ai/orgs/acme/generate").header("x-correlation-id", "a\u0007b")
+                .contentType(MediaType.APPLICATION_JSON).content("{\"prompt\":\"hi\"}"));
+        assertThat(control.getStatus()).as(control.getContentAsString()).isEqualTo(400);
+        assertThat(control.getHeader("x-correlation-id")).isNull();
 
         MockHttpServletResponse next = call(MEL, post("/ai/orgs/acme/generate").header("x-correlation-id", "after-poison")
                 .contentType(MediaType.APPLICATION_JSON).content("{\"prompt\":\"hi\"}"));
         assertThat(next.getStatus()).isEqualTo(200);
         UUID id = UUID.fromString(json(next).path("usageRecordId").asText());
-        assertThat(job.usageSink().find(OrgId.of("acme"), id)).hasValueSatisfying(rec ->
+        assertThat(usageLog.find(OrgId.of("acme"), id)).hasValueSatisfying(rec ->
                 assertThat(rec.correlationId()).isEqualTo("after-poison"));
     }
 

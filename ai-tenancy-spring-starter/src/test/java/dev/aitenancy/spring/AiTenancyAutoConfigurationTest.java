@@ -1,5 +1,6 @@
 package dev.aitenancy.spring;
 
+import dev.aitenancy.usage.UsageLog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -318,9 +319,9 @@ class AiTenancyAutoConfigurationTest {
 
     private static UsageRecord record() {
         Instant t = Instant.parse("2026-11-01T10:00:00Z");
-        return new UsageRecord(UUID.randomUUID(), "acme", "alice", "openai", "gpt-4.1-mini", null, null,
-                UsageStatus.OK, null, null, null, Duration.ofMillis(5), "corr-1", null, null, "hi", "hello", t,
-                t.plusMillis(5));
+        return UsageRecord.builder(UUID.randomUUID(), "acme", t).userId("alice").provider("openai")
+                .model("gpt-4.1-mini").status(UsageStatus.OK).latency(Duration.ofMillis(5)).correlationId("corr-1")
+                .inputText("hi").outputText("hello").finishedAt(t.plusMillis(5)).build();
     }
 
     // ---- the web part ---------------------------------------------------------------------------
@@ -328,6 +329,30 @@ class AiTenancyAutoConfigurationTest {
     private final WebApplicationContextRunner webRunner = new WebApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(AiTenancyAutoConfiguration.class,
                     AiTenancyAdminAutoConfiguration.class));
+
+    @Test
+    void aUsageSinkForTheCallPathAloneRunsCallsAndMountsNoUsageEndpoints() {
+        java.util.List<UsageRecord> written = new java.util.concurrent.CopyOnWriteArrayList<>();
+        UsageSink writeOnly = new UsageSink() {
+            @Override
+            public void started(UsageRecord record) {
+                written.add(record);
+            }
+
+            @Override
+            public void finished(UsageRecord record) {
+                written.add(record);
+            }
+        };
+        webRunner.withPropertyValues("ai-tenancy.admin.enabled=true").withBean("myUsage", UsageSink.class,
+                () -> writeOnly).run(ctx -> {
+                    assertThat(ctx).hasNotFailed().hasSingleBean(GenerateEndpoint.class)
+                            .doesNotHaveBean(dev.aitenancy.spring.internal.UsageEndpoints.class);
+                    assertThat(ctx.getBean(LLMJob.class).usageSink()).isSameAs(writeOnly);
+                });
+        webRunner.withPropertyValues("ai-tenancy.admin.enabled=true").run(ctx ->
+                assertThat(ctx).hasSingleBean(dev.aitenancy.spring.internal.UsageEndpoints.class));
+    }
 
     @Test
     void endpointsOnlyWhenEnabledInAServletApplication() {

@@ -1,6 +1,7 @@
 package dev.aitenancy.spring.internal;
 
 import dev.aitenancy.AiTenancyException;
+import dev.aitenancy.spring.internal.wire.ErrorView;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -72,8 +73,13 @@ public abstract class AdminEndpoint {
 
     @ExceptionHandler(RuntimeException.class)
     ResponseEntity<byte[]> onUnexpected(RuntimeException e) {
+        if (e.getClass().getName().equals("org.springframework.security.web.firewall.RequestRejectedException")) {
+            // Spring Security's firewall refused a header (control characters, say) when it was read
+            return support.error(AdminHttpException.badRequest("a request header holds characters that are not "
+                    + "allowed; send printable characters only"));
+        }
         log.error("ai-tenancy admin endpoint failed unexpectedly", e);
-        return support.respond(500, Views.obj("code", "AI_INTERNAL", "message",
+        return support.respond(500, new ErrorView("AI_INTERNAL",
                 "the request failed unexpectedly; the server log has the details"));
     }
 }

@@ -1,13 +1,7 @@
 package dev.aitenancy.spring.internal;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MapperFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aitenancy.AiTenancyException;
 import dev.aitenancy.ErrorCode;
@@ -16,6 +10,8 @@ import dev.aitenancy.spring.AdminAuthorizer;
 import dev.aitenancy.spring.AdminPermission;
 import dev.aitenancy.spring.AdminPrincipal;
 import dev.aitenancy.spring.OrgDirectory;
+import dev.aitenancy.spring.internal.wire.ErrorView;
+import dev.aitenancy.spring.internal.wire.WireJson;
 import dev.aitenancy.tenant.Caller;
 import dev.aitenancy.tenant.OrgId;
 import jakarta.servlet.http.HttpServletRequest;
@@ -23,14 +19,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
-import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 
-/** What every admin endpoint does: authorize, read JSON, write JSON, turn failures into error bodies. */
+/**
+ * What every admin endpoint does: authorize, read a request record, write a response record, turn
+ * failures into error bodies. JSON goes through {@link WireJson}'s mappers only.
+ */
 public final class AdminSupport {
 
     /** The header a correlation id is read from and echoed in. */
@@ -38,22 +36,6 @@ public final class AdminSupport {
 
     private final AdminAuthorizer authorizer;
     private final OrgDirectory orgs;
-    /** The deepest a request body's JSON may nest: no admin body needs more, and deep nesting costs. */
-    static final int MAX_NESTING_DEPTH = 100;
-
-    /**
-     * The mapper of every request and response body: enum values in any case ({@code "Both"},
-     * {@code "INPUT"}), bodies no deeper than {@value #MAX_NESTING_DEPTH} levels and with nothing
-     * after their JSON value.
-     */
-    private final ObjectMapper json = JsonMapper.builder(JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
-                    .build())
-            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
-            .build();
-
     public AdminSupport(AdminAuthorizer authorizer, OrgDirectory orgs) {
         this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
         this.orgs = Objects.requireNonNull(orgs, "orgs");
@@ -102,102 +84,68 @@ public final class AdminSupport {
 
     // ---- JSON in --------------------------------------------------------------------------------
 
+    /**
+     * The request body as a {@code type} record (one of the {@code *Request} records of
+     * {@link dev.aitenancy.spring.internal.wire}); 400 when it is missing, not a JSON object, or a
+     * field does not have its component's kind ({@code "maxOutputTokens" must be a whole number}).
+     * Fields the record does not have are ignored.
+     */
+    public <T extends Record> T read(String raw, Class<T> type) {
+        return bind(body(raw), type);
+    }
+
+    /** As {@link #read}, but a missing or blank body reads as {@code {}}. */
+    public <T extends Record> T readOrEmpty(String raw, Class<T> type) {
+        return bind(raw == null || raw.isBlank() ? WireJson.mapper().createObjectNode() : body(raw), type);
+    }
+
     /** The request body as a JSON object; 400 when it is missing or not a JSON object. */
     public ObjectNode body(String raw) {
         if (raw == null || raw.isBlank()) {
             throw AdminHttpException.badRequest("a JSON object is required as the request body");
         }
         try {
-            JsonNode node = json.readTree(raw);
+            JsonNode node = WireJson.mapper().readTree(raw);
             if (node instanceof ObjectNode o) {
                 return o;
             }
         } catch (JsonProcessingException e) {
-            throw AdminHttpException.badRequest(JsonProblems.ofBody(e, MAX_NESTING_DEPTH));
+            throw AdminHttpException.badRequest(JsonProblems.ofBody(e, WireJson.MAX_NESTING_DEPTH));
         }
         throw AdminHttpException.badRequest("the request body must be a JSON object");
     }
 
-    public ObjectMapper mapper() {
-        return json;
+    /**
+     * A parsed body as a {@code type} record, read by {@link WireJson#requests()}; a library error
+     * raised while reading a value (a guardrail pattern that cannot run in linear time) is thrown as is.
+     */
+    public <T extends Record> T bind(ObjectNode body, Class<T> type) {
+        try {
+            return WireJson.requests().treeToValue(body, type);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof AiTenancyException library) {
+                    throw library;
+                }
+            }
+            throw AdminHttpException.badRequest(JsonProblems.ofField(type, e));
+        }
     }
 
-    public static String text(JsonNode body, String field) {
-        JsonNode n = body.get(field);
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        if (!n.isTextual()) {
-            throw AdminHttpException.badRequest("\"" + field + "\" must be a string");
-        }
-        return n.asText();
-    }
-
-    public static String requiredText(JsonNode body, String field) {
-        String v = text(body, field);
-        if (v == null || v.isBlank()) {
+    /** {@code value}, or 400 {@code "field" is required} when it is null or blank. */
+    public static String requiredText(String value, String field) {
+        if (value == null || value.isBlank()) {
             throw AdminHttpException.badRequest("\"" + field + "\" is required");
         }
-        return v;
+        return value;
     }
 
-    public static Integer integer(JsonNode body, String field) {
-        JsonNode n = body.get(field);
-        if (n == null || n.isNull()) {
-            return null;
+    /** {@code value}, or 400 {@code "field" is required} when it is null. */
+    public static <V> V required(V value, String field) {
+        if (value == null) {
+            throw AdminHttpException.badRequest("\"" + field + "\" is required");
         }
-        if (!n.canConvertToInt() || !n.isIntegralNumber()) {
-            throw AdminHttpException.badRequest("\"" + field + "\" must be a whole number");
-        }
-        return n.intValue();
-    }
-
-    public static Boolean bool(JsonNode body, String field) {
-        JsonNode n = body.get(field);
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        if (!n.isBoolean()) {
-            throw AdminHttpException.badRequest("\"" + field + "\" must be true or false");
-        }
-        return n.booleanValue();
-    }
-
-    public static java.math.BigDecimal decimal(JsonNode body, String field) {
-        JsonNode n = body.get(field);
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        if (n.isNumber()) {
-            return n.decimalValue();
-        }
-        if (n.isTextual()) {
-            try {
-                return new java.math.BigDecimal(n.asText());
-            } catch (NumberFormatException e) {
-                // fall through
-            }
-        }
-        throw AdminHttpException.badRequest("\"" + field + "\" must be a number");
-    }
-
-    /** A JSON array of strings as a set; null when the field is missing or null. */
-    public static Set<String> strings(JsonNode body, String field) {
-        JsonNode n = body.get(field);
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        if (!n.isArray()) {
-            throw AdminHttpException.badRequest("\"" + field + "\" must be an array of strings");
-        }
-        Set<String> out = new LinkedHashSet<>();
-        for (JsonNode e : n) {
-            if (!e.isTextual()) {
-                throw AdminHttpException.badRequest("\"" + field + "\" must be an array of strings");
-            }
-            out.add(e.asText());
-        }
-        return out;
+        return value;
     }
 
     // ---- query parameters -------------------------------------------------------------------------
@@ -251,9 +199,10 @@ public final class AdminSupport {
         return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(bytes(body));
     }
 
+    /** {@code body} (one of the records of {@link dev.aitenancy.spring.internal.wire}) as JSON. */
     public byte[] bytes(Object body) {
         try {
-            return json.writeValueAsBytes(body);
+            return WireJson.mapper().writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("could not write a response", e);
         }
@@ -267,11 +216,11 @@ public final class AdminSupport {
         if (e instanceof RateLimitedException r && r.retryAfter() != null) {
             b.header(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds(r.retryAfter())));
         }
-        return b.body(bytes(Views.obj("code", e.code().name(), "message", e.getMessage())));
+        return b.body(bytes(new ErrorView(e.code().name(), e.getMessage())));
     }
 
     public ResponseEntity<byte[]> error(AdminHttpException e) {
-        return respond(e.status(), Views.obj("code", e.code(), "message", e.getMessage()));
+        return respond(e.status(), new ErrorView(e.code(), e.getMessage()));
     }
 
     /** Whole seconds, rounded up, at least 1. */

@@ -1,6 +1,5 @@
 package dev.aitenancy.spring.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aitenancy.AiTenancyException;
 import dev.aitenancy.JobEvent;
@@ -9,12 +8,17 @@ import dev.aitenancy.JobResult;
 import dev.aitenancy.LLMJob;
 import dev.aitenancy.StreamHandle;
 import dev.aitenancy.spring.AdminPermission;
+import dev.aitenancy.spring.internal.wire.ErrorView;
+import dev.aitenancy.spring.internal.wire.GenerateWire.CorrelationRequest;
+import dev.aitenancy.spring.internal.wire.GenerateWire.GenerateRequest;
+import dev.aitenancy.spring.internal.wire.GenerateWire.GenerateResult;
+import dev.aitenancy.spring.internal.wire.GenerateWire.TokenEventView;
+import dev.aitenancy.spring.internal.wire.GenerateWire.TokenUsageView;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -35,8 +39,10 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * {@code POST /orgs/{org}/generate}: runs a prompt (or a stored template) for the org as the
- * calling user, answering JSON, or with {@code "stream": true} a {@code text/event-stream} of
- * {@code token} and {@code usage} events ending in {@code done} (the result) or {@code error}.
+ * calling user: a {@link GenerateRequest}, answered with a {@link GenerateResult}, or with
+ * {@code "stream": true} a {@code text/event-stream} of {@code token} ({@link TokenEventView}) and
+ * {@code usage} ({@link TokenUsageView}) events ending in {@code done} (the result) or {@code error}
+ * ({@link ErrorView}). Every answer after the body was read echoes the correlation id.
  * A call refused before its first event (rate limit, missing key, ...) is answered with the error's
  * HTTP status either way. Both are answered asynchronously (Servlet async): no request thread
  * waits for the provider, except for a stream's first event.
@@ -63,8 +69,8 @@ public class GenerateEndpoint extends AdminEndpoint {
             @RequestHeader(value = AdminSupport.CORRELATION_HEADER, required = false) String correlationHeader,
             HttpServletRequest http, HttpServletResponse response) {
         AdminSupport.Access access = support.authorize(http, org, AdminPermission.GENERATE);
-        ObjectNode body = support.body(raw);
-        String correlationId = AdminSupport.text(body, "correlationId");
+        ObjectNode json = support.body(raw);
+        String correlationId = support.bind(json, CorrelationRequest.class).correlationId(); // read first, as echoed
         if (correlationId == null) {
             correlationId = correlationHeader != null && !correlationHeader.isBlank() ? correlationHeader
                     : UUID.randomUUID().toString();
@@ -72,8 +78,9 @@ public class GenerateEndpoint extends AdminEndpoint {
         if (echoable(correlationId)) { // an id the request refuses is not repeated back
             response.setHeader(AdminSupport.CORRELATION_HEADER, correlationId); // on errors too
         }
+        GenerateRequest body = support.bind(json, GenerateRequest.class);
         JobRequest request = request(access, body, correlationId, http);
-        if (Boolean.TRUE.equals(AdminSupport.bool(body, "stream"))) {
+        if (Boolean.TRUE.equals(body.stream())) {
             return stream(request, correlationId, response);
         }
         // answered when the provider has: no request thread waits meanwhile
@@ -86,7 +93,7 @@ public class GenerateEndpoint extends AdminEndpoint {
                         ? failure.getCause() : failure);
             } else {
                 answer.setResult(ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
-                        .body(support.bytes(Views.result(result))));
+                        .body(support.bytes(GenerateResult.of(result))));
             }
         });
         return answer;
@@ -97,42 +104,29 @@ public class GenerateEndpoint extends AdminEndpoint {
                 && correlationId.chars().noneMatch(Character::isISOControl);
     }
 
-    private JobRequest request(AdminSupport.Access access, JsonNode body, String correlationId,
+    private JobRequest request(AdminSupport.Access access, GenerateRequest body, String correlationId,
             HttpServletRequest http) {
-        String prompt = AdminSupport.text(body, "prompt");
-        String template = AdminSupport.text(body, "template");
-        if ((prompt == null) == (template == null)) {
+        if ((body.prompt() == null) == (body.template() == null)) {
             throw AdminHttpException.badRequest("give either \"prompt\" (the prompt text) or \"template\" "
                     + "(the name of a stored template)");
         }
-        JobRequest.Builder b = prompt != null ? JobRequest.builder(access.org(), prompt)
-                : JobRequest.storedTemplate(access.org(), template);
-        Integer version = AdminSupport.integer(body, "templateVersion");
-        if (version != null) {
-            b.templateVersion(version);
+        JobRequest.Builder b = body.prompt() != null ? JobRequest.builder(access.org(), body.prompt())
+                : JobRequest.storedTemplate(access.org(), body.template());
+        if (body.templateVersion() != null) {
+            b.templateVersion(body.templateVersion());
         }
-        JsonNode context = body.get("context");
-        if (context != null && !context.isNull()) {
-            if (!context.isObject()) {
-                throw AdminHttpException.badRequest("\"context\" must be a JSON object");
-            }
-            @SuppressWarnings("unchecked")
-            Map<String, Object> values = support.mapper().convertValue(context, Map.class);
-            b.context(values);
+        if (body.context() != null) {
+            b.context(body.context());
         }
-        JsonNode temperature = body.get("temperature");
-        if (temperature != null && !temperature.isNull()) {
-            if (!temperature.isNumber()) {
-                throw AdminHttpException.badRequest("\"temperature\" must be a number");
-            }
-            b.temperature(temperature.doubleValue());
+        if (body.temperature() != null) {
+            b.temperature(body.temperature());
         }
         return b.caller(access.caller(http))
-                .feature(AdminSupport.text(body, "feature"))
-                .provider(AdminSupport.text(body, "provider"))
-                .model(AdminSupport.text(body, "model"))
-                .maxOutputTokens(AdminSupport.integer(body, "maxOutputTokens"))
-                .systemPrompt(AdminSupport.text(body, "systemPrompt"))
+                .feature(body.feature())
+                .provider(body.provider())
+                .model(body.model())
+                .maxOutputTokens(body.maxOutputTokens())
+                .systemPrompt(body.systemPrompt())
                 .correlationId(correlationId)
                 .build();
     }
@@ -231,16 +225,16 @@ public class GenerateEndpoint extends AdminEndpoint {
 
     /** One line of JSON (it has no raw line breaks), so every event has one data line. */
     private String json(JobEvent event) {
-        Object data;
+        Record data;
         if (event instanceof JobEvent.Token t) {
-            data = Views.obj("text", t.text());
+            data = new TokenEventView(t.text());
         } else if (event instanceof JobEvent.Usage u) {
-            data = Views.usage(u.usage());
+            data = TokenUsageView.of(u.usage());
         } else if (event instanceof JobEvent.Done d) {
-            data = Views.result(d.result());
+            data = GenerateResult.of(d.result());
         } else {
             AiTenancyException error = ((JobEvent.Error) event).error();
-            data = Views.obj("code", error.code().name(), "message", error.getMessage());
+            data = new ErrorView(error.code().name(), error.getMessage());
         }
         return new String(support.bytes(data), StandardCharsets.UTF_8);
     }

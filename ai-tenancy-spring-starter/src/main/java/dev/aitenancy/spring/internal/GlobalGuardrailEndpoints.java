@@ -4,6 +4,9 @@ import dev.aitenancy.guardrails.Guardrail;
 import dev.aitenancy.guardrails.GuardrailStore;
 import dev.aitenancy.spring.AdminAuthorizer;
 import dev.aitenancy.spring.AdminPrincipal;
+import dev.aitenancy.spring.internal.wire.GuardrailWire.GlobalGuardrailRequest;
+import dev.aitenancy.spring.internal.wire.GuardrailWire.GuardrailDeletedView;
+import dev.aitenancy.spring.internal.wire.GuardrailWire.GuardrailView;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -21,7 +24,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The global guardrails, which apply to every org: superadmins only. They belong to no org, so
  * their changes are logged ({@code INFO}, with the superadmin's id) rather than written to an org's
- * audit log. The body is a guardrail as under {@code /orgs/{org}/guardrails}, without level and subject.
+ * audit log. The body is a {@link GlobalGuardrailRequest}: a guardrail as under
+ * {@code /orgs/{org}/guardrails}, without level and subject; the answer a {@link GuardrailView}.
  */
 @RestController
 @RequestMapping("${ai-tenancy.admin.base-path:/ai-tenancy}/guardrails")
@@ -38,20 +42,24 @@ public class GlobalGuardrailEndpoints extends AdminEndpoint {
         this.store = store;
     }
 
+    /** {@code [GuardrailView]}. */
     @GetMapping
     public ResponseEntity<byte[]> list(HttpServletRequest http) {
         superadmin(http);
-        return support.ok(store.globalGuardrails().stream().map(g -> GuardrailEndpoints.view(support, g)).toList());
+        return support.ok(store.globalGuardrails().stream().map(GuardrailView::of).toList());
     }
 
+    /** {@link GlobalGuardrailRequest} → 201 {@link GuardrailView}. */
     @PostMapping
     public ResponseEntity<byte[]> add(@RequestBody(required = false) String raw, HttpServletRequest http) {
         AdminPrincipal who = superadmin(http);
-        Guardrail saved = store.save(GuardrailEndpoints.guardrail(support, null, UUID.randomUUID(), support.body(raw)));
+        GlobalGuardrailRequest body = support.read(raw, GlobalGuardrailRequest.class);
+        Guardrail saved = store.save(GuardrailEndpoints.guardrail(UUID.randomUUID(), body));
         log.info("global guardrail {} '{}' added by {}", saved.id(), saved.name(), who.userId());
-        return support.respond(201, GuardrailEndpoints.view(support, saved));
+        return support.respond(201, GuardrailView.of(saved));
     }
 
+    /** {@link GlobalGuardrailRequest} → {@link GuardrailView}. */
     @PutMapping("/{id}")
     public ResponseEntity<byte[]> replace(@PathVariable String id, @RequestBody(required = false) String raw,
             HttpServletRequest http) {
@@ -60,11 +68,13 @@ public class GlobalGuardrailEndpoints extends AdminEndpoint {
         if (store.find(null, uuid).isEmpty()) {
             throw AdminHttpException.notFound("there is no global guardrail " + id);
         }
-        Guardrail saved = store.save(GuardrailEndpoints.guardrail(support, null, uuid, support.body(raw)));
+        GlobalGuardrailRequest body = support.read(raw, GlobalGuardrailRequest.class);
+        Guardrail saved = store.save(GuardrailEndpoints.guardrail(uuid, body));
         log.info("global guardrail {} '{}' replaced by {}", saved.id(), saved.name(), who.userId());
-        return support.ok(GuardrailEndpoints.view(support, saved));
+        return support.ok(GuardrailView.of(saved));
     }
 
+    /** → {@link GuardrailDeletedView}. */
     @DeleteMapping("/{id}")
     public ResponseEntity<byte[]> delete(@PathVariable String id, HttpServletRequest http) {
         AdminPrincipal who = superadmin(http);
@@ -72,7 +82,7 @@ public class GlobalGuardrailEndpoints extends AdminEndpoint {
             throw AdminHttpException.notFound("there is no global guardrail " + id);
         }
         log.info("global guardrail {} deleted by {}", id, who.userId());
-        return support.ok(Views.obj("id", id, "deleted", true));
+        return support.ok(new GuardrailDeletedView(id, true));
     }
 
     private AdminPrincipal superadmin(HttpServletRequest http) {

@@ -1,18 +1,32 @@
 package dev.aitenancy.spring.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aitenancy.admin.OrgAdmin;
 import dev.aitenancy.limits.Budget;
 import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.models.TierPlan;
 import dev.aitenancy.spring.AdminPermission;
+import dev.aitenancy.spring.internal.wire.GovernanceWire.BudgetRemovedView;
+import dev.aitenancy.spring.internal.wire.GovernanceWire.BudgetRequest;
+import dev.aitenancy.spring.internal.wire.GovernanceWire.BudgetView;
+import dev.aitenancy.spring.internal.wire.GovernanceWire.FeatureSwitchRequest;
+import dev.aitenancy.spring.internal.wire.GovernanceWire.FeatureView;
+import dev.aitenancy.spring.internal.wire.GovernanceWire.GroupTiersView;
+import dev.aitenancy.spring.internal.wire.GovernanceWire.OrgTiersView;
+import dev.aitenancy.spring.internal.wire.GovernanceWire.RateLimitsRequest;
+import dev.aitenancy.spring.internal.wire.GovernanceWire.RateLimitsView;
+import dev.aitenancy.spring.internal.wire.GovernanceWire.TemplateRequest;
+import dev.aitenancy.spring.internal.wire.GovernanceWire.TemplateView;
+import dev.aitenancy.spring.internal.wire.GovernanceWire.TierView;
+import dev.aitenancy.spring.internal.wire.GovernanceWire.TiersRequest;
+import dev.aitenancy.spring.internal.wire.GovernanceWire.UsageTextRequest;
+import dev.aitenancy.spring.internal.wire.GovernanceWire.UsageTextView;
+import dev.aitenancy.spring.internal.wire.GovernanceWire.UserTiersView;
 import jakarta.servlet.http.HttpServletRequest;
 import java.math.BigDecimal;
 import java.time.DateTimeException;
 import java.time.ZoneId;
-import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -40,115 +54,101 @@ public class GovernanceEndpoints extends AdminEndpoint {
 
     // ---- feature flags ----------------------------------------------------------------------------
 
-    /** The features switched explicitly for the org; any other feature is enabled. */
+    /** The features switched explicitly for the org, {@code {feature: true|false}}; any other feature is enabled. */
     @GetMapping("/features")
     public ResponseEntity<byte[]> features(@PathVariable String org, HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.READ);
-        return support.ok(new java.util.TreeMap<>(admin.features(a.org())));
+        return support.ok(new TreeMap<>(admin.features(a.org())));
     }
 
-    /** {@code {"enabled": true|false}}. */
+    /** {@link FeatureSwitchRequest} → {@link FeatureView}. */
     @PutMapping("/features/{feature}")
     public ResponseEntity<byte[]> setFeature(@PathVariable String org, @PathVariable String feature,
             @RequestBody(required = false) String raw, HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
-        Boolean enabled = AdminSupport.bool(support.body(raw), "enabled");
-        if (enabled == null) {
-            throw AdminHttpException.badRequest("\"enabled\" is required");
-        }
+        boolean enabled = AdminSupport.required(support.read(raw, FeatureSwitchRequest.class).enabled(), "enabled");
         admin.setFeature(a.org(), feature, enabled, a.actor());
-        return support.ok(Views.obj("feature", feature, "enabled", enabled));
+        return support.ok(new FeatureView(feature, enabled));
     }
 
     // ---- tiers ------------------------------------------------------------------------------------
 
-    /** The tiers of the application's plan, lowest first, with their models and rates. */
+    /** The tiers of the application's plan, lowest first, with their models and rates: {@code [TierView]}. */
     @GetMapping("/tiers")
     public ResponseEntity<byte[]> tiers(@PathVariable String org, HttpServletRequest http) {
         support.authorize(http, org, AdminPermission.READ);
-        return support.ok(plan.tiers().stream().map(Views::tier).toList());
+        return support.ok(plan.tiers().stream().map(TierView::of).toList());
     }
 
-    /** Subscribes the org to tiers: {@code {"tiers": ["basic", "standard"]}}; an empty list lifts the restriction. */
+    /** {@link TiersRequest} → {@link OrgTiersView}: subscribes the org to tiers; an empty list lifts the restriction. */
     @PutMapping("/tiers")
     public ResponseEntity<byte[]> setOrgTiers(@PathVariable String org, @RequestBody(required = false) String raw,
             HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
-        Set<String> tiers = requiredTiers(support.body(raw));
+        Set<String> tiers = support.read(raw, TiersRequest.class).tierSet();
+        if (tiers == null) {
+            throw AdminHttpException.badRequest("\"tiers\" is required (an empty list lifts the restriction)");
+        }
         admin.setOrgTiers(a.org(), tiers, a.actor());
-        return support.ok(Views.obj("tiers", tiers));
+        return support.ok(new OrgTiersView(tiers));
     }
 
-    /** Narrows a group: {@code {"tiers": [...]}}, or {@code {"tiers": null}} to remove the narrowing. */
+    /** {@link TiersRequest} → {@link GroupTiersView}: narrows a group, or with {@code {"tiers": null}} removes the narrowing. */
     @PutMapping("/tiers/groups/{group}")
     public ResponseEntity<byte[]> setGroupTiers(@PathVariable String org, @PathVariable String group,
             @RequestBody(required = false) String raw, HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
-        Set<String> tiers = AdminSupport.strings(support.body(raw), "tiers");
+        Set<String> tiers = support.read(raw, TiersRequest.class).tierSet();
         admin.setGroupTiers(a.org(), group, tiers, a.actor());
-        return support.ok(Views.obj("group", group, "tiers", tiers));
+        return support.ok(new GroupTiersView(group, tiers));
     }
 
-    /** Narrows a user: {@code {"tiers": [...]}}, or {@code {"tiers": null}} to remove the narrowing. */
+    /** {@link TiersRequest} → {@link UserTiersView}: narrows a user, or with {@code {"tiers": null}} removes the narrowing. */
     @PutMapping("/tiers/users/{user}")
     public ResponseEntity<byte[]> setUserTiers(@PathVariable String org, @PathVariable String user,
             @RequestBody(required = false) String raw, HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
-        Set<String> tiers = AdminSupport.strings(support.body(raw), "tiers");
+        Set<String> tiers = support.read(raw, TiersRequest.class).tierSet();
         admin.setUserTiers(a.org(), user, tiers, a.actor());
-        return support.ok(Views.obj("user", user, "tiers", tiers));
-    }
-
-    private static Set<String> requiredTiers(JsonNode body) {
-        Set<String> tiers = AdminSupport.strings(body, "tiers");
-        if (tiers == null) {
-            throw AdminHttpException.badRequest("\"tiers\" is required (an empty list lifts the restriction)");
-        }
-        return tiers;
+        return support.ok(new UserTiersView(user, tiers));
     }
 
     // ---- budgets ----------------------------------------------------------------------------------
 
+    /** {@code [BudgetView]}. */
     @GetMapping("/budgets")
     public ResponseEntity<byte[]> budgets(@PathVariable String org, HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.READ);
-        return support.ok(admin.budgets(a.org()).stream().map(Views::budget).toList());
+        return support.ok(admin.budgets(a.org()).stream().map(BudgetView::of).toList());
     }
 
     /**
-     * Adds or replaces a budget: {@code {scope: org|group|user|tier, subject?, period:
-     * daily|weekly|monthly, limitUsd, hard?, alertThreshold?, zone?, allowUnpriced?}} ({@code hard}
-     * defaults to true, {@code allowUnpriced} to false: calls to a model without a price are refused
-     * by a hard budget and only warned about by a soft one unless it is true).
+     * {@link BudgetRequest} → {@link BudgetView}: adds or replaces a budget ({@code hard} defaults to
+     * true, {@code allowUnpriced} to false: calls to a model without a price are refused by a hard
+     * budget and only warned about by a soft one unless it is true).
      */
     @PutMapping("/budgets")
     public ResponseEntity<byte[]> setBudget(@PathVariable String org, @RequestBody(required = false) String raw,
             HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
-        ObjectNode body = support.body(raw);
-        Budget.Scope scope = AdminSupport.enumOf(Budget.Scope.class, "scope", AdminSupport.requiredText(body, "scope"));
-        Budget.Period period = AdminSupport.enumOf(Budget.Period.class, "period", AdminSupport.requiredText(body, "period"));
-        BigDecimal limit = AdminSupport.decimal(body, "limitUsd");
-        if (limit == null) {
-            throw AdminHttpException.badRequest("\"limitUsd\" is required");
-        }
-        Boolean hard = AdminSupport.bool(body, "hard");
-        String zone = AdminSupport.text(body, "zone");
+        BudgetRequest body = support.read(raw, BudgetRequest.class);
+        Budget.Scope scope = AdminSupport.enumOf(Budget.Scope.class, "scope", AdminSupport.requiredText(body.scope(), "scope"));
+        Budget.Period period = AdminSupport.enumOf(Budget.Period.class, "period",
+                AdminSupport.requiredText(body.period(), "period"));
+        BigDecimal limit = AdminSupport.required(body.limitUsd(), "limitUsd");
         ZoneId z;
         try {
-            z = zone == null ? ZoneId.of("UTC") : ZoneId.of(zone);
+            z = body.zone() == null ? ZoneId.of("UTC") : ZoneId.of(body.zone());
         } catch (DateTimeException e) {
             throw AdminHttpException.badRequest("\"zone\" must be a time zone id such as Europe/Berlin");
         }
-        Boolean allowUnpriced = AdminSupport.bool(body, "allowUnpriced");
-        Budget b = new Budget(a.org(), scope, AdminSupport.text(body, "subject"), period, limit,
-                hard == null || hard, AdminSupport.decimal(body, "alertThreshold"), z,
-                allowUnpriced != null && allowUnpriced);
+        Budget b = new Budget(a.org(), scope, body.subject(), period, limit, body.hard() == null || body.hard(),
+                body.alertThreshold(), z, Boolean.TRUE.equals(body.allowUnpriced()));
         admin.setBudget(b, a.actor());
-        return support.ok(Views.budget(b));
+        return support.ok(BudgetView.of(b));
     }
 
-    /** Removes a budget: {@code ?scope=org|group|user|tier&subject=...&period=daily|weekly|monthly}. */
+    /** Removes a budget, {@code ?scope=org|group|user|tier&subject=...&period=daily|weekly|monthly}: {@link BudgetRemovedView}. */
     @DeleteMapping("/budgets")
     public ResponseEntity<byte[]> removeBudget(@PathVariable String org, @RequestParam(required = false) String scope,
             @RequestParam(required = false) String subject, @RequestParam(required = false) String period,
@@ -163,12 +163,12 @@ public class GovernanceEndpoints extends AdminEndpoint {
         if (!admin.removeBudget(a.org(), s, s == Budget.Scope.ORG ? null : subject, p, a.actor())) {
             throw AdminHttpException.notFound("org " + a.org() + " has no such budget");
         }
-        return support.ok(Views.obj("removed", true));
+        return support.ok(new BudgetRemovedView(true));
     }
 
     // ---- templates --------------------------------------------------------------------------------
 
-    /** Every version of the named template, oldest first. */
+    /** Every version of the named template, oldest first: {@code [TemplateView]}. */
     @GetMapping("/templates/{name}")
     public ResponseEntity<byte[]> template(@PathVariable String org, @PathVariable String name,
             HttpServletRequest http) {
@@ -177,76 +177,53 @@ public class GovernanceEndpoints extends AdminEndpoint {
         if (versions.isEmpty()) {
             throw AdminHttpException.notFound("org " + a.org() + " has no template " + name);
         }
-        return support.ok(versions.stream().map(Views::template).toList());
+        return support.ok(versions.stream().map(TemplateView::of).toList());
     }
 
-    /** Saves a new version: {@code {"text": "Summarize {{topic}}"}}. */
+    /** {@link TemplateRequest} → 201 {@link TemplateView}: saves a new version. */
     @PostMapping("/templates/{name}")
     public ResponseEntity<byte[]> saveTemplate(@PathVariable String org, @PathVariable String name,
             @RequestBody(required = false) String raw, HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
-        String text = AdminSupport.requiredText(support.body(raw), "text");
-        return support.respond(201, Views.template(admin.saveTemplate(a.org(), name, text, a.actor())));
+        String text = AdminSupport.requiredText(support.read(raw, TemplateRequest.class).text(), "text");
+        return support.respond(201, TemplateView.of(admin.saveTemplate(a.org(), name, text, a.actor())));
     }
 
     // ---- rate limits ------------------------------------------------------------------------------
 
+    /** {@link RateLimitsView}. */
     @GetMapping("/rate-limits")
     public ResponseEntity<byte[]> rateLimits(@PathVariable String org, HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.READ);
-        return support.ok(Views.policy(admin.rateLimitPolicy(a.org())));
+        return support.ok(RateLimitsView.of(admin.rateLimitPolicy(a.org())));
     }
 
-    /** Gives the org its own limits; fields left out keep their current value (0 = no limit). */
+    /** {@link RateLimitsRequest} → {@link RateLimitsView}: the org's own limits; fields left out keep their current value. */
     @PutMapping("/rate-limits")
     public ResponseEntity<byte[]> setRateLimits(@PathVariable String org, @RequestBody(required = false) String raw,
             HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
-        ObjectNode body = support.body(raw);
-        Map<String, Object> current = Views.policy(admin.rateLimitPolicy(a.org()));
-        RateLimitPolicy p = new RateLimitPolicy(
-                intOr(body, "userRequestsPerMinute", current), intOr(body, "ipRequestsPerMinute", current),
-                intOr(body, "orgRequestsPerMinute", current), longOr(body, "userTokensPerMinute", current),
-                longOr(body, "orgTokensPerMinute", current), intOr(body, "userRequestsPerDay", current),
-                intOr(body, "orgRequestsPerDay", current), intOr(body, "userKeyChecksPerMinute", current));
+        RateLimitPolicy p = support.read(raw, RateLimitsRequest.class).over(admin.rateLimitPolicy(a.org()));
         admin.setRateLimitPolicy(a.org(), p, a.actor());
-        return support.ok(Views.policy(p));
+        return support.ok(RateLimitsView.of(p));
     }
 
     // ---- stored usage text ------------------------------------------------------------------------
 
+    /** {@link UsageTextView}. */
     @GetMapping("/usage-text")
     public ResponseEntity<byte[]> usageText(@PathVariable String org, HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.READ);
-        return support.ok(Views.obj("storeText", admin.storesUsageText(a.org())));
+        return support.ok(new UsageTextView(admin.storesUsageText(a.org())));
     }
 
-    /** Whether the org's usage records keep prompt and answer text: {@code {"storeText": false}}. */
+    /** {@link UsageTextRequest} → {@link UsageTextView}: whether the org's usage records keep prompt and answer text. */
     @PutMapping("/usage-text")
     public ResponseEntity<byte[]> setUsageText(@PathVariable String org, @RequestBody(required = false) String raw,
             HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
-        Boolean store = AdminSupport.bool(support.body(raw), "storeText");
-        if (store == null) {
-            throw AdminHttpException.badRequest("\"storeText\" is required");
-        }
+        boolean store = AdminSupport.required(support.read(raw, UsageTextRequest.class).storeText(), "storeText");
         admin.setStoresUsageText(a.org(), store, a.actor());
-        return support.ok(Views.obj("storeText", store));
-    }
-
-    private static int intOr(JsonNode body, String field, Map<String, Object> current) {
-        Integer v = AdminSupport.integer(body, field);
-        return v != null ? v : ((Number) current.get(field)).intValue();
-    }
-
-    private static long longOr(JsonNode body, String field, Map<String, Object> current) {
-        JsonNode n = body.get(field);
-        if (n == null || n.isNull()) {
-            return ((Number) current.get(field)).longValue();
-        }
-        if (!n.isIntegralNumber()) {
-            throw AdminHttpException.badRequest("\"" + field + "\" must be a whole number");
-        }
-        return n.longValue();
+        return support.ok(new UsageTextView(store));
     }
 }

@@ -1,19 +1,16 @@
 package dev.aitenancy.spring.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.aitenancy.AiTenancyException;
 import dev.aitenancy.admin.OrgAdmin;
 import dev.aitenancy.guardrails.Guardrail;
 import dev.aitenancy.guardrails.GuardrailAction;
 import dev.aitenancy.guardrails.GuardrailRule;
 import dev.aitenancy.spring.AdminPermission;
+import dev.aitenancy.spring.internal.wire.GuardrailWire.GlobalGuardrailRequest;
+import dev.aitenancy.spring.internal.wire.GuardrailWire.GuardrailDeletedView;
+import dev.aitenancy.spring.internal.wire.GuardrailWire.GuardrailRequest;
+import dev.aitenancy.spring.internal.wire.GuardrailWire.GuardrailView;
 import dev.aitenancy.tenant.OrgId;
 import jakarta.servlet.http.HttpServletRequest;
-import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -27,10 +24,10 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * An org's guardrails (every change audited): list (the global rules, read-only here, then the
- * org's), add, replace, delete. A guardrail is
- * {@code {level: org|tier|group|user, subject?, name?, action: block|warn|modify|log, enabled?,
- * rule: {type: model-allowlist|model-denylist|token-limit|rate-limit|content-filter|output-modifier|
- * budget-limit|time-restriction, ...}}}, the rule's fields as in {@link GuardrailRule}.
+ * org's), add, replace, delete. A guardrail is a {@link GuardrailRequest}, its rule
+ * {@code {type: model-allowlist|model-denylist|token-limit|rate-limit|content-filter|output-modifier|
+ * budget-limit|time-restriction, ...}} with the fields of {@link GuardrailRule}; the answer a
+ * {@link GuardrailView}.
  */
 @RestController
 @RequestMapping("${ai-tenancy.admin.base-path:/ai-tenancy}/orgs/{org}/guardrails")
@@ -43,20 +40,24 @@ public class GuardrailEndpoints extends AdminEndpoint {
         this.admin = admin;
     }
 
+    /** {@code [GuardrailView]}: the global rules, then the org's. */
     @GetMapping
     public ResponseEntity<byte[]> list(@PathVariable String org, HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.READ);
-        return support.ok(admin.guardrails(a.org()).stream().map(this::view).toList());
+        return support.ok(admin.guardrails(a.org()).stream().map(GuardrailView::of).toList());
     }
 
+    /** {@link GuardrailRequest} → 201 {@link GuardrailView}. */
     @PostMapping
     public ResponseEntity<byte[]> add(@PathVariable String org, @RequestBody(required = false) String raw,
             HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
-        Guardrail saved = admin.saveGuardrail(guardrail(a.org(), UUID.randomUUID(), support.body(raw)), a.actor());
-        return support.respond(201, view(saved));
+        GuardrailRequest body = support.read(raw, GuardrailRequest.class);
+        Guardrail saved = admin.saveGuardrail(guardrail(a.org(), UUID.randomUUID(), body), a.actor());
+        return support.respond(201, GuardrailView.of(saved));
     }
 
+    /** {@link GuardrailRequest} → {@link GuardrailView}: replaces one of the org's guardrails. */
     @PutMapping("/{id}")
     public ResponseEntity<byte[]> replace(@PathVariable String org, @PathVariable String id,
             @RequestBody(required = false) String raw, HttpServletRequest http) {
@@ -65,71 +66,48 @@ public class GuardrailEndpoints extends AdminEndpoint {
         if (admin.guardrails(a.org()).stream().noneMatch(g -> g.id().equals(uuid) && a.org().equals(g.org()))) {
             throw AdminHttpException.notFound("org " + a.org() + " has no guardrail " + id);
         }
-        return support.ok(view(admin.saveGuardrail(guardrail(a.org(), uuid, support.body(raw)), a.actor())));
+        GuardrailRequest body = support.read(raw, GuardrailRequest.class);
+        return support.ok(GuardrailView.of(admin.saveGuardrail(guardrail(a.org(), uuid, body), a.actor())));
     }
 
+    /** → {@link GuardrailDeletedView}. */
     @DeleteMapping("/{id}")
     public ResponseEntity<byte[]> delete(@PathVariable String org, @PathVariable String id, HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
         if (!admin.deleteGuardrail(a.org(), uuid(id), a.actor())) {
             throw AdminHttpException.notFound("org " + a.org() + " has no guardrail " + id);
         }
-        return support.ok(Views.obj("id", id, "deleted", true));
+        return support.ok(new GuardrailDeletedView(id, true));
     }
 
-    private Guardrail guardrail(OrgId org, UUID id, ObjectNode body) {
-        return guardrail(support, org, id, body);
-    }
-
-    /** A guardrail from its JSON; a global one when {@code org} is null. */
-    static Guardrail guardrail(AdminSupport support, OrgId org, UUID id, ObjectNode body) {
-        String levelName = AdminSupport.text(body, "level");
-        Guardrail.Level level = org == null ? Guardrail.Level.GLOBAL : levelName == null ? Guardrail.Level.ORG
-                : AdminSupport.enumOf(Guardrail.Level.class, "level", levelName);
-        if (org != null && level == Guardrail.Level.GLOBAL) {
+    /** The org's guardrail of a request. */
+    private static Guardrail guardrail(OrgId org, UUID id, GuardrailRequest body) {
+        Guardrail.Level level = body.level() == null ? Guardrail.Level.ORG
+                : AdminSupport.enumOf(Guardrail.Level.class, "level", body.level());
+        if (level == Guardrail.Level.GLOBAL) {
             throw AdminHttpException.badRequest("global guardrails belong to no org: change them under /guardrails");
         }
-        GuardrailAction action = AdminSupport.enumOf(GuardrailAction.class, "action",
-                AdminSupport.requiredText(body, "action"));
-        JsonNode ruleNode = body.get("rule");
-        if (ruleNode == null || !ruleNode.isObject()) {
+        GuardrailAction action = action(body.action());
+        return new Guardrail(id, level, org, body.subject(), body.name(), rule(body.rule()), action,
+                body.enabled() == null || body.enabled());
+    }
+
+    /** A global guardrail of a request. */
+    static Guardrail guardrail(UUID id, GlobalGuardrailRequest body) {
+        GuardrailAction action = action(body.action());
+        return new Guardrail(id, Guardrail.Level.GLOBAL, null, null, body.name(), rule(body.rule()), action,
+                body.enabled() == null || body.enabled());
+    }
+
+    private static GuardrailAction action(String action) {
+        return AdminSupport.enumOf(GuardrailAction.class, "action", AdminSupport.requiredText(action, "action"));
+    }
+
+    private static GuardrailRule rule(GuardrailRule rule) {
+        if (rule == null) {
             throw AdminHttpException.badRequest("\"rule\" is required: an object with a \"type\"");
         }
-        GuardrailRule rule;
-        try {
-            rule = support.mapper().treeToValue(ruleNode, GuardrailRule.class);
-        } catch (InvalidTypeIdException e) {
-            throw AdminHttpException.badRequest("field 'rule.type': expected one of model-allowlist, model-denylist, "
-                    + "token-limit, rate-limit, content-filter, output-modifier, budget-limit, time-restriction");
-        } catch (JsonProcessingException | IllegalArgumentException e) {
-            if (rootCause(e) instanceof AiTenancyException ae) {
-                throw ae; // the rule's own check, e.g. a pattern that cannot run in linear time
-            }
-            throw AdminHttpException.badRequest(e instanceof JsonProcessingException j ? JsonProblems.ofValue("rule", j)
-                    : "field 'rule' does not have the expected form");
-        }
-        Boolean enabled = AdminSupport.bool(body, "enabled");
-        return new Guardrail(id, level, org, org == null ? null : AdminSupport.text(body, "subject"),
-                AdminSupport.text(body, "name"), rule, action, enabled == null || enabled);
-    }
-
-    private static Throwable rootCause(Throwable t) {
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t;
-    }
-
-    private Map<String, Object> view(Guardrail g) {
-        return view(support, g);
-    }
-
-    static Map<String, Object> view(AdminSupport support, Guardrail g) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> rule = support.mapper().convertValue(g.rule(), Map.class);
-        return Views.obj("id", g.id().toString(), "level", g.level().name().toLowerCase(Locale.ROOT),
-                "subject", g.subject(), "name", g.name(), "action", g.action().wireName(), "enabled", g.enabled(),
-                "global", g.org() == null, "rule", rule);
+        return rule;
     }
 
     static UUID uuid(String id) {

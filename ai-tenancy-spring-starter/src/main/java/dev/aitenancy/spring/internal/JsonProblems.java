@@ -1,5 +1,8 @@
 package dev.aitenancy.spring.internal;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
@@ -7,8 +10,10 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.PropertyBindingException;
+import java.lang.reflect.RecordComponent;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Arrays;
@@ -43,9 +48,70 @@ final class JsonProblems {
         return "the request body is not valid JSON" + where + "; send a JSON object";
     }
 
-    /** Why the JSON at {@code root} (a field of the body, e.g. {@code rule}) does not fit. */
-    static String ofValue(String root, JsonProcessingException e) {
-        String path = e instanceof JsonMappingException m ? path(root, m) : root;
+    /**
+     * Why a parsed body does not fit the request record {@code type}. A field of the wrong kind is
+     * said by what the record's component expects ({@code "maxOutputTokens" must be a whole number},
+     * {@code "tiers" must be an array of strings}); a field inside a value with a JSON form of its
+     * own, such as a guardrail rule, by its path ({@code field 'rule.target': expected one of input,
+     * output, both}).
+     */
+    static String ofField(Class<? extends Record> type, Exception e) {
+        if (!(e instanceof JsonMappingException m) || m.getPath().isEmpty() || m.getPath().get(0).getFieldName() == null) {
+            return "the request body does not have the expected form";
+        }
+        String field = m.getPath().get(0).getFieldName();
+        RecordComponent component = component(type, field);
+        if (component == null) {
+            return "field '" + path(m) + "' does not have the expected form";
+        }
+        Class<?> kind = component.getType();
+        String quoted = "\"" + field + "\"";
+        if (kind == String.class) {
+            return quoted + " must be a string";
+        }
+        if (kind == Integer.class || kind == Long.class || kind == int.class || kind == long.class) {
+            return quoted + " must be a whole number";
+        }
+        if (kind == Boolean.class || kind == boolean.class) {
+            return quoted + " must be true or false";
+        }
+        if (Number.class.isAssignableFrom(kind) || kind == double.class) {
+            return quoted + " must be a number";
+        }
+        if (Collection.class.isAssignableFrom(kind)) {
+            return quoted + " must be an array of strings";
+        }
+        if (Map.class.isAssignableFrom(kind)) {
+            return quoted + " must be a JSON object";
+        }
+        // a value with a JSON form of its own, e.g. a guardrail rule: {"type": "content-filter", ...}
+        JsonTypeInfo typed = kind.getAnnotation(JsonTypeInfo.class);
+        if (typed != null && e instanceof InvalidTypeIdException) {
+            JsonSubTypes kinds = kind.getAnnotation(JsonSubTypes.class);
+            return "field '" + path(m) + "." + typed.property() + "': expected one of " + (kinds == null ? "its kinds"
+                    : Arrays.stream(kinds.value()).map(JsonSubTypes.Type::name).collect(Collectors.joining(", ")));
+        }
+        if (m.getPath().size() == 1) {
+            return typed != null ? quoted + " is required: an object with a \"" + typed.property() + "\""
+                    : quoted + " must be a JSON object";
+        }
+        return ofValue(m);
+    }
+
+    /** The component of {@code type} that holds the JSON field {@code name}, or null. */
+    private static RecordComponent component(Class<? extends Record> type, String name) {
+        for (RecordComponent c : type.getRecordComponents()) {
+            JsonProperty renamed = c.getAccessor().getAnnotation(JsonProperty.class);
+            if (name.equals(renamed != null && !renamed.value().isEmpty() ? renamed.value() : c.getName())) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** Why the JSON at the exception's path, inside a value with its own JSON form, does not fit. */
+    private static String ofValue(JsonMappingException e) {
+        String path = path(e);
         if (e instanceof PropertyBindingException unknown) {
             return "field '" + path + "' is not known here; the known fields are "
                     + unknown.getKnownPropertyIds().stream().map(String::valueOf).sorted()
@@ -98,11 +164,12 @@ final class JsonProblems {
         return "another kind of value";
     }
 
-    private static String path(String root, JsonMappingException e) {
-        StringBuilder b = new StringBuilder(root);
+    /** The JSON path of the exception, e.g. {@code rule.patterns[0]}; a hostile body may use huge names. */
+    private static String path(JsonMappingException e) {
+        StringBuilder b = new StringBuilder();
         for (JsonMappingException.Reference r : e.getPath()) {
             if (r.getFieldName() != null) {
-                b.append('.').append(r.getFieldName());
+                b.append(b.length() == 0 ? "" : ".").append(r.getFieldName());
             } else if (r.getIndex() >= 0) {
                 b.append('[').append(r.getIndex()).append(']');
             }

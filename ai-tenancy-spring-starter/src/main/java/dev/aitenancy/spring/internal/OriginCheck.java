@@ -1,5 +1,6 @@
 package dev.aitenancy.spring.internal;
 
+import dev.aitenancy.spring.internal.wire.ErrorView;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.net.URI;
@@ -50,8 +51,7 @@ public final class OriginCheck implements HandlerInterceptor {
                 "cross-site request refused: its origin is not allowed (ai-tenancy.admin.allowed-origins)");
         response.setStatus(403);
         response.setContentType("application/json");
-        response.getOutputStream().write(support.bytes(Views.obj("code", refused.code(), "message",
-                refused.getMessage())));
+        response.getOutputStream().write(support.bytes(new ErrorView(refused.code(), refused.getMessage())));
         return false;
     }
 

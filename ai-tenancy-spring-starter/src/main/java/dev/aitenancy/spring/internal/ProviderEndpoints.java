@@ -1,6 +1,5 @@
 package dev.aitenancy.spring.internal;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aitenancy.AiTenancyException;
 import dev.aitenancy.LLMJob;
 import dev.aitenancy.keys.ApiKey;
@@ -9,6 +8,10 @@ import dev.aitenancy.limits.RateLimitRequest;
 import dev.aitenancy.limits.RateLimiter;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.spring.AdminPermission;
+import dev.aitenancy.spring.internal.wire.ProviderWire.ApiKeyRequest;
+import dev.aitenancy.spring.internal.wire.ProviderWire.KeyCheckView;
+import dev.aitenancy.spring.internal.wire.ProviderWire.ProviderDeletedView;
+import dev.aitenancy.spring.internal.wire.ProviderWire.ProviderStatusView;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.concurrent.ExecutionException;
 import org.springframework.http.ResponseEntity;
@@ -41,19 +44,20 @@ public class ProviderEndpoints extends AdminEndpoint {
         this.limiter = limiter;
     }
 
+    /** {@code [ProviderStatusView]}. */
     @GetMapping
     public ResponseEntity<byte[]> status(@PathVariable String org, HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.READ);
-        return support.ok(keys.status(a.org()).stream().map(Views::keyStatus).toList());
+        return support.ok(keys.status(a.org()).stream().map(ProviderStatusView::of).toList());
     }
 
-    /** Checks a key with the provider without storing it; limited per admin like every key check. */
+    /** {@link ApiKeyRequest} → {@link KeyCheckView}: checks a key with the provider without storing it; limited per admin like every key check. */
     @PostMapping("/{provider}/verify")
     public ResponseEntity<byte[]> verify(@PathVariable String org, @PathVariable String provider,
             @RequestBody(required = false) String raw, HttpServletRequest http) throws InterruptedException {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
         ProviderId id = ProviderId.of(provider);
-        ApiKey key = apiKey(support.body(raw));
+        ApiKey key = apiKey(support.read(raw, ApiKeyRequest.class));
         limiter.acquire(RateLimitRequest.keyCheck(a.org(), a.actor()));
         try {
             job.verifyKey(id, key).get();
@@ -63,26 +67,28 @@ public class ProviderEndpoints extends AdminEndpoint {
             }
             throw new IllegalStateException("the key check failed unexpectedly");
         }
-        return support.ok(Views.obj("provider", id.name(), "valid", true, "maskedKey", key.masked()));
+        return support.ok(new KeyCheckView(id.name(), true, key.masked()));
     }
 
+    /** {@link ApiKeyRequest} → {@link ProviderStatusView}: checks the key, then stores it encrypted (audited). */
     @PutMapping("/{provider}")
     public ResponseEntity<byte[]> upsert(@PathVariable String org, @PathVariable String provider,
             @RequestBody(required = false) String raw, HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
-        ApiKey key = apiKey(support.body(raw));
-        return support.ok(Views.keyStatus(keys.upsert(a.org(), ProviderId.of(provider), key, a.actor())));
+        ApiKey key = apiKey(support.read(raw, ApiKeyRequest.class));
+        return support.ok(ProviderStatusView.of(keys.upsert(a.org(), ProviderId.of(provider), key, a.actor())));
     }
 
+    /** → {@link ProviderDeletedView}; the org's models for the provider go too. */
     @DeleteMapping("/{provider}")
     public ResponseEntity<byte[]> delete(@PathVariable String org, @PathVariable String provider,
             HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
         boolean deleted = keys.delete(a.org(), ProviderId.of(provider), a.actor());
-        return support.ok(Views.obj("provider", provider, "deleted", deleted));
+        return support.ok(new ProviderDeletedView(provider, deleted));
     }
 
-    private static ApiKey apiKey(ObjectNode body) {
-        return ApiKey.of(AdminSupport.requiredText(body, "apiKey"));
+    private static ApiKey apiKey(ApiKeyRequest body) {
+        return ApiKey.of(AdminSupport.requiredText(body.apiKey(), "apiKey"));
     }
 }

@@ -1,6 +1,13 @@
 package dev.aitenancy.spring.internal;
 
 import dev.aitenancy.spring.AdminPermission;
+import dev.aitenancy.spring.internal.wire.UsageWire.AuditPageView;
+import dev.aitenancy.spring.internal.wire.UsageWire.DailySummaryView;
+import dev.aitenancy.spring.internal.wire.UsageWire.PricingReportView;
+import dev.aitenancy.spring.internal.wire.UsageWire.PurgeView;
+import dev.aitenancy.spring.internal.wire.UsageWire.UsagePageView;
+import dev.aitenancy.spring.internal.wire.UsageWire.UsageRecordDetailView;
+import dev.aitenancy.spring.internal.wire.UsageWire.UsageTotalsView;
 import dev.aitenancy.tenant.OrgId;
 import dev.aitenancy.admin.OrgAdmin;
 import dev.aitenancy.usage.AuditPage;
@@ -9,7 +16,7 @@ import dev.aitenancy.usage.ExportFormat;
 import dev.aitenancy.usage.UsagePage;
 import dev.aitenancy.usage.UsageQuery;
 import dev.aitenancy.usage.UsageRecord;
-import dev.aitenancy.usage.UsageSink;
+import dev.aitenancy.usage.UsageLog;
 import dev.aitenancy.usage.UsageStatus;
 import dev.aitenancy.usage.UsageSummaries;
 import jakarta.servlet.http.HttpServletRequest;
@@ -45,13 +52,13 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("${ai-tenancy.admin.base-path:/ai-tenancy}/orgs/{org}")
 public class UsageEndpoints extends AdminEndpoint {
 
-    private final UsageSink usage;
+    private final UsageLog usage;
     private final UsageSummaries summaries;
     private final OrgAdmin admin;
     private final Duration retention;
     private final Clock clock;
 
-    public UsageEndpoints(AdminSupport support, UsageSink usage, UsageSummaries summaries, OrgAdmin admin,
+    public UsageEndpoints(AdminSupport support, UsageLog usage, UsageSummaries summaries, OrgAdmin admin,
             Duration retention, Clock clock) {
         super(support);
         this.usage = usage;
@@ -61,6 +68,7 @@ public class UsageEndpoints extends AdminEndpoint {
         this.clock = clock;
     }
 
+    /** {@link UsagePageView}. */
     @GetMapping("/usage")
     public ResponseEntity<byte[]> records(@PathVariable String org, @RequestParam Map<String, String> params,
             HttpServletRequest http) {
@@ -68,19 +76,22 @@ public class UsageEndpoints extends AdminEndpoint {
         return page(query(a.org(), params, null));
     }
 
+    /** {@link UsageTotalsView}. */
     @GetMapping("/usage/totals")
     public ResponseEntity<byte[]> totals(@PathVariable String org, @RequestParam Map<String, String> params,
             HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.READ);
-        return support.ok(Views.totals(usage.totals(query(a.org(), params, null))));
+        return support.ok(UsageTotalsView.of(usage.totals(query(a.org(), params, null))));
     }
 
+    /** {@link UsageRecordDetailView}. */
     @GetMapping("/usage/records/{id}")
     public ResponseEntity<byte[]> record(@PathVariable String org, @PathVariable String id, HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.READ);
-        return support.ok(Views.record(find(a.org(), id, null), true));
+        return support.ok(UsageRecordDetailView.of(find(a.org(), id, null)));
     }
 
+    /** {@code [DailySummaryView]}, by default of the last 30 days. */
     @GetMapping("/usage/daily")
     public ResponseEntity<byte[]> daily(@PathVariable String org, @RequestParam(required = false) String from,
             @RequestParam(required = false) String to, HttpServletRequest http) {
@@ -91,7 +102,7 @@ public class UsageEndpoints extends AdminEndpoint {
         LocalDate today = LocalDate.now(clock.withZone(java.time.ZoneOffset.UTC));
         LocalDate end = to == null ? today : AdminSupport.dateParam("to", to);
         LocalDate start = from == null ? end.minusDays(29) : AdminSupport.dateParam("from", from);
-        return support.ok(summaries.daily(a.org(), start, end).stream().map(Views::daily).toList());
+        return support.ok(summaries.daily(a.org(), start, end).stream().map(DailySummaryView::of).toList());
     }
 
     /** Every matching record, streamed: {@code format=csv} (default) or {@code format=jsonl}. */
@@ -118,7 +129,7 @@ public class UsageEndpoints extends AdminEndpoint {
 
     /**
      * Deletes the records that started before {@code before} (an ISO instant or date), by default
-     * before the retention period ({@code ai-tenancy.usage.retention}).
+     * before the retention period ({@code ai-tenancy.usage.retention}): {@link PurgeView}.
      */
     @DeleteMapping("/usage")
     public ResponseEntity<byte[]> purge(@PathVariable String org, @RequestParam(required = false) String before,
@@ -126,10 +137,10 @@ public class UsageEndpoints extends AdminEndpoint {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
         Instant cutoff = before == null ? clock.instant().minus(retention) : AdminSupport.instantParam("before", before);
         long purged = admin.purgeUsage(a.org(), cutoff, a.actor());
-        return support.ok(Views.obj("purged", purged, "before", cutoff.toString()));
+        return support.ok(new PurgeView(purged, cutoff.toString()));
     }
 
-    /** The pricing report of {@code [from, to)} (default: the last 30 days) in {@code zone} (default UTC). */
+    /** The pricing report of {@code [from, to)} (default: the last 30 days) in {@code zone} (default UTC): {@link PricingReportView}. */
     @GetMapping("/usage/pricing")
     public ResponseEntity<byte[]> pricing(@PathVariable String org, @RequestParam(required = false) String from,
             @RequestParam(required = false) String to, @RequestParam(required = false) String zone,
@@ -143,11 +154,12 @@ public class UsageEndpoints extends AdminEndpoint {
         } catch (DateTimeException e) {
             throw AdminHttpException.badRequest("\"zone\" must be a time zone id such as Europe/Berlin");
         }
-        return support.ok(Views.pricing(admin.pricingReport(a.org(), start, end, z)));
+        return support.ok(PricingReportView.of(admin.pricingReport(a.org(), start, end, z)));
     }
 
     // ---- my usage ---------------------------------------------------------------------------------
 
+    /** {@link UsagePageView} of the caller's own records. */
     @GetMapping("/my/usage")
     public ResponseEntity<byte[]> myRecords(@PathVariable String org, @RequestParam Map<String, String> params,
             HttpServletRequest http) {
@@ -155,24 +167,27 @@ public class UsageEndpoints extends AdminEndpoint {
         return page(query(a.org(), params, a.actor()));
     }
 
+    /** {@link UsageTotalsView} of the caller's own records. */
     @GetMapping("/my/usage/totals")
     public ResponseEntity<byte[]> myTotals(@PathVariable String org, @RequestParam Map<String, String> params,
             HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.READ_OWN_USAGE);
-        return support.ok(Views.totals(usage.totals(query(a.org(), params, a.actor()))));
+        return support.ok(UsageTotalsView.of(usage.totals(query(a.org(), params, a.actor()))));
     }
 
+    /** {@link UsageRecordDetailView} of one of the caller's own records. */
     @GetMapping("/my/usage/records/{id}")
     public ResponseEntity<byte[]> myRecord(@PathVariable String org, @PathVariable String id, HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.READ_OWN_USAGE);
-        return support.ok(Views.record(find(a.org(), id, a.actor()), true));
+        return support.ok(UsageRecordDetailView.of(find(a.org(), id, a.actor())));
     }
 
     // ---- audit ------------------------------------------------------------------------------------
 
     /**
      * The org's audit log, newest first, in keyset pages: {@code actor}, {@code action} (exact, or a
-     * prefix ending in {@code *}), {@code from}, {@code to}, {@code limit} (default 100), {@code cursor}.
+     * prefix ending in {@code *}), {@code from}, {@code to}, {@code limit} (default 100), {@code cursor}:
+     * {@link AuditPageView}.
      */
     @GetMapping("/audit")
     public ResponseEntity<byte[]> audit(@PathVariable String org, @RequestParam Map<String, String> p,
@@ -186,17 +201,13 @@ public class UsageEndpoints extends AdminEndpoint {
         if (cursor != null) {
             q = q.after(new AuditPage(java.util.List.of(), cursor));
         }
-        AuditPage page = admin.auditLog(q);
-        return support.ok(Views.obj("events", page.events().stream().map(Views::audit).toList(),
-                "nextCursor", page.nextCursor()));
+        return support.ok(AuditPageView.of(admin.auditLog(q)));
     }
 
     // ---- helpers ----------------------------------------------------------------------------------
 
     private ResponseEntity<byte[]> page(UsageQuery q) {
-        UsagePage page = usage.query(q);
-        return support.ok(Views.obj("records", page.records().stream().map(r -> Views.record(r, false)).toList(),
-                "nextCursor", page.nextCursor()));
+        return support.ok(UsagePageView.of(usage.query(q)));
     }
 
     /** The query of the request's parameters; {@code onlyUser} forces the user filter ("my usage"). */

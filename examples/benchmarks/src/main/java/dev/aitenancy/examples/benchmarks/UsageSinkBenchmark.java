@@ -58,10 +58,9 @@ public class UsageSinkBenchmark {
     public long startedAndFinished() {
         for (int i = 0; i < CALLS; i++) {
             n++;
-            UsageRecord start = new UsageRecord(UUID.randomUUID(), "org-" + (n % 100), "user-" + (n % 1000),
-                    "openai", "gpt-4.1-mini", "generic-text", null, UsageStatus.STARTED, TokenUsage.UNKNOWN,
-                    Cost.unpriced(), null, null, "corr-" + n, null, null, "Summarize the attached text", null,
-                    Instant.now(), null);
+            UsageRecord start = UsageRecord.builder(UUID.randomUUID(), "org-" + (n % 100), Instant.now())
+                    .userId("user-" + (n % 1000)).provider("openai").model("gpt-4.1-mini").feature("generic-text")
+                    .correlationId("corr-" + n).inputText("Summarize the attached text").build();
             sink.started(start);
             sink.finished(start.finish(UsageStatus.OK, TokenUsage.of(120, 40), Cost.usd(new BigDecimal("0.000112")),
                     null, null, "Three short bullets.", Instant.now()));

@@ -1,4 +1,4 @@
-package dev.aitenancy.internal;
+package dev.aitenancy.spi;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.aitenancy.usage.internal;
+package dev.aitenancy.spi;
 
 import dev.aitenancy.usage.AuditEvent;
 import dev.aitenancy.usage.AuditPage;

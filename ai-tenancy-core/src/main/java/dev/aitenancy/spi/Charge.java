@@ -1,4 +1,4 @@
-package dev.aitenancy.limits.internal;
+package dev.aitenancy.spi;
 
 import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.limits.RateLimitRequest;

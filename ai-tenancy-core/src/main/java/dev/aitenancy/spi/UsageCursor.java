@@ -1,4 +1,4 @@
-package dev.aitenancy.usage.internal;
+package dev.aitenancy.spi;
 
 import dev.aitenancy.InvalidRequestException;
 import dev.aitenancy.ErrorCode;

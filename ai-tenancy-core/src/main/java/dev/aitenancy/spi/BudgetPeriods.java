@@ -1,4 +1,4 @@
-package dev.aitenancy.limits.internal;
+package dev.aitenancy.spi;
 
 import dev.aitenancy.BudgetExceededException;
 import dev.aitenancy.ErrorCode;

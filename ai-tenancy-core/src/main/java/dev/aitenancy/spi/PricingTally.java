@@ -1,4 +1,4 @@
-package dev.aitenancy.usage.internal;
+package dev.aitenancy.spi;
 
 import dev.aitenancy.ErrorCode;
 import dev.aitenancy.InvalidRequestException;

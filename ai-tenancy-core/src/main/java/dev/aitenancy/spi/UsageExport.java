@@ -1,4 +1,4 @@
-package dev.aitenancy.usage.internal;
+package dev.aitenancy.spi;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aitenancy.internal.Json;

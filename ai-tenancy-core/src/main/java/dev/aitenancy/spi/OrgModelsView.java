@@ -1,4 +1,4 @@
-package dev.aitenancy.models.internal;
+package dev.aitenancy.spi;
 
 import dev.aitenancy.AccessDeniedException;
 import dev.aitenancy.ConfigurationException;

@@ -1,4 +1,6 @@
-package dev.aitenancy.guardrails.internal;
+package dev.aitenancy.spi;
+
+import dev.aitenancy.guardrails.internal.GuardrailPatterns;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.aitenancy.ErrorCode;

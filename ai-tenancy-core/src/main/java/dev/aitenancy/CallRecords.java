@@ -1,0 +1,172 @@
+package dev.aitenancy;
+
+import dev.aitenancy.keys.ApiKey;
+import dev.aitenancy.models.ResolvedModel;
+import dev.aitenancy.provider.ProviderResponse;
+import dev.aitenancy.tenant.OrgId;
+import dev.aitenancy.usage.Redactor;
+import dev.aitenancy.usage.UsageRecord;
+import dev.aitenancy.usage.UsageSink;
+import dev.aitenancy.usage.UsageStatus;
+import dev.aitenancy.usage.UsageTextPolicy;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Steps 9 and 11–13 of a call: its started record, the guardrails on its answer, and its one
+ * finished record, written with the settlement of its budget reservation as one unit.
+ */
+final class CallRecords {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LLMJob.class);
+
+    private final UsageSink usage;
+    private final CallObserver observer;
+    private final Clock clock;
+    private final Redactor redactor;
+    private final UsageTextPolicy textPolicy;
+
+    CallRecords(UsageSink usage, CallObserver observer, Clock clock, Redactor redactor, UsageTextPolicy textPolicy) {
+        this.usage = usage;
+        this.observer = observer;
+        this.clock = clock;
+        this.redactor = redactor;
+        this.textPolicy = textPolicy;
+    }
+
+    /** Whether the org keeps text in its records; none (and a warning) when that cannot be read. */
+    boolean storesText(OrgId org) {
+        try {
+            return textPolicy.storesText(org);
+        } catch (RuntimeException e) {
+            LOG.warn("could not read whether org {} stores usage text; storing none", org, e);
+            return false;
+        }
+    }
+
+    /** The input a call's records keep: its prompt, else what named it. */
+    String storedInput(boolean storesText, JobRequest request, String prompt, ApiKey key) {
+        return stored(storesText, prompt != null ? prompt
+                : request.template() != null ? request.template() : "template " + request.templateName(), key);
+    }
+
+    private String stored(boolean storesText, String text, ApiKey key) {
+        return storesText ? redactor.redact(text, key == null ? null : key.reveal()) : null;
+    }
+
+    /** Step 9: the record written before the provider is called. */
+    UsageRecord started(Admission a, CallProgress p) {
+        return record(a, p, UsageStatus.STARTED);
+    }
+
+    /** Steps 11–13 for a provider's answer: guardrails on it, its record, and the result. */
+    JobResult answered(Admission a, CallProgress p, ProviderResponse response) {
+        String text;
+        try {
+            text = a.guards().checkOutput(response.text());                                    // 11. guardrails (after)
+        } catch (GuardrailBlockedException blocked) {
+            throw failed(a, p, blocked, response.usage(), null);
+        }
+        Instant now = clock.instant();
+        ResolvedModel m = p.currentModel();
+        Cost cost = m.spec() != null ? m.spec().cost(response.usage()) : Cost.unpriced();
+        UUID id = finish(a, p, UsageStatus.OK, response.usage(), null, text, now);
+        return new JobResult(text, m.ref().provider(), m.ref().model(), response.usage(), cost,
+                m.billed(response.usage(), cost), Duration.between(a.id().startedAt(), now), a.id().correlationId(),
+                response.finishReason(), id, a.guards().outcomes());
+    }
+
+    /** Records a failure after the provider was called, with what was seen of the answer. */
+    AiTenancyException failed(Admission a, CallProgress p, AiTenancyException error, TokenUsage seen,
+            String partialText) {
+        error.attachOrg(a.org().value());
+        finish(a, p, error instanceof CanceledException ? UsageStatus.CANCELED : UsageStatus.ERROR, seen, error,
+                partialText, clock.instant());
+        return error;
+    }
+
+    void canceled(Admission a, CallProgress p, TokenUsage seen, String partialText) {
+        finish(a, p, UsageStatus.CANCELED, seen, new CanceledException(ErrorCode.AI_CANCELED, a.org().value(),
+                "the call was canceled by its caller"), partialText, clock.instant());
+    }
+
+    /** The record of a call refused before its provider was called. */
+    void refused(Admission a, AiTenancyException e) {
+        finish(a, new CallProgress(a), UsageStatus.ERROR, TokenUsage.UNKNOWN, e, null, clock.instant());
+    }
+
+    private UsageRecord record(Admission a, CallProgress p, UsageStatus status) {
+        JobRequest request = a.request();
+        ResolvedModel m = p.currentModel();
+        return UsageRecord.builder(a.id().recordId(), a.org().value(), a.id().startedAt())
+                .userId(request.caller().userId()).groupId(UsageRecord.groupIdOf(request.caller()))
+                .provider(m == null ? null : m.ref().provider().name()).model(m == null ? null : m.ref().model())
+                .feature(request.feature()).tier(m == null || m.tier() == null ? null : m.tier().name())
+                .status(status).billed(held(a)).correlationId(a.id().correlationId())
+                .guardrails(a.guards().summary()).inputText(a.storedInput())
+                .build();
+    }
+
+    /** While a call runs its record bills what it holds against the budgets (unpriced when nothing). */
+    private static Cost held(Admission a) {
+        return a.reserved().signum() > 0 ? Cost.usd(a.reserved()) : Cost.unpriced();
+    }
+
+    /**
+     * What the org is charged, which the record bills and the budgets settle to: the billed cost
+     * when the tokens are known; nothing when the provider was never called or refused the request
+     * with an error status (providers do not bill those); otherwise (no usage reported, a timeout,
+     * a cut stream, a cancel) the worst case the call reserved.
+     */
+    private static Cost charged(Admission a, CallProgress p, Cost billed, AiTenancyException error) {
+        if (billed.isPriced() || !p.wasProviderCalled()) {
+            return billed;
+        }
+        if (error instanceof ProviderException pe && pe.httpStatus() >= 400) {
+            return billed;
+        }
+        return held(a);
+    }
+
+    /** Writes the one finished record of the call, with its settlement; later attempts are ignored. */
+    private UUID finish(Admission a, CallProgress p, UsageStatus status, TokenUsage tokens, AiTenancyException error,
+            String output, Instant now) {
+        UUID recordId = a.id().recordId();
+        if (!p.settleOnce()) {
+            return recordId;
+        }
+        ResolvedModel m = p.currentModel();
+        Cost cost = m != null && m.spec() != null ? m.spec().cost(tokens) : Cost.unpriced();
+        Cost billed = charged(a, p, m == null ? cost : m.billed(tokens, cost), error);
+        UsageRecord finished = record(a, p, status).finish(status, tokens, cost, billed,
+                error == null ? null : error.code().name(), error == null ? null : error.getMessage(),
+                stored(a.storesText(), output, p.key()), now);
+        OrgId org = a.org();
+        try (LLMJob.Mdc ignored = LLMJob.Mdc.of(org, a.id().correlationId())) {
+            if (tokens.isKnown()) {
+                try {
+                    a.permit().settle(tokens.totalTokens());
+                } catch (RuntimeException | Error limiterFailure) {
+                    LOG.warn("could not correct the token count of call {} of org {}", recordId, org, limiterFailure);
+                }
+            }
+            try {
+                usage.finished(finished, a.budget());                                          // 12 + 13, one unit
+            } catch (RuntimeException | Error sinkFailure) { // host code: an Error must not hang a stream
+                LOG.error("could not record usage {} of org {}", recordId, org, sinkFailure);
+            }
+            try {
+                observer.finished(finished);
+            } catch (RuntimeException | Error observerFailure) {
+                LOG.warn("the call observer failed on {}", recordId, observerFailure);
+            }
+            LOG.debug("call {} {} {} in {} ms: {}", finished.provider(), finished.model(), status.wireName(),
+                    finished.latency().toMillis(), error == null ? "ok" : error.code());
+        }
+        return recordId;
+    }
+}

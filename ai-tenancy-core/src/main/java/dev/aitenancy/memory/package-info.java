@@ -1,0 +1,4 @@
+/**
+ * API: in-memory implementations of every SPI, for tests, demos and single instances.
+ */
+package dev.aitenancy.memory;

@@ -1,0 +1,4 @@
+/**
+ * API: prompt templates ({@code {{name}}}) and the versioned {@code TemplateStore} SPI.
+ */
+package dev.aitenancy.template;

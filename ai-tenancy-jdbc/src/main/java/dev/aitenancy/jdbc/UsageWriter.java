@@ -1,0 +1,304 @@
+package dev.aitenancy.jdbc;
+
+import dev.aitenancy.jdbc.internal.Failures;
+import dev.aitenancy.jdbc.internal.Sql;
+import dev.aitenancy.usage.ExportFormat;
+import dev.aitenancy.usage.UsageRecord;
+import dev.aitenancy.usage.UsageStatus;
+import dev.aitenancy.spi.UsageExport;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The write-behind half of {@link JdbcUsageSink}: finished records wait in a bounded queue and one
+ * thread writes them in batches, each with the settlement of its budget reservation in the same
+ * transaction, retried while the database cannot be reached. A record the database refuses is set
+ * aside in {@code ai_usage_rejected}; between batches the thread runs the instance lease's
+ * housekeeping.
+ */
+final class UsageWriter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcUsageSink.class);
+
+    /** A finished record waiting to be written, with the reservation it settles (or null). */
+    record Pending(UsageRecord record, JdbcBudgetLedger.Reservation reservation) {
+    }
+
+    private final Jdbi jdbi;
+    private final Clock clock;
+    private final InstanceLease lease;
+    private final BlockingQueue<Pending> queue;
+    private final int batchSize;
+    private final Duration offerTimeout;
+    private final Thread thread;
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong written = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final Object progress = new Object();
+    private volatile boolean closing;
+    private long enqueued;
+
+    UsageWriter(Jdbi jdbi, Clock clock, InstanceLease lease, int capacity, int batchSize, Duration offerTimeout) {
+        this.jdbi = jdbi;
+        this.clock = clock;
+        this.lease = lease;
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.batchSize = batchSize;
+        this.offerTimeout = offerTimeout;
+        this.thread = new Thread(this::run, "ai-tenancy-usage-writer");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    long dropped() {
+        return dropped.get();
+    }
+
+    long written() {
+        return written.get();
+    }
+
+    long rejected() {
+        return rejected.get();
+    }
+
+    int queued() {
+        return queue.size();
+    }
+
+    /**
+     * Queues the record; when the queue stays full for {@code offerTimeout}, writes it on the
+     * calling thread; only if that fails too is it dropped (counted and logged).
+     */
+    void enqueue(Pending pending) {
+        if (closing) {
+            throw new IllegalStateException("the usage sink is closed");
+        }
+        try {
+            if (queue.offer(pending, offerTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                synchronized (progress) {
+                    enqueued++;
+                }
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        UsageRecord record = pending.record();
+        try {
+            write(new ArrayList<>(List.of(pending))); // the queue stayed full: write it here rather than lose it
+        } catch (RuntimeException e) {
+            long n = dropped.incrementAndGet();
+            LOG.error("usage queue full and the database refused a direct write ({}): dropped the {} record {} of "
+                    + "org {} ({} dropped so far)", Failures.describe(e), record.status().wireName(), record.id(),
+                    record.orgId(), n);
+        }
+    }
+
+    /** Waits (at most {@code timeout}) until everything queued before this call is written. */
+    boolean flush(Duration timeout) {
+        long target;
+        synchronized (progress) {
+            target = enqueued;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (progress) {
+            while (written.get() < target) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(progress, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Stops taking records, writes what is queued (at most {@code timeout}) and stops the thread. */
+    boolean close(Duration timeout) {
+        closing = true;
+        boolean drained = flush(timeout);
+        thread.interrupt();
+        try {
+            thread.join(5_000); // no housekeeping turn after close (it could renew a lease being ended)
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return drained;
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>(batchSize);
+        long pauseMillis = 50;
+        while (true) {
+            try {
+                if (!closing) {
+                    lease.housekeeping();
+                }
+                if (batch.isEmpty()) {
+                    Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        if (closing && queue.isEmpty()) {
+                            return;
+                        }
+                        continue;
+                    }
+                    batch.add(first);
+                    queue.drainTo(batch, batchSize - 1);
+                }
+                write(batch);
+                batch.clear();
+                pauseMillis = 50;
+            } catch (InterruptedException e) {
+                if (queue.isEmpty() && batch.isEmpty()) {
+                    return;
+                }
+                // close() interrupts only after a flush; keep writing what is left
+            } catch (RuntimeException e) {
+                LOG.warn("could not write {} usage records ({}); trying again in {} ms", batch.size(),
+                        Failures.describe(e), pauseMillis);
+                try {
+                    Thread.sleep(pauseMillis);
+                } catch (InterruptedException stop) {
+                    if (!closing) {
+                        return;
+                    }
+                }
+                pauseMillis = Math.min(pauseMillis * 2, 5_000);
+            }
+        }
+    }
+
+    /**
+     * Writes the batch in one transaction. When the database answers with an error, writes each
+     * record alone and sets aside the ones it still refuses. Throws only when the database cannot
+     * be reached: then what is left of the batch stays in it, to be tried again.
+     */
+    private void write(List<Pending> batch) {
+        try {
+            writeTogether(batch);
+            done(batch.size());
+            return;
+        } catch (RuntimeException e) {
+            if (Failures.isUnreachable(e)) {
+                throw e;
+            }
+        }
+        for (Iterator<Pending> it = batch.iterator(); it.hasNext(); ) {
+            Pending p = it.next();
+            try {
+                writeTogether(List.of(p));
+            } catch (RuntimeException refused) {
+                if (Failures.isUnreachable(refused)) {
+                    throw refused;
+                }
+                setAside(p, refused);
+            }
+            it.remove();
+            done(1);
+        }
+    }
+
+    private void done(int n) {
+        written.addAndGet(n);
+        synchronized (progress) {
+            progress.notifyAll();
+        }
+    }
+
+    /** Finished records and their settlements in one transaction; budget alerts fire after it commits. */
+    private void writeTogether(List<Pending> batch) {
+        List<Runnable> afterCommit = new ArrayList<>();
+        Sql.retryingConflicts(() -> {
+            afterCommit.clear();
+            jdbi.useTransaction(h -> {
+                for (Pending p : batch) {
+                    if (finish(h, p.record()) && p.reservation() != null) {
+                        var crossed = p.reservation().settleIn(h, charged(p.record()));
+                        afterCommit.add(() -> p.reservation().alert(crossed));
+                    }
+                }
+            });
+            return null;
+        });
+        afterCommit.forEach(Runnable::run);
+    }
+
+    /**
+     * Moves a started row to its outcome, or inserts the record of a call that was never started;
+     * false when the row was finished already (written twice, or settled as abandoned meanwhile).
+     */
+    private static boolean finish(Handle h, UsageRecord r) {
+        if (UsageRows.update(h, r) > 0) {
+            return true;
+        }
+        var existing = h.createQuery("SELECT status FROM ai_generations WHERE id = :id").bind("id", r.id())
+                .mapTo(String.class).findOne();
+        if (existing.isEmpty()) {
+            UsageRows.insertFinished(h, r);
+            return true;
+        }
+        if (UsageStatus.ABANDONED.wireName().equals(existing.get())) {
+            LOG.warn("call {} of org {} finished ({}) after it was settled as abandoned; its record keeps the "
+                    + "abandoned charge", r.id(), r.orgId(), r.status().wireName());
+        }
+        return false;
+    }
+
+    /** What the record's budgets are charged: its billed amount, zero when unpriced. */
+    static BigDecimal charged(UsageRecord r) {
+        return r.billed().isPriced() ? r.billed().amount() : BigDecimal.ZERO;
+    }
+
+    /**
+     * Keeps a record the database refuses where an operator can see and replay it, and settles its
+     * reservation in the same transaction so the budgets are not held. Its started row goes: the
+     * record lives in {@code ai_usage_rejected} now, and a started row left behind would later be
+     * settled as abandoned and billed a second time.
+     */
+    private void setAside(Pending p, RuntimeException refused) {
+        UsageRecord r = p.record();
+        java.io.StringWriter json = new java.io.StringWriter();
+        new UsageExport(json, ExportFormat.JSON_LINES).write(r);
+        String reason = UsageRows.truncate(Failures.describe(refused), 2000);
+        Sql.retryingConflicts(() -> {
+            jdbi.useTransaction(h -> {
+                int exists = h.createQuery("SELECT COUNT(*) FROM ai_usage_rejected WHERE id = :id").bind("id", r.id())
+                        .mapTo(Integer.class).one();
+                if (exists == 0) {
+                    h.createUpdate("INSERT INTO ai_usage_rejected (id, org_id, status, record_json, reason, rejected_at) "
+                                    + "VALUES (:id, :org, :status, :json, :reason, :at)")
+                            .bind("id", r.id()).bind("org", r.orgId()).bind("status", r.status().wireName())
+                            .bind("json", UsageRows.clean(json.toString().strip(), 400_000)).bind("reason", reason)
+                            .bind("at", clock.instant()).execute();
+                    h.createUpdate("DELETE FROM ai_generations WHERE id = :id AND status = 'started'")
+                            .bind("id", r.id()).execute();
+                    if (p.reservation() != null) {
+                        p.reservation().settleIn(h, charged(r));
+                    }
+                }
+            });
+            return null;
+        });
+        long n = rejected.incrementAndGet();
+        LOG.error("the database refused usage record {} of org {} ({}); set aside in ai_usage_rejected ({} so far)",
+                r.id(), r.orgId(), reason, n);
+    }
+}
