@@ -3,13 +3,15 @@ package dev.aitenancy;
 import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.models.ResolvedModel;
 import dev.aitenancy.provider.ProviderResponse;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The little that changes while one call runs, each part with its own guard: the position in the
- * fallback chain and the key that goes with it (this object's lock), whether a provider was called
- * and the attempt in flight (volatile), and whether the call is settled (set once).
+ * fallback chain, the key that goes with it and the provider step's deadline (this object's lock),
+ * whether a provider was called and the attempt in flight (volatile), and whether the call is
+ * settled (set once).
  */
 final class CallProgress {
 
@@ -19,6 +21,8 @@ final class CallProgress {
     private volatile boolean providerCalled;
     private volatile CompletableFuture<ProviderResponse> inFlight;
     private final AtomicBoolean settled = new AtomicBoolean();
+    /** When the request's timeout runs out ({@code System.nanoTime()}), from the first provider request; or null. */
+    private Long providerDeadline;
 
     CallProgress(Admission admission) {
         this.admission = admission;
@@ -47,6 +51,19 @@ final class CallProgress {
         if (nextKey != null) {
             key = nextKey;
         }
+    }
+
+    /** What is left of {@code timeout}, one deadline for the provider step from its first request, fallbacks included. */
+    synchronized Duration remainingOf(Duration timeout) {
+        long now = System.nanoTime();
+        if (providerDeadline == null) {
+            providerDeadline = now + timeout.toNanos();
+        }
+        return Duration.ofNanos(Math.max(0, providerDeadline - now));
+    }
+
+    synchronized boolean deadlinePassed() {
+        return providerDeadline != null && providerDeadline - System.nanoTime() <= 0;
     }
 
     void providerCalled() {

@@ -45,25 +45,38 @@ public enum ErrorCode {
     AI_PROVIDER_RATE_LIMITED(true),
     /** The provider account is out of credit or quota; retrying will not help. */
     AI_PROVIDER_QUOTA_EXHAUSTED(false),
-    /** The provider is overloaded (Anthropic 529, 503 overloaded). */
+    /** The provider is overloaded: HTTP 503 or Anthropic's 529, whatever the provider. */
     AI_PROVIDER_OVERLOADED(true),
-    /** The provider failed (5xx) or could not be reached. */
+    /** The provider failed (500, 502, other 5xx), could not be reached, or a stream broke off. */
     AI_PROVIDER_UNAVAILABLE(true),
-    /** The provider did not answer in time. */
+    /**
+     * The call's deadline passed (its timeout covers every retry), or the provider said it timed out
+     * (408, 504). The library retries the provider's own timeouts while the deadline leaves room.
+     */
     AI_PROVIDER_TIMEOUT(true),
     /** The provider refused the request as malformed (400/404/413/422). */
     AI_PROVIDER_BAD_REQUEST(false),
     /** The prompt plus the output cap do not fit the model's context window. */
     AI_CONTEXT_TOO_LONG(false),
-    /** The provider answered something this library cannot read (invalid JSON, cut stream). */
-    AI_PROVIDER_PROTOCOL(true),
+    /**
+     * The provider answered something this library cannot read (invalid JSON, an answer of the wrong
+     * shape). Not retried: the provider may already have billed the answer, and the same request
+     * gets the same answer.
+     */
+    AI_PROVIDER_PROTOCOL(false),
     /** The caller canceled the call. */
     AI_CANCELED(false),
     /**
      * A store the call needs (rate limits, budgets, keys, models, usage records) failed or did not
      * answer in time; retry once it is back. No SQL or driver detail is in the message.
      */
-    AI_STORE_UNAVAILABLE(true);
+    AI_STORE_UNAVAILABLE(true),
+    /**
+     * The provider does not know the model id (HTTP 404 {@code model_not_found}, Gemini
+     * {@code NOT_FOUND}, Anthropic {@code not_found_error}, Azure {@code DeploymentNotFound}): an
+     * admin should check the model id configured for the org. Retrying will not help.
+     */
+    AI_PROVIDER_MODEL_NOT_FOUND(false);
 
     private final boolean retryable;
 
@@ -71,7 +84,11 @@ public enum ErrorCode {
         this.retryable = retryable;
     }
 
-    /** Whether the same call may succeed if retried later, unchanged. */
+    /**
+     * Whether the same call may succeed if retried later, unchanged. A provider client retries a
+     * failure exactly when its code is retryable (and the call's deadline and retry policy leave
+     * room); it never retries any other.
+     */
     public boolean retryable() {
         return retryable;
     }

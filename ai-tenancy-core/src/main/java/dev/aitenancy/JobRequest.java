@@ -25,8 +25,11 @@ import java.util.Objects;
  * @param temperature     sampling temperature, or null for the provider's default
  * @param systemPrompt    a system instruction, or null
  * @param correlationId   an id to trace the call by, or null to generate one
- * @param timeout         time allowed for the provider's answer (or the longest silence in a
- *                        stream), or null for the client's default
+ * @param timeout         the deadline of the provider step, counted from the first request to the
+ *                        provider: retries, backoff and an org's fallbacks all fit inside it, and
+ *                        the call ends with {@code AI_PROVIDER_TIMEOUT} when it passes. For a stream
+ *                        it is the deadline of the first token, then the longest silence allowed
+ *                        between events. Null for each provider client's {@code requestTimeout}.
  */
 public record JobRequest(Object org, String template, String templateName, Integer templateVersion,
         Map<String, ?> context, Caller caller, String feature,

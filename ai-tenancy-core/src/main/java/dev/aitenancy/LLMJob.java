@@ -354,12 +354,13 @@ public final class LLMJob {
         ResolvedModel m = p.currentModel();
         JobRequest request = a.request();
         return new ProviderRequest(a.org().value(), m.ref().model(), request.systemPrompt(), a.prompt(),
-                m.maxOutputTokens(), request.temperature(), p.key(), a.id().correlationId(), request.timeout());
+                m.maxOutputTokens(), request.temperature(), p.key(), a.id().correlationId(),
+                request.timeout() == null ? null : p.remainingOf(request.timeout()));
     }
 
     /** Moves to the next fallback that has a key and a client; false when the chain is used up or does not apply. */
     boolean advanceToFallback(Admission a, CallProgress p, ProviderException failure) {
-        if (!FALLBACK_ON.contains(failure.code()) || p.isSettled()) {
+        if (!FALLBACK_ON.contains(failure.code()) || p.isSettled() || p.deadlinePassed()) {
             return false;
         }
         OrgId org = a.org();
@@ -524,8 +525,8 @@ public final class LLMJob {
             return new CanceledException(ErrorCode.AI_CANCELED, null, "the call was canceled by its caller");
         }
         LOG.warn("a call failed unexpectedly: {}", Secrets.scrub(String.valueOf(t)));
-        return new ProviderException(ErrorCode.AI_PROVIDER_UNAVAILABLE, null, null, 0, null, null,
-                "the call failed unexpectedly; try again, and tell the operator if it persists", null);
+        return ProviderException.builder(ErrorCode.AI_PROVIDER_UNAVAILABLE,
+                "the call failed unexpectedly; try again, and tell the operator if it persists").build();
     }
 
     private static RuntimeException rethrow(Throwable t) {

@@ -15,8 +15,10 @@ import java.util.Objects;
  * @param temperature     sampling temperature, or {@code null} to send none
  * @param apiKey          the organization's key for this provider
  * @param correlationId   sent as {@code x-correlation-id}
- * @param timeout         overall time allowed for a non-streamed answer, and the longest silence
- *                        allowed inside a stream; {@code null} uses the client's default
+ * @param timeout         the deadline of the call, retries and backoff included; for a stream, the
+ *                        deadline of its first token and then the longest silence allowed between
+ *                        events; zero or negative fails at once with {@code AI_PROVIDER_TIMEOUT};
+ *                        {@code null} uses the client's {@link ProviderSettings#requestTimeout()}
  */
 public record ProviderRequest(String orgId, String model, String systemPrompt, String prompt, int maxOutputTokens,
         Double temperature, ApiKey apiKey, String correlationId, Duration timeout) {

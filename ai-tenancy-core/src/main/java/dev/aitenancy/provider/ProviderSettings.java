@@ -11,10 +11,31 @@ import java.util.Objects;
  * HTTP settings of one provider client. Build with {@link #builder(URI)}; every provider has a
  * sensible default base URL, so hosts usually only change timeouts or point a client at a gateway.
  *
- * @param baseUri        e.g. {@code https://api.openai.com/v1}
+ * <p><b>Base URL.</b> For every provider it is the origin of the provider's API, plus the path
+ * prefix a gateway or proxy mounts it under: {@code https://api.openai.com},
+ * {@code https://api.anthropic.com}, {@code https://generativelanguage.googleapis.com},
+ * {@code https://api.cohere.com}, {@code http://localhost:11434}, {@code https://gw.example.com/openai}.
+ * The client appends its API's whole path ({@code /v1/chat/completions}, {@code /v1/messages},
+ * {@code /v1beta/models/...}, {@code /v2/chat}). The older form that ended in the API version
+ * ({@code https://api.openai.com/v1}, {@code .../v1beta}) is still accepted: a trailing version
+ * segment ({@code /v1}, {@code /v2}, {@code /v1beta}, ...) is dropped. A URL that is not http(s) or
+ * has a query is refused when the client is built.
+ *
+ * <p><b>Timeout.</b> A call's timeout — {@code ProviderRequest.timeout}, else
+ * {@link #requestTimeout()} — is the deadline of the whole call: every attempt, backoff and
+ * {@code retry-after} wait fits inside it. No retry starts unless its wait ends with a tenth of the
+ * timeout (at most 1 s) still left, a {@code retry-after} that would end past the deadline is not
+ * waited for (the error is reported at once, with its {@code retryAfter}), and when the deadline
+ * passes the call fails with {@code AI_PROVIDER_TIMEOUT} at once. It returns within the timeout plus
+ * a small slack: the time to fire one timer and cancel the exchange, a few milliseconds on a
+ * machine that is not overloaded (the provider contract test allows 1 s on a busy shared one).
+ * A stream's timeout is the same deadline until its first token; after that it is the longest
+ * silence allowed between two lines of the stream, however long the whole answer takes.
+ *
+ * @param baseUri        the provider's origin (see above), e.g. {@code https://api.openai.com}
  * @param connectTimeout TCP/TLS connect timeout
- * @param requestTimeout default time for a whole non-streamed answer and longest silence in a stream
- * @param retryPolicy    retries of retryable failures
+ * @param requestTimeout the deadline of a call whose request sets none (see above)
+ * @param retryPolicy    retries of retryable failures, inside the deadline
  * @param headers        extra headers sent on every request (never put a key here)
  * @param httpClient     a shared client, or null to build one with {@code connectTimeout}
  */

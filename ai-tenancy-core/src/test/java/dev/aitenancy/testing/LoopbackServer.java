@@ -25,7 +25,8 @@ import java.util.function.Function;
 /**
  * A scripted HTTP server on 127.0.0.1 for provider adapter tests. Each request takes the next
  * queued {@link Reply} (or the fallback); every request is recorded. Replies can answer plainly,
- * stream chunks, stall until the server closes, or drop the connection part-way.
+ * stream chunks, stall until the server closes (after their chunks, or before any answer), or drop
+ * the connection part-way.
  *
  * <p>Run with {@code -Dsun.net.httpserver.nodelay=true} (the build sets it).
  */
@@ -45,6 +46,7 @@ public final class LoopbackServer implements AutoCloseable {
         final List<String> chunks = new ArrayList<>();
         boolean stallAfterChunks;
         boolean dropAfterChunks;
+        boolean silent;
 
         private Reply(int status) {
             this.status = status;
@@ -63,6 +65,13 @@ public final class LoopbackServer implements AutoCloseable {
             Reply r = new Reply(200);
             r.headers.put("Content-Type", "text/event-stream");
             r.chunks.addAll(List.of(chunks));
+            return r;
+        }
+
+        /** No answer at all, not even a status line, until the server closes: a provider that hangs. */
+        public static Reply silence() {
+            Reply r = new Reply(0);
+            r.silent = true;
             return r;
         }
 
@@ -153,6 +162,10 @@ public final class LoopbackServer implements AutoCloseable {
             Reply reply = replies.poll();
             if (reply == null) {
                 reply = fallback.apply(req);
+            }
+            if (reply.silent) {
+                awaitClose();
+                return;
             }
             reply.headers.forEach((k, v) -> ex.getResponseHeaders().add(k, v));
             OutputStream out = ex.getResponseBody();

@@ -1,25 +1,51 @@
 package dev.aitenancy.provider.compatible;
 
+import dev.aitenancy.keys.ApiKey;
+import dev.aitenancy.provider.ProviderClient;
 import dev.aitenancy.provider.ProviderId;
+import dev.aitenancy.provider.ProviderRequest;
+import dev.aitenancy.provider.ProviderResponse;
 import dev.aitenancy.provider.ProviderSettings;
-import dev.aitenancy.provider.internal.ChatCompletionsProvider;
+import dev.aitenancy.provider.ProviderStream;
+import dev.aitenancy.provider.ProviderStreamListener;
+import dev.aitenancy.provider.internal.ChatCompletionsFormat;
+import dev.aitenancy.provider.internal.HttpProviderClient;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * Any endpoint that speaks OpenAI's Chat Completions format under a base URL of the host's choice:
- * vLLM, Ollama ({@code http://localhost:11434/v1}), LM Studio, OpenRouter, Groq, DeepSeek, or Azure
- * OpenAI through {@link #azure}. Each instance has its own provider name, so an org's keys and
- * models for it are kept apart from OpenAI's.
+ * Any endpoint that speaks OpenAI's Chat Completions format: vLLM, Ollama, LM Studio, OpenRouter,
+ * Groq, DeepSeek, or Azure OpenAI through {@link #azure}. Each instance has its own provider name, so
+ * an org's keys and models for it are kept apart from OpenAI's.
+ *
+ * <p>As for every provider, the base URL is the server's origin plus any path prefix it mounts its
+ * API under ({@code http://localhost:11434}, {@code https://openrouter.ai/api},
+ * {@code https://api.groq.com/openai}); the client appends {@code /v1/chat/completions}. The older
+ * form ending in {@code /v1} is still accepted (the version segment is dropped). A server whose API
+ * does not live under {@code /v1} sets its paths with {@link Builder#chatPath} and
+ * {@link Builder#modelsPath}.
  */
-public final class OpenAiCompatibleClient extends ChatCompletionsProvider {
+public final class OpenAiCompatibleClient implements ProviderClient {
 
-    private OpenAiCompatibleClient(Builder b) {
-        super(b.id, b.settings, b.chatPath, b.modelsPath, b.auth, b.maxTokensField, b.streamUsage);
+    /** How the key is sent. */
+    public enum Auth {
+        /** {@code Authorization: Bearer <key>} (OpenAI and most compatible servers). */
+        BEARER,
+        /** {@code api-key: <key>} (Azure OpenAI). */
+        API_KEY_HEADER
     }
 
-    /** A compatible endpoint named {@code id} at {@code settings.baseUri()} (e.g. {@code .../v1}). */
+    private final ProviderClient client;
+
+    private OpenAiCompatibleClient(Builder b) {
+        this.client = new HttpProviderClient(b.id, b.settings, new ChatCompletionsFormat(b.chatPath, b.modelsPath,
+                b.auth == Auth.BEARER ? "Authorization" : "api-key", b.auth == Auth.BEARER, b.maxTokensField,
+                b.streamUsage));
+    }
+
+    /** A compatible endpoint named {@code id} at {@code settings.baseUri()} (e.g. {@code http://localhost:11434}). */
     public static Builder builder(ProviderId id, ProviderSettings settings) {
         return new Builder(id, settings);
     }
@@ -29,7 +55,7 @@ public final class OpenAiCompatibleClient extends ChatCompletionsProvider {
      * ?api-version=...}, authenticated with the {@code api-key} header. The model an org selects is
      * the deployment name.
      *
-     * @param settings   base URI {@code https://{resource}.openai.azure.com}
+     * @param settings   base URL {@code https://{resource}.openai.azure.com}
      * @param apiVersion required by Azure, e.g. {@code 2024-10-21}
      */
     public static OpenAiCompatibleClient azure(ProviderId id, ProviderSettings settings, String apiVersion) {
@@ -42,12 +68,37 @@ public final class OpenAiCompatibleClient extends ChatCompletionsProvider {
                 .build();
     }
 
+    @Override
+    public ProviderId id() {
+        return client.id();
+    }
+
+    @Override
+    public CompletableFuture<ProviderResponse> call(ProviderRequest request) {
+        return client.call(request);
+    }
+
+    @Override
+    public ProviderStream stream(ProviderRequest request, ProviderStreamListener listener) {
+        return client.stream(request, listener);
+    }
+
+    @Override
+    public CompletableFuture<Void> verify(ApiKey key) {
+        return client.verify(key);
+    }
+
+    @Override
+    public String toString() {
+        return client.toString();
+    }
+
     /** Options of a compatible endpoint. */
     public static final class Builder {
         private final ProviderId id;
         private final ProviderSettings settings;
-        private String chatPath = "/chat/completions";
-        private String modelsPath = "/models";
+        private String chatPath = "/v1/chat/completions";
+        private String modelsPath = "/v1/models";
         private Auth auth = Auth.BEARER;
         private String maxTokensField = "max_tokens";
         private boolean streamUsage = true;
@@ -57,18 +108,22 @@ public final class OpenAiCompatibleClient extends ChatCompletionsProvider {
             this.settings = Objects.requireNonNull(settings, "settings");
         }
 
-        /** Chat path below the base URI; {@code {model}} is replaced by the model. Default {@code /chat/completions}. */
+        /**
+         * Path of the chat endpoint below the base URL; {@code {model}} is replaced by the model.
+         * Default {@code /v1/chat/completions}.
+         */
         public Builder chatPath(String path) {
             this.chatPath = Objects.requireNonNull(path);
             return this;
         }
 
-        /** Path of the key check (a GET). Default {@code /models}. */
+        /** Path of the key check (a GET) below the base URL. Default {@code /v1/models}. */
         public Builder modelsPath(String path) {
             this.modelsPath = Objects.requireNonNull(path);
             return this;
         }
 
+        /** How the key is sent. Default {@link Auth#BEARER}. */
         public Builder auth(Auth a) {
             this.auth = Objects.requireNonNull(a);
             return this;
@@ -86,6 +141,9 @@ public final class OpenAiCompatibleClient extends ChatCompletionsProvider {
             return this;
         }
 
+        /**
+         * @throws IllegalArgumentException when the base URL is not an http(s) URL
+         */
         public OpenAiCompatibleClient build() {
             return new OpenAiCompatibleClient(this);
         }

@@ -1,6 +1,5 @@
 package dev.aitenancy.provider.internal;
 
-import dev.aitenancy.ErrorCode;
 import dev.aitenancy.FinishReason;
 import dev.aitenancy.TokenUsage;
 
@@ -21,8 +20,14 @@ public interface StreamSink {
     /** The stream ended normally. Further events are ignored. */
     void complete();
 
-    /** The provider reported an error inside the stream. Further events are ignored. */
-    void fail(ErrorCode code, String providerCode, String message);
+    /**
+     * The stream failed: the provider reported an error inside it, or it ended without its end
+     * marker ({@link Situation#STREAM_CUT}). Further events are ignored.
+     *
+     * @param providerCode the provider's own code or type, or null
+     * @param message      the provider's message, or what is wrong, or null
+     */
+    void fail(Situation situation, String providerCode, String message);
 
     /** Whether {@link #complete()} or {@link #fail} was called. */
     boolean isFinished();

@@ -9,202 +9,190 @@ import dev.aitenancy.ErrorCode;
 import dev.aitenancy.FinishReason;
 import dev.aitenancy.ProviderException;
 import dev.aitenancy.TokenUsage;
+import dev.aitenancy.contract.ProviderContract;
 import dev.aitenancy.internal.Json;
 import dev.aitenancy.keys.ApiKey;
+import dev.aitenancy.provider.ProviderClient;
 import dev.aitenancy.provider.ProviderRequest;
 import dev.aitenancy.provider.ProviderResponse;
-import dev.aitenancy.provider.ProviderStream;
-import dev.aitenancy.provider.RetryPolicy;
+import dev.aitenancy.provider.ProviderSettings;
 import dev.aitenancy.testing.Futures;
-import dev.aitenancy.testing.LogCapture;
 import dev.aitenancy.testing.LoopbackServer;
+import dev.aitenancy.testing.LoopbackServer.Reply;
 import dev.aitenancy.testing.RecordingListener;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class CohereClientTest {
+/** Cohere's Chat API v2 (§7 of the wire-format reference): the provider contract, and its quirks. */
+class CohereClientTest extends ProviderContract {
 
-    static final String KEY = "co-PLANTEDcohere-0123456789abcdefghijXYZ";
-    static final RetryPolicy FAST = new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofSeconds(2));
+    static final ApiKey KEY = ApiKey.of("co-PLANTEDcohere-0123456789abcdefghijXYZ");
 
-    final LoopbackServer server = LoopbackServer.start();
-    final CohereClient client = new CohereClient(CohereClient.defaultSettings().baseUri(server.uri(""))
-            .retryPolicy(FAST).requestTimeout(Duration.ofSeconds(5)).build());
-
-    @AfterEach
-    void stop() {
-        server.close();
+    static String message(String text) {
+        return "{\"id\":\"0f6c2a8e\",\"message\":\"" + text + "\"}";
     }
 
-    static ProviderRequest request() {
-        return new ProviderRequest("acme", "command-a-03-2025", "You are terse.", "Name three primary colours.", 256,
-                0.2, ApiKey.of(KEY), "corr-c", null);
+    static String end(String finish, long in, long out) {
+        return event("message-end", "{\"type\":\"message-end\",\"delta\":{\"finish_reason\":\"" + finish + "\","
+                + "\"usage\":{\"billed_units\":{\"input_tokens\":" + in + ",\"output_tokens\":" + out + "},"
+                + "\"tokens\":{\"input_tokens\":215,\"output_tokens\":" + out + "}}}}");
     }
 
-    static final String ANSWER = """
-            {"id":"5c1b1c1e","finish_reason":"COMPLETE",
-             "message":{"role":"assistant","content":[{"type":"thinking","thinking":"hm"},{"type":"text","text":"Red, yellow, blue."}]},
-             "usage":{"billed_units":{"input_tokens":9,"output_tokens":6},"tokens":{"input_tokens":215,"output_tokens":6}}}""";
-
-    static String event(String name, String data) {
-        return "event: " + name + "\ndata: " + data + "\n\n";
+    @Override
+    protected ProviderClient newClient(ProviderSettings settings) {
+        return new CohereClient(settings);
     }
 
-    static final String START = event("message-start", "{\"id\":\"5c1b\",\"type\":\"message-start\",\"delta\":{\"message\":"
-            + "{\"role\":\"assistant\",\"content\":[],\"tool_plan\":\"\",\"tool_calls\":[],\"citations\":[]}}}");
+    @Override
+    protected ApiKey key() {
+        return KEY;
+    }
 
-    static String delta(String text) {
+    @Override
+    protected String model() {
+        return "command-a-03-2025";
+    }
+
+    @Override
+    protected Reply answer(String text, long in, long out) {
+        return json(200, "{\"id\":\"5c1b1c1e\",\"finish_reason\":\"COMPLETE\",\"message\":{\"role\":\"assistant\","
+                + "\"content\":[{\"type\":\"text\",\"text\":\"" + text + "\"}]},\"usage\":{\"billed_units\":"
+                + "{\"input_tokens\":" + in + ",\"output_tokens\":" + out + "},\"tokens\":{\"input_tokens\":215,"
+                + "\"output_tokens\":" + out + "}}}");
+    }
+
+    @Override
+    protected String streamStart() {
+        return event("message-start", "{\"id\":\"5c1b\",\"type\":\"message-start\",\"delta\":{\"message\":"
+                + "{\"role\":\"assistant\",\"content\":[],\"tool_plan\":\"\",\"tool_calls\":[],\"citations\":[]}}}")
+                + event("content-start", "{\"type\":\"content-start\",\"index\":0,\"delta\":{\"message\":"
+                + "{\"content\":{\"type\":\"text\",\"text\":\"\"}}}}");
+    }
+
+    @Override
+    protected String streamToken(String text) {
         return event("content-delta", "{\"type\":\"content-delta\",\"index\":0,\"delta\":{\"message\":{\"content\":"
                 + "{\"text\":\"" + text + "\"}}}}");
     }
 
-    static String end(String finish) {
-        return event("message-end", "{\"type\":\"message-end\",\"delta\":{\"finish_reason\":\"" + finish + "\","
-                + "\"usage\":{\"billed_units\":{\"input_tokens\":9,\"output_tokens\":6},"
-                + "\"tokens\":{\"input_tokens\":215,\"output_tokens\":6}}}}");
+    @Override
+    protected String streamEnd(long in, long out) {
+        return event("content-end", "{\"type\":\"content-end\",\"index\":0}") + end("COMPLETE", in, out)
+                + "data: [DONE]\n\n";
+    }
+
+    @Override
+    protected String streamServerError() {
+        return end("ERROR", 9, 1);
+    }
+
+    @Override
+    protected Reply keyRefused(String echoed) {
+        return json(401, message("invalid api token " + echoed));
+    }
+
+    @Override
+    protected Reply rateLimited(Duration retryAfter) {
+        // Cohere documents no retry-after; a gateway in front of it may add one
+        return json(429, message("You are past the per minute request limit, please wait and try again later."))
+                .header("retry-after", Double.toString(retryAfter.toMillis() / 1000.0));
+    }
+
+    @Override
+    protected Reply serverError() {
+        return json(500, message("internal server error"));
+    }
+
+    @Override
+    protected Reply overloaded() {
+        return json(503, message("service unavailable"));
+    }
+
+    @Override
+    protected Reply unknownModel(String model) {
+        return json(404, message("model '" + model + "' not found, make sure the correct model ID was used"));
+    }
+
+    @Override
+    protected Reply contextTooLong() {
+        return json(400, message("too many tokens: total number of tokens in the prompt cannot exceed 256000 - "
+                + "received 300000. Try using a shorter prompt"));
+    }
+
+    @Override
+    protected Reply keyCheckOk() {
+        return json(200, "{\"models\":[{\"name\":\"command-a-03-2025\"}]}");
     }
 
     @Test
-    void plainAnswerUsesBilledUnitsAndTheV2WireShape() throws Throwable {
-        server.enqueue(json(200, ANSWER));
+    void theRequestHasTheV2ShapeAndUsageIsTheBilledUnits() throws Throwable {
+        server.enqueue(json(200, """
+                {"id":"5c1b1c1e","finish_reason":"MAX_TOKENS",
+                 "message":{"role":"assistant","content":[{"type":"thinking","thinking":"hm"},{"type":"text","text":"Red"}]},
+                 "usage":{"billed_units":{"input_tokens":9,"output_tokens":6},"tokens":{"input_tokens":215,"output_tokens":6}}}"""));
+        ProviderRequest withTemperature = new ProviderRequest(ORG, model(), "You are terse.", "hi", 256, 0.2, KEY,
+                null, null);
 
-        ProviderResponse r = Futures.await(client.call(request()));
+        ProviderResponse r = Futures.await(client().call(withTemperature));
 
-        assertThat(r.text()).isEqualTo("Red, yellow, blue.");
+        assertThat(r.text()).isEqualTo("Red");
         assertThat(r.usage()).isEqualTo(new TokenUsage(9L, 6L, null));
-        assertThat(r.finishReason()).isEqualTo(FinishReason.STOP);
+        assertThat(r.finishReason()).isEqualTo(FinishReason.LENGTH);
         LoopbackServer.Recorded sent = server.lastRequest();
         assertThat(sent.pathAndQuery()).isEqualTo("/v2/chat");
-        assertThat(sent.header("authorization")).isEqualTo("Bearer " + KEY);
+        assertThat(sent.header("authorization")).isEqualTo("Bearer " + KEY.reveal());
         JsonNode body = Json.MAPPER.readTree(sent.body());
         assertThat(body.at("/messages/0/role").asText()).isEqualTo("system");
-        assertThat(body.at("/messages/1/content").asText()).isEqualTo("Name three primary colours.");
+        assertThat(body.at("/messages/1/content").asText()).isEqualTo("hi");
         assertThat(body.get("max_tokens").asInt()).isEqualTo(256);
         assertThat(body.get("temperature").asDouble()).isEqualTo(0.2);
     }
 
     @Test
-    void streamEndsAtMessageEndWithItsUsageAndIgnoresDone() throws Exception {
-        server.enqueue(sse(START, event("content-start", "{\"type\":\"content-start\",\"index\":0,\"delta\":{\"message\":"
-                        + "{\"content\":{\"type\":\"text\",\"text\":\"\"}}}}"), delta("Red, yellow"), delta(", blue."),
-                event("content-end", "{\"type\":\"content-end\",\"index\":0}"), end("MAX_TOKENS"), "data: [DONE]\n\n"));
-        RecordingListener l = new RecordingListener();
+    void aTrialKeysMonthlyCapAndAPaymentProblemAreQuotaErrorsThatAreNotRetried() throws Exception {
+        server.enqueue(json(429, message("You are using a Trial key, which is limited to 1000 API calls / month.")),
+                json(402, message("payment required")));
+        ProviderClient client = client();
 
-        client.stream(request(), l);
-        ProviderResponse r = l.awaitResponse();
+        ProviderException trial = failureOf(client.call(request()));
+        ProviderException payment = failureOf(client.call(request()));
 
-        assertThat(l.tokens).containsExactly("Red, yellow", ", blue.");
-        assertThat(r.usage()).isEqualTo(new TokenUsage(9L, 6L, null));
-        assertThat(r.finishReason()).isEqualTo(FinishReason.LENGTH);
-        assertThat(l.terminalEvents).hasValue(1);
-    }
-
-    @Test
-    void anInvalidKeyIsAuthAndNeverShowsTheKey() throws Exception {
-        server.enqueue(json(401, "{\"id\":\"0f6c\",\"message\":\"invalid api token " + KEY + "\"}"));
-        List<ProviderException> seen = new ArrayList<>();
-
-        String logs = LogCapture.stderrOf(() -> seen.add(Futures.failure(client.call(request()), ProviderException.class)));
-
-        ProviderException e = seen.get(0);
-        assertThat(e.code()).isEqualTo(ErrorCode.AI_PROVIDER_AUTH);
-        assertThat(e.getMessage()).contains("invalid api token");
-        assertThat(server.requests()).hasSize(1);
-        StringWriter trace = new StringWriter();
-        e.printStackTrace(new PrintWriter(trace));
-        assertThat(trace.toString() + e + logs).doesNotContain(KEY).doesNotContain("PLANTEDcohere");
-    }
-
-    @Test
-    void aPerMinuteLimitIsRetriedButATrialMonthlyCapAndPaymentAreNot() throws Throwable {
-        server.enqueue(json(429, "{\"message\":\"You are past the per minute request limit, please wait and try again later.\"}")
-                        .header("retry-after", "0.01"), json(200, ANSWER),
-                json(429, "{\"message\":\"You are using a Trial key, which is limited to 1000 API calls / month.\"}"),
-                json(402, "{\"message\":\"payment required\"}"));
-
-        ProviderResponse ok = Futures.await(client.call(request()));
-        ProviderException trial = Futures.failure(client.call(request()), ProviderException.class);
-        ProviderException payment = Futures.failure(client.call(request()), ProviderException.class);
-
-        assertThat(ok.text()).isEqualTo("Red, yellow, blue.");
         assertThat(trial.code()).isEqualTo(ErrorCode.AI_PROVIDER_QUOTA_EXHAUSTED);
         assertThat(payment.code()).isEqualTo(ErrorCode.AI_PROVIDER_QUOTA_EXHAUSTED);
-        assertThat(server.requests()).hasSize(4);
+        assertThat(server.requests()).hasSize(2);
     }
 
     @Test
-    void serverErrorsAreRetriedAndTooManyTokensIsAContextError() throws Exception {
-        server.enqueue(json(500, "{\"message\":\"internal server error\"}"), json(503, "{\"message\":\"unavailable\"}"),
-                json(500, "{\"message\":\"internal server error\"}"),
-                json(400, "{\"message\":\"too many tokens: total number of tokens in the prompt cannot exceed 256000 - received 300000.\"}"));
+    void aGenerationThatTimesOutInsideTheStreamIsATimeout() throws Exception {
+        server.enqueue(sse(streamStart(), streamToken("Red"), end("TIMEOUT", 9, 1)));
+        RecordingListener l = new RecordingListener();
 
-        ProviderException failing = Futures.failure(client.call(request()), ProviderException.class);
-        ProviderException tooLong = Futures.failure(client.call(request()), ProviderException.class);
+        ProviderException e = streamFailure(client(), request(), l);
 
-        assertThat(failing.code()).isEqualTo(ErrorCode.AI_PROVIDER_UNAVAILABLE);
-        assertThat(tooLong.code()).isEqualTo(ErrorCode.AI_CONTEXT_TOO_LONG);
-        assertThat(server.requests()).hasSize(4);
+        assertThat(e.code()).isEqualTo(ErrorCode.AI_PROVIDER_TIMEOUT);
+        assertThat(e.providerCode()).contains("TIMEOUT");
+        assertThat(l.tokens).containsExactly("Red");
     }
 
     @Test
-    void aFailedGenerationOrACutStreamIsAnError() throws Exception {
-        server.enqueue(sse(START, delta("Red"), end("ERROR")), sse(START, delta("Red")));
-        RecordingListener failed = new RecordingListener();
-        RecordingListener cut = new RecordingListener();
+    void aStreamEndingWithoutMessageEndIsCut() throws Exception {
+        server.enqueue(sse(streamStart(), streamToken("Red")));
+        RecordingListener l = new RecordingListener();
 
-        client.stream(request(), failed);
-        ProviderException error = failed.awaitError();
-        client.stream(request(), cut);
-        ProviderException truncated = cut.awaitError();
+        ProviderException e = streamFailure(client(), request(), l);
 
-        assertThat(error.code()).isEqualTo(ErrorCode.AI_PROVIDER_UNAVAILABLE);
-        assertThat(error.providerCode()).contains("ERROR");
-        assertThat(failed.tokens).containsExactly("Red");
-        assertThat(truncated.code()).isEqualTo(ErrorCode.AI_PROVIDER_PROTOCOL);
-        assertThat(truncated.getMessage()).contains("message-end");
+        assertThat(e.code()).isEqualTo(ErrorCode.AI_PROVIDER_UNAVAILABLE);
+        assertThat(e.getMessage()).contains("ended before message-end");
+        assertThat(server.requests()).hasSize(1);
     }
 
     @Test
-    void aDroppedConnectionAStalledServerAndCancelAreHandled() throws Exception {
-        CohereClient impatient = new CohereClient(CohereClient.defaultSettings().baseUri(server.uri(""))
-                .retryPolicy(RetryPolicy.NONE).requestTimeout(Duration.ofMillis(800)).build());
-        server.enqueue(sse(START, delta("Red")).thenDrop(), sse(START).thenStall(), sse().thenStall(),
-                sse(START, delta("Red")).thenStall());
+    void theKeyCheckIsTheFreeV1ModelList() throws Throwable {
+        server.enqueue(keyCheckOk());
 
-        RecordingListener dropped = new RecordingListener();
-        impatient.stream(request(), dropped);
-        ProviderException drop = dropped.awaitError();
-        RecordingListener stalled = new RecordingListener();
-        impatient.stream(request(), stalled);
-        ProviderException stall = stalled.awaitError();
-        ProviderException plain = Futures.failure(impatient.call(request()), ProviderException.class);
-        RecordingListener canceled = new RecordingListener();
-        ProviderStream s = client.stream(request(), canceled);
-        canceled.awaitFirstToken();
+        Futures.await(client().verify(KEY));
 
-        assertThat(drop.code()).isEqualTo(ErrorCode.AI_PROVIDER_UNAVAILABLE);
-        assertThat(stall.code()).isEqualTo(ErrorCode.AI_PROVIDER_TIMEOUT);
-        assertThat(plain.code()).isEqualTo(ErrorCode.AI_PROVIDER_TIMEOUT);
-        assertThat(s.cancel()).isTrue();
-        assertThat(canceled.terminalEvents).hasValue(0);
-    }
-
-    @Test
-    void verifyUsesTheFreeModelList() throws Throwable {
-        server.enqueue(json(200, "{\"models\":[{\"name\":\"command-a-03-2025\"}]}"),
-                json(401, "{\"message\":\"invalid api token\"}"));
-
-        Futures.await(client.verify(ApiKey.of(KEY)));
-        ProviderException bad = Futures.failure(client.verify(ApiKey.of(KEY)), ProviderException.class);
-
-        assertThat(server.requests().get(0).method()).isEqualTo("GET");
-        assertThat(server.requests().get(0).pathAndQuery()).isEqualTo("/v1/models?page_size=1");
-        assertThat(server.requests().get(0).header("authorization")).isEqualTo("Bearer " + KEY);
-        assertThat(bad.code()).isEqualTo(ErrorCode.AI_PROVIDER_AUTH);
+        assertThat(server.lastRequest().pathAndQuery()).isEqualTo("/v1/models?page_size=1");
+        assertThat(server.lastRequest().header("authorization")).isEqualTo("Bearer " + KEY.reveal());
     }
 }

@@ -242,7 +242,8 @@ public final class AdminSupport {
             case AI_RATE_LIMITED, AI_PROVIDER_RATE_LIMITED -> 429;
             case AI_PROVIDER_TIMEOUT -> 504;
             case AI_PROVIDER_OVERLOADED, AI_PROVIDER_UNAVAILABLE, AI_STORE_UNAVAILABLE -> 503;
-            case AI_PROVIDER_QUOTA_EXHAUSTED, AI_PROVIDER_BAD_REQUEST, AI_PROVIDER_PROTOCOL -> 502;
+            case AI_PROVIDER_QUOTA_EXHAUSTED, AI_PROVIDER_BAD_REQUEST, AI_PROVIDER_MODEL_NOT_FOUND,
+                    AI_PROVIDER_PROTOCOL -> 502;
             default -> 400; // a code added later
         };
     }

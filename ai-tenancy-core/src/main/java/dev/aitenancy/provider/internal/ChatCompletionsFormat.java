@@ -3,60 +3,50 @@ package dev.aitenancy.provider.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.aitenancy.ErrorCode;
 import dev.aitenancy.FinishReason;
 import dev.aitenancy.TokenUsage;
 import dev.aitenancy.internal.Json;
 import dev.aitenancy.keys.ApiKey;
-import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.provider.ProviderRequest;
 import dev.aitenancy.provider.ProviderResponse;
-import dev.aitenancy.provider.ProviderSettings;
+import java.io.IOException;
 import java.net.URLEncoder;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Objects;
 
 /**
  * The OpenAI Chat Completions wire format, shared by OpenAI itself and every compatible endpoint
  * (Azure OpenAI, vLLM, Ollama, gateways). Parsing is lenient: {@code choices} and {@code usage}
  * may be missing and {@code [DONE]} may never come.
+ *
+ * @param chatPath       path of the chat endpoint below the base URL; {@code {model}} is replaced
+ *                       by the URL-encoded model (Azure deployments)
+ * @param modelsPath     path of the key check (a GET that costs no tokens)
+ * @param keyHeader      the header that carries the key
+ * @param bearer         whether the key is sent as {@code Bearer <key>}
+ * @param maxTokensField {@code max_completion_tokens} (OpenAI) or {@code max_tokens} (older servers)
+ * @param streamUsage    whether to send {@code stream_options.include_usage}
  */
-public class ChatCompletionsProvider extends HttpProvider {
+public record ChatCompletionsFormat(String chatPath, String modelsPath, String keyHeader, boolean bearer,
+        String maxTokensField, boolean streamUsage) implements WireFormat {
 
-    /** How the key is sent. */
-    public enum Auth {
-        /** {@code Authorization: Bearer <key>} (OpenAI and most compatible servers). */
-        BEARER,
-        /** {@code api-key: <key>} (Azure OpenAI). */
-        API_KEY_HEADER
-    }
+    /** OpenAI's own API. */
+    public static final ChatCompletionsFormat OPENAI = new ChatCompletionsFormat("/v1/chat/completions", "/v1/models",
+            "Authorization", true, "max_completion_tokens", true);
 
-    private final String chatPath;
-    private final String modelsPath;
-    private final Auth auth;
-    private final String maxTokensField;
-    private final boolean streamUsage;
-
-    /**
-     * @param chatPath       path of the chat endpoint below the base URI; {@code {model}} is replaced
-     *                       by the URL-encoded model (Azure deployments)
-     * @param modelsPath     path of the key check (a GET that costs no tokens)
-     * @param maxTokensField {@code max_completion_tokens} (OpenAI) or {@code max_tokens} (older servers)
-     * @param streamUsage    whether to send {@code stream_options.include_usage}
-     */
-    protected ChatCompletionsProvider(ProviderId id, ProviderSettings settings, String chatPath, String modelsPath,
-            Auth auth, String maxTokensField, boolean streamUsage) {
-        super(id, settings);
-        this.chatPath = chatPath;
-        this.modelsPath = modelsPath;
-        this.auth = auth;
-        this.maxTokensField = maxTokensField;
-        this.streamUsage = streamUsage;
+    public ChatCompletionsFormat {
+        Objects.requireNonNull(chatPath, "chatPath");
+        Objects.requireNonNull(modelsPath, "modelsPath");
+        Objects.requireNonNull(keyHeader, "keyHeader");
+        Objects.requireNonNull(maxTokensField, "maxTokensField");
     }
 
     @Override
-    protected HttpRequest.Builder callRequest(ProviderRequest request, boolean stream) throws Exception {
+    public HttpRequest.Builder generate(Endpoint endpoint, ProviderRequest request, boolean stream)
+            throws IOException {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("model", request.model());
         ArrayNode messages = body.putArray("messages");
@@ -75,23 +65,22 @@ public class ChatCompletionsProvider extends HttpProvider {
             }
         }
         String path = chatPath.replace("{model}", URLEncoder.encode(request.model(), StandardCharsets.UTF_8));
-        return authorize(postJson(endpoint(path), request, body, stream), request.apiKey());
+        return authorize(endpoint.postJson(path, request, body, stream), request.apiKey());
     }
 
     @Override
-    protected HttpRequest.Builder verifyRequest(ApiKey key) {
-        return authorize(get(endpoint(modelsPath)), key);
+    public HttpRequest.Builder keyCheck(Endpoint endpoint, ApiKey key) {
+        return authorize(endpoint.get(modelsPath), key);
     }
 
     private HttpRequest.Builder authorize(HttpRequest.Builder b, ApiKey key) {
-        return auth == Auth.BEARER ? b.header("Authorization", "Bearer " + key.reveal())
-                : b.header("api-key", key.reveal());
+        return b.header(keyHeader, bearer ? "Bearer " + key.reveal() : key.reveal());
     }
 
     @Override
-    protected ProviderResponse parseResponse(JsonNode body, HttpHeaders headers) {
+    public ProviderResponse answer(JsonNode body, HttpHeaders headers) {
         if (!body.isObject()) {
-            throw new IllegalArgumentException("expected a JSON object");
+            throw new AnswerUnreadable("expected a JSON object");
         }
         JsonNode choice = body.path("choices").path(0);
         return new ProviderResponse(Json.text(choice.path("message").get("content")), usage(body.get("usage")),
@@ -100,7 +89,7 @@ public class ChatCompletionsProvider extends HttpProvider {
     }
 
     @Override
-    protected StreamDecoder streamDecoder(ProviderRequest request) {
+    public StreamDecoder streamDecoder() {
         return (event, sink) -> {
             String data = event.data().strip();
             if (data.equals("[DONE]")) {
@@ -110,11 +99,9 @@ public class ChatCompletionsProvider extends HttpProvider {
             JsonNode chunk = Json.MAPPER.readTree(data);
             JsonNode error = chunk.get("error");
             if (error != null && !error.isNull()) {
-                String code = error.isObject() ? Json.text(error.get("code")) : null;
-                String type = error.isObject() ? Json.text(error.get("type")) : null;
-                ErrorCode mapped = classify(code != null ? code : type);
-                sink.fail(mapped != null ? mapped : ErrorCode.AI_PROVIDER_UNAVAILABLE, code != null ? code : type,
-                        error.isObject() ? Json.text(error.get("message")) : error.asText());
+                ErrorDetails d = ErrorDetails.generic(chunk.toString());
+                Situation s = situation(d.providerCode(), d.message());
+                sink.fail(s != null ? s : Situation.SERVER_ERROR, d.providerCode(), d.message());
                 return;
             }
             sink.model(Json.text(chunk.get("model")));
@@ -134,29 +121,31 @@ public class ChatCompletionsProvider extends HttpProvider {
     }
 
     @Override
-    protected ErrorDetails errorDetails(int status, String body) {
-        ErrorDetails d = super.errorDetails(status, body);
-        ErrorCode refined = classify(d.providerCode());
-        if (status >= 500 && d.message() != null
-                && d.message().toLowerCase(java.util.Locale.ROOT).contains("overloaded")) {
-            refined = ErrorCode.AI_PROVIDER_OVERLOADED;
-        }
-        return new ErrorDetails(refined, d.providerCode(), d.message(), d.retryAfter());
+    public ErrorDetails errorDetails(int status, String body) {
+        ErrorDetails d = ErrorDetails.generic(body);
+        return d.with(situation(d.providerCode(), d.message()));
     }
 
-    /** A precise code for OpenAI error codes/types whose status alone is ambiguous, else null. */
-    static ErrorCode classify(String providerCode) {
-        if (providerCode == null) {
-            return null;
+    /** The situation OpenAI's (or a compatible server's) error code names, or null to go by the status. */
+    static Situation situation(String providerCode, String message) {
+        String code = providerCode == null ? "" : providerCode;
+        switch (code) {
+            case "insufficient_quota", "billing_hard_limit_reached", "billing_not_active":
+                return Situation.QUOTA_EXHAUSTED;
+            case "context_length_exceeded", "string_above_max_length":
+                return Situation.CONTEXT_TOO_LONG;
+            case "model_not_found", "DeploymentNotFound":
+                return Situation.MODEL_NOT_FOUND;
+            case "invalid_api_key":
+                return Situation.KEY_REFUSED;
+            case "rate_limit_exceeded":
+                return Situation.RATE_LIMITED;
+            default:
+                break;
         }
-        return switch (providerCode) {
-            case "insufficient_quota", "billing_hard_limit_reached" -> ErrorCode.AI_PROVIDER_QUOTA_EXHAUSTED;
-            case "context_length_exceeded", "string_above_max_length" -> ErrorCode.AI_CONTEXT_TOO_LONG;
-            case "rate_limit_exceeded" -> ErrorCode.AI_PROVIDER_RATE_LIMITED;
-            case "invalid_api_key" -> ErrorCode.AI_PROVIDER_AUTH;
-            case "server_error" -> ErrorCode.AI_PROVIDER_UNAVAILABLE;
-            default -> null;
-        };
+        String msg = message == null ? "" : message.toLowerCase(Locale.ROOT);
+        // servers that copy OpenAI's message but not its code (vLLM)
+        return msg.contains("maximum context length") ? Situation.CONTEXT_TOO_LONG : null;
     }
 
     static TokenUsage usage(JsonNode u) {

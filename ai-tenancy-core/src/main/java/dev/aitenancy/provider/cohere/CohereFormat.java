@@ -1,0 +1,145 @@
+package dev.aitenancy.provider.cohere;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aitenancy.FinishReason;
+import dev.aitenancy.TokenUsage;
+import dev.aitenancy.internal.Json;
+import dev.aitenancy.keys.ApiKey;
+import dev.aitenancy.provider.ProviderRequest;
+import dev.aitenancy.provider.ProviderResponse;
+import dev.aitenancy.provider.internal.AnswerUnreadable;
+import dev.aitenancy.provider.internal.Endpoint;
+import dev.aitenancy.provider.internal.ErrorDetails;
+import dev.aitenancy.provider.internal.SseEvent;
+import dev.aitenancy.provider.internal.Situation;
+import dev.aitenancy.provider.internal.StreamDecoder;
+import dev.aitenancy.provider.internal.StreamSink;
+import dev.aitenancy.provider.internal.WireFormat;
+import java.io.IOException;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.util.Locale;
+
+/**
+ * Cohere's Chat API v2 on the wire: {@code POST /v2/chat}, hyphenated named SSE events ending with
+ * {@code message-end}, flat {@code {"message"}} error bodies, {@code GET /v1/models}.
+ */
+final class CohereFormat implements WireFormat {
+
+    @Override
+    public HttpRequest.Builder generate(Endpoint endpoint, ProviderRequest request, boolean stream)
+            throws IOException {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("model", request.model());
+        ArrayNode messages = body.putArray("messages");
+        if (request.systemPrompt() != null && !request.systemPrompt().isBlank()) {
+            messages.addObject().put("role", "system").put("content", request.systemPrompt());
+        }
+        messages.addObject().put("role", "user").put("content", request.prompt());
+        body.put("max_tokens", request.maxOutputTokens());
+        if (request.temperature() != null) {
+            body.put("temperature", request.temperature());
+        }
+        if (stream) {
+            body.put("stream", true);
+        }
+        return endpoint.postJson("/v2/chat", request, body, stream)
+                .header("Authorization", "Bearer " + request.apiKey().reveal());
+    }
+
+    @Override
+    public HttpRequest.Builder keyCheck(Endpoint endpoint, ApiKey key) {
+        return endpoint.get("/v1/models?page_size=1").header("Authorization", "Bearer " + key.reveal());
+    }
+
+    @Override
+    public ProviderResponse answer(JsonNode body, HttpHeaders headers) {
+        if (!body.isObject()) {
+            throw new AnswerUnreadable("expected a JSON object");
+        }
+        StringBuilder text = new StringBuilder();
+        for (JsonNode item : body.path("message").path("content")) {
+            if ("text".equals(Json.text(item.get("type")))) {
+                text.append(item.path("text").asText());
+            }
+        }
+        return new ProviderResponse(text.toString(), usage(body.get("usage")),
+                finishReason(Json.text(body.get("finish_reason"))), null, Json.text(body.get("id")));
+    }
+
+    @Override
+    public StreamDecoder streamDecoder() {
+        return new StreamDecoder() {
+            @Override
+            public void onEvent(SseEvent event, StreamSink sink) throws IOException {
+                if (event.data().strip().equals("[DONE]")) {
+                    return; // message-end already ended the answer
+                }
+                JsonNode data = Json.MAPPER.readTree(event.data());
+                String type = event.event() != null ? event.event() : Json.text(data.get("type"));
+                if ("content-delta".equals(type)) {
+                    sink.token(Json.text(data.path("delta").path("message").path("content").get("text")));
+                } else if ("message-end".equals(type)) {
+                    JsonNode delta = data.path("delta");
+                    sink.usage(usage(delta.get("usage")));
+                    String finish = Json.text(delta.get("finish_reason"));
+                    if ("ERROR".equals(finish) || "TIMEOUT".equals(finish)) {
+                        sink.fail("TIMEOUT".equals(finish) ? Situation.PROVIDER_TIMEOUT : Situation.SERVER_ERROR,
+                                finish, "the generation ended with " + finish);
+                        return;
+                    }
+                    sink.finishReason(finishReason(finish));
+                    sink.complete();
+                }
+                // message-start, content-start/end, tool and citation events, debug: nothing we need
+            }
+
+            @Override
+            public void onEnd(StreamSink sink) {
+                if (!sink.isFinished()) {
+                    sink.fail(Situation.STREAM_CUT, null, "ended before message-end; the answer may be incomplete");
+                }
+            }
+        };
+    }
+
+    @Override
+    public ErrorDetails errorDetails(int status, String body) {
+        ErrorDetails d = ErrorDetails.generic(body);
+        String msg = d.message() == null ? "" : d.message().toLowerCase(Locale.ROOT);
+        if (status == 429 && msg.contains("trial") && msg.contains("month")) {
+            return d.with(Situation.QUOTA_EXHAUSTED); // the monthly cap of a trial key: waiting will not help
+        }
+        if (msg.startsWith("too many tokens")) {
+            return d.with(Situation.CONTEXT_TOO_LONG);
+        }
+        return d; // the status says the rest (404 naming a model: MODEL_NOT_FOUND)
+    }
+
+    /** Billed units where Cohere reports them, else the raw token counts. */
+    static TokenUsage usage(JsonNode u) {
+        if (u == null || !u.isObject()) {
+            return TokenUsage.UNKNOWN;
+        }
+        JsonNode billed = u.path("billed_units");
+        JsonNode raw = u.path("tokens");
+        Long input = Json.longOrNull(billed.get("input_tokens"));
+        Long output = Json.longOrNull(billed.get("output_tokens"));
+        return new TokenUsage(input != null ? input : Json.longOrNull(raw.get("input_tokens")),
+                output != null ? output : Json.longOrNull(raw.get("output_tokens")), null);
+    }
+
+    static FinishReason finishReason(String reason) {
+        if (reason == null) {
+            return FinishReason.UNKNOWN;
+        }
+        return switch (reason) {
+            case "COMPLETE", "STOP_SEQUENCE" -> FinishReason.STOP;
+            case "MAX_TOKENS" -> FinishReason.LENGTH;
+            case "TOOL_CALL" -> FinishReason.TOOL_CALLS;
+            default -> FinishReason.OTHER;
+        };
+    }
+}

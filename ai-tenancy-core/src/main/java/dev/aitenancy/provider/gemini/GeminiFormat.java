@@ -1,0 +1,214 @@
+package dev.aitenancy.provider.gemini;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aitenancy.FinishReason;
+import dev.aitenancy.TokenUsage;
+import dev.aitenancy.internal.Json;
+import dev.aitenancy.keys.ApiKey;
+import dev.aitenancy.provider.ProviderRequest;
+import dev.aitenancy.provider.ProviderResponse;
+import dev.aitenancy.provider.internal.AnswerUnreadable;
+import dev.aitenancy.provider.internal.Endpoint;
+import dev.aitenancy.provider.internal.ErrorDetails;
+import dev.aitenancy.provider.internal.Situation;
+import dev.aitenancy.provider.internal.StreamDecoder;
+import dev.aitenancy.provider.internal.WireFormat;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * Gemini's generateContent API on the wire: {@code POST /v1beta/models/{m}:generateContent}, the SSE
+ * stream of {@code :streamGenerateContent?alt=sse}, Google RPC error bodies, {@code GET /v1beta/models}.
+ * The key travels in the {@code x-goog-api-key} header, never in the URL.
+ */
+final class GeminiFormat implements WireFormat {
+
+    static final String API = "/v1beta";
+
+    @Override
+    public HttpRequest.Builder generate(Endpoint endpoint, ProviderRequest request, boolean stream)
+            throws IOException {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        if (request.systemPrompt() != null && !request.systemPrompt().isBlank()) {
+            body.putObject("systemInstruction").putArray("parts").addObject().put("text", request.systemPrompt());
+        }
+        body.putArray("contents").addObject().put("role", "user").putArray("parts").addObject()
+                .put("text", request.prompt());
+        ObjectNode config = body.putObject("generationConfig");
+        config.put("maxOutputTokens", request.maxOutputTokens());
+        if (request.temperature() != null) {
+            config.put("temperature", request.temperature());
+        }
+        String model = URLEncoder.encode(request.model(), StandardCharsets.UTF_8);
+        String path = API + "/models/" + model + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
+        return endpoint.postJson(path, request, body, stream).header("x-goog-api-key", request.apiKey().reveal());
+    }
+
+    @Override
+    public HttpRequest.Builder keyCheck(Endpoint endpoint, ApiKey key) {
+        return endpoint.get(API + "/models?pageSize=1").header("x-goog-api-key", key.reveal());
+    }
+
+    @Override
+    public ProviderResponse answer(JsonNode body, HttpHeaders headers) {
+        if (!body.isObject()) {
+            throw new AnswerUnreadable("expected a JSON object");
+        }
+        JsonNode candidate = body.path("candidates").path(0);
+        FinishReason finish = candidate.isObject() ? finishReason(Json.text(candidate.get("finishReason")))
+                : body.path("promptFeedback").has("blockReason") ? FinishReason.CONTENT_FILTER : FinishReason.UNKNOWN;
+        return new ProviderResponse(text(candidate), usage(body.get("usageMetadata")), finish,
+                Json.text(body.get("modelVersion")), Json.text(body.get("responseId")));
+    }
+
+    @Override
+    public StreamDecoder streamDecoder() {
+        return (event, sink) -> {
+            JsonNode chunk = Json.MAPPER.readTree(event.data());
+            JsonNode error = chunk.get("error");
+            if (error != null && error.isObject()) {
+                ErrorDetails d = details(error);
+                Situation s = d.situation();
+                if (s == null) {
+                    Long code = Json.longOrNull(error.get("code")); // the HTTP status it would have had
+                    s = code != null ? Situation.ofStatus(code.intValue()) : Situation.SERVER_ERROR;
+                }
+                sink.fail(s, d.providerCode(), d.message());
+                return;
+            }
+            sink.model(Json.text(chunk.get("modelVersion")));
+            JsonNode candidate = chunk.path("candidates").path(0);
+            if (candidate.isObject()) {
+                sink.token(text(candidate));
+                String finish = Json.text(candidate.get("finishReason"));
+                if (finish != null) {
+                    sink.finishReason(finishReason(finish));
+                }
+            } else if (chunk.path("promptFeedback").has("blockReason")) {
+                sink.finishReason(FinishReason.CONTENT_FILTER);
+            }
+            JsonNode usage = chunk.get("usageMetadata");
+            if (usage != null && usage.isObject()) {
+                sink.usage(usage(usage));
+            }
+        };
+    }
+
+    @Override
+    public ErrorDetails errorDetails(int status, String body) {
+        try {
+            JsonNode error = Json.MAPPER.readTree(body).path("error");
+            if (error.isObject()) {
+                return details(error);
+            }
+        } catch (IOException | RuntimeException notJson) {
+            // fall back to the generic reading
+        }
+        return ErrorDetails.generic(body);
+    }
+
+    /** Reads a Google RPC status: its reason, retry delay and what they say beyond the status. */
+    static ErrorDetails details(JsonNode error) {
+        String status = Json.text(error.get("status"));
+        String message = Json.text(error.get("message"));
+        String reason = null;
+        Duration retryDelay = null;
+        boolean perDayQuota = false;
+        for (JsonNode d : error.path("details")) {
+            String type = Json.text(d.get("@type"));
+            if (type == null) {
+                continue;
+            }
+            if (type.endsWith("google.rpc.ErrorInfo")) {
+                reason = Json.text(d.get("reason"));
+            } else if (type.endsWith("google.rpc.RetryInfo")) {
+                retryDelay = parseDelay(Json.text(d.get("retryDelay")));
+            } else if (type.endsWith("google.rpc.QuotaFailure")) {
+                for (JsonNode v : d.path("violations")) {
+                    String quotaId = Json.text(v.get("quotaId"));
+                    if (quotaId != null && quotaId.contains("PerDay")) {
+                        perDayQuota = true;
+                    }
+                }
+            }
+        }
+        String msg = message == null ? "" : message.toLowerCase(Locale.ROOT);
+        Situation situation;
+        if ("API_KEY_INVALID".equals(reason) || "UNAUTHENTICATED".equals(status)) {
+            situation = Situation.KEY_REFUSED;
+        } else if ("PERMISSION_DENIED".equals(status)) {
+            situation = Situation.NOT_PERMITTED;
+        } else if ("RESOURCE_EXHAUSTED".equals(status)) {
+            situation = perDayQuota ? Situation.QUOTA_EXHAUSTED : Situation.RATE_LIMITED;
+        } else if (msg.contains("input token count") && msg.contains("exceeds")) {
+            situation = Situation.CONTEXT_TOO_LONG;
+        } else if ("NOT_FOUND".equals(status) && msg.contains("models/")) {
+            situation = Situation.MODEL_NOT_FOUND;
+        } else if ("UNAVAILABLE".equals(status)) {
+            situation = Situation.OVERLOADED; // as a 503: the model is overloaded or the service is down
+        } else if ("DEADLINE_EXCEEDED".equals(status)) {
+            situation = Situation.PROVIDER_TIMEOUT;
+        } else if ("INTERNAL".equals(status)) {
+            situation = Situation.SERVER_ERROR;
+        } else {
+            situation = null;
+        }
+        return new ErrorDetails(situation, reason != null ? reason : status, message,
+                situation == Situation.QUOTA_EXHAUSTED ? null : retryDelay);
+    }
+
+    /** {@code "37s"} or {@code "0.5s"} as a duration; null when absent or unreadable. */
+    static Duration parseDelay(String delay) {
+        if (delay == null || !delay.endsWith("s")) {
+            return null;
+        }
+        try {
+            return Duration.ofNanos((long) (Double.parseDouble(delay.substring(0, delay.length() - 1)) * 1e9));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static String text(JsonNode candidate) {
+        StringBuilder text = new StringBuilder();
+        for (JsonNode part : candidate.path("content").path("parts")) {
+            if (part.has("text") && !part.path("thought").asBoolean(false)) {
+                text.append(part.get("text").asText());
+            }
+        }
+        return text.toString();
+    }
+
+    static TokenUsage usage(JsonNode u) {
+        if (u == null || !u.isObject()) {
+            return TokenUsage.UNKNOWN;
+        }
+        Long prompt = Json.longOrNull(u.get("promptTokenCount"));
+        Long candidates = Json.longOrNull(u.get("candidatesTokenCount"));
+        Long thoughts = Json.longOrNull(u.get("thoughtsTokenCount"));
+        Long cached = Json.longOrNull(u.get("cachedContentTokenCount"));
+        // Gemini leaves zero counts out; once the prompt is known, a missing cache count is zero
+        return new TokenUsage(prompt, Json.sum(candidates, thoughts),
+                prompt == null ? null : cached == null ? 0L : cached);
+    }
+
+    static FinishReason finishReason(String reason) {
+        if (reason == null) {
+            return FinishReason.UNKNOWN;
+        }
+        return switch (reason) {
+            case "STOP" -> FinishReason.STOP;
+            case "MAX_TOKENS" -> FinishReason.LENGTH;
+            case "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY" ->
+                    FinishReason.CONTENT_FILTER;
+            case "MALFORMED_FUNCTION_CALL", "UNEXPECTED_TOOL_CALL", "TOO_MANY_TOOL_CALLS" -> FinishReason.TOOL_CALLS;
+            default -> FinishReason.OTHER;
+        };
+    }
+}

@@ -1,0 +1,144 @@
+package dev.aitenancy.provider.internal;
+
+import dev.aitenancy.ProviderException;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One non-streamed call: its attempts, with the waits between them, inside one deadline. A timer
+ * set at the start fails the call with {@code AI_PROVIDER_TIMEOUT} when the deadline passes,
+ * whatever is under way (an attempt, a backoff); a retry is started only when
+ * {@link RetryDecision} says it can still finish in time. Completing the future any way — an
+ * answer, an error, the deadline, a cancel by the caller — stops the timers and the exchange.
+ */
+final class Attempts<T> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Attempts.class);
+
+    @FunctionalInterface
+    interface RequestFactory {
+        HttpRequest.Builder create() throws Exception;
+    }
+
+    @FunctionalInterface
+    interface AnswerReader<T> {
+        T read(HttpResponse<String> response) throws Exception;
+    }
+
+    private final HttpProviderClient client;
+    private final RequestFactory factory;
+    private final ErrorClassifier.Context ctx;
+    private final Deadline deadline;
+    private final AnswerReader<T> reader;
+    private final CompletableFuture<T> result = new CompletableFuture<>();
+    private final AtomicInteger attempts = new AtomicInteger();
+    private volatile CompletableFuture<?> inFlight;
+    private volatile Future<?> pendingRetry;
+    private volatile ScheduledFuture<?> timer;
+    private volatile ProviderException lastFailure;
+
+    Attempts(HttpProviderClient client, RequestFactory factory, ErrorClassifier.Context ctx, Deadline deadline,
+            AnswerReader<T> reader) {
+        this.client = client;
+        this.factory = factory;
+        this.ctx = ctx;
+        this.deadline = deadline;
+        this.reader = reader;
+    }
+
+    CompletableFuture<T> start() {
+        if (deadline.passed()) {
+            result.completeExceptionally(client.errors().deadline(ctx, deadline.timeout(), 0, null));
+            return result;
+        }
+        timer = Scheduler.INSTANCE.schedule(this::deadlinePassed, deadline.remainingNanos(), TimeUnit.NANOSECONDS);
+        result.whenComplete((v, e) -> stop());
+        send();
+        return result;
+    }
+
+    private void send() {
+        if (result.isDone()) {
+            return;
+        }
+        int attempt = attempts.incrementAndGet();
+        HttpRequest request;
+        try {
+            request = factory.create().build();
+        } catch (Exception e) {
+            result.completeExceptionally(client.errors().cannotBuild(ctx, e));
+            return;
+        }
+        CompletableFuture<HttpResponse<String>> exchange =
+                client.http().sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        inFlight = exchange;
+        if (result.isDone()) {
+            exchange.cancel(true); // the deadline or the caller got here first
+            return;
+        }
+        exchange.whenComplete((response, failure) -> answered(attempt, response, failure));
+    }
+
+    private void answered(int attempt, HttpResponse<String> response, Throwable failure) {
+        if (result.isDone()) {
+            return;
+        }
+        ProviderException error;
+        HttpHeaders headers = null;
+        if (failure != null) {
+            error = client.errors().transport(failure, ctx);
+        } else if (response.statusCode() / 100 != 2) {
+            headers = response.headers();
+            error = client.errors().http(response.statusCode(), headers, response.body(), ctx);
+        } else {
+            try {
+                result.complete(reader.read(response));
+            } catch (Exception e) {
+                result.completeExceptionally(client.errors().unreadable(ctx, response.statusCode(), e));
+            }
+            return;
+        }
+        lastFailure = error;
+        Optional<Duration> delay = client.retries().next(error, headers, attempt, deadline);
+        if (delay.isEmpty()) {
+            result.completeExceptionally(error);
+            return;
+        }
+        LOG.debug("{} attempt {} failed with {}; retrying in {} ms", ctx.provider(), attempt, error.code(),
+                delay.get().toMillis());
+        pendingRetry = Scheduler.INSTANCE.schedule(this::send, delay.get().toNanos(), TimeUnit.NANOSECONDS);
+        if (result.isDone()) {
+            pendingRetry.cancel(false);
+        }
+    }
+
+    private void deadlinePassed() {
+        result.completeExceptionally(client.errors().deadline(ctx, deadline.timeout(), attempts.get(), lastFailure));
+    }
+
+    private void stop() {
+        ScheduledFuture<?> t = timer;
+        if (t != null) {
+            t.cancel(false);
+        }
+        Future<?> retry = pendingRetry;
+        if (retry != null) {
+            retry.cancel(false);
+        }
+        CompletableFuture<?> exchange = inFlight;
+        if (exchange != null) {
+            exchange.cancel(true);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.aitenancy.provider.internal;
+
+import dev.aitenancy.internal.Json;
+import dev.aitenancy.provider.ProviderRequest;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Where a provider's API is and what every request to it carries. The base URL is the provider's
+ * origin (plus a gateway's path prefix, if any); a wire format appends its API's whole path
+ * ({@code /v1/chat/completions}, {@code /v1beta/models/...}). A base URL in the older form that ended
+ * with an API version ({@code https://api.openai.com/v1}, {@code .../v1beta}) is accepted: the
+ * version segment is dropped, since the wire format adds its own.
+ */
+public final class Endpoint {
+
+    /** A last path segment that is an API version: v1, v2, v1beta, v1alpha2, ... */
+    private static final Pattern VERSION_SEGMENT = Pattern.compile("/v\\d+(?:alpha|beta)?\\d*");
+
+    private final String base;
+    private final Map<String, String> headers;
+
+    public Endpoint(URI configured, Map<String, String> headers) {
+        this.base = normalize(configured).toString();
+        this.headers = Map.copyOf(headers);
+    }
+
+    /**
+     * The base URL as the clients use it: no trailing slash, no trailing API version segment.
+     *
+     * @throws IllegalArgumentException for a URL that is not http(s), or has a query or fragment
+     */
+    public static URI normalize(URI configured) {
+        String scheme = configured.getScheme() == null ? "" : configured.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || configured.getRawAuthority() == null) {
+            throw new IllegalArgumentException("a provider base URL is http(s)://host[:port][/prefix], for example "
+                    + "https://api.openai.com; got '" + configured + "'");
+        }
+        if (configured.getRawQuery() != null || configured.getRawFragment() != null) {
+            throw new IllegalArgumentException("a provider base URL has no query or fragment (the client adds the "
+                    + "API's path and parameters itself); got '" + configured + "'");
+        }
+        String path = configured.getRawPath() == null ? "" : configured.getRawPath();
+        while (path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        int last = path.lastIndexOf('/');
+        if (last >= 0 && VERSION_SEGMENT.matcher(path.substring(last)).matches()) {
+            path = path.substring(0, last);
+        }
+        return URI.create(scheme + "://" + configured.getRawAuthority() + path);
+    }
+
+    /** The normalized base URL. */
+    public URI base() {
+        return URI.create(base);
+    }
+
+    /** {@code path} (starting with '/', may carry a query) below the base URL. */
+    public URI resolve(String path) {
+        return URI.create(base + (path.startsWith("/") ? path : "/" + path));
+    }
+
+    /** A JSON POST to {@code path} with the correlation id and the configured extra headers. */
+    public HttpRequest.Builder postJson(String path, ProviderRequest request, Object body, boolean stream)
+            throws IOException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(resolve(path))
+                .header("Content-Type", "application/json")
+                .header("Accept", stream ? "text/event-stream" : "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
+        if (request.correlationId() != null) {
+            b.header("x-correlation-id", request.correlationId());
+        }
+        headers.forEach(b::header);
+        return b;
+    }
+
+    /** A GET of {@code path} with the configured extra headers. */
+    public HttpRequest.Builder get(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(resolve(path)).GET().header("Accept", "application/json");
+        headers.forEach(b::header);
+        return b;
+    }
+}

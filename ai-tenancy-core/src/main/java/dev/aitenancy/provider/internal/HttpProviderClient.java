@@ -1,0 +1,114 @@
+package dev.aitenancy.provider.internal;
+
+import dev.aitenancy.internal.Json;
+import dev.aitenancy.keys.ApiKey;
+import dev.aitenancy.provider.ProviderClient;
+import dev.aitenancy.provider.ProviderId;
+import dev.aitenancy.provider.ProviderRequest;
+import dev.aitenancy.provider.ProviderResponse;
+import dev.aitenancy.provider.ProviderSettings;
+import dev.aitenancy.provider.ProviderStream;
+import dev.aitenancy.provider.ProviderStreamListener;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The one {@link ProviderClient} implementation: a {@link WireFormat} for what is particular to a
+ * provider, composed with the parts every provider shares —
+ * {@link Attempts} (one call and its retries inside one {@link Deadline}), {@link RetryDecision},
+ * {@link ErrorClassifier} (the {@link Situation} table) and {@link StreamExchange} (SSE).
+ *
+ * <p>A call's timeout ({@link ProviderRequest#timeout()}, else the settings' request timeout) is
+ * its deadline, retries and backoff included. A stream's timeout is the deadline for its first
+ * token, and after that the longest silence allowed between two events.
+ */
+public final class HttpProviderClient implements ProviderClient {
+
+    private final ProviderId id;
+    private final ProviderSettings settings;
+    private final WireFormat format;
+    private final Endpoint endpoint;
+    private final HttpClient http;
+    private final RetryDecision retries;
+    private final ErrorClassifier errors;
+
+    /**
+     * @throws IllegalArgumentException when the settings' base URL is not a usable http(s) URL
+     */
+    public HttpProviderClient(ProviderId id, ProviderSettings settings, WireFormat format) {
+        this.id = Objects.requireNonNull(id, "id");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.format = Objects.requireNonNull(format, "format");
+        this.endpoint = new Endpoint(settings.baseUri(), settings.headers());
+        this.http = settings.httpClient() != null
+                ? settings.httpClient()
+                : HttpClient.newBuilder().connectTimeout(settings.connectTimeout()).build();
+        this.retries = new RetryDecision(settings.retryPolicy());
+        this.errors = new ErrorClassifier(format);
+    }
+
+    @Override
+    public ProviderId id() {
+        return id;
+    }
+
+    /** The base URL requests go to, after normalization (see {@link Endpoint}). */
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    @Override
+    public CompletableFuture<ProviderResponse> call(ProviderRequest request) {
+        return new Attempts<>(this, () -> format.generate(endpoint, request, false), context(request),
+                Deadline.after(timeout(request)),
+                response -> format.answer(Json.MAPPER.readTree(response.body()), response.headers())).start();
+    }
+
+    @Override
+    public CompletableFuture<Void> verify(ApiKey key) {
+        return new Attempts<Void>(this, () -> format.keyCheck(endpoint, key),
+                new ErrorClassifier.Context(id, null, null, key), Deadline.after(settings.requestTimeout()),
+                response -> null).start();
+    }
+
+    @Override
+    public ProviderStream stream(ProviderRequest request, ProviderStreamListener listener) {
+        StreamExchange exchange = new StreamExchange(this, request, listener, context(request),
+                Deadline.after(timeout(request)));
+        exchange.start();
+        return exchange;
+    }
+
+    @Override
+    public String toString() {
+        return "ProviderClient[" + id + " at " + endpoint.base() + "]";
+    }
+
+    // ---- for the parts -------------------------------------------------------------------------
+
+    WireFormat format() {
+        return format;
+    }
+
+    HttpClient http() {
+        return http;
+    }
+
+    RetryDecision retries() {
+        return retries;
+    }
+
+    ErrorClassifier errors() {
+        return errors;
+    }
+
+    private ErrorClassifier.Context context(ProviderRequest request) {
+        return new ErrorClassifier.Context(id, request.orgId(), request.model(), request.apiKey());
+    }
+
+    private Duration timeout(ProviderRequest request) {
+        return request.timeout() != null ? request.timeout() : settings.requestTimeout();
+    }
+}

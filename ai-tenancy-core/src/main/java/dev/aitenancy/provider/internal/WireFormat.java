@@ -1,0 +1,38 @@
+package dev.aitenancy.provider.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.aitenancy.keys.ApiKey;
+import dev.aitenancy.provider.ProviderRequest;
+import dev.aitenancy.provider.ProviderResponse;
+import java.io.IOException;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+
+/**
+ * One provider's wire format, and nothing else: how its requests look, how its answers, streams and
+ * error bodies read. Transport, deadlines, retries and the choice of error code are the
+ * {@link HttpProviderClient}'s. Implementations are stateless and thread safe.
+ */
+public interface WireFormat {
+
+    /** The request for one generation, with the key; the client adds nothing but the deadline. */
+    HttpRequest.Builder generate(Endpoint endpoint, ProviderRequest request, boolean stream) throws IOException;
+
+    /**
+     * Reads a successful non-streamed answer.
+     *
+     * @throws AnswerUnreadable when the JSON does not have the expected shape
+     */
+    ProviderResponse answer(JsonNode body, HttpHeaders headers);
+
+    /** A fresh decoder for one stream (it may keep state). */
+    StreamDecoder streamDecoder();
+
+    /** The cheapest request that proves a key works (one that costs no tokens). */
+    HttpRequest.Builder keyCheck(Endpoint endpoint, ApiKey key);
+
+    /** What an error body says; {@link ErrorDetails#generic} reads the common shapes. Never fails. */
+    default ErrorDetails errorDetails(int status, String body) {
+        return ErrorDetails.generic(body);
+    }
+}

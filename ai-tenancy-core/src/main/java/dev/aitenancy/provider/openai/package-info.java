@@ -1,0 +1,4 @@
+/**
+ * OpenAI's Chat Completions API: {@link dev.aitenancy.provider.openai.OpenAiClient} (API).
+ */
+package dev.aitenancy.provider.openai;
