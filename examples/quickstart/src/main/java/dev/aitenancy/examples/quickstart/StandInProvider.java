@@ -45,9 +45,9 @@ public final class StandInProvider implements AutoCloseable {
         return new StandInProvider();
     }
 
-    /** The base URL to give an OpenAI client, e.g. {@code http://127.0.0.1:50123/v1}. */
+    /** The base URL to give an OpenAI client: the origin, e.g. {@code http://127.0.0.1:50123}. */
     public URI baseUri() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1");
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
     private void models(HttpExchange ex) throws IOException {
