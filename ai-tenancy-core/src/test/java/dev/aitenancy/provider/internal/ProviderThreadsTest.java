@@ -65,6 +65,9 @@ class ProviderThreadsTest {
                 "corr", timeout);
     }
 
+    static final String CHUNK =
+            "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ok\"},\"finish_reason\":\"stop\"}]}\n\n";
+
     /** More hung calls than the platform pool has threads (Java 17), or a good many (virtual threads). */
     static int hung() {
         return Math.max(128, 2 * ProviderThreads.callThreads());
@@ -110,8 +113,7 @@ class ProviderThreadsTest {
 
     @Test
     void concurrentStreamsStartABoundedNumberOfThreads() throws Exception {
-        String chunk = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ok\"},\"finish_reason\":\"stop\"}]}\n\n";
-        server.otherwise(req -> sse(chunk, "data: [DONE]\n\n"));
+        server.otherwise(req -> sse(CHUNK, "data: [DONE]\n\n"));
         ProviderClient client = client();
         RecordingListener warm = new RecordingListener();
         client.stream(request(), warm);
@@ -167,5 +169,36 @@ class ProviderThreadsTest {
         streams.forEach(ProviderStream::cancel);
 
         assertThat(client.call(request()).get(10, TimeUnit.SECONDS).text()).isEqualTo("ok");
+    }
+
+    @Test
+    void aGivenExecutorRunsTheAttemptsAndOneThatRefusesThemOverloads() throws Exception {
+        server.otherwise(req -> req.body().contains("\"stream\":true") ? sse(CHUNK, "data: [DONE]\n\n") : json(200, ANSWER));
+        java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ExecutorService own = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            ProviderClient client = new OpenAiClient(ProviderSettings.builder(server.uri("")).executor(r -> {
+                ran.incrementAndGet();
+                own.execute(r);
+            }).build());
+            assertThat(client.call(request()).get(10, TimeUnit.SECONDS).text()).isEqualTo("ok");
+            RecordingListener l = new RecordingListener();
+            client.stream(request(), l);
+            assertThat(l.awaitResponse().text()).isEqualTo("ok");
+            assertThat(ran).hasValue(2);
+        } finally {
+            own.shutdownNow();
+        }
+
+        ProviderClient refusing = new OpenAiClient(ProviderSettings.builder(server.uri(""))
+                .retryPolicy(dev.aitenancy.provider.RetryPolicy.NONE).executor(r -> {
+                    throw new java.util.concurrent.RejectedExecutionException("full");
+                }).build());
+        assertThatThrownBy(() -> refusing.call(request()).get(10, TimeUnit.SECONDS)).cause()
+                .extracting(e -> ((ProviderException) e).code()).isEqualTo(ErrorCode.AI_PROVIDER_OVERLOADED);
+        RecordingListener refused = new RecordingListener();
+        refusing.stream(request(), refused);
+        assertThat(refused.awaitError().code()).isEqualTo(ErrorCode.AI_PROVIDER_OVERLOADED);
+        assertThat(server.requests()).hasSize(2);
     }
 }
