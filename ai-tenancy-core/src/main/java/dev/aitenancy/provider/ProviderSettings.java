@@ -40,8 +40,8 @@ import java.util.concurrent.Executor;
  * attempts beyond it wait in arrival order inside their deadline. A plain attempt holds its thread
  * until its answer is read; a stream only until its response headers arrive. The HttpClient the
  * library builds runs on a bounded pool of its own (16 threads on Java 17–20,
- * {@code aitenancy.provider.httpThreads}; virtual threads on 21+), which also delivers stream events,
- * so a {@link ProviderStreamListener} should not block. (The JDK's {@code sendAsync} is not used: it
+ * {@code aitenancy.provider.httpThreads}; virtual threads on 21+), which also delivers stream events:
+ * a {@link ProviderStreamListener} that blocks holds one of those threads meanwhile. (The JDK's {@code sendAsync} is not used: it
  * completes every response on {@code CompletableFuture}'s default pool, which with 1–2 CPUs starts a
  * new thread per response.)
  *

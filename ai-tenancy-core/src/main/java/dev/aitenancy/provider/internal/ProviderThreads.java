@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *       listeners. Idle threads of both end after 30 s.</li>
  * </ul>
  */
-public final class ProviderThreads {
+final class ProviderThreads {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProviderThreads.class);
 
@@ -47,17 +47,17 @@ public final class ProviderThreads {
     }
 
     /** Whether calls run on virtual threads (Java 21 and later). */
-    public static boolean virtual() {
+    static boolean virtual() {
         return Holder.VIRTUAL;
     }
 
     /** Runs each provider attempt (a blocking send), unless the settings give an executor. */
-    public static Executor calls() {
+    static Executor calls() {
         return Holder.CALLS;
     }
 
     /** The executor of the HttpClient the library builds. */
-    public static Executor http() {
+    static Executor http() {
         return Holder.HTTP;
     }
 
