@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 
 /**
  * HTTP settings of one provider client. Build with {@link #builder(URI)}; every provider has a
@@ -32,15 +33,31 @@ import java.util.Objects;
  * A stream's timeout is the same deadline until its first token; after that it is the longest
  * silence allowed between two lines of the stream, however long the whole answer takes.
  *
+ * <p><b>Threads.</b> No thread is started per call. Each attempt is a blocking
+ * {@code HttpClient.send} run on {@link #executor()}, by default the library's shared one: a
+ * virtual thread per attempt on Java 21 and later; on Java 17–20 a pool of at most 64 daemon
+ * threads ({@code ai-tenancy-provider-N}, system property {@code aitenancy.provider.threads}), where
+ * attempts beyond it wait in arrival order inside their deadline. A plain attempt holds its thread
+ * until its answer is read; a stream only until its response headers arrive. The HttpClient the
+ * library builds runs on a bounded pool of its own (16 threads on Java 17–20,
+ * {@code aitenancy.provider.httpThreads}; virtual threads on 21+), which also delivers stream events:
+ * a {@link ProviderStreamListener} that blocks holds one of those threads meanwhile. (The JDK's {@code sendAsync} is not used: it
+ * completes every response on {@code CompletableFuture}'s default pool, which with 1–2 CPUs starts a
+ * new thread per response.)
+ *
  * @param baseUri        the provider's origin (see above), e.g. {@code https://api.openai.com}
  * @param connectTimeout TCP/TLS connect timeout
  * @param requestTimeout the deadline of a call whose request sets none (see above)
  * @param retryPolicy    retries of retryable failures, inside the deadline
  * @param headers        extra headers sent on every request (never put a key here)
- * @param httpClient     a shared client, or null to build one with {@code connectTimeout}
+ * @param httpClient     a shared client, or null to build one with {@code connectTimeout} (on the
+ *                       library's bounded executor)
+ * @param executor       runs each attempt's blocking send, or null for the library's (see above); an
+ *                       attempt it rejects fails as {@code AI_PROVIDER_OVERLOADED}, retried inside the
+ *                       deadline like any overload. A canceled or timed-out attempt interrupts its thread.
  */
 public record ProviderSettings(URI baseUri, Duration connectTimeout, Duration requestTimeout,
-        RetryPolicy retryPolicy, Map<String, String> headers, HttpClient httpClient) {
+        RetryPolicy retryPolicy, Map<String, String> headers, HttpClient httpClient, Executor executor) {
 
     public ProviderSettings {
         Objects.requireNonNull(baseUri, "baseUri");
@@ -54,6 +71,12 @@ public record ProviderSettings(URI baseUri, Duration connectTimeout, Duration re
         }
     }
 
+    /** Settings on the library's executor (as before {@link #executor()} existed). */
+    public ProviderSettings(URI baseUri, Duration connectTimeout, Duration requestTimeout, RetryPolicy retryPolicy,
+            Map<String, String> headers, HttpClient httpClient) {
+        this(baseUri, connectTimeout, requestTimeout, retryPolicy, headers, httpClient, null);
+    }
+
     public static Builder builder(URI baseUri) {
         return new Builder(baseUri);
     }
@@ -65,7 +88,7 @@ public record ProviderSettings(URI baseUri, Duration connectTimeout, Duration re
     /** A builder starting from these settings. */
     public Builder toBuilder() {
         Builder b = new Builder(baseUri).connectTimeout(connectTimeout).requestTimeout(requestTimeout)
-                .retryPolicy(retryPolicy).httpClient(httpClient);
+                .retryPolicy(retryPolicy).httpClient(httpClient).executor(executor);
         headers.forEach(b::header);
         return b;
     }
@@ -78,6 +101,7 @@ public record ProviderSettings(URI baseUri, Duration connectTimeout, Duration re
         private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
         private final Map<String, String> headers = new LinkedHashMap<>();
         private HttpClient httpClient;
+        private Executor executor;
 
         private Builder(URI baseUri) {
             this.baseUri = Objects.requireNonNull(baseUri, "baseUri");
@@ -113,8 +137,20 @@ public record ProviderSettings(URI baseUri, Duration connectTimeout, Duration re
             return this;
         }
 
+        /**
+         * Runs each attempt's blocking {@code HttpClient.send}; null (the default) for the library's
+         * (virtual threads on Java 21+, a bounded pool on 17). Give a bounded one to cap the calls
+         * in flight; an attempt it rejects fails as {@code AI_PROVIDER_OVERLOADED}. It must start
+         * a task's thread, not run it on the caller's ({@code Runnable::run} would block the caller).
+         */
+        public Builder executor(Executor executor) {
+            this.executor = executor;
+            return this;
+        }
+
         public ProviderSettings build() {
-            return new ProviderSettings(baseUri, connectTimeout, requestTimeout, retryPolicy, headers, httpClient);
+            return new ProviderSettings(baseUri, connectTimeout, requestTimeout, retryPolicy, headers, httpClient,
+                    executor);
         }
     }
 }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * whatever is under way (an attempt, a backoff); a retry is started only when
  * {@link RetryDecision} says it can still finish in time. Completing the future any way — an
  * answer, an error, the deadline, a cancel by the caller — stops the timers and the exchange.
+ *
+ * <p>Each attempt is a blocking {@code HttpClient.send} on the client's executor (see
+ * {@link ProviderThreads}); stopping the exchange interrupts it, which aborts the request and frees
+ * the thread. The answer is read, and the future completed, on that thread.
  */
 final class Attempts<T> {
 
@@ -43,7 +48,7 @@ final class Attempts<T> {
     private final AnswerReader<T> reader;
     private final CompletableFuture<T> result = new CompletableFuture<>();
     private final AtomicInteger attempts = new AtomicInteger();
-    private volatile CompletableFuture<?> inFlight;
+    private volatile Future<?> inFlight;
     private volatile Future<?> pendingRetry;
     private volatile ScheduledFuture<?> timer;
     private volatile ProviderException lastFailure;
@@ -80,14 +85,19 @@ final class Attempts<T> {
             result.completeExceptionally(client.errors().cannotBuild(ctx, e));
             return;
         }
-        CompletableFuture<HttpResponse<String>> exchange =
-                client.http().sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        Future<?> exchange;
+        try {
+            exchange = client.run(
+                    () -> client.http().send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)),
+                    (response, failure) -> answered(attempt, response, failure));
+        } catch (RejectedExecutionException e) {
+            answered(attempt, null, client.errors().saturated(ctx, e));
+            return;
+        }
         inFlight = exchange;
         if (result.isDone()) {
             exchange.cancel(true); // the deadline or the caller got here first
-            return;
         }
-        exchange.whenComplete((response, failure) -> answered(attempt, response, failure));
     }
 
     private void answered(int attempt, HttpResponse<String> response, Throwable failure) {
@@ -136,7 +146,7 @@ final class Attempts<T> {
         if (retry != null) {
             retry.cancel(false);
         }
-        CompletableFuture<?> exchange = inFlight;
+        Future<?> exchange = inFlight;
         if (exchange != null) {
             exchange.cancel(true);
         }

@@ -83,6 +83,12 @@ final class ErrorClassifier {
                 + limit.toMillis() + " ms after " + characters + " characters; the answer is incomplete", null);
     }
 
+    /** The executor that runs attempts refused one: too many calls in flight. */
+    ProviderException saturated(Context ctx, Throwable cause) {
+        return build(Situation.OVERLOADED, ctx, 0, null, null, "too many " + ctx.provider()
+                + " calls in flight: the executor that runs them refused this one", cause);
+    }
+
     /** A failure without an HTTP answer: no connection, a reset, TLS. */
     ProviderException transport(Throwable failure, Context ctx) {
         Throwable t = unwrap(failure);

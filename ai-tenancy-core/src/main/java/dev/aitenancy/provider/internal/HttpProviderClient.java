@@ -13,6 +13,13 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.function.BiConsumer;
 
 /**
  * The one {@link ProviderClient} implementation: a {@link WireFormat} for what is particular to a
@@ -23,6 +30,10 @@ import java.util.concurrent.CompletableFuture;
  * <p>A call's timeout ({@link ProviderRequest#timeout()}, else the settings' request timeout) is
  * its deadline, retries and backoff included. A stream's timeout is the deadline for its first
  * token, and after that the longest silence allowed between two events.
+ *
+ * <p>Threads: each attempt is a blocking {@code HttpClient.send} on the settings' executor, else
+ * {@link ProviderThreads#calls()}; never {@code sendAsync}, whose completions start a thread each
+ * on a machine with 1–2 CPUs (see {@link ProviderThreads}).
  */
 public final class HttpProviderClient implements ProviderClient {
 
@@ -31,6 +42,7 @@ public final class HttpProviderClient implements ProviderClient {
     private final WireFormat format;
     private final Endpoint endpoint;
     private final HttpClient http;
+    private final Executor executor;
     private final RetryDecision retries;
     private final ErrorClassifier errors;
 
@@ -44,7 +56,9 @@ public final class HttpProviderClient implements ProviderClient {
         this.endpoint = new Endpoint(settings.baseUri(), settings.headers());
         this.http = settings.httpClient() != null
                 ? settings.httpClient()
-                : HttpClient.newBuilder().connectTimeout(settings.connectTimeout()).build();
+                : HttpClient.newBuilder().connectTimeout(settings.connectTimeout()).executor(ProviderThreads.http())
+                        .build();
+        this.executor = settings.executor() != null ? settings.executor() : ProviderThreads.calls();
         this.retries = new RetryDecision(settings.retryPolicy());
         this.errors = new ErrorClassifier(format);
     }
@@ -94,6 +108,38 @@ public final class HttpProviderClient implements ProviderClient {
 
     HttpClient http() {
         return http;
+    }
+
+    /**
+     * Runs the blocking {@code io} of one attempt on the executor, then {@code then} with its result
+     * or failure, on the same thread. Canceling the returned future (with interrupt) aborts the I/O
+     * while it is under way (the JDK's {@code send} cancels its exchange when interrupted) and skips
+     * {@code then}; once the I/O has finished, a cancel does nothing, so {@code then} and whatever it
+     * completes never run interrupted.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException when the executor refuses it
+     */
+    <R> Future<R> run(Callable<R> io, BiConsumer<R, Throwable> then) {
+        FutureTask<R> task = new FutureTask<>(io);
+        executor.execute(() -> {
+            task.run();
+            if (task.isCancelled()) {
+                Thread.interrupted(); // the cancel's interrupt, not to leak into the executor's next task
+                return;
+            }
+            R value;
+            try {
+                value = task.get();
+            } catch (ExecutionException e) {
+                then.accept(null, e.getCause());
+                return;
+            } catch (InterruptedException | CancellationException e) {
+                Thread.interrupted();
+                return;
+            }
+            then.accept(value, null);
+        });
+        return task;
     }
 
     RetryDecision retries() {

@@ -8,13 +8,18 @@ import dev.aitenancy.provider.ProviderResponse;
 import dev.aitenancy.provider.ProviderStream;
 import dev.aitenancy.provider.ProviderStreamListener;
 import java.net.http.HttpHeaders;
+import java.nio.ByteBuffer;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -27,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * {@code retry-after} waits included, as for a plain call). From the first token on, the same
  * duration is the longest silence allowed between two lines of the stream. A stream is retried
  * only before its first token.
+ *
+ * <p>Threads: an attempt is a blocking {@code HttpClient.send} on the client's executor (see
+ * {@link ProviderThreads}) that returns with the response headers; the body's lines then arrive on
+ * the HttpClient's threads. Stopping the exchange interrupts the send (aborting the request) or
+ * cancels the body's subscription, whichever is under way.
  *
  * <p>Thread safety: every field is guarded by {@code this}; the listener is called while holding
  * it, so its calls never overlap.
@@ -53,7 +63,7 @@ final class StreamExchange implements ProviderStream {
     private int attempt;
     private long lastActivity;
     private ProviderException lastFailure;
-    private CompletableFuture<HttpResponse<String>> exchange;
+    private Future<?> exchange;
     private Flow.Subscription subscription;
     private ScheduledFuture<?> timer;
     private ScheduledFuture<?> pendingRetry;
@@ -99,18 +109,59 @@ final class StreamExchange implements ProviderStream {
             }
             lines.requestId = info.headers().firstValue("x-request-id")
                     .or(() -> info.headers().firstValue("request-id")).orElse(null);
-            return HttpResponse.BodySubscribers.fromLineSubscriber(lines, s -> null, StandardCharsets.UTF_8, null);
+            return new AfterHeaders(
+                    HttpResponse.BodySubscribers.fromLineSubscriber(lines, x -> null, StandardCharsets.UTF_8, null));
         };
-        CompletableFuture<HttpResponse<String>> ex = client.http().sendAsync(httpRequest, handler);
-        exchange = ex;
-        ex.whenComplete((response, failure) -> {
-            if (failure != null) {
-                failed(current, client.errors().transport(failure, ctx), null);
-            } else if (response.statusCode() / 100 != 2) {
-                failed(current, client.errors().http(response.statusCode(), response.headers(), response.body(), ctx),
-                        response.headers());
-            }
-        });
+        exchange = null;
+        try {
+            exchange = client.run(() -> client.http().send(httpRequest, handler), (response, failure) -> {
+                if (failure != null) {
+                    failed(current, client.errors().transport(failure, ctx), null);
+                } else if (response.statusCode() / 100 != 2) {
+                    failed(current, client.errors().http(response.statusCode(), response.headers(), response.body(),
+                            ctx), response.headers());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            failed(current, client.errors().saturated(ctx, e), null);
+        }
+    }
+
+    /**
+     * The body of a 2xx stream: {@code send} returns as soon as the headers are in, freeing the
+     * executor's thread; the lines keep arriving at {@link Lines} on the HttpClient's own threads.
+     */
+    private static final class AfterHeaders implements HttpResponse.BodySubscriber<String> {
+        private final HttpResponse.BodySubscriber<?> lines;
+
+        AfterHeaders(HttpResponse.BodySubscriber<?> lines) {
+            this.lines = lines;
+        }
+
+        @Override
+        public CompletionStage<String> getBody() {
+            return CompletableFuture.completedStage(null);
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            lines.onSubscribe(subscription);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> item) {
+            lines.onNext(item);
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+            lines.onError(throwable);
+        }
+
+        @Override
+        public void onComplete() {
+            lines.onComplete();
+        }
     }
 
     private void armTimer(long delayNanos) {
