@@ -1,16 +1,10 @@
 package dev.aitenancy.provider.anthropic;
 
 import dev.aitenancy.TokenUsage;
-import dev.aitenancy.keys.ApiKey;
-import dev.aitenancy.provider.ProviderClient;
+import dev.aitenancy.provider.ForwardingProviderClient;
 import dev.aitenancy.provider.ProviderId;
-import dev.aitenancy.provider.ProviderRequest;
-import dev.aitenancy.provider.ProviderResponse;
 import dev.aitenancy.provider.ProviderSettings;
-import dev.aitenancy.provider.ProviderStream;
-import dev.aitenancy.provider.ProviderStreamListener;
 import dev.aitenancy.provider.internal.HttpProviderClient;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Anthropic's Messages API ({@code POST /v1/messages}), plain and streamed (named SSE events
@@ -19,20 +13,18 @@ import java.util.concurrent.CompletableFuture;
  * <p>Anthropic reports cache reads and writes apart from {@code input_tokens}; this client adds
  * them in, so {@link TokenUsage#inputTokens()} is the whole prompt as with the other providers.
  */
-public final class AnthropicClient implements ProviderClient {
+public final class AnthropicClient extends ForwardingProviderClient {
 
     /** The origin of Anthropic's API; the client appends {@code /v1/...}. */
     public static final String DEFAULT_BASE_URL = "https://api.anthropic.com";
     /** The API version header value every call carries. */
     public static final String API_VERSION = "2023-06-01";
 
-    private final ProviderClient client;
-
     /**
      * @throws IllegalArgumentException when the base URL is not an http(s) origin
      */
     public AnthropicClient(ProviderSettings settings) {
-        this.client = new HttpProviderClient(ProviderId.ANTHROPIC, settings, new AnthropicFormat());
+        super(new HttpProviderClient(ProviderId.ANTHROPIC, settings, new AnthropicFormat()));
     }
 
     /** A client for api.anthropic.com with default timeouts and retries. */
@@ -45,28 +37,4 @@ public final class AnthropicClient implements ProviderClient {
         return ProviderSettings.builder(DEFAULT_BASE_URL);
     }
 
-    @Override
-    public ProviderId id() {
-        return client.id();
-    }
-
-    @Override
-    public CompletableFuture<ProviderResponse> call(ProviderRequest request) {
-        return client.call(request);
-    }
-
-    @Override
-    public ProviderStream stream(ProviderRequest request, ProviderStreamListener listener) {
-        return client.stream(request, listener);
-    }
-
-    @Override
-    public CompletableFuture<Void> verify(ApiKey key) {
-        return client.verify(key);
-    }
-
-    @Override
-    public String toString() {
-        return client.toString();
-    }
 }

@@ -1,15 +1,9 @@
 package dev.aitenancy.provider.cohere;
 
-import dev.aitenancy.keys.ApiKey;
-import dev.aitenancy.provider.ProviderClient;
+import dev.aitenancy.provider.ForwardingProviderClient;
 import dev.aitenancy.provider.ProviderId;
-import dev.aitenancy.provider.ProviderRequest;
-import dev.aitenancy.provider.ProviderResponse;
 import dev.aitenancy.provider.ProviderSettings;
-import dev.aitenancy.provider.ProviderStream;
-import dev.aitenancy.provider.ProviderStreamListener;
 import dev.aitenancy.provider.internal.HttpProviderClient;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Cohere's Chat API v2 ({@code POST /v2/chat}), plain and streamed (hyphenated named events ending
@@ -18,18 +12,16 @@ import java.util.concurrent.CompletableFuture;
  * <p>Token counts are Cohere's {@code billed_units} (what the org pays for) where present, else the
  * raw {@code tokens}: the raw input count includes Cohere's own prompt template, which is not billed.
  */
-public final class CohereClient implements ProviderClient {
+public final class CohereClient extends ForwardingProviderClient {
 
     /** The origin of Cohere's API; the client appends {@code /v2/chat} and {@code /v1/models}. */
     public static final String DEFAULT_BASE_URL = "https://api.cohere.com";
-
-    private final ProviderClient client;
 
     /**
      * @throws IllegalArgumentException when the base URL is not an http(s) origin
      */
     public CohereClient(ProviderSettings settings) {
-        this.client = new HttpProviderClient(ProviderId.COHERE, settings, new CohereFormat());
+        super(new HttpProviderClient(ProviderId.COHERE, settings, new CohereFormat()));
     }
 
     /** A client for api.cohere.com with default timeouts and retries. */
@@ -42,28 +34,4 @@ public final class CohereClient implements ProviderClient {
         return ProviderSettings.builder(DEFAULT_BASE_URL);
     }
 
-    @Override
-    public ProviderId id() {
-        return client.id();
-    }
-
-    @Override
-    public CompletableFuture<ProviderResponse> call(ProviderRequest request) {
-        return client.call(request);
-    }
-
-    @Override
-    public ProviderStream stream(ProviderRequest request, ProviderStreamListener listener) {
-        return client.stream(request, listener);
-    }
-
-    @Override
-    public CompletableFuture<Void> verify(ApiKey key) {
-        return client.verify(key);
-    }
-
-    @Override
-    public String toString() {
-        return client.toString();
-    }
 }

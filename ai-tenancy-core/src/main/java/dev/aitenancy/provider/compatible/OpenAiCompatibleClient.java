@@ -1,19 +1,13 @@
 package dev.aitenancy.provider.compatible;
 
-import dev.aitenancy.keys.ApiKey;
-import dev.aitenancy.provider.ProviderClient;
+import dev.aitenancy.provider.ForwardingProviderClient;
 import dev.aitenancy.provider.ProviderId;
-import dev.aitenancy.provider.ProviderRequest;
-import dev.aitenancy.provider.ProviderResponse;
 import dev.aitenancy.provider.ProviderSettings;
-import dev.aitenancy.provider.ProviderStream;
-import dev.aitenancy.provider.ProviderStreamListener;
 import dev.aitenancy.provider.internal.ChatCompletionsFormat;
 import dev.aitenancy.provider.internal.HttpProviderClient;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Any endpoint that speaks OpenAI's Chat Completions format: vLLM, Ollama, LM Studio, OpenRouter,
@@ -27,7 +21,7 @@ import java.util.concurrent.CompletableFuture;
  * does not live under {@code /v1} sets its paths with {@link Builder#chatPath} and
  * {@link Builder#modelsPath}.
  */
-public final class OpenAiCompatibleClient implements ProviderClient {
+public final class OpenAiCompatibleClient extends ForwardingProviderClient {
 
     /** How the key is sent. */
     public enum Auth {
@@ -37,12 +31,10 @@ public final class OpenAiCompatibleClient implements ProviderClient {
         API_KEY_HEADER
     }
 
-    private final ProviderClient client;
-
     private OpenAiCompatibleClient(Builder b) {
-        this.client = new HttpProviderClient(b.id, b.settings, new ChatCompletionsFormat(b.chatPath, b.modelsPath,
+        super(new HttpProviderClient(b.id, b.settings, new ChatCompletionsFormat(b.chatPath, b.modelsPath,
                 b.auth == Auth.BEARER ? "Authorization" : "api-key", b.auth == Auth.BEARER, b.maxTokensField,
-                b.streamUsage));
+                b.streamUsage)));
     }
 
     /** A compatible endpoint named {@code id} at {@code settings.baseUri()} (e.g. {@code http://localhost:11434}). */
@@ -68,30 +60,6 @@ public final class OpenAiCompatibleClient implements ProviderClient {
                 .build();
     }
 
-    @Override
-    public ProviderId id() {
-        return client.id();
-    }
-
-    @Override
-    public CompletableFuture<ProviderResponse> call(ProviderRequest request) {
-        return client.call(request);
-    }
-
-    @Override
-    public ProviderStream stream(ProviderRequest request, ProviderStreamListener listener) {
-        return client.stream(request, listener);
-    }
-
-    @Override
-    public CompletableFuture<Void> verify(ApiKey key) {
-        return client.verify(key);
-    }
-
-    @Override
-    public String toString() {
-        return client.toString();
-    }
 
     /** Options of a compatible endpoint. */
     public static final class Builder {
