@@ -59,8 +59,8 @@ final class CallRecords {
     }
 
     /** Step 9: the record written before the provider is called. */
-    UsageRecord started(Admission a, CallProgress p) {
-        return record(a, p, UsageStatus.STARTED);
+    UsageRecord started(Admission a) {
+        return record(a, a.model(), UsageStatus.STARTED);
     }
 
     /** Steps 11–13 for a provider's answer: guardrails on it, its record, and the result. */
@@ -99,9 +99,8 @@ final class CallRecords {
         finish(a, new CallProgress(a), UsageStatus.ERROR, TokenUsage.UNKNOWN, e, null, clock.instant());
     }
 
-    private UsageRecord record(Admission a, CallProgress p, UsageStatus status) {
+    private UsageRecord record(Admission a, ResolvedModel m, UsageStatus status) {
         JobRequest request = a.request();
-        ResolvedModel m = p.currentModel();
         return UsageRecord.builder(a.id().recordId(), a.org().value(), a.id().startedAt())
                 .userId(request.caller().userId()).groupId(UsageRecord.groupIdOf(request.caller()))
                 .provider(m == null ? null : m.ref().provider().name()).model(m == null ? null : m.ref().model())
@@ -142,7 +141,7 @@ final class CallRecords {
         ResolvedModel m = p.currentModel();
         Cost cost = m != null && m.spec() != null ? m.spec().cost(tokens) : Cost.unpriced();
         Cost billed = charged(a, p, m == null ? cost : m.billed(tokens, cost), error);
-        UsageRecord finished = record(a, p, status).finish(status, tokens, cost, billed,
+        UsageRecord finished = record(a, m, status).finish(status, tokens, cost, billed,
                 error == null ? null : error.code().name(), error == null ? null : error.getMessage(),
                 stored(a.storesText(), output, p.key()), now);
         OrgId org = a.org();

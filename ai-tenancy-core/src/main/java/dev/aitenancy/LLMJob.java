@@ -40,7 +40,6 @@ import dev.aitenancy.usage.UsageTextPolicy;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -50,7 +49,6 @@ import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -93,10 +91,8 @@ public final class LLMJob {
     private final TemplateStore templates;
     private final GuardrailStore guardrails;
     private final CallRecords records;
-    private final Map<ModelKeySlot, CompletableFuture<Void>> verifying = new ConcurrentHashMap<>();
+    private final KeyChecks keyChecks;
 
-    private record ModelKeySlot(OrgId org, ProviderId provider) {
-    }
 
     private LLMJob(Builder b) {
         this.keys = Objects.requireNonNull(b.keys, "keyStore is required");
@@ -111,6 +107,7 @@ public final class LLMJob {
         this.budgets = b.budgets;
         this.templates = b.templates;
         this.guardrails = b.guardrails;
+        this.keyChecks = new KeyChecks(keys, clock, b.reverifyKeysAfter, this::client);
         this.records = new CallRecords(usage, b.observer, clock, new Redactor(b.maxStoredTextBytes), b.textPolicy);
     }
 
@@ -168,7 +165,7 @@ public final class LLMJob {
         }
         CallProgress p = new CallProgress(a);
         CompletableFuture<JobResult> result = new CompletableFuture<>();
-        CompletableFuture<ProviderResponse> answer = verifyIfDue(a).thenCompose(v -> callProvider(a, p));
+        CompletableFuture<ProviderResponse> answer = keyChecks.verifyIfDue(a).thenCompose(v -> callProvider(a, p));
         result.whenComplete((r, e) -> {
             if (result.isCancelled()) {
                 p.cancelInFlight();
@@ -178,8 +175,12 @@ public final class LLMJob {
         });
         answer.whenComplete((response, failure) -> {
             try {
-                result.complete(failure == null ? records.answered(a, p, response)
-                        : fail(records.failed(a, p, asAiException(unwrap(failure)), TokenUsage.UNKNOWN, null)));
+                if (failure == null) {
+                    result.complete(records.answered(a, p, response));
+                } else {
+                    result.completeExceptionally(
+                            records.failed(a, p, asAiException(unwrap(failure)), TokenUsage.UNKNOWN, null));
+                }
             } catch (AiTenancyException e) {
                 result.completeExceptionally(e);
             } catch (Throwable unexpected) { // never leave the caller waiting
@@ -189,10 +190,6 @@ public final class LLMJob {
             }
         });
         return result;
-    }
-
-    private static JobResult fail(AiTenancyException e) {
-        throw e;
     }
 
     /**
@@ -212,7 +209,7 @@ public final class LLMJob {
             return stream;
         }
         stream.admitted(a, new CallProgress(a));
-        verifyIfDue(a).whenComplete((v, failure) -> {
+        keyChecks.verifyIfDue(a).whenComplete((v, failure) -> {
             if (failure == null) {
                 stream.start();
             } else {
@@ -273,10 +270,10 @@ public final class LLMJob {
             so.step = "read the provider key";
             StoredKey stored = key(org, so.model.ref().provider());                            // 8. key
             so.key = stored.key();
-            so.verificationDue = isVerificationDue(stored.lastVerifiedAt(), id.startedAt());
+            so.verificationDue = keyChecks.isDue(stored.lastVerifiedAt(), id.startedAt());
             so.step = "record the start of the call";
             Admission admitted = so.admission();
-            usage.started(records.started(admitted, new CallProgress(admitted)));             // 9. record start
+            usage.started(records.started(admitted));                                          // 9. record start
             return admitted;
         } catch (AiTenancyException e) {
             e.attachOrg(org.value());
@@ -403,58 +400,6 @@ public final class LLMJob {
                                 : " in version " + request.templateVersion()) + "; save it first"));
     }
 
-    /**
-     * Step 8 (continued): a key never verified, or last verified longer ago than
-     * {@code reverifyKeysAfter}, is checked with the provider's cheapest call before use, once per
-     * (org, provider) however many calls wait for it. A refused key becomes a configuration error
-     * of the org instead of a stream of provider 401s; an unreachable provider lets the call go on.
-     */
-    private CompletableFuture<Void> verifyIfDue(Admission a) {
-        if (!a.verificationDue()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        try {
-            return verify(a);
-        } catch (RuntimeException e) { // the key store failed: the key was just read, so the call goes on
-            LOG.debug("could not check the {} key of org {} ({}); calling anyway", a.model().ref().provider(),
-                    a.org(), e.getClass().getSimpleName());
-            return CompletableFuture.completedFuture(null);
-        }
-    }
-
-    private CompletableFuture<Void> verify(Admission a) {
-        OrgId org = a.org();
-        ProviderId provider = a.model().ref().provider();
-        ModelKeySlot slot = new ModelKeySlot(org, provider);
-        CompletableFuture<Void> check = verifying.computeIfAbsent(slot, s -> verifiedMeanwhile(a, provider)
-                ? CompletableFuture.completedFuture(null)
-                : client(org, provider).verify(a.key())
-                        .thenRun(() -> keys.markVerified(org, provider, clock.instant())));
-        check.whenComplete((ok, e) -> verifying.remove(slot, check));
-        return check.exceptionallyCompose(failure -> {
-            Throwable cause = unwrap(failure);
-            if (cause instanceof ProviderException pe && pe.code() == ErrorCode.AI_PROVIDER_AUTH) {
-                return CompletableFuture.failedFuture(new ConfigurationException(ErrorCode.AI_CONFIG_INVALID,
-                        org.value(), "the " + provider + " key of org " + org
-                                + " was refused when it was checked before use; replace it under providers", pe));
-            }
-            LOG.debug("could not check the {} key of org {} ({}); calling anyway", provider, org,
-                    cause instanceof AiTenancyException ae ? ae.code() : cause.getClass().getSimpleName());
-            return CompletableFuture.completedFuture(null);
-        });
-    }
-
-    /** Whether another call verified this very key since this call read it. */
-    private boolean verifiedMeanwhile(Admission a, ProviderId provider) {
-        return keys.find(a.org(), provider)
-                .filter(k -> k.key().equals(a.key()) && !isVerificationDue(k.lastVerifiedAt(), clock.instant()))
-                .isPresent();
-    }
-
-    private boolean isVerificationDue(Instant lastVerifiedAt, Instant now) {
-        return lastVerifiedAt == null || lastVerifiedAt.plus(reverifyKeysAfter).isBefore(now);
-    }
-
     private StoredKey key(OrgId org, ProviderId provider) {
         return keys.find(org, provider).orElseThrow(() -> new ConfigurationException(
                 ErrorCode.AI_CONFIG_MISSING_API_KEY, org.value(), "no " + provider + " API key is configured for org "
@@ -510,7 +455,7 @@ public final class LLMJob {
 
     // ---- small helpers ---------------------------------------------------------------------------
 
-    private static Throwable unwrap(Throwable t) {
+    static Throwable unwrap(Throwable t) {
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
             t = t.getCause();
         }

@@ -321,11 +321,13 @@ public final class JdbcBudgetLedger implements BudgetLedger {
     }
 
     /**
-     * Releases, inside the caller's transaction, a reservation held under {@code id} that no call
-     * will settle: its reservation transaction committed while the call saw it fail (the
-     * connection broke as it committed), so the call was refused and charges nothing.
+     * Closes, inside the caller's transaction, every row of the reservation {@code id} that no call
+     * will settle any more, without alerts: with {@code charge}, each budget is charged what it
+     * reserved there (a call whose instance died: the worst case, its tokens unknown); without, the
+     * hold is only released (its reservation committed while the call saw it fail, so the call was
+     * refused and charges nothing).
      */
-    static void releaseOrphanIn(Handle h, UUID id) {
+    static void closeIn(Handle h, UUID id, boolean charge) {
         record Row(String org, String key, String period, BigDecimal amount) {
         }
         List<Row> rows = h.createQuery("SELECT org_id, budget_key, period_key, amount FROM ai_budget_reservations "
@@ -335,40 +337,15 @@ public final class JdbcBudgetLedger implements BudgetLedger {
                         rs.getBigDecimal("amount")))
                 .list();
         for (Row r : rows) {
-            h.createUpdate("UPDATE ai_budget_usage SET reserved = reserved - :amount "
+            h.createUpdate("UPDATE ai_budget_usage SET reserved = reserved - :amount, spent = spent + :spent "
                             + "WHERE org_id = :org AND budget_key = :key AND period_key = :period")
-                    .bind("amount", r.amount()).bind("org", r.org()).bind("key", r.key()).bind("period", r.period())
+                    .bind("amount", r.amount()).bind("spent", charge ? r.amount() : BigDecimal.ZERO)
+                    .bind("org", r.org()).bind("key", r.key()).bind("period", r.period())
                     .execute();
         }
         if (!rows.isEmpty()) {
             h.createUpdate("DELETE FROM ai_budget_reservations WHERE id = :id").bind("id", id).execute();
         }
-    }
-
-    /**
-     * Settles the reservation of a call whose instance died, inside the caller's transaction: each
-     * budget it held is charged what it reserved there (the worst case; the tokens are unknown).
-     * No alert fires for it. Returns how much was charged per budget, or zero when it held none.
-     */
-    static BigDecimal settleAbandonedIn(Handle h, UUID id) {
-        record Row(String org, String key, String period, BigDecimal amount) {
-        }
-        List<Row> rows = h.createQuery("SELECT org_id, budget_key, period_key, amount FROM ai_budget_reservations "
-                        + "WHERE id = :id")
-                .bind("id", id)
-                .map((rs, ctx) -> new Row(rs.getString("org_id"), rs.getString("budget_key"), rs.getString("period_key"),
-                        rs.getBigDecimal("amount")))
-                .list();
-        BigDecimal charged = BigDecimal.ZERO;
-        for (Row r : rows) {
-            h.createUpdate("UPDATE ai_budget_usage SET reserved = reserved - :amount, spent = spent + :amount "
-                            + "WHERE org_id = :org AND budget_key = :key AND period_key = :period")
-                    .bind("amount", r.amount()).bind("org", r.org()).bind("key", r.key()).bind("period", r.period())
-                    .execute();
-            charged = charged.max(r.amount());
-        }
-        h.createUpdate("DELETE FROM ai_budget_reservations WHERE id = :id").bind("id", id).execute();
-        return charged;
     }
 
     /** PostgreSQL: deletes the reservation's rows in one statement, returning what each held. */

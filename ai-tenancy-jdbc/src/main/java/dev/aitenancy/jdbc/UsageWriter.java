@@ -240,7 +240,7 @@ final class UsageWriter {
                         // a store failed during admission: a reservation whose commit the call never heard
                         // of (the connection broke as it committed) may hold this record's id; the call was
                         // refused, so it is released
-                        JdbcBudgetLedger.releaseOrphanIn(h, p.record().id());
+                        JdbcBudgetLedger.closeIn(h, p.record().id(), false);
                     }
                 }
             });

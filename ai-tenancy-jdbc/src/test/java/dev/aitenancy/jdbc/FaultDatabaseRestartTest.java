@@ -1,6 +1,5 @@
 package dev.aitenancy.jdbc;
 
-import dev.aitenancy.usage.UsageLog;
 import static dev.aitenancy.jdbc.testing.FaultFixtures.INTERNALS;
 import static dev.aitenancy.jdbc.testing.FaultFixtures.OK_COST;
 import static dev.aitenancy.jdbc.testing.FaultFixtures.billed;
@@ -20,14 +19,10 @@ import dev.aitenancy.LLMJob;
 import dev.aitenancy.StoreException;
 import dev.aitenancy.jdbc.testing.FaultFixtures;
 import dev.aitenancy.jdbc.testing.TestDatabase;
-import dev.aitenancy.limits.Budget;
-import dev.aitenancy.limits.BudgetAlertListener;
-import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.tenant.OrgId;
 import dev.aitenancy.testing.LogCapture;
 import dev.aitenancy.testing.LoopbackServer;
 import java.math.BigDecimal;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -93,13 +88,10 @@ class FaultDatabaseRestartTest {
                     }
                     return FaultFixtures.ok();
                 });
-                AiTenancyJdbc jdbc = AiTenancyJdbc.create(pool, Clock.systemUTC(), false);
-                JdbcBudgetLedger ledger = jdbc.budgetLedger(BudgetAlertListener.NONE);
-                ledger.setBudget(Budget.hard(ACME, Budget.Scope.ORG, null, Budget.Period.MONTHLY, new BigDecimal("10")));
-                JdbcUsageSink sink = jdbc.usageSink(10_000, 50, Duration.ofSeconds(5));
-                LLMJob job = FaultFixtures.job(server.uri("/v1"), Duration.ofSeconds(30), ACME)
-                        .rateLimiter(jdbc.rateLimiter(new RateLimitPolicy(0, 0, 10_000))).budgetLedger(ledger)
-                        .usageSink(sink).build();
+                FaultFixtures.Governed governed = FaultFixtures.governed(pool, server.uri("/v1"), Duration.ofSeconds(30),
+                        10_000, ACME);
+                LLMJob job = governed.job();
+                JdbcUsageSink sink = governed.sink();
 
                 List<CompletableFuture<JobResult>> waiting = new ArrayList<>();
                 for (int i = 0; i < AT_PROVIDER; i++) {
@@ -197,7 +189,7 @@ class FaultDatabaseRestartTest {
                 int answered = AT_PROVIDER + burstOk + AFTER;
                 int calls = answered + burstRefused + DURING_OUTAGE;
                 assertThat(server.requests()).as("no call reached the provider twice").hasSize(answered);
-                Jdbi jdbi = jdbc.jdbi();
+                Jdbi jdbi = Jdbi.create(pool);
                 assertThat(FaultFixtures.rowsPerCorrelationId(jdbi, "org_id = 'acme'")).hasSize(calls)
                         .allSatisfy((id, rows) -> assertThat(rows).as(id).isEqualTo(1));
                 server.requests().forEach(r -> assertThat(count(jdbi, "SELECT COUNT(*) FROM ai_generations WHERE "

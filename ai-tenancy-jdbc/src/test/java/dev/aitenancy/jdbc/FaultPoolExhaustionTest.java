@@ -1,6 +1,5 @@
 package dev.aitenancy.jdbc;
 
-import dev.aitenancy.usage.UsageLog;
 import static dev.aitenancy.jdbc.testing.FaultFixtures.INTERNALS;
 import static dev.aitenancy.jdbc.testing.FaultFixtures.OK_COST;
 import static dev.aitenancy.jdbc.testing.FaultFixtures.billed;
@@ -20,15 +19,11 @@ import dev.aitenancy.StoreException;
 import dev.aitenancy.jdbc.testing.FaultFixtures;
 import dev.aitenancy.jdbc.testing.OpenDatabases;
 import dev.aitenancy.jdbc.testing.TestDatabase;
-import dev.aitenancy.limits.Budget;
-import dev.aitenancy.limits.BudgetAlertListener;
-import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.tenant.OrgId;
 import dev.aitenancy.testing.LogCapture;
 import dev.aitenancy.testing.LoopbackServer;
 import java.math.BigDecimal;
 import java.sql.Connection;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,13 +79,10 @@ class FaultPoolExhaustionTest {
                 }
                 return FaultFixtures.ok();
             });
-            AiTenancyJdbc jdbc = AiTenancyJdbc.create(pool, Clock.systemUTC(), false);
-            JdbcBudgetLedger ledger = jdbc.budgetLedger(BudgetAlertListener.NONE);
-            ledger.setBudget(Budget.hard(ACME, Budget.Scope.ORG, null, Budget.Period.MONTHLY, new BigDecimal("10")));
-            JdbcUsageSink sink = jdbc.usageSink(1_000, 50, Duration.ofSeconds(5));
-            LLMJob job = FaultFixtures.job(server.uri("/v1"), Duration.ofSeconds(20), ACME)
-                    .rateLimiter(jdbc.rateLimiter(new RateLimitPolicy(0, 0, 1_000))).budgetLedger(ledger)
-                    .usageSink(sink).build();
+            FaultFixtures.Governed governed = FaultFixtures.governed(pool, server.uri("/v1"), Duration.ofSeconds(20),
+                    1_000, ACME);
+            LLMJob job = governed.job();
+            JdbcUsageSink sink = governed.sink();
 
             // given: calls waiting for their answers at the provider
             List<CompletableFuture<JobResult>> held = new ArrayList<>();

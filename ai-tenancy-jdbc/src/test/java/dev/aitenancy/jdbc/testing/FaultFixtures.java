@@ -88,6 +88,28 @@ public final class FaultFixtures {
                         .requestTimeout(requestTimeout).build()));
     }
 
+    /** A job over JDBC limits, budgets and usage, and the sink that writes its records. */
+    public record Governed(LLMJob job, dev.aitenancy.jdbc.JdbcUsageSink sink) {
+    }
+
+    /**
+     * A job for {@code org} on {@code ds} (already migrated): a JDBC rate limit of
+     * {@code orgRequestsPerMinute}, a hard monthly org budget of 10 USD in a JDBC ledger, and usage
+     * written by a JDBC sink of the same database (so settlement and record share a transaction).
+     */
+    public static Governed governed(DataSource ds, URI base, Duration requestTimeout, int orgRequestsPerMinute,
+            OrgId org) {
+        var jdbc = dev.aitenancy.jdbc.AiTenancyJdbc.create(ds, java.time.Clock.systemUTC(), false);
+        var ledger = jdbc.budgetLedger(dev.aitenancy.limits.BudgetAlertListener.NONE);
+        ledger.setBudget(dev.aitenancy.limits.Budget.hard(org, dev.aitenancy.limits.Budget.Scope.ORG, null,
+                dev.aitenancy.limits.Budget.Period.MONTHLY, new BigDecimal("10")));
+        var sink = jdbc.usageSink(10_000, 50, Duration.ofSeconds(5));
+        LLMJob job = job(base, requestTimeout, org)
+                .rateLimiter(jdbc.rateLimiter(new dev.aitenancy.limits.RateLimitPolicy(0, 0, orgRequestsPerMinute)))
+                .budgetLedger(ledger).usageSink(sink).build();
+        return new Governed(job, sink);
+    }
+
     /** A HikariCP pool over {@code ds}. */
     public static HikariDataSource pool(DataSource ds, int size, Duration connectionTimeout) {
         HikariConfig config = new HikariConfig();
