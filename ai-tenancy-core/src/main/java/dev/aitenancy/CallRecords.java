@@ -145,7 +145,7 @@ final class CallRecords {
                 error == null ? null : error.code().name(), error == null ? null : error.getMessage(),
                 stored(a.storesText(), output, p.key()), now);
         OrgId org = a.org();
-        try (LLMJob.Mdc ignored = LLMJob.Mdc.of(org, a.id().correlationId())) {
+        try (Mdc ignored = Mdc.of(org, a.id().correlationId())) {
             if (tokens.isKnown()) {
                 try {
                     a.permit().settle(tokens.totalTokens());

@@ -1,6 +1,7 @@
 package dev.aitenancy;
 
-import dev.aitenancy.keys.KeyStore;
+import dev.aitenancy.keys.ProviderKeys;
+import dev.aitenancy.keys.StoredKey;
 import dev.aitenancy.provider.ProviderClient;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.tenant.OrgId;
@@ -22,18 +23,25 @@ final class KeyChecks {
     private record Slot(OrgId org, ProviderId provider) {
     }
 
-    private final KeyStore keys;
+    private final ProviderKeys keys;
     private final Clock clock;
     private final Duration reverifyKeysAfter;
     private final BiFunction<OrgId, ProviderId, ProviderClient> clients;
     private final Map<Slot, CompletableFuture<Void>> verifying = new ConcurrentHashMap<>();
 
-    KeyChecks(KeyStore keys, Clock clock, Duration reverifyKeysAfter,
+    KeyChecks(ProviderKeys keys, Clock clock, Duration reverifyKeysAfter,
             BiFunction<OrgId, ProviderId, ProviderClient> clients) {
         this.keys = keys;
         this.clock = clock;
         this.reverifyKeysAfter = reverifyKeysAfter;
         this.clients = clients;
+    }
+
+    /** Step 8: the org's key for the provider, or {@code AI_CONFIG_MISSING_API_KEY}. */
+    StoredKey storedKey(OrgId org, ProviderId provider) {
+        return keys.find(org, provider).orElseThrow(() -> new ConfigurationException(
+                ErrorCode.AI_CONFIG_MISSING_API_KEY, org.value(), "no " + provider + " API key is configured for org "
+                        + org + ": add one under providers"));
     }
 
     /**
@@ -65,7 +73,7 @@ final class KeyChecks {
                         .thenRun(() -> keys.markVerified(org, provider, clock.instant())));
         check.whenComplete((ok, e) -> verifying.remove(slot, check));
         return check.exceptionallyCompose(failure -> {
-            Throwable cause = LLMJob.unwrap(failure);
+            Throwable cause = CallFailures.unwrap(failure);
             if (cause instanceof ProviderException pe && pe.code() == ErrorCode.AI_PROVIDER_AUTH) {
                 return CompletableFuture.failedFuture(new ConfigurationException(ErrorCode.AI_CONFIG_INVALID,
                         org.value(), "the " + provider + " key of org " + org

@@ -1,11 +1,10 @@
 package dev.aitenancy;
 
-import dev.aitenancy.internal.Secrets;
 import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.features.FeatureFlags;
-import dev.aitenancy.guardrails.GuardrailStore;
+import dev.aitenancy.guardrails.Guardrails;
 import dev.aitenancy.guardrails.internal.GuardrailCheck;
-import dev.aitenancy.keys.KeyStore;
+import dev.aitenancy.keys.ProviderKeys;
 import dev.aitenancy.keys.StoredKey;
 import dev.aitenancy.limits.Budget;
 import dev.aitenancy.limits.BudgetLedger;
@@ -26,14 +25,12 @@ import dev.aitenancy.provider.cohere.CohereClient;
 import dev.aitenancy.provider.gemini.GeminiClient;
 import dev.aitenancy.provider.openai.OpenAiClient;
 import dev.aitenancy.provider.ProviderId;
-import dev.aitenancy.provider.ProviderRequest;
 import dev.aitenancy.provider.ProviderResponse;
 import dev.aitenancy.tenant.Caller;
 import dev.aitenancy.tenant.OrgId;
 import dev.aitenancy.tenant.OrgRefs;
 import dev.aitenancy.template.PromptTemplate;
-import dev.aitenancy.template.StoredTemplate;
-import dev.aitenancy.template.TemplateStore;
+import dev.aitenancy.template.Templates;
 import dev.aitenancy.usage.Redactor;
 import dev.aitenancy.usage.UsageSink;
 import dev.aitenancy.usage.UsageTextPolicy;
@@ -43,12 +40,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -75,21 +69,18 @@ public final class LLMJob {
     public static final String MDC_CORRELATION_ID = "aiTenancy.correlationId";
 
     private static final Logger LOG = LoggerFactory.getLogger(LLMJob.class);
-    private static final Set<ErrorCode> FALLBACK_ON = Set.of(ErrorCode.AI_PROVIDER_UNAVAILABLE,
-            ErrorCode.AI_PROVIDER_OVERLOADED, ErrorCode.AI_PROVIDER_TIMEOUT, ErrorCode.AI_PROVIDER_RATE_LIMITED,
-            ErrorCode.AI_PROVIDER_QUOTA_EXHAUSTED);
 
-    private final KeyStore keys;
+    private final ProviderKeys keys;
     private final ModelCatalog models;
     private final RateLimiter rateLimiter;
     private final UsageSink usage;
-    private final Map<ProviderId, ProviderClient> providers;
+    private final ProviderCalls calls;
+    private final Set<ProviderId> providerIds;
     private final Clock clock;
-    private final Duration reverifyKeysAfter;
     private final FeatureFlags features;
     private final BudgetLedger budgets;
-    private final TemplateStore templates;
-    private final GuardrailStore guardrails;
+    private final Templates templates;
+    private final Guardrails guardrails;
     private final CallRecords records;
     private final KeyChecks keyChecks;
 
@@ -101,13 +92,13 @@ public final class LLMJob {
         this.rateLimiter = b.rateLimiter != null ? b.rateLimiter
                 : new InMemoryRateLimiter(clock, dev.aitenancy.limits.RateLimitPolicy.DEFAULT);
         this.usage = b.usage != null ? b.usage : new InMemoryUsageSink();
-        this.providers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.providers));
-        this.reverifyKeysAfter = b.reverifyKeysAfter;
+        this.calls = new ProviderCalls(b.providers, keys);
+        this.providerIds = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(b.providers.keySet()));
         this.features = b.features;
         this.budgets = b.budgets;
         this.templates = b.templates;
         this.guardrails = b.guardrails;
-        this.keyChecks = new KeyChecks(keys, clock, b.reverifyKeysAfter, this::client);
+        this.keyChecks = new KeyChecks(keys, clock, b.reverifyKeysAfter, calls::client);
         this.records = new CallRecords(usage, b.observer, clock, new Redactor(b.maxStoredTextBytes), b.textPolicy);
     }
 
@@ -117,7 +108,7 @@ public final class LLMJob {
 
     /** The providers this job has clients for, in the order they were registered. */
     public Set<ProviderId> providerIds() {
-        return providers.keySet();
+        return providerIds;
     }
 
     /** The usage sink calls are recorded in. */
@@ -148,7 +139,7 @@ public final class LLMJob {
             Thread.currentThread().interrupt();
             throw new CanceledException(ErrorCode.AI_CANCELED, null, "the calling thread was interrupted");
         } catch (ExecutionException e) {
-            throw rethrow(e.getCause());
+            throw CallFailures.asAiException(e.getCause());
         }
     }
 
@@ -165,7 +156,7 @@ public final class LLMJob {
         }
         CallProgress p = new CallProgress(a);
         CompletableFuture<JobResult> result = new CompletableFuture<>();
-        CompletableFuture<ProviderResponse> answer = keyChecks.verifyIfDue(a).thenCompose(v -> callProvider(a, p));
+        CompletableFuture<ProviderResponse> answer = keyChecks.verifyIfDue(a).thenCompose(v -> calls.call(a, p));
         result.whenComplete((r, e) -> {
             if (result.isCancelled()) {
                 p.cancelInFlight();
@@ -179,12 +170,12 @@ public final class LLMJob {
                     result.complete(records.answered(a, p, response));
                 } else {
                     result.completeExceptionally(
-                            records.failed(a, p, asAiException(unwrap(failure)), TokenUsage.UNKNOWN, null));
+                            records.failed(a, p, CallFailures.asAiException(failure), TokenUsage.UNKNOWN, null));
                 }
             } catch (AiTenancyException e) {
                 result.completeExceptionally(e);
             } catch (Throwable unexpected) { // never leave the caller waiting
-                AiTenancyException e = asAiException(unexpected);
+                AiTenancyException e = CallFailures.asAiException(unexpected);
                 e.attachOrg(a.org().value());
                 result.completeExceptionally(e);
             }
@@ -200,7 +191,7 @@ public final class LLMJob {
      */
     public StreamHandle stream(JobRequest request, Consumer<? super JobEvent> handler) {
         Objects.requireNonNull(handler, "handler");
-        StreamCall stream = new StreamCall(this, records, handler);
+        StreamCall stream = new StreamCall(calls, records, handler);
         Admission a;
         try {
             a = prepare(request);
@@ -213,7 +204,7 @@ public final class LLMJob {
             if (failure == null) {
                 stream.start();
             } else {
-                stream.onFailure(asAiException(unwrap(failure)));
+                stream.onFailure(CallFailures.asAiException(failure));
             }
         });
         return stream;
@@ -224,12 +215,11 @@ public final class LLMJob {
      * the key works; fails with {@code AI_PROVIDER_AUTH} when it does not.
      */
     public CompletableFuture<Void> verifyKey(ProviderId provider, ApiKey key) {
-        ProviderClient c = providers.get(provider);
-        if (c == null) {
-            return CompletableFuture.failedFuture(new ConfigurationException(ErrorCode.AI_CONFIG_NO_PROVIDER, null,
-                    "no client for provider " + provider + " is registered with this LLMJob"));
+        try {
+            return calls.client(null, provider).verify(key);
+        } catch (ConfigurationException e) {
+            return CompletableFuture.failedFuture(e);
         }
-        return c.verify(key);
     }
 
     // ---- the path of one call (design.md §3) ---------------------------------------------------
@@ -256,19 +246,19 @@ public final class LLMJob {
             String tier = so.model.tier() == null ? null : so.model.tier().name();
             so.guards = GuardrailCheck.of(guardrails.guardrails(org), org, caller, tier);      // 5. guardrails (before)
             so.model = so.guards.checkModel(so.model);
-            so.prompt = so.guards.checkInput(so.prompt, estimateTokens(so.prompt), id.startedAt());
-            BigDecimal worstCase = worstCase(so.model, so.prompt);
+            so.prompt = so.guards.checkInput(so.prompt, Estimates.tokens(so.prompt), id.startedAt());
+            BigDecimal worstCase = Estimates.worstCase(so.model, so.prompt);
             so.guards.checkCost(worstCase);
             so.step = "check the rate limits";
             so.permit = rateLimiter.acquire(new RateLimitRequest(org, caller.userId(),         // 6. rate limit
-                    caller.ip(), estimateTokens(so.prompt) + so.model.maxOutputTokens())
+                    caller.ip(), Estimates.tokens(so.prompt) + so.model.maxOutputTokens())
                     .withUserRequestsPerMinuteCap(so.guards.userRequestsPerMinute()));
             so.step = "reserve against the budgets";
             so.budget = reserveBudget(id, so.model, so.guards, caller, tier, worstCase);        // 7. budget
             so.reserved = worstCase == null ? BigDecimal.ZERO : worstCase;
-            client(org, so.model.ref().provider());                                           //    (a client exists)
+            calls.client(org, so.model.ref().provider());                                           //    (a client exists)
             so.step = "read the provider key";
-            StoredKey stored = key(org, so.model.ref().provider());                            // 8. key
+            StoredKey stored = keyChecks.storedKey(org, so.model.ref().provider());                            // 8. key
             so.key = stored.key();
             so.verificationDue = keyChecks.isDue(stored.lastVerifiedAt(), id.startedAt());
             so.step = "record the start of the call";
@@ -280,7 +270,7 @@ public final class LLMJob {
             records.refused(so.admission(), e);
             throw e;
         } catch (RuntimeException | Error storeFailure) { // an Error too (a store's missing class): never raw
-            StoreException e = storeFailure(id, so.step, storeFailure);
+            StoreException e = CallFailures.storeFailure(id, so.step, storeFailure);
             records.refused(so.admission(), e);
             throw e;
         }
@@ -316,113 +306,13 @@ public final class LLMJob {
         }
     }
 
-    /**
-     * A failure of a store (or of any SPI implementation) as the caller sees it: typed, retryable,
-     * naming the step and the org, without the SQL or driver text (kept in the cause and the log).
-     */
-    private static StoreException storeFailure(Admission.CallId id, String step, Throwable failure) {
-        OrgId org = id.org();
-        try (Mdc ignored = Mdc.of(org, id.correlationId())) {
-            LOG.warn("could not {} for org {}: {} (the StoreException's cause has the details)", step, org,
-                    failure.getClass().getSimpleName());
-            LOG.debug("store failure", failure);
-        }
-        return new StoreException(ErrorCode.AI_STORE_UNAVAILABLE, org.value(), "could not " + step + " for org "
-                + org + ": a store it needs failed or did not answer in time; try again shortly", failure);
-    }
-
-    /** Step 10: the provider call, then the org's fallbacks on availability errors. */
-    private CompletableFuture<ProviderResponse> callProvider(Admission a, CallProgress p) {
-        ProviderClient client = client(a.org(), p.currentModel().ref().provider());
-        p.providerCalled();
-        CompletableFuture<ProviderResponse> attempt = client.call(providerRequest(a, p));
-        p.inFlight(attempt);
-        return attempt.exceptionallyCompose(failure -> {
-            Throwable cause = unwrap(failure);
-            if (cause instanceof ProviderException pe && advanceToFallback(a, p, pe)) {
-                return callProvider(a, p);
-            }
-            return CompletableFuture.failedFuture(cause);
-        });
-    }
-
-    /** The request to the provider being called (the primary model, or the fallback moved to). */
-    ProviderRequest providerRequest(Admission a, CallProgress p) {
-        ResolvedModel m = p.currentModel();
-        JobRequest request = a.request();
-        return new ProviderRequest(a.org().value(), m.ref().model(), request.systemPrompt(), a.prompt(),
-                m.maxOutputTokens(), request.temperature(), p.key(), a.id().correlationId(),
-                request.timeout() == null ? null : p.remainingOf(request.timeout()));
-    }
-
-    /** Moves to the next fallback that has a key and a client; false when the chain is used up or does not apply. */
-    boolean advanceToFallback(Admission a, CallProgress p, ProviderException failure) {
-        if (!FALLBACK_ON.contains(failure.code()) || p.isSettled() || p.deadlinePassed()) {
-            return false;
-        }
-        OrgId org = a.org();
-        for (int next = p.nextFallback(); next >= 0; next = p.nextFallback()) {
-            ResolvedModel model = a.model().fallbacks().get(next);
-            Optional<ApiKey> nextKey;
-            try {
-                nextKey = keys.get(org, model.ref().provider());
-            } catch (RuntimeException storeFailure) {
-                LOG.warn("could not read the {} key of org {} for a fallback ({}); not falling back",
-                        model.ref().provider(), org, storeFailure.getClass().getSimpleName());
-                return false;
-            }
-            boolean usable = nextKey.isPresent() && providers.containsKey(model.ref().provider());
-            p.moveTo(next, usable ? nextKey.get() : null);
-            if (usable) {
-                try (Mdc ignored = Mdc.of(org, a.id().correlationId())) {
-                    LOG.info("{} failed with {}; falling back to {}", failure.provider(), failure.code(), model.ref());
-                }
-                return true;
-            }
-        }
-        return false;
-    }
-
     private String templateText(OrgId org, JobRequest request) {
-        if (request.templateName() == null) {
-            return request.template();
-        }
-        if (templates == null) {
+        if (request.templateName() != null && templates == null) {
             throw new ConfigurationException(ErrorCode.AI_CONFIG_INVALID, org.value(), "the request names template '"
                     + request.templateName() + "' but this LLMJob has no TemplateStore; add one to its builder");
         }
-        Optional<StoredTemplate> stored = request.templateVersion() == null
-                ? templates.latest(org, request.templateName())
-                : templates.version(org, request.templateName(), request.templateVersion());
-        return stored.map(StoredTemplate::text).orElseThrow(() -> new TemplateException(
-                ErrorCode.AI_TEMPLATE_NOT_FOUND, org.value(), "org " + org + " has no template '"
-                        + request.templateName() + "'" + (request.templateVersion() == null ? ""
-                                : " in version " + request.templateVersion()) + "; save it first"));
-    }
-
-    private StoredKey key(OrgId org, ProviderId provider) {
-        return keys.find(org, provider).orElseThrow(() -> new ConfigurationException(
-                ErrorCode.AI_CONFIG_MISSING_API_KEY, org.value(), "no " + provider + " API key is configured for org "
-                        + org + ": add one under providers"));
-    }
-
-    ProviderClient client(OrgId org, ProviderId provider) {
-        ProviderClient c = providers.get(provider);
-        if (c == null) {
-            throw new ConfigurationException(ErrorCode.AI_CONFIG_NO_PROVIDER, org.value(), "no client for provider "
-                    + provider + " is registered with this LLMJob; add one with LLMJob.builder().provider(...)");
-        }
-        return c;
-    }
-
-    /**
-     * The most a call can be billed: the input estimate plus the output cap, at the rates it is billed
-     * at (its tier's, else the list price); null when the call cannot be priced, never zero.
-     */
-    static BigDecimal worstCase(ResolvedModel model, String prompt) {
-        TokenUsage most = TokenUsage.of(estimateTokens(prompt), model.maxOutputTokens());
-        Cost billed = model.billed(most, model.spec() == null ? Cost.unpriced() : model.spec().cost(most));
-        return billed.isPriced() ? billed.amount() : null;
+        return request.templateName() == null ? request.template()
+                : templates.text(org, request.templateName(), request.templateVersion());
     }
 
     /**
@@ -448,69 +338,11 @@ public final class LLMJob {
         return reservation;
     }
 
-    /** A rough input estimate (4 characters a token) for limits; never used for billing. */
-    static long estimateTokens(String text) {
-        return (text.length() + 3) / 4;
-    }
-
-    // ---- small helpers ---------------------------------------------------------------------------
-
-    static Throwable unwrap(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
-    }
-
-    static AiTenancyException asAiException(Throwable t) {
-        if (t instanceof AiTenancyException e) {
-            return e;
-        }
-        if (t instanceof CancellationException) {
-            return new CanceledException(ErrorCode.AI_CANCELED, null, "the call was canceled by its caller");
-        }
-        LOG.warn("a call failed unexpectedly: {}", Secrets.scrub(String.valueOf(t)));
-        return ProviderException.builder(ErrorCode.AI_PROVIDER_UNAVAILABLE,
-                "the call failed unexpectedly; try again, and tell the operator if it persists").build();
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        Throwable cause = unwrap(t);
-        if (cause instanceof AiTenancyException e) {
-            return e;
-        }
-        return asAiException(cause);
-    }
-
-    /** Puts the org and correlation id into the MDC and restores what was there. */
-    record Mdc(String previousOrg, String previousCorrelation) implements AutoCloseable {
-        static Mdc of(OrgId org, String correlationId) {
-            Mdc m = new Mdc(MDC.get(MDC_ORG), MDC.get(MDC_CORRELATION_ID));
-            MDC.put(MDC_ORG, org.value());
-            MDC.put(MDC_CORRELATION_ID, correlationId);
-            return m;
-        }
-
-        @Override
-        public void close() {
-            restore(MDC_ORG, previousOrg);
-            restore(MDC_CORRELATION_ID, previousCorrelation);
-        }
-
-        private static void restore(String key, String value) {
-            if (value == null) {
-                MDC.remove(key);
-            } else {
-                MDC.put(key, value);
-            }
-        }
-    }
-
     // ---- builder -----------------------------------------------------------------------------------
 
     /** Builds an {@link LLMJob}. A key store and a model catalog are required. */
     public static final class Builder {
-        private KeyStore keys;
+        private ProviderKeys keys;
         private ModelCatalog models;
         private RateLimiter rateLimiter;
         private UsageSink usage;
@@ -521,15 +353,18 @@ public final class LLMJob {
         private FeatureFlags features = FeatureFlags.allEnabled();
         private CallObserver observer = CallObserver.NONE;
         private BudgetLedger budgets = BudgetLedger.none();
-        private TemplateStore templates;
-        private GuardrailStore guardrails = GuardrailStore.none();
+        private Templates templates;
+        private Guardrails guardrails = Guardrails.none();
         private UsageTextPolicy textPolicy = UsageTextPolicy.always();
 
         private Builder() {
         }
 
-        /** The guardrails checked before and after every call (default: none). */
-        public Builder guardrails(GuardrailStore store) {
+        /**
+         * The guardrails checked before and after every call (default: none); any
+         * {@link dev.aitenancy.guardrails.GuardrailStore} is one.
+         */
+        public Builder guardrails(Guardrails store) {
             this.guardrails = Objects.requireNonNull(store, "guardrails");
             return this;
         }
@@ -540,7 +375,10 @@ public final class LLMJob {
             return this;
         }
 
-        /** Budgets every call reserves its worst-case cost against (default: none). */
+        /**
+         * Budgets every call reserves its worst-case cost against (default: none); any
+         * {@link dev.aitenancy.limits.BudgetStore} is one.
+         */
         public Builder budgetLedger(BudgetLedger ledger) {
             this.budgets = Objects.requireNonNull(ledger, "budgetLedger");
             return this;
@@ -552,8 +390,11 @@ public final class LLMJob {
             return this;
         }
 
-        /** Where named templates come from, for {@link JobRequest#storedTemplate}. */
-        public Builder templateStore(TemplateStore t) {
+        /**
+         * Where named templates come from, for {@link JobRequest#storedTemplate}; any
+         * {@link dev.aitenancy.template.TemplateStore} is one.
+         */
+        public Builder templateStore(Templates t) {
             this.templates = t;
             return this;
         }
@@ -570,7 +411,11 @@ public final class LLMJob {
             return this;
         }
 
-        public Builder keyStore(KeyStore k) {
+        /**
+         * Where each org's provider keys come from (required); any {@link dev.aitenancy.keys.KeyStore}
+         * is one, e.g. a {@link dev.aitenancy.keys.CachingKeyStore} over the database's.
+         */
+        public Builder keyStore(ProviderKeys k) {
             this.keys = k;
             return this;
         }

@@ -17,7 +17,7 @@ final class StreamCall implements StreamHandle, ProviderStreamListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(LLMJob.class);
 
-    private final LLMJob job;
+    private final ProviderCalls calls;
     private final CallRecords records;
     private final Consumer<? super JobEvent> handler;
     private final CompletableFuture<JobResult> completion = new CompletableFuture<>();
@@ -29,8 +29,8 @@ final class StreamCall implements StreamHandle, ProviderStreamListener {
     private long deltas;
     private boolean ended;
 
-    StreamCall(LLMJob job, CallRecords records, Consumer<? super JobEvent> handler) {
-        this.job = job;
+    StreamCall(ProviderCalls calls, CallRecords records, Consumer<? super JobEvent> handler) {
+        this.calls = calls;
         this.records = records;
         this.handler = handler;
     }
@@ -47,10 +47,10 @@ final class StreamCall implements StreamHandle, ProviderStreamListener {
         }
         try {
             progress.providerCalled();
-            providerStream = job.client(admission.org(), progress.currentModel().ref().provider())
-                    .stream(job.providerRequest(admission, progress), this);
+            providerStream = calls.client(admission.org(), progress.currentModel().ref().provider())
+                    .stream(calls.request(admission, progress), this);
         } catch (RuntimeException e) {
-            onFailure(LLMJob.asAiException(e));
+            onFailure(CallFailures.asAiException(e));
         }
     }
 
@@ -104,7 +104,7 @@ final class StreamCall implements StreamHandle, ProviderStreamListener {
             try {
                 result = records.answered(admission, progress, response);
             } catch (RuntimeException | Error failure) {
-                AiTenancyException e = LLMJob.asAiException(failure);
+                AiTenancyException e = CallFailures.asAiException(failure);
                 e.attachOrg(admission.org().value());
                 emitQuietly(new JobEvent.Error(e));
                 completion.completeExceptionally(e);
@@ -129,7 +129,7 @@ final class StreamCall implements StreamHandle, ProviderStreamListener {
             if (ended) {
                 return;
             }
-            if (deltas == 0 && job.advanceToFallback(admission, progress, error)) {
+            if (deltas == 0 && calls.advanceToFallback(admission, progress, error)) {
                 start();
                 return;
             }

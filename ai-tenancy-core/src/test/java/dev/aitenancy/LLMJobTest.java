@@ -554,10 +554,10 @@ class LLMJobTest {
         assertThat(r.cost().isPriced()).as("no list price").isFalse();
         assertThat(r.billed()).isEqualTo(Cost.usd(new BigDecimal("1.5")));
         assertThat(ledger.spent(hard)).isEqualByComparingTo("1.5");
-        assertThat(LLMJob.worstCase(new dev.aitenancy.models.ResolvedModel(NANO, 1_000_000, null,
+        assertThat(Estimates.worstCase(new dev.aitenancy.models.ResolvedModel(NANO, 1_000_000, null,
                 plan.tier("standard").orElseThrow(), null), "")).as("1M output tokens at 2 USD per 1M")
                 .isEqualByComparingTo("2");
-        assertThat(LLMJob.worstCase(new dev.aitenancy.models.ResolvedModel(NANO, 1_000_000, null, null, null), ""))
+        assertThat(Estimates.worstCase(new dev.aitenancy.models.ResolvedModel(NANO, 1_000_000, null, null, null), ""))
                 .as("no price at all: unpriced, not zero").isNull();
     }
 

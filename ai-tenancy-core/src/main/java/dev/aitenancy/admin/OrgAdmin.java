@@ -7,7 +7,7 @@ import dev.aitenancy.features.FeatureFlagStore;
 import dev.aitenancy.guardrails.Guardrail;
 import dev.aitenancy.guardrails.GuardrailStore;
 import dev.aitenancy.limits.Budget;
-import dev.aitenancy.limits.BudgetLedger;
+import dev.aitenancy.limits.BudgetStore;
 import dev.aitenancy.limits.RateLimitAdmin;
 import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.models.ModelAdmin;
@@ -28,13 +28,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,7 +70,7 @@ public final class OrgAdmin {
 
     private final AuditSink audit;
     private final ModelAdmin models;
-    private final BudgetLedger budgets;
+    private final BudgetStore budgets;
     private final UsageLog usage;
     private final FeatureFlagStore features;
     private final TemplateStore templates;
@@ -164,21 +162,21 @@ public final class OrgAdmin {
     public void setOrgTiers(OrgId org, Set<String> tiers, String actor) {
         check(org, actor);
         models().setOrgTiers(org, tiers);
-        record(org, actor, "tier.org", null, tiers(tiers));
+        record(org, actor, "tier.org", null, AuditDetails.tiers(tiers));
     }
 
     /** Narrows a group to some tiers ({@code tier.group}); null removes the narrowing. */
     public void setGroupTiers(OrgId org, String group, Set<String> tiers, String actor) {
         check(org, actor);
         models().setGroupTiers(org, group, tiers);
-        record(org, actor, "tier.group", group, tiers(tiers));
+        record(org, actor, "tier.group", group, AuditDetails.tiers(tiers));
     }
 
     /** Narrows a user to some tiers ({@code tier.user}); null removes the narrowing. */
     public void setUserTiers(OrgId org, String user, Set<String> tiers, String actor) {
         check(org, actor);
         models().setUserTiers(org, user, tiers);
-        record(org, actor, "tier.user", user, tiers(tiers));
+        record(org, actor, "tier.user", user, AuditDetails.tiers(tiers));
     }
 
     /** The org's allowed models. */
@@ -207,11 +205,8 @@ public final class OrgAdmin {
         Objects.requireNonNull(budget, "budget");
         check(budget.org(), actor);
         budgets().setBudget(budget);
-        String scope = budget.scope() == Budget.Scope.ORG ? "org" : lower(budget.scope().name()) + " " + budget.subject();
-        record(budget.org(), actor, "budget.set", scope + " " + lower(budget.period().name()),
-                budget.limitUsd().stripTrailingZeros().toPlainString() + " USD, " + (budget.hard() ? "hard" : "soft")
-                        + ", alert at " + budget.alertThreshold().stripTrailingZeros().toPlainString() + ", "
-                        + budget.zone().getId() + (budget.allowUnpriced() ? ", unpriced models allowed" : ""));
+        record(budget.org(), actor, "budget.set", AuditDetails.budget(budget.scope(), budget.subject(),
+                budget.period()), AuditDetails.budget(budget));
     }
 
     /**
@@ -226,8 +221,7 @@ public final class OrgAdmin {
         Objects.requireNonNull(period, "period");
         boolean removed = budgets().removeBudget(org, scope, subject, period);
         if (removed) {
-            record(org, actor, "budget.remove", (scope == Budget.Scope.ORG ? "org" : lower(scope.name()) + " " + subject)
-                    + " " + lower(period.name()), null);
+            record(org, actor, "budget.remove", AuditDetails.budget(scope, subject, period), null);
         }
         return removed;
     }
@@ -237,11 +231,7 @@ public final class OrgAdmin {
         check(org, actor);
         Objects.requireNonNull(policy, "policy");
         rateLimits().setPolicy(org, policy);
-        record(org, actor, "rate-limit.set", null, "per minute: user " + policy.userRequestsPerMinute() + ", ip "
-                + policy.ipRequestsPerMinute() + ", org " + policy.orgRequestsPerMinute() + "; tokens per minute: user "
-                + policy.userTokensPerMinute() + ", org " + policy.orgTokensPerMinute() + "; per day: user "
-                + policy.userRequestsPerDay() + ", org " + policy.orgRequestsPerDay() + "; key checks per minute "
-                + policy.userKeyChecksPerMinute());
+        record(org, actor, "rate-limit.set", null, AuditDetails.rateLimits(policy));
     }
 
     /** The org's rate limits: its own, or the default. */
@@ -330,7 +320,7 @@ public final class OrgAdmin {
         boolean existed = guardrails().find(guardrail.org(), guardrail.id()).isPresent();
         Guardrail saved = guardrails().save(guardrail);
         record(saved.org(), actor, existed ? "guardrail.update" : "guardrail.add", saved.id().toString(),
-                describe(saved));
+                AuditDetails.guardrail(saved));
         return saved;
     }
 
@@ -347,18 +337,13 @@ public final class OrgAdmin {
         if (existing.isEmpty() || !guardrails().delete(org, id)) {
             return false;
         }
-        record(org, actor, "guardrail.delete", id.toString(), describe(existing.get()));
+        record(org, actor, "guardrail.delete", id.toString(), AuditDetails.guardrail(existing.get()));
         return true;
     }
 
     /** The global guardrails followed by the org's own. */
     public List<Guardrail> guardrails(OrgId org) {
         return guardrails().guardrails(org);
-    }
-
-    private static String describe(Guardrail g) {
-        return lower(g.level().name()) + (g.subject() == null ? "" : " " + g.subject()) + " '" + g.name() + "': "
-                + g.rule().kind() + " " + g.action().wireName() + (g.enabled() ? "" : " (disabled)");
     }
 
     // --- the audit log ------------------------------------------------------------------------
@@ -389,20 +374,12 @@ public final class OrgAdmin {
         }
     }
 
-    private static String tiers(Set<String> tiers) {
-        return tiers == null ? "narrowing removed" : tiers.isEmpty() ? "none" : String.join(",", new TreeSet<>(tiers));
-    }
-
-    private static String lower(String s) {
-        return s.toLowerCase(Locale.ROOT);
-    }
-
     private ModelAdmin models() {
         return require(models, "ModelAdmin", "models");
     }
 
-    private BudgetLedger budgets() {
-        return require(budgets, "BudgetLedger", "budgets");
+    private BudgetStore budgets() {
+        return require(budgets, "BudgetStore", "budgets");
     }
 
     private UsageLog usage() {
@@ -441,7 +418,7 @@ public final class OrgAdmin {
     public static final class Builder {
         private AuditSink audit;
         private ModelAdmin models;
-        private BudgetLedger budgets;
+        private BudgetStore budgets;
         private UsageLog usage;
         private FeatureFlagStore features;
         private TemplateStore templates;
@@ -464,7 +441,7 @@ public final class OrgAdmin {
             return this;
         }
 
-        public Builder budgets(BudgetLedger b) {
+        public Builder budgets(BudgetStore b) {
             this.budgets = b;
             return this;
         }

@@ -7,12 +7,10 @@ import java.util.UUID;
 
 /**
  * Where guardrails are kept: global rules and each org's own (for the org, its tiers, groups and
- * users). {@link dev.aitenancy.LLMJob} reads {@link #guardrails(OrgId)} once per call.
+ * users). {@link dev.aitenancy.LLMJob} reads only {@link #guardrails(OrgId)}, the call path's
+ * {@link Guardrails}; the rest is for the admin side.
  */
-public interface GuardrailStore {
-
-    /** The global rules followed by the org's own, enabled or not, oldest first. */
-    List<Guardrail> guardrails(OrgId org);
+public interface GuardrailStore extends Guardrails {
 
     /** Only the global rules. */
     List<Guardrail> globalGuardrails();

@@ -3,7 +3,6 @@ package dev.aitenancy.limits;
 import dev.aitenancy.tenant.Caller;
 import dev.aitenancy.tenant.OrgId;
 import java.math.BigDecimal;
-import java.util.List;
 
 /**
  * Budgets per org, group, user and tier, and the money reserved and spent against them in each
@@ -17,6 +16,8 @@ import java.util.List;
  * does not allow them is reported in {@link BudgetReservation#softBudgetsOverrun()} (its cost is
  * unknown, so it may take the budget past its limit). An admitted unpriced call holds nothing, and
  * settling it with an unknown cost ({@code null}) adds nothing to the spend.
+ *
+ * <p>This is what a call needs; setting and listing budgets is {@link BudgetStore}.
  */
 public interface BudgetLedger {
 
@@ -41,42 +42,8 @@ public interface BudgetLedger {
         return reserve(org, caller, tier, worstCase);
     }
 
-    /** Adds or replaces the budget of the same org, scope, subject and period. */
-    void setBudget(Budget budget);
-
-    List<Budget> budgets(OrgId org);
-
-    /**
-     * Removes the org's budget of that scope, subject (null for the org) and period. What was spent
-     * under it stays recorded: a budget set again in the same period starts from that (calls made
-     * while there was no budget do not count), and calls already admitted settle as usual.
-     *
-     * @return false when there was no such budget
-     */
-    boolean removeBudget(OrgId org, Budget.Scope scope, String subject, Budget.Period period);
-
-    /** A ledger without budgets. */
+    /** A ledger without budgets: every call is admitted and nothing is held. */
     static BudgetLedger none() {
-        return new BudgetLedger() {
-            @Override
-            public BudgetReservation reserve(OrgId org, Caller caller, String tier, BigDecimal worstCase) {
-                return BudgetReservation.NONE;
-            }
-
-            @Override
-            public void setBudget(Budget budget) {
-                throw new UnsupportedOperationException("this ledger keeps no budgets");
-            }
-
-            @Override
-            public List<Budget> budgets(OrgId org) {
-                return List.of();
-            }
-
-            @Override
-            public boolean removeBudget(OrgId org, Budget.Scope scope, String subject, Budget.Period period) {
-                return false;
-            }
-        };
+        return (org, caller, tier, worstCase) -> BudgetReservation.NONE;
     }
 }

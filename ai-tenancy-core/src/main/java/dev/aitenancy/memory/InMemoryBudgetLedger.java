@@ -2,7 +2,7 @@ package dev.aitenancy.memory;
 
 import dev.aitenancy.limits.Budget;
 import dev.aitenancy.limits.BudgetAlertListener;
-import dev.aitenancy.limits.BudgetLedger;
+import dev.aitenancy.limits.BudgetStore;
 import dev.aitenancy.limits.BudgetReservation;
 import dev.aitenancy.spi.BudgetPeriods;
 import dev.aitenancy.tenant.Caller;
@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Budgets and their spend in this JVM's memory. Reservations and settlements happen under one
  * lock, so a hard budget is never overspent by more than what was reserved for calls in flight.
  */
-public final class InMemoryBudgetLedger implements BudgetLedger {
+public final class InMemoryBudgetLedger implements BudgetStore {
 
     private static final class Usage {
         BigDecimal spent = BigDecimal.ZERO;

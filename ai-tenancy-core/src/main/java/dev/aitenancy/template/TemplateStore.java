@@ -2,13 +2,12 @@ package dev.aitenancy.template;
 
 import dev.aitenancy.tenant.OrgId;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Named prompt templates per org, versioned: saving a name again makes a new version, old
- * versions stay readable so a call can pin one.
+ * versions stay readable so a call can pin one. A call reads only {@link Templates}.
  */
-public interface TemplateStore {
+public interface TemplateStore extends Templates {
 
     /**
      * Saves a new version of the named template (after checking it parses).
@@ -16,12 +15,6 @@ public interface TemplateStore {
      * @throws dev.aitenancy.TemplateException {@code AI_TEMPLATE_INVALID} for a malformed template
      */
     StoredTemplate save(OrgId org, String name, String text, String createdBy);
-
-    /** The newest version of the named template. */
-    Optional<StoredTemplate> latest(OrgId org, String name);
-
-    /** One version of the named template. */
-    Optional<StoredTemplate> version(OrgId org, String name, int version);
 
     /** Every version of the named template, oldest first. */
     List<StoredTemplate> versions(OrgId org, String name);

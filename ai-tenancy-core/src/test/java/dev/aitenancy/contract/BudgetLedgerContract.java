@@ -9,7 +9,7 @@ import dev.aitenancy.limits.Budget;
 import dev.aitenancy.limits.Budget.Period;
 import dev.aitenancy.limits.Budget.Scope;
 import dev.aitenancy.limits.BudgetAlertListener;
-import dev.aitenancy.limits.BudgetLedger;
+import dev.aitenancy.limits.BudgetStore;
 import dev.aitenancy.limits.BudgetReservation;
 import dev.aitenancy.tenant.Caller;
 import dev.aitenancy.tenant.OrgId;
@@ -35,9 +35,9 @@ public abstract class BudgetLedgerContract {
     protected final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:00:00Z"));
     protected final List<String> alerts = new CopyOnWriteArrayList<>();
 
-    protected abstract BudgetLedger newLedger(Clock clock, BudgetAlertListener listener);
+    protected abstract BudgetStore newLedger(Clock clock, BudgetAlertListener listener);
 
-    protected BudgetLedger newLedger() {
+    protected BudgetStore newLedger() {
         return newLedger(clock, (b, period, spent) -> alerts.add(b.describe() + " " + period + " " + spent));
     }
 
@@ -47,7 +47,7 @@ public abstract class BudgetLedgerContract {
 
     @Test
     void aHardBudgetRefusesACallThatMightNotFitAndNamesTheBudget() {
-        BudgetLedger ledger = newLedger();
+        BudgetStore ledger = newLedger();
         ledger.setBudget(Budget.hard(ACME, Scope.USER, "alice", Period.MONTHLY, usd("1.00")));
 
         ledger.reserve(ACME, ALICE, null, usd("0.60")).settle(usd("0.70"));
@@ -63,7 +63,7 @@ public abstract class BudgetLedgerContract {
 
     @Test
     void aSettledCallReleasesWhatItDidNotUseAndUnknownCostsKeepTheReservation() {
-        BudgetLedger ledger = newLedger();
+        BudgetStore ledger = newLedger();
         ledger.setBudget(Budget.hard(ACME, Scope.ORG, null, Period.DAILY, usd("1.00")));
 
         BudgetReservation big = ledger.reserve(ACME, BOB, null, usd("0.90"));
@@ -82,7 +82,7 @@ public abstract class BudgetLedgerContract {
 
     @Test
     void groupTierAndSoftBudgetsApplyAsTheySay() {
-        BudgetLedger ledger = newLedger();
+        BudgetStore ledger = newLedger();
         ledger.setBudget(Budget.hard(ACME, Scope.GROUP, "support", Period.WEEKLY, usd("1.00")));
         ledger.setBudget(Budget.hard(ACME, Scope.TIER, "premium", Period.MONTHLY, usd("2.00")));
         ledger.setBudget(new Budget(ACME, Scope.USER, "bob", Period.DAILY, usd("0.10"), false, null,
@@ -106,7 +106,7 @@ public abstract class BudgetLedgerContract {
 
     @Test
     void aHardBudgetRefusesAnUnpricedCallWithItsOwnCodeAndHoldsNothing() {
-        BudgetLedger ledger = newLedger();
+        BudgetStore ledger = newLedger();
         ledger.setBudget(Budget.hard(ACME, Scope.ORG, null, Period.MONTHLY, usd("100")));
         ledger.setBudget(Budget.hard(ACME, Scope.USER, "alice", Period.DAILY, usd("1.00")).withAllowUnpriced(true));
 
@@ -125,7 +125,7 @@ public abstract class BudgetLedgerContract {
 
     @Test
     void aHardBudgetThatAllowsUnpricedModelsAdmitsThemUncountedUntilItIsSpent() {
-        BudgetLedger ledger = newLedger();
+        BudgetStore ledger = newLedger();
         ledger.setBudget(Budget.hard(ACME, Scope.ORG, null, Period.MONTHLY, usd("1.00")).withAllowUnpriced(true));
 
         BudgetReservation unpriced = ledger.reserve(ACME, BOB, null, null);
@@ -143,7 +143,7 @@ public abstract class BudgetLedgerContract {
 
     @Test
     void softBudgetsLetAnUnpricedCallGoAheadAndReportThoseThatCannotCountIt() {
-        BudgetLedger ledger = newLedger();
+        BudgetStore ledger = newLedger();
         ledger.setBudget(new Budget(ACME, Scope.ORG, null, Period.MONTHLY, usd("5.00"), false, null, ZoneId.of("UTC")));
         ledger.setBudget(new Budget(ACME, Scope.GROUP, "support", Period.WEEKLY, usd("1.00"), false, null,
                 ZoneId.of("UTC")).withAllowUnpriced(true));
@@ -162,7 +162,7 @@ public abstract class BudgetLedgerContract {
 
     @Test
     void allowingUnpricedModelsCanBeSwitchedOffAgain() {
-        BudgetLedger ledger = newLedger();
+        BudgetStore ledger = newLedger();
         Budget budget = Budget.hard(ACME, Scope.USER, "bob", Period.DAILY, usd("2.00"));
         ledger.setBudget(budget.withAllowUnpriced(true));
         ledger.reserve(ACME, BOB, null, null).settle(null);
@@ -178,7 +178,7 @@ public abstract class BudgetLedgerContract {
 
     @Test
     void aNewPeriodStartsFreshInTheBudgetsTimeZoneAndAlertsOncePerPeriod() {
-        BudgetLedger ledger = newLedger();
+        BudgetStore ledger = newLedger();
         ledger.setBudget(new Budget(ACME, Scope.ORG, null, Period.MONTHLY, usd("1.00"), true, usd("0.8"),
                 ZoneId.of("Pacific/Auckland")));
         clock.set(Instant.parse("2026-11-30T12:00:00Z")); // already December 1st, 01:00, in Auckland
@@ -197,7 +197,7 @@ public abstract class BudgetLedgerContract {
 
     @Test
     void aRemovedBudgetNoLongerLimitsAndWhatWasSpentUnderItStaysWithItsPeriod() {
-        BudgetLedger ledger = newLedger();
+        BudgetStore ledger = newLedger();
         Budget tight = Budget.hard(ACME, Scope.USER, "bob", Period.DAILY, usd("1.00"));
         ledger.setBudget(tight);
         ledger.setBudget(Budget.hard(ACME, Scope.ORG, null, Period.MONTHLY, usd("100")));
@@ -219,7 +219,7 @@ public abstract class BudgetLedgerContract {
 
     @Test
     void concurrentCallsCrossingTheThresholdAlertExactlyOnce() throws Exception {
-        BudgetLedger ledger = newLedger(Clock.fixed(Instant.parse("2026-11-24T10:00:00Z"), ZoneId.of("UTC")),
+        BudgetStore ledger = newLedger(Clock.fixed(Instant.parse("2026-11-24T10:00:00Z"), ZoneId.of("UTC")),
                 (b, period, spent) -> alerts.add(b.describe() + " " + period));
         ledger.setBudget(new Budget(ACME, Scope.ORG, null, Period.DAILY, usd("100"), false, usd("0.5"),
                 ZoneId.of("UTC")));
@@ -236,7 +236,7 @@ public abstract class BudgetLedgerContract {
 
     @Test
     void manyConcurrentCallsNeverSpendBeyondTheBudget() throws Exception {
-        BudgetLedger ledger = newLedger(Clock.fixed(Instant.parse("2026-11-24T10:00:00Z"), ZoneId.of("UTC")),
+        BudgetStore ledger = newLedger(Clock.fixed(Instant.parse("2026-11-24T10:00:00Z"), ZoneId.of("UTC")),
                 BudgetAlertListener.NONE);
         ledger.setBudget(Budget.hard(ACME, Scope.ORG, null, Period.MONTHLY, usd("10.00")));
         AtomicInteger admitted = new AtomicInteger();

@@ -16,7 +16,7 @@ import dev.aitenancy.guardrails.GuardrailAction;
 import dev.aitenancy.guardrails.GuardrailRule;
 import dev.aitenancy.guardrails.GuardrailStore;
 import dev.aitenancy.limits.Budget;
-import dev.aitenancy.limits.BudgetLedger;
+import dev.aitenancy.limits.BudgetStore;
 import dev.aitenancy.limits.RateLimitAdmin;
 import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.models.ModelAdmin;
@@ -55,7 +55,7 @@ public abstract class OrgAdminContract {
     protected static final ModelRef NANO = ModelRef.of(ProviderId.OPENAI, "gpt-4.1-nano");
 
     /** The parts an OrgAdmin changes, of one implementation, over the built-in model registry. */
-    public record Parts(ModelAdmin models, BudgetLedger budgets, UsageLog usage, FeatureFlagStore features,
+    public record Parts(ModelAdmin models, BudgetStore budgets, UsageLog usage, FeatureFlagStore features,
             TemplateStore templates, UsageTextSettings usageText, GuardrailStore guardrails, RateLimitAdmin rateLimits,
             AuditSink audit) {
     }

@@ -2,13 +2,13 @@ package dev.aitenancy.memory;
 
 import dev.aitenancy.contract.BudgetLedgerContract;
 import dev.aitenancy.limits.BudgetAlertListener;
-import dev.aitenancy.limits.BudgetLedger;
+import dev.aitenancy.limits.BudgetStore;
 import java.time.Clock;
 
 class InMemoryBudgetLedgerTest extends BudgetLedgerContract {
 
     @Override
-    protected BudgetLedger newLedger(Clock clock, BudgetAlertListener listener) {
+    protected BudgetStore newLedger(Clock clock, BudgetAlertListener listener) {
         return new InMemoryBudgetLedger(clock, listener);
     }
 }

@@ -4,7 +4,7 @@ import dev.aitenancy.jdbc.internal.Dialect;
 import dev.aitenancy.jdbc.internal.Sql;
 import dev.aitenancy.limits.Budget;
 import dev.aitenancy.limits.BudgetAlertListener;
-import dev.aitenancy.limits.BudgetLedger;
+import dev.aitenancy.limits.BudgetStore;
 import dev.aitenancy.limits.BudgetReservation;
 import dev.aitenancy.spi.BudgetPeriods;
 import dev.aitenancy.tenant.Caller;
@@ -35,7 +35,7 @@ import org.jdbi.v3.core.Jdbi;
  * deletes the reservation with {@code RETURNING}; on H2 the rows are locked and checked first. A
  * reservation whose instance died is released after {@code reservationTtl}.
  */
-public final class JdbcBudgetLedger implements BudgetLedger {
+public final class JdbcBudgetLedger implements BudgetStore {
 
     record Held(Budget budget, String budgetKey, String period) {
     }

@@ -9,7 +9,7 @@ import dev.aitenancy.jdbc.testing.OpenDatabases;
 import dev.aitenancy.jdbc.testing.TestDatabase;
 import dev.aitenancy.limits.Budget;
 import dev.aitenancy.limits.BudgetAlertListener;
-import dev.aitenancy.limits.BudgetLedger;
+import dev.aitenancy.limits.BudgetStore;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,7 +30,7 @@ class JdbcBudgetLedgerContractTest extends BudgetLedgerContract {
     private final OpenDatabases databases = new OpenDatabases();
 
     @Override
-    protected BudgetLedger newLedger(Clock clock, BudgetAlertListener listener) {
+    protected BudgetStore newLedger(Clock clock, BudgetAlertListener listener) {
         return AiTenancyJdbc.create(databases.open(database), clock, true).budgetLedger(listener, Duration.ofMinutes(5));
     }
 
@@ -41,7 +41,7 @@ class JdbcBudgetLedgerContractTest extends BudgetLedgerContract {
 
     @Test
     void aReservationLeftByACrashedInstanceIsReleasedWhenItExpires() {
-        BudgetLedger ledger = newLedger();
+        BudgetStore ledger = newLedger();
         ledger.setBudget(Budget.hard(ACME, Budget.Scope.ORG, null, Budget.Period.MONTHLY, new BigDecimal("1.00")));
 
         ledger.reserve(ACME, BOB, null, new BigDecimal("0.90")); // never settled: its instance "died"

@@ -111,6 +111,7 @@ public class AiTenancyAdminAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
+    @ConditionalOnBean(GuardrailStore.class)
     GlobalGuardrailEndpoints aiTenancyGlobalGuardrailEndpoints(AdminSupport support, AdminAuthorizer authorizer,
             GuardrailStore guardrails) {
         return new GlobalGuardrailEndpoints(support, authorizer, guardrails);

@@ -6,11 +6,15 @@ import dev.aitenancy.limits.RateLimitAdmin;
 import dev.aitenancy.usage.UsageTextSettings;
 import dev.aitenancy.admin.OrgAdmin;
 import dev.aitenancy.guardrails.GuardrailStore;
+import dev.aitenancy.guardrails.Guardrails;
 import dev.aitenancy.features.FeatureFlagStore;
+import dev.aitenancy.features.FeatureFlags;
 import dev.aitenancy.keys.KeyStore;
+import dev.aitenancy.keys.ProviderKeys;
 import dev.aitenancy.keys.ProviderKeyAdmin;
 import dev.aitenancy.limits.BudgetAlertListener;
 import dev.aitenancy.limits.BudgetLedger;
+import dev.aitenancy.limits.BudgetStore;
 import dev.aitenancy.limits.RateLimiter;
 import dev.aitenancy.models.ModelAdmin;
 import dev.aitenancy.models.ModelCatalog;
@@ -18,6 +22,7 @@ import dev.aitenancy.models.ModelRegistry;
 import dev.aitenancy.models.TierPlan;
 import dev.aitenancy.provider.ProviderClient;
 import dev.aitenancy.template.TemplateStore;
+import dev.aitenancy.template.Templates;
 import dev.aitenancy.usage.AuditSink;
 import dev.aitenancy.usage.UsageLog;
 import dev.aitenancy.usage.UsageSink;
@@ -85,9 +90,9 @@ public class AiTenancyAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    public LLMJob aiTenancyLlmJob(AiTenancyProperties properties, KeyStore keys, ModelCatalog models,
-            RateLimiter rateLimiter, UsageSink usage, FeatureFlagStore features, BudgetLedger budgets,
-            TemplateStore templates, GuardrailStore guardrails, UsageTextSettings usageText,
+    public LLMJob aiTenancyLlmJob(AiTenancyProperties properties, ProviderKeys keys, ModelCatalog models,
+            RateLimiter rateLimiter, UsageSink usage, FeatureFlags features, BudgetLedger budgets,
+            Templates templates, Guardrails guardrails, UsageTextSettings usageText,
             ObjectProvider<CallObserver> observer, ObjectProvider<ProviderClient> providers,
             ObjectProvider<Clock> clock) {
         LLMJob.Builder b = LLMJob.builder()
@@ -110,15 +115,23 @@ public class AiTenancyAutoConfiguration {
         return b.build();
     }
 
-    /** The org's administrative changes, each recorded in the audit log with who made it. */
+    /**
+     * The org's administrative changes, each recorded in the audit log with who made it. A part the
+     * application replaced with a call-path-only bean (a {@link BudgetLedger} that is no
+     * {@link BudgetStore}, say) is left out: its admin methods answer {@code AI_CONFIG_INVALID}.
+     */
     @Bean
     @ConditionalOnMissingBean
-    public OrgAdmin aiTenancyOrgAdmin(AuditSink audit, ObjectProvider<ModelAdmin> models, BudgetLedger budgets,
-            ObjectProvider<UsageLog> usage, FeatureFlagStore features, TemplateStore templates,
-            GuardrailStore guardrails, UsageTextSettings usageText, ObjectProvider<RateLimitAdmin> rateLimits,
-            ObjectProvider<Clock> clock) {
-        OrgAdmin.Builder b = OrgAdmin.builder().audit(audit).budgets(budgets).features(features)
-                .templates(templates).guardrails(guardrails).usageText(usageText).clock(clock(clock));
+    public OrgAdmin aiTenancyOrgAdmin(AuditSink audit, ObjectProvider<ModelAdmin> models,
+            ObjectProvider<BudgetStore> budgets, ObjectProvider<UsageLog> usage,
+            ObjectProvider<FeatureFlagStore> features, ObjectProvider<TemplateStore> templates,
+            ObjectProvider<GuardrailStore> guardrails, UsageTextSettings usageText,
+            ObjectProvider<RateLimitAdmin> rateLimits, ObjectProvider<Clock> clock) {
+        OrgAdmin.Builder b = OrgAdmin.builder().audit(audit).usageText(usageText).clock(clock(clock));
+        budgets.ifUnique(b::budgets);
+        features.ifUnique(b::features);
+        templates.ifUnique(b::templates);
+        guardrails.ifUnique(b::guardrails);
         usage.ifUnique(b::usage);
         models.ifUnique(b::models);
         rateLimits.ifUnique(b::rateLimits);
@@ -127,7 +140,7 @@ public class AiTenancyAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    @ConditionalOnBean(ModelAdmin.class)
+    @ConditionalOnBean({ModelAdmin.class, KeyStore.class})
     public ProviderKeyAdmin aiTenancyProviderKeyAdmin(KeyStore keys, ModelAdmin models, LLMJob job, AuditSink audit,
             RateLimiter limiter, ObjectProvider<Clock> clock) {
         return new ProviderKeyAdmin(keys, models, job, audit, limiter, clock(clock));

@@ -2,10 +2,14 @@ package dev.aitenancy.spring;
 
 import dev.aitenancy.usage.UsageTextSettings;
 import dev.aitenancy.guardrails.GuardrailStore;
+import dev.aitenancy.guardrails.Guardrails;
 import dev.aitenancy.features.FeatureFlagStore;
+import dev.aitenancy.features.FeatureFlags;
 import dev.aitenancy.keys.KeyStore;
+import dev.aitenancy.keys.ProviderKeys;
 import dev.aitenancy.limits.BudgetAlertListener;
 import dev.aitenancy.limits.BudgetLedger;
+import dev.aitenancy.limits.BudgetStore;
 import dev.aitenancy.limits.RateLimiter;
 import dev.aitenancy.memory.InMemoryAuditSink;
 import dev.aitenancy.memory.InMemoryBudgetLedger;
@@ -19,6 +23,7 @@ import dev.aitenancy.models.ModelCatalog;
 import dev.aitenancy.models.ModelRegistry;
 import dev.aitenancy.models.TierPlan;
 import dev.aitenancy.template.TemplateStore;
+import dev.aitenancy.template.Templates;
 import dev.aitenancy.usage.AuditSink;
 import dev.aitenancy.usage.UsageSink;
 import java.time.Clock;
@@ -38,7 +43,7 @@ class AiTenancyInMemoryConfiguration {
     }
 
     @Bean
-    @ConditionalOnMissingBean(KeyStore.class)
+    @ConditionalOnMissingBean(ProviderKeys.class)
     KeyStore aiTenancyKeyStore(ObjectProvider<Clock> clock) {
         return new InMemoryKeyStore(AiTenancyAutoConfiguration.clock(clock));
     }
@@ -63,24 +68,24 @@ class AiTenancyInMemoryConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(BudgetLedger.class)
-    BudgetLedger aiTenancyBudgetLedger(BudgetAlertListener listener, ObjectProvider<Clock> clock) {
+    BudgetStore aiTenancyBudgetLedger(BudgetAlertListener listener, ObjectProvider<Clock> clock) {
         return new InMemoryBudgetLedger(AiTenancyAutoConfiguration.clock(clock), listener);
     }
 
     @Bean
-    @ConditionalOnMissingBean(FeatureFlagStore.class)
+    @ConditionalOnMissingBean(FeatureFlags.class)
     FeatureFlagStore aiTenancyFeatureFlags() {
         return new InMemoryFeatureFlags();
     }
 
     @Bean
-    @ConditionalOnMissingBean(TemplateStore.class)
+    @ConditionalOnMissingBean(Templates.class)
     TemplateStore aiTenancyTemplateStore(ObjectProvider<Clock> clock) {
         return new InMemoryTemplateStore(AiTenancyAutoConfiguration.clock(clock));
     }
 
     @Bean
-    @ConditionalOnMissingBean(GuardrailStore.class)
+    @ConditionalOnMissingBean(Guardrails.class)
     GuardrailStore aiTenancyGuardrailStore() {
         return new dev.aitenancy.memory.InMemoryGuardrailStore();
     }

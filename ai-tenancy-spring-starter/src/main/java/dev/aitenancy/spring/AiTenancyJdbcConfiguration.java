@@ -2,21 +2,26 @@ package dev.aitenancy.spring;
 
 import dev.aitenancy.usage.UsageTextSettings;
 import dev.aitenancy.guardrails.GuardrailStore;
+import dev.aitenancy.guardrails.Guardrails;
 import dev.aitenancy.features.FeatureFlagStore;
+import dev.aitenancy.features.FeatureFlags;
 import dev.aitenancy.jdbc.AiTenancyJdbc;
 import dev.aitenancy.jdbc.JdbcModelCatalog;
 import dev.aitenancy.jdbc.JdbcRateLimiter;
 import dev.aitenancy.jdbc.JdbcUsageSink;
 import dev.aitenancy.keys.CachingKeyStore;
 import dev.aitenancy.keys.KeyStore;
+import dev.aitenancy.keys.ProviderKeys;
 import dev.aitenancy.keys.SecretCipher;
 import dev.aitenancy.limits.BudgetAlertListener;
 import dev.aitenancy.limits.BudgetLedger;
+import dev.aitenancy.limits.BudgetStore;
 import dev.aitenancy.limits.RateLimiter;
 import dev.aitenancy.models.ModelCatalog;
 import dev.aitenancy.models.ModelRegistry;
 import dev.aitenancy.models.TierPlan;
 import dev.aitenancy.template.TemplateStore;
+import dev.aitenancy.template.Templates;
 import dev.aitenancy.usage.AuditEvent;
 import dev.aitenancy.usage.AuditSink;
 import dev.aitenancy.usage.UsageSink;
@@ -50,7 +55,7 @@ class AiTenancyJdbcConfiguration {
 
     /** Keys encrypted under the master key; decrypted keys cached, and every decryption audited. */
     @Bean
-    @ConditionalOnMissingBean(KeyStore.class)
+    @ConditionalOnMissingBean(ProviderKeys.class)
     KeyStore aiTenancyKeyStore(AiTenancyJdbc db, AiTenancyProperties properties, ObjectProvider<SecretCipher> cipher,
             AuditSink audit, ObjectProvider<Clock> clock) {
         SecretCipher c = cipher.getIfAvailable(() -> SecretCipher.fromConfig(properties.masterKey() != null
@@ -80,24 +85,24 @@ class AiTenancyJdbcConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(BudgetLedger.class)
-    BudgetLedger aiTenancyBudgetLedger(AiTenancyJdbc db, BudgetAlertListener listener) {
+    BudgetStore aiTenancyBudgetLedger(AiTenancyJdbc db, BudgetAlertListener listener) {
         return db.budgetLedger(listener);
     }
 
     @Bean
-    @ConditionalOnMissingBean(FeatureFlagStore.class)
+    @ConditionalOnMissingBean(FeatureFlags.class)
     FeatureFlagStore aiTenancyFeatureFlags(AiTenancyJdbc db) {
         return db.featureFlags();
     }
 
     @Bean
-    @ConditionalOnMissingBean(TemplateStore.class)
+    @ConditionalOnMissingBean(Templates.class)
     TemplateStore aiTenancyTemplateStore(AiTenancyJdbc db) {
         return db.templateStore();
     }
 
     @Bean
-    @ConditionalOnMissingBean(GuardrailStore.class)
+    @ConditionalOnMissingBean(Guardrails.class)
     GuardrailStore aiTenancyGuardrailStore(AiTenancyJdbc db) {
         return db.guardrailStore();
     }

@@ -14,6 +14,7 @@ import dev.aitenancy.jdbc.JdbcUsageSink;
 import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.keys.CachingKeyStore;
 import dev.aitenancy.keys.KeyStore;
+import dev.aitenancy.admin.OrgAdmin;
 import dev.aitenancy.keys.ProviderKeyAdmin;
 import dev.aitenancy.keys.SecretCipher;
 import dev.aitenancy.limits.RateLimitAdmin;
@@ -352,6 +353,48 @@ class AiTenancyAutoConfigurationTest {
                 });
         webRunner.withPropertyValues("ai-tenancy.admin.enabled=true").run(ctx ->
                 assertThat(ctx).hasSingleBean(dev.aitenancy.spring.internal.UsageEndpoints.class));
+    }
+
+    @Test
+    void callPathOnlyBeansReplaceTheStoresAndTheirAdminPartsStepAside() {
+        dev.aitenancy.keys.ProviderKeys vault = new dev.aitenancy.keys.ProviderKeys() {
+            @Override
+            public java.util.Optional<dev.aitenancy.keys.StoredKey> find(dev.aitenancy.tenant.OrgId org,
+                    dev.aitenancy.provider.ProviderId provider) {
+                return java.util.Optional.empty();
+            }
+
+            @Override
+            public boolean markVerified(dev.aitenancy.tenant.OrgId org, dev.aitenancy.provider.ProviderId provider,
+                    java.time.Instant at) {
+                return false;
+            }
+        };
+        dev.aitenancy.limits.BudgetLedger ledger = (org, caller, tier, worstCase) ->
+                dev.aitenancy.limits.BudgetReservation.NONE;
+        dev.aitenancy.guardrails.Guardrails rules = org -> java.util.List.of();
+        dev.aitenancy.features.FeatureFlags flags = (org, feature) -> true;
+        webRunner.withPropertyValues("ai-tenancy.admin.enabled=true")
+                .withBean("vault", dev.aitenancy.keys.ProviderKeys.class, () -> vault)
+                .withBean("ledger", dev.aitenancy.limits.BudgetLedger.class, () -> ledger)
+                .withBean("rules", dev.aitenancy.guardrails.Guardrails.class, () -> rules)
+                .withBean("flags", dev.aitenancy.features.FeatureFlags.class, () -> flags)
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed().hasSingleBean(LLMJob.class).hasSingleBean(OrgAdmin.class)
+                            .doesNotHaveBean(KeyStore.class)
+                            .doesNotHaveBean(dev.aitenancy.limits.BudgetStore.class)
+                            .doesNotHaveBean(dev.aitenancy.guardrails.GuardrailStore.class)
+                            .doesNotHaveBean(dev.aitenancy.features.FeatureFlagStore.class)
+                            .doesNotHaveBean(ProviderKeyAdmin.class)
+                            .doesNotHaveBean(dev.aitenancy.spring.internal.GlobalGuardrailEndpoints.class)
+                            .hasSingleBean(GenerateEndpoint.class);
+                    OrgAdmin admin = ctx.getBean(OrgAdmin.class);
+                    assertThatThrownBy(() -> admin.budgets(dev.aitenancy.tenant.OrgId.of("acme")))
+                            .isInstanceOf(dev.aitenancy.ConfigurationException.class)
+                            .hasMessageContaining("budgets(");
+                    assertThatThrownBy(() -> admin.setFeature(dev.aitenancy.tenant.OrgId.of("acme"), "chat", false,
+                            "ada")).isInstanceOf(dev.aitenancy.ConfigurationException.class);
+                });
     }
 
     @Test

@@ -3,7 +3,7 @@ package dev.aitenancy.examples.benchmarks;
 import dev.aitenancy.jdbc.AiTenancyJdbc;
 import dev.aitenancy.limits.Budget;
 import dev.aitenancy.limits.BudgetAlertListener;
-import dev.aitenancy.limits.BudgetLedger;
+import dev.aitenancy.limits.BudgetStore;
 import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.limits.RateLimitRequest;
 import dev.aitenancy.limits.RateLimiter;
@@ -40,7 +40,7 @@ public class LimitChecksBenchmark {
 
     private Databases.Opened db;
     private RateLimiter limiter;
-    private BudgetLedger ledger;
+    private BudgetStore ledger;
     private long n;
 
     @Setup
