@@ -1,13 +1,11 @@
 package dev.aitenancy.spring;
 
-import static dev.aitenancy.spring.AdminEndpointsTest.ADA;
-import static dev.aitenancy.spring.AdminEndpointsTest.MEL;
-import static dev.aitenancy.spring.AdminEndpointsTest.ROOT;
-import static dev.aitenancy.spring.AdminEndpointsTest.assertError;
-import static dev.aitenancy.spring.AdminEndpointsTest.json;
+import static dev.aitenancy.spring.AdminMvc.ADA;
+import static dev.aitenancy.spring.AdminMvc.JSON;
+import static dev.aitenancy.spring.AdminMvc.MEL;
+import static dev.aitenancy.spring.AdminMvc.ROOT;
+import static dev.aitenancy.spring.AdminMvc.json;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
-import static org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers.springSecurity;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -25,18 +23,14 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.context.TestPropertySource;
-import org.springframework.test.context.junit.jupiter.web.SpringJUnitWebConfig;
-import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
 import org.springframework.test.web.servlet.request.AbstractMockHttpServletRequestBuilder;
 import org.springframework.test.web.servlet.request.RequestPostProcessor;
-import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.web.context.WebApplicationContext;
 
 /**
@@ -44,9 +38,8 @@ import org.springframework.web.context.WebApplicationContext;
  * or library, enum values in any case, capped request bodies, and hostile bodies that all end in a
  * 4xx with the usual {@code {"code","message"}} body.
  */
-@SpringJUnitWebConfig(AdminEndpointsTest.Config.class)
-@TestPropertySource(properties = {"ai-tenancy.admin.enabled=true", "ai-tenancy.admin.base-path=/ai",
-        "ai-tenancy.admin.max-request-body=1MB"})
+@EndpointTest(AdminEndpointsTest.Config.class)
+@TestPropertySource(properties = "ai-tenancy.admin.max-request-body=1MB")
 class AdminEndpointEdgesTest {
 
     static final int LIMIT = 1024 * 1024;
@@ -56,30 +49,18 @@ class AdminEndpointEdgesTest {
     /** A stack frame, e.g. {@code at dev.aitenancy.X.y(X.java:12)}. */
     static final Pattern STACK_FRAME = Pattern.compile("\\bat [\\w$.]+\\(");
 
-    @Autowired
-    WebApplicationContext context;
-
-    MockMvc mvc;
+    AdminMvc mvc;
 
     @BeforeEach
-    void setUp() {
-        mvc = MockMvcBuilders.webAppContextSetup(context).apply(springSecurity()).build();
-    }
-
-    MvcResult perform(RequestPostProcessor who, AbstractMockHttpServletRequestBuilder<?> request) throws Exception {
-        return mvc.perform(request.with(who).with(csrf())).andReturn();
-    }
-
-    MockHttpServletResponse send(RequestPostProcessor who, AbstractMockHttpServletRequestBuilder<?> request,
-            String body) throws Exception {
-        return perform(who, request.contentType(MediaType.APPLICATION_JSON).content(body)).getResponse();
+    void setUp(WebApplicationContext context) {
+        mvc = new AdminMvc(context);
     }
 
     static void assertCleanError(String what, MockHttpServletResponse r) throws Exception {
         String body = r.getContentAsString(StandardCharsets.UTF_8);
         assertThat(r.getStatus()).as(what + " -> " + body).isBetween(400, 499);
         assertThat(r.getContentType()).as(what).startsWith(MediaType.APPLICATION_JSON_VALUE);
-        JsonNode error = AdminEndpointsTest.JSON.readTree(body);
+        JsonNode error = JSON.readTree(body);
         assertThat(error.path("code").asText()).as(what + " -> " + body).startsWith("AI_");
         assertThat(error.path("message").asText()).as(what + " -> " + body).isNotBlank();
         for (String internal : INTERNALS) {
@@ -113,7 +94,7 @@ class AdminEndpointEdgesTest {
                         + "support (they run in linear time); rewrite it, or list the words as blockedTopics");
 
         for (Map.Entry<String, String> e : expected.entrySet()) {
-            MockHttpServletResponse r = send(ADA, post("/ai/orgs/acme/guardrails"),
+            MockHttpServletResponse r = mvc.send(ADA, post("/ai/orgs/acme/guardrails"),
                     "{\"action\":\"block\",\"rule\":" + e.getKey() + "}");
 
             assertCleanError(e.getKey(), r);
@@ -124,9 +105,9 @@ class AdminEndpointEdgesTest {
 
     @Test
     void bodiesThatAreNotJsonSayWhereWithoutParserInternals() throws Exception {
-        MockHttpServletResponse truncated = send(ADA, put("/ai/orgs/acme/usage-text"), "{\"storeText\": ");
-        MockHttpServletResponse garbage = send(ADA, put("/ai/orgs/acme/usage-text"), "{\"storeText\" tru}");
-        MockHttpServletResponse deep = send(ADA, put("/ai/orgs/acme/usage-text"), "[".repeat(5000) + "]".repeat(5000));
+        MockHttpServletResponse truncated = mvc.send(ADA, put("/ai/orgs/acme/usage-text"), "{\"storeText\": ");
+        MockHttpServletResponse garbage = mvc.send(ADA, put("/ai/orgs/acme/usage-text"), "{\"storeText\" tru}");
+        MockHttpServletResponse deep = mvc.send(ADA, put("/ai/orgs/acme/usage-text"), "[".repeat(5000) + "]".repeat(5000));
 
         assertThat(json(truncated).path("message").asText())
                 .startsWith("the request body is not valid JSON: it ends before its last value is complete (line 1");
@@ -145,7 +126,7 @@ class AdminEndpointEdgesTest {
         try {
             for (String[] v : new String[][] {{"BLOCK", "ORG", "INPUT"}, {"warn", "org", "output"},
                     {"Modify", "Org", "Both"}}) {
-                MockHttpServletResponse r = send(ADA, post("/ai/orgs/acme/guardrails"), "{\"action\":\"" + v[0]
+                MockHttpServletResponse r = mvc.send(ADA, post("/ai/orgs/acme/guardrails"), "{\"action\":\"" + v[0]
                         + "\",\"level\":\"" + v[1] + "\",\"rule\":{\"type\":\"content-filter\","
                         + "\"blockedTopics\":[\"x\"],\"target\":\"" + v[2] + "\"}}");
 
@@ -156,7 +137,7 @@ class AdminEndpointEdgesTest {
                 assertThat(g.path("level").asText()).isEqualTo("org");
                 assertThat(g.path("rule").path("target").asText()).isEqualTo(v[2].toUpperCase(java.util.Locale.ROOT));
             }
-            MockHttpServletResponse days = send(ADA, post("/ai/orgs/acme/guardrails"), "{\"action\":\"Log\","
+            MockHttpServletResponse days = mvc.send(ADA, post("/ai/orgs/acme/guardrails"), "{\"action\":\"Log\","
                     + "\"rule\":{\"type\":\"time-restriction\",\"from\":\"08:00\",\"to\":\"18:00\","
                     + "\"days\":[\"MONDAY\",\"friday\",\"Sunday\"]}}");
             assertThat(days.getStatus()).as(days.getContentAsString()).isEqualTo(201);
@@ -165,27 +146,27 @@ class AdminEndpointEdgesTest {
                     .containsExactlyInAnyOrder("MONDAY", "FRIDAY", "SUNDAY");
         } finally {
             for (String id : ids) {
-                perform(ADA, delete("/ai/orgs/acme/guardrails/" + id));
+                mvc.perform(ADA, delete("/ai/orgs/acme/guardrails/" + id));
             }
         }
     }
 
     @Test
     void budgetScopesAndPeriodsAreAcceptedInAnyCaseInBodiesAndQueryParameters() throws Exception {
-        MockHttpServletResponse upper = send(ADA, put("/ai/orgs/acme/budgets"),
+        MockHttpServletResponse upper = mvc.send(ADA, put("/ai/orgs/acme/budgets"),
                 "{\"scope\":\"USER\",\"subject\":\"zoe\",\"period\":\"MONTHLY\",\"limitUsd\":5}");
-        MockHttpServletResponse mixed = send(ADA, put("/ai/orgs/acme/budgets"),
+        MockHttpServletResponse mixed = mvc.send(ADA, put("/ai/orgs/acme/budgets"),
                 "{\"scope\":\"Group\",\"subject\":\"ops\",\"period\":\"Daily\",\"limitUsd\":5}");
 
         assertThat(upper.getStatus()).as(upper.getContentAsString()).isEqualTo(200);
         assertThat(json(upper).path("scope").asText()).isEqualTo("USER");
         assertThat(mixed.getStatus()).as(mixed.getContentAsString()).isEqualTo(200);
         assertThat(json(mixed).path("period").asText()).isEqualTo("DAILY");
-        assertThat(perform(ADA, delete("/ai/orgs/acme/budgets?scope=user&subject=zoe&period=Monthly"))
+        assertThat(mvc.perform(ADA, delete("/ai/orgs/acme/budgets?scope=user&subject=zoe&period=Monthly"))
                 .getResponse().getStatus()).isEqualTo(200);
-        assertThat(perform(ADA, delete("/ai/orgs/acme/budgets?scope=GROUP&subject=ops&period=daily"))
+        assertThat(mvc.perform(ADA, delete("/ai/orgs/acme/budgets?scope=GROUP&subject=ops&period=daily"))
                 .getResponse().getStatus()).isEqualTo(200);
-        MockHttpServletResponse unknown = perform(ADA,
+        MockHttpServletResponse unknown = mvc.perform(ADA,
                 delete("/ai/orgs/acme/budgets?scope=planet&period=daily")).getResponse();
         assertCleanError("unknown scope", unknown);
         assertThat(json(unknown).path("message").asText()).isEqualTo("\"scope\" must be one of [org, group, user, tier]");
@@ -194,12 +175,12 @@ class AdminEndpointEdgesTest {
     @Test
     void usageStatusIsAcceptedInAnyCase() throws Exception {
         for (String status : List.of("ok", "OK", "Error", "canceled", "STARTED")) {
-            MockHttpServletResponse r = perform(ADA, get("/ai/orgs/acme/usage").param("status", status))
+            MockHttpServletResponse r = mvc.perform(ADA, get("/ai/orgs/acme/usage").param("status", status))
                     .getResponse();
             assertThat(r.getStatus()).as(status + ": " + r.getContentAsString()).isEqualTo(200);
             assertThat(json(r).path("records").isArray()).isTrue();
         }
-        MockHttpServletResponse unknown = perform(ADA, get("/ai/orgs/acme/usage").param("status", "fine"))
+        MockHttpServletResponse unknown = mvc.perform(ADA, get("/ai/orgs/acme/usage").param("status", "fine"))
                 .getResponse();
         assertCleanError("unknown status", unknown);
         assertThat(json(unknown).path("message").asText())
@@ -216,7 +197,7 @@ class AdminEndpointEdgesTest {
 
     @Test
     void aBodyOverTheLimitIs413BeforeAnythingIsRead() throws Exception {
-        MvcResult result = perform(ADA, put("/ai/orgs/acme/usage-text").contentType(MediaType.APPLICATION_JSON)
+        MvcResult result = mvc.perform(ADA, put("/ai/orgs/acme/usage-text").contentType(MediaType.APPLICATION_JSON)
                 .content(paddedBody(10 * LIMIT)));
 
         assertCleanError("10 MB", result.getResponse());
@@ -231,7 +212,7 @@ class AdminEndpointEdgesTest {
 
     @Test
     void aChunkedBodyIsCutOffOnceItPassesTheLimit() throws Exception {
-        MvcResult result = perform(ADA, new Chunked(HttpMethod.POST).uri("/ai/orgs/acme/generate")
+        MvcResult result = mvc.perform(ADA, new Chunked(HttpMethod.POST).uri("/ai/orgs/acme/generate")
                 .contentType(MediaType.APPLICATION_JSON).content(paddedBody(10 * LIMIT)));
 
         assertCleanError("10 MB chunked", result.getResponse());
@@ -239,16 +220,16 @@ class AdminEndpointEdgesTest {
         assertThat(result.getRequest().getContentLengthLong()).as("no Content-Length").isEqualTo(-1);
         assertThat(result.getRequest().getInputStream().available()).as("the rest was never read")
                 .isGreaterThan(8 * LIMIT);
-        MvcResult justOver = perform(ADA, new Chunked(HttpMethod.PUT).uri("/ai/orgs/acme/usage-text")
+        MvcResult justOver = mvc.perform(ADA, new Chunked(HttpMethod.PUT).uri("/ai/orgs/acme/usage-text")
                 .contentType(MediaType.APPLICATION_JSON).content(paddedBody(LIMIT + 1)));
         assertThat(justOver.getResponse().getStatus()).isEqualTo(413);
     }
 
     @Test
     void aBodyJustUnderTheLimitStillWorksWithOrWithoutContentLength() throws Exception {
-        MockHttpServletResponse sized = send(ADA, put("/ai/orgs/acme/usage-text"), paddedBody(LIMIT - 1));
-        MockHttpServletResponse exact = send(ADA, put("/ai/orgs/acme/usage-text"), paddedBody(LIMIT));
-        MockHttpServletResponse chunked = perform(ADA, new Chunked(HttpMethod.PUT).uri("/ai/orgs/acme/usage-text")
+        MockHttpServletResponse sized = mvc.send(ADA, put("/ai/orgs/acme/usage-text"), paddedBody(LIMIT - 1));
+        MockHttpServletResponse exact = mvc.send(ADA, put("/ai/orgs/acme/usage-text"), paddedBody(LIMIT));
+        MockHttpServletResponse chunked = mvc.perform(ADA, new Chunked(HttpMethod.PUT).uri("/ai/orgs/acme/usage-text")
                 .contentType(MediaType.APPLICATION_JSON).content(paddedBody(LIMIT))).getResponse();
 
         for (MockHttpServletResponse r : List.of(sized, exact, chunked)) {
@@ -347,8 +328,8 @@ class AdminEndpointEdgesTest {
     void hostileBodiesToEveryEndpointGetA4xxJsonErrorThatNamesNoInternals() throws Exception {
         // given one guardrail of the org and one global one to replace
         String rule = "{\"action\":\"warn\",\"rule\":{\"type\":\"content-filter\",\"blockedTopics\":[\"x\"]}}";
-        String orgGuardrail = json(send(ADA, post("/ai/orgs/acme/guardrails"), rule)).path("id").asText();
-        String globalGuardrail = json(send(ROOT, post("/ai/guardrails"), rule)).path("id").asText();
+        String orgGuardrail = json(mvc.send(ADA, post("/ai/orgs/acme/guardrails"), rule)).path("id").asText();
+        String globalGuardrail = json(mvc.send(ROOT, post("/ai/guardrails"), rule)).path("id").asText();
         List<String> failures = new ArrayList<>();
         int[] sent = {0};
 
@@ -358,7 +339,7 @@ class AdminEndpointEdgesTest {
             log = LogCapture.stderrOf(() -> {
                 for (Endpoint endpoint : bodyEndpoints(orgGuardrail, globalGuardrail)) {
                     for (byte[] body : hostileBodies()) {
-                        MockHttpServletResponse r = perform(endpoint.who(), endpoint.with(body)).getResponse();
+                        MockHttpServletResponse r = mvc.perform(endpoint.who(), endpoint.with(body)).getResponse();
                         sent[0]++;
                         try {
                             assertCleanError(endpoint + " with "
@@ -370,8 +351,8 @@ class AdminEndpointEdgesTest {
                 }
             });
         } finally {
-            perform(ADA, delete("/ai/orgs/acme/guardrails/" + orgGuardrail));
-            perform(ROOT, delete("/ai/guardrails/" + globalGuardrail));
+            mvc.perform(ADA, delete("/ai/orgs/acme/guardrails/" + orgGuardrail));
+            mvc.perform(ROOT, delete("/ai/guardrails/" + globalGuardrail));
         }
 
         // then each got a 4xx JSON error without internals, and nothing was logged as a failure

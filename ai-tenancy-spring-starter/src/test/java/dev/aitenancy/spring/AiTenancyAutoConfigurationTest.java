@@ -1,6 +1,5 @@
 package dev.aitenancy.spring;
 
-import dev.aitenancy.usage.UsageLog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -42,13 +41,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.util.unit.DataSize;
 
 /** The auto-configuration in real Spring contexts: what it wires, when it backs off, what it refuses. */
@@ -57,9 +54,10 @@ class AiTenancyAutoConfigurationTest {
     private static final AtomicInteger DATABASES = new AtomicInteger();
     private static final String MASTER_KEY = SecretCipher.generateBase64Key();
 
-    private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(AiTenancyAutoConfiguration.class,
-                    AiTenancyAdminAutoConfiguration.class));
+    private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(TestApp.STARTER);
+    /** With a database of its own, and the master key its provider keys are encrypted with. */
+    private final ApplicationContextRunner withDatabase = runner.withUserConfiguration(WithDataSource.class)
+            .withPropertyValues("ai-tenancy.master-key=" + MASTER_KEY);
 
     private static DataSource freshH2() {
         JdbcDataSource h2 = new JdbcDataSource();
@@ -102,8 +100,7 @@ class AiTenancyAutoConfigurationTest {
 
     @Test
     void withDataSourceTheJdbcImplementationsAreWiredAndTheSchemaMigrated() {
-        runner.withUserConfiguration(WithDataSource.class)
-                .withPropertyValues("ai-tenancy.master-key=" + MASTER_KEY)
+        withDatabase
                 .run(ctx -> {
                     assertThat(ctx).hasNotFailed();
                     assertThat(ctx).hasSingleBean(AiTenancyJdbc.class);
@@ -126,8 +123,7 @@ class AiTenancyAutoConfigurationTest {
 
     @Test
     void migrationsCanBeSwitchedOff() {
-        runner.withUserConfiguration(WithDataSource.class)
-                .withPropertyValues("ai-tenancy.master-key=" + MASTER_KEY, "ai-tenancy.jdbc.migrate=false")
+        withDatabase.withPropertyValues("ai-tenancy.jdbc.migrate=false")
                 .run(ctx -> {
                     assertThat(ctx).hasSingleBean(AiTenancyJdbc.class);
                     assertThat(tableExists(ctx.getBean(DataSource.class), AiTenancyJdbc.HISTORY_TABLE)).isFalse();
@@ -286,8 +282,7 @@ class AiTenancyAutoConfigurationTest {
 
     @Test
     void theJdbcUsageSinksFaultCountersArePublished() {
-        runner.withUserConfiguration(WithDataSource.class)
-                .withPropertyValues("ai-tenancy.master-key=" + MASTER_KEY)
+        withDatabase
                 .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
                 .run(ctx -> {
                     JdbcUsageSink sink = ctx.getBean(JdbcUsageSink.class);
@@ -306,8 +301,7 @@ class AiTenancyAutoConfigurationTest {
     @Test
     void theUsageSinkIsClosedWithTheContext() {
         JdbcUsageSink[] sink = new JdbcUsageSink[1];
-        runner.withUserConfiguration(WithDataSource.class)
-                .withPropertyValues("ai-tenancy.master-key=" + MASTER_KEY)
+        withDatabase
                 .run(ctx -> {
                     sink[0] = ctx.getBean(JdbcUsageSink.class);
                     sink[0].finished(record());
@@ -328,8 +322,9 @@ class AiTenancyAutoConfigurationTest {
     // ---- the web part ---------------------------------------------------------------------------
 
     private final WebApplicationContextRunner webRunner = new WebApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(AiTenancyAutoConfiguration.class,
-                    AiTenancyAdminAutoConfiguration.class));
+            .withConfiguration(TestApp.STARTER);
+    /** With the admin endpoints enabled. */
+    private final WebApplicationContextRunner withAdmin = webRunner.withPropertyValues("ai-tenancy.admin.enabled=true");
 
     @Test
     void aUsageSinkForTheCallPathAloneRunsCallsAndMountsNoUsageEndpoints() {
@@ -345,13 +340,13 @@ class AiTenancyAutoConfigurationTest {
                 written.add(record);
             }
         };
-        webRunner.withPropertyValues("ai-tenancy.admin.enabled=true").withBean("myUsage", UsageSink.class,
+        withAdmin.withBean("myUsage", UsageSink.class,
                 () -> writeOnly).run(ctx -> {
                     assertThat(ctx).hasNotFailed().hasSingleBean(GenerateEndpoint.class)
                             .doesNotHaveBean(dev.aitenancy.spring.internal.UsageEndpoints.class);
                     assertThat(ctx.getBean(LLMJob.class).usageSink()).isSameAs(writeOnly);
                 });
-        webRunner.withPropertyValues("ai-tenancy.admin.enabled=true").run(ctx ->
+        withAdmin.run(ctx ->
                 assertThat(ctx).hasSingleBean(dev.aitenancy.spring.internal.UsageEndpoints.class));
     }
 
@@ -400,13 +395,13 @@ class AiTenancyAutoConfigurationTest {
     @Test
     void endpointsOnlyWhenEnabledInAServletApplication() {
         webRunner.run(ctx -> assertThat(ctx).doesNotHaveBean(GenerateEndpoint.class));
-        webRunner.withPropertyValues("ai-tenancy.admin.enabled=true").run(ctx -> {
+        withAdmin.run(ctx -> {
             assertThat(ctx).hasNotFailed().hasSingleBean(GenerateEndpoint.class).hasSingleBean(RequestBodyLimit.class);
             assertThat(ctx.getBean(AdminAuthorizer.class)).isInstanceOf(SpringSecurityAdminAuthorizer.class);
         });
         runner.withPropertyValues("ai-tenancy.admin.enabled=true").run(ctx ->
                 assertThat(ctx).doesNotHaveBean(GenerateEndpoint.class));
-        webRunner.withPropertyValues("ai-tenancy.admin.enabled=true")
+        withAdmin
                 .withClassLoader(new FilteredClassLoader(org.springframework.web.servlet.DispatcherServlet.class))
                 .run(ctx -> {
                     assertThat(ctx).hasNotFailed().hasSingleBean(LLMJob.class);
@@ -416,16 +411,15 @@ class AiTenancyAutoConfigurationTest {
 
     @Test
     void aRequestBodyLimitBelowOneByteFailsStartup() {
-        webRunner.withPropertyValues("ai-tenancy.admin.enabled=true", "ai-tenancy.admin.max-request-body=0")
+        withAdmin.withPropertyValues("ai-tenancy.admin.max-request-body=0")
                 .run(ctx -> assertThat(ctx).hasFailed().getFailure().rootCause()
                         .hasMessage("ai-tenancy.admin.max-request-body must be at least 1 byte"));
     }
 
     @Test
     void withoutSpringSecurityNobodyIsAuthorizedAndOriginsAreChecked() {
-        webRunner.withPropertyValues("ai-tenancy.admin.enabled=true")
-                .withClassLoader(new FilteredClassLoader(SecurityContextHolder.class,
-                        org.springframework.security.web.csrf.CsrfFilter.class))
+        withAdmin
+                .withClassLoader(TestApp.withoutSpringSecurity())
                 .run(ctx -> {
                     assertThat(ctx).hasNotFailed();
                     AdminAuthorizer authorizer = ctx.getBean(AdminAuthorizer.class);
@@ -440,7 +434,7 @@ class AiTenancyAutoConfigurationTest {
     void theApplicationsAuthorizerReplacesTheDefault() {
         AdminAuthorizer own = request -> java.util.Optional.of(
                 new AdminPrincipal("root", true, null, null, null));
-        webRunner.withPropertyValues("ai-tenancy.admin.enabled=true")
+        withAdmin
                 .withBean(AdminAuthorizer.class, () -> own)
                 .run(ctx -> assertThat(ctx.getBean(AdminAuthorizer.class)).isSameAs(own));
     }

@@ -1,53 +1,29 @@
 package dev.aitenancy.spring;
 
+import static dev.aitenancy.spring.AdminMvc.as;
+import static dev.aitenancy.spring.AdminMvc.idOf;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
-import static org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers.springSecurity;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.request;
 
-import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.keys.KeyStore;
 import dev.aitenancy.models.ModelAdmin;
-import dev.aitenancy.models.ModelRef;
-import dev.aitenancy.provider.ProviderClient;
-import dev.aitenancy.provider.ProviderId;
-import dev.aitenancy.provider.RetryPolicy;
-import dev.aitenancy.provider.openai.OpenAiClient;
 import dev.aitenancy.spring.internal.wire.ProviderWire.ApiKeyRequest;
-import dev.aitenancy.tenant.OrgId;
 import dev.aitenancy.testing.LogCapture;
 import dev.aitenancy.testing.LoopbackServer;
 import dev.aitenancy.testing.LoopbackServer.Reply;
 import dev.aitenancy.testing.MutableClock;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.http.HttpMethod;
-import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockHttpServletResponse;
-import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
-import org.springframework.security.web.SecurityFilterChain;
-import org.springframework.test.context.TestPropertySource;
-import org.springframework.test.context.junit.jupiter.web.SpringJUnitWebConfig;
-import org.springframework.test.web.servlet.MockMvc;
-import org.springframework.test.web.servlet.MvcResult;
-import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 import org.springframework.test.web.servlet.request.RequestPostProcessor;
-import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.web.context.WebApplicationContext;
-import org.springframework.web.servlet.config.annotation.EnableWebMvc;
 
 /**
  * No key ever leaves through the endpoints: keys are planted in every way they can reach one (stored,
@@ -55,8 +31,7 @@ import org.springframework.web.servlet.config.annotation.EnableWebMvc;
  * that end up in usage records), every endpoint that touches keys is called, and every response
  * body, every response header and the whole log are scanned.
  */
-@SpringJUnitWebConfig(NoKeyInResponsesTest.Config.class)
-@TestPropertySource(properties = {"ai-tenancy.admin.enabled=true", "ai-tenancy.admin.base-path=/ai"})
+@EndpointTest(NoKeyInResponsesTest.Config.class)
 class NoKeyInResponsesTest {
 
     /** Accepted by the provider. */
@@ -66,6 +41,7 @@ class NoKeyInResponsesTest {
     /** What no response and no log line may contain: the secret part of either key. */
     static final List<String> SECRETS = List.of("PLANTED-a1b2c3d4e5f60718", "PLANTED-9f8e7d6c5b4a3928");
 
+    @AutoClose
     static final LoopbackServer PROVIDER = LoopbackServer.start().otherwise(req -> {
         String auth = req.header("authorization");
         if (auth != null && !auth.startsWith("Bearer sk-good")) {
@@ -75,38 +51,14 @@ class NoKeyInResponsesTest {
         return FakeOpenAi.answer(req);
     });
     static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-25T10:00:00Z"));
-    static final ModelRef MINI = ModelRef.of(ProviderId.OPENAI, "gpt-4.1-mini");
 
-    static final RequestPostProcessor ADA = AdminEndpointsTest.as("ada", "AI_ORG_ADMIN:acme", "AI_ORG_ADMIN:refusing");
-    static final RequestPostProcessor MEL = AdminEndpointsTest.as("mel", "AI_ORG_MEMBER:acme",
-            "AI_ORG_MEMBER:refusing");
+    static final RequestPostProcessor ADA = as("ada", "AI_ORG_ADMIN:acme", "AI_ORG_ADMIN:refusing");
+    static final RequestPostProcessor MEL = as("mel", "AI_ORG_MEMBER:acme", "AI_ORG_MEMBER:refusing");
 
     @Configuration(proxyBeanMethods = false)
-    @EnableWebMvc
-    @EnableWebSecurity
-    @ImportAutoConfiguration({AiTenancyAutoConfiguration.class, AiTenancyAdminAutoConfiguration.class})
-    static class Config {
-
-        @Bean
-        Clock clock() {
-            return CLOCK;
-        }
-
-        @Bean
-        ProviderClient openAi() {
-            return new OpenAiClient(OpenAiClient.defaultSettings().baseUri(PROVIDER.uri("/v1"))
-                    .retryPolicy(RetryPolicy.NONE).build());
-        }
-
-        @Bean
-        OrgDirectory orgs() {
-            return org -> Set.of("acme", "refusing").contains(org.value());
-        }
-
-        @Bean
-        SecurityFilterChain security(HttpSecurity http) throws Exception {
-            http.authorizeHttpRequests(a -> a.anyRequest().permitAll());
-            return http.build();
+    static class Config extends TestApp {
+        Config() {
+            super(CLOCK, PROVIDER, "acme", "refusing");
         }
     }
 
@@ -115,29 +67,22 @@ class NoKeyInResponsesTest {
     }
 
     @Autowired
-    WebApplicationContext context;
-    @Autowired
     KeyStore keys;
     @Autowired
     ModelAdmin models;
 
-    MockMvc mvc;
+    AdminMvc mvc;
     final List<Exchange> exchanges = new ArrayList<>();
 
-    @AfterAll
-    static void stopProvider() {
-        PROVIDER.close();
+    @BeforeEach
+    void setUp(WebApplicationContext context) {
+        mvc = new AdminMvc(context);
     }
 
     @Test
     void noResponseBodyHeaderOrLogLineContainsAKey() throws Exception {
-        mvc = MockMvcBuilders.webAppContextSetup(context).apply(springSecurity()).build();
-        for (String org : List.of("acme", "refusing")) {
-            models.allow(OrgId.of(org), MINI, 1000).setDefault(OrgId.of(org), MINI)
-                    .setDefaultProvider(OrgId.of(org), ProviderId.OPENAI);
-        }
-        keys.put(OrgId.of("refusing"), ProviderId.OPENAI, ApiKey.of(REFUSED), "setup"); // a key revoked since
-        keys.markVerified(OrgId.of("refusing"), ProviderId.OPENAI, CLOCK.instant());
+        TestApp.setUpOrg(models, keys, "acme", null, CLOCK.instant());
+        TestApp.setUpOrg(models, keys, "refusing", REFUSED, CLOCK.instant()); // a key revoked since
 
         String log = LogCapture.quietly(() -> {
             // keys stored, checked and refused
@@ -169,7 +114,7 @@ class NoKeyInResponsesTest {
 
             // what the calls left behind
             String page = call(ADA, "GET", "/ai/orgs/acme/usage", null, 200);
-            String id = page.replaceFirst("(?s)^.*?\"id\":\"([^\"]+)\".*$", "$1");
+            String id = idOf(page);
             call(ADA, "GET", "/ai/orgs/acme/usage/records/" + id, null, 200);
             call(MEL, "GET", "/ai/orgs/acme/my/usage", null, 200);
             call(MEL, "GET", "/ai/orgs/acme/my/usage/records/" + id, null, 200);
@@ -227,16 +172,7 @@ class NoKeyInResponsesTest {
     /** One exchange, kept for the scan; {@code expected} -1 for any status. */
     private String call(RequestPostProcessor who, String method, String path, String body, int expected)
             throws Exception {
-        MockHttpServletRequestBuilder request = request(HttpMethod.valueOf(method), path).with(who).with(csrf());
-        if (body != null) {
-            request.contentType(MediaType.APPLICATION_JSON).content(body);
-        }
-        MvcResult result = mvc.perform(request).andReturn();
-        if (result.getRequest().isAsyncStarted()) {
-            result.getAsyncResult(30_000);
-            result = mvc.perform(asyncDispatch(result)).andReturn();
-        }
-        MockHttpServletResponse r = result.getResponse();
+        MockHttpServletResponse r = mvc.call(who, method, path, body);
         StringBuilder headers = new StringBuilder();
         for (String name : r.getHeaderNames()) {
             headers.append(name).append(": ").append(String.join(", ", r.getHeaders(name))).append('\n');

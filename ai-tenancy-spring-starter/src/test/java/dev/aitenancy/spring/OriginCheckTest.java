@@ -6,15 +6,11 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockHttpServletResponse;
-import org.springframework.security.core.context.SecurityContextHolder;
-import org.springframework.security.web.csrf.CsrfFilter;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 import org.springframework.test.web.servlet.setup.MockMvcBuilders;
@@ -38,10 +34,9 @@ class OriginCheckTest {
     }
 
     private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(AiTenancyAutoConfiguration.class,
-                    AiTenancyAdminAutoConfiguration.class))
+            .withConfiguration(TestApp.STARTER)
             .withUserConfiguration(Web.class)
-            .withClassLoader(new FilteredClassLoader(SecurityContextHolder.class, CsrfFilter.class))
+            .withClassLoader(TestApp.withoutSpringSecurity())
             .withPropertyValues("ai-tenancy.admin.enabled=true",
                     "ai-tenancy.admin.allowed-origins=https://admin.example.com");
 

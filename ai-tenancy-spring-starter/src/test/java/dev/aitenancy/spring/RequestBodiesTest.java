@@ -1,10 +1,11 @@
 package dev.aitenancy.spring;
 
+import static dev.aitenancy.spring.AdminMvc.ADA;
+import static dev.aitenancy.spring.AdminMvc.MEL;
+import static dev.aitenancy.spring.AdminMvc.ROOT;
+import static dev.aitenancy.spring.AdminMvc.body;
+import static dev.aitenancy.spring.AdminMvc.idOf;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
-import static org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers.springSecurity;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.request;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -12,16 +13,9 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.aitenancy.guardrails.GuardrailRule;
-import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.keys.KeyStore;
 import dev.aitenancy.models.ModelAdmin;
-import dev.aitenancy.models.ModelRef;
-import dev.aitenancy.provider.ProviderClient;
-import dev.aitenancy.provider.ProviderId;
-import dev.aitenancy.provider.RetryPolicy;
-import dev.aitenancy.provider.openai.OpenAiClient;
 import dev.aitenancy.spring.internal.wire.WireJson;
-import dev.aitenancy.tenant.OrgId;
 import dev.aitenancy.testing.LoopbackServer;
 import dev.aitenancy.testing.MutableClock;
 import java.io.File;
@@ -30,8 +24,6 @@ import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.math.BigDecimal;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,33 +31,18 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.http.HttpMethod;
-import org.springframework.http.MediaType;
 import org.springframework.http.converter.HttpMessageConverter;
 import org.springframework.mock.web.MockHttpServletResponse;
-import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
-import org.springframework.security.web.SecurityFilterChain;
-import org.springframework.test.context.TestPropertySource;
-import org.springframework.test.context.junit.jupiter.web.SpringJUnitWebConfig;
-import org.springframework.test.web.servlet.MockMvc;
-import org.springframework.test.web.servlet.MvcResult;
-import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 import org.springframework.test.web.servlet.request.RequestPostProcessor;
-import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.WebApplicationContext;
-import org.springframework.web.servlet.config.annotation.EnableWebMvc;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
@@ -74,17 +51,13 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  * does not know are ignored everywhere but in a guardrail rule, the application's settings change
  * nothing on the endpoints' wire, and the records keep to the shapes that keep keys out.
  */
-@SpringJUnitWebConfig(RequestBodiesTest.Config.class)
-@TestPropertySource(properties = {"ai-tenancy.admin.enabled=true", "ai-tenancy.admin.base-path=/ai"})
+@EndpointTest(RequestBodiesTest.Config.class)
 class RequestBodiesTest {
 
+    @AutoClose
     static final LoopbackServer PROVIDER = FakeOpenAi.start();
     static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-25T10:00:00Z"));
-    static final ModelRef MINI = ModelRef.of(ProviderId.OPENAI, "gpt-4.1-mini");
     static final String KEY = "sk-good-bodies-000000000000abcd";
-    static final RequestPostProcessor ROOT = AdminEndpointsTest.as("root", "ROLE_AI_SUPERADMIN");
-    static final RequestPostProcessor ADA = AdminEndpointsTest.as("ada", "AI_ORG_ADMIN:acme");
-    static final RequestPostProcessor MEL = AdminEndpointsTest.as("mel", "AI_ORG_MEMBER:acme");
     /** Fields no endpoint knows, among them the snake_case twin of a known one. */
     static final String UNKNOWN = "\"unknownField\":{\"nested\":[1,{\"deep\":null}]},\"store_text\":false,"
             + "\"api_key\":\"x\",\"max_output_tokens\":\"many\"";
@@ -111,31 +84,9 @@ class RequestBodiesTest {
     }
 
     @Configuration(proxyBeanMethods = false)
-    @EnableWebMvc
-    @EnableWebSecurity
-    @ImportAutoConfiguration({AiTenancyAutoConfiguration.class, AiTenancyAdminAutoConfiguration.class})
-    static class Config {
-
-        @Bean
-        Clock clock() {
-            return CLOCK;
-        }
-
-        @Bean
-        ProviderClient openAi() {
-            return new OpenAiClient(OpenAiClient.defaultSettings().baseUri(PROVIDER.uri("/v1"))
-                    .retryPolicy(RetryPolicy.NONE).build());
-        }
-
-        @Bean
-        OrgDirectory orgs() {
-            return org -> org.value().equals("acme");
-        }
-
-        @Bean
-        SecurityFilterChain security(HttpSecurity http) throws Exception {
-            http.authorizeHttpRequests(a -> a.anyRequest().permitAll());
-            return http.build();
+    static class Config extends TestApp {
+        Config() {
+            super(CLOCK, PROVIDER, "acme");
         }
 
         @Bean
@@ -166,44 +117,17 @@ class RequestBodiesTest {
     }
 
     @Autowired
-    WebApplicationContext context;
-    @Autowired
     KeyStore keys;
     @Autowired
     ModelAdmin models;
 
-    MockMvc mvc;
-
-    @AfterAll
-    static void stopProvider() {
-        PROVIDER.close();
-    }
+    AdminMvc mvc;
 
     @BeforeEach
-    void setUp() {
-        mvc = MockMvcBuilders.webAppContextSetup(context).apply(springSecurity()).build();
+    void setUp(WebApplicationContext context) {
+        mvc = new AdminMvc(context);
         CLOCK.advance(java.time.Duration.ofMinutes(1));
-        OrgId acme = OrgId.of("acme");
-        models.allow(acme, MINI, 1000).setDefault(acme, MINI).setDefaultProvider(acme, ProviderId.OPENAI);
-        keys.put(acme, ProviderId.OPENAI, ApiKey.of(KEY), "setup");
-        keys.markVerified(acme, ProviderId.OPENAI, CLOCK.instant());
-    }
-
-    MockHttpServletResponse call(RequestPostProcessor who, String method, String path, String body) throws Exception {
-        MockHttpServletRequestBuilder request = request(HttpMethod.valueOf(method), path).with(who).with(csrf());
-        if (body != null) {
-            request.contentType(MediaType.APPLICATION_JSON).content(body);
-        }
-        MvcResult result = mvc.perform(request).andReturn();
-        if (result.getRequest().isAsyncStarted()) {
-            result.getAsyncResult(30_000);
-            result = mvc.perform(asyncDispatch(result)).andReturn();
-        }
-        return result.getResponse();
-    }
-
-    static String body(MockHttpServletResponse r) throws Exception {
-        return r.getContentAsString(StandardCharsets.UTF_8);
+        TestApp.setUpOrg(models, keys, "acme", KEY, CLOCK.instant());
     }
 
     // ---- unknown fields -------------------------------------------------------------------------------
@@ -211,8 +135,9 @@ class RequestBodiesTest {
     @Test
     void everyBodyIgnoresFieldsItDoesNotKnow() throws Exception {
         String rule = "\"rule\":{\"type\":\"content-filter\",\"blockedTopics\":[\"x\"]}";
-        String orgGuardrail = id(call(ADA, "POST", "/ai/orgs/acme/guardrails", "{\"action\":\"warn\"," + rule + "}"));
-        String globalGuardrail = id(call(ROOT, "POST", "/ai/guardrails", "{\"action\":\"warn\"," + rule + "}"));
+        String orgGuardrail = idOf(body(mvc.call(ADA, "POST", "/ai/orgs/acme/guardrails",
+                "{\"action\":\"warn\"," + rule + "}")));
+        String globalGuardrail = idOf(body(mvc.call(ROOT, "POST", "/ai/guardrails", "{\"action\":\"warn\"," + rule + "}")));
         // who, method, path, the body's known fields, and what the answer then says
         List<List<String>> cases = List.of(
                 List.of("mel", "POST", "/ai/orgs/acme/generate", "\"prompt\":\"hi\"", "\"text\":\"Hello from fake\""),
@@ -248,23 +173,23 @@ class RequestBodiesTest {
         List<String> failures = new ArrayList<>();
 
         for (List<String> c : cases) {
-            MockHttpServletResponse r = call(users.get(c.get(0)), c.get(1), c.get(2), "{" + c.get(3) + "," + UNKNOWN + "}");
+            MockHttpServletResponse r = mvc.call(users.get(c.get(0)), c.get(1), c.get(2), "{" + c.get(3) + "," + UNKNOWN + "}");
             if (r.getStatus() / 100 != 2 || !body(r).contains(c.get(4))) {
                 failures.add(c.get(1) + " " + c.get(2) + " -> " + r.getStatus() + " " + body(r));
             }
         }
 
         assertThat(failures).isEmpty();
-        call(ADA, "DELETE", "/ai/orgs/acme/budgets?scope=org&period=daily", null);
+        mvc.call(ADA, "DELETE", "/ai/orgs/acme/budgets?scope=org&period=daily", null);
         for (String id : List.of(orgGuardrail, globalGuardrail)) {
-            call(ADA, "DELETE", "/ai/orgs/acme/guardrails/" + id, null);
-            call(ROOT, "DELETE", "/ai/guardrails/" + id, null);
+            mvc.call(ADA, "DELETE", "/ai/orgs/acme/guardrails/" + id, null);
+            mvc.call(ROOT, "DELETE", "/ai/guardrails/" + id, null);
         }
     }
 
     @Test
     void aGuardrailRuleRefusesFieldsItDoesNotKnow() throws Exception {
-        MockHttpServletResponse r = call(ADA, "POST", "/ai/orgs/acme/guardrails", "{\"action\":\"warn\","
+        MockHttpServletResponse r = mvc.call(ADA, "POST", "/ai/orgs/acme/guardrails", "{\"action\":\"warn\","
                 + "\"rule\":{\"type\":\"content-filter\",\"blockedTopics\":[\"x\"],\"blockedTopic\":[\"y\"]}}");
 
         assertThat(r.getStatus()).isEqualTo(400);
@@ -276,13 +201,13 @@ class RequestBodiesTest {
 
     @Test
     void theApplicationsJacksonSettingsChangeNothingOnTheWire() throws Exception {
-        MockHttpServletResponse host = call(ADA, "GET", "/host", null);
-        MockHttpServletResponse limits = call(ADA, "GET", "/ai/orgs/acme/rate-limits", null);
-        MockHttpServletResponse text = call(ADA, "PUT", "/ai/orgs/acme/usage-text",
+        MockHttpServletResponse host = mvc.call(ADA, "GET", "/host", null);
+        MockHttpServletResponse limits = mvc.call(ADA, "GET", "/ai/orgs/acme/rate-limits", null);
+        MockHttpServletResponse text = mvc.call(ADA, "PUT", "/ai/orgs/acme/usage-text",
                 "{\"storeText\":true,\"store_text\":false}");
-        MockHttpServletResponse snakeOnly = call(ADA, "PUT", "/ai/orgs/acme/usage-text", "{\"store_text\":false}");
-        MockHttpServletResponse model = call(ADA, "PUT", "/ai/orgs/acme/models/openai/gpt-4.1-mini", null);
-        MockHttpServletResponse generated = call(MEL, "POST", "/ai/orgs/acme/generate", "{\"prompt\":\"hi\"}");
+        MockHttpServletResponse snakeOnly = mvc.call(ADA, "PUT", "/ai/orgs/acme/usage-text", "{\"store_text\":false}");
+        MockHttpServletResponse model = mvc.call(ADA, "PUT", "/ai/orgs/acme/models/openai/gpt-4.1-mini", null);
+        MockHttpServletResponse generated = mvc.call(MEL, "POST", "/ai/orgs/acme/generate", "{\"prompt\":\"hi\"}");
 
         // the application's own controller answers in its settings
         assertThat(body(host)).isEqualTo("{\n  \"some_field\" : \"x\"\n}");
@@ -354,11 +279,5 @@ class RequestBodiesTest {
             }
         }
         return out;
-    }
-
-    private static String id(MockHttpServletResponse r) throws Exception {
-        Matcher m = Pattern.compile("\"id\":\"([^\"]+)\"").matcher(body(r));
-        assertThat(m.find()).as(body(r)).isTrue();
-        return m.group(1);
     }
 }

@@ -1,21 +1,18 @@
 package dev.aitenancy.spring;
 
+import static dev.aitenancy.spring.AdminMvc.ADA;
+import static dev.aitenancy.spring.AdminMvc.GUS;
+import static dev.aitenancy.spring.AdminMvc.MEL;
+import static dev.aitenancy.spring.AdminMvc.ROOT;
+import static dev.aitenancy.spring.AdminMvc.as;
+import static dev.aitenancy.spring.AdminMvc.body;
+import static dev.aitenancy.spring.AdminMvc.idOf;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
-import static org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers.springSecurity;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.request;
 
-import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.keys.KeyStore;
 import dev.aitenancy.limits.RateLimitAdmin;
 import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.models.ModelAdmin;
-import dev.aitenancy.models.ModelRef;
-import dev.aitenancy.provider.ProviderClient;
-import dev.aitenancy.provider.ProviderId;
-import dev.aitenancy.provider.RetryPolicy;
-import dev.aitenancy.provider.openai.OpenAiClient;
 import dev.aitenancy.tenant.OrgId;
 import dev.aitenancy.testing.LogCapture;
 import dev.aitenancy.testing.LoopbackServer;
@@ -24,36 +21,22 @@ import dev.aitenancy.usage.UsageSummaries;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.http.HttpMethod;
-import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockHttpServletResponse;
-import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
-import org.springframework.security.web.SecurityFilterChain;
-import org.springframework.test.context.TestPropertySource;
-import org.springframework.test.context.junit.jupiter.web.SpringJUnitWebConfig;
-import org.springframework.test.web.servlet.MockMvc;
-import org.springframework.test.web.servlet.MvcResult;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 import org.springframework.test.web.servlet.request.RequestPostProcessor;
-import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.web.context.WebApplicationContext;
-import org.springframework.web.servlet.config.annotation.EnableWebMvc;
 
 /**
  * The wire format of every admin and generate endpoint, byte for byte: a scripted conversation
@@ -65,22 +48,17 @@ import org.springframework.web.servlet.config.annotation.EnableWebMvc;
  * <p>A deliberate change of the wire format is recorded with
  * {@code -Daitenancy.wire.record=true} (which rewrites the transcript) and reviewed in the diff.
  */
-@SpringJUnitWebConfig(WireFormatTest.Config.class)
-@TestPropertySource(properties = {"ai-tenancy.admin.enabled=true", "ai-tenancy.admin.base-path=/ai"})
+@EndpointTest(WireFormatTest.Config.class)
 class WireFormatTest {
 
     static final Path TRANSCRIPT = Path.of("src/test/resources/dev/aitenancy/spring/wire-format.txt");
+    @AutoClose
     static final LoopbackServer PROVIDER = FakeOpenAi.start();
     static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-25T08:00:00Z"));
-    static final ModelRef MINI = ModelRef.of(ProviderId.OPENAI, "gpt-4.1-mini");
     static final String KEY = "sk-good-wire-0000000000004321";
 
-    static final Map<String, RequestPostProcessor> USERS = Map.of(
-            "root", AdminEndpointsTest.as("root", "ROLE_AI_SUPERADMIN"),
-            "ada", AdminEndpointsTest.as("ada", "AI_ORG_ADMIN:acme"),
-            "mel", AdminEndpointsTest.as("mel", "AI_ORG_MEMBER:acme"),
-            "gus", AdminEndpointsTest.as("gus", "AI_ORG_ADMIN:globex"),
-            "rae", AdminEndpointsTest.as("rae", "AI_ORG_MEMBER:throttled"));
+    static final Map<String, RequestPostProcessor> USERS = Map.of("root", ROOT, "ada", ADA, "mel", MEL, "gus", GUS,
+            "rae", as("rae", "AI_ORG_MEMBER:throttled"));
 
     /**
      * Replaced before comparing: what differs from run to run, and the messages of the library's own
@@ -94,36 +72,12 @@ class WireFormatTest {
             Map.entry(Pattern.compile("\"(latencyMillis|averageLatencyMillis)\":[0-9.E]+"), "\"$1\":<millis>"));
 
     @Configuration(proxyBeanMethods = false)
-    @EnableWebMvc
-    @EnableWebSecurity
-    @ImportAutoConfiguration({AiTenancyAutoConfiguration.class, AiTenancyAdminAutoConfiguration.class})
-    static class Config {
-
-        @Bean
-        Clock clock() {
-            return CLOCK;
-        }
-
-        @Bean
-        ProviderClient openAi() {
-            return new OpenAiClient(OpenAiClient.defaultSettings().baseUri(PROVIDER.uri("/v1"))
-                    .retryPolicy(RetryPolicy.NONE).build());
-        }
-
-        @Bean
-        OrgDirectory orgs() {
-            return org -> Set.of("acme", "globex", "throttled").contains(org.value());
-        }
-
-        @Bean
-        SecurityFilterChain security(HttpSecurity http) throws Exception {
-            http.authorizeHttpRequests(a -> a.anyRequest().permitAll());
-            return http.build();
+    static class Config extends TestApp {
+        Config() {
+            super(CLOCK, PROVIDER, "acme", "globex", "throttled");
         }
     }
 
-    @Autowired
-    WebApplicationContext context;
     @Autowired
     KeyStore keys;
     @Autowired
@@ -133,24 +87,18 @@ class WireFormatTest {
     @Autowired
     UsageSummaries summaries;
 
-    MockMvc mvc;
+    AdminMvc mvc;
     final StringBuilder transcript = new StringBuilder();
 
-    @AfterAll
-    static void stopProvider() {
-        PROVIDER.close();
+    @BeforeEach
+    void setUp(WebApplicationContext context) {
+        mvc = new AdminMvc(context);
     }
 
     @Test
     void everyEndpointAnswersInTheRecordedWireFormat() throws Exception {
-        mvc = MockMvcBuilders.webAppContextSetup(context).apply(springSecurity()).build();
         for (String org : List.of("acme", "globex", "throttled")) {
-            OrgId id = OrgId.of(org);
-            models.allow(id, MINI, 1000).setDefault(id, MINI).setDefaultProvider(id, ProviderId.OPENAI);
-            if (!org.equals("globex")) {
-                keys.put(id, ProviderId.OPENAI, ApiKey.of(KEY), "setup");
-                keys.markVerified(id, ProviderId.OPENAI, CLOCK.instant());
-            }
+            TestApp.setUpOrg(models, keys, org, org.equals("globex") ? null : KEY, CLOCK.instant());
         }
         limits.setPolicy(OrgId.of("throttled"), new RateLimitPolicy(1, 60, 0));
 
@@ -193,7 +141,7 @@ class WireFormatTest {
         ex("gus", "GET", "/ai/orgs/globex/providers", null);
         ex("gus", "DELETE", "/ai/orgs/globex/providers/openai", null);
         ex("gus", "DELETE", "/ai/orgs/globex/providers/OpenAI", null);
-        models.allow(OrgId.of("globex"), MINI, 1000).setDefault(OrgId.of("globex"), MINI);
+        models.allow(OrgId.of("globex"), TestApp.MINI, 1000).setDefault(OrgId.of("globex"), TestApp.MINI);
     }
 
     private void models() throws Exception {
@@ -493,12 +441,6 @@ class WireFormatTest {
                 + json.substring(m.end());
     }
 
-    private String idOf(String body) throws Exception {
-        Matcher m = Pattern.compile("\"id\":\"([^\"]+)\"").matcher(body);
-        assertThat(m.find()).as(body).isTrue();
-        return m.group(1);
-    }
-
     private void section(String name) {
         transcript.append("\n==== ").append(name).append(" ====\n");
     }
@@ -516,23 +458,12 @@ class WireFormatTest {
     /** One exchange, written to the transcript; the clock then moves on 15 s so that no rate limit is reached. */
     private String ex(String who, String method, String path, String body, Map<String, String> headers)
             throws Exception {
-        MockHttpServletRequestBuilder request = request(HttpMethod.valueOf(method), path).with(csrf());
-        if (who != null) {
-            request.with(USERS.get(who));
-        }
-        if (body != null) {
-            request.contentType(MediaType.APPLICATION_JSON).content(body);
-        }
+        MockHttpServletRequestBuilder request = AdminMvc.request(method, path, body);
         headers.forEach(request::header);
-        MvcResult result = mvc.perform(request).andReturn();
-        if (result.getRequest().isAsyncStarted()) {
-            result.getAsyncResult(30_000);
-            result = mvc.perform(asyncDispatch(result)).andReturn();
-        }
-        MockHttpServletResponse r = result.getResponse();
+        MockHttpServletResponse r = mvc.call(who == null ? null : USERS.get(who), request);
         CLOCK.advance(Duration.ofSeconds(15));
 
-        String answer = r.getContentAsString(StandardCharsets.UTF_8);
+        String answer = body(r);
         StringBuilder entry = new StringBuilder();
         entry.append(">>> ").append(who == null ? "nobody" : who).append(' ').append(method).append(' ')
                 .append(path);
