@@ -17,63 +17,40 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link UsageSink} that hands finished records to a slow or remote sink (one posting to a
- * billing service, a message broker, a remote log) from a thread of its own, so a call does not
- * wait for that sink once its provider has answered.
+ * A {@link UsageSink} that hands finished records to a slow or remote sink (a billing service, a
+ * broker, a remote log) from a thread of its own, so a call does not wait for that sink.
  *
  * <pre>{@code
  * WriteBehindUsageSink usage = WriteBehindUsageSink.builder(new BillingServiceSink(http)).build();
  * LLMJob job = LLMJob.builder().usageSink(usage)...build();
- * ...
  * usage.close(); // at shutdown, after the last call: delivers everything still queued
  * }</pre>
  *
- * <p>Use it when the delegate's {@code finished} is slow or can fail for a while and a call should
- * not pay for that. Do not wrap {@code JdbcUsageSink}: it already writes finished records behind,
- * in batches, each in one transaction with the settlement of its budget reservation, and sets aside
- * what its database refuses; wrapping it only adds a second queue. Nor is it needed for
- * {@link dev.aitenancy.memory.InMemoryUsageSink}, whose writes are a map update.
+ * <p>Do not wrap {@code JdbcUsageSink} (it already writes behind, in batches, each record in one
+ * transaction with its budget settlement) nor {@link dev.aitenancy.memory.InMemoryUsageSink}.
  *
  * <ul>
- * <li><b>{@link #started} is passed through</b> on the caller's thread: it is the durable start of
- * the call. A sink that promises durability has written it when {@code started} returns and throws
- * when it could not, so the call is refused rather than made without a trace; queueing it would
- * break that promise. It also keeps the order per call: the start is written before the provider
- * is called, so the call's finished record, queued later, always reaches the delegate after it.</li>
- * <li><b>{@link #finished(UsageRecord)} and {@link #finished(UsageRecord, BudgetReservation)} are
- * queued</b> in a bounded queue ({@link Builder#capacity}, default {@value #DEFAULT_CAPACITY}) and
- * delivered by one daemon writer thread, in the order they were accepted, one delegate call per
- * record (the {@code UsageSink} contract has no batch call). A record queued with its
- * reservation reaches the delegate with it, so the delegate settles the budget as it stores the
- * record (in one transaction, where it can). Until then the call's budgets keep holding the worst
- * case the call reserved: the safe side.</li>
- * <li><b>When the queue is full</b> a caller waits up to {@link Builder#offerTimeout} (default
- * 1 s; zero for none) for room; if none frees (or the caller's thread is interrupted meanwhile),
- * the record is <b>dropped</b>: counted in {@link #dropped()}, its reservation settled at what the
- * record bills (so the budgets are not held forever and the spend is not lost with the record),
- * and one WARN logged when such a burst of drops starts (an INFO with the count when records are
- * accepted again). A drop never throws to the caller.</li>
- * <li><b>When the delegate throws</b> the record is tried again, up to {@link Builder#attempts}
- * times in all (default {@value #DEFAULT_ATTEMPTS}) with a pause that doubles from
- * {@link Builder#backoff} (default 100 ms, at most 5 s). A record that still fails is counted in
- * {@link #failed()}, its reservation settled as for a drop, and the writer moves on to the records
- * behind it: a record the delegate always refuses holds up the queue only for its attempts and
- * the pauses between them (1.5 s by default). One WARN is logged for the first failure of a run
- * of them (naming the record's id and org and the exception's class), the rest of the run at
- * DEBUG, and an INFO once a record is delivered again. Logs never hold a record's text nor an
- * exception's message (which could quote it).</li>
- * <li><b>{@link #close()}</b> waits (up to {@link Builder#closeTimeout}, default 30 s, or the
- * timeout given to {@link #close(Duration)}) until everything queued, also what arrives meanwhile,
- * is delivered or failed, then the writer thread ends. Records still queued when the timeout
- * passes are dropped (counted, settled, one WARN). <b>After close</b>, {@code finished} is passed
- * through to the delegate on the caller's thread, so a call that ends during shutdown is still
- * recorded (after everything queued before it) and its delegate's failure reaches the caller as it
- * would without this decorator.</li>
+ * <li>{@link #started} is passed through on the caller's thread: it is the call's durable start,
+ * written before the provider is called, and its failure refuses the call.</li>
+ * <li>{@code finished} records, with their reservations, go into a bounded queue
+ * ({@link Builder#capacity}, default {@value #DEFAULT_CAPACITY}) and reach the delegate in the order
+ * they were accepted, from one daemon writer thread. Until then the call's budgets hold its reserved
+ * worst case.</li>
+ * <li>A full queue makes the caller wait up to {@link Builder#offerTimeout} (default 1 s); then the
+ * record is dropped: counted in {@link #dropped()}, its reservation settled at what the record
+ * bills, one WARN per burst of drops. A drop never throws to the caller.</li>
+ * <li>A delegate that throws gets the record again, up to {@link Builder#attempts} times (default
+ * {@value #DEFAULT_ATTEMPTS}) with a doubling pause from {@link Builder#backoff}; then the record is
+ * counted in {@link #failed()}, settled as for a drop, and the writer moves on, so one poison record
+ * never blocks the others. One WARN per run of failures, naming only the record's id, org and the
+ * exception's class: logs never hold a record's text.</li>
+ * <li>{@link #close()} waits (default 30 s) until everything queued is delivered or failed; what is
+ * still queued when it gives up is dropped (counted, settled, one WARN). After close,
+ * {@code finished} passes through on the caller's thread.</li>
  * </ul>
  *
- * <p>The counters add up: every finished record given to this sink before close is, at any moment,
- * {@link #queued()}, {@link #written()}, {@link #failed()} or {@link #dropped()}. Records passed
- * through after close are not counted. Thread safe.
+ * <p>Every finished record given before close is, at any moment, exactly one of {@link #queued()},
+ * {@link #written()}, {@link #failed()} or {@link #dropped()}. Thread safe.
  */
 public final class WriteBehindUsageSink implements UsageSink, AutoCloseable {
 
@@ -129,8 +106,7 @@ public final class WriteBehindUsageSink implements UsageSink, AutoCloseable {
         this.maxBackoffNanos = b.maxBackoff.toNanos();
         this.closeTimeout = b.closeTimeout;
         Thread t = b.threadFactory != null ? b.threadFactory.newThread(this::run)
-                : new Thread(this::run, b.threadName != null ? b.threadName
-                        : "ai-tenancy-usage-write-behind-" + THREADS.incrementAndGet());
+                : new Thread(this::run, "ai-tenancy-usage-write-behind-" + THREADS.incrementAndGet());
         if (t == null) {
             throw new IllegalStateException("the thread factory returned no thread");
         }
@@ -200,15 +176,12 @@ public final class WriteBehindUsageSink implements UsageSink, AutoCloseable {
     }
 
     /**
-     * Waits at most {@code timeout} until every record queued (also those queued while it waits)
-     * is delivered or has failed, and lets the writer thread end; from then on, {@code finished}
-     * is passed through on the caller's thread. Records still queued when the timeout passes (or
-     * the waiting thread is interrupted) are dropped, counted and their reservations settled; a
-     * record the delegate is busy with then is left to it (counted once it returns). Closing again
-     * returns at once.
+     * Waits at most {@code timeout} until every record queued (also while it waits) is delivered or
+     * has failed, and lets the writer end; then {@code finished} passes through. Records still queued
+     * when the timeout passes or the thread is interrupted are dropped, counted and settled; closing
+     * again returns at once.
      *
-     * @return true when everything queued was delivered or failed, false when the timeout passed
-     *         first
+     * @return true when everything queued was delivered or failed, false when the timeout passed first
      */
     public boolean close(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
@@ -257,7 +230,6 @@ public final class WriteBehindUsageSink implements UsageSink, AutoCloseable {
         return false;
     }
 
-    // ---- the callers' side --------------------------------------------------------------------------
 
     private void submit(Pending p) {
         boolean passThrough = false;
@@ -314,7 +286,6 @@ public final class WriteBehindUsageSink implements UsageSink, AutoCloseable {
         }
     }
 
-    // ---- the writer thread --------------------------------------------------------------------------
 
     private void run() {
         while (true) {
@@ -402,7 +373,6 @@ public final class WriteBehindUsageSink implements UsageSink, AutoCloseable {
         }
     }
 
-    // ---- shared -------------------------------------------------------------------------------------
 
     private void deliver(Pending p) {
         if (p.reservation() == null) {
@@ -450,7 +420,6 @@ public final class WriteBehindUsageSink implements UsageSink, AutoCloseable {
         private Duration firstBackoff = Duration.ofMillis(100);
         private Duration maxBackoff = Duration.ofSeconds(5);
         private Duration closeTimeout = Duration.ofSeconds(30);
-        private String threadName;
         private ThreadFactory threadFactory;
 
         private Builder(UsageSink delegate) {
@@ -509,13 +478,10 @@ public final class WriteBehindUsageSink implements UsageSink, AutoCloseable {
             return this;
         }
 
-        /** The writer thread's name (default {@code ai-tenancy-usage-write-behind-<n>}). */
-        public Builder threadName(String name) {
-            this.threadName = Objects.requireNonNull(name, "name");
-            return this;
-        }
-
-        /** Where the writer thread comes from (an unstarted thread; it is made a daemon). Overrides the name. */
+        /**
+         * Where the writer thread comes from (an unstarted thread; it is made a daemon; default a
+         * thread named {@code ai-tenancy-usage-write-behind-<n>}).
+         */
         public Builder threadFactory(ThreadFactory factory) {
             this.threadFactory = Objects.requireNonNull(factory, "factory");
             return this;

@@ -501,7 +501,7 @@ class WriteBehindUsageSinkTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> WriteBehindUsageSink.builder(delegate)
                 .backoff(Duration.ofSeconds(2), Duration.ofSeconds(1))).isInstanceOf(IllegalArgumentException.class);
-        WriteBehindUsageSink sink = track(WriteBehindUsageSink.builder(delegate).threadName("billing-writer").build());
+        WriteBehindUsageSink sink = track(WriteBehindUsageSink.builder(delegate).build());
         assertThatThrownBy(() -> WriteBehindUsageSink.builder(sink)).isInstanceOf(IllegalArgumentException.class);
     }
 
