@@ -25,7 +25,23 @@ public final class Secrets {
         if (secret != null && secret.length() >= 4) {
             out = out.replace(secret, "****");
         }
-        return KEY_SHAPES.matcher(out).replaceAll("****");
+        return mayHoldKeyShape(out) ? KEY_SHAPES.matcher(out).replaceAll("****") : out;
+    }
+
+    /**
+     * False only when {@link #KEY_SHAPES} cannot match: the text has no {@code sk-}, {@code AIza}
+     * or {@code bearer } in any case. One pass, no allocation, so most text skips the regex.
+     */
+    static boolean mayHoldKeyShape(String text) {
+        for (int i = 0, n = text.length(); i < n; i++) {
+            char c = text.charAt(i);
+            if (c == '-' && i >= 2 && text.regionMatches(true, i - 2, "sk", 0, 2)
+                    || (c == 'a' || c == 'A') && text.regionMatches(true, i, "aiza", 0, 4)
+                    || (c == 'b' || c == 'B') && text.regionMatches(true, i, "bearer ", 0, 7)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code text} with every key-shaped token masked. */

@@ -5,6 +5,7 @@ import dev.aitenancy.guardrails.GuardrailStore;
 import dev.aitenancy.spi.StoredGuardrails;
 import dev.aitenancy.tenant.OrgId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,29 +13,54 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Guardrails in memory, in the order they were first saved. */
+/**
+ * Guardrails in memory, in the order they were first saved. A call's read takes no lock: every
+ * change (rare, by an admin) publishes a new immutable view with each org's rules already listed.
+ */
 public final class InMemoryGuardrailStore implements GuardrailStore {
 
+    /** The rules as a call reads them: the global ones, and per org the global ones then its own. */
+    private record View(List<Guardrail> global, Map<OrgId, List<Guardrail>> byOrg) {
+    }
+
     private final Map<UUID, Guardrail> rules = new LinkedHashMap<>();
+    private volatile View view = new View(List.of(), Map.of());
 
     @Override
-    public synchronized List<Guardrail> guardrails(OrgId org) {
+    public List<Guardrail> guardrails(OrgId org) {
         Objects.requireNonNull(org, "org");
-        List<Guardrail> out = new ArrayList<>(globalGuardrails());
-        rules.values().stream().filter(g -> org.equals(g.org())).forEach(out::add);
-        return out;
+        View v = view;
+        return v.byOrg().getOrDefault(org, v.global());
     }
 
     @Override
-    public synchronized List<Guardrail> globalGuardrails() {
-        return rules.values().stream().filter(g -> g.org() == null).toList();
+    public List<Guardrail> globalGuardrails() {
+        return view.global();
     }
 
     @Override
     public synchronized Guardrail save(Guardrail guardrail) {
         StoredGuardrails.checkReplaceable(rules.get(guardrail.id()), guardrail);
         rules.put(guardrail.id(), guardrail);
+        publish();
         return guardrail;
+    }
+
+    private void publish() {
+        List<Guardrail> global = rules.values().stream().filter(g -> g.org() == null).toList();
+        Map<OrgId, List<Guardrail>> own = new HashMap<>();
+        for (Guardrail g : rules.values()) {
+            if (g.org() != null) {
+                own.computeIfAbsent(g.org(), o -> new ArrayList<>()).add(g);
+            }
+        }
+        Map<OrgId, List<Guardrail>> byOrg = new HashMap<>();
+        own.forEach((org, list) -> {
+            List<Guardrail> all = new ArrayList<>(global);
+            all.addAll(list);
+            byOrg.put(org, List.copyOf(all));
+        });
+        view = new View(global, Map.copyOf(byOrg));
     }
 
     @Override
@@ -44,6 +70,11 @@ public final class InMemoryGuardrailStore implements GuardrailStore {
 
     @Override
     public synchronized boolean delete(OrgId org, UUID id) {
-        return find(org, id).map(g -> rules.remove(id) != null).orElse(false);
+        if (find(org, id).isEmpty()) {
+            return false;
+        }
+        rules.remove(id);
+        publish();
+        return true;
     }
 }

@@ -42,11 +42,33 @@ public final class Redactor {
             return null;
         }
         String out = Secrets.scrub(text, secret);
-        out = URL.matcher(out).replaceAll("[url]");
-        out = EMAIL.matcher(out).replaceAll("[email]");
-        out = LONG_HEX.matcher(out).replaceAll("[secret]");
-        out = LONG_BASE64.matcher(out).replaceAll("[secret]");
-        out = LONG_NUMBER.matcher(out).replaceAll("[id]");
+        // one pass finds which patterns can match at all; a replacement only ever breaks runs, so a
+        // pattern that cannot match the scrubbed text cannot match after the others either
+        boolean url = false;
+        boolean at = false;
+        int hexRun = 0;
+        int maxHexRun = 0;
+        int wordRun = 0;
+        int maxWordRun = 0;
+        int digitRun = 0;
+        int maxDigitRun = 0;
+        for (int i = 0, n = out.length(); i < n; i++) {
+            char c = out.charAt(i);
+            at |= c == '@';
+            url |= c == ':' && out.startsWith("//", i + 1);
+            boolean digit = c >= '0' && c <= '9';
+            boolean hex = digit || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+            boolean word = hex || c >= 'g' && c <= 'z' || c >= 'G' && c <= 'Z' || c == '+' || c == '/' || c == '_'
+                    || c == '-';
+            maxDigitRun = Math.max(maxDigitRun, digitRun = digit ? digitRun + 1 : 0);
+            maxHexRun = Math.max(maxHexRun, hexRun = hex ? hexRun + 1 : 0);
+            maxWordRun = Math.max(maxWordRun, wordRun = word ? wordRun + 1 : 0);
+        }
+        out = url ? URL.matcher(out).replaceAll("[url]") : out;
+        out = at ? EMAIL.matcher(out).replaceAll("[email]") : out;
+        out = maxHexRun >= 32 ? LONG_HEX.matcher(out).replaceAll("[secret]") : out;
+        out = maxWordRun >= 40 ? LONG_BASE64.matcher(out).replaceAll("[secret]") : out;
+        out = maxDigitRun >= 9 ? LONG_NUMBER.matcher(out).replaceAll("[id]") : out;
         return Texts.truncateUtf8(out, maxBytes);
     }
 

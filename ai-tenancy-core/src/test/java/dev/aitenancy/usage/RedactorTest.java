@@ -55,4 +55,35 @@ class RedactorTest {
         assertThat(new Redactor(0).redact("anything", null)).isEmpty();
         assertThat(redactor.redact(null, null)).isNull();
     }
+
+    @Test
+    void skippingPatternsThatCannotMatchChangesNoResult() {
+        // the same passes, each always run: what Redactor did before it looked at the text first
+        java.util.function.UnaryOperator<String> everyPass = t -> {
+            String out = java.util.regex.Pattern.compile(
+                    "(?i)(sk-[A-Za-z0-9_*.\\-]{6,}|AIza[0-9A-Za-z_*\\-]{10,}|(?<=bearer )[A-Za-z0-9._~+/=*\\-]{8,})")
+                    .matcher(t).replaceAll("****");
+            out = java.util.regex.Pattern.compile("(?i)\\b(https?|ftp)://[^\\s\"'<>]+").matcher(out).replaceAll("[url]");
+            out = java.util.regex.Pattern.compile("(?<![\\w.%+-])[\\w.%+-]++@[\\w-]+(\\.[\\w-]+)+").matcher(out)
+                    .replaceAll("[email]");
+            out = java.util.regex.Pattern.compile("\\b[0-9a-fA-F]{32,}\\b").matcher(out).replaceAll("[secret]");
+            out = java.util.regex.Pattern.compile("(?<![\\w+/])[A-Za-z0-9+/_-]{40,}={0,2}").matcher(out)
+                    .replaceAll("[secret]");
+            return java.util.regex.Pattern.compile("\\b\\d{9,}\\b").matcher(out).replaceAll("[id]");
+        };
+        String[] pieces = {"a", "B", "f", "0", "7", "@", ":", "/", "//", ".", "-", "_", "+", "=", " ", "é", "*",
+            "sk-", "SK-", "AIza", "aiza", "Bearer ", "bEaReR ", "https://", "FTP://", "x@y.io", "123456789",
+            "deadbeef", "QUJD", "\n", "<", "\""};
+        java.util.Random random = new java.util.Random(42);
+        Redactor unbounded = new Redactor(1 << 20);
+        for (int n = 0; n < 20_000; n++) {
+            StringBuilder text = new StringBuilder();
+            for (int k = random.nextInt(60); k > 0; k--) {
+                String piece = pieces[random.nextInt(pieces.length)];
+                text.append(piece.repeat(1 + (random.nextInt(8) == 0 ? random.nextInt(12) : 0)));
+            }
+            String t = text.toString();
+            assertThat(unbounded.redact(t, null)).as("redacting %s", t).isEqualTo(everyPass.apply(t));
+        }
+    }
 }
