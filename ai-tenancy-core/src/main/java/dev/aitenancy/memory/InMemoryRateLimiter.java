@@ -10,6 +10,7 @@ import dev.aitenancy.spi.Charge;
 import dev.aitenancy.tenant.OrgId;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -56,21 +57,32 @@ public final class InMemoryRateLimiter implements RateLimiter, RateLimitAdmin {
     public RateLimitPermit acquire(RateLimitRequest request) {
         long now = clock.millis();
         List<Charge> charges = Charge.of(request, policy(request.org()), now);
+        Counter[] keys = new Counter[charges.size()];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = key(charges.get(i));
+        }
         synchronized (counters) {
             sweep(Math.floorDiv(now, 60_000L));
-            for (Charge c : charges) {
-                long used = counters.getOrDefault(key(c), 0L);
-                if (used + c.amount() > c.limit()) {
+            for (int i = 0; i < keys.length; i++) {
+                Charge c = charges.get(i);
+                if (counters.getOrDefault(keys[i], 0L) + c.amount() > c.limit()) {
                     throw new RateLimitedException(c.org(), c.describe(), c.resetsIn());
                 }
             }
-            charges.forEach(c -> counters.merge(key(c), c.amount(), Long::sum));
+            for (int i = 0; i < keys.length; i++) {
+                counters.merge(keys[i], charges.get(i).amount(), Long::sum);
+            }
         }
-        return settlement(charges, request.estimatedTokens());
+        return settlement(charges, keys, request.estimatedTokens());
     }
 
-    private RateLimitPermit settlement(List<Charge> charges, long estimate) {
-        List<Charge> tokens = charges.stream().filter(Charge::isTokens).toList();
+    private RateLimitPermit settlement(List<Charge> charges, Counter[] keys, long estimate) {
+        List<Counter> tokens = new ArrayList<>(2);
+        for (int i = 0; i < keys.length; i++) {
+            if (charges.get(i).isTokens()) {
+                tokens.add(keys[i]);
+            }
+        }
         if (tokens.isEmpty()) {
             return RateLimitPermit.NONE;
         }
@@ -78,7 +90,7 @@ public final class InMemoryRateLimiter implements RateLimiter, RateLimitAdmin {
         return actual -> {
             if (settled.compareAndSet(false, true)) {
                 synchronized (counters) {
-                    tokens.forEach(c -> counters.merge(key(c), actual - estimate, Long::sum));
+                    tokens.forEach(k -> counters.merge(k, actual - estimate, Long::sum));
                 }
             }
         };

@@ -35,6 +35,17 @@ public final class BudgetPeriods {
         return b.period().name().charAt(0) + start.toString();
     }
 
+    /** When the period of {@code b} that {@code now} falls in ends (the next one's first instant). */
+    public static Instant periodEnd(Budget b, Instant now) {
+        LocalDate day = now.atZone(b.zone()).toLocalDate();
+        LocalDate next = switch (b.period()) {
+            case DAILY -> day.plusDays(1);
+            case WEEKLY -> day.with(TemporalAdjusters.next(DayOfWeek.MONDAY));
+            case MONTHLY -> day.withDayOfMonth(1).plusMonths(1);
+        };
+        return next.atStartOfDay(b.zone()).toInstant();
+    }
+
     /**
      * Whether a call of {@code worstCase} fits {@code b} with {@code used} already spent or
      * reserved in the period.
