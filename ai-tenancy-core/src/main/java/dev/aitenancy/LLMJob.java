@@ -20,6 +20,7 @@ import dev.aitenancy.models.ModelRequest;
 import dev.aitenancy.models.ResolvedModel;
 import dev.aitenancy.provider.ProviderClient;
 import dev.aitenancy.provider.ProviderSettings;
+import dev.aitenancy.provider.internal.CallerRuns;
 import dev.aitenancy.provider.anthropic.AnthropicClient;
 import dev.aitenancy.provider.cohere.CohereClient;
 import dev.aitenancy.provider.gemini.GeminiClient;
@@ -129,9 +130,16 @@ public final class LLMJob {
         return run(JobRequest.builder(org, template).context(context).build());
     }
 
-    /** Runs a request and waits for the answer; an interrupt cancels the call. */
+    /**
+     * Runs a request and waits for the answer. The provider exchange runs on the calling thread
+     * (retries after a backoff excepted), so a blocking call holds no other thread; an interrupt
+     * cancels the call.
+     */
     public JobResult run(JobRequest request) {
-        CompletableFuture<JobResult> f = runAsync(request);
+        CompletableFuture<JobResult> f;
+        try (CallerRuns onThisThread = CallerRuns.enter()) { // the provider call runs here, not on a pool
+            f = runAsync(request);
+        }
         try {
             return f.get();
         } catch (InterruptedException e) {

@@ -85,18 +85,16 @@ final class Attempts<T> {
             result.completeExceptionally(client.errors().cannotBuild(ctx, e));
             return;
         }
-        Future<?> exchange;
         try {
-            exchange = client.run(
-                    () -> client.http().send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)),
-                    (response, failure) -> answered(attempt, response, failure));
+            client.run(() -> client.http().send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)),
+                    (response, failure) -> answered(attempt, response, failure), exchange -> {
+                        inFlight = exchange;
+                        if (result.isDone()) {
+                            exchange.cancel(true); // the deadline or the caller got here first
+                        }
+                    }, true);
         } catch (RejectedExecutionException e) {
             answered(attempt, null, client.errors().saturated(ctx, e));
-            return;
-        }
-        inFlight = exchange;
-        if (result.isDone()) {
-            exchange.cancel(true); // the deadline or the caller got here first
         }
     }
 

@@ -4,9 +4,11 @@ import dev.aitenancy.internal.Json;
 import dev.aitenancy.provider.ProviderRequest;
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -21,11 +23,17 @@ public final class Endpoint {
     /** A last path segment that is an API version: v1, v2, v1beta, v1alpha2, ... */
     private static final Pattern VERSION_SEGMENT = Pattern.compile("/v\\d+(?:alpha|beta)?\\d*");
 
+    private static final int MAX_RESOLVED = 256;
+
     private final String base;
+    private final boolean plainHttp;
     private final Map<String, String> headers;
+    private final Map<String, URI> resolved = new ConcurrentHashMap<>();
 
     public Endpoint(URI configured, Map<String, String> headers) {
-        this.base = normalize(configured).toString();
+        URI normalized = normalize(configured);
+        this.base = normalized.toString();
+        this.plainHttp = normalized.getScheme().equals("http");
         this.headers = Map.copyOf(headers);
     }
 
@@ -62,13 +70,31 @@ public final class Endpoint {
 
     /** {@code path} (starting with '/', may carry a query) below the base URL. */
     public URI resolve(String path) {
-        return URI.create(base + (path.startsWith("/") ? path : "/" + path));
+        URI known = resolved.get(path);
+        if (known != null) {
+            return known;
+        }
+        URI uri = URI.create(base + (path.startsWith("/") ? path : "/" + path));
+        if (resolved.size() < MAX_RESOLVED) { // a few fixed paths, or one per Azure deployment
+            resolved.put(path, uri);
+        }
+        return uri;
+    }
+
+    /**
+     * A request to {@code path}: HTTP/1.1 when the base URL is plain {@code http} (a local server or
+     * gateway, which would otherwise be offered an h2c upgrade on every request), else the client's
+     * version (HTTP/2 where the server supports it).
+     */
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(resolve(path));
+        return plainHttp ? b.version(HttpClient.Version.HTTP_1_1) : b;
     }
 
     /** A JSON POST to {@code path} with the correlation id and the configured extra headers. */
     public HttpRequest.Builder postJson(String path, ProviderRequest request, Object body, boolean stream)
             throws IOException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(resolve(path))
+        HttpRequest.Builder b = request(path)
                 .header("Content-Type", "application/json")
                 .header("Accept", stream ? "text/event-stream" : "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
@@ -81,7 +107,7 @@ public final class Endpoint {
 
     /** A GET of {@code path} with the configured extra headers. */
     public HttpRequest.Builder get(String path) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(resolve(path)).GET().header("Accept", "application/json");
+        HttpRequest.Builder b = request(path).GET().header("Accept", "application/json");
         headers.forEach(b::header);
         return b;
     }

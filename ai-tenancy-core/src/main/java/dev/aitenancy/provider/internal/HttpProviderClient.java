@@ -20,6 +20,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * The one {@link ProviderClient} implementation: a {@link WireFormat} for what is particular to a
@@ -111,35 +112,50 @@ public final class HttpProviderClient implements ProviderClient {
     }
 
     /**
-     * Runs the blocking {@code io} of one attempt on the executor, then {@code then} with its result
-     * or failure, on the same thread. Canceling the returned future (with interrupt) aborts the I/O
-     * while it is under way (the JDK's {@code send} cancels its exchange when interrupted) and skips
-     * {@code then}; once the I/O has finished, a cancel does nothing, so {@code then} and whatever it
-     * completes never run interrupted.
+     * Runs the blocking {@code io} of one attempt on the executor — or on this thread when it is a
+     * blocking call's ({@link CallerRuns}) — then {@code then} with its result or failure, on the
+     * same thread (a stream's attempt never runs on the caller's: {@code mayRunOnCaller} false).
+     * {@code started} gets the attempt's future before the I/O begins. Canceling that
+     * future (with interrupt) aborts the I/O while it is under way (the JDK's {@code send} cancels
+     * its exchange when interrupted) and skips {@code then}; once the I/O has finished, a cancel does
+     * nothing, so {@code then} and whatever it completes never run interrupted. When the caller's
+     * own thread is interrupted during an attempt run on it, {@code then} is skipped and the
+     * interrupt kept, so the blocking call cancels as it would while waiting.
      *
      * @throws java.util.concurrent.RejectedExecutionException when the executor refuses it
      */
-    <R> Future<R> run(Callable<R> io, BiConsumer<R, Throwable> then) {
+    <R> void run(Callable<R> io, BiConsumer<R, Throwable> then, Consumer<Future<?>> started,
+            boolean mayRunOnCaller) {
         FutureTask<R> task = new FutureTask<>(io);
-        executor.execute(() -> {
-            task.run();
-            if (task.isCancelled()) {
-                Thread.interrupted(); // the cancel's interrupt, not to leak into the executor's next task
+        started.accept(task);
+        if (mayRunOnCaller && CallerRuns.active()) {
+            complete(task, then, true);
+        } else {
+            executor.execute(() -> complete(task, then, false));
+        }
+    }
+
+    private static <R> void complete(FutureTask<R> task, BiConsumer<R, Throwable> then, boolean onCaller) {
+        task.run();
+        if (task.isCancelled()) {
+            Thread.interrupted(); // the cancel's interrupt, not to leak into the thread's next work
+            return;
+        }
+        R value;
+        try {
+            value = task.get();
+        } catch (ExecutionException e) {
+            if (onCaller && e.getCause() instanceof InterruptedException) {
+                Thread.currentThread().interrupt(); // the caller's own interrupt: its wait cancels the call
                 return;
             }
-            R value;
-            try {
-                value = task.get();
-            } catch (ExecutionException e) {
-                then.accept(null, e.getCause());
-                return;
-            } catch (InterruptedException | CancellationException e) {
-                Thread.interrupted();
-                return;
-            }
-            then.accept(value, null);
-        });
-        return task;
+            then.accept(null, e.getCause());
+            return;
+        } catch (InterruptedException | CancellationException e) {
+            Thread.interrupted();
+            return;
+        }
+        then.accept(value, null);
     }
 
     RetryDecision retries() {

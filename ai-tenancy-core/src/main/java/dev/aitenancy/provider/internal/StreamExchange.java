@@ -114,14 +114,14 @@ final class StreamExchange implements ProviderStream {
         };
         exchange = null;
         try {
-            exchange = client.run(() -> client.http().send(httpRequest, handler), (response, failure) -> {
+            client.run(() -> client.http().send(httpRequest, handler), (response, failure) -> {
                 if (failure != null) {
                     failed(current, client.errors().transport(failure, ctx), null);
                 } else if (response.statusCode() / 100 != 2) {
                     failed(current, client.errors().http(response.statusCode(), response.headers(), response.body(),
                             ctx), response.headers());
                 }
-            });
+            }, f -> exchange = f, false);
         } catch (RejectedExecutionException e) {
             failed(current, client.errors().saturated(ctx, e), null);
         }
