@@ -1,5 +1,6 @@
 package dev.aitenancy;
 
+import dev.aitenancy.internal.Ids;
 import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.features.FeatureFlags;
 import dev.aitenancy.guardrails.Guardrails;
@@ -38,6 +39,7 @@ import dev.aitenancy.usage.UsageTextPolicy;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -238,8 +240,10 @@ public final class LLMJob {
      */
     private Admission prepare(JobRequest request) {
         OrgId org = OrgRefs.resolve(request.org());                                           // 1. who
+        Instant now = clock.instant();
+        UUID recordId = Ids.timeOrdered(now.toEpochMilli());
         Admission.CallId id = new Admission.CallId(org, request, request.correlationId() != null
-                ? request.correlationId() : UUID.randomUUID().toString(), clock.instant(), UUID.randomUUID());
+                ? request.correlationId() : recordId.toString(), now, recordId);
         Preparing so = new Preparing(id);
         try (Mdc ignored = Mdc.of(org, id.correlationId())) {
             so.step = "read the org's setup";
