@@ -1,0 +1,58 @@
+package dev.aitenancy.examples.benchmarks.load;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The floor: one JDK {@link HttpClient} (HTTP/1.1, defaults otherwise) posting the JSON body the
+ * library's OpenAI client sends for the same prompt, and reading the answer as a String. It does
+ * not parse the answer, check limits or record anything; the governed call does all of that.
+ */
+final class BareClient implements Subject {
+
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+    private final URI uri;
+
+    BareClient(URI base) {
+        this.uri = base.resolve("/v1/chat/completions");
+    }
+
+    @Override
+    public String name() {
+        return "bare";
+    }
+
+    private HttpRequest request(long i) {
+        String body = "{\"model\":\"" + StandInServer.MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":"
+                + "\"" + Workload.prompt(i) + "\"}],\"max_completion_tokens\":" + Workload.MAX_OUTPUT_TOKENS + "}";
+        return HttpRequest.newBuilder(uri)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .header("Authorization", "Bearer sk-bare-0000000000000000000000")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+    }
+
+    @Override
+    public void call(long i) throws IOException, InterruptedException {
+        check(http.send(request(i), HttpResponse.BodyHandlers.ofString()));
+    }
+
+    @Override
+    public CompletableFuture<?> callAsync(long i) {
+        return http.sendAsync(request(i), HttpResponse.BodyHandlers.ofString()).thenApply(BareClient::check);
+    }
+
+    private static HttpResponse<String> check(HttpResponse<String> response) {
+        if (response.statusCode() != 200 || response.body().isEmpty()) {
+            throw new IllegalStateException("stand-in answered " + response.statusCode() + ": " + response.body());
+        }
+        return response;
+    }
+}
