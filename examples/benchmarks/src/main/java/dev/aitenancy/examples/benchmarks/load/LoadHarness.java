@@ -109,9 +109,9 @@ public final class LoadHarness {
         report.loadAtStart = loadAverage();
         report.command = command(args);
         report.settings = String.format(Locale.ROOT,
-                "warm-up %s s per side, then %d rounds of %s s per side (order alternating), per variant and mode;"
-                        + " HikariCP pool %d",
-                trim(warmup), rounds, trim(seconds), pool);
+                "warm-up %s s per side (at least %d calls), then %d rounds of %s s per side (order alternating),"
+                        + " per variant and mode; HikariCP pool %d",
+                trim(warmup), WARM_UP_CALLS, rounds, trim(seconds), pool);
         List<Rounds> results = new ArrayList<>();
         Map<String, Map<String, Long>> records = new LinkedHashMap<>();
         Map<String, Long> expected = new LinkedHashMap<>();
@@ -125,6 +125,7 @@ public final class LoadHarness {
             BareClient bare = new BareClient(server.baseUri());
             for (String variant : variants) {
                 log("setting up " + variant);
+                report.loadPerVariant.put(variant, loadAverage());
                 GovernedJob job = GovernedJob.open(variant, server.baseUri(), pool);
                 long governedOk = GovernedJob.smokeCalls();
                 try {

@@ -15,6 +15,7 @@ final class Report {
     Instant started;
     String loadAtStart;
     String loadAtEnd;
+    final Map<String, String> loadPerVariant = new java.util.LinkedHashMap<>();
     String command;
     String settings;
     String standIn;
@@ -56,7 +57,10 @@ final class Report {
         md.append("- command: `").append(command).append("`\n");
         md.append("- JVM: ").append(LoadHarness.jvmDescription()).append('\n');
         md.append("- load average (1 / 5 / 15 min): ").append(loadAtStart).append(" at the start, ")
-                .append(loadAtEnd).append(" at the end\n");
+                .append(loadAtEnd).append(" at the end");
+        loadPerVariant.forEach((variant, load) -> md.append("; ").append(load).append(" when ").append(variant)
+                .append(" started"));
+        md.append('\n');
         md.append("- stand-in provider: `").append(standIn).append("`\n");
         md.append("- the stand-in counted: `").append(standInStats).append("`\n");
         md.append("- segments: ").append(settings).append("; the round with the median ratio (sequential: median "

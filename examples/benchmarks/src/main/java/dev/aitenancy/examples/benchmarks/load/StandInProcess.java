@@ -12,7 +12,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@link StandInServer} in a child JVM: this JVM's {@code java} and class path, plus
  * {@code -Dsun.net.httpserver.nodelay=true} (without it the JDK's server waits on Nagle's algorithm
- * and every small answer takes ~40 ms on loopback). The child is stopped on {@link #close()}, by a
+ * and every small answer takes ~40 ms on loopback). It also keeps up to 1,000 idle keep-alive
+ * connections for an hour: by default the JDK's server keeps 200 for 30 s and closes the rest
+ * without telling the client, whose next POST on such a connection then fails ("header parser
+ * received no bytes"); each variant's {@code LLMJob} has its own HttpClient and 64 connections, so a
+ * full run holds more than 200. The child is stopped on {@link #close()}, by a
  * shutdown hook if this JVM exits first, and by itself when its stdin closes.
  */
 final class StandInProcess implements AutoCloseable {
@@ -31,7 +35,8 @@ final class StandInProcess implements AutoCloseable {
 
     static StandInProcess start(int threads) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = List.of(java, "-Dsun.net.httpserver.nodelay=true", "-cp",
+        List<String> command = List.of(java, "-Dsun.net.httpserver.nodelay=true",
+                "-Dsun.net.httpserver.maxIdleConnections=1000", "-Dsun.net.httpserver.idleInterval=3600", "-cp",
                 System.getProperty("java.class.path"), StandInServer.class.getName(), Integer.toString(threads));
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         Thread hook = new Thread(process::destroyForcibly, "stand-in-stopper");
@@ -80,8 +85,8 @@ final class StandInProcess implements AutoCloseable {
 
     /** The child's command line, the class path shortened. */
     String describe() {
-        return String.join(" ", command.get(0), command.get(1), "-cp <harness class path>",
-                command.get(4), command.get(5));
+        return String.join(" ", command.get(0), command.get(1), command.get(2), command.get(3),
+                "-cp <harness class path>", command.get(6), command.get(7));
     }
 
     @Override
