@@ -166,6 +166,7 @@ public final class LoadHarness {
                 }
             }
             report.standInStats = server.stats();
+            report.bareRetries = bare.retries();
         }
         report.loadAtEnd = loadAverage();
         report.calls = calls;

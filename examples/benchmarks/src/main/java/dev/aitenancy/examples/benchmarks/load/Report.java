@@ -20,6 +20,7 @@ final class Report {
     String settings;
     String standIn;
     String standInStats = "";
+    long bareRetries;
     long calls;
     long failures;
     List<String> failureNotes = List.of();
@@ -69,7 +70,7 @@ final class Report {
                 + "a String, not parsed; governed: `LLMJob.run` / `runAsync` through the library's `OpenAiClient` "
                 + "(default settings), every check on\n");
         md.append("- calls: ").append(String.format(Locale.ROOT, "%,d", calls)).append(", failed: ").append(failures)
-                .append('\n');
+                .append("; bare calls sent a second time after an I/O error: ").append(bareRetries).append('\n');
         for (String note : failureNotes) {
             md.append("  - ").append(note).append('\n');
         }
