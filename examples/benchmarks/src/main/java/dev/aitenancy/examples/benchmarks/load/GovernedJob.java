@@ -17,7 +17,7 @@ import dev.aitenancy.keys.KeyStore;
 import dev.aitenancy.keys.SecretCipher;
 import dev.aitenancy.limits.Budget;
 import dev.aitenancy.limits.BudgetAlertListener;
-import dev.aitenancy.limits.BudgetLedger;
+import dev.aitenancy.limits.BudgetStore;
 import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.limits.RateLimiter;
 import dev.aitenancy.memory.InMemoryBudgetLedger;
@@ -94,7 +94,7 @@ final class GovernedJob implements Subject {
         ModelCatalog catalog;
         ModelAdmin admin;
         RateLimiter limiter;
-        BudgetLedger ledger;
+        BudgetStore ledger;
         GuardrailStore guardrails;
         FeatureFlagStore flags;
         UsageSink usage;
