@@ -61,8 +61,10 @@ import org.slf4j.MDC;
  * JobResult r = llm.run("Summarize {{topic}} in 3 bullets", org, Map.of("topic", "Q3 sales"));
  * }</pre>
  *
- * Built once with {@link #builder()}, thread safe, and holds no thread per call: {@link #runAsync}
- * and {@link #stream} return at once while the JDK HttpClient does the waiting.
+ * Built once with {@link #builder()}, thread safe, and starts no thread per call. {@link #runAsync}
+ * and {@link #stream} admit the call on the calling thread (rate limits, budgets, the started
+ * record: microseconds in memory, a few database round trips on JDBC stores) and return while the
+ * provider answers; {@link #run(JobRequest)} also runs the provider exchange on the calling thread.
  */
 public final class LLMJob {
 
@@ -154,8 +156,10 @@ public final class LLMJob {
     }
 
     /**
-     * Runs a request without blocking. The future fails with an {@link AiTenancyException};
-     * canceling it cancels the provider call and records it as canceled.
+     * Runs a request without waiting for the provider: admission happens on this thread (a refusal
+     * fails the returned future at once), the provider exchange on the library's provider threads.
+     * The future fails with an {@link AiTenancyException}; canceling it cancels the provider call
+     * and records it as canceled.
      */
     public CompletableFuture<JobResult> runAsync(JobRequest request) {
         Admission a;
