@@ -10,7 +10,6 @@ import dev.aitenancy.keys.StoredKey;
 import dev.aitenancy.limits.Budget;
 import dev.aitenancy.limits.BudgetLedger;
 import dev.aitenancy.limits.BudgetReservation;
-import dev.aitenancy.limits.RateLimitPermit;
 import dev.aitenancy.limits.RateLimitRequest;
 import dev.aitenancy.limits.RateLimiter;
 import dev.aitenancy.spi.BudgetPeriods;
@@ -248,7 +247,7 @@ public final class LLMJob {
         UUID recordId = Ids.timeOrdered(now.toEpochMilli());
         Admission.CallId id = new Admission.CallId(org, request, request.correlationId() != null
                 ? request.correlationId() : recordId.toString(), now, recordId);
-        Preparing so = new Preparing(id);
+        Preparing so = new Preparing(id, records);
         try (Mdc ignored = Mdc.of(org, id.correlationId())) {
             so.step = "read the org's setup";
             so.prompt = PromptTemplate.render(templateText(org, request), request.context());   // 2. template
@@ -289,36 +288,6 @@ public final class LLMJob {
             StoreException e = CallFailures.storeFailure(id, so.step, storeFailure);
             records.refused(so.admission(), e);
             throw e;
-        }
-    }
-
-    /**
-     * What {@link #prepare} has decided so far, on the preparing thread only; frozen into an
-     * {@link Admission} when the call is admitted, or recorded as far as it got when it is refused.
-     */
-    private final class Preparing {
-        final Admission.CallId id;
-        String step;
-        String prompt;
-        ResolvedModel model;
-        GuardrailCheck guards = GuardrailCheck.none();
-        RateLimitPermit permit = RateLimitPermit.NONE;
-        BudgetReservation budget = BudgetReservation.NONE;
-        BigDecimal reserved = BigDecimal.ZERO;
-        ApiKey key;
-        boolean verificationDue;
-        private Boolean storesText;
-
-        Preparing(Admission.CallId id) {
-            this.id = id;
-        }
-
-        Admission admission() {
-            if (storesText == null) { // read when the first record is written, not before the template renders
-                storesText = records.storesText(id.org());
-            }
-            return new Admission(id, prompt, model, guards, permit, budget, reserved, key, verificationDue,
-                    storesText, records.storedInput(storesText, id.request(), prompt, key));
         }
     }
 
