@@ -191,6 +191,11 @@ final class GovernedJob implements Subject {
         return store;
     }
 
+    /** The job, for workloads other than {@link Subject}'s (streams). */
+    LLMJob llm() {
+        return llm;
+    }
+
     @Override
     public void call(long i) {
         JobResult r = llm.run(Workload.request(i));

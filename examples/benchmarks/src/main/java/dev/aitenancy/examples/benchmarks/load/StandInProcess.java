@@ -34,9 +34,17 @@ final class StandInProcess implements AutoCloseable {
     }
 
     static StandInProcess start(int threads) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return start(Path.of(System.getProperty("java.home"), "bin", "java").toString(), threads, 0);
+    }
+
+    /**
+     * A stand-in run by {@code java} (another JDK's, e.g. one with virtual threads for {@code threads}
+     * 0), pausing {@code streamGapMillis} between a stream's events.
+     */
+    static StandInProcess start(String java, int threads, long streamGapMillis) throws IOException {
         List<String> command = List.of(java, "-Dsun.net.httpserver.nodelay=true",
-                "-Dsun.net.httpserver.maxIdleConnections=1000", "-Dsun.net.httpserver.idleInterval=3600", "-cp",
+                "-Dsun.net.httpserver.maxIdleConnections=" + (threads == 0 ? 20_000 : 1000),
+                "-Dsun.net.httpserver.idleInterval=3600", "-Dstandin.streamGapMillis=" + streamGapMillis, "-cp",
                 System.getProperty("java.class.path"), StandInServer.class.getName(), Integer.toString(threads));
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         Thread hook = new Thread(process::destroyForcibly, "stand-in-stopper");
@@ -85,8 +93,8 @@ final class StandInProcess implements AutoCloseable {
 
     /** The child's command line, the class path shortened. */
     String describe() {
-        return String.join(" ", command.get(0), command.get(1), command.get(2), command.get(3),
-                "-cp <harness class path>", command.get(6), command.get(7));
+        return String.join(" ", command.get(0), command.get(1), command.get(2), command.get(3), command.get(4),
+                "-cp <harness class path>", command.get(7), command.get(8));
     }
 
     @Override

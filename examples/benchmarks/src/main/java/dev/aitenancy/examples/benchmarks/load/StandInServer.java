@@ -84,10 +84,15 @@ public final class StandInServer {
     private StandInServer() {
     }
 
+    /** Milliseconds between two events of a stream ({@code -Dstandin.streamGapMillis}, default 0). */
+    private static final long STREAM_GAP_MILLIS = Long.getLong("standin.streamGapMillis", 0L);
+
     public static void main(String[] args) throws IOException {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 24;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
+        // threads 0: a virtual thread per exchange (Java 21+), for many slow streams at once
+        ExecutorService pool = threads == 0 ? virtualThreadPerTask() : Executors.newFixedThreadPool(threads);
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                threads == 0 ? 16_384 : 1024);
         StandInServer handlers = new StandInServer();
         server.createContext("/v1/chat/completions", handlers::chat);
         server.createContext("/v1/models", handlers::models);
@@ -136,9 +141,24 @@ public final class StandInServer {
             for (String event : STREAM_EVENTS) {
                 out.write(("data: " + event + "\n\n").getBytes(StandardCharsets.UTF_8));
                 out.flush();
+                if (STREAM_GAP_MILLIS > 0) {
+                    Thread.sleep(STREAM_GAP_MILLIS);
+                }
             }
         } catch (IOException | RuntimeException e) {
             failures.incrementAndGet();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failures.incrementAndGet();
+        }
+    }
+
+    /** {@code Executors.newVirtualThreadPerTaskExecutor()}, through reflection (this code compiles for Java 17). */
+    private static ExecutorService virtualThreadPerTask() {
+        try {
+            return (ExecutorService) Executors.class.getMethod("newVirtualThreadPerTaskExecutor").invoke(null);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("a virtual thread per exchange needs Java 21 or later", e);
         }
     }
 
