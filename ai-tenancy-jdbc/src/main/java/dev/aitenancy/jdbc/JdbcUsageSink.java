@@ -1,5 +1,6 @@
 package dev.aitenancy.jdbc;
 
+import dev.aitenancy.jdbc.internal.Dialect;
 import dev.aitenancy.limits.BudgetReservation;
 import dev.aitenancy.tenant.OrgId;
 import dev.aitenancy.usage.DailySummary;
@@ -69,11 +70,12 @@ public final class JdbcUsageSink implements UsageLog, UsageSummaries, AutoClosea
     private final UsageReads reads;
     private volatile boolean closing;
 
-    JdbcUsageSink(Jdbi jdbi, Clock clock, int capacity, int batchSize, Duration offerTimeout, Duration instanceLease) {
+    JdbcUsageSink(Jdbi jdbi, Dialect dialect, Clock clock, int capacity, int batchSize, Duration offerTimeout,
+            Duration instanceLease) {
         this.jdbi = jdbi;
         this.lease = new InstanceLease(jdbi, clock, instanceLease);
-        this.starts = new StartCommitter(jdbi, lease.instanceId(), START_WAIT);
-        this.writer = new UsageWriter(jdbi, clock, lease, capacity, batchSize, offerTimeout);
+        this.starts = new StartCommitter(jdbi, dialect, lease.instanceId(), START_WAIT);
+        this.writer = new UsageWriter(jdbi, dialect, clock, lease, capacity, batchSize, offerTimeout);
         this.reads = new UsageReads(jdbi, () -> flush(Duration.ofSeconds(5)));
     }
 
