@@ -164,7 +164,7 @@ public final class AiTenancyJdbc {
      */
     public JdbcUsageSink usageSink(int capacity, int batchSize, java.time.Duration offerTimeout,
             java.time.Duration instanceLease) {
-        return new JdbcUsageSink(jdbi, clock, capacity, batchSize, offerTimeout, instanceLease);
+        return new JdbcUsageSink(jdbi, dialect, clock, capacity, batchSize, offerTimeout, instanceLease);
     }
 
     /** The audit log of administrative actions and secret reads. */

@@ -1,5 +1,6 @@
 package dev.aitenancy.jdbc;
 
+import dev.aitenancy.jdbc.internal.Dialect;
 import dev.aitenancy.jdbc.internal.Failures;
 import dev.aitenancy.usage.UsageRecord;
 import java.time.Duration;
@@ -12,11 +13,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * Group commit of started records: calls that start at the same moment wait for one transaction
- * that inserts all their rows as one JDBC batch, so the durable start costs one commit per group
+ * that inserts all their rows with one statement (PostgreSQL) or one JDBC batch (H2), so the durable start costs one commit per group
  * instead of one per call. A lone call pays one transaction, as it would alone. When the database
  * refuses the group, each row is tried alone and only the refused ones fail.
  */
@@ -29,14 +29,16 @@ final class StartCommitter {
     }
 
     private final Jdbi jdbi;
+    private final Dialect dialect;
     private final UUID instanceId;
     private final Duration maxWait;
     private final LinkedBlockingQueue<Start> waiting = new LinkedBlockingQueue<>();
     private final Thread committer;
     private volatile boolean closed;
 
-    StartCommitter(Jdbi jdbi, UUID instanceId, Duration maxWait) {
+    StartCommitter(Jdbi jdbi, Dialect dialect, UUID instanceId, Duration maxWait) {
         this.jdbi = jdbi;
+        this.dialect = dialect;
         this.instanceId = instanceId;
         this.maxWait = maxWait;
         this.committer = new Thread(this::run, "ai-tenancy-usage-starts");
@@ -117,12 +119,8 @@ final class StartCommitter {
     }
 
     private void insert(List<Start> group) {
-        jdbi.useTransaction(h -> {
-            PreparedBatch batch = h.prepareBatch(UsageRows.INSERT);
-            for (Start s : group) {
-                UsageRows.bindInsert(batch, s.record(), instanceId).add();
-            }
-            batch.execute();
-        });
+        List<UsageRecord> records = new ArrayList<>(group.size());
+        group.forEach(s -> records.add(s.record()));
+        jdbi.useTransaction(h -> UsageRows.insert(h, dialect, records, instanceId));
     }
 }

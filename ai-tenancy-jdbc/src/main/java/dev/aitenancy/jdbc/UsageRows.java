@@ -9,9 +9,20 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import dev.aitenancy.jdbc.internal.Dialect;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Locale;
+import java.util.Set;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.argument.Argument;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.statement.SqlStatement;
+import org.jdbi.v3.core.statement.Update;
 
 /**
  * One usage record as a row of {@code ai_generations}: written with every text cut to its
@@ -23,18 +34,17 @@ final class UsageRows {
     private UsageRows() {
     }
 
-    static int update(Handle h, UsageRecord r) {
-        return bind(h.createUpdate("UPDATE ai_generations SET user_id = :userId, group_id = :groupId, provider = :provider, model = :model, "
+    /** Moves a started row to its outcome (bind with {@link #bind}). */
+    private static final String UPDATE = "UPDATE ai_generations SET user_id = :userId, group_id = :groupId, provider = :provider, model = :model, "
                 + "feature = :feature, tier = :tier, status = :status, input_tokens = :inputTokens, output_tokens = :outputTokens, "
                 + "cached_tokens = :cachedTokens, latency_ms = :latencyMs, correlation_id = :correlationId, "
                 + "error_code = :errorCode, error_message = :errorMessage, guardrails = :guardrails, cost_usd = :cost, billed_usd = :billed, "
                 + "input_text = :inputText, "
                 + "output_text = :outputText, started_at = :startedAt, finished_at = :finishedAt "
-                + "WHERE id = :id AND status = 'started'"), r).execute();
-    }
+                + "WHERE id = :id AND status = 'started'";
 
-    /** The insert of a started record of an instance (bind with {@link #bindInsert}). */
-    static final String INSERT = insertSql(":instance");
+    /** The insert of a record of an instance (bind with {@link #bind} and {@code instance}). */
+    private static final String INSERT = insertSql(":instance");
 
     private static String insertSql(String instance) {
         return "INSERT INTO ai_generations (id, org_id, user_id, group_id, provider, model, feature, tier, status, "
@@ -43,20 +53,6 @@ final class UsageRows {
                 + "VALUES (:id, :orgId, :userId, :groupId, :provider, :model, :feature, :tier, :status, :inputTokens, "
                 + ":outputTokens, :cachedTokens, :latencyMs, :correlationId, :errorCode, :errorMessage, :guardrails, "
                 + ":cost, :billed, :inputText, :outputText, :startedAt, :finishedAt, " + instance + ")";
-    }
-
-    /** Binds a started record of {@code instance} to {@link #INSERT} (or a batch of it). */
-    static <S extends org.jdbi.v3.core.statement.SqlStatement<S>> S bindInsert(S s, UsageRecord r, UUID instance) {
-        return bind(s, r).bind("instance", instance);
-    }
-
-    /**
-     * Inserts the record of a call that was never started (refused before its provider, or its
-     * start was lost): no instance holds it, written as a literal NULL because a null bound as text
-     * is refused for a uuid column.
-     */
-    static void insertFinished(Handle h, UsageRecord r) {
-        bind(h.createUpdate(insertSql("NULL")), r).execute();
     }
 
     /** Binds a record, every text cut to its column's width and cleaned of NUL characters. */
@@ -74,6 +70,183 @@ final class UsageRows {
                 .bind("billed", r.billed().amount())
                 .bind("inputText", clean(r.inputText(), 65536)).bind("outputText", clean(r.outputText(), 65536))
                 .bind("startedAt", r.startedAt()).bind("finishedAt", r.finishedAt());
+    }
+
+    /**
+     * PostgreSQL: the columns of a record in the order of {@link #texts}, each with the type its
+     * text is cast to ({@code null}: text, as stored).
+     */
+    private static final String[][] COLUMNS = {
+            {"id", "uuid"}, {"org_id", null}, {"user_id", null}, {"group_id", null}, {"provider", null},
+            {"model", null}, {"feature", null}, {"tier", null}, {"status", null}, {"input_tokens", "bigint"},
+            {"output_tokens", "bigint"}, {"cached_tokens", "bigint"}, {"latency_ms", "bigint"},
+            {"correlation_id", null}, {"error_code", null}, {"error_message", null}, {"guardrails", null},
+            {"cost_usd", "numeric"}, {"billed_usd", "numeric"}, {"input_text", null}, {"output_text", null},
+            {"started_at", "timestamptz"}, {"finished_at", "timestamptz"}};
+
+    /** Columns that {@link #updateAll} leaves as the started row wrote them. */
+    private static final java.util.Set<String> KEPT_ON_UPDATE = java.util.Set.of("id", "org_id");
+
+    /**
+     * PostgreSQL: every record of {@code records} as one column array each, unnested into the rows
+     * {@code v}: one statement whatever the number of records.
+     */
+    private static final String UNNEST;
+
+    /** PostgreSQL: moves started rows to their outcome in one statement, returning the ids moved. */
+    private static final String UPDATE_ALL;
+
+    /** PostgreSQL: inserts rows in one statement, all of one instance (the first parameter) or of none. */
+    private static final String INSERT_ALL;
+
+    static {
+        StringBuilder params = new StringBuilder();
+        StringBuilder names = new StringBuilder();
+        StringBuilder set = new StringBuilder();
+        StringBuilder values = new StringBuilder();
+        for (String[] c : COLUMNS) {
+            String sep = names.length() == 0 ? "" : ", ";
+            params.append(sep).append("CAST(? AS text[])");
+            names.append(sep).append(c[0]);
+            String value = c[1] == null ? "v." + c[0] : "CAST(v." + c[0] + " AS " + c[1] + ")";
+            values.append(sep).append(value);
+            if (!KEPT_ON_UPDATE.contains(c[0])) {
+                set.append(set.length() == 0 ? "" : ", ").append(c[0]).append(" = ").append(value);
+            }
+        }
+        UNNEST = "unnest(" + params + ") AS v(" + names + ")";
+        UPDATE_ALL = "UPDATE ai_generations g SET " + set + " FROM " + UNNEST
+                // the status test is kept off the (status, instance_id) index on purpose: a planner that
+                // believes few rows are started would scan them all there, dead index entries of every
+                // row finished since the last vacuum included, instead of looking each id up
+                + " WHERE g.id = CAST(v.id AS uuid) AND (g.status = 'started') IS TRUE RETURNING g.id";
+        INSERT_ALL = "INSERT INTO ai_generations (" + names + ", instance_id) SELECT " + values
+                + ", CAST(? AS uuid) FROM " + UNNEST;
+    }
+
+    /**
+     * PostgreSQL: the record's columns as text, in the order of {@link #COLUMNS}, cut and cleaned
+     * as {@link #bind} does; timestamps to the microsecond, rounded as the JDBC driver rounds them.
+     */
+    private static String[] texts(UsageRecord r) {
+        TokenUsage u = r.usage();
+        return new String[] {r.id().toString(), clean(r.orgId(), 128), clean(r.userId(), 256),
+                clean(r.groupId(), 1000), clean(r.provider(), 63), clean(r.model(), 200), clean(r.feature(), 128),
+                clean(r.tier(), 64), r.status().wireName(), text(u.inputTokens()), text(u.outputTokens()),
+                text(u.cachedInputTokens()), r.latency() == null ? null : Long.toString(r.latency().toMillis()),
+                clean(r.correlationId(), 128), clean(r.errorCode(), 64), clean(r.errorMessage(), 2000),
+                clean(r.guardrails(), 2000), amount(r.cost()), amount(r.billed()), clean(r.inputText(), 65536),
+                clean(r.outputText(), 65536), instant(r.startedAt()), instant(r.finishedAt())};
+    }
+
+    private static String text(Long n) {
+        return n == null ? null : n.toString();
+    }
+
+    private static String amount(Cost c) {
+        return c == null || c.amount() == null ? null : c.amount().toPlainString();
+    }
+
+    private static String instant(java.time.Instant t) {
+        return t == null ? null : t.plusNanos(500).truncatedTo(java.time.temporal.ChronoUnit.MICROS).toString();
+    }
+
+    /** Binds {@code records} column by column as text arrays, from position {@code first} on. */
+    private static void bindColumns(SqlStatement<?> s, int first, List<UsageRecord> records) {
+        String[][] columns = new String[COLUMNS.length][records.size()];
+        for (int i = 0; i < records.size(); i++) {
+            String[] row = texts(records.get(i));
+            for (int c = 0; c < row.length; c++) {
+                columns[c][i] = row[c];
+            }
+        }
+        for (int c = 0; c < columns.length; c++) {
+            s.bind(first + c, textArray(columns[c]));
+        }
+    }
+
+    /** A {@code text[]} parameter (a JDBC array, so any text and NULLs go through unchanged). */
+    static Argument textArray(String[] values) {
+        return (position, statement, ctx) -> statement.setArray(position,
+                statement.getConnection().createArrayOf("text", values));
+    }
+
+    /**
+     * PostgreSQL: moves the started rows of {@code records} to their outcome in one statement;
+     * returns the ids of the rows moved (those still started).
+     */
+    static Set<UUID> updateAll(Handle h, List<UsageRecord> records) {
+        Query q = h.createQuery(UPDATE_ALL);
+        bindColumns(q, 0, records);
+        return new HashSet<>(q.map((rs, ctx) -> rs.getObject(1, UUID.class)).list());
+    }
+
+    /**
+     * PostgreSQL: inserts {@code records} in one statement, tagged with {@code instance} (null for
+     * records of calls that were never started).
+     */
+    static void insertAll(Handle h, List<UsageRecord> records, UUID instance) {
+        Update u = h.createUpdate(INSERT_ALL).bind(0, instance == null ? null : instance.toString());
+        bindColumns(u, 1, records);
+        u.execute();
+    }
+
+    /**
+     * Moves the started rows of {@code records} (of distinct ids) to their outcome: on PostgreSQL
+     * in one statement, on H2 in one JDBC batch. Returns the ids of the rows moved; a record whose
+     * row is not started (finished already, or never started) is not among them.
+     */
+    static Set<UUID> moveStarted(Handle h, Dialect dialect, List<UsageRecord> records) {
+        if (dialect == Dialect.POSTGRESQL) {
+            return updateAll(h, records);
+        }
+        PreparedBatch batch = h.prepareBatch(UPDATE);
+        for (UsageRecord r : records) {
+            bind(batch, r).add();
+        }
+        int[] counts = batch.execute();
+        Set<UUID> moved = new HashSet<>();
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] > 0) {
+                moved.add(records.get(i).id());
+            }
+        }
+        return moved;
+    }
+
+    /**
+     * Inserts {@code records} (of distinct ids), tagged with {@code instance}, or with none when it
+     * is null (records of calls that were never started): on PostgreSQL in one statement, on H2 in
+     * one JDBC batch.
+     */
+    static void insert(Handle h, Dialect dialect, List<UsageRecord> records, UUID instance) {
+        if (dialect == Dialect.POSTGRESQL) {
+            insertAll(h, records, instance);
+            return;
+        }
+        PreparedBatch batch = h.prepareBatch(instance == null ? insertSql("NULL") : INSERT);
+        for (UsageRecord r : records) {
+            bind(batch, r);
+            if (instance != null) {
+                batch.bind("instance", instance);
+            }
+            batch.add();
+        }
+        batch.execute();
+    }
+
+    /** The status of each of the rows {@code ids} that exists. */
+    static Map<UUID, String> statuses(Handle h, Dialect dialect, List<UUID> ids) {
+        Map<UUID, String> out = new HashMap<>();
+        if (dialect == Dialect.POSTGRESQL) {
+            h.createQuery("SELECT id, status FROM ai_generations WHERE id = ANY(CAST(? AS uuid[]))")
+                    .bind(0, textArray(ids.stream().map(UUID::toString).toArray(String[]::new)))
+                    .map((rs, ctx) -> out.put(rs.getObject("id", UUID.class), rs.getString("status"))).list();
+        } else {
+            h.createQuery("SELECT id, status FROM ai_generations WHERE id IN (<ids>)").bindList("ids", ids)
+                    .map((rs, ctx) -> out.put(rs.getObject("id", UUID.class), rs.getString("status"))).list();
+        }
+        return out;
     }
 
     /** Without NUL characters (PostgreSQL refuses them in text) and at most {@code max} characters. */

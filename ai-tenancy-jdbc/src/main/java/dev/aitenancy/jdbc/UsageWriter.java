@@ -1,5 +1,6 @@
 package dev.aitenancy.jdbc;
 
+import dev.aitenancy.jdbc.internal.Dialect;
 import dev.aitenancy.jdbc.internal.Failures;
 import dev.aitenancy.jdbc.internal.Sql;
 import dev.aitenancy.usage.ExportFormat;
@@ -9,9 +10,14 @@ import dev.aitenancy.spi.UsageExport;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +43,7 @@ final class UsageWriter {
     }
 
     private final Jdbi jdbi;
+    private final Dialect dialect;
     private final Clock clock;
     private final InstanceLease lease;
     private final BlockingQueue<Pending> queue;
@@ -50,8 +57,10 @@ final class UsageWriter {
     private volatile boolean closing;
     private long enqueued;
 
-    UsageWriter(Jdbi jdbi, Clock clock, InstanceLease lease, int capacity, int batchSize, Duration offerTimeout) {
+    UsageWriter(Jdbi jdbi, Dialect dialect, Clock clock, InstanceLease lease, int capacity, int batchSize,
+            Duration offerTimeout) {
         this.jdbi = jdbi;
+        this.dialect = dialect;
         this.clock = clock;
         this.lease = lease;
         this.queue = new ArrayBlockingQueue<>(capacity);
@@ -188,31 +197,36 @@ final class UsageWriter {
 
     /**
      * Writes the batch in one transaction. When the database answers with an error, writes each
-     * record alone and sets aside the ones it still refuses. Throws only when the database cannot
-     * be reached: then what is left of the batch stays in it, to be tried again.
+     * half alone, and so on down to single records, and sets aside the ones it still refuses: one
+     * refused record among n costs about 2·log2(n) more transactions. Throws only when the database
+     * cannot be reached: then what is left of the batch stays in it, to be tried again.
      */
     private void write(List<Pending> batch) {
+        Deque<List<Pending>> parts = new ArrayDeque<>();
+        parts.push(batch);
+        int stored = 0; // the parts are written in the batch's order, so what is written is a prefix
         try {
-            writeTogether(batch);
-            done(batch.size());
-            return;
-        } catch (RuntimeException e) {
-            if (Failures.isUnreachable(e)) {
-                throw e;
-            }
-        }
-        for (Iterator<Pending> it = batch.iterator(); it.hasNext(); ) {
-            Pending p = it.next();
-            try {
-                writeTogether(List.of(p));
-            } catch (RuntimeException refused) {
-                if (Failures.isUnreachable(refused)) {
-                    throw refused;
+            while (!parts.isEmpty()) {
+                List<Pending> part = parts.pop();
+                try {
+                    writeTogether(part);
+                } catch (RuntimeException refused) {
+                    if (Failures.isUnreachable(refused)) {
+                        throw refused;
+                    }
+                    if (part.size() > 1) {
+                        int half = part.size() / 2;
+                        parts.push(part.subList(half, part.size()));
+                        parts.push(part.subList(0, half));
+                        continue;
+                    }
+                    setAside(part.get(0), refused);
                 }
-                setAside(p, refused);
+                stored += part.size();
+                done(part.size());
             }
-            it.remove();
-            done(1);
+        } finally {
+            batch.subList(0, stored).clear();
         }
     }
 
@@ -223,51 +237,74 @@ final class UsageWriter {
         }
     }
 
-    /** Finished records and their settlements in one transaction; budget alerts fire after it commits. */
+    /**
+     * Finished records and their settlements in one transaction, with a few statements whatever the
+     * number of records ({@link UsageRows#moveStarted}, {@link JdbcBudgetLedger#settleAllIn});
+     * budget alerts fire after it commits.
+     */
     private void writeTogether(List<Pending> batch) {
-        List<Runnable> afterCommit = new ArrayList<>();
-        Sql.retryingConflicts(() -> {
-            afterCommit.clear();
-            jdbi.useTransaction(h -> {
-                for (Pending p : batch) {
-                    if (!finish(h, p.record())) {
-                        continue;
-                    }
-                    if (p.reservation() != null) {
-                        var crossed = p.reservation().settleIn(h, charged(p.record()));
-                        afterCommit.add(() -> p.reservation().alert(crossed));
-                    } else if ("AI_STORE_UNAVAILABLE".equals(p.record().errorCode())) {
-                        // a store failed during admission: a reservation whose commit the call never heard
-                        // of (the connection broke as it committed) may hold this record's id; the call was
-                        // refused, so it is released
-                        JdbcBudgetLedger.closeIn(h, p.record().id(), false);
-                    }
+        Runnable afterCommit = Sql.retryingConflicts(() -> jdbi.inTransaction(h -> {
+            List<Pending> written = finish(h, batch);
+            List<JdbcBudgetLedger.Settlement> settlements = new ArrayList<>();
+            for (Pending p : written) {
+                if (p.reservation() != null) {
+                    settlements.add(new JdbcBudgetLedger.Settlement(p.reservation(), charged(p.record())));
+                } else if ("AI_STORE_UNAVAILABLE".equals(p.record().errorCode())) {
+                    // a store failed during admission: a reservation whose commit the call never heard
+                    // of (the connection broke as it committed) may hold this record's id; the call was
+                    // refused, so it is released
+                    JdbcBudgetLedger.closeIn(h, p.record().id(), false);
                 }
-            });
-            return null;
-        });
-        afterCommit.forEach(Runnable::run);
+            }
+            return JdbcBudgetLedger.settleAllIn(h, settlements);
+        }));
+        afterCommit.run();
     }
 
     /**
-     * Moves a started row to its outcome, or inserts the record of a call that was never started;
-     * false when the row was finished already (written twice, or settled as abandoned meanwhile).
+     * Moves started rows to their outcome, and inserts the records of calls that were never
+     * started; returns the records written, without those whose row was finished already (written
+     * twice, also twice in one batch, or settled as abandoned meanwhile).
      */
-    private static boolean finish(Handle h, UsageRecord r) {
-        if (UsageRows.update(h, r) > 0) {
-            return true;
+    private List<Pending> finish(Handle h, List<Pending> batch) {
+        Map<UUID, Pending> unique = new LinkedHashMap<>();
+        for (Pending p : batch) {
+            unique.putIfAbsent(p.record().id(), p);
         }
-        var existing = h.createQuery("SELECT status FROM ai_generations WHERE id = :id").bind("id", r.id())
-                .mapTo(String.class).findOne();
-        if (existing.isEmpty()) {
-            UsageRows.insertFinished(h, r);
-            return true;
+        List<UsageRecord> records = new ArrayList<>(unique.size());
+        unique.values().forEach(p -> records.add(p.record()));
+        Set<UUID> moved = UsageRows.moveStarted(h, dialect, records);
+        if (moved.size() < records.size()) {
+            List<UUID> rest = new ArrayList<>();
+            records.forEach(r -> {
+                if (!moved.contains(r.id())) {
+                    rest.add(r.id());
+                }
+            });
+            Map<UUID, String> existing = UsageRows.statuses(h, dialect, rest);
+            List<UsageRecord> fresh = new ArrayList<>();
+            for (UUID id : rest) {
+                UsageRecord r = unique.get(id).record();
+                String status = existing.get(id);
+                if (status == null) {
+                    fresh.add(r);
+                } else if (UsageStatus.ABANDONED.wireName().equals(status)) {
+                    LOG.warn("call {} of org {} finished ({}) after it was settled as abandoned; its record keeps "
+                            + "the abandoned charge", r.id(), r.orgId(), r.status().wireName());
+                }
+            }
+            if (!fresh.isEmpty()) {
+                UsageRows.insert(h, dialect, fresh, null);
+                fresh.forEach(r -> moved.add(r.id()));
+            }
         }
-        if (UsageStatus.ABANDONED.wireName().equals(existing.get())) {
-            LOG.warn("call {} of org {} finished ({}) after it was settled as abandoned; its record keeps the "
-                    + "abandoned charge", r.id(), r.orgId(), r.status().wireName());
-        }
-        return false;
+        List<Pending> written = new ArrayList<>(moved.size());
+        unique.values().forEach(p -> {
+            if (moved.contains(p.record().id())) {
+                written.add(p);
+            }
+        });
+        return written;
     }
 
     /** What the record's budgets are charged: its billed amount, zero when unpriced. */
