@@ -35,6 +35,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.SqlStatement;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.slf4j.Logger;
@@ -57,25 +58,29 @@ import org.slf4j.LoggerFactory;
  *     all of them; a refused call counts nothing;</li>
  * <li>what the group counted is added to each row, and the transaction commits.</li>
  * </ol>
- * On PostgreSQL each step is one statement whatever the group's size, with the keys passed as
- * arrays ({@code unnest}), so each statement has one text and is prepared once per connection:
- * an {@code INSERT ... ON CONFLICT DO NOTHING} of the rows this instance has not seen yet this
- * minute (skipped in steady traffic), one {@code SELECT ... ORDER BY ... FOR UPDATE}, one {@code
- * UPDATE ... FROM unnest(...)}, and the commit: three round trips per group instead of one per
- * limit and call plus a commit. On H2, in the same process, a round trip costs nothing and a
- * statement costs CPU, so the rows are locked one by one by key and updated in one JDBC batch. A
- * refusal names the limit and when it resets exactly as before.
+ * On PostgreSQL the round trips are the same whatever the group's size: an {@code INSERT ...
+ * ON CONFLICT DO NOTHING} of the rows this instance has not seen yet this minute (skipped in
+ * steady traffic), one {@code SELECT ... FOR UPDATE} that locks and reads every row, the updates
+ * by key as one JDBC batch, and the commit. The keys travel as arrays ({@code unnest}), so each
+ * statement has one text and is prepared once per connection, and every row is found through
+ * the primary key. That is three round trips per group in steady traffic, where a call used to
+ * pay one per limit plus a commit, and a second transaction for its token correction. On H2, in
+ * the same process, a round trip costs nothing and a statement costs CPU, so the rows are locked
+ * one by one by key and updated in one JDBC batch. A refusal names the limit and when it resets
+ * exactly as before.
  *
  * <h2>Exactness across instances</h2>
  * The counts a group decides on are locked, so no other transaction changes them until it
- * commits. Rows are locked in one global order, so two instances never wait on each other in a
- * circle: PostgreSQL inserts and locks in the {@code ORDER BY} of the primary key, H2 walks the
- * keys in the order this class sorts them. A serialization or deadlock failure is retried ({@link
- * Sql#retryingConflicts}), and so is a row inserted by another session at the same moment or
- * deleted between the insert and the lock. When the group's transaction fails, nothing of it
- * counted: if the database could not be reached, every call of the group gets the failure (it
- * reaches the caller as {@code AI_STORE_UNAVAILABLE}); otherwise each call is tried alone, so a
- * call the database refuses never fails the others.
+ * commits. Every instance locks rows in one order (the order this class sorts keys in) and
+ * inserts missing rows in one order (PostgreSQL's order of the primary key), and a transaction
+ * locks only rows that existed, or that it inserted, when its insert step ended; so two groups
+ * never wait for each other in a circle. Should the database still report a serialization failure
+ * or a deadlock, the group is tried again ({@link Sql#retryingConflicts}), as it is when another
+ * session inserts one of its rows at the same moment or a row vanishes between the insert and the
+ * lock. When the group's transaction fails, nothing of it counted: if the database could not be
+ * reached, every call of the group gets the failure (it reaches the caller as {@code
+ * AI_STORE_UNAVAILABLE}); otherwise each call is tried alone, so a call the database refuses never
+ * fails the others.
  *
  * <h2>Token corrections</h2>
  * A permit's correction (actual tokens minus the estimate) runs no transaction on the thread that
@@ -109,14 +114,16 @@ public final class JdbcRateLimiter implements RateLimiter, RateLimitAdmin, AutoC
             + "SELECT k.o, k.s, k.u, k.w, 0 FROM unnest(CAST(:orgs AS varchar[]), CAST(:scopes AS varchar[]), "
             + "CAST(:subjects AS varchar[]), CAST(:windows AS bigint[])) AS k(o, s, u, w) "
             + "ORDER BY k.o, k.s, k.u, k.w ON CONFLICT DO NOTHING";
-    private static final String PG_LOCK = "SELECT org_id, scope, subject, window_start, hits FROM ai_rate_counters "
-            + "WHERE (org_id, scope, subject, window_start) IN (SELECT * FROM unnest(CAST(:orgs AS varchar[]), "
-            + "CAST(:scopes AS varchar[]), CAST(:subjects AS varchar[]), CAST(:windows AS bigint[]))) "
-            + "ORDER BY org_id, scope, subject, window_start FOR UPDATE";
-    private static final String PG_ADD = "UPDATE ai_rate_counters c SET hits = c.hits + d.n FROM "
-            + "unnest(CAST(:orgs AS varchar[]), CAST(:scopes AS varchar[]), CAST(:subjects AS varchar[]), "
-            + "CAST(:windows AS bigint[]), CAST(:amounts AS bigint[])) AS d(o, s, u, w, n) "
-            + "WHERE c.org_id = d.o AND c.scope = d.s AND c.subject = d.u AND c.window_start = d.w";
+    // Each key is looked up by the primary key in the array's order (a LATERAL subquery with FOR UPDATE
+    // is not flattened into a join, so the planner cannot choose a hash join over a scan of the table).
+    private static final String PG_LOCK = "SELECT k.o, k.s, k.u, k.w, c.hits FROM unnest(CAST(:orgs AS varchar[]), "
+            + "CAST(:scopes AS varchar[]), CAST(:subjects AS varchar[]), CAST(:windows AS bigint[])) AS k(o, s, u, w) "
+            + "CROSS JOIN LATERAL (SELECT hits FROM ai_rate_counters WHERE org_id = k.o AND scope = k.s "
+            + "AND subject = k.u AND window_start = k.w FOR UPDATE) AS c";
+    /** By key, one JDBC batch: one round trip, and each row found by the primary key. */
+    private static final String ADD = "UPDATE ai_rate_counters SET hits = hits + :amount WHERE org_id = :org "
+            + "AND scope = :scope AND subject = :subject AND window_start = :window";
+
     // H2: "window_start + 0" keeps H2 from planning a statement prepared against an empty table on the
     // window index, which makes every lookup scan the whole minute's rows; the key's other columns are
     // a prefix of the primary key, which finds the row.
@@ -418,9 +425,10 @@ public final class JdbcRateLimiter implements RateLimiter, RateLimitAdmin, AutoC
             added.values().removeIf(amount -> amount == 0);
             if (!added.isEmpty()) {
                 if (dialect == Dialect.POSTGRESQL) {
-                    bindKeys(h.createUpdate(PG_ADD), List.copyOf(added.keySet()))
-                            .bindArray("amounts", Long.class, added.values().toArray(new Long[0]))
-                            .execute();
+                    PreparedBatch batch = h.prepareBatch(ADD);
+                    added.forEach((k, amount) -> batch.bind("amount", amount).bind("org", k.org())
+                            .bind("scope", k.scope()).bind("subject", k.subject()).bind("window", k.window()).add());
+                    batch.execute();
                 } else {
                     addH2(h, added);
                 }
