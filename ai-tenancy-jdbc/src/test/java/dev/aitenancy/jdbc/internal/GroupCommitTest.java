@@ -1,0 +1,155 @@
+package dev.aitenancy.jdbc.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.aitenancy.testing.Concurrently;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** {@link GroupCommit} without a database: who runs the work, how groups form, how failures spread. */
+class GroupCommitTest {
+
+    @Test
+    void aLoneItemIsCommittedAtOnceOnTheCallersThread() {
+        List<Thread> ranOn = new ArrayList<>();
+        GroupCommit<Integer, Integer> groups = new GroupCommit<>(8, group -> {
+            ranOn.add(Thread.currentThread());
+            return group.stream().map(i -> i * 2).toList();
+        });
+
+        assertThat(groups.submit(21)).isEqualTo(42);
+        assertThat(ranOn).containsExactly(Thread.currentThread());
+    }
+
+    @Test
+    void concurrentItemsGoInGroupsOneAtATimeAndEachGetsItsOwnOutcome() throws Exception {
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger mostInFlight = new AtomicInteger();
+        List<Integer> groupSizes = new CopyOnWriteArrayList<>();
+        GroupCommit<Integer, Integer> groups = new GroupCommit<>(16, group -> {
+            mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            groupSizes.add(group.size());
+            try {
+                Thread.sleep(1); // a transaction's round trips
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            inFlight.decrementAndGet();
+            return group.stream().map(i -> -i).toList();
+        });
+        int threads = 32;
+        int items = 50;
+
+        Concurrently.run(threads, t -> {
+            for (int i = 0; i < items; i++) {
+                int item = t * 1_000 + i;
+                assertThat(groups.submit(item)).isEqualTo(-item);
+            }
+        });
+
+        assertThat(mostInFlight).as("never two groups at once").hasValue(1);
+        assertThat(groupSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(threads * items);
+        assertThat(groupSizes).allMatch(size -> size <= 16);
+        assertThat(groupSizes.size()).as("items went together").isLessThan(threads * items);
+        assertThat(groups.waiting()).isZero();
+    }
+
+    @Test
+    void whenTheDatabaseRefusesAGroupEachItemIsTriedAloneAndOnlyTheRefusedOneFails() throws Exception {
+        List<List<String>> commits = new CopyOnWriteArrayList<>();
+        CountDownLatch firstStarted = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        GroupCommit<String, String> groups = new GroupCommit<>(16, group -> {
+            commits.add(group);
+            if (group.contains("first")) {
+                firstStarted.countDown();
+                await(release);
+            }
+            if (group.contains("bad")) {
+                throw new IllegalStateException("refused: bad");
+            }
+            return group.stream().map(String::toUpperCase).toList();
+        });
+        List<Future<Object>> outcomes = lineUp(groups, firstStarted, release, List.of("a", "bad", "b"));
+
+        assertThat(outcomes.get(0).get(10, TimeUnit.SECONDS)).isEqualTo("A");
+        assertThat(outcomes.get(1).get(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class);
+        assertThat(outcomes.get(2).get(10, TimeUnit.SECONDS)).isEqualTo("B");
+        assertThat(commits).containsExactly(List.of("first"), List.of("a", "bad", "b"), List.of("a"), List.of("bad"),
+                List.of("b"));
+    }
+
+    @Test
+    void whenTheDatabaseCannotBeReachedEveryItemOfTheGroupGetsTheFailureAtOnce() throws Exception {
+        List<List<String>> commits = new CopyOnWriteArrayList<>();
+        CountDownLatch firstStarted = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        RuntimeException down = new IllegalStateException(new SQLException("connection refused (test)", "08001"));
+        GroupCommit<String, String> groups = new GroupCommit<>(16, group -> {
+            commits.add(group);
+            if (group.contains("first")) {
+                firstStarted.countDown();
+                await(release);
+                return List.of("FIRST");
+            }
+            throw down;
+        });
+        List<Future<Object>> outcomes = lineUp(groups, firstStarted, release, List.of("a", "b", "c"));
+
+        for (Future<Object> f : outcomes) {
+            assertThat(f.get(10, TimeUnit.SECONDS)).isSameAs(down);
+        }
+        assertThat(commits).containsExactly(List.of("first"), List.of("a", "b", "c"));
+        assertThat(catchThrowable(() -> groups.submit("d"))).isSameAs(down);
+    }
+
+    /**
+     * Submits "first", which holds the work until {@code release}, then {@code items} one after
+     * the other so they wait in that order, then releases; returns each item's result or failure.
+     */
+    private static List<Future<Object>> lineUp(GroupCommit<String, String> groups, CountDownLatch firstStarted,
+            CountDownLatch release, List<String> items) throws Exception {
+        ExecutorService pool = Executors.newCachedThreadPool();
+        try {
+            pool.submit(() -> groups.submit("first"));
+            assertThat(firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
+            List<Future<Object>> outcomes = new ArrayList<>();
+            for (String item : items) {
+                int before = groups.waiting();
+                outcomes.add(pool.submit(() -> {
+                    try {
+                        return (Object) groups.submit(item);
+                    } catch (RuntimeException e) {
+                        return e;
+                    }
+                }));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (groups.waiting() <= before && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+            }
+            release.countDown();
+            return outcomes;
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
