@@ -65,7 +65,8 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * inserted first in a transaction of its own (PostgreSQL: a batched {@code INSERT ... ON CONFLICT
  * DO NOTHING}; H2: one insert per row, a duplicate ignored), and the group tried again. Serialization
  * failures and deadlocks are tried again ({@link Sql#retryingConflicts}); when the database cannot
- * be reached every call of the group gets the failure, as it would alone; when it refuses the
+ * be reached, every call of the group, and every call that queued behind it meanwhile, gets the
+ * failure at once (alone, each would get it after waiting as long again); when it refuses the
  * group's transaction otherwise, each call is decided alone so only the one it refuses fails.
  *
  * <p>Settling deletes the reservation (PostgreSQL: with {@code RETURNING}) and moves its amount to
@@ -181,6 +182,11 @@ public final class JdbcBudgetLedger implements BudgetStore {
         return new Reservation(this, org, id, hold, worstCase, decision.overrun());
     }
 
+    /** The grouping of reservations, for tests. */
+    Grouped<?, ?> reservationGroups() {
+        return grouped;
+    }
+
     /**
      * A hold of this ledger, settled once: by {@link #settle} in a transaction of its own, or by a
      * {@link JdbcUsageSink} of the same database that {@link #claim}s it and settles it with
@@ -263,9 +269,10 @@ public final class JdbcBudgetLedger implements BudgetStore {
 
     /**
      * Decides a group: every call admitted or refused in one transaction. When the database
-     * refuses that transaction (not a conflict, which is retried, nor an unreachable database,
-     * which fails every call as it would fail each alone), each call is decided again alone so
-     * that only the one the database refuses fails.
+     * cannot be reached, every call of the group and every call queued behind it gets the failure
+     * (each would have got it alone, after waiting as long again). When the database refuses the
+     * transaction otherwise (a conflict is tried again before), each call is decided again alone,
+     * so only the one it refuses fails.
      */
     private void decide(List<Grouped.Ask<Call, Decision>> group) {
         List<Call> asks = new ArrayList<>(group.size());
@@ -279,8 +286,13 @@ public final class JdbcBudgetLedger implements BudgetStore {
             }
             return;
         } catch (RuntimeException e) {
-            if (group.size() == 1 || Failures.isUnreachable(e)) {
+            if (Failures.isUnreachable(e)) {
                 group.forEach(g -> g.fail(e));
+                grouped.failWaiting(e); // those queued meanwhile would wait as long again for the same answer
+                return;
+            }
+            if (group.size() == 1) {
+                group.get(0).fail(e);
                 return;
             }
         }

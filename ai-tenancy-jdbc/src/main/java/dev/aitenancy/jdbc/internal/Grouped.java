@@ -81,6 +81,7 @@ public final class Grouped<Q, A> {
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Ask<Q, A>> waiting = new ArrayDeque<>();
     private boolean busy;
+    private volatile int largestGroup;
 
     /**
      * @param maxGroup most requests in one group
@@ -130,6 +131,38 @@ public final class Grouped<Q, A> {
         return own.answer;
     }
 
+    /**
+     * Fails every request still waiting for a group with {@code e}: for a leader whose group found
+     * the resource unreachable, so the callers queued meanwhile learn it now rather than each after
+     * another attempt of their own.
+     */
+    public void failWaiting(RuntimeException e) {
+        List<Ask<Q, A>> failed;
+        lock.lock();
+        try {
+            failed = new ArrayList<>(waiting);
+            waiting.clear();
+        } finally {
+            lock.unlock();
+        }
+        failed.forEach(ask -> ask.fail(e));
+    }
+
+    /** How many requests wait for a leader to take them (for tests and monitoring). */
+    public int waiting() {
+        lock.lock();
+        try {
+            return waiting.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The most requests run in one group so far (for tests and monitoring). */
+    public int largestGroup() {
+        return largestGroup;
+    }
+
     /** Runs groups until the leader's own request is answered, then hands the lead on. */
     private void lead(Ask<Q, A> own) {
         try {
@@ -142,6 +175,9 @@ public final class Grouped<Q, A> {
                     }
                 } finally {
                     lock.unlock();
+                }
+                if (group.size() > largestGroup) {
+                    largestGroup = group.size(); // written by the one leader at a time
                 }
                 runGroup(group);
             }
