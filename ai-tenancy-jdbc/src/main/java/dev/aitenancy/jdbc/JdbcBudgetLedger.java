@@ -177,7 +177,8 @@ public final class JdbcBudgetLedger implements BudgetStore {
         List<Held> hold = List.copyOf(held);
         Decision decision = grouped.run(new Call(org, id, hold, worstCaseOrUnpriced, now));
         if (decision.refusal() != null) {
-            throw (BudgetExceededException) decision.refusal().fillInStackTrace(); // perhaps decided on the leader's thread
+            // perhaps decided on the leader's thread: the stack trace is this caller's
+            throw (BudgetExceededException) decision.refusal().fillInStackTrace();
         }
         return new Reservation(this, org, id, hold, worstCase, decision.overrun());
     }
@@ -243,7 +244,7 @@ public final class JdbcBudgetLedger implements BudgetStore {
         }
     }
 
-    /** One call's reservation, waiting to be decided with the others of its group ({@code worstCase} null: unpriced). */
+    /** A call's reservation, to be decided with the others of its group ({@code worstCase} null: unpriced). */
     private record Call(OrgId org, UUID id, List<Held> held, BigDecimal worstCase, Instant now) {
     }
 
@@ -347,8 +348,7 @@ public final class JdbcBudgetLedger implements BudgetStore {
         }
         List<Decision> decisions = new ArrayList<>(asks.size());
         Map<UsageKey, BigDecimal> added = new TreeMap<>();
-        PreparedBatch reservations = h.prepareBatch("INSERT INTO ai_budget_reservations (id, org_id, budget_key, "
-                + "period_key, amount, expires_at) VALUES (:id, :org, :key, :period, :amount, :expires)");
+        List<HeldRow> rows = new ArrayList<>();
         for (Call a : asks) {
             Decision d = decideOne(a, used);
             decisions.add(d);
@@ -362,25 +362,78 @@ public final class JdbcBudgetLedger implements BudgetStore {
                 UsageKey k = new UsageKey(a.org().value(), held.budgetKey(), held.period());
                 used.merge(k, stored, BigDecimal::add);
                 added.merge(k, stored, BigDecimal::add);
-                reservations.bind("id", a.id()).bind("org", k.org()).bind("key", k.key()).bind("period", k.period())
-                        .bind("amount", amount).bind("expires", a.now().plus(reservationTtl)).add();
+                rows.add(new HeldRow(a.id(), k, amount, a.now().plus(reservationTtl)));
             }
         }
-        PreparedBatch reserve = h.prepareBatch("UPDATE ai_budget_usage SET reserved = reserved + :amount "
-                + "WHERE org_id = :org AND budget_key = :key AND period_key = :period");
-        added.forEach((k, amount) -> {
-            if (amount.signum() != 0) {
-                reserve.bind("amount", amount).bind("org", k.org()).bind("key", k.key()).bind("period", k.period())
-                        .add();
-            }
-        });
-        if (reserve.size() > 0) {
-            reserve.execute();
+        added.values().removeIf(amount -> amount.signum() == 0);
+        if (rows.isEmpty()) {
+            return new Attempt(decisions, List.of());
         }
-        if (reservations.size() > 0) {
-            reservations.execute();
+        if (dialect == Dialect.POSTGRESQL) {
+            writeInOneStatement(h, added, rows);
+        } else {
+            writeInBatches(h, added, rows);
         }
         return new Attempt(decisions, List.of());
+    }
+
+    /** A reservation row to insert: the call's hold on one usage row. */
+    private record HeldRow(UUID id, UsageKey usage, BigDecimal amount, Instant expires) {
+    }
+
+    /**
+     * PostgreSQL: adds the admitted worst cases to the usage rows and inserts the reservation rows
+     * in one statement, whatever the group's size (arrays unnested; the UPDATE in a WITH clause).
+     */
+    private static void writeInOneStatement(Handle h, Map<UsageKey, BigDecimal> added, List<HeldRow> rows) {
+        List<UsageKey> usage = List.copyOf(added.keySet());
+        h.createUpdate("WITH v (org_id, budget_key, period_key, amount) AS (SELECT * FROM unnest(?::text[], "
+                        + "?::text[], ?::text[], ?::numeric[])), held AS (UPDATE ai_budget_usage u SET reserved = "
+                        + "u.reserved + v.amount FROM v WHERE u.org_id = v.org_id AND u.budget_key = v.budget_key AND "
+                        + "u.period_key = v.period_key) INSERT INTO ai_budget_reservations (id, org_id, budget_key, "
+                        + "period_key, amount, expires_at) SELECT r.id, r.org_id, r.budget_key, r.period_key, r.amount, "
+                        + "r.expires::timestamptz FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::numeric[], "
+                        + "?::text[]) AS r (id, org_id, budget_key, period_key, amount, expires)")
+                .bind(0, array("text", usage, UsageKey::org))
+                .bind(1, array("text", usage, UsageKey::key))
+                .bind(2, array("text", usage, UsageKey::period))
+                .bind(3, array("numeric", usage, added::get))
+                .bind(4, array("uuid", rows, HeldRow::id))
+                .bind(5, array("text", rows, r -> r.usage().org()))
+                .bind(6, array("text", rows, r -> r.usage().key()))
+                .bind(7, array("text", rows, r -> r.usage().period()))
+                .bind(8, array("numeric", rows, HeldRow::amount))
+                .bind(9, array("text", rows, r -> r.expires().toString())) // ISO 8601 in UTC
+                .execute();
+    }
+
+    /** A SQL array of one column of {@code items}, created on the statement's connection. */
+    private static <T> org.jdbi.v3.core.argument.Argument array(String type, List<T> items,
+            java.util.function.Function<T, ?> column) {
+        Object[] values = new Object[items.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = column.apply(items.get(i));
+        }
+        return (position, statement, ctx) -> statement.setArray(position,
+                statement.getConnection().createArrayOf(type, values));
+    }
+
+    /** H2 (embedded: no round trips to save): one batched UPDATE and one batched INSERT. */
+    private static void writeInBatches(Handle h, Map<UsageKey, BigDecimal> added, List<HeldRow> rows) {
+        if (!added.isEmpty()) {
+            PreparedBatch reserve = h.prepareBatch("UPDATE ai_budget_usage SET reserved = reserved + :amount "
+                    + "WHERE org_id = :org AND budget_key = :key AND period_key = :period");
+            added.forEach((k, amount) -> reserve.bind("amount", amount).bind("org", k.org()).bind("key", k.key())
+                    .bind("period", k.period()).add());
+            reserve.execute();
+        }
+        PreparedBatch insert = h.prepareBatch("INSERT INTO ai_budget_reservations (id, org_id, budget_key, "
+                + "period_key, amount, expires_at) VALUES (:id, :org, :key, :period, :amount, :expires)");
+        for (HeldRow r : rows) {
+            insert.bind("id", r.id()).bind("org", r.usage().org()).bind("key", r.usage().key())
+                    .bind("period", r.usage().period()).bind("amount", r.amount()).bind("expires", r.expires()).add();
+        }
+        insert.execute();
     }
 
     /** One call under every budget that applies, in budget-key order, as a lone call is decided. */

@@ -164,7 +164,8 @@ class JdbcBudgetLedgerGroupTest {
         ledger.setBudget(Budget.hard(INITECH, Budget.Scope.ORG, null, Budget.Period.MONTHLY, usd("10")));
         ledger.setBudget(Budget.hard(INITECH, Budget.Scope.USER, "frank", Budget.Period.DAILY, usd("1.00")));
         for (OrgId org : List.of(HOLD, ACME, GLOBEX, INITECH)) {
-            ledger.reserve(org, Caller.user("warm-up"), null, BigDecimal.ZERO).settle(BigDecimal.ZERO); // caches the budgets
+            // caches the budgets
+            ledger.reserve(org, Caller.user("warm-up"), null, BigDecimal.ZERO).settle(BigDecimal.ZERO);
         }
         // the group creates the usage rows of the three orgs
         jdbi.useHandle(h -> h.execute("DELETE FROM ai_budget_usage WHERE org_id <> 'hold'"));
@@ -270,7 +271,8 @@ class JdbcBudgetLedgerGroupTest {
                 () -> leader.get(30, TimeUnit.SECONDS)).getCause()).satisfies(f -> assertThat(Failures.isUnreachable(f))
                 .isTrue());
         assertThat(ledger.reservationGroups().largestGroup())
-                .as("the callers queued behind the leader got its failure without an attempt of their own").isEqualTo(1);
+                .as("the callers queued behind the leader got its failure without an attempt of their own")
+                .isEqualTo(1);
 
         gated.down = false;
         assertThat(usage(ACME, "ORG::MONTHLY")).containsExactly("0", "0");
@@ -308,7 +310,7 @@ class JdbcBudgetLedgerGroupTest {
         Throwable refused = catchThrowableOfType(java.util.concurrent.ExecutionException.class,
                 () -> calls.get(2).get(30, TimeUnit.SECONDS)).getCause();
         assertThat(refused).isNotInstanceOf(BudgetExceededException.class);
-        assertThat(org.jdbi.v3.core.statement.UnableToExecuteStatementException.class).isAssignableFrom(refused.getClass());
+        assertThat(refused).isInstanceOf(org.jdbi.v3.core.statement.UnableToExecuteStatementException.class);
         assertThat(ledger.reservationGroups().largestGroup()).isEqualTo(3);
         assertThat(usage(ACME, "ORG::MONTHLY")).as("the leader's 1 and the first two calls' 0.1 and 0.2")
                 .containsExactly("0", "1.3");
