@@ -47,12 +47,15 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * the group's usage rows and reads what is spent and reserved; each call is then decided in
  * arrival order with {@link BudgetPeriods#admit}, the rule of a lone call, counting what the calls
  * before it in the group reserved (a hard budget refuses with the same exception and message, a
- * soft one reports the overrun; a refused call holds nothing); one batched UPDATE adds the admitted
- * worst cases to the rows and one batched INSERT writes the admitted calls' reservation rows, the
- * same rows as ever, so {@link #settle}, the usage writer's {@link #settleIn} and the expiry sweep
- * work unchanged. A lone call is a group of one: one transaction, as before. Exactness is the
- * database's: every decision is made while the group holds the row locks, so another group, here
- * or in another instance, sees its reservations only once it has committed.
+ * soft one reports the overrun; a refused call holds nothing); then the admitted worst cases are
+ * added to the rows and the admitted calls' reservation rows inserted, the same rows as ever, so
+ * {@link #settle}, the usage writer's {@link #settleIn} and the expiry sweep work unchanged. On
+ * PostgreSQL that write is one statement (the UPDATE in a {@code WITH} clause, the INSERT from
+ * unnested arrays), so a group costs three round trips whatever its size: the locking SELECT, the
+ * write and the commit; on H2, embedded, it is one batched UPDATE and one batched INSERT. A lone
+ * call is a group of one: one transaction, as before. Exactness is the database's: every decision
+ * is made while the group holds the row locks, so another group, here or in another instance, sees
+ * its reservations only once it has committed.
  *
  * <p>The group forms on the callers' own threads ({@link Grouped}): the first caller leads and
  * runs the transaction, callers arriving meanwhile wait and the first of them leads the next group
@@ -332,8 +335,7 @@ public final class JdbcBudgetLedger implements BudgetStore {
      * The group's transaction: locks its usage rows with one {@code SELECT ... FOR UPDATE} in key
      * order, decides each call with {@link BudgetPeriods#admit} against what is spent and reserved
      * (counting the calls admitted before it in the group; a refused call holds nothing), then adds
-     * the admitted calls' worst cases to the rows with one batched UPDATE and writes their
-     * reservation rows with one batched INSERT.
+     * the admitted calls' worst cases to the rows and writes their reservation rows.
      */
     private Attempt hold(Handle h, List<Call> asks, List<UsageKey> keys) {
         Map<UsageKey, BigDecimal> used = lock(h, keys);
