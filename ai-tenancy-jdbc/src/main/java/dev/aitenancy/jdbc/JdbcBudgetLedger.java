@@ -305,6 +305,11 @@ public final class JdbcBudgetLedger implements BudgetStore {
                 g.answer(holdAll(List.of(g.request())).get(0));
             } catch (RuntimeException e) {
                 g.fail(e);
+                if (Failures.isUnreachable(e)) { // gone meanwhile: the rest get the same answer now
+                    group.forEach(other -> other.fail(e));
+                    grouped.failWaiting(e);
+                    return;
+                }
             }
         }
     }
