@@ -1,6 +1,9 @@
 package dev.aitenancy.jdbc;
 
+import dev.aitenancy.BudgetExceededException;
 import dev.aitenancy.jdbc.internal.Dialect;
+import dev.aitenancy.jdbc.internal.Failures;
+import dev.aitenancy.jdbc.internal.Grouped;
 import dev.aitenancy.jdbc.internal.Sql;
 import dev.aitenancy.limits.Budget;
 import dev.aitenancy.limits.BudgetAlertListener;
@@ -10,6 +13,7 @@ import dev.aitenancy.spi.BudgetPeriods;
 import dev.aitenancy.tenant.Caller;
 import dev.aitenancy.tenant.OrgId;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,25 +25,67 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * Budgets in {@code ai_budgets}, with spent and reserved money per period in
  * {@code ai_budget_usage}, exact across instances: a reservation adds the worst case to the usage
- * rows of every budget that applies (in one order) and keeps it only if every hard one has room, in
- * one transaction; settling moves the reservation to the actual spend. On PostgreSQL each usage row
- * is one {@code INSERT ... ON CONFLICT DO UPDATE ... RETURNING} (a refusal rolls back) and settling
- * deletes the reservation with {@code RETURNING}; on H2 the rows are locked and checked first. A
- * reservation whose instance died is released after {@code reservationTtl}.
+ * rows of every budget that applies and keeps it only if every hard one has room; settling moves
+ * it to the actual spend. A reservation whose instance died is released after
+ * {@code reservationTtl}.
+ *
+ * <p><b>Reserving in groups.</b> Calls that reserve at the same moment on one ledger are decided
+ * together, in one transaction per group whose round trips do not grow with the group: one
+ * {@code SELECT ... WHERE (org_id, budget_key, period_key) IN (...) ORDER BY ... FOR UPDATE} locks
+ * the group's usage rows and reads what is spent and reserved; each call is then decided in
+ * arrival order with {@link BudgetPeriods#admit}, the rule of a lone call, counting what the calls
+ * before it in the group reserved (a hard budget refuses with the same exception and message, a
+ * soft one reports the overrun; a refused call holds nothing); then the admitted worst cases are
+ * added to the rows and the admitted calls' reservation rows inserted, the same rows as ever, so
+ * {@link #settle}, the usage writer's {@link #settleIn} and the expiry sweep work unchanged. On
+ * PostgreSQL that write is one statement (the UPDATE in a {@code WITH} clause, the INSERT from
+ * unnested arrays), so a group costs three round trips whatever its size: the locking SELECT, the
+ * write and the commit; on H2, embedded, it is one batched UPDATE and one batched INSERT. A lone
+ * call is a group of one: one transaction, as before. Exactness is the database's: every decision
+ * is made while the group holds the row locks, so another group, here or in another instance, sees
+ * its reservations only once it has committed.
+ *
+ * <p>The group forms on the callers' own threads ({@link Grouped}): the first caller leads and
+ * runs the transaction, callers arriving meanwhile wait and the first of them leads the next group
+ * with all of them. A dedicated committer thread (as the usage sink's started records have) groups
+ * as well, but costs a lone call two thread hand-offs, and a ledger has no close to stop it.
+ *
+ * <p>Every reservation locks usage rows in one global order (org, budget key, period; PostgreSQL
+ * sorts with {@code COLLATE "C"} to match Java's order, in which settlements lock a call's rows),
+ * and the reserving transaction only ever locks rows that exist: a usage row of a new period is
+ * inserted first in a transaction of its own (PostgreSQL: a batched {@code INSERT ... ON CONFLICT
+ * DO NOTHING}; H2: one insert per row, a duplicate ignored), and the group tried again. Serialization
+ * failures and deadlocks are tried again ({@link Sql#retryingConflicts}); when the database cannot
+ * be reached, every call of the group, and every call that queued behind it meanwhile, gets the
+ * failure at once (alone, each would get it after waiting as long again); when it refuses the
+ * group's transaction otherwise, each call is decided alone so only the one it refuses fails.
+ *
+ * <p>Settling deletes the reservation (PostgreSQL: with {@code RETURNING}) and moves its amount to
+ * the spend in the usage rows, in budget-key order.
  */
 public final class JdbcBudgetLedger implements BudgetStore {
 
     record Held(Budget budget, String budgetKey, String period) {
     }
+
+    /** Most calls decided in one transaction. */
+    private static final int GROUP = 128;
+
+    /** The scale of the money columns ({@code DECIMAL(20, 10)}). */
+    private static final int AMOUNT_SCALE = 10;
 
     private final Jdbi jdbi;
     private final Dialect dialect;
@@ -48,6 +94,8 @@ public final class JdbcBudgetLedger implements BudgetStore {
     private final Duration reservationTtl;
     private final AtomicLong sweptMinute = new AtomicLong();
     private final dev.aitenancy.spi.TtlCache<OrgId, List<Budget>> definitions;
+    private final Grouped<Call, Decision> grouped = new Grouped<>(GROUP, this::decide);
+    private final Map<Integer, String> lockStatements = new ConcurrentHashMap<>();
 
     JdbcBudgetLedger(Jdbi jdbi, Dialect dialect, Clock clock, BudgetAlertListener listener, Duration reservationTtl,
             Duration definitionsTtl) {
@@ -130,20 +178,18 @@ public final class JdbcBudgetLedger implements BudgetStore {
         }
         held.sort(Comparator.comparing(Held::budgetKey));
         UUID id = Objects.requireNonNull(callId, "callId");
-        List<Budget> overrun;
-        if (dialect == Dialect.POSTGRESQL) {
-            overrun = Sql.retryingConflicts(() -> holdByUpsert(org, id, held, worstCaseOrUnpriced, now));
-        } else {
-            while ((overrun = Sql.retryingConflicts(() -> hold(org, id, held, worstCaseOrUnpriced, now))) == null) {
-                // a usage row of this period is missing: insert it in its own transaction, then again
-                for (Held h : held) {
-                    Sql.seed(jdbi, "INSERT INTO ai_budget_usage (org_id, budget_key, period_key, spent, reserved, "
-                            + "alerted) VALUES (:org, :key, :period, 0, 0, FALSE)", u -> u.bind("org", org.value())
-                            .bind("key", h.budgetKey()).bind("period", h.period()));
-                }
-            }
+        List<Held> hold = List.copyOf(held);
+        Decision decision = grouped.run(new Call(org, id, hold, worstCaseOrUnpriced, now));
+        if (decision.refusal() != null) {
+            // perhaps decided on the leader's thread: the stack trace is this caller's
+            throw (BudgetExceededException) decision.refusal().fillInStackTrace();
         }
-        return new Reservation(this, org, id, List.copyOf(held), worstCase, List.copyOf(overrun));
+        return new Reservation(this, org, id, hold, worstCase, decision.overrun());
+    }
+
+    /** The grouping of reservations, for tests. */
+    Grouped<?, ?> reservationGroups() {
+        return grouped;
     }
 
     /**
@@ -207,80 +253,275 @@ public final class JdbcBudgetLedger implements BudgetStore {
         }
     }
 
-    /**
-     * PostgreSQL: reserves on every row (creating missing ones), rolls back when a hard budget has
-     * no room; returns the soft budgets the call may overrun. {@code worstCase} null: unpriced.
-     */
-    private List<Budget> holdByUpsert(OrgId org, UUID id, List<Held> held, BigDecimal worstCase, Instant now) {
-        BigDecimal amount = worstCase == null ? BigDecimal.ZERO : worstCase;
-        return jdbi.inTransaction(handle -> {
-            List<Budget> overrun = new ArrayList<>();
-            for (Held h : held) {
-                BigDecimal usedBefore = handle.createQuery("INSERT INTO ai_budget_usage (org_id, budget_key, "
-                                + "period_key, spent, reserved, alerted) VALUES (:org, :key, :period, 0, :amount, FALSE) "
-                                + "ON CONFLICT (org_id, budget_key, period_key) DO UPDATE SET reserved = "
-                                + "ai_budget_usage.reserved + EXCLUDED.reserved RETURNING spent, reserved")
-                        .bind("org", org.value()).bind("key", h.budgetKey()).bind("period", h.period())
-                        .bind("amount", amount)
-                        .map((rs, ctx) -> rs.getBigDecimal("spent").add(rs.getBigDecimal("reserved")).subtract(amount))
-                        .one();
-                if (!checkRoom(org, h.budget(), usedBefore, worstCase)) {
-                    overrun.add(h.budget());
-                }
+    /** A call's reservation, to be decided with the others of its group ({@code worstCase} null: unpriced). */
+    private record Call(OrgId org, UUID id, List<Held> held, BigDecimal worstCase, Instant now) {
+    }
+
+    /** What its group decided for a call: admitted, overrunning these soft budgets, or refused. */
+    private record Decision(List<Budget> overrun, BudgetExceededException refusal) {
+    }
+
+    /** A row of {@code ai_budget_usage}, in the one order every reservation locks them. */
+    private record UsageKey(String org, String key, String period) implements Comparable<UsageKey> {
+        @Override
+        public int compareTo(UsageKey o) {
+            int c = org.compareTo(o.org);
+            if (c == 0) {
+                c = key.compareTo(o.key);
             }
-            var insert = handle.prepareBatch("INSERT INTO ai_budget_reservations (id, org_id, budget_key, period_key, "
-                    + "amount, expires_at) VALUES (:id, :org, :key, :period, :amount, :expires)");
-            for (Held h : held) {
-                insert.bind("id", id).bind("org", org.value()).bind("key", h.budgetKey()).bind("period", h.period())
-                        .bind("amount", amount).bind("expires", now.plus(reservationTtl)).add();
-            }
-            insert.execute();
-            return overrun;
-        });
+            return c == 0 ? period.compareTo(o.period) : c;
+        }
+    }
+
+    /** A group's transaction: the decisions, or the usage rows it found missing (then it decided nothing). */
+    private record Attempt(List<Decision> decisions, List<UsageKey> missing) {
     }
 
     /**
-     * Refuses a call when a hard budget has less room than its worst case, or cannot count an
-     * unpriced call ({@code worstCase} null), rolling its transaction back; false when the budget is
-     * soft and the call may overrun it ({@link BudgetPeriods#admit}).
+     * Decides a group: every call admitted or refused in one transaction. When the database
+     * cannot be reached, every call of the group and every call queued behind it gets the failure
+     * (each would have got it alone, after waiting as long again). When the database refuses the
+     * transaction otherwise (a conflict is tried again before), each call is decided again alone,
+     * so only the one it refuses fails.
      */
-    private static boolean checkRoom(OrgId org, Budget budget, BigDecimal used, BigDecimal worstCase) {
-        return BudgetPeriods.admit(org, budget, used, worstCase);
+    private void decide(List<Grouped.Ask<Call, Decision>> group) {
+        List<Call> asks = new ArrayList<>(group.size());
+        for (Grouped.Ask<Call, Decision> g : group) {
+            asks.add(g.request());
+        }
+        try {
+            List<Decision> decisions = holdAll(asks);
+            for (int i = 0; i < group.size(); i++) {
+                group.get(i).answer(decisions.get(i));
+            }
+            return;
+        } catch (RuntimeException e) {
+            if (Failures.isUnreachable(e)) {
+                group.forEach(g -> g.fail(e));
+                grouped.failWaiting(e); // those queued meanwhile would wait as long again for the same answer
+                return;
+            }
+            if (group.size() == 1) {
+                group.get(0).fail(e);
+                return;
+            }
+        }
+        for (Grouped.Ask<Call, Decision> g : group) {
+            try {
+                g.answer(holdAll(List.of(g.request())).get(0));
+            } catch (RuntimeException e) {
+                g.fail(e);
+                if (Failures.isUnreachable(e)) { // gone meanwhile: the rest get the same answer now
+                    group.forEach(other -> other.fail(e));
+                    grouped.failWaiting(e);
+                    return;
+                }
+            }
+        }
     }
 
     /**
-     * Locks, checks and reserves in one transaction; returns the soft budgets the call may overrun,
-     * or null when a usage row does not exist yet. {@code worstCase} null: unpriced.
+     * Decides the calls in arrival order in one transaction, again on a serialization failure or
+     * deadlock; when a usage row of a period does not exist yet, inserts it in a transaction of its
+     * own first, so the reserving transaction only ever locks existing rows, in one order.
      */
-    private List<Budget> hold(OrgId org, UUID id, List<Held> held, BigDecimal worstCase, Instant now) {
-        BigDecimal amount = worstCase == null ? BigDecimal.ZERO : worstCase;
-        return jdbi.inTransaction(handle -> {
-            List<Budget> overrun = new ArrayList<>();
-            for (Held h : held) {
-                var used = handle.createQuery("SELECT spent, reserved FROM ai_budget_usage WHERE org_id = :org "
-                                + "AND budget_key = :key AND period_key = :period FOR UPDATE")
-                        .bind("org", org.value()).bind("key", h.budgetKey()).bind("period", h.period())
-                        .map((rs, ctx) -> rs.getBigDecimal("spent").add(rs.getBigDecimal("reserved")))
-                        .findOne();
-                if (used.isEmpty()) {
-                    return null;
-                }
-                if (!checkRoom(org, h.budget(), used.get(), worstCase)) {
-                    overrun.add(h.budget());
+    private List<Decision> holdAll(List<Call> asks) {
+        TreeSet<UsageKey> keys = new TreeSet<>();
+        for (Call a : asks) {
+            for (Held h : a.held()) {
+                keys.add(new UsageKey(a.org().value(), h.budgetKey(), h.period()));
+            }
+        }
+        List<UsageKey> sorted = List.copyOf(keys);
+        while (true) {
+            Attempt attempt = Sql.retryingConflicts(() -> jdbi.inTransaction(h -> hold(h, asks, sorted)));
+            if (attempt.missing().isEmpty()) {
+                return attempt.decisions();
+            }
+            seed(attempt.missing());
+        }
+    }
+
+    /**
+     * The group's transaction: locks its usage rows with one {@code SELECT ... FOR UPDATE} in key
+     * order, decides each call with {@link BudgetPeriods#admit} against what is spent and reserved
+     * (counting the calls admitted before it in the group; a refused call holds nothing), then adds
+     * the admitted calls' worst cases to the rows and writes their reservation rows.
+     */
+    private Attempt hold(Handle h, List<Call> asks, List<UsageKey> keys) {
+        Map<UsageKey, BigDecimal> used = lock(h, keys);
+        if (used.size() < keys.size()) {
+            List<UsageKey> missing = new ArrayList<>();
+            for (UsageKey k : keys) {
+                if (!used.containsKey(k)) {
+                    missing.add(k);
                 }
             }
-            for (Held h : held) {
-                handle.createUpdate("UPDATE ai_budget_usage SET reserved = reserved + :amount WHERE org_id = :org "
-                                + "AND budget_key = :key AND period_key = :period")
-                        .bind("amount", amount).bind("org", org.value()).bind("key", h.budgetKey())
-                        .bind("period", h.period()).execute();
-                handle.createUpdate("INSERT INTO ai_budget_reservations (id, org_id, budget_key, period_key, amount, "
-                                + "expires_at) VALUES (:id, :org, :key, :period, :amount, :expires)")
-                        .bind("id", id).bind("org", org.value()).bind("key", h.budgetKey()).bind("period", h.period())
-                        .bind("amount", amount).bind("expires", now.plus(reservationTtl)).execute();
+            return new Attempt(List.of(), missing);
+        }
+        List<Decision> decisions = new ArrayList<>(asks.size());
+        Map<UsageKey, BigDecimal> added = new TreeMap<>();
+        List<HeldRow> rows = new ArrayList<>();
+        for (Call a : asks) {
+            Decision d = decideOne(a, used);
+            decisions.add(d);
+            if (d.refusal() != null) {
+                continue;
             }
-            return overrun;
-        });
+            BigDecimal amount = a.worstCase() == null ? BigDecimal.ZERO : a.worstCase();
+            // as the column keeps it, so the next call in the group sees what it would see alone
+            BigDecimal stored = amount.setScale(AMOUNT_SCALE, RoundingMode.HALF_UP);
+            for (Held held : a.held()) {
+                UsageKey k = new UsageKey(a.org().value(), held.budgetKey(), held.period());
+                used.merge(k, stored, BigDecimal::add);
+                added.merge(k, stored, BigDecimal::add);
+                rows.add(new HeldRow(a.id(), k, amount, a.now().plus(reservationTtl)));
+            }
+        }
+        added.values().removeIf(amount -> amount.signum() == 0);
+        if (rows.isEmpty()) {
+            return new Attempt(decisions, List.of());
+        }
+        if (dialect == Dialect.POSTGRESQL) {
+            writeInOneStatement(h, added, rows);
+        } else {
+            writeInBatches(h, added, rows);
+        }
+        return new Attempt(decisions, List.of());
+    }
+
+    /** A reservation row to insert: the call's hold on one usage row. */
+    private record HeldRow(UUID id, UsageKey usage, BigDecimal amount, Instant expires) {
+    }
+
+    /**
+     * PostgreSQL: adds the admitted worst cases to the usage rows and inserts the reservation rows
+     * in one statement, whatever the group's size (arrays unnested; the UPDATE in a WITH clause).
+     */
+    private static void writeInOneStatement(Handle h, Map<UsageKey, BigDecimal> added, List<HeldRow> rows) {
+        List<UsageKey> usage = List.copyOf(added.keySet());
+        h.createUpdate("WITH v (org_id, budget_key, period_key, amount) AS (SELECT * FROM unnest(?::text[], "
+                        + "?::text[], ?::text[], ?::numeric[])), held AS (UPDATE ai_budget_usage u SET reserved = "
+                        + "u.reserved + v.amount FROM v WHERE u.org_id = v.org_id AND u.budget_key = v.budget_key AND "
+                        + "u.period_key = v.period_key) INSERT INTO ai_budget_reservations (id, org_id, budget_key, "
+                        + "period_key, amount, expires_at) SELECT r.id, r.org_id, r.budget_key, r.period_key, r.amount, "
+                        + "r.expires::timestamptz FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::numeric[], "
+                        + "?::text[]) AS r (id, org_id, budget_key, period_key, amount, expires)")
+                .bind(0, array("text", usage, UsageKey::org))
+                .bind(1, array("text", usage, UsageKey::key))
+                .bind(2, array("text", usage, UsageKey::period))
+                .bind(3, array("numeric", usage, added::get))
+                .bind(4, array("uuid", rows, HeldRow::id))
+                .bind(5, array("text", rows, r -> r.usage().org()))
+                .bind(6, array("text", rows, r -> r.usage().key()))
+                .bind(7, array("text", rows, r -> r.usage().period()))
+                .bind(8, array("numeric", rows, HeldRow::amount))
+                .bind(9, array("text", rows, r -> r.expires().toString())) // ISO 8601 in UTC
+                .execute();
+    }
+
+    /** A SQL array of one column of {@code items}, created on the statement's connection. */
+    private static <T> org.jdbi.v3.core.argument.Argument array(String type, List<T> items,
+            java.util.function.Function<T, ?> column) {
+        Object[] values = new Object[items.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = column.apply(items.get(i));
+        }
+        return (position, statement, ctx) -> statement.setArray(position,
+                statement.getConnection().createArrayOf(type, values));
+    }
+
+    /** H2 (embedded: no round trips to save): one batched UPDATE and one batched INSERT. */
+    private static void writeInBatches(Handle h, Map<UsageKey, BigDecimal> added, List<HeldRow> rows) {
+        if (!added.isEmpty()) {
+            PreparedBatch reserve = h.prepareBatch("UPDATE ai_budget_usage SET reserved = reserved + :amount "
+                    + "WHERE org_id = :org AND budget_key = :key AND period_key = :period");
+            added.forEach((k, amount) -> reserve.bind("amount", amount).bind("org", k.org()).bind("key", k.key())
+                    .bind("period", k.period()).add());
+            reserve.execute();
+        }
+        PreparedBatch insert = h.prepareBatch("INSERT INTO ai_budget_reservations (id, org_id, budget_key, "
+                + "period_key, amount, expires_at) VALUES (:id, :org, :key, :period, :amount, :expires)");
+        for (HeldRow r : rows) {
+            insert.bind("id", r.id()).bind("org", r.usage().org()).bind("key", r.usage().key())
+                    .bind("period", r.usage().period()).bind("amount", r.amount()).bind("expires", r.expires()).add();
+        }
+        insert.execute();
+    }
+
+    /** One call under every budget that applies, in budget-key order, as a lone call is decided. */
+    private static Decision decideOne(Call a, Map<UsageKey, BigDecimal> used) {
+        List<Budget> overrun = new ArrayList<>();
+        try {
+            for (Held held : a.held()) {
+                BigDecimal u = used.get(new UsageKey(a.org().value(), held.budgetKey(), held.period()));
+                if (!BudgetPeriods.admit(a.org(), held.budget(), u, a.worstCase())) {
+                    overrun.add(held.budget());
+                }
+            }
+        } catch (BudgetExceededException refused) {
+            return new Decision(null, refused);
+        }
+        return new Decision(List.copyOf(overrun), null);
+    }
+
+    /**
+     * Locks the usage rows, returning each one's spent plus reserved money. The list of keys is
+     * padded to a power of two (repeating the last), so a handful of statement texts serve every
+     * group size and the databases' statement caches keep them.
+     */
+    private Map<UsageKey, BigDecimal> lock(Handle h, List<UsageKey> keys) {
+        int n = Integer.highestOneBit(keys.size());
+        if (n < keys.size()) {
+            n <<= 1;
+        }
+        String sql = lockStatements.computeIfAbsent(n, this::lockStatement);
+        var query = h.createQuery(sql);
+        for (int i = 0; i < n; i++) {
+            UsageKey k = keys.get(Math.min(i, keys.size() - 1));
+            query.bind(3 * i, k.org()).bind(3 * i + 1, k.key()).bind(3 * i + 2, k.period());
+        }
+        Map<UsageKey, BigDecimal> used = new HashMap<>();
+        query.map((rs, ctx) -> used.put(new UsageKey(rs.getString(1), rs.getString(2), rs.getString(3)),
+                rs.getBigDecimal(4).add(rs.getBigDecimal(5)))).list();
+        return used;
+    }
+
+    /**
+     * The locking query for {@code n} keys. PostgreSQL locks the rows in the order of its sort, so
+     * it sorts by code point ({@code COLLATE "C"}), as Java orders the keys; H2 compares strings
+     * so already.
+     */
+    private String lockStatement(int n) {
+        StringBuilder sql = new StringBuilder("SELECT org_id, budget_key, period_key, spent, reserved "
+                + "FROM ai_budget_usage WHERE (org_id, budget_key, period_key) IN (");
+        for (int i = 0; i < n; i++) {
+            sql.append(i == 0 ? "(?, ?, ?)" : ", (?, ?, ?)");
+        }
+        String c = dialect == Dialect.POSTGRESQL ? " COLLATE \"C\"" : "";
+        return sql.append(") ORDER BY org_id").append(c).append(", budget_key").append(c).append(", period_key")
+                .append(c).append(" FOR UPDATE").toString();
+    }
+
+    /** Inserts usage rows of a new period (another instance may insert them at the same moment). */
+    private void seed(List<UsageKey> missing) {
+        if (dialect == Dialect.POSTGRESQL) {
+            Sql.retryingConflicts(() -> jdbi.inTransaction(h -> {
+                PreparedBatch insert = h.prepareBatch("INSERT INTO ai_budget_usage (org_id, budget_key, period_key, "
+                        + "spent, reserved, alerted) VALUES (:org, :key, :period, 0, 0, FALSE) "
+                        + "ON CONFLICT (org_id, budget_key, period_key) DO NOTHING");
+                for (UsageKey k : missing) {
+                    insert.bind("org", k.org()).bind("key", k.key()).bind("period", k.period()).add();
+                }
+                return insert.execute();
+            }));
+            return;
+        }
+        for (UsageKey k : missing) {
+            Sql.seed(jdbi, "INSERT INTO ai_budget_usage (org_id, budget_key, period_key, spent, reserved, alerted) "
+                    + "VALUES (:org, :key, :period, 0, 0, FALSE)", u -> u.bind("org", k.org()).bind("key", k.key())
+                    .bind("period", k.period()));
+        }
     }
 
     /** A usage row after a settlement: the period's spend, and whether its alert has fired. */
