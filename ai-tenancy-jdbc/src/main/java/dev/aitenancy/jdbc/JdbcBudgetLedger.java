@@ -19,8 +19,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -602,9 +604,9 @@ public final class JdbcBudgetLedger implements BudgetStore {
      * run once it commits: the alerts. Each budget's usage row is updated once, with the sums of its
      * calls, in the order reservations lock rows. On PostgreSQL the reservations are deleted with
      * one statement and the usage rows updated with one more: a batch of records costs the same few
-     * round trips whatever its size; on H2, two statements per usage row. Alerts are
-     * the ones settling in list order would fire, each with the period's spend at the call that
-     * crossed the threshold.
+     * round trips whatever its size; on H2, two statements per usage row. Alerts are the ones
+     * settling in list order would fire, each with the period's spend at the call that crossed the
+     * threshold.
      */
     static Runnable settleAllIn(Handle h, List<Settlement> settlements) {
         if (settlements.isEmpty()) {
@@ -613,7 +615,7 @@ public final class JdbcBudgetLedger implements BudgetStore {
         boolean postgres = settlements.get(0).reservation().ledger.dialect == Dialect.POSTGRESQL;
         String[] ids = settlements.stream().map(s -> s.reservation().id.toString()).toArray(String[]::new);
         Map<UUID, Map<String, BigDecimal>> reserved = postgres ? takeReservations(h, ids) : takeReservationsLocked(h, ids);
-        Map<UsageRow, BigDecimal[]> sums = new java.util.TreeMap<>();
+        Map<UsageRow, BigDecimal[]> sums = new TreeMap<>();
         for (Settlement s : settlements) {
             Reservation r = s.reservation();
             BigDecimal spent = money(r.charge(s.actualUsd()));
@@ -633,7 +635,7 @@ public final class JdbcBudgetLedger implements BudgetStore {
         Map<UsageRow, BigDecimal> running = new HashMap<>();
         after.forEach((row, spent) -> running.put(row, spent.total().subtract(sums.get(row)[1])));
         List<Runnable> alerts = new ArrayList<>();
-        Set<UsageRow> newlyAlerted = new java.util.LinkedHashSet<>();
+        Set<UsageRow> newlyAlerted = new LinkedHashSet<>();
         for (Settlement s : settlements) {
             Reservation r = s.reservation();
             BigDecimal spent = money(r.charge(s.actualUsd()));
@@ -658,7 +660,7 @@ public final class JdbcBudgetLedger implements BudgetStore {
 
     /** Rounded to the money columns' scale, as the database stores it. */
     private static BigDecimal money(BigDecimal amount) {
-        return amount.setScale(MONEY_SCALE, java.math.RoundingMode.HALF_UP);
+        return amount.setScale(MONEY_SCALE, RoundingMode.HALF_UP);
     }
 
     /** PostgreSQL: deletes the rows of the reservations {@code ids} in one statement, returning what each held. */
@@ -675,7 +677,7 @@ public final class JdbcBudgetLedger implements BudgetStore {
 
     /** H2: locks the rows of the reservations {@code ids}, reads what each held and deletes them. */
     private static Map<UUID, Map<String, BigDecimal>> takeReservationsLocked(Handle h, String[] ids) {
-        List<UUID> list = java.util.Arrays.stream(ids).map(UUID::fromString).toList();
+        List<UUID> list = Arrays.stream(ids).map(UUID::fromString).toList();
         Map<UUID, Map<String, BigDecimal>> out = new HashMap<>();
         h.createQuery("SELECT id, budget_key, amount FROM ai_budget_reservations WHERE id IN (<ids>) FOR UPDATE")
                 .bindList("ids", list)
