@@ -1,24 +1,31 @@
 package dev.aitenancy.jdbc.internal;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
- * Group commit on the callers' own threads: items submitted at the same moment are handed to
- * {@link Work#commit} together, as one group, so a store pays one transaction per group rather than
- * one per item.
+ * Group commit: items submitted at the same moment are handed to {@link Work#commit} together, as
+ * one group, so a store pays one transaction per group rather than one per item.
  *
- * <p>There is no thread of its own. A caller that finds nobody committing becomes the leader: it
- * takes every item waiting (its own among them, at most {@code maxGroup}), runs the work on its own
- * thread, hands each item its outcome, and then wakes the oldest caller still waiting, which leads
- * the next group. The others wait, parked, for their outcome. A lone caller therefore runs its
- * work at once on its own thread, with no hand-off; while one group's transaction is in flight the
- * next callers queue up and go together in the next one. Groups run one after the other, never at
- * the same time, so the work may keep state of its own between groups without locks.
+ * <p>One committer thread of its own runs the groups, one after the other: it takes every item
+ * waiting (at most {@code maxGroup}), runs the work, hands each item its outcome and goes straight
+ * on to the items that arrived meanwhile. Callers wait, parked, for their outcome. While one
+ * group's transaction is in flight the next callers queue up and go together in the next one; a
+ * lone caller's item is committed at once, alone. Because groups never run at the same time, the
+ * work may keep state of its own between groups without locks. The thread is a daemon, started on
+ * the first item and stopping after {@code linger} without work, so an instance that is dropped
+ * without being closed leaves no thread behind.
+ *
+ * <p>Background work: when {@code pending} says the work has something of its own to do (say,
+ * queued corrections) and no item has come for {@code delay}, the committer runs the work with an
+ * empty group; {@link #poke()} makes sure a committer is there to do it. When that fails it tries
+ * again ten delays later.
  *
  * <p>Failures: when the work throws, none of the group counted (the work rolls its transaction
  * back). If the database could not be reached ({@link Failures#isUnreachable}) or the group had a
@@ -37,7 +44,7 @@ public final class GroupCommit<T, R> {
     @FunctionalInterface
     public interface Work<T, R> {
         /**
-         * Commits a group in one transaction.
+         * Commits a group in one transaction; an empty group is the background work.
          *
          * @return the outcome of each item, in the group's order
          * @throws RuntimeException when the transaction failed; then nothing of the group may have
@@ -59,21 +66,35 @@ public final class GroupCommit<T, R> {
         }
     }
 
-    private final ConcurrentLinkedQueue<Waiter<T, R>> waiting = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean leading = new AtomicBoolean();
+    private final String threadName;
     private final int maxGroup;
     private final Work<T, R> work;
+    private final BooleanSupplier pending;
+    private final long delayNanos;
+    private final long lingerNanos;
+    private final ConcurrentLinkedQueue<Waiter<T, R>> waiting = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean running = new AtomicBoolean();
+    private volatile Thread committer;
 
     /**
-     * @param maxGroup most items in one group
-     * @param work     commits a group; never runs for two groups at the same time
+     * @param threadName the committer thread's name
+     * @param maxGroup   most items in one group
+     * @param work       commits a group; never runs for two groups at the same time
+     * @param pending    whether the work has background work to do
+     * @param delay      how long background work waits for a group to come and do it instead
+     * @param linger     how long the committer thread stays without work before it stops
      */
-    public GroupCommit(int maxGroup, Work<T, R> work) {
+    public GroupCommit(String threadName, int maxGroup, Work<T, R> work, BooleanSupplier pending, Duration delay,
+            Duration linger) {
         if (maxGroup < 1) {
             throw new IllegalArgumentException("a group holds at least one item");
         }
+        this.threadName = Objects.requireNonNull(threadName, "threadName");
         this.maxGroup = maxGroup;
         this.work = Objects.requireNonNull(work, "work");
+        this.pending = Objects.requireNonNull(pending, "pending");
+        this.delayNanos = delay.toNanos();
+        this.lingerNanos = linger.toNanos();
     }
 
     /**
@@ -86,22 +107,11 @@ public final class GroupCommit<T, R> {
     public R submit(T item) {
         Waiter<T, R> me = new Waiter<>(item, Thread.currentThread());
         waiting.add(me);
+        poke();
         boolean interrupted = false;
         while (!me.done) {
-            if (!leading.get() && leading.compareAndSet(false, true)) {
-                try {
-                    lead();
-                } finally {
-                    leading.set(false);
-                    Waiter<T, R> next = waiting.peek();
-                    if (next != null) {
-                        LockSupport.unpark(next.thread); // it leads the next group
-                    }
-                }
-            } else {
-                LockSupport.park(this);
-                interrupted |= Thread.interrupted();
-            }
+            LockSupport.park(this);
+            interrupted |= Thread.interrupted();
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
@@ -118,52 +128,102 @@ public final class GroupCommit<T, R> {
         throw new IllegalStateException(me.failure);
     }
 
+    /** Makes sure a committer runs: to take what waits, or to do the work's background work. */
+    public void poke() {
+        if (running.compareAndSet(false, true)) {
+            Thread t = new Thread(this::run, threadName);
+            t.setDaemon(true);
+            committer = t;
+            t.start();
+        } else {
+            LockSupport.unpark(committer);
+        }
+    }
+
     /** How many submitted items wait for a group now (for tests and diagnostics; counts the queue). */
     public int waiting() {
         return waiting.size();
     }
 
-    private void lead() {
-        List<Waiter<T, R>> group = new ArrayList<>();
-        Waiter<T, R> w;
-        while (group.size() < maxGroup && (w = waiting.poll()) != null) {
-            group.add(w);
-        }
-        if (group.isEmpty()) {
-            return;
-        }
-        try {
-            commit(group);
-        } catch (RuntimeException | Error e) {
-            fail(group, e);
-        } finally {
-            fail(group, new IllegalStateException("the group ended without an outcome")); // never leave one waiting
+    private void run() {
+        long idleSince = System.nanoTime(); // when the last work ended
+        long pendingSince = -1; // when background work was first seen waiting, or -1
+        long backoff = 0; // added to the delay after a failed background run
+        while (true) {
+            List<Waiter<T, R>> group = new ArrayList<>();
+            Waiter<T, R> w;
+            while (group.size() < maxGroup && (w = waiting.poll()) != null) {
+                group.add(w);
+            }
+            if (!group.isEmpty()) {
+                commit(group); // the group did the background work too
+                idleSince = System.nanoTime();
+                pendingSince = -1;
+                continue;
+            }
+            long now = System.nanoTime();
+            if (pending.getAsBoolean()) {
+                if (pendingSince < 0) {
+                    pendingSince = now;
+                }
+                long due = pendingSince + delayNanos + backoff;
+                if (now - due < 0) {
+                    LockSupport.parkNanos(this, due - now);
+                    continue;
+                }
+                try {
+                    work.commit(List.of());
+                    backoff = 0;
+                } catch (RuntimeException e) {
+                    backoff = 9 * delayNanos; // the work reports its own failure
+                }
+                idleSince = System.nanoTime();
+                pendingSince = -1;
+                continue;
+            }
+            pendingSince = -1;
+            if (now - idleSince < lingerNanos) {
+                LockSupport.parkNanos(this, lingerNanos - (now - idleSince));
+                continue;
+            }
+            running.set(false);
+            if (waiting.isEmpty() && !pending.getAsBoolean() || !running.compareAndSet(false, true)) {
+                return; // nothing came meanwhile, or a new committer took over
+            }
+            idleSince = now;
         }
     }
 
     private void commit(List<Waiter<T, R>> group) {
-        List<R> results;
         try {
-            results = work.commit(items(group));
-        } catch (RuntimeException | Error e) {
-            if (group.size() == 1 || e instanceof Error || Failures.isUnreachable(e)) {
-                fail(group, e);
+            List<R> results;
+            try {
+                results = work.commit(items(group));
+            } catch (RuntimeException | Error e) {
+                if (group.size() == 1 || e instanceof Error || Failures.isUnreachable(e)) {
+                    fail(group, e);
+                    return;
+                }
+                for (Waiter<T, R> alone : group) { // the database refused the group: find the item it refuses
+                    try {
+                        complete(alone, work.commit(List.of(alone.item)).get(0));
+                    } catch (RuntimeException | Error single) {
+                        fail(List.of(alone), single);
+                    }
+                }
                 return;
             }
-            for (Waiter<T, R> alone : group) { // the database refused the group: find the item it refuses
-                try {
-                    complete(alone, work.commit(List.of(alone.item)).get(0));
-                } catch (RuntimeException | Error single) {
-                    fail(List.of(alone), single);
-                }
+            if (results.size() != group.size()) {
+                throw new IllegalStateException("the work answered " + results.size() + " of " + group.size()
+                        + " items");
             }
-            return;
-        }
-        if (results.size() != group.size()) {
-            throw new IllegalStateException("the work answered " + results.size() + " of " + group.size() + " items");
-        }
-        for (int i = 0; i < group.size(); i++) {
-            complete(group.get(i), results.get(i));
+            for (int i = 0; i < group.size(); i++) {
+                complete(group.get(i), results.get(i));
+            }
+        } catch (RuntimeException | Error e) {
+            fail(group, e);
+        } finally {
+            fail(group, new IllegalStateException("the group ended without an outcome")); // never leave one waiting
         }
     }
 

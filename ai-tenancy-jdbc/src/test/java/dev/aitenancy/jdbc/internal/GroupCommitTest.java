@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.aitenancy.testing.Concurrently;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -14,21 +15,69 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** {@link GroupCommit} without a database: who runs the work, how groups form, how failures spread. */
+/**
+ * {@link GroupCommit} without a database: who runs the work, how groups form, how failures spread,
+ * background work, and the committer thread's lifetime.
+ */
 class GroupCommitTest {
 
+    static <T, R> GroupCommit<T, R> groups(int maxGroup, GroupCommit.Work<T, R> work) {
+        return new GroupCommit<>("test-committer", maxGroup, work, () -> false, Duration.ofMillis(50),
+                Duration.ofSeconds(10));
+    }
+
     @Test
-    void aLoneItemIsCommittedAtOnceOnTheCallersThread() {
-        List<Thread> ranOn = new ArrayList<>();
-        GroupCommit<Integer, Integer> groups = new GroupCommit<>(8, group -> {
-            ranOn.add(Thread.currentThread());
+    void aLoneItemIsCommittedAtOnceAloneOnTheCommitterThread() {
+        List<String> ranOn = new CopyOnWriteArrayList<>();
+        List<Integer> sizes = new CopyOnWriteArrayList<>();
+        GroupCommit<Integer, Integer> groups = groups(8, group -> {
+            ranOn.add(Thread.currentThread().getName());
+            sizes.add(group.size());
             return group.stream().map(i -> i * 2).toList();
         });
 
         assertThat(groups.submit(21)).isEqualTo(42);
-        assertThat(ranOn).containsExactly(Thread.currentThread());
+        assertThat(groups.submit(1)).isEqualTo(2);
+        assertThat(ranOn).containsExactly("test-committer", "test-committer");
+        assertThat(sizes).containsExactly(1, 1);
+    }
+
+    @Test
+    void backgroundWorkRunsAfterTheDelayWhenNoItemComesAndTheCommitterStopsWhenIdle() throws Exception {
+        AtomicInteger queued = new AtomicInteger();
+        AtomicLong ranAfterNanos = new AtomicLong();
+        long[] queuedAt = new long[1];
+        GroupCommit<String, String> groups = new GroupCommit<>("idle-committer", 8, group -> {
+            if (group.isEmpty()) {
+                ranAfterNanos.set(System.nanoTime() - queuedAt[0]);
+                queued.set(0);
+            }
+            return group;
+        }, () -> queued.get() > 0, Duration.ofMillis(100), Duration.ofMillis(200));
+
+        queuedAt[0] = System.nanoTime();
+        queued.set(3);
+        groups.poke();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (queued.get() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+
+        assertThat(queued).as("the background work ran").hasValue(0);
+        assertThat(ranAfterNanos.get()).as("not before the delay").isGreaterThanOrEqualTo(
+                TimeUnit.MILLISECONDS.toNanos(100));
+        while (committerAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(committerAlive()).as("the idle committer stopped").isFalse();
+        assertThat(groups.submit("again")).as("a new committer starts with the next item").isEqualTo("again");
+    }
+
+    private static boolean committerAlive() {
+        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("idle-committer"));
     }
 
     @Test
@@ -36,7 +85,7 @@ class GroupCommitTest {
         AtomicInteger inFlight = new AtomicInteger();
         AtomicInteger mostInFlight = new AtomicInteger();
         List<Integer> groupSizes = new CopyOnWriteArrayList<>();
-        GroupCommit<Integer, Integer> groups = new GroupCommit<>(16, group -> {
+        GroupCommit<Integer, Integer> groups = groups(16, group -> {
             mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
             groupSizes.add(group.size());
             try {
@@ -69,7 +118,7 @@ class GroupCommitTest {
         List<List<String>> commits = new CopyOnWriteArrayList<>();
         CountDownLatch firstStarted = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        GroupCommit<String, String> groups = new GroupCommit<>(16, group -> {
+        GroupCommit<String, String> groups = groups(16, group -> {
             commits.add(group);
             if (group.contains("first")) {
                 firstStarted.countDown();
@@ -95,7 +144,7 @@ class GroupCommitTest {
         CountDownLatch firstStarted = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         RuntimeException down = new IllegalStateException(new SQLException("connection refused (test)", "08001"));
-        GroupCommit<String, String> groups = new GroupCommit<>(16, group -> {
+        GroupCommit<String, String> groups = groups(16, group -> {
             commits.add(group);
             if (group.contains("first")) {
                 firstStarted.countDown();
