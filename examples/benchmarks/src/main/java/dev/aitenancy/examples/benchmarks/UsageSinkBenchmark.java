@@ -77,6 +77,10 @@ public class UsageSinkBenchmark {
     @Param({"none", "org"})
     public String budget;
 
+    /** Records per transaction of the writer (the library's default is 200). */
+    @Param({"200"})
+    public int batch;
+
     private Databases.Opened db;
     private JdbcUsageSink sink;
     private JdbcBudgetLedger ledger;
@@ -87,7 +91,7 @@ public class UsageSinkBenchmark {
     public void setUp() {
         db = Databases.open(database);
         AiTenancyJdbc jdbc = AiTenancyJdbc.create(db.dataSource()).withConfigCache(Duration.ofSeconds(5));
-        sink = jdbc.usageSink();
+        sink = jdbc.usageSink(10_000, batch, Duration.ofSeconds(5));
         if (budget.equals("org")) {
             ledger = jdbc.budgetLedger(BudgetAlertListener.NONE);
             for (int o = 0; o < ORGS; o++) {
