@@ -358,9 +358,10 @@ public final class JdbcBudgetLedger implements BudgetStore {
     /**
      * Settles every reservation of {@code settlements} (distinct calls) inside the caller's
      * transaction, as {@link Reservation#settleIn} would one after the other, and returns what to
-     * run once it commits: the alerts. On PostgreSQL the reservations are deleted with one
-     * statement and each budget's usage row is updated once, with the sums of its calls, in one
-     * statement: a batch of records costs the same few round trips whatever its size. Alerts are
+     * run once it commits: the alerts. Each budget's usage row is updated once, with the sums of its
+     * calls, in the order reservations lock rows. On PostgreSQL the reservations are deleted with
+     * one statement and the usage rows updated with one more: a batch of records costs the same few
+     * round trips whatever its size; on H2, two statements per usage row. Alerts are
      * the ones settling in list order would fire, each with the period's spend at the call that
      * crossed the threshold.
      */
@@ -368,16 +369,9 @@ public final class JdbcBudgetLedger implements BudgetStore {
         if (settlements.isEmpty()) {
             return () -> { };
         }
-        if (settlements.get(0).reservation().ledger.dialect != Dialect.POSTGRESQL) {
-            List<Runnable> alerts = new ArrayList<>();
-            for (Settlement s : settlements) {
-                List<Crossed> crossed = s.reservation().settleIn(h, s.actualUsd());
-                alerts.add(() -> s.reservation().alert(crossed));
-            }
-            return () -> alerts.forEach(Runnable::run);
-        }
-        Map<UUID, Map<String, BigDecimal>> reserved = takeReservations(h,
-                settlements.stream().map(s -> s.reservation().id.toString()).toArray(String[]::new));
+        boolean postgres = settlements.get(0).reservation().ledger.dialect == Dialect.POSTGRESQL;
+        String[] ids = settlements.stream().map(s -> s.reservation().id.toString()).toArray(String[]::new);
+        Map<UUID, Map<String, BigDecimal>> reserved = postgres ? takeReservations(h, ids) : takeReservationsLocked(h, ids);
         Map<UsageRow, BigDecimal[]> sums = new java.util.TreeMap<>();
         for (Settlement s : settlements) {
             Reservation r = s.reservation();
@@ -390,7 +384,7 @@ public final class JdbcBudgetLedger implements BudgetStore {
                 sum[1] = sum[1].add(spent);
             }
         }
-        Map<UsageRow, Spent> after = moveAll(h, sums);
+        Map<UsageRow, Spent> after = postgres ? moveAll(h, sums) : moveEach(h, sums);
         if (after.size() != sums.size()) {
             throw new IllegalStateException("a budget usage row of a reservation is missing");
         }
@@ -435,6 +429,41 @@ public final class JdbcBudgetLedger implements BudgetStore {
                 .map((rs, ctx) -> out.computeIfAbsent(rs.getObject("id", UUID.class), k -> new HashMap<>())
                         .put(rs.getString("budget_key"), rs.getBigDecimal("amount")))
                 .list();
+        return out;
+    }
+
+    /** H2: locks the rows of the reservations {@code ids}, reads what each held and deletes them. */
+    private static Map<UUID, Map<String, BigDecimal>> takeReservationsLocked(Handle h, String[] ids) {
+        List<UUID> list = java.util.Arrays.stream(ids).map(UUID::fromString).toList();
+        Map<UUID, Map<String, BigDecimal>> out = new HashMap<>();
+        h.createQuery("SELECT id, budget_key, amount FROM ai_budget_reservations WHERE id IN (<ids>) FOR UPDATE")
+                .bindList("ids", list)
+                .map((rs, ctx) -> out.computeIfAbsent(rs.getObject("id", UUID.class), k -> new HashMap<>())
+                        .put(rs.getString("budget_key"), rs.getBigDecimal("amount")))
+                .list();
+        if (!out.isEmpty()) {
+            h.createUpdate("DELETE FROM ai_budget_reservations WHERE id IN (<ids>)").bindList("ids", list).execute();
+        }
+        return out;
+    }
+
+    /** H2: applies {@code sums} row by row in their order, reading each row after its update. */
+    private static Map<UsageRow, Spent> moveEach(Handle h, Map<UsageRow, BigDecimal[]> sums) {
+        Map<UsageRow, Spent> out = new HashMap<>();
+        for (Map.Entry<UsageRow, BigDecimal[]> e : sums.entrySet()) {
+            UsageRow row = e.getKey();
+            int n = h.createUpdate("UPDATE ai_budget_usage SET reserved = reserved - :amount, spent = spent + :spent "
+                            + "WHERE org_id = :org AND budget_key = :key AND period_key = :period")
+                    .bind("amount", e.getValue()[0]).bind("spent", e.getValue()[1]).bind("org", row.org())
+                    .bind("key", row.budgetKey()).bind("period", row.period()).execute();
+            if (n > 0) {
+                out.put(row, h.createQuery("SELECT spent, alerted FROM ai_budget_usage WHERE org_id = :org "
+                                + "AND budget_key = :key AND period_key = :period")
+                        .bind("org", row.org()).bind("key", row.budgetKey()).bind("period", row.period())
+                        .map((rs, ctx) -> new Spent(rs.getBigDecimal("spent"), rs.getBoolean("alerted")))
+                        .one());
+            }
+        }
         return out;
     }
 
