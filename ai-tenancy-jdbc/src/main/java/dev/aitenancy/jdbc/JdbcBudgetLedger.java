@@ -10,17 +10,21 @@ import dev.aitenancy.spi.BudgetPeriods;
 import dev.aitenancy.tenant.Caller;
 import dev.aitenancy.tenant.OrgId;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -361,9 +365,9 @@ public final class JdbcBudgetLedger implements BudgetStore {
      * run once it commits: the alerts. Each budget's usage row is updated once, with the sums of its
      * calls, in the order reservations lock rows. On PostgreSQL the reservations are deleted with
      * one statement and the usage rows updated with one more: a batch of records costs the same few
-     * round trips whatever its size; on H2, two statements per usage row. Alerts are
-     * the ones settling in list order would fire, each with the period's spend at the call that
-     * crossed the threshold.
+     * round trips whatever its size; on H2, two statements per usage row. Alerts are the ones
+     * settling in list order would fire, each with the period's spend at the call that crossed the
+     * threshold.
      */
     static Runnable settleAllIn(Handle h, List<Settlement> settlements) {
         if (settlements.isEmpty()) {
@@ -372,7 +376,7 @@ public final class JdbcBudgetLedger implements BudgetStore {
         boolean postgres = settlements.get(0).reservation().ledger.dialect == Dialect.POSTGRESQL;
         String[] ids = settlements.stream().map(s -> s.reservation().id.toString()).toArray(String[]::new);
         Map<UUID, Map<String, BigDecimal>> reserved = postgres ? takeReservations(h, ids) : takeReservationsLocked(h, ids);
-        Map<UsageRow, BigDecimal[]> sums = new java.util.TreeMap<>();
+        Map<UsageRow, BigDecimal[]> sums = new TreeMap<>();
         for (Settlement s : settlements) {
             Reservation r = s.reservation();
             BigDecimal spent = money(r.charge(s.actualUsd()));
@@ -392,7 +396,7 @@ public final class JdbcBudgetLedger implements BudgetStore {
         Map<UsageRow, BigDecimal> running = new HashMap<>();
         after.forEach((row, spent) -> running.put(row, spent.total().subtract(sums.get(row)[1])));
         List<Runnable> alerts = new ArrayList<>();
-        Set<UsageRow> newlyAlerted = new java.util.LinkedHashSet<>();
+        Set<UsageRow> newlyAlerted = new LinkedHashSet<>();
         for (Settlement s : settlements) {
             Reservation r = s.reservation();
             BigDecimal spent = money(r.charge(s.actualUsd()));
@@ -417,7 +421,7 @@ public final class JdbcBudgetLedger implements BudgetStore {
 
     /** Rounded to the money columns' scale, as the database stores it. */
     private static BigDecimal money(BigDecimal amount) {
-        return amount.setScale(MONEY_SCALE, java.math.RoundingMode.HALF_UP);
+        return amount.setScale(MONEY_SCALE, RoundingMode.HALF_UP);
     }
 
     /** PostgreSQL: deletes the rows of the reservations {@code ids} in one statement, returning what each held. */
@@ -434,7 +438,7 @@ public final class JdbcBudgetLedger implements BudgetStore {
 
     /** H2: locks the rows of the reservations {@code ids}, reads what each held and deletes them. */
     private static Map<UUID, Map<String, BigDecimal>> takeReservationsLocked(Handle h, String[] ids) {
-        List<UUID> list = java.util.Arrays.stream(ids).map(UUID::fromString).toList();
+        List<UUID> list = Arrays.stream(ids).map(UUID::fromString).toList();
         Map<UUID, Map<String, BigDecimal>> out = new HashMap<>();
         h.createQuery("SELECT id, budget_key, amount FROM ai_budget_reservations WHERE id IN (<ids>) FOR UPDATE")
                 .bindList("ids", list)

@@ -16,9 +16,10 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * Group commit of started records: calls that start at the same moment wait for one transaction
- * that inserts all their rows with one statement (PostgreSQL) or one JDBC batch (H2), so the durable start costs one commit per group
- * instead of one per call. A lone call pays one transaction, as it would alone. When the database
- * refuses the group, each row is tried alone and only the refused ones fail.
+ * that inserts all their rows with one statement (PostgreSQL) or one JDBC batch (H2), so the
+ * durable start costs one commit per group instead of one per call. A lone call pays one
+ * transaction, as it would alone. When the database refuses the group, each row is tried alone
+ * and only the refused ones fail.
  */
 final class StartCommitter {
 

@@ -2,19 +2,21 @@ package dev.aitenancy.jdbc;
 
 import dev.aitenancy.Cost;
 import dev.aitenancy.TokenUsage;
+import dev.aitenancy.jdbc.internal.Dialect;
 import dev.aitenancy.usage.UsageRecord;
 import dev.aitenancy.usage.UsageStatus;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
-import dev.aitenancy.jdbc.internal.Dialect;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
@@ -25,9 +27,11 @@ import org.jdbi.v3.core.statement.SqlStatement;
 import org.jdbi.v3.core.statement.Update;
 
 /**
- * One usage record as a row of {@code ai_generations}: written with every text cut to its
- * column's width and cleaned of NUL characters, so the database never refuses a record for its
- * length, and read back.
+ * Usage records as rows of {@code ai_generations}: written with every text cut to its column's
+ * width and cleaned of NUL characters, so the database never refuses a record for its length, and
+ * read back. Many records are written together: on PostgreSQL with one statement over one text
+ * array per column ({@code unnest}), so the statement and its plan are the same for any number of
+ * rows; on H2 as one JDBC batch.
  */
 final class UsageRows {
 
@@ -35,13 +39,13 @@ final class UsageRows {
     }
 
     /** Moves a started row to its outcome (bind with {@link #bind}). */
-    private static final String UPDATE = "UPDATE ai_generations SET user_id = :userId, group_id = :groupId, provider = :provider, model = :model, "
-                + "feature = :feature, tier = :tier, status = :status, input_tokens = :inputTokens, output_tokens = :outputTokens, "
-                + "cached_tokens = :cachedTokens, latency_ms = :latencyMs, correlation_id = :correlationId, "
-                + "error_code = :errorCode, error_message = :errorMessage, guardrails = :guardrails, cost_usd = :cost, billed_usd = :billed, "
-                + "input_text = :inputText, "
-                + "output_text = :outputText, started_at = :startedAt, finished_at = :finishedAt "
-                + "WHERE id = :id AND status = 'started'";
+    private static final String UPDATE = "UPDATE ai_generations SET user_id = :userId, group_id = :groupId, "
+            + "provider = :provider, model = :model, feature = :feature, tier = :tier, status = :status, "
+            + "input_tokens = :inputTokens, output_tokens = :outputTokens, cached_tokens = :cachedTokens, "
+            + "latency_ms = :latencyMs, correlation_id = :correlationId, error_code = :errorCode, "
+            + "error_message = :errorMessage, guardrails = :guardrails, cost_usd = :cost, billed_usd = :billed, "
+            + "input_text = :inputText, output_text = :outputText, started_at = :startedAt, finished_at = :finishedAt "
+            + "WHERE id = :id AND status = 'started'";
 
     /** The insert of a record of an instance (bind with {@link #bind} and {@code instance}). */
     private static final String INSERT = insertSql(":instance");
@@ -85,7 +89,7 @@ final class UsageRows {
             {"started_at", "timestamptz"}, {"finished_at", "timestamptz"}};
 
     /** Columns that {@link #updateAll} leaves as the started row wrote them. */
-    private static final java.util.Set<String> KEPT_ON_UPDATE = java.util.Set.of("id", "org_id");
+    private static final Set<String> KEPT_ON_UPDATE = Set.of("id", "org_id");
 
     /**
      * PostgreSQL: every record of {@code records} as one column array each, unnested into the rows
@@ -147,8 +151,8 @@ final class UsageRows {
         return c == null || c.amount() == null ? null : c.amount().toPlainString();
     }
 
-    private static String instant(java.time.Instant t) {
-        return t == null ? null : t.plusNanos(500).truncatedTo(java.time.temporal.ChronoUnit.MICROS).toString();
+    private static String instant(Instant t) {
+        return t == null ? null : t.plusNanos(500).truncatedTo(ChronoUnit.MICROS).toString();
     }
 
     /** Binds {@code records} column by column as text arrays, from position {@code first} on. */
