@@ -45,15 +45,16 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Group admission</h2>
  * Calls that acquire at the same moment are decided together, in one transaction per group
- * ({@link GroupCommit}). A call that finds no group in flight is decided at once on its own thread
- * (one transaction, as before, with no hand-off); calls that arrive while a group's transaction is
- * in flight queue up and go together in the next group, run by the limiter's committer thread
- * ({@code ai-tenancy-rate-limits}, a daemon that stops after 10 s without work), which goes
- * straight on from group to group while calls keep coming. Both pure forms were measured on the
- * 2-core machine: with every group on the committer thread a lone call paid two thread hand-offs,
- * which cost more than the round trips saved once the cores were busy; with every group on the
- * first waiting caller's thread (leader/follower), the next group could not start until a parked
- * caller had been woken and scheduled, which starved 64 concurrent callers. In the transaction:
+ * ({@link GroupCommit}). A call that finds no group in flight and no call waiting is decided at
+ * once on its own thread (one transaction, as before, with no hand-off); calls that arrive while a
+ * group's transaction is in flight queue up and go together in the next group, run by the
+ * limiter's committer thread ({@code ai-tenancy-rate-limits}, a daemon that stops after 10 s
+ * without work), which goes straight on from group to group while calls keep coming. Both pure
+ * forms were measured on the 2-core machine: with every group on the committer thread a lone call
+ * paid two thread hand-offs, which cost more than the round trips saved once the cores were busy;
+ * with every group on the first waiting caller's thread (leader/follower), the next group could
+ * not start until a parked caller had been woken and scheduled, which slowed 64 concurrent callers.
+ * In the transaction:
  * <ol>
  * <li>every counter row the group touches is locked and read, and a missing row of a call is
  *     inserted with a count of 0;</li>

@@ -14,12 +14,12 @@ import java.util.function.BooleanSupplier;
  * one group, so a store pays one transaction per group rather than one per item. Groups never run
  * at the same time, so the work may keep state of its own between groups without locks.
  *
- * <p>Who commits: a caller that finds nobody committing commits at once on its own thread, taking
- * every item waiting with its own (at most {@code maxGroup}); a lone call therefore costs no
- * hand-off to another thread. A caller that finds a group in flight queues its item and waits,
- * parked; the queue is then taken by a committer thread of its own, which goes straight on from
- * one group to the next while items keep coming, instead of waiting for a parked caller to be
- * woken and scheduled. The committer is a daemon, started when first needed and stopping after
+ * <p>Who commits: a caller that finds nobody committing and nothing waiting commits at once on its
+ * own thread, taking whatever else arrived meanwhile with its own (at most {@code maxGroup}); a
+ * lone call therefore costs no hand-off to another thread. A caller that finds a group in flight
+ * or items waiting queues its item and waits, parked; the queue is then taken by a committer
+ * thread of its own, which goes straight on from one group to the next while items keep coming,
+ * instead of waiting for a parked caller to be woken and scheduled. The committer is a daemon, started when first needed and stopping after
  * {@code linger} without work, so an instance dropped without being closed leaves no thread
  * behind.
  *
@@ -112,8 +112,9 @@ public final class GroupCommit<T, R> {
      */
     public R submit(T item) {
         Waiter<T, R> me = new Waiter<>(item, Thread.currentThread());
+        boolean alone = waiting.isEmpty();
         waiting.add(me);
-        if (busy.compareAndSet(false, true)) { // nobody is committing: commit here, no hand-off
+        if (alone && busy.compareAndSet(false, true)) { // a lone call: commit here, no hand-off
             try {
                 commitNext();
             } finally {
