@@ -44,15 +44,17 @@ import org.slf4j.LoggerFactory;
  * instance sharing the database: never one admission over a limit.
  *
  * <h2>Group admission</h2>
- * Calls that acquire at the same moment are decided together, in one transaction per group, by
- * one committer thread per limiter ({@link GroupCommit}, named {@code ai-tenancy-rate-limits}; a
- * daemon that stops after {@code 10 s} without work and starts again with the next call). While a
- * group's transaction is in flight the next calls queue up and go in the next group; a lone call
- * is one transaction, as before. A committer thread was measured against running each group on
- * the first waiting caller's own thread (leader/follower, no hand-off for a lone call): on the
- * 2-core machine the thread was ahead both for a lone caller and for 64 callers, because a
- * leader/follower group cannot start until the next leader has been woken and scheduled, while
- * the committer goes straight on to the next group. In the transaction:
+ * Calls that acquire at the same moment are decided together, in one transaction per group
+ * ({@link GroupCommit}). A call that finds no group in flight and no call waiting is decided at
+ * once on its own thread (one transaction, as before, with no hand-off); calls that arrive while a
+ * group's transaction is in flight queue up and go together in the next group, run by the
+ * limiter's committer thread ({@code ai-tenancy-rate-limits}, a daemon that stops after 10 s
+ * without work), which goes straight on from group to group while calls keep coming. Both pure
+ * forms were measured on the 2-core machine: with every group on the committer thread a lone call
+ * paid two thread hand-offs, which cost more than the round trips saved once the cores were busy;
+ * with every group on the first waiting caller's thread (leader/follower), the next group could
+ * not start until a parked caller had been woken and scheduled, which slowed 64 concurrent callers.
+ * In the transaction:
  * <ol>
  * <li>every counter row the group touches is locked and read, and a missing row of a call is
  *     inserted with a count of 0;</li>
@@ -89,7 +91,7 @@ import org.slf4j.LoggerFactory;
  * A permit's correction (actual tokens minus the estimate) runs no transaction on the thread that
  * settles it: it is queued, summed per counter row, and applied by the next group's transaction
  * (before that group is decided, so a correction settled before a call acquires counts for that
- * call on this instance), or, when no call comes, by the committer about {@value
+ * call on this instance), or, when no call comes, by the committer thread about {@value
  * #CORRECTION_DELAY_MILLIS} ms after it was queued, and at once by {@link #close()}. The
  * consequence: until it is applied, other instances see the estimate, so the counts err on the
  * high side when a call used fewer tokens than estimated (another instance may refuse a call that
@@ -203,7 +205,7 @@ public final class JdbcRateLimiter implements RateLimiter, RateLimitAdmin, AutoC
                 for (Charge c : tokens) {
                     correct(Key.of(c), actual - c.amount());
                 }
-                groups.poke();
+                groups.backgroundQueued();
             }
         };
     }

@@ -11,21 +11,22 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Group commit: items submitted at the same moment are handed to {@link Work#commit} together, as
- * one group, so a store pays one transaction per group rather than one per item.
+ * one group, so a store pays one transaction per group rather than one per item. Groups never run
+ * at the same time, so the work may keep state of its own between groups without locks.
  *
- * <p>One committer thread of its own runs the groups, one after the other: it takes every item
- * waiting (at most {@code maxGroup}), runs the work, hands each item its outcome and goes straight
- * on to the items that arrived meanwhile. Callers wait, parked, for their outcome. While one
- * group's transaction is in flight the next callers queue up and go together in the next one; a
- * lone caller's item is committed at once, alone. Because groups never run at the same time, the
- * work may keep state of its own between groups without locks. The thread is a daemon, started on
- * the first item and stopping after {@code linger} without work, so an instance that is dropped
- * without being closed leaves no thread behind.
+ * <p>Who commits: a caller that finds nobody committing and nothing waiting commits at once on its
+ * own thread, taking whatever else arrived meanwhile with its own (at most {@code maxGroup}); a
+ * lone call therefore costs no hand-off to another thread. A caller that finds a group in flight
+ * or items waiting queues its item and waits, parked; the queue is then taken by a committer
+ * thread of its own, which goes straight on from one group to the next while items keep coming,
+ * instead of waiting for a parked caller to be woken and scheduled. The committer is a daemon, started when first needed and stopping after
+ * {@code linger} without work, so an instance dropped without being closed leaves no thread
+ * behind.
  *
  * <p>Background work: when {@code pending} says the work has something of its own to do (say,
- * queued corrections) and no item has come for {@code delay}, the committer runs the work with an
- * empty group; {@link #poke()} makes sure a committer is there to do it. When that fails it tries
- * again ten delays later.
+ * queued corrections) and no group has come to do it within {@code delay} ({@link
+ * #backgroundQueued()} starts the clock), the committer runs the work with an empty group. When
+ * that fails it tries again ten delays later.
  *
  * <p>Failures: when the work throws, none of the group counted (the work rolls its transaction
  * back). If the database could not be reached ({@link Failures#isUnreachable}) or the group had a
@@ -73,8 +74,13 @@ public final class GroupCommit<T, R> {
     private final long delayNanos;
     private final long lingerNanos;
     private final ConcurrentLinkedQueue<Waiter<T, R>> waiting = new ConcurrentLinkedQueue<>();
+    /** Whether a group is being committed (by a caller or the committer): groups never overlap. */
+    private final AtomicBoolean busy = new AtomicBoolean();
+    /** Whether a committer thread runs. */
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile Thread committer;
+    /** Whether the committer has seen background work waiting and will do it when it is due. */
+    private volatile boolean armed;
 
     /**
      * @param threadName the committer thread's name
@@ -106,8 +112,20 @@ public final class GroupCommit<T, R> {
      */
     public R submit(T item) {
         Waiter<T, R> me = new Waiter<>(item, Thread.currentThread());
+        boolean alone = waiting.isEmpty();
         waiting.add(me);
-        poke();
+        if (alone && busy.compareAndSet(false, true)) { // a lone call: commit here, no hand-off
+            try {
+                commitNext();
+            } finally {
+                busy.set(false);
+            }
+            if (!waiting.isEmpty()) {
+                poke(); // what came meanwhile goes to the committer
+            }
+        } else {
+            poke(); // the committer takes it after the group in flight
+        }
         boolean interrupted = false;
         while (!me.done) {
             LockSupport.park(this);
@@ -128,8 +146,18 @@ public final class GroupCommit<T, R> {
         throw new IllegalStateException(me.failure);
     }
 
+    /**
+     * Says the work has background work queued: makes sure a committer will do it after {@code
+     * delay} unless a group does it first. Cheap when the committer already knows.
+     */
+    public void backgroundQueued() {
+        if (!armed || !running.get()) {
+            poke();
+        }
+    }
+
     /** Makes sure a committer runs: to take what waits, or to do the work's background work. */
-    public void poke() {
+    private void poke() {
         if (running.compareAndSet(false, true)) {
             Thread t = new Thread(this::run, threadName);
             t.setDaemon(true);
@@ -146,19 +174,34 @@ public final class GroupCommit<T, R> {
     }
 
     private void run() {
+        try {
+            loop();
+        } catch (RuntimeException | Error e) { // not expected: hand what waits to a new committer
+            running.set(false);
+            if (!waiting.isEmpty()) {
+                poke();
+            }
+            throw e;
+        }
+    }
+
+    private void loop() {
         long idleSince = System.nanoTime(); // when the last work ended
         long pendingSince = -1; // when background work was first seen waiting, or -1
         long backoff = 0; // added to the delay after a failed background run
         while (true) {
-            List<Waiter<T, R>> group = new ArrayList<>();
-            Waiter<T, R> w;
-            while (group.size() < maxGroup && (w = waiting.poll()) != null) {
-                group.add(w);
-            }
-            if (!group.isEmpty()) {
-                commit(group); // the group did the background work too
-                idleSince = System.nanoTime();
-                pendingSince = -1;
+            if (!waiting.isEmpty()) {
+                if (busy.compareAndSet(false, true)) {
+                    try {
+                        commitNext(); // the group does the background work too
+                    } finally {
+                        busy.set(false);
+                    }
+                    idleSince = System.nanoTime();
+                    pendingSince = -1;
+                } else {
+                    LockSupport.parkNanos(this, lingerNanos); // a caller commits; it pokes when done
+                }
                 continue;
             }
             long now = System.nanoTime();
@@ -168,19 +211,28 @@ public final class GroupCommit<T, R> {
                 }
                 long due = pendingSince + delayNanos + backoff;
                 if (now - due < 0) {
+                    armed = true;
                     LockSupport.parkNanos(this, due - now);
                     continue;
                 }
-                try {
-                    work.commit(List.of());
-                    backoff = 0;
-                } catch (RuntimeException e) {
-                    backoff = 9 * delayNanos; // the work reports its own failure
+                armed = false;
+                if (busy.compareAndSet(false, true)) {
+                    try {
+                        work.commit(List.of());
+                        backoff = 0;
+                    } catch (RuntimeException | Error e) {
+                        backoff = 9 * delayNanos; // the work reports its own failure
+                    } finally {
+                        busy.set(false);
+                    }
+                    idleSince = System.nanoTime();
+                    pendingSince = -1;
+                } else {
+                    LockSupport.parkNanos(this, delayNanos); // a caller's group does it meanwhile
                 }
-                idleSince = System.nanoTime();
-                pendingSince = -1;
                 continue;
             }
+            armed = false;
             pendingSince = -1;
             if (now - idleSince < lingerNanos) {
                 LockSupport.parkNanos(this, lingerNanos - (now - idleSince));
@@ -191,6 +243,18 @@ public final class GroupCommit<T, R> {
                 return; // nothing came meanwhile, or a new committer took over
             }
             idleSince = now;
+        }
+    }
+
+    /** Commits the items waiting, at most {@code maxGroup}; the caller holds {@link #busy}. */
+    private void commitNext() {
+        List<Waiter<T, R>> group = new ArrayList<>();
+        Waiter<T, R> w;
+        while (group.size() < maxGroup && (w = waiting.poll()) != null) {
+            group.add(w);
+        }
+        if (!group.isEmpty()) {
+            commit(group);
         }
     }
 

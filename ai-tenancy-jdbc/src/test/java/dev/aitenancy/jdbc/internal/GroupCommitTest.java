@@ -30,7 +30,7 @@ class GroupCommitTest {
     }
 
     @Test
-    void aLoneItemIsCommittedAtOnceAloneOnTheCommitterThread() {
+    void aLoneItemIsCommittedAtOnceAloneOnTheCallersThread() {
         List<String> ranOn = new CopyOnWriteArrayList<>();
         List<Integer> sizes = new CopyOnWriteArrayList<>();
         GroupCommit<Integer, Integer> groups = groups(8, group -> {
@@ -41,8 +41,31 @@ class GroupCommitTest {
 
         assertThat(groups.submit(21)).isEqualTo(42);
         assertThat(groups.submit(1)).isEqualTo(2);
-        assertThat(ranOn).containsExactly("test-committer", "test-committer");
+        assertThat(ranOn).containsExactly(Thread.currentThread().getName(), Thread.currentThread().getName());
         assertThat(sizes).containsExactly(1, 1);
+    }
+
+    @Test
+    void itemsQueuedBehindAGroupInFlightGoTogetherOnTheCommitterThread() throws Exception {
+        List<String> ranOn = new CopyOnWriteArrayList<>();
+        CountDownLatch firstStarted = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        GroupCommit<String, String> groups = groups(16, group -> {
+            ranOn.add(Thread.currentThread().getName());
+            if (group.contains("first")) {
+                firstStarted.countDown();
+                await(release);
+            }
+            return group;
+        });
+        List<Future<Object>> outcomes = lineUp(groups, firstStarted, release, List.of("a", "b", "c"));
+
+        for (Future<Object> f : outcomes) {
+            assertThat(f.get(10, TimeUnit.SECONDS)).isIn("a", "b", "c");
+        }
+        assertThat(ranOn).hasSize(2);
+        assertThat(ranOn.get(0)).isNotEqualTo("test-committer");
+        assertThat(ranOn.get(1)).isEqualTo("test-committer");
     }
 
     @Test
@@ -60,7 +83,7 @@ class GroupCommitTest {
 
         queuedAt[0] = System.nanoTime();
         queued.set(3);
-        groups.poke();
+        groups.backgroundQueued();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (queued.get() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(5);
