@@ -44,8 +44,8 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * it to the actual spend. A reservation whose instance died is released after
  * {@code reservationTtl}.
  *
- * <p><b>Reserving in groups.</b> Calls that reserve at the same moment on one ledger are decided
- * together, in one transaction per group whose round trips do not grow with the group: one
+ * <p><b>Reserving in groups.</b> Calls of one org that reserve at the same moment on one ledger are
+ * decided together, in one transaction per group whose round trips do not grow with the group: one
  * {@code SELECT ... WHERE (org_id, budget_key, period_key) IN (...) ORDER BY ... FOR UPDATE} locks
  * the group's usage rows and reads what is spent and reserved; each call is then decided in
  * arrival order with {@link BudgetPeriods#admit}, the rule of a lone call, counting what the calls
@@ -63,10 +63,15 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * is made while the group holds the row locks, so another group, here or in another instance, sees
  * its reservations only once it has committed.
  *
- * <p>The group forms on the callers' own threads ({@link Grouped}): the first caller leads and
- * runs the transaction, callers arriving meanwhile wait and the first of them leads the next group
- * with all of them. A dedicated committer thread (as the usage sink's started records have) groups
- * as well, but costs a lone call two thread hand-offs, and a ledger has no close to stop it.
+ * <p>The group forms on the callers' own threads ({@link Grouped}), one grouping per org: the first
+ * caller leads and runs the transaction, callers of the org arriving meanwhile wait and the first of
+ * them leads the next group with all of them. A dedicated committer thread (as the usage sink's
+ * started records have) groups as well, but costs a lone call two thread hand-offs, competes with
+ * every caller for the CPU, and a ledger has no close to stop it. Groups never mix orgs: a group
+ * holding the rows of several orgs deadlocked with the usage writer, whose batch settles calls of
+ * many orgs in record order in one transaction (each deadlock costs PostgreSQL's
+ * {@code deadlock_timeout}, a second by default); the rows of one org are locked as a lone call
+ * locks them, which the writer's batches already live with.
  *
  * <p>Every reservation locks usage rows in one global order (org, budget key, period; PostgreSQL
  * sorts with {@code COLLATE "C"} to match Java's order, in which settlements lock a call's rows),
@@ -99,7 +104,8 @@ public final class JdbcBudgetLedger implements BudgetStore {
     private final Duration reservationTtl;
     private final AtomicLong sweptMinute = new AtomicLong();
     private final dev.aitenancy.spi.TtlCache<OrgId, List<Budget>> definitions;
-    private final Grouped<Call, Decision> grouped = new Grouped<>(GROUP, this::decide);
+    /** One grouping per org: a group's transaction locks the rows of one org only. */
+    private final Map<OrgId, Grouped<Call, Decision>> groups = new ConcurrentHashMap<>();
     private final Map<Integer, String> lockStatements = new ConcurrentHashMap<>();
 
     JdbcBudgetLedger(Jdbi jdbi, Dialect dialect, Clock clock, BudgetAlertListener listener, Duration reservationTtl,
@@ -184,7 +190,8 @@ public final class JdbcBudgetLedger implements BudgetStore {
         held.sort(Comparator.comparing(Held::budgetKey));
         UUID id = Objects.requireNonNull(callId, "callId");
         List<Held> hold = List.copyOf(held);
-        Decision decision = grouped.run(new Call(org, id, hold, worstCaseOrUnpriced, now));
+        Decision decision = groups.computeIfAbsent(org, o -> new Grouped<>(GROUP, group -> decide(o, group)))
+                .run(new Call(org, id, hold, worstCaseOrUnpriced, now));
         if (decision.refusal() != null) {
             // perhaps decided on the leader's thread: the stack trace is this caller's
             throw (BudgetExceededException) decision.refusal().fillInStackTrace();
@@ -192,9 +199,9 @@ public final class JdbcBudgetLedger implements BudgetStore {
         return new Reservation(this, org, id, hold, worstCase, decision.overrun());
     }
 
-    /** The grouping of reservations, for tests. */
-    Grouped<?, ?> reservationGroups() {
-        return grouped;
+    /** The grouping of an org's reservations, for tests. */
+    Grouped<?, ?> reservationGroups(OrgId org) {
+        return groups.get(org);
     }
 
     /**
@@ -289,7 +296,7 @@ public final class JdbcBudgetLedger implements BudgetStore {
      * transaction otherwise (a conflict is tried again before), each call is decided again alone,
      * so only the one it refuses fails.
      */
-    private void decide(List<Grouped.Ask<Call, Decision>> group) {
+    private void decide(OrgId org, List<Grouped.Ask<Call, Decision>> group) {
         List<Call> asks = new ArrayList<>(group.size());
         for (Grouped.Ask<Call, Decision> g : group) {
             asks.add(g.request());
@@ -303,7 +310,7 @@ public final class JdbcBudgetLedger implements BudgetStore {
         } catch (RuntimeException e) {
             if (Failures.isUnreachable(e)) {
                 group.forEach(g -> g.fail(e));
-                grouped.failWaiting(e); // those queued meanwhile would wait as long again for the same answer
+                groups.get(org).failWaiting(e); // those queued meanwhile would wait as long again for the same answer
                 return;
             }
             if (group.size() == 1) {
@@ -318,7 +325,7 @@ public final class JdbcBudgetLedger implements BudgetStore {
                 g.fail(e);
                 if (Failures.isUnreachable(e)) { // gone meanwhile: the rest get the same answer now
                     group.forEach(other -> other.fail(e));
-                    grouped.failWaiting(e);
+                    groups.get(org).failWaiting(e);
                     return;
                 }
             }

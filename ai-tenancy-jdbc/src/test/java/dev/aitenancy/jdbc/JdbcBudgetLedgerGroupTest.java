@@ -49,8 +49,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Reservations decided in groups, on H2 and PostgreSQL: many calls at once admit exactly what a
- * hard budget holds; a group mixing admissions and refusals of several orgs commits exactly the
- * admitted calls; a database that cannot be reached fails every call waiting, and holds nothing.
+ * hard budget holds; a group mixing admissions and refusals under several budgets commits exactly
+ * the admitted calls; groups never mix orgs; a group the database refuses is decided call by call;
+ * a database that cannot be reached fails every call waiting, and holds nothing.
  *
  * <p>To make a group of known calls, the test holds the first caller (the group's leader) at the
  * data source until the others have queued behind it; they are then decided together, in the
@@ -63,8 +64,6 @@ class JdbcBudgetLedgerGroupTest {
     static final Instant NOW = Instant.parse("2026-11-24T10:00:00Z");
     static final OrgId ACME = OrgId.of("acme");
     static final OrgId GLOBEX = OrgId.of("globex");
-    static final OrgId INITECH = OrgId.of("initech");
-    static final OrgId HOLD = OrgId.of("hold");
 
     @Parameter
     TestDatabase database;
@@ -111,8 +110,8 @@ class JdbcBudgetLedgerGroupTest {
         // the first round's leader waits at the data source until every other caller has queued
         gated.close();
         CompletableFuture<Void> release = CompletableFuture.runAsync(() -> {
-            awaitQueued(() -> gated.waiters() == 1 && ledger.reservationGroups().waiting()
-                    + ledger.reservationGroups().largestGroup() == 64);
+            awaitQueued(() -> gated.waiters() == 1 && ledger.reservationGroups(ACME).waiting()
+                    + ledger.reservationGroups(ACME).largestGroup() == 64);
             gated.open();
         }, threads);
         Concurrently.run(64, t -> {
@@ -128,7 +127,7 @@ class JdbcBudgetLedgerGroupTest {
         });
         release.get(30, TimeUnit.SECONDS);
 
-        assertThat(ledger.reservationGroups().largestGroup()).as("64 callers in two groups")
+        assertThat(ledger.reservationGroups(ACME).largestGroup()).as("64 callers in two groups")
                 .isGreaterThanOrEqualTo(32);
         assertThat(admitted).hasSize(fits);
         assertThat(refused.get()).isEqualTo(64 * 3 + 1 - fits);
@@ -156,46 +155,41 @@ class JdbcBudgetLedgerGroupTest {
     @Test
     void aGroupMixingAdmissionsAndRefusalsCommitsExactlyTheAdmittedCalls() throws Exception {
         open();
-        ledger.setBudget(Budget.hard(HOLD, Budget.Scope.ORG, null, Budget.Period.MONTHLY, usd("100")));
-        ledger.setBudget(Budget.hard(ACME, Budget.Scope.ORG, null, Budget.Period.MONTHLY, usd("1.00")));
-        ledger.setBudget(Budget.hard(GLOBEX, Budget.Scope.ORG, null, Budget.Period.MONTHLY, usd("5.00")));
-        ledger.setBudget(new Budget(GLOBEX, Budget.Scope.USER, "erin", Budget.Period.DAILY, usd("0.10"), false, null,
+        ledger.setBudget(Budget.hard(ACME, Budget.Scope.ORG, null, Budget.Period.MONTHLY, usd("2.00")));
+        ledger.setBudget(Budget.hard(ACME, Budget.Scope.USER, "frank", Budget.Period.DAILY, usd("1.00")));
+        ledger.setBudget(new Budget(ACME, Budget.Scope.USER, "erin", Budget.Period.DAILY, usd("0.10"), false, null,
                 ZoneId.of("UTC")));
-        ledger.setBudget(Budget.hard(INITECH, Budget.Scope.ORG, null, Budget.Period.MONTHLY, usd("10")));
-        ledger.setBudget(Budget.hard(INITECH, Budget.Scope.USER, "frank", Budget.Period.DAILY, usd("1.00")));
-        for (OrgId org : List.of(HOLD, ACME, GLOBEX, INITECH)) {
-            // caches the budgets
-            ledger.reserve(org, Caller.user("warm-up"), null, BigDecimal.ZERO).settle(BigDecimal.ZERO);
-        }
-        // the group creates the usage rows of the three orgs
-        jdbi.useHandle(h -> h.execute("DELETE FROM ai_budget_usage WHERE org_id <> 'hold'"));
+        ledger.setBudget(Budget.hard(ACME, Budget.Scope.GROUP, "support", Budget.Period.WEEKLY, usd("1.50")));
+        // caches the budgets; then the group creates the usage rows
+        ledger.reserve(ACME, Caller.user("warm-up"), null, BigDecimal.ZERO).settle(BigDecimal.ZERO);
+        jdbi.useHandle(h -> h.execute("DELETE FROM ai_budget_usage"));
 
-        record Try(OrgId org, String user, BigDecimal worstCase) {
+        record Try(Caller caller, BigDecimal worstCase) {
         }
         List<Try> tries = List.of(
-                new Try(ACME, "alice", usd("0.60")),   // 0: fits
-                new Try(ACME, "bob", usd("0.60")),     // 1: 0.40 left after 0
-                new Try(ACME, "carol", usd("0.40")),   // 2: exactly the 0.40 left
-                new Try(GLOBEX, "dave", null),         // 3: unpriced under a hard budget
-                new Try(GLOBEX, "erin", usd("0.30")),  // 4: fits the org, overruns erin's soft budget
-                new Try(INITECH, "frank", usd("2.00")), // 5: fits the org, not frank's hard budget
-                new Try(INITECH, "grace", usd("9.99")), // 6: fits: frank's refusal held nothing on the org
-                new Try(ACME, "dan", usd("0.01")));    // 7: acme is full
+                new Try(Caller.user("alice"), usd("0.60")),  // 0: fits the org's 2.00
+                new Try(Caller.user("frank"), usd("1.20")),  // 1: fits the org's 1.40 left, not frank's 1.00
+                new Try(Caller.user("bob"), usd("0.90")),    // 2: fits: frank's refusal held nothing
+                new Try(Caller.user("dave").withGroups(Set.of("support")), null), // 3: unpriced, hard group
+                new Try(Caller.user("erin"), usd("0.30")),   // 4: fits the org, overruns erin's soft budget
+                new Try(Caller.user("carol"), usd("0.30")),  // 5: 0.20 left
+                new Try(Caller.user("grace"), usd("0.20")),  // 6: exactly the 0.20 left
+                new Try(Caller.user("dan"), usd("0.01")));   // 7: nothing left
         List<UUID> ids = new ArrayList<>();
         List<CompletableFuture<BudgetReservation>> results = new ArrayList<>();
 
         gated.close();
         CompletableFuture<BudgetReservation> leader = CompletableFuture.supplyAsync(
-                () -> ledger.reserve(HOLD, Caller.user("leader"), null, usd("1")), threads);
+                () -> ledger.reserve(ACME, Caller.user("leader"), null, BigDecimal.ZERO), threads);
         awaitQueued(() -> gated.waiters() == 1);
         for (int i = 0; i < tries.size(); i++) {
             Try t = tries.get(i);
             UUID id = UUID.randomUUID();
             ids.add(id);
-            results.add(CompletableFuture.supplyAsync(() -> ledger.reserve(id, t.org(), Caller.user(t.user()), null,
-                    t.worstCase()), threads));
+            results.add(CompletableFuture.supplyAsync(() -> ledger.reserve(id, ACME, t.caller(), null, t.worstCase()),
+                    threads));
             int queued = i + 1;
-            awaitQueued(() -> ledger.reservationGroups().waiting() == queued); // one by one, in this order
+            awaitQueued(() -> ledger.reservationGroups(ACME).waiting() == queued); // one by one, in this order
         }
         gated.open();
         leader.get(30, TimeUnit.SECONDS);
@@ -209,16 +203,17 @@ class JdbcBudgetLedgerGroupTest {
             }
         }
 
-        assertThat(ledger.reservationGroups().largestGroup()).as("one group").isEqualTo(tries.size());
+        assertThat(ledger.reservationGroups(ACME).largestGroup()).as("one group").isEqualTo(tries.size());
         assertThat(admitted.keySet()).containsExactlyInAnyOrder(0, 2, 4, 6);
         assertThat(refusals.keySet()).containsExactlyInAnyOrder(1, 3, 5, 7);
         assertThat(refusals.values()).allSatisfy(e -> assertThat(e).isInstanceOf(BudgetExceededException.class));
-        assertThat(message(refusals.get(1))).isEqualTo("the org monthly budget of 1 USD of org acme has 0.4 USD left "
-                + "and this call may cost up to 0.6 USD; lower max output tokens, or an admin can raise the budget");
+        assertThat(message(refusals.get(1))).isEqualTo("the user frank daily budget of 1 USD of org acme has 1 USD "
+                + "left and this call may cost up to 1.2 USD; lower max output tokens, or an admin can raise the "
+                + "budget");
         assertThat(((BudgetExceededException) refusals.get(3)).code()).isEqualTo(ErrorCode.AI_BUDGET_UNPRICED_MODEL);
-        assertThat(message(refusals.get(3))).startsWith("this call's model has no price, and the hard org monthly "
-                + "budget of 5 USD of org globex admits only calls it can count");
-        assertThat(message(refusals.get(5))).contains("user frank daily budget of 1 USD of org initech has 1 USD left");
+        assertThat(message(refusals.get(3))).startsWith("this call's model has no price, and the hard group support "
+                + "weekly budget of 1.5 USD of org acme admits only calls it can count");
+        assertThat(message(refusals.get(5))).contains("org monthly budget of 2 USD of org acme has 0.2 USD left");
         assertThat(message(refusals.get(7))).contains("org acme has 0 USD left");
         assertThat(refusals.get(7).getStackTrace()).as("the refusal is thrown with its caller's stack")
                 .anySatisfy(frame -> assertThat(frame.getMethodName()).contains("aGroupMixing"));
@@ -226,20 +221,54 @@ class JdbcBudgetLedgerGroupTest {
                 .containsExactly("user erin daily budget of 0.1 USD");
         assertThat(admitted.get(0).softBudgetsOverrun()).isEmpty();
 
-        assertThat(usage(ACME, "ORG::MONTHLY")).containsExactly("0", "1");
-        assertThat(usage(GLOBEX, "ORG::MONTHLY")).containsExactly("0", "0.3");
-        assertThat(usage(GLOBEX, "USER:erin:DAILY")).containsExactly("0", "0.3");
-        assertThat(usage(INITECH, "ORG::MONTHLY")).containsExactly("0", "9.99");
-        assertThat(usage(INITECH, "USER:frank:DAILY")).containsExactly("0", "0");
+        assertThat(usage(ACME, "ORG::MONTHLY")).containsExactly("0", "2");
+        assertThat(usage(ACME, "USER:frank:DAILY")).containsExactly("0", "0");
+        assertThat(usage(ACME, "USER:erin:DAILY")).containsExactly("0", "0.3");
+        assertThat(usage(ACME, "GROUP:support:WEEKLY")).containsExactly("0", "0");
         Map<UUID, Integer> rows = new HashMap<>();
-        jdbi.useHandle(h -> h.createQuery("SELECT id FROM ai_budget_reservations WHERE org_id <> 'hold'")
+        jdbi.useHandle(h -> h.createQuery("SELECT id FROM ai_budget_reservations WHERE amount > 0")
                 .mapTo(UUID.class).forEach(id -> rows.merge(id, 1, Integer::sum)));
         assertThat(rows).isEqualTo(Map.of(ids.get(0), 1, ids.get(2), 1, ids.get(4), 2, ids.get(6), 1));
 
         admitted.values().forEach(r -> r.settle(null)); // unknown cost: the worst case counts as spent
-        assertThat(usage(ACME, "ORG::MONTHLY")).containsExactly("1", "0");
-        assertThat(usage(GLOBEX, "USER:erin:DAILY")).containsExactly("0.3", "0");
-        assertThat(count("SELECT COUNT(*) FROM ai_budget_reservations WHERE org_id <> 'hold'")).isZero();
+        assertThat(usage(ACME, "ORG::MONTHLY")).containsExactly("2", "0");
+        assertThat(usage(ACME, "USER:erin:DAILY")).containsExactly("0.3", "0");
+        assertThat(count("SELECT COUNT(*) FROM ai_budget_reservations WHERE amount > 0")).isZero();
+    }
+
+    @Test
+    void groupsNeverMixOrgs() throws Exception {
+        open();
+        for (OrgId org : List.of(ACME, GLOBEX)) {
+            ledger.setBudget(Budget.hard(org, Budget.Scope.ORG, null, Budget.Period.MONTHLY, usd("10")));
+            ledger.reserve(org, Caller.user("warm-up"), null, BigDecimal.ZERO).settle(BigDecimal.ZERO);
+        }
+
+        gated.close();
+        List<CompletableFuture<BudgetReservation>> calls = new ArrayList<>();
+        calls.add(CompletableFuture.supplyAsync(() -> ledger.reserve(ACME, Caller.user("a0"), null, usd("1")),
+                threads));
+        awaitQueued(() -> gated.waiters() == 1);
+        calls.add(CompletableFuture.supplyAsync(() -> ledger.reserve(GLOBEX, Caller.user("g0"), null, usd("1")),
+                threads));
+        awaitQueued(() -> gated.waiters() == 2); // globex's leader does not wait for acme's
+        for (int i = 1; i <= 3; i++) {
+            Caller a = Caller.user("a" + i);
+            Caller g = Caller.user("g" + i);
+            calls.add(CompletableFuture.supplyAsync(() -> ledger.reserve(ACME, a, null, usd("1")), threads));
+            calls.add(CompletableFuture.supplyAsync(() -> ledger.reserve(GLOBEX, g, null, usd("1")), threads));
+        }
+        awaitQueued(() -> ledger.reservationGroups(ACME).waiting() == 3
+                && ledger.reservationGroups(GLOBEX).waiting() == 3);
+        gated.open();
+        for (CompletableFuture<BudgetReservation> f : calls) {
+            f.get(30, TimeUnit.SECONDS);
+        }
+
+        assertThat(ledger.reservationGroups(ACME).largestGroup()).isEqualTo(3);
+        assertThat(ledger.reservationGroups(GLOBEX).largestGroup()).isEqualTo(3);
+        assertThat(usage(ACME, "ORG::MONTHLY")).containsExactly("0", "4");
+        assertThat(usage(GLOBEX, "ORG::MONTHLY")).containsExactly("0", "4");
     }
 
     @Test
@@ -257,7 +286,7 @@ class JdbcBudgetLedgerGroupTest {
             Caller caller = Caller.user("u" + i);
             followers.add(CompletableFuture.supplyAsync(() -> ledger.reserve(ACME, caller, null, usd("1")), threads));
         }
-        awaitQueued(() -> ledger.reservationGroups().waiting() == 5);
+        awaitQueued(() -> ledger.reservationGroups(ACME).waiting() == 5);
         gated.down = true;
         gated.open();
 
@@ -270,7 +299,7 @@ class JdbcBudgetLedgerGroupTest {
         assertThat(catchThrowableOfType(java.util.concurrent.ExecutionException.class,
                 () -> leader.get(30, TimeUnit.SECONDS)).getCause()).satisfies(f -> assertThat(Failures.isUnreachable(f))
                 .isTrue());
-        assertThat(ledger.reservationGroups().largestGroup())
+        assertThat(ledger.reservationGroups(ACME).largestGroup())
                 .as("the callers queued behind the leader got its failure without an attempt of their own")
                 .isEqualTo(1);
 
@@ -300,7 +329,7 @@ class JdbcBudgetLedgerGroupTest {
             calls.add(CompletableFuture.supplyAsync(() -> ledger.reserve(id, ACME, Caller.user("u"), null, worstCase),
                     threads));
             int queued = i + 1;
-            awaitQueued(() -> ledger.reservationGroups().waiting() == queued);
+            awaitQueued(() -> ledger.reservationGroups(ACME).waiting() == queued);
         }
         gated.open();
         leader.get(30, TimeUnit.SECONDS);
@@ -311,7 +340,7 @@ class JdbcBudgetLedgerGroupTest {
                 () -> calls.get(2).get(30, TimeUnit.SECONDS)).getCause();
         assertThat(refused).isNotInstanceOf(BudgetExceededException.class);
         assertThat(refused).isInstanceOf(org.jdbi.v3.core.statement.UnableToExecuteStatementException.class);
-        assertThat(ledger.reservationGroups().largestGroup()).isEqualTo(3);
+        assertThat(ledger.reservationGroups(ACME).largestGroup()).isEqualTo(3);
         assertThat(usage(ACME, "ORG::MONTHLY")).as("the leader's 1 and the first two calls' 0.1 and 0.2")
                 .containsExactly("0", "1.3");
         Map<UUID, BigDecimal> rows = new HashMap<>();
