@@ -130,7 +130,7 @@ final class InstanceLease {
                 if (n == 0) {
                     return false; // finished, or settled by another instance, meanwhile
                 }
-                JdbcBudgetLedger.closeIn(h, o.id(), true);
+                BudgetSettlements.closeIn(h, o.id(), true);
                 return true;
             }));
             if (mine) {

@@ -239,24 +239,24 @@ final class UsageWriter {
 
     /**
      * Finished records and their settlements in one transaction, with a few statements whatever the
-     * number of records ({@link UsageRows#moveStarted}, {@link JdbcBudgetLedger#settleAllIn});
+     * number of records ({@link UsageRows#moveStarted}, {@link BudgetSettlements#settleAllIn});
      * budget alerts fire after it commits.
      */
     private void writeTogether(List<Pending> batch) {
         Runnable afterCommit = Sql.retryingConflicts(() -> jdbi.inTransaction(h -> {
             List<Pending> written = finish(h, batch);
-            List<JdbcBudgetLedger.Settlement> settlements = new ArrayList<>();
+            List<BudgetSettlements.Settlement> settlements = new ArrayList<>();
             for (Pending p : written) {
                 if (p.reservation() != null) {
-                    settlements.add(new JdbcBudgetLedger.Settlement(p.reservation(), charged(p.record())));
+                    settlements.add(new BudgetSettlements.Settlement(p.reservation(), charged(p.record())));
                 } else if ("AI_STORE_UNAVAILABLE".equals(p.record().errorCode())) {
                     // a store failed during admission: a reservation whose commit the call never heard
                     // of (the connection broke as it committed) may hold this record's id; the call was
                     // refused, so it is released
-                    JdbcBudgetLedger.closeIn(h, p.record().id(), false);
+                    BudgetSettlements.closeIn(h, p.record().id(), false);
                 }
             }
-            return JdbcBudgetLedger.settleAllIn(h, settlements);
+            return BudgetSettlements.settleAllIn(h, settlements);
         }));
         afterCommit.run();
     }

@@ -1,0 +1,319 @@
+package dev.aitenancy.jdbc;
+
+import dev.aitenancy.jdbc.internal.Dialect;
+import dev.aitenancy.jdbc.internal.Sql;
+import dev.aitenancy.spi.Charge;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.SqlStatement;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+
+/**
+ * The counter rows of {@code ai_rate_counters} and the transaction that decides one group of
+ * {@link JdbcRateLimiter}'s calls on them (see the limiter's description): lock and read every
+ * row the group touches (inserting a call's missing rows), apply the queued token corrections,
+ * decide the calls in arrival order, add what they counted. Used by one group at a time.
+ */
+final class RateCounters {
+
+    /** Rows remembered as existing; past this the memory starts over. */
+    private static final int MAX_KNOWN = 100_000;
+
+    private static final String PG_INSERT = "INSERT INTO ai_rate_counters (org_id, scope, subject, window_start, hits) "
+            + "SELECT k.o, k.s, k.u, k.w, 0 FROM unnest(CAST(:orgs AS varchar[]), CAST(:scopes AS varchar[]), "
+            + "CAST(:subjects AS varchar[]), CAST(:windows AS bigint[])) AS k(o, s, u, w) "
+            + "ORDER BY k.o, k.s, k.u, k.w ON CONFLICT DO NOTHING";
+    // Each key is looked up by the primary key in the array's order (a LATERAL subquery with FOR UPDATE
+    // is not flattened into a join, so the planner cannot choose a hash join over a scan of the table).
+    private static final String PG_LOCK = "SELECT k.o, k.s, k.u, k.w, c.hits FROM unnest(CAST(:orgs AS varchar[]), "
+            + "CAST(:scopes AS varchar[]), CAST(:subjects AS varchar[]), CAST(:windows AS bigint[])) AS k(o, s, u, w) "
+            + "CROSS JOIN LATERAL (SELECT hits FROM ai_rate_counters WHERE org_id = k.o AND scope = k.s "
+            + "AND subject = k.u AND window_start = k.w FOR UPDATE) AS c";
+    /** By key, one JDBC batch: one round trip, and each row found by the primary key. */
+    private static final String ADD = "UPDATE ai_rate_counters SET hits = hits + :amount WHERE org_id = :org "
+            + "AND scope = :scope AND subject = :subject AND window_start = :window";
+
+    // H2: "window_start + 0" keeps H2 from planning a statement prepared against an empty table on the
+    // window index, which makes every lookup scan the whole minute's rows; the key's other columns are
+    // a prefix of the primary key, which finds the row.
+    private static final String H2_LOCK = "SELECT hits FROM ai_rate_counters WHERE org_id = ? AND scope = ? "
+            + "AND subject = ? AND window_start + 0 = ? FOR UPDATE";
+    private static final String H2_INSERT = "INSERT INTO ai_rate_counters (org_id, scope, subject, window_start, hits) "
+            + "VALUES (?, ?, ?, ?, 0)";
+    private static final String H2_ADD = "UPDATE ai_rate_counters SET hits = hits + ? WHERE org_id = ? AND scope = ? "
+            + "AND subject = ? AND window_start + 0 = ?";
+
+    /** One counter row. */
+    record Key(String org, String scope, String subject, long window) implements Comparable<Key> {
+
+        static Key of(Charge c) {
+            return new Key(c.org(), c.scope(), c.subject(), c.window());
+        }
+
+        @Override
+        public int compareTo(Key o) {
+            int c = org.compareTo(o.org);
+            if (c == 0) {
+                c = scope.compareTo(o.scope);
+            }
+            if (c == 0) {
+                c = subject.compareTo(o.subject);
+            }
+            return c != 0 ? c : Long.compare(window, o.window);
+        }
+    }
+
+    private final Jdbi jdbi;
+    private final Dialect dialect;
+    private final Clock clock;
+    // used by the group being committed only (groups never run at the same time)
+    private final Set<Key> known = new HashSet<>();
+    private long knownMinute = Long.MIN_VALUE;
+
+    RateCounters(Jdbi jdbi, Dialect dialect, Clock clock) {
+        this.jdbi = jdbi;
+        this.dialect = dialect;
+        this.clock = clock;
+    }
+
+    /** The transaction of one group: {@code calls} in arrival order, with {@code corrections} to apply first. */
+    Group group(List<List<Charge>> calls, Map<Key, Long> corrections, List<Key> needed, List<Key> touched) {
+        return new Group(calls, corrections, needed, touched);
+    }
+
+    /** A row of the group that is not in the table; the attempt starts over. */
+    private static final class Missing extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Missing() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** One group's transaction, tried again as a whole on a conflict. */
+    final class Group {
+        final List<List<Charge>> calls;
+        final Map<Key, Long> corrections;
+        final List<Key> needed;
+        final List<Key> touched;
+        /** Whether the last attempt failed in its commit (so it may have committed). */
+        private volatile boolean committing;
+
+        Group(List<List<Charge>> calls, Map<Key, Long> corrections, List<Key> needed, List<Key> touched) {
+            this.calls = calls;
+            this.corrections = corrections;
+            this.needed = needed;
+            this.touched = touched;
+        }
+
+        /** Whether the last attempt failed in its commit, so it may have committed. */
+        boolean committing() {
+            return committing;
+        }
+
+        List<Optional<Charge>> decide() {
+            boolean pg = dialect == Dialect.POSTGRESQL;
+            for (int attempt = 1; ; attempt++) {
+                committing = false;
+                List<Key> unknown = List.of();
+                if (pg) {
+                    rememberMinute();
+                    unknown = needed.stream().filter(k -> !known.contains(k)).toList();
+                }
+                List<Key> insert = unknown;
+                try {
+                    List<Optional<Charge>> decided = jdbi.inTransaction(h -> decide(h, insert));
+                    if (pg) {
+                        if (known.size() + needed.size() > MAX_KNOWN) {
+                            known.clear();
+                        }
+                        known.addAll(needed);
+                    }
+                    return decided;
+                } catch (Missing m) {
+                    needed.forEach(known::remove);
+                    if (attempt >= 5) {
+                        throw new IllegalStateException("rate-limit counter rows vanished " + attempt
+                                + " times while a group was decided");
+                    }
+                } catch (RuntimeException e) {
+                    if (attempt >= 5 || !Sql.isUniqueViolation(e)) {
+                        throw e;
+                    }
+                    // H2: another session inserted the same row at the same moment; it exists now
+                }
+            }
+        }
+
+        private List<Optional<Charge>> decide(Handle h, List<Key> unknown) {
+            Map<Key, long[]> hits = dialect == Dialect.POSTGRESQL ? lockPostgres(h, unknown) : lockH2(h);
+            for (Key k : needed) {
+                if (!hits.containsKey(k)) {
+                    throw new Missing();
+                }
+            }
+            TreeMap<Key, Long> added = new TreeMap<>();
+            corrections.forEach((k, amount) -> {
+                long[] count = hits.get(k);
+                if (count != null) { // else its window was swept: nothing left to correct
+                    count[0] += amount;
+                    added.merge(k, amount, Long::sum);
+                }
+            });
+            List<Optional<Charge>> decided = new ArrayList<>(calls.size());
+            for (List<Charge> call : calls) {
+                Charge refused = null;
+                for (Charge c : call) {
+                    if (hits.get(Key.of(c))[0] + c.amount() > c.limit()) {
+                        refused = c;
+                        break;
+                    }
+                }
+                if (refused == null) {
+                    for (Charge c : call) {
+                        Key k = Key.of(c);
+                        hits.get(k)[0] += c.amount();
+                        added.merge(k, c.amount(), Long::sum);
+                    }
+                }
+                decided.add(Optional.ofNullable(refused));
+            }
+            added.values().removeIf(amount -> amount == 0);
+            if (!added.isEmpty()) {
+                if (dialect == Dialect.POSTGRESQL) {
+                    PreparedBatch batch = h.prepareBatch(ADD);
+                    added.forEach((k, amount) -> batch.bind("amount", amount).bind("org", k.org())
+                            .bind("scope", k.scope()).bind("subject", k.subject()).bind("window", k.window()).add());
+                    batch.execute();
+                } else {
+                    addH2(h, added);
+                }
+            }
+            committing = true; // Jdbi commits when this returns
+            return decided;
+        }
+
+        /** PostgreSQL: inserts the unknown rows, then locks and reads every row, in two statements. */
+        private Map<Key, long[]> lockPostgres(Handle h, List<Key> unknown) {
+            if (!unknown.isEmpty()) {
+                bindKeys(h.createUpdate(PG_INSERT), unknown).execute();
+            }
+            Map<Key, long[]> hits = new HashMap<>(touched.size() * 2);
+            bindKeys(h.createQuery(PG_LOCK), touched)
+                    .map((rs, ctx) -> new Row(new Key(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)),
+                            rs.getLong(5)))
+                    .forEach(r -> hits.put(r.key(), new long[] {r.hits()}));
+            return hits;
+        }
+
+        /**
+         * H2 (in the same process: statements cost CPU, not round trips, and a lookup by key is the
+         * cheapest): locks each row in this class's order, inserting a missing row of a call
+         * where it is missing.
+         */
+        private Map<Key, long[]> lockH2(Handle h) {
+            Map<Key, long[]> hits = new HashMap<>(touched.size() * 2);
+            Set<Key> calls = new HashSet<>(needed);
+            Connection c = h.getConnection();
+            try (PreparedStatement lock = c.prepareStatement(H2_LOCK)) {
+                PreparedStatement insert = null;
+                try {
+                    for (Key k : touched) {
+                        long[] row = lockH2(lock, k);
+                        if (row == null && calls.contains(k)) {
+                            if (insert == null) {
+                                insert = c.prepareStatement(H2_INSERT);
+                            }
+                            bind(insert, 1, k);
+                            insert.executeUpdate();
+                            row = lockH2(lock, k);
+                        }
+                        if (row != null) {
+                            hits.put(k, row);
+                        }
+                    }
+                } finally {
+                    if (insert != null) {
+                        insert.close();
+                    }
+                }
+            } catch (SQLException e) {
+                throw new UnableToExecuteStatementException(e, null);
+            }
+            return hits;
+        }
+
+        /** The row's count, or null when it does not exist. */
+        private static long[] lockH2(PreparedStatement lock, Key k) throws SQLException {
+            bind(lock, 1, k);
+            try (ResultSet rs = lock.executeQuery()) {
+                return rs.next() ? new long[] {rs.getLong(1)} : null;
+            }
+        }
+
+        private void addH2(Handle h, Map<Key, Long> added) {
+            try (PreparedStatement add = h.getConnection().prepareStatement(H2_ADD)) {
+                for (Map.Entry<Key, Long> e : added.entrySet()) {
+                    add.setLong(1, e.getValue());
+                    bind(add, 2, e.getKey());
+                    add.addBatch();
+                }
+                add.executeBatch();
+            } catch (SQLException e) {
+                throw new UnableToExecuteStatementException(e, null);
+            }
+        }
+    }
+
+    private static void bind(PreparedStatement s, int from, Key k) throws SQLException {
+        s.setString(from, k.org());
+        s.setString(from + 1, k.scope());
+        s.setString(from + 2, k.subject());
+        s.setLong(from + 3, k.window());
+    }
+
+    private record Row(Key key, long hits) {
+    }
+
+    /** Forgets the rows known to exist when the minute changes (the sweep may delete past windows). */
+    private void rememberMinute() {
+        long minute = Math.floorDiv(clock.millis(), 60_000L);
+        if (minute != knownMinute) {
+            known.clear();
+            knownMinute = minute;
+        }
+    }
+
+    private static <S extends SqlStatement<S>> S bindKeys(S statement, List<Key> keys) {
+        int n = keys.size();
+        String[] orgs = new String[n];
+        String[] scopes = new String[n];
+        String[] subjects = new String[n];
+        Long[] windows = new Long[n];
+        for (int i = 0; i < n; i++) {
+            Key k = keys.get(i);
+            orgs[i] = k.org();
+            scopes[i] = k.scope();
+            subjects[i] = k.subject();
+            windows[i] = k.window();
+        }
+        return statement.bindArray("orgs", String.class, (Object[]) orgs)
+                .bindArray("scopes", String.class, (Object[]) scopes)
+                .bindArray("subjects", String.class, (Object[]) subjects)
+                .bindArray("windows", Long.class, (Object[]) windows);
+    }
+}
