@@ -33,29 +33,27 @@ final class RateCounters {
     /** Rows remembered as existing; past this the memory starts over. */
     private static final int MAX_KNOWN = 100_000;
 
-    private static final String PG_INSERT = "INSERT INTO ai_rate_counters (org_id, scope, subject, window_start, hits) "
+    static final String PG_INSERT = "INSERT INTO ai_rate_counters (org_id, scope, subject, window_start, hits) "
             + "SELECT k.o, k.s, k.u, k.w, 0 FROM unnest(CAST(:orgs AS varchar[]), CAST(:scopes AS varchar[]), "
             + "CAST(:subjects AS varchar[]), CAST(:windows AS bigint[])) AS k(o, s, u, w) "
             + "ORDER BY k.o, k.s, k.u, k.w ON CONFLICT DO NOTHING";
     // Each key is looked up by the primary key in the array's order (a LATERAL subquery with FOR UPDATE
     // is not flattened into a join, so the planner cannot choose a hash join over a scan of the table).
-    private static final String PG_LOCK = "SELECT k.o, k.s, k.u, k.w, c.hits FROM unnest(CAST(:orgs AS varchar[]), "
+    static final String PG_LOCK = "SELECT k.o, k.s, k.u, k.w, c.hits FROM unnest(CAST(:orgs AS varchar[]), "
             + "CAST(:scopes AS varchar[]), CAST(:subjects AS varchar[]), CAST(:windows AS bigint[])) AS k(o, s, u, w) "
             + "CROSS JOIN LATERAL (SELECT hits FROM ai_rate_counters WHERE org_id = k.o AND scope = k.s "
             + "AND subject = k.u AND window_start = k.w FOR UPDATE) AS c";
     /** By key, one JDBC batch: one round trip, and each row found by the primary key. */
-    private static final String ADD = "UPDATE ai_rate_counters SET hits = hits + :amount WHERE org_id = :org "
+    static final String ADD = "UPDATE ai_rate_counters SET hits = hits + :amount WHERE org_id = :org "
             + "AND scope = :scope AND subject = :subject AND window_start = :window";
 
-    // H2: "window_start + 0" keeps H2 from planning a statement prepared against an empty table on the
-    // window index, which makes every lookup scan the whole minute's rows; the key's other columns are
-    // a prefix of the primary key, which finds the row.
-    private static final String H2_LOCK = "SELECT hits FROM ai_rate_counters WHERE org_id = ? AND scope = ? "
-            + "AND subject = ? AND window_start + 0 = ? FOR UPDATE";
-    private static final String H2_INSERT = "INSERT INTO ai_rate_counters (org_id, scope, subject, window_start, hits) "
+    // H2, in the same process: the rows are locked and updated one by one, by the primary key.
+    static final String H2_LOCK = "SELECT hits FROM ai_rate_counters WHERE org_id = ? AND scope = ? "
+            + "AND subject = ? AND window_start = ? FOR UPDATE";
+    static final String H2_INSERT = "INSERT INTO ai_rate_counters (org_id, scope, subject, window_start, hits) "
             + "VALUES (?, ?, ?, ?, 0)";
-    private static final String H2_ADD = "UPDATE ai_rate_counters SET hits = hits + ? WHERE org_id = ? AND scope = ? "
-            + "AND subject = ? AND window_start + 0 = ?";
+    static final String H2_ADD = "UPDATE ai_rate_counters SET hits = hits + ? WHERE org_id = ? AND scope = ? "
+            + "AND subject = ? AND window_start = ?";
 
     /** One counter row. */
     record Key(String org, String scope, String subject, long window) implements Comparable<Key> {
