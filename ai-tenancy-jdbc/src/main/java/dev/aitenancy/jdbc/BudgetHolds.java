@@ -26,8 +26,8 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
- * The reserving half of {@link JdbcBudgetLedger}: calls of one org that reserve at the same
- * moment are decided together in one transaction ({@link Grouped}, one grouping per org), as the
+ * The reserving half of {@link JdbcBudgetLedger}: calls that reserve at the same moment, of any
+ * org, are decided together in one transaction ({@link Grouped}), as the
  * ledger's description explains; a lone call on PostgreSQL takes the cheaper path of
  * {@link #holdAlone}.
  */
@@ -42,8 +42,7 @@ final class BudgetHolds {
     private final Jdbi jdbi;
     private final Dialect dialect;
     private final Duration reservationTtl;
-    /** One grouping per org: a group's transaction locks the rows of one org only. */
-    private final Map<OrgId, Grouped<Call, Decision>> groups = new ConcurrentHashMap<>();
+    private final Grouped<Call, Decision> groups = new Grouped<>(GROUP, this::decide);
     private final Map<Integer, String> lockStatements = new ConcurrentHashMap<>();
 
     BudgetHolds(Jdbi jdbi, Dialect dialect, Duration reservationTtl) {
@@ -54,12 +53,12 @@ final class BudgetHolds {
 
     /** Decides {@code call} with the others of its org reserving at the same moment. */
     Decision hold(Call call) {
-        return groups.computeIfAbsent(call.org(), o -> new Grouped<>(GROUP, group -> decide(o, group))).run(call);
+        return groups.run(call);
     }
 
-    /** The grouping of an org's reservations, for tests. */
-    Grouped<?, ?> groups(OrgId org) {
-        return groups.get(org);
+    /** The grouping of the reservations, for tests. */
+    Grouped<?, ?> groups() {
+        return groups;
     }
 
     /** A call's reservation, to be decided with the others of its group ({@code worstCase} null: unpriced). */
@@ -81,7 +80,7 @@ final class BudgetHolds {
      * transaction otherwise (a conflict is tried again before), each call is decided again alone,
      * so only the one it refuses fails.
      */
-    private void decide(OrgId org, List<Grouped.Ask<Call, Decision>> group) {
+    private void decide(List<Grouped.Ask<Call, Decision>> group) {
         List<Call> asks = new ArrayList<>(group.size());
         for (Grouped.Ask<Call, Decision> g : group) {
             asks.add(g.request());
@@ -95,7 +94,7 @@ final class BudgetHolds {
         } catch (RuntimeException e) {
             if (Failures.isUnreachable(e)) {
                 group.forEach(g -> g.fail(e));
-                groups.get(org).failWaiting(e); // those queued meanwhile would wait as long again for the same answer
+                groups.failWaiting(e); // those queued meanwhile would wait as long again for the same answer
                 return;
             }
             if (group.size() == 1) {
@@ -110,7 +109,7 @@ final class BudgetHolds {
                 g.fail(e);
                 if (Failures.isUnreachable(e)) { // gone meanwhile: the rest get the same answer now
                     group.forEach(other -> other.fail(e));
-                    groups.get(org).failWaiting(e);
+                    groups.failWaiting(e);
                     return;
                 }
             }

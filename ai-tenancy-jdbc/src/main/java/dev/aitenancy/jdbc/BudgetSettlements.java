@@ -8,7 +8,6 @@ import dev.aitenancy.tenant.OrgId;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -81,32 +80,44 @@ final class BudgetSettlements {
 
     /**
      * Settles every reservation of {@code settlements} (distinct calls) inside the caller's
-     * transaction, as {@link Reservation#settleIn} would one after the other, and returns what to
-     * run once it commits: the alerts. Each budget's usage row is updated once, with the sums of its
-     * calls, in the order reservations lock rows. On PostgreSQL the reservations are deleted with
-     * one statement and the usage rows updated with one more: a batch of records costs the same few
-     * round trips whatever its size; on H2, two statements per usage row. Alerts are the ones
-     * settling in list order would fire, each with the period's spend at the call that crossed the
-     * threshold.
+     * transaction, as {@link Reservation#settleIn} would one after the other, releases the
+     * reservations {@code released} without charging them (calls that were refused, see
+     * {@link #closeIn}), and returns what to run once it commits: the alerts. Each budget's usage
+     * row is updated once, with the sums of its calls, in the order reservations lock rows. On
+     * PostgreSQL the reservations are deleted with one statement and the usage rows updated with
+     * one more: a batch of records costs the same few round trips whatever its size; on H2, two
+     * statements per usage row. Alerts are the ones settling in list order would fire, each with
+     * the period's spend at the call that crossed the threshold.
      */
-    static Runnable settleAllIn(Handle h, List<Settlement> settlements) {
-        if (settlements.isEmpty()) {
+    static Runnable settleAllIn(Handle h, Dialect dialect, List<Settlement> settlements, List<UUID> released) {
+        if (settlements.isEmpty() && released.isEmpty()) {
             return () -> { };
         }
-        boolean postgres = settlements.get(0).reservation().dialect() == Dialect.POSTGRESQL;
-        String[] ids = settlements.stream().map(s -> s.reservation().id().toString()).toArray(String[]::new);
-        Map<UUID, Map<String, BigDecimal>> reserved = postgres ? takeReservations(h, ids) : takeReservationsLocked(h, ids);
+        boolean postgres = dialect == Dialect.POSTGRESQL;
+        List<UUID> all = new ArrayList<>(settlements.size() + released.size());
+        settlements.forEach(s -> all.add(s.reservation().id()));
+        all.addAll(released);
+        Map<UUID, List<Reserved>> reserved = postgres ? takeReservations(h, all) : takeReservationsLocked(h, all);
         Map<BudgetRow, BigDecimal[]> sums = new TreeMap<>();
         for (Settlement s : settlements) {
             Reservation r = s.reservation();
             BigDecimal spent = money(r.charge(s.actualUsd()));
-            Map<String, BigDecimal> held = reserved.getOrDefault(r.id(), Map.of());
+            Map<String, BigDecimal> held = new HashMap<>();
+            reserved.getOrDefault(r.id(), List.of()).forEach(x -> held.put(x.row().budgetKey(), x.amount()));
             for (Held b : r.held()) {
-                BigDecimal[] sum = sums.computeIfAbsent(new BudgetRow(r.org().value(), b.budgetKey(), b.period()),
-                        k -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO});
+                BigDecimal[] sum = sum(sums, new BudgetRow(r.org().value(), b.budgetKey(), b.period()));
                 sum[0] = sum[0].add(held.getOrDefault(b.budgetKey(), BigDecimal.ZERO));
                 sum[1] = sum[1].add(spent);
             }
+        }
+        for (UUID id : released) {
+            for (Reserved x : reserved.getOrDefault(id, List.of())) {
+                BigDecimal[] sum = sum(sums, x.row());
+                sum[0] = sum[0].add(x.amount());
+            }
+        }
+        if (sums.isEmpty()) {
+            return () -> { };
         }
         Map<BudgetRow, Spent> after = postgres ? moveAll(h, sums) : moveEach(h, sums);
         if (after.size() != sums.size()) {
@@ -144,31 +155,44 @@ final class BudgetSettlements {
         return amount.setScale(MONEY_SCALE, RoundingMode.HALF_UP);
     }
 
+    /** What a reservation held on one usage row. */
+    private record Reserved(BudgetRow row, BigDecimal amount) {
+    }
+
+    private static BigDecimal[] sum(Map<BudgetRow, BigDecimal[]> sums, BudgetRow row) {
+        return sums.computeIfAbsent(row, k -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO});
+    }
+
     /** PostgreSQL: deletes the rows of the reservations {@code ids} in one statement, returning what each held. */
-    private static Map<UUID, Map<String, BigDecimal>> takeReservations(Handle h, String[] ids) {
-        Map<UUID, Map<String, BigDecimal>> out = new HashMap<>();
+    private static Map<UUID, List<Reserved>> takeReservations(Handle h, List<UUID> ids) {
+        Map<UUID, List<Reserved>> out = new HashMap<>();
         h.createQuery("DELETE FROM ai_budget_reservations WHERE id = ANY(CAST(? AS uuid[])) "
-                        + "RETURNING id, budget_key, amount")
-                .bind(0, UsageRows.textArray(ids))
-                .map((rs, ctx) -> out.computeIfAbsent(rs.getObject("id", UUID.class), k -> new HashMap<>())
-                        .put(rs.getString("budget_key"), rs.getBigDecimal("amount")))
+                        + "RETURNING id, org_id, budget_key, period_key, amount")
+                .bind(0, UsageRows.textArray(ids.stream().map(UUID::toString).toArray(String[]::new)))
+                .map((rs, ctx) -> out.computeIfAbsent(rs.getObject("id", UUID.class), k -> new ArrayList<>())
+                        .add(reserved(rs)))
                 .list();
         return out;
     }
 
     /** H2: locks the rows of the reservations {@code ids}, reads what each held and deletes them. */
-    private static Map<UUID, Map<String, BigDecimal>> takeReservationsLocked(Handle h, String[] ids) {
-        List<UUID> list = Arrays.stream(ids).map(UUID::fromString).toList();
-        Map<UUID, Map<String, BigDecimal>> out = new HashMap<>();
-        h.createQuery("SELECT id, budget_key, amount FROM ai_budget_reservations WHERE id IN (<ids>) FOR UPDATE")
-                .bindList("ids", list)
-                .map((rs, ctx) -> out.computeIfAbsent(rs.getObject("id", UUID.class), k -> new HashMap<>())
-                        .put(rs.getString("budget_key"), rs.getBigDecimal("amount")))
+    private static Map<UUID, List<Reserved>> takeReservationsLocked(Handle h, List<UUID> ids) {
+        Map<UUID, List<Reserved>> out = new HashMap<>();
+        h.createQuery("SELECT id, org_id, budget_key, period_key, amount FROM ai_budget_reservations "
+                        + "WHERE id IN (<ids>) FOR UPDATE")
+                .bindList("ids", ids)
+                .map((rs, ctx) -> out.computeIfAbsent(rs.getObject("id", UUID.class), k -> new ArrayList<>())
+                        .add(reserved(rs)))
                 .list();
         if (!out.isEmpty()) {
-            h.createUpdate("DELETE FROM ai_budget_reservations WHERE id IN (<ids>)").bindList("ids", list).execute();
+            h.createUpdate("DELETE FROM ai_budget_reservations WHERE id IN (<ids>)").bindList("ids", ids).execute();
         }
         return out;
+    }
+
+    private static Reserved reserved(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new Reserved(new BudgetRow(rs.getString("org_id"), rs.getString("budget_key"),
+                rs.getString("period_key")), rs.getBigDecimal("amount"));
     }
 
     /** H2: applies {@code sums} row by row in their order, reading each row after its update. */
@@ -227,19 +251,17 @@ final class BudgetSettlements {
      * refused and charges nothing).
      */
     static void closeIn(Handle h, UUID id, boolean charge) {
-        record Row(String org, String key, String period, BigDecimal amount) {
-        }
-        List<Row> rows = h.createQuery("SELECT org_id, budget_key, period_key, amount FROM ai_budget_reservations "
-                        + "WHERE id = :id")
+        List<Reserved> rows = new ArrayList<>(h.createQuery("SELECT org_id, budget_key, period_key, amount "
+                        + "FROM ai_budget_reservations WHERE id = :id")
                 .bind("id", id)
-                .map((rs, ctx) -> new Row(rs.getString("org_id"), rs.getString("budget_key"), rs.getString("period_key"),
-                        rs.getBigDecimal("amount")))
-                .list();
-        for (Row r : rows) {
+                .map((rs, ctx) -> reserved(rs))
+                .list());
+        rows.sort(java.util.Comparator.comparing(Reserved::row)); // the order every transaction locks usage rows in
+        for (Reserved r : rows) {
             h.createUpdate("UPDATE ai_budget_usage SET reserved = reserved - :amount, spent = spent + :spent "
                             + "WHERE org_id = :org AND budget_key = :key AND period_key = :period")
                     .bind("amount", r.amount()).bind("spent", charge ? r.amount() : BigDecimal.ZERO)
-                    .bind("org", r.org()).bind("key", r.key()).bind("period", r.period())
+                    .bind("org", r.row().org()).bind("key", r.row().budgetKey()).bind("period", r.row().period())
                     .execute();
         }
         if (!rows.isEmpty()) {

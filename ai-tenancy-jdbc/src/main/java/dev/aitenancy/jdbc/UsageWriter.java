@@ -246,6 +246,7 @@ final class UsageWriter {
         Runnable afterCommit = Sql.retryingConflicts(() -> jdbi.inTransaction(h -> {
             List<Pending> written = finish(h, batch);
             List<BudgetSettlements.Settlement> settlements = new ArrayList<>();
+            List<UUID> released = new ArrayList<>();
             for (Pending p : written) {
                 if (p.reservation() != null) {
                     settlements.add(new BudgetSettlements.Settlement(p.reservation(), charged(p.record())));
@@ -253,10 +254,10 @@ final class UsageWriter {
                     // a store failed during admission: a reservation whose commit the call never heard
                     // of (the connection broke as it committed) may hold this record's id; the call was
                     // refused, so it is released
-                    BudgetSettlements.closeIn(h, p.record().id(), false);
+                    released.add(p.record().id());
                 }
             }
-            return BudgetSettlements.settleAllIn(h, settlements);
+            return BudgetSettlements.settleAllIn(h, dialect, settlements, released);
         }));
         afterCommit.run();
     }

@@ -110,8 +110,8 @@ class JdbcBudgetLedgerGroupTest {
         // the first round's leader waits at the data source until every other caller has queued
         gated.close();
         CompletableFuture<Void> release = CompletableFuture.runAsync(() -> {
-            awaitQueued(() -> gated.waiters() == 1 && ledger.reservationGroups(ACME).waiting()
-                    + ledger.reservationGroups(ACME).largestGroup() == 64);
+            awaitQueued(() -> gated.waiters() == 1 && ledger.reservationGroups().waiting()
+                    + ledger.reservationGroups().largestGroup() == 64);
             gated.open();
         }, threads);
         Concurrently.run(64, t -> {
@@ -127,7 +127,7 @@ class JdbcBudgetLedgerGroupTest {
         });
         release.get(30, TimeUnit.SECONDS);
 
-        assertThat(ledger.reservationGroups(ACME).largestGroup()).as("64 callers in two groups")
+        assertThat(ledger.reservationGroups().largestGroup()).as("64 callers in two groups")
                 .isGreaterThanOrEqualTo(32);
         assertThat(admitted).hasSize(fits);
         assertThat(refused.get()).isEqualTo(64 * 3 + 1 - fits);
@@ -189,7 +189,7 @@ class JdbcBudgetLedgerGroupTest {
             results.add(CompletableFuture.supplyAsync(() -> ledger.reserve(id, ACME, t.caller(), null, t.worstCase()),
                     threads));
             int queued = i + 1;
-            awaitQueued(() -> ledger.reservationGroups(ACME).waiting() == queued); // one by one, in this order
+            awaitQueued(() -> ledger.reservationGroups().waiting() == queued); // one by one, in this order
         }
         gated.open();
         leader.get(30, TimeUnit.SECONDS);
@@ -203,7 +203,7 @@ class JdbcBudgetLedgerGroupTest {
             }
         }
 
-        assertThat(ledger.reservationGroups(ACME).largestGroup()).as("one group").isEqualTo(tries.size());
+        assertThat(ledger.reservationGroups().largestGroup()).as("one group").isEqualTo(tries.size());
         assertThat(admitted.keySet()).containsExactlyInAnyOrder(0, 2, 4, 6);
         assertThat(refusals.keySet()).containsExactlyInAnyOrder(1, 3, 5, 7);
         assertThat(refusals.values()).allSatisfy(e -> assertThat(e).isInstanceOf(BudgetExceededException.class));
@@ -237,7 +237,7 @@ class JdbcBudgetLedgerGroupTest {
     }
 
     @Test
-    void groupsNeverMixOrgs() throws Exception {
+    void callsOfSeveralOrgsAreDecidedInOneGroup() throws Exception {
         open();
         for (OrgId org : List.of(ACME, GLOBEX)) {
             ledger.setBudget(Budget.hard(org, Budget.Scope.ORG, null, Budget.Period.MONTHLY, usd("10")));
@@ -249,26 +249,21 @@ class JdbcBudgetLedgerGroupTest {
         calls.add(CompletableFuture.supplyAsync(() -> ledger.reserve(ACME, Caller.user("a0"), null, usd("1")),
                 threads));
         awaitQueued(() -> gated.waiters() == 1);
-        calls.add(CompletableFuture.supplyAsync(() -> ledger.reserve(GLOBEX, Caller.user("g0"), null, usd("1")),
-                threads));
-        awaitQueued(() -> gated.waiters() == 2); // globex's leader does not wait for acme's
         for (int i = 1; i <= 3; i++) {
             Caller a = Caller.user("a" + i);
             Caller g = Caller.user("g" + i);
             calls.add(CompletableFuture.supplyAsync(() -> ledger.reserve(ACME, a, null, usd("1")), threads));
             calls.add(CompletableFuture.supplyAsync(() -> ledger.reserve(GLOBEX, g, null, usd("1")), threads));
         }
-        awaitQueued(() -> ledger.reservationGroups(ACME).waiting() == 3
-                && ledger.reservationGroups(GLOBEX).waiting() == 3);
+        awaitQueued(() -> ledger.reservationGroups().waiting() == 6);
         gated.open();
         for (CompletableFuture<BudgetReservation> f : calls) {
             f.get(30, TimeUnit.SECONDS);
         }
 
-        assertThat(ledger.reservationGroups(ACME).largestGroup()).isEqualTo(3);
-        assertThat(ledger.reservationGroups(GLOBEX).largestGroup()).isEqualTo(3);
+        assertThat(ledger.reservationGroups().largestGroup()).as("acme's and globex's callers together").isEqualTo(6);
         assertThat(usage(ACME, "ORG::MONTHLY")).containsExactly("0", "4");
-        assertThat(usage(GLOBEX, "ORG::MONTHLY")).containsExactly("0", "4");
+        assertThat(usage(GLOBEX, "ORG::MONTHLY")).containsExactly("0", "3");
     }
 
     @Test
@@ -286,7 +281,7 @@ class JdbcBudgetLedgerGroupTest {
             Caller caller = Caller.user("u" + i);
             followers.add(CompletableFuture.supplyAsync(() -> ledger.reserve(ACME, caller, null, usd("1")), threads));
         }
-        awaitQueued(() -> ledger.reservationGroups(ACME).waiting() == 5);
+        awaitQueued(() -> ledger.reservationGroups().waiting() == 5);
         gated.down = true;
         gated.open();
 
@@ -299,7 +294,7 @@ class JdbcBudgetLedgerGroupTest {
         assertThat(catchThrowableOfType(java.util.concurrent.ExecutionException.class,
                 () -> leader.get(30, TimeUnit.SECONDS)).getCause()).satisfies(f -> assertThat(Failures.isUnreachable(f))
                 .isTrue());
-        assertThat(ledger.reservationGroups(ACME).largestGroup())
+        assertThat(ledger.reservationGroups().largestGroup())
                 .as("the callers queued behind the leader got its failure without an attempt of their own")
                 .isEqualTo(1);
 
@@ -329,7 +324,7 @@ class JdbcBudgetLedgerGroupTest {
             calls.add(CompletableFuture.supplyAsync(() -> ledger.reserve(id, ACME, Caller.user("u"), null, worstCase),
                     threads));
             int queued = i + 1;
-            awaitQueued(() -> ledger.reservationGroups(ACME).waiting() == queued);
+            awaitQueued(() -> ledger.reservationGroups().waiting() == queued);
         }
         gated.open();
         leader.get(30, TimeUnit.SECONDS);
@@ -340,7 +335,7 @@ class JdbcBudgetLedgerGroupTest {
                 () -> calls.get(2).get(30, TimeUnit.SECONDS)).getCause();
         assertThat(refused).isNotInstanceOf(BudgetExceededException.class);
         assertThat(refused).isInstanceOf(org.jdbi.v3.core.statement.UnableToExecuteStatementException.class);
-        assertThat(ledger.reservationGroups(ACME).largestGroup()).isEqualTo(3);
+        assertThat(ledger.reservationGroups().largestGroup()).isEqualTo(3);
         assertThat(usage(ACME, "ORG::MONTHLY")).as("the leader's 1 and the first two calls' 0.1 and 0.2")
                 .containsExactly("0", "1.3");
         Map<UUID, BigDecimal> rows = new HashMap<>();

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.aitenancy.Cost;
 import dev.aitenancy.TokenUsage;
+import dev.aitenancy.jdbc.internal.Sql;
 import dev.aitenancy.jdbc.testing.FaultFixtures;
 import dev.aitenancy.jdbc.testing.FlakyDataSource;
 import dev.aitenancy.jdbc.testing.OpenDatabases;
@@ -40,7 +41,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The usage writer under load (issue 13): what 64 threads of calls leave queued is all written by
- * {@link JdbcUsageSink#close()}, exactly once each, with the ledger equal to the records; batches
+ * {@link JdbcUsageSink#close()}, exactly once each, with the ledger equal to the records and no
+ * deadlock between reservation groups of several orgs and the writer's settlements; batches
  * that settle many calls of one budget alert as settling them one by one would.
  */
 class UsageWritesUnderLoadTest {
@@ -109,6 +111,7 @@ class UsageWritesUnderLoadTest {
             throws Exception {
         DataSource real = pooled(kind);
         AiTenancyJdbc.create(real);
+        long deadlocksBefore = Sql.deadlocksTriedAgain();
         FlakyDataSource flaky = new FlakyDataSource(real);
         AiTenancyJdbc db = AiTenancyJdbc.create(flaky, Clock.systemUTC(), false);
         JdbcBudgetLedger ledger = db.budgetLedger(BudgetAlertListener.NONE);
@@ -166,6 +169,8 @@ class UsageWritesUnderLoadTest {
         assertThat(sink.droppedRecords()).isZero();
         assertThat(sink.rejectedRecords()).isZero();
         assertThat(count(jdbi, "SELECT COUNT(*) FROM ai_budget_reservations")).isZero();
+        assertThat(Sql.deadlocksTriedAgain() - deadlocksBefore)
+                .as("deadlocks between reservations of several orgs and the writer's settlements").isZero();
         BigDecimal perOrg = PRICE.add(new BigDecimal("0.0000000188")).multiply(BigDecimal.valueOf(total / 4 / ORGS));
         for (int o = 0; o < ORGS; o++) {
             OrgId org = OrgId.of("org-" + o);

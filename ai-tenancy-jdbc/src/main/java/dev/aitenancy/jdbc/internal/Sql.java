@@ -13,6 +13,8 @@ import org.jdbi.v3.core.statement.Update;
 /** Small SQL helpers shared by the JDBC stores. */
 public final class Sql {
 
+    private static final java.util.concurrent.atomic.AtomicLong DEADLOCKS = new java.util.concurrent.atomic.AtomicLong();
+
     private static final String UNIQUE_VIOLATION = "23505";
 
     private Sql() {
@@ -71,8 +73,20 @@ public final class Sql {
                 if (attempt >= 10 || !hasState(e, "40001", "40P01")) {
                     throw e;
                 }
+                if (hasState(e, "40P01")) {
+                    DEADLOCKS.incrementAndGet();
+                }
             }
         }
+    }
+
+    /**
+     * Deadlocks this process's transactions were chosen to break and then tried again. Every
+     * transaction locks rows in one order, so this stays 0; each one cost PostgreSQL's
+     * {@code deadlock_timeout} (a second by default). For tests and diagnostics.
+     */
+    public static long deadlocksTriedAgain() {
+        return DEADLOCKS.get();
     }
 
     private static boolean hasState(Throwable e, String... states) {
