@@ -221,14 +221,22 @@ public final class JdbcRateLimiter implements RateLimiter, RateLimitAdmin, AutoC
         try {
             List<Optional<Charge>> decided = Sql.retryingConflicts(group::decide);
             committedGroups.incrementAndGet();
+            if (!group.unapplied().isEmpty()) {
+                group.unapplied().forEach(this::correct);
+                groups.backgroundQueued();
+            }
             return decided;
         } catch (RuntimeException | Error e) {
             if (calls.isEmpty()) {
                 LOG.debug("rate-limit token corrections not applied yet: {}", Failures.describe(e));
             }
             if (group.committing() && !taken.isEmpty()) {
-                LOG.warn("the commit of {} rate-limit token corrections failed; they are not applied again "
-                        + "(never twice): {}", taken.size(), Failures.describe(e));
+                int inCommit = taken.size() - group.unapplied().size();
+                if (inCommit > 0) {
+                    LOG.warn("the commit of {} rate-limit token corrections failed; they are not applied again "
+                            + "(never twice): {}", inCommit, Failures.describe(e));
+                }
+                group.unapplied().forEach(this::correct); // never part of the transaction
             } else {
                 taken.forEach(this::correct); // the committer tries them again
             }

@@ -43,6 +43,28 @@ final class RateCounters {
             + "CAST(:scopes AS varchar[]), CAST(:subjects AS varchar[]), CAST(:windows AS bigint[])) AS k(o, s, u, w) "
             + "CROSS JOIN LATERAL (SELECT hits FROM ai_rate_counters WHERE org_id = k.o AND scope = k.s "
             + "AND subject = k.u AND window_start = k.w FOR UPDATE) AS c";
+    /**
+     * A lone call's statement: adds each amount to its row, creating a missing row, in the keys'
+     * order (the order every transaction locks these rows in), and returns the counts after it.
+     */
+    static final String PG_ADD_ALL = "INSERT INTO ai_rate_counters (org_id, scope, subject, window_start, hits) "
+            + "SELECT k.o, k.s, k.u, k.w, k.a FROM unnest(CAST(:orgs AS varchar[]), CAST(:scopes AS varchar[]), "
+            + "CAST(:subjects AS varchar[]), CAST(:windows AS bigint[]), CAST(:amounts AS bigint[])) "
+            + "WITH ORDINALITY AS k(o, s, u, w, a, n) ORDER BY k.n "
+            + "ON CONFLICT (org_id, scope, subject, window_start) DO UPDATE SET hits = ai_rate_counters.hits + "
+            + "EXCLUDED.hits RETURNING org_id, scope, subject, window_start, hits";
+
+    /** A lone call refused: rolls its transaction back. */
+    private static final class Refused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient Charge charge;
+
+        Refused(Charge charge) {
+            super(null, null, false, false);
+            this.charge = charge;
+        }
+    }
+
     /** By key, one JDBC batch: one round trip, and each row found by the primary key. */
     static final String ADD = "UPDATE ai_rate_counters SET hits = hits + :amount WHERE org_id = :org "
             + "AND scope = :scope AND subject = :subject AND window_start = :window";
@@ -110,6 +132,7 @@ final class RateCounters {
         final List<Key> touched;
         /** Whether the last attempt failed in its commit (so it may have committed). */
         private volatile boolean committing;
+        private volatile Map<Key, Long> unapplied = Map.of();
 
         Group(List<List<Charge>> calls, Map<Key, Long> corrections, List<Key> needed, List<Key> touched) {
             this.calls = calls;
@@ -123,8 +146,20 @@ final class RateCounters {
             return committing;
         }
 
+        /**
+         * The corrections the group's transaction did not apply, to be queued again: a call alone
+         * applies only those of its own rows, and none when it is refused (its transaction rolls
+         * back).
+         */
+        Map<Key, Long> unapplied() {
+            return unapplied;
+        }
+
         List<Optional<Charge>> decide() {
             boolean pg = dialect == Dialect.POSTGRESQL;
+            if (pg && calls.size() == 1 && !calls.get(0).isEmpty()) { // (an empty call is a flush)
+                return List.of(decideAlone(calls.get(0)));
+            }
             for (int attempt = 1; ; attempt++) {
                 committing = false;
                 List<Key> unknown = List.of();
@@ -203,6 +238,50 @@ final class RateCounters {
             }
             committing = true; // Jdbi commits when this returns
             return decided;
+        }
+
+        /**
+         * PostgreSQL, a call alone: one {@link #PG_ADD_ALL} adds the call's amounts, and the queued
+         * corrections of its own rows, to their rows (creating a missing row) in key order and
+         * returns the counts after it; a refusal rolls the transaction back, so the call counts
+         * nothing. Two round trips (the statement and the commit) where a group pays three or four,
+         * and no row needs to be known to exist. Corrections of other rows stay queued for the next
+         * group or the committer, which drop those of windows already swept.
+         */
+        private Optional<Charge> decideAlone(List<Charge> call) {
+            TreeMap<Key, Long> added = new TreeMap<>();
+            for (Charge c : call) {
+                added.merge(Key.of(c), c.amount(), Long::sum);
+            }
+            Map<Key, Long> others = new HashMap<>(corrections);
+            for (Map.Entry<Key, Long> e : added.entrySet()) {
+                Long correction = others.remove(e.getKey());
+                if (correction != null) {
+                    e.setValue(e.getValue() + correction);
+                }
+            }
+            unapplied = others;
+            committing = false;
+            try {
+                return jdbi.inTransaction(h -> {
+                    Map<Key, Long> after = new HashMap<>(added.size() * 2);
+                    bindKeys(h.createQuery(PG_ADD_ALL), List.copyOf(added.keySet()))
+                            .bindArray("amounts", Long.class, added.values().toArray())
+                            .map((rs, ctx) -> after.put(new Key(rs.getString(1), rs.getString(2), rs.getString(3),
+                                    rs.getLong(4)), rs.getLong(5)))
+                            .list();
+                    for (Charge c : call) {
+                        if (after.get(Key.of(c)) > c.limit()) {
+                            throw new Refused(c);
+                        }
+                    }
+                    committing = true; // Jdbi commits when this returns
+                    return Optional.<Charge>empty();
+                });
+            } catch (Refused r) {
+                unapplied = corrections;
+                return Optional.of(r.charge);
+            }
         }
 
         /** PostgreSQL: inserts the unknown rows, then locks and reads every row, in two statements. */

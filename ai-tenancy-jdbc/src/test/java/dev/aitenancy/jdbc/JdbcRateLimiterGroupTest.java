@@ -246,6 +246,42 @@ class JdbcRateLimiterGroupTest {
         assertThat(count("org-tokens", "acme")).isEqualTo(total);
     }
 
+    /**
+     * A call decided alone (on PostgreSQL one statement that adds and returns the counts) counts a
+     * queued correction of its own rows before it is decided, counts nothing when refused while
+     * the correction stays queued, and leaves the corrections of other rows to be applied later.
+     */
+    @Test
+    void aLoneCallCountsTheQueuedCorrectionsOfItsRowsAndARefusalKeepsThemQueued() {
+        JdbcRateLimiter limiter = limiter(databases.open(database),
+                new RateLimitPolicy(0, 0, 0).withTokensPerMinute(100, 0));
+        limiter.acquire(new RateLimitRequest(ACME, "alice", null, 50)).settle(10); // alice -40 queued
+        limiter.acquire(new RateLimitRequest(ACME, "bob", null, 30)).settle(60); // bob +30 queued
+
+        RateLimitPermit admitted = limiter.acquire(new RateLimitRequest(ACME, "alice", null, 80)); // 10 + 80
+        assertThat(count("user-tokens", "alice")).isEqualTo(90);
+        assertThat(outcomeOf(limiter, "alice", 20)).isEqualTo("refused"); // 90 + 20
+        assertThat(count("user-tokens", "alice")).isEqualTo(90);
+
+        admitted.settle(70); // alice -10 queued
+        assertThat(outcomeOf(limiter, "alice", 25)).isEqualTo("refused"); // 80 + 25
+        limiter.close();
+        assertThat(count("user-tokens", "alice")).as("the correction kept through the refusal").isEqualTo(80);
+        assertThat(count("user-tokens", "bob")).isEqualTo(60);
+        assertThat(limiter.queuedCorrections()).isZero();
+        assertThat(outcomeOf(limiter, "alice", 20)).isEqualTo("admitted"); // 80 + 20, the limit exactly
+        assertThat(count("user-tokens", "alice")).isEqualTo(100);
+    }
+
+    private static String outcomeOf(JdbcRateLimiter limiter, String user, long tokens) {
+        try {
+            limiter.acquire(new RateLimitRequest(ACME, user, null, tokens));
+            return "admitted";
+        } catch (RateLimitedException e) {
+            return "refused";
+        }
+    }
+
     @Test
     void aCorrectionIsAppliedInTheBackgroundWhenNoOtherCallComes() throws Exception {
         JdbcRateLimiter limiter = limiter(databases.open(database),
