@@ -111,7 +111,20 @@ public final class GroupCommit<T, R> {
      * @throws RuntimeException the failure of the item's transaction (see the class description)
      */
     public R submit(T item) {
+        return submit(item, null);
+    }
+
+    /**
+     * As {@link #submit(Object)}, but gives up waiting after {@code maxWait} (null: never): an item
+     * still queued then is withdrawn and never committed; one whose group is already in flight may
+     * still be committed after the caller gave up. A caller that commits its own group on its own
+     * thread waits for the database as long as that takes.
+     *
+     * @throws NotCommittedInTime when {@code maxWait} passed first
+     */
+    public R submit(T item, Duration maxWait) {
         Waiter<T, R> me = new Waiter<>(item, Thread.currentThread());
+        long deadline = maxWait == null ? 0 : System.nanoTime() + maxWait.toNanos();
         boolean alone = waiting.isEmpty();
         waiting.add(me);
         if (alone && busy.compareAndSet(false, true)) { // a lone call: commit here, no hand-off
@@ -127,12 +140,23 @@ public final class GroupCommit<T, R> {
             poke(); // the committer takes it after the group in flight
         }
         boolean interrupted = false;
-        while (!me.done) {
-            LockSupport.park(this);
-            interrupted |= Thread.interrupted();
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+        try {
+            while (!me.done) {
+                if (maxWait == null) {
+                    LockSupport.park(this);
+                } else {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new NotCommittedInTime(maxWait, waiting.remove(me));
+                    }
+                    LockSupport.parkNanos(this, left);
+                }
+                interrupted |= Thread.interrupted();
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (me.failure == null) {
             return me.result;
@@ -144,6 +168,23 @@ public final class GroupCommit<T, R> {
             throw e;
         }
         throw new IllegalStateException(me.failure);
+    }
+
+    /** A caller gave up waiting for its item's group ({@link #submit(Object, Duration)}). */
+    public static final class NotCommittedInTime extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final boolean withdrawn;
+
+        NotCommittedInTime(Duration maxWait, boolean withdrawn) {
+            super("not committed within " + maxWait + (withdrawn ? " (withdrawn before its group)"
+                    : " (its group was in flight and may still commit it)"));
+            this.withdrawn = withdrawn;
+        }
+
+        /** Whether the item was withdrawn before any group took it, so it was never committed. */
+        public boolean withdrawn() {
+            return withdrawn;
+        }
     }
 
     /**

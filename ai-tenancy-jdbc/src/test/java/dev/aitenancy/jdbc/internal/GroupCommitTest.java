@@ -189,6 +189,55 @@ class GroupCommitTest {
      * Submits "first", which holds the work until {@code release}, then {@code items} one after
      * the other so they wait in that order, then releases; returns each item's result or failure.
      */
+    @Test
+    void aCallerThatGivesUpIsWithdrawnWhenStillQueuedAndToldWhenItsGroupWasInFlight() throws Exception {
+        List<String> committed = new CopyOnWriteArrayList<>();
+        CountDownLatch firstStarted = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch secondStarted = new CountDownLatch(1);
+        CountDownLatch releaseSecond = new CountDownLatch(1);
+        GroupCommit<String, String> groups = groups(16, group -> {
+            if (group.contains("first")) {
+                firstStarted.countDown();
+                await(release);
+            } else if (group.contains("late")) {
+                secondStarted.countDown();
+                await(releaseSecond);
+            }
+            committed.addAll(group);
+            return group;
+        });
+        ExecutorService pool = Executors.newCachedThreadPool();
+        try {
+            Future<String> first = pool.submit(() -> groups.submit("first"));
+            assertThat(firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
+
+            Throwable queued = catchThrowable(() -> groups.submit("queued", Duration.ofMillis(50)));
+            assertThat(queued).isInstanceOf(GroupCommit.NotCommittedInTime.class);
+            assertThat(((GroupCommit.NotCommittedInTime) queued).withdrawn()).isTrue();
+            assertThat(groups.waiting()).isZero();
+
+            Future<Throwable> late = pool.submit(() -> catchThrowable(() -> groups.submit("late",
+                    Duration.ofSeconds(2))));
+            while (groups.waiting() == 0) {
+                Thread.sleep(1);
+            }
+            release.countDown(); // the committer takes "late" into a group that blocks until released
+            assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("first");
+            assertThat(secondStarted.await(10, TimeUnit.SECONDS)).isTrue();
+            Throwable inFlight = late.get(10, TimeUnit.SECONDS);
+            releaseSecond.countDown();
+
+            assertThat(inFlight).isInstanceOf(GroupCommit.NotCommittedInTime.class);
+            assertThat(((GroupCommit.NotCommittedInTime) inFlight).withdrawn()).isFalse();
+            assertThat(groups.submit("after")).isEqualTo("after");
+            assertThat(committed).as("the withdrawn item never; the one in flight after its caller gave up")
+                    .containsExactly("first", "late", "after");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     private static List<Future<Object>> lineUp(GroupCommit<String, String> groups, CountDownLatch firstStarted,
             CountDownLatch release, List<String> items) throws Exception {
         ExecutorService pool = Executors.newCachedThreadPool();
