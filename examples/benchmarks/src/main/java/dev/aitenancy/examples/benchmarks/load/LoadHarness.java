@@ -22,7 +22,8 @@ import java.util.concurrent.ForkJoinPool;
  * and on PostgreSQL) against the bare JDK {@code HttpClient}, both calling a stand-in OpenAI server
  * in a JVM of its own, measured interleaved in one run, with this JVM on its default settings.
  *
- * <p>For each variant and mode: a warm-up of each side (at least {@value #WARM_UP_CALLS} calls), then rounds of one bare and one governed
+ * <p>For each variant and mode: a warm-up of each side (at least {@value #WARM_UP_CALLS} calls, and
+ * until the JIT compilers rest), then rounds of one bare and one governed
  * segment (the order alternates from round to round); the round with the median ratio is reported.
  * Before each segment the previous one's leftovers are cleared: the usage writer is drained and a
  * GC is requested, so neither side pays for the other.
@@ -41,6 +42,12 @@ import java.util.concurrent.ForkJoinPool;
  * Exits 1 when any call failed or a usage record is missing.
  */
 public final class LoadHarness {
+
+    /**
+     * A warm-up segment goes on while the JIT compilers spent more than this share of its length
+     * compiling (summed over compiler threads), at most ten segments per side.
+     */
+    private static final double STILL_COMPILING = 0.05;
 
     /** Calls each side makes at least in its warm-up (the library's provider pool has 64 threads on Java 17). */
     static final long WARM_UP_CALLS = 256;
@@ -109,7 +116,8 @@ public final class LoadHarness {
         report.loadAtStart = loadAverage();
         report.command = command(args);
         report.settings = String.format(Locale.ROOT,
-                "warm-up %s s per side (at least %d calls), then %d rounds of %s s per side (order alternating),"
+                "warm-up %s s per side, repeated (at most 10 times) until it made at least %d calls and the JIT"
+                        + " compilers spent under 5%% of it compiling, then %d rounds of %s s per side (order alternating),"
                         + " per variant and mode; HikariCP pool %d",
                 trim(warmup), WARM_UP_CALLS, rounds, trim(seconds), pool);
         List<Rounds> results = new ArrayList<>();
@@ -132,16 +140,24 @@ public final class LoadHarness {
                     for (Mode mode : modes) {
                         log(variant + " " + mode.label + ": warm-up");
                         for (Subject s : List.of(bare, job)) {
-                            // at least 256 calls, so pools that start a thread per task until full are full
+                            // at least 256 calls, so pools that start a thread per task until full are full,
+                            // and until the JIT is done with this side's code: a JVM that starts with the
+                            // 64-thread mode alone still compiled for half a minute after a 4 s warm-up
                             long warmed = 0;
-                            for (int k = 0; k < 10 && (k == 0 || warmed < WARM_UP_CALLS); k++) {
+                            boolean compiling = true;
+                            int k = 0;
+                            for (; k < 10 && (k == 0 || warmed < WARM_UP_CALLS || compiling); k++) {
+                                long compiledBefore = compilationMillis();
                                 Result r = measure(segments, s, mode, warmup);
+                                compiling = compilationMillis() - compiledBefore > STILL_COMPILING * warmup * 1000;
                                 warmed += r.calls();
                                 calls += r.calls();
                                 failures += r.failures();
                                 governedOk += s == job ? r.calls() - r.failures() : 0;
                                 note(failureNotes, variant, r);
                             }
+                            log(String.format(Locale.ROOT, "%s %s: %s warmed up in %d segment(s)%s", variant,
+                                    mode.label, s.name(), k, compiling ? ", the JIT still compiling" : ""));
                         }
                         Rounds rs = new Rounds(variant, mode, new ArrayList<>(), new ArrayList<>());
                         for (int round = 0; round < rounds; round++) {
@@ -200,6 +216,12 @@ public final class LoadHarness {
             notes.add(line);
             log(line);
         }
+    }
+
+    /** Milliseconds the JIT compilers have spent so far (0 when the JVM does not say). */
+    private static long compilationMillis() {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
     private static Map<String, String> parse(String[] args) {
