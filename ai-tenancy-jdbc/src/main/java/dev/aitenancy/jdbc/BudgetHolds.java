@@ -142,42 +142,55 @@ final class BudgetHolds {
     }
 
     /**
-     * PostgreSQL, a call alone: one {@code INSERT ... ON CONFLICT DO UPDATE ... RETURNING} per usage
-     * row (creating a missing one) adds the worst case and returns what was there, in budget-key
-     * order; a refusal rolls the transaction back. Cheaper for the database than the group's
-     * statements when there is no group to share them.
+     * PostgreSQL, a call alone: one statement ({@link #HOLD_ALONE}) adds the worst case to every
+     * usage row of the call in budget-key order (creating a missing one), inserts the reservation
+     * rows and returns the usage rows after it; each budget is then decided against what was there
+     * before, and a refusal rolls the transaction back. Two round trips (the statement and the
+     * commit), where a group pays three and a statement per row cost one round trip each.
      */
     private Decision holdAlone(Call call) {
         BigDecimal amount = call.worstCase() == null ? BigDecimal.ZERO : call.worstCase();
+        String[] keys = new String[call.held().size()];
+        String[] periods = new String[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = call.held().get(i).budgetKey();
+            periods[i] = call.held().get(i).period();
+        }
         try {
             return new Decision(Sql.retryingConflicts(() -> jdbi.inTransaction(handle -> {
+                Map<String, BigDecimal> after = new HashMap<>();
+                handle.createQuery(HOLD_ALONE)
+                        .bind(0, call.org().value()).bind(1, amount)
+                        .bind(2, UsageRows.textArray(keys)).bind(3, UsageRows.textArray(periods))
+                        .bind(4, call.id()).bind(5, call.org().value()).bind(6, amount)
+                        .bind(7, call.now().plus(reservationTtl))
+                        .bind(8, UsageRows.textArray(keys)).bind(9, UsageRows.textArray(periods))
+                        .map((rs, ctx) -> after.put(rs.getString(1) + '\n' + rs.getString(2),
+                                rs.getBigDecimal(3).add(rs.getBigDecimal(4))))
+                        .list();
                 List<Budget> overrun = new ArrayList<>();
                 for (Held h : call.held()) {
-                    BigDecimal usedBefore = handle.createQuery("INSERT INTO ai_budget_usage (org_id, budget_key, "
-                                    + "period_key, spent, reserved, alerted) VALUES (:org, :key, :period, 0, :amount, "
-                                    + "FALSE) ON CONFLICT (org_id, budget_key, period_key) DO UPDATE SET reserved = "
-                                    + "ai_budget_usage.reserved + EXCLUDED.reserved RETURNING spent, reserved")
-                            .bind("org", call.org().value()).bind("key", h.budgetKey()).bind("period", h.period())
-                            .bind("amount", amount)
-                            .map((rs, ctx) -> rs.getBigDecimal("spent").add(rs.getBigDecimal("reserved"))
-                                    .subtract(amount))
-                            .one();
+                    BigDecimal usedBefore = after.get(h.budgetKey() + '\n' + h.period()).subtract(amount);
                     if (!BudgetPeriods.admit(call.org(), h.budget(), usedBefore, call.worstCase())) {
                         overrun.add(h.budget());
                     }
                 }
-                List<HeldRow> rows = new ArrayList<>();
-                for (Held h : call.held()) {
-                    rows.add(new HeldRow(call.id(), new BudgetRow(call.org().value(), h.budgetKey(), h.period()), amount,
-                            call.now().plus(reservationTtl)));
-                }
-                writeInBatches(handle, Map.of(), rows);
                 return List.copyOf(overrun);
             })), null);
         } catch (BudgetExceededException refused) {
             return new Decision(null, refused);
         }
     }
+
+    /** See {@link #holdAlone}; the usage rows are written in the order of the arrays (budget-key order). */
+    private static final String HOLD_ALONE = "WITH u AS (INSERT INTO ai_budget_usage (org_id, budget_key, period_key, "
+            + "spent, reserved, alerted) SELECT ?, k.key, k.period, 0, ?, FALSE FROM unnest(CAST(? AS text[]), "
+            + "CAST(? AS text[])) WITH ORDINALITY AS k(key, period, n) ORDER BY k.n ON CONFLICT (org_id, budget_key, "
+            + "period_key) DO UPDATE SET reserved = ai_budget_usage.reserved + EXCLUDED.reserved "
+            + "RETURNING budget_key, period_key, spent, reserved), "
+            + "r AS (INSERT INTO ai_budget_reservations (id, org_id, budget_key, period_key, amount, expires_at) "
+            + "SELECT ?, ?, k.key, k.period, ?, ? FROM unnest(CAST(? AS text[]), CAST(? AS text[])) AS k(key, period)) "
+            + "SELECT budget_key, period_key, spent, reserved FROM u";
 
     /**
      * The group's transaction: locks its usage rows with one {@code SELECT ... FOR UPDATE} in key
