@@ -10,12 +10,21 @@ import java.nio.charset.StandardCharsets;
  */
 public final class LogCapture {
 
+    /** Blocks capturing now (see {@link QuietUnlessCaptured}). */
+    private static final java.util.concurrent.atomic.AtomicInteger CAPTURING =
+            new java.util.concurrent.atomic.AtomicInteger();
+
     private LogCapture() {
     }
 
-    /** Runs {@code body} and returns what it wrote to stderr; stderr is passed through as well. */
+    /** Whether a block is capturing stderr now. */
+    public static boolean capturing() {
+        return CAPTURING.get() > 0;
+    }
+
+    /** Runs {@code body} and returns what it wrote to stderr (kept off the console, as {@link #quietly}). */
     public static String stderrOf(ThrowingRunnable body) throws Exception {
-        return capture(body, true);
+        return capture(body);
     }
 
     /**
@@ -23,33 +32,29 @@ public final class LogCapture {
      * that log expected failures, so a green run stays quiet.
      */
     public static String quietly(ThrowingRunnable body) throws Exception {
-        return capture(body, false);
+        return capture(body);
     }
 
-    private static String capture(ThrowingRunnable body, boolean passThrough) throws Exception {
+    private static String capture(ThrowingRunnable body) throws Exception {
         PrintStream original = System.err;
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         PrintStream tee = new PrintStream(new java.io.OutputStream() {
             @Override
             public void write(int b) {
                 buffer.write(b);
-                if (passThrough) {
-                    original.write(b);
-                }
             }
 
             @Override
             public void write(byte[] b, int off, int len) {
                 buffer.write(b, off, len);
-                if (passThrough) {
-                    original.write(b, off, len);
-                }
             }
         }, true, StandardCharsets.UTF_8);
         System.setErr(tee);
+        CAPTURING.incrementAndGet();
         try {
             body.run();
         } finally {
+            CAPTURING.decrementAndGet();
             System.setErr(original);
         }
         return buffer.toString(StandardCharsets.UTF_8);

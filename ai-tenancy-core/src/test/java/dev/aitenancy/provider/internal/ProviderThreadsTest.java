@@ -83,11 +83,6 @@ class ProviderThreadsTest {
     static long report(String what, long started, long serverBefore) {
         long all = THREADS.getTotalStartedThreadCount() - started;
         long server = serverThreads() - serverBefore;
-        System.out.println("ProviderThreadsTest: " + CALLS + " concurrent " + what + " started " + all
-                + " threads, " + server + " of them the loopback server's; live: "
-                + Thread.getAllStackTraces().keySet().stream()
-                        .collect(java.util.stream.Collectors.groupingBy(t -> t.getName().replaceAll("[-0-9]+$", ""),
-                                java.util.TreeMap::new, java.util.stream.Collectors.counting())));
         return all - server;
     }
 
