@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.aitenancy.BudgetExceededException;
 import dev.aitenancy.ErrorCode;
 import dev.aitenancy.jdbc.internal.Failures;
+import dev.aitenancy.jdbc.testing.ForwardingDataSource;
 import dev.aitenancy.jdbc.testing.OpenDatabases;
 import dev.aitenancy.jdbc.testing.TestDatabase;
 import dev.aitenancy.limits.Budget;
@@ -14,11 +15,9 @@ import dev.aitenancy.limits.BudgetReservation;
 import dev.aitenancy.tenant.Caller;
 import dev.aitenancy.tenant.OrgId;
 import dev.aitenancy.testing.Concurrently;
-import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +37,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
@@ -378,14 +376,13 @@ class JdbcBudgetLedgerGroupTest {
      * A data source whose connections wait while it is closed (so a group's leader waits with its
      * group taken, and the callers after it queue), and that refuses connections while down.
      */
-    static final class GatedDataSource implements DataSource {
-        private final DataSource real;
+    static final class GatedDataSource extends ForwardingDataSource {
         private volatile CountDownLatch gate = new CountDownLatch(0);
         private final AtomicInteger waiters = new AtomicInteger();
         volatile boolean down;
 
         GatedDataSource(DataSource real) {
-            this.real = real;
+            super(real);
         }
 
         void close() {
@@ -420,47 +417,7 @@ class JdbcBudgetLedgerGroupTest {
             if (down) {
                 throw new SQLException("database unavailable (test)", "08001");
             }
-            return real.getConnection();
-        }
-
-        @Override
-        public Connection getConnection(String user, String password) throws SQLException {
-            return getConnection();
-        }
-
-        @Override
-        public PrintWriter getLogWriter() throws SQLException {
-            return real.getLogWriter();
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) throws SQLException {
-            real.setLogWriter(out);
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) throws SQLException {
-            real.setLoginTimeout(seconds);
-        }
-
-        @Override
-        public int getLoginTimeout() throws SQLException {
-            return real.getLoginTimeout();
-        }
-
-        @Override
-        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-            return real.getParentLogger();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> iface) throws SQLException {
-            return real.unwrap(iface);
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> iface) throws SQLException {
-            return real.isWrapperFor(iface);
+            return super.getConnection();
         }
     }
 }

@@ -1,12 +1,9 @@
 package dev.aitenancy.jdbc.testing;
 
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
@@ -14,14 +11,12 @@ import javax.sql.DataSource;
  * a connection waits until {@link #release()}. Lets a test line up callers behind a transaction that
  * has not started yet.
  */
-public final class GatedDataSource implements DataSource {
-
-    private final DataSource real;
+public final class GatedDataSource extends ForwardingDataSource {
     private volatile CountDownLatch gate = new CountDownLatch(0);
     private volatile CountDownLatch waiting = new CountDownLatch(1);
 
     public GatedDataSource(DataSource real) {
-        this.real = real;
+        super(real);
     }
 
     /** Holds back every connection asked for from now on. */
@@ -56,46 +51,6 @@ public final class GatedDataSource implements DataSource {
                 throw new SQLException("interrupted at the gate (test)", "08001");
             }
         }
-        return real.getConnection();
-    }
-
-    @Override
-    public Connection getConnection(String user, String password) throws SQLException {
-        return getConnection();
-    }
-
-    @Override
-    public PrintWriter getLogWriter() throws SQLException {
-        return real.getLogWriter();
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) throws SQLException {
-        real.setLogWriter(out);
-    }
-
-    @Override
-    public void setLoginTimeout(int seconds) throws SQLException {
-        real.setLoginTimeout(seconds);
-    }
-
-    @Override
-    public int getLoginTimeout() throws SQLException {
-        return real.getLoginTimeout();
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        return real.getParentLogger();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-        return real.unwrap(iface);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) throws SQLException {
-        return real.isWrapperFor(iface);
+        return super.getConnection();
     }
 }
