@@ -1,20 +1,70 @@
 package dev.aitenancy;
 
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingRegistry;
+import com.knuddels.jtokkit.api.EncodingType;
 import dev.aitenancy.models.ResolvedModel;
+import dev.aitenancy.provider.ProviderId;
 import java.math.BigDecimal;
+import java.util.Locale;
 
 /** What a call is expected to use before it is made, for limits and reservations; never for billing. */
 final class Estimates {
 
+    /**
+     * Chat framing of OpenAI's chat format: each message costs 3 tokens besides its content and
+     * its role's one, and the answer is primed with 3 more.
+     */
+    private static final int PER_MESSAGE = 4;
+    private static final int REPLY_PRIMING = 3;
+
     private Estimates() {
+    }
+
+    /**
+     * The input tokens of a call: counted exactly with the model's tokenizer for OpenAI-family
+     * models (the chat framing included), else estimated at 4 characters a token.
+     */
+    record Input(long tokens, boolean exact) {
+    }
+
+    static Input input(ResolvedModel model, String systemPrompt, String prompt) {
+        Encoding encoding = Tokenizers.of(model.ref().provider(), model.ref().model());
+        if (encoding == null) {
+            return new Input(tokens(prompt) + (systemPrompt == null ? 0 : tokens(systemPrompt)), false);
+        }
+        long n = REPLY_PRIMING + PER_MESSAGE + encoding.countTokensOrdinary(prompt);
+        if (systemPrompt != null) {
+            n += PER_MESSAGE + encoding.countTokensOrdinary(systemPrompt);
+        }
+        return new Input(n, true);
+    }
+
+    /**
+     * Refuses, before the provider is called, a call whose exactly counted input and output cap do
+     * not fit the model's context window (as the provider would, after a round trip); an estimate
+     * never refuses.
+     */
+    static void checkContextWindow(ResolvedModel model, Input input) {
+        Integer window = model.spec() == null ? null : model.spec().contextWindow();
+        if (!input.exact() || window == null || input.tokens() + model.maxOutputTokens() <= window) {
+            return;
+        }
+        throw ProviderException.builder(ErrorCode.AI_CONTEXT_TOO_LONG, "the prompt is " + input.tokens()
+                        + " tokens and the answer may take " + model.maxOutputTokens() + ", together more than the "
+                        + window + " tokens of " + model.ref() + "'s context window; shorten the prompt or lower "
+                        + "max output tokens (refused before calling the provider, nothing was charged)")
+                .provider(model.ref().provider().name())
+                .build();
     }
 
     /**
      * The most a call can be billed: the input estimate plus the output cap, at the rates it is billed
      * at (its tier's, else the list price); null when the call cannot be priced, never zero.
      */
-    static BigDecimal worstCase(ResolvedModel model, String prompt) {
-        TokenUsage most = TokenUsage.of(tokens(prompt), model.maxOutputTokens());
+    static BigDecimal worstCase(ResolvedModel model, Input input) {
+        TokenUsage most = TokenUsage.of(input.tokens(), model.maxOutputTokens());
         Cost billed = model.billed(most, model.spec() == null ? Cost.unpriced() : model.spec().cost(most));
         return billed.isPriced() ? billed.amount() : null;
     }
@@ -22,5 +72,38 @@ final class Estimates {
     /** A rough input estimate (4 characters a token). */
     static long tokens(String text) {
         return (text.length() + 3) / 4;
+    }
+
+    /** OpenAI's tokenizers, by model name; loaded on first use. */
+    static final class Tokenizers {
+        private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
+
+        private Tokenizers() {
+        }
+
+        /**
+         * The tokenizer of an OpenAI-family model served by OpenAI or an OpenAI-compatible
+         * endpoint (the same model names), or null: o200k_base for GPT-4o, GPT-4.1, GPT-4.5, GPT-5
+         * and the o-series, cl100k_base for GPT-4, GPT-3.5 and the text-embedding models.
+         */
+        static Encoding of(ProviderId provider, String model) {
+            if (provider.equals(ProviderId.ANTHROPIC) || provider.equals(ProviderId.GEMINI)
+                    || provider.equals(ProviderId.COHERE)) {
+                return null;
+            }
+            String m = model.toLowerCase(Locale.ROOT);
+            int slash = m.lastIndexOf('/'); // "openai/gpt-4o" on a gateway
+            if (slash >= 0) {
+                m = m.substring(slash + 1);
+            }
+            if (m.startsWith("gpt-4o") || m.startsWith("chatgpt-4o") || m.startsWith("gpt-4.1")
+                    || m.startsWith("gpt-4.5") || m.startsWith("gpt-5") || m.matches("o[1-9](-.*)?")) {
+                return REGISTRY.getEncoding(EncodingType.O200K_BASE);
+            }
+            if (m.startsWith("gpt-4") || m.startsWith("gpt-3.5") || m.startsWith("text-embedding-")) {
+                return REGISTRY.getEncoding(EncodingType.CL100K_BASE);
+            }
+            return null;
+        }
     }
 }

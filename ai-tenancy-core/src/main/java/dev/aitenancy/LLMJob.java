@@ -261,12 +261,18 @@ public final class LLMJob {
             String tier = so.model.tier() == null ? null : so.model.tier().name();
             so.guards = GuardrailCheck.of(guardrails.guardrails(org), org, caller, tier);      // 5. guardrails (before)
             so.model = so.guards.checkModel(so.model);
-            so.prompt = so.guards.checkInput(so.prompt, Estimates.tokens(so.prompt), id.startedAt());
-            BigDecimal worstCase = Estimates.worstCase(so.model, so.prompt);
+            Estimates.Input input = Estimates.input(so.model, request.systemPrompt(), so.prompt);
+            String checked = so.guards.checkInput(so.prompt, input.tokens(), id.startedAt());
+            if (!checked.equals(so.prompt)) { // a guardrail rewrote it
+                so.prompt = checked;
+                input = Estimates.input(so.model, request.systemPrompt(), so.prompt);
+            }
+            Estimates.checkContextWindow(so.model, input);
+            BigDecimal worstCase = Estimates.worstCase(so.model, input);
             so.guards.checkCost(worstCase);
             so.step = "check the rate limits";
             so.permit = rateLimiter.acquire(new RateLimitRequest(org, caller.userId(),         // 6. rate limit
-                    caller.ip(), Estimates.tokens(so.prompt) + so.model.maxOutputTokens())
+                    caller.ip(), input.tokens() + so.model.maxOutputTokens())
                     .withUserRequestsPerMinuteCap(so.guards.userRequestsPerMinute()));
             so.step = "reserve against the budgets";
             so.budget = reserveBudget(id, so.model, so.guards, caller, tier, worstCase);        // 7. budget

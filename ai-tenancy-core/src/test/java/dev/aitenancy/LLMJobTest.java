@@ -536,6 +536,38 @@ class LLMJobTest {
     }
 
     @Test
+    void aPromptThatCannotFitTheModelsContextWindowIsRefusedBeforeTheProviderIsCalled() {
+        ModelRef small = ModelRef.of(ProviderId.OPENAI, "gpt-4o-mini");
+        catalog.register(new ModelSpec(small, 120, 16_384, new BigDecimal("0.15"), new BigDecimal("0.60"), null));
+        catalog.allow(ACME, small, 100);
+        InMemoryBudgetLedger ledger = new InMemoryBudgetLedger(java.time.Clock.systemUTC(),
+                dev.aitenancy.limits.BudgetAlertListener.NONE);
+        Budget hard = Budget.hard(ACME, Budget.Scope.ORG, null, Budget.Period.MONTHLY, new BigDecimal("10"));
+        ledger.setBudget(hard);
+        job = LLMJob.builder().keyStore(keys).modelCatalog(catalog).usageSink(usage).provider(openai)
+                .budgetLedger(ledger).build();
+        String tooLong = "1 2 3 4 5 6 7 8 9 0"; // 19 tokens + 7 of framing + 100 of output cap = 126 > 120 ...
+        String shorter = "1 2 3 4 5 6 7 8"; // ... 15 + 7 + 100 = 122 > 120; "1 2 3 4 5 6" 11 + 7 + 100 = 118 fits
+
+        ProviderException refused = catchThrowableOfType(ProviderException.class, () -> job.run(
+                JobRequest.builder(ACME, tooLong).model("gpt-4o-mini").build()));
+        catchThrowableOfType(ProviderException.class, () -> job.run(
+                JobRequest.builder(ACME, shorter).model("gpt-4o-mini").build()));
+        JobResult ok = job.run(JobRequest.builder(ACME, "1 2 3 4 5 6").model("gpt-4o-mini").build());
+
+        assertThat(refused.code()).isEqualTo(ErrorCode.AI_CONTEXT_TOO_LONG);
+        assertThat(refused.retryable()).isFalse();
+        assertThat(refused.getMessage()).contains("the prompt is 26 tokens and the answer may take 100")
+                .contains("120 tokens of openai/gpt-4o-mini's context window").contains("nothing was charged");
+        assertThat(ok.text()).isEqualTo("Paris.");
+        assertThat(server.requests()).as("only the call that fits reached the provider").hasSize(1);
+        assertThat(usage.recent(ACME, 3)).extracting(UsageRecord::errorCode)
+                .containsExactly(null, "AI_CONTEXT_TOO_LONG", "AI_CONTEXT_TOO_LONG");
+        assertThat(ledger.spent(hard)).as("only the call that fits is charged")
+                .isEqualByComparingTo(ok.billed().amount());
+    }
+
+    @Test
     void aModelWithoutAListPriceButWithTierRatesIsReservedAndChargedAtThoseRates() {
         TierPlan plan = TierPlan.of(List.of(new Tier("standard", java.util.Set.of(NANO), new BigDecimal("0.50"),
                 new BigDecimal("2.00"))));
@@ -555,9 +587,10 @@ class LLMJobTest {
         assertThat(r.billed()).isEqualTo(Cost.usd(new BigDecimal("1.5")));
         assertThat(ledger.spent(hard)).isEqualByComparingTo("1.5");
         assertThat(Estimates.worstCase(new dev.aitenancy.models.ResolvedModel(NANO, 1_000_000, null,
-                plan.tier("standard").orElseThrow(), null), "")).as("1M output tokens at 2 USD per 1M")
+                plan.tier("standard").orElseThrow(), null), new Estimates.Input(0, false))).as("1M output tokens at 2 USD per 1M")
                 .isEqualByComparingTo("2");
-        assertThat(Estimates.worstCase(new dev.aitenancy.models.ResolvedModel(NANO, 1_000_000, null, null, null), ""))
+        assertThat(Estimates.worstCase(new dev.aitenancy.models.ResolvedModel(NANO, 1_000_000, null, null, null),
+                new Estimates.Input(0, false)))
                 .as("no price at all: unpriced, not zero").isNull();
     }
 
