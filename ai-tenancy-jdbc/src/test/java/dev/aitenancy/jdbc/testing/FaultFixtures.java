@@ -48,6 +48,9 @@ public final class FaultFixtures {
     /** 10 input and 5 output tokens. */
     public static final BigDecimal OK_COST = new BigDecimal("0.000012");
 
+    private static final com.knuddels.jtokkit.api.Encoding O200K = com.knuddels.jtokkit.Encodings
+            .newLazyEncodingRegistry().getEncoding(com.knuddels.jtokkit.api.EncodingType.O200K_BASE);
+
     private FaultFixtures() {
     }
 
@@ -63,9 +66,12 @@ public final class FaultFixtures {
         return LoopbackServer.Reply.sse().thenStall();
     }
 
-    /** What a call of this prompt reserves: its input estimate (4 characters a token) plus the output cap. */
+    /**
+     * What a call of this prompt reserves: its input tokens (the model's tokenizer, o200k_base, plus
+     * 4 tokens of the message's framing and 3 of the answer's priming) plus the output cap.
+     */
     public static BigDecimal worstCase(String prompt) {
-        long input = (prompt.length() + 3) / 4;
+        long input = O200K.countTokensOrdinary(prompt) + 7;
         return IN_PER_1M.multiply(BigDecimal.valueOf(input)).add(OUT_PER_1M.multiply(BigDecimal.valueOf(MAX_OUTPUT)))
                 .divide(BigDecimal.valueOf(1_000_000), MathContext.DECIMAL64);
     }
