@@ -39,7 +39,7 @@ final class UsageRows {
     }
 
     /** Moves a started row to its outcome (bind with {@link #bind}). */
-    private static final String UPDATE = "UPDATE ai_generations SET user_id = :userId, group_id = :groupId, "
+    static final String UPDATE = "UPDATE ai_generations SET user_id = :userId, group_id = :groupId, "
             + "provider = :provider, model = :model, feature = :feature, tier = :tier, status = :status, "
             + "input_tokens = :inputTokens, output_tokens = :outputTokens, cached_tokens = :cachedTokens, "
             + "latency_ms = :latencyMs, correlation_id = :correlationId, error_code = :errorCode, "
