@@ -51,8 +51,8 @@ public final class SecretCipher {
     private static final byte[] CANARY_TEXT = "ai-tenancy master key check".getBytes(StandardCharsets.UTF_8);
     /** Without a '/', so it is never the associated data of a key ({@code org + "/" + provider}). */
     private static final byte[] CANARY_AD = "ai-tenancy:master-key-check".getBytes(StandardCharsets.UTF_8);
-    private static final String HOW_TO_GENERATE = "generate one with `java -cp ai-tenancy-core.jar:tink.jar "
-            + "dev.aitenancy.keys.SecretCipher generate` (or SecretCipher.generateBase64Key()) and keep it secret";
+    private static final String HOW_TO_GENERATE = "generate one with `openssl rand -base64 32` (or "
+            + "SecretCipher.generateBase64Key()) and keep it secret";
     private static final AesGcmParameters AES256_GCM;
 
     static {

@@ -49,6 +49,16 @@ class SecretCipherTest {
     }
 
     @Test
+    void aKeyMadeWithOpensslWorks() {
+        // `openssl rand -base64 32`, as the README and the startup error say: 32 random bytes in base64
+        String openssl = "3jZR5phRkoQWsb4lz+ZWHyLoIpjswcpSOavoRckLiEY="; // printed by it
+        SecretCipher fromOpenssl = SecretCipher.fromConfig(openssl + "\n");
+
+        assertThat(fromOpenssl.decrypt(fromOpenssl.encrypt(KEY, ACME, ProviderId.OPENAI), ACME, ProviderId.OPENAI)
+                .reveal()).isEqualTo(KEY.reveal());
+    }
+
+    @Test
     void aTinkJsonKeysetWorksToo() {
         SecretCipher fromJson = SecretCipher.fromConfig(SecretCipher.generateKeysetJson());
 
