@@ -493,12 +493,8 @@ class LLMJobTest {
 
     @Test
     void anUnpricedModelIsRefusedUnderAHardBudgetUntilAnAdminAllowsItAndSoftBudgetsOnlyWarn() throws Exception {
-        InMemoryBudgetLedger ledger = new InMemoryBudgetLedger(java.time.Clock.systemUTC(),
-                dev.aitenancy.limits.BudgetAlertListener.NONE);
-        Budget hard = Budget.hard(GLOBEX, Budget.Scope.ORG, null, Budget.Period.MONTHLY, new BigDecimal("100"));
-        ledger.setBudget(hard);
-        job = LLMJob.builder().keyStore(keys).modelCatalog(catalog).usageSink(usage).provider(openai)
-                .budgetLedger(ledger).build();
+        InMemoryBudgetLedger ledger = jobWithHardBudget(GLOBEX, "100");
+        Budget hard = ledger.budgets(GLOBEX).get(0);
 
         AtomicReference<BudgetExceededException> refused = new AtomicReference<>();
         String log = LogCapture.stderrOf(() -> refused.set(catchThrowableOfType(BudgetExceededException.class,
@@ -535,17 +531,23 @@ class LLMJobTest {
         assertThat(server.requests()).hasSize(2);
     }
 
+    /** Rebuilds {@link #job} with a ledger holding a hard monthly budget of {@code usd} for {@code org}. */
+    private InMemoryBudgetLedger jobWithHardBudget(OrgId org, String usd) {
+        InMemoryBudgetLedger ledger = new InMemoryBudgetLedger(java.time.Clock.systemUTC(),
+                dev.aitenancy.limits.BudgetAlertListener.NONE);
+        ledger.setBudget(Budget.hard(org, Budget.Scope.ORG, null, Budget.Period.MONTHLY, new BigDecimal(usd)));
+        job = LLMJob.builder().keyStore(keys).modelCatalog(catalog).usageSink(usage).provider(openai)
+                .budgetLedger(ledger).build();
+        return ledger;
+    }
+
     @Test
     void aPromptThatCannotFitTheModelsContextWindowIsRefusedBeforeTheProviderIsCalled() {
         ModelRef small = ModelRef.of(ProviderId.OPENAI, "gpt-4o-mini");
         catalog.register(new ModelSpec(small, 120, 16_384, new BigDecimal("0.15"), new BigDecimal("0.60"), null));
         catalog.allow(ACME, small, 100);
-        InMemoryBudgetLedger ledger = new InMemoryBudgetLedger(java.time.Clock.systemUTC(),
-                dev.aitenancy.limits.BudgetAlertListener.NONE);
-        Budget hard = Budget.hard(ACME, Budget.Scope.ORG, null, Budget.Period.MONTHLY, new BigDecimal("10"));
-        ledger.setBudget(hard);
-        job = LLMJob.builder().keyStore(keys).modelCatalog(catalog).usageSink(usage).provider(openai)
-                .budgetLedger(ledger).build();
+        InMemoryBudgetLedger ledger = jobWithHardBudget(ACME, "10");
+        Budget hard = ledger.budgets(ACME).get(0);
         String tooLong = "1 2 3 4 5 6 7 8 9 0"; // 19 tokens + 7 of framing + 100 of output cap = 126 > 120 ...
         String shorter = "1 2 3 4 5 6 7 8"; // ... 15 + 7 + 100 = 122 > 120; "1 2 3 4 5 6" 11 + 7 + 100 = 118 fits
 
