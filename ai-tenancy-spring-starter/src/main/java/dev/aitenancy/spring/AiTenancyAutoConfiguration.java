@@ -2,35 +2,37 @@ package dev.aitenancy.spring;
 
 import dev.aitenancy.CallObserver;
 import dev.aitenancy.LLMJob;
-import dev.aitenancy.limits.RateLimitAdmin;
-import dev.aitenancy.usage.UsageTextSettings;
 import dev.aitenancy.admin.OrgAdmin;
-import dev.aitenancy.guardrails.GuardrailStore;
-import dev.aitenancy.guardrails.Guardrails;
 import dev.aitenancy.features.FeatureFlagStore;
 import dev.aitenancy.features.FeatureFlags;
+import dev.aitenancy.guardrails.GuardrailStore;
+import dev.aitenancy.guardrails.Guardrails;
 import dev.aitenancy.keys.KeyStore;
-import dev.aitenancy.keys.ProviderKeys;
 import dev.aitenancy.keys.ProviderKeyAdmin;
+import dev.aitenancy.keys.ProviderKeys;
 import dev.aitenancy.limits.BudgetAlertListener;
 import dev.aitenancy.limits.BudgetLedger;
 import dev.aitenancy.limits.BudgetStore;
+import dev.aitenancy.limits.RateLimitAdmin;
 import dev.aitenancy.limits.RateLimiter;
 import dev.aitenancy.models.ModelAdmin;
 import dev.aitenancy.models.ModelCatalog;
 import dev.aitenancy.models.ModelRegistry;
 import dev.aitenancy.models.TierPlan;
 import dev.aitenancy.provider.ProviderClient;
+import dev.aitenancy.spring.internal.StartupReport;
 import dev.aitenancy.template.TemplateStore;
 import dev.aitenancy.template.Templates;
 import dev.aitenancy.usage.AuditSink;
 import dev.aitenancy.usage.UsageLog;
 import dev.aitenancy.usage.UsageSink;
+import dev.aitenancy.usage.UsageTextSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -136,6 +138,12 @@ public class AiTenancyAutoConfiguration {
         models.ifUnique(b::models);
         rateLimits.ifUnique(b::rateLimits);
         return b.build();
+    }
+
+    /** Logs once at startup which stores serve which part and where the endpoints are mounted. */
+    @Bean
+    StartupReport aiTenancyStartupReport(ListableBeanFactory beans, AiTenancyProperties properties) {
+        return new StartupReport(beans, properties.admin().enabled(), properties.admin().basePath());
     }
 
     @Bean

@@ -26,6 +26,7 @@ import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.spring.internal.GenerateEndpoint;
 import dev.aitenancy.spring.internal.RequestBodyLimit;
 import dev.aitenancy.tenant.OrgId;
+import dev.aitenancy.testing.LogCapture;
 import dev.aitenancy.usage.UsageRecord;
 import dev.aitenancy.usage.UsageSink;
 import dev.aitenancy.usage.UsageStatus;
@@ -82,6 +83,27 @@ class AiTenancyAutoConfigurationTest {
             }
             return false;
         }
+    }
+
+    @Test
+    void startupSaysOnceWhichStoresServeWhichPartAndWhereTheEndpointsAre() throws Exception {
+        String inMemory = LogCapture.quietly(() -> runner.run(ctx -> assertThat(ctx).hasNotFailed()));
+        String onJdbc = LogCapture.quietly(() -> withDatabase.run(ctx -> assertThat(ctx).hasNotFailed()));
+        String mounted = LogCapture.quietly(() -> withAdmin.withPropertyValues("ai-tenancy.admin.base-path=/ai")
+                .run(ctx -> assertThat(ctx).hasNotFailed()));
+
+        assertThat(inMemory.lines().filter(l -> l.contains("ai-tenancy: stores"))).singleElement().asString()
+                .contains("stores in memory (nothing survives a restart): keys InMemoryKeyStore, models "
+                        + "InMemoryModelCatalog, rate limits InMemoryRateLimiter")
+                .contains("usage InMemoryUsageSink")
+                .endsWith("; admin and generate endpoints off (ai-tenancy.admin.enabled=false)");
+        assertThat(onJdbc.lines().filter(l -> l.contains("ai-tenancy: stores"))).singleElement().asString()
+                .contains("stores on JDBC (H2 2.")
+                .contains("keys CachingKeyStore, models JdbcModelCatalog, rate limits JdbcRateLimiter, "
+                        + "budgets JdbcBudgetLedger")
+                .contains("usage JdbcUsageSink")
+                .doesNotContain(MASTER_KEY);
+        assertThat(mounted).contains("admin and generate endpoints mounted under /ai");
     }
 
     @Test
