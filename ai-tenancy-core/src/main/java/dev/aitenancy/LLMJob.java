@@ -21,10 +21,6 @@ import dev.aitenancy.models.ResolvedModel;
 import dev.aitenancy.provider.ProviderClient;
 import dev.aitenancy.provider.ProviderSettings;
 import dev.aitenancy.provider.internal.CallerRuns;
-import dev.aitenancy.provider.anthropic.AnthropicClient;
-import dev.aitenancy.provider.cohere.CohereClient;
-import dev.aitenancy.provider.gemini.GeminiClient;
-import dev.aitenancy.provider.openai.OpenAiClient;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.provider.ProviderResponse;
 import dev.aitenancy.tenant.Caller;
@@ -131,6 +127,11 @@ public final class LLMJob {
      */
     public JobResult run(String template, Object org, Map<String, ?> context) {
         return run(JobRequest.builder(org, template).context(context).build());
+    }
+
+    /** {@link #run(String, Object, Map)} of a template without variables. */
+    public JobResult run(String template, Object org) {
+        return run(template, org, Map.of());
     }
 
     /**
@@ -434,16 +435,26 @@ public final class LLMJob {
          * headers), e.g. {@code b -> b.requestTimeout(Duration.ofSeconds(30))}.
          */
         public Builder builtInProviders(UnaryOperator<ProviderSettings.Builder> settings) {
-            provider(new OpenAiClient(settings.apply(OpenAiClient.defaultSettings()).build()));
-            provider(new AnthropicClient(settings.apply(AnthropicClient.defaultSettings()).build()));
-            provider(new GeminiClient(settings.apply(GeminiClient.defaultSettings()).build()));
-            provider(new CohereClient(settings.apply(CohereClient.defaultSettings()).build()));
+            BuiltInProviders.IDS.forEach(id -> provider(BuiltInProviders.client(id, settings)));
             return this;
         }
 
         /** {@link #builtInProviders(UnaryOperator)} with default settings. */
         public Builder builtInProviders() {
             return builtInProviders(UnaryOperator.identity());
+        }
+
+        /**
+         * Registers the built-in client of {@code id} (openai, anthropic, gemini or cohere) with its
+         * default settings adjusted by {@code settings}, replacing one of the same id: e.g. OpenAI
+         * through a company proxy, {@code provider(ProviderId.OPENAI, s -> s.baseUri(proxy))}.
+         *
+         * @throws IllegalArgumentException for another id (register its client with
+         *                                  {@link #provider(ProviderClient)}, e.g. an
+         *                                  {@code OpenAiCompatibleClient})
+         */
+        public Builder provider(ProviderId id, UnaryOperator<ProviderSettings.Builder> settings) {
+            return provider(BuiltInProviders.client(id, settings));
         }
 
         /** Registers a provider client under its {@link ProviderClient#id()}, replacing one of the same id. */

@@ -542,6 +542,23 @@ class LLMJobTest {
     }
 
     @Test
+    void aBuiltInProviderCanBePointedElsewhereByIdAndATemplateWithoutVariablesRunsInShort() {
+        LLMJob viaProxy = LLMJob.builder().keyStore(keys).modelCatalog(catalog).usageSink(usage)
+                .builtInProviders() // OpenAI at api.openai.com ...
+                .provider(ProviderId.OPENAI, s -> s.baseUri(server.uri("/v1")).retryPolicy(FAST)) // ... replaced
+                .build();
+
+        JobResult r = viaProxy.run("What is the capital of France?", "acme");
+
+        assertThat(r.text()).isEqualTo("Paris.");
+        assertThat(server.requests()).singleElement().satisfies(req -> assertThat(req.pathAndQuery())
+                .isEqualTo("/v1/chat/completions"));
+        assertThat(catchThrowableOfType(IllegalArgumentException.class, () -> LLMJob.builder()
+                .provider(ProviderId.of("mistral"), s -> s)).getMessage())
+                .contains("mistral is not a built-in provider").contains("OpenAiCompatibleClient");
+    }
+
+    @Test
     void aPromptThatCannotFitTheModelsContextWindowIsRefusedBeforeTheProviderIsCalled() {
         ModelRef small = ModelRef.of(ProviderId.OPENAI, "gpt-4o-mini");
         catalog.register(new ModelSpec(small, 120, 16_384, new BigDecimal("0.15"), new BigDecimal("0.60"), null));
