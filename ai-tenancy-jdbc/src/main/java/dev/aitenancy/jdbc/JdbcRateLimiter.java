@@ -54,8 +54,9 @@ import org.slf4j.LoggerFactory;
  * <li>what the group counted is added to each row, and the transaction commits.</li>
  * </ol>
  * On PostgreSQL the round trips are the same whatever the group's size: an {@code INSERT ...
- * ON CONFLICT DO NOTHING} of the rows this instance has not seen yet this minute (skipped in
- * steady traffic), one {@code SELECT ... FOR UPDATE} that locks and reads every row, the updates
+ * ON CONFLICT DO NOTHING} of the rows this instance has not seen yet this minute, committed on its
+ * own before the group's transaction (skipped in steady traffic), one {@code SELECT ... FOR
+ * UPDATE} that locks and reads every row, the updates
  * by key as one JDBC batch, and the commit. The keys travel as arrays ({@code unnest}), so each
  * statement has one text and is prepared once per connection, and every row is found through
  * the primary key. That is three round trips per group in steady traffic, where a call used to
@@ -66,10 +67,11 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Exactness across instances</h2>
  * The counts a group decides on are locked, so no other transaction changes them until it
- * commits. Every instance locks rows in one order (the order this class sorts keys in) and
- * inserts missing rows in one order (PostgreSQL's order of the primary key), and a transaction
- * locks only rows that existed, or that it inserted, when its insert step ended; so two groups
- * never wait for each other in a circle. Should the database still report a serialization failure
+ * commits. Every statement that takes counter rows — a group's insert of new rows, its lock of
+ * every row, a lone call's upsert — takes them in the one order this class sorts keys in, and a
+ * group's transaction only locks rows that exist (their insert committed before it), so no
+ * transaction holds a new row while it waits for an older one and none wait for each other in a
+ * circle, on one instance or across many. Should the database still report a serialization failure
  * or a deadlock, the group is tried again ({@link Sql#retryingConflicts}), as it is when another
  * session inserts one of its rows at the same moment or a row vanishes between the insert and the
  * lock. When the group's transaction fails, nothing of it counted: if the database could not be

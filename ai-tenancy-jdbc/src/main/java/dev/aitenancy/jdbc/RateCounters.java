@@ -33,10 +33,16 @@ final class RateCounters {
     /** Rows remembered as existing; past this the memory starts over. */
     private static final int MAX_KNOWN = 100_000;
 
+    /**
+     * Creates the rows a group needs that this instance has not seen this minute, in the keys' order
+     * (the order every transaction takes these rows in), in a transaction of its own before the
+     * group's: the group's transaction then only locks rows that exist, in that order, and never
+     * holds a new row while it waits for an older one.
+     */
     static final String PG_INSERT = "INSERT INTO ai_rate_counters (org_id, scope, subject, window_start, hits) "
             + "SELECT k.o, k.s, k.u, k.w, 0 FROM unnest(CAST(:orgs AS varchar[]), CAST(:scopes AS varchar[]), "
-            + "CAST(:subjects AS varchar[]), CAST(:windows AS bigint[])) AS k(o, s, u, w) "
-            + "ORDER BY k.o, k.s, k.u, k.w ON CONFLICT DO NOTHING";
+            + "CAST(:subjects AS varchar[]), CAST(:windows AS bigint[])) WITH ORDINALITY AS k(o, s, u, w, n) "
+            + "ORDER BY k.n ON CONFLICT DO NOTHING";
     // Each key is looked up by the primary key in the array's order (a LATERAL subquery with FOR UPDATE
     // is not flattened into a join, so the planner cannot choose a hash join over a scan of the table).
     static final String PG_LOCK = "SELECT k.o, k.s, k.u, k.w, c.hits FROM unnest(CAST(:orgs AS varchar[]), "
@@ -167,9 +173,12 @@ final class RateCounters {
                     rememberMinute();
                     unknown = needed.stream().filter(k -> !known.contains(k)).toList();
                 }
-                List<Key> insert = unknown;
                 try {
-                    List<Optional<Charge>> decided = jdbi.inTransaction(h -> decide(h, insert));
+                    if (!unknown.isEmpty()) {
+                        List<Key> create = unknown;
+                        jdbi.useHandle(h -> bindKeys(h.createUpdate(PG_INSERT), create).execute());
+                    }
+                    List<Optional<Charge>> decided = jdbi.inTransaction(this::decide);
                     if (pg) {
                         if (known.size() + needed.size() > MAX_KNOWN) {
                             known.clear();
@@ -192,8 +201,8 @@ final class RateCounters {
             }
         }
 
-        private List<Optional<Charge>> decide(Handle h, List<Key> unknown) {
-            Map<Key, long[]> hits = dialect == Dialect.POSTGRESQL ? lockPostgres(h, unknown) : lockH2(h);
+        private List<Optional<Charge>> decide(Handle h) {
+            Map<Key, long[]> hits = dialect == Dialect.POSTGRESQL ? lockPostgres(h) : lockH2(h);
             for (Key k : needed) {
                 if (!hits.containsKey(k)) {
                     throw new Missing();
@@ -284,11 +293,8 @@ final class RateCounters {
             }
         }
 
-        /** PostgreSQL: inserts the unknown rows, then locks and reads every row, in two statements. */
-        private Map<Key, long[]> lockPostgres(Handle h, List<Key> unknown) {
-            if (!unknown.isEmpty()) {
-                bindKeys(h.createUpdate(PG_INSERT), unknown).execute();
-            }
+        /** PostgreSQL: locks and reads every row the group touches, in the keys' order, in one statement. */
+        private Map<Key, long[]> lockPostgres(Handle h) {
             Map<Key, long[]> hits = new HashMap<>(touched.size() * 2);
             bindKeys(h.createQuery(PG_LOCK), touched)
                     .map((rs, ctx) -> new Row(new Key(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)),
