@@ -10,10 +10,20 @@ import java.util.Objects;
 /**
  * Publishes calls to Micrometer (an optional dependency): a counter {@code ai_tenancy.requests}
  * and a timer {@code ai_tenancy.request.duration} tagged by provider, model and outcome, and the
- * OpenTelemetry-named distribution {@code gen_ai.client.token.usage} tagged by token type. The org
- * is deliberately not a tag: tenants are unbounded and would explode the metric's cardinality.
+ * OpenTelemetry GenAI client metrics (semantic conventions 1.37 and later):
+ * {@code gen_ai.client.operation.duration} and {@code gen_ai.client.token.usage}, tagged with
+ * {@code gen_ai.operation.name} ({@code chat}), {@code gen_ai.provider.name} (the conventions'
+ * well-known names: {@code openai}, {@code anthropic}, {@code gcp.gemini}, {@code cohere}; other
+ * providers by their id), {@code gen_ai.request.model}, and {@code error.type} (the error code, or
+ * {@code none}: a tag key every meter of a name has, as Prometheus requires) or
+ * {@code gen_ai.token.type}. The org is deliberately not a tag: tenants are unbounded and would
+ * explode the metric's cardinality.
  */
 public final class MicrometerCallObserver implements CallObserver {
+
+    /** The token histogram's buckets, as the conventions specify them. */
+    private static final double[] TOKEN_BUCKETS = {1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576,
+        4194304, 16777216, 67108864};
 
     private final MeterRegistry registry;
 
@@ -27,19 +37,32 @@ public final class MicrometerCallObserver implements CallObserver {
         String model = r.model() == null ? "none" : r.model();
         String outcome = r.errorCode() == null ? r.status().wireName() : r.errorCode();
         registry.counter("ai_tenancy.requests", "provider", provider, "model", model, "outcome", outcome).increment();
+        String genAiProvider = providerName(provider);
         if (r.latency() != null) {
             Timer.builder("ai_tenancy.request.duration").tags("provider", provider, "model", model, "outcome", outcome)
                     .register(registry).record(r.latency());
+            Timer.builder("gen_ai.client.operation.duration").description("GenAI operation duration")
+                    .tags("gen_ai.operation.name", "chat", "gen_ai.provider.name", genAiProvider,
+                            "gen_ai.request.model", model, "error.type", r.errorCode() == null ? "none" : r.errorCode())
+                    .register(registry).record(r.latency());
         }
-        record(provider, model, "input", r.usage().inputTokens());
-        record(provider, model, "output", r.usage().outputTokens());
+        record(genAiProvider, model, "input", r.usage().inputTokens());
+        record(genAiProvider, model, "output", r.usage().outputTokens());
     }
 
     private void record(String provider, String model, String type, Long tokens) {
         if (tokens != null) {
-            DistributionSummary.builder("gen_ai.client.token.usage").baseUnit("tokens")
-                    .tags("gen_ai.system", provider, "gen_ai.request.model", model, "gen_ai.token.type", type)
+            DistributionSummary.builder("gen_ai.client.token.usage").baseUnit("{token}")
+                    .description("Measures number of input and output tokens used")
+                    .serviceLevelObjectives(TOKEN_BUCKETS)
+                    .tags("gen_ai.operation.name", "chat", "gen_ai.provider.name", provider,
+                            "gen_ai.request.model", model, "gen_ai.token.type", type)
                     .register(registry).record(tokens);
         }
+    }
+
+    /** The conventions' well-known {@code gen_ai.provider.name} of a provider id, else the id. */
+    static String providerName(String provider) {
+        return provider.equals("gemini") ? "gcp.gemini" : provider;
     }
 }

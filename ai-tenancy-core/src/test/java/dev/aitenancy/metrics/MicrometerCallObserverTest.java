@@ -57,12 +57,28 @@ class MicrometerCallObserverTest {
         assertThat(registry.get("ai_tenancy.requests").tags("outcome", "AI_PROVIDER_UNAVAILABLE").counter().count())
                 .isEqualTo(1.0);
         assertThat(registry.get("ai_tenancy.request.duration").tags("outcome", "ok").timer().count()).isEqualTo(1);
-        assertThat(registry.get("gen_ai.client.token.usage").tags("gen_ai.token.type", "input").summary()
-                .totalAmount()).isEqualTo(12.0);
+        assertThat(registry.get("gen_ai.client.token.usage").tags("gen_ai.operation.name", "chat",
+                "gen_ai.provider.name", "openai", "gen_ai.request.model", "gpt-4.1-mini", "gen_ai.token.type", "input")
+                .summary().totalAmount()).isEqualTo(12.0);
+        assertThat(registry.get("gen_ai.client.token.usage").summary().getId().getBaseUnit()).isEqualTo("{token}");
+        assertThat(registry.get("gen_ai.client.operation.duration").tags("gen_ai.operation.name", "chat",
+                "gen_ai.provider.name", "openai", "gen_ai.request.model", "gpt-4.1-mini", "error.type", "none")
+                .timer().count()).isEqualTo(1);
+        assertThat(registry.get("gen_ai.client.operation.duration").tags("error.type", "AI_PROVIDER_UNAVAILABLE")
+                .timer().count()).isEqualTo(1);
         assertThat(registry.get("gen_ai.client.token.usage").tags("gen_ai.token.type", "output").summary()
                 .totalAmount()).isEqualTo(3.0);
         for (Meter m : registry.getMeters()) {
             assertThat(m.getId().getTags()).noneMatch(t -> t.getValue().equals("acme"));
         }
+        assertThat(registry.find("gen_ai.client.token.usage").tagKeys("gen_ai.system").meters())
+                .as("the attribute the conventions renamed to gen_ai.provider.name").isEmpty();
+    }
+
+    @Test
+    void geminiHasTheConventionsWellKnownProviderName() {
+        assertThat(MicrometerCallObserver.providerName("gemini")).isEqualTo("gcp.gemini");
+        assertThat(MicrometerCallObserver.providerName("anthropic")).isEqualTo("anthropic");
+        assertThat(MicrometerCallObserver.providerName("mistral")).isEqualTo("mistral");
     }
 }
