@@ -1,5 +1,6 @@
 package dev.aitenancy.examples.benchmarks.load;
 
+import dev.aitenancy.examples.benchmarks.Databases;
 import dev.aitenancy.examples.benchmarks.load.Segments.Mode;
 import dev.aitenancy.examples.benchmarks.load.Segments.Result;
 import java.io.IOException;
@@ -94,7 +95,7 @@ public final class LoadHarness {
     public static void main(String[] args) throws Exception {
         Map<String, String> options = parse(args);
         List<String> variants = List.of(options.getOrDefault("variants",
-                LoadDatabase.postgresqlConfigured() ? "memory,h2,postgresql" : "memory,h2").split(","));
+                Databases.postgresqlConfigured() ? "memory,h2,postgresql" : "memory,h2").split(","));
         List<Mode> modes = new ArrayList<>();
         for (String m : options.getOrDefault("modes", "sequential,async64,blocking64").split(",")) {
             modes.add(Mode.of(m.strip()));

@@ -1,6 +1,7 @@
 package dev.aitenancy.examples.benchmarks.load;
 
 import dev.aitenancy.JobRequest;
+import dev.aitenancy.examples.benchmarks.GovernedSetup;
 import dev.aitenancy.tenant.Caller;
 import java.util.Map;
 import java.util.Set;
@@ -11,8 +12,8 @@ import java.util.Set;
  */
 final class Workload {
 
-    static final int ORGS = 100;
-    static final int USERS_PER_ORG = 10;
+    static final int ORGS = GovernedSetup.ORGS;
+    static final int USERS_PER_ORG = GovernedSetup.USERS_PER_ORG;
     static final String FEATURE = "summaries";
     static final String TEMPLATE = "Summarize {{topic}} in three bullets";
     /** The output cap the org's token-limit guardrail sets, which the library sends as max_completion_tokens. */
