@@ -49,14 +49,7 @@ public class BudgetReservationBenchmark {
         db = Databases.open(store);
         ledger = AiTenancyJdbc.create(db.dataSource()).withConfigCache(java.time.Duration.ofSeconds(5))
                 .budgetLedger(BudgetAlertListener.NONE);
-        for (int o = 0; o < 100; o++) {
-            OrgId org = OrgId.of("org-" + o);
-            ledger.setBudget(Budget.hard(org, Budget.Scope.ORG, null, Budget.Period.MONTHLY, new BigDecimal("1000000")));
-            for (int u = 0; u < 10; u++) {
-                ledger.setBudget(Budget.hard(org, Budget.Scope.USER, "user-" + u, Budget.Period.DAILY,
-                        new BigDecimal("1000000")));
-            }
-        }
+        GovernedSetup.setBudgets(ledger);
     }
 
     @TearDown

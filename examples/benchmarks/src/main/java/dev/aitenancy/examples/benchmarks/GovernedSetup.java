@@ -103,6 +103,7 @@ public record GovernedSetup(LLMJob.Builder builder, UsageSink usage, RateLimiter
             flags = jdbc.featureFlags();
             usage = jdbc.usageSink();
         }
+        setBudgets(ledger);
         guardrails.save(Guardrail.global("no secrets", GuardrailRule.ContentFilter.input(List.of("password"),
                 List.of()), GuardrailAction.BLOCK));
         for (int o = 0; o < ORGS; o++) {
@@ -111,12 +112,6 @@ public record GovernedSetup(LLMJob.Builder builder, UsageSink usage, RateLimiter
             keys.markVerified(org, ProviderId.OPENAI, Instant.now());
             admin.allow(org, MODEL, 500).setDefault(org, MODEL).setDefaultProvider(org, ProviderId.OPENAI);
             flags.set(org, feature, true);
-            ledger.setBudget(Budget.hard(org, Budget.Scope.ORG, null, Budget.Period.MONTHLY,
-                    new BigDecimal("1000000")));
-            for (int u = 0; u < USERS_PER_ORG; u++) {
-                ledger.setBudget(Budget.hard(org, Budget.Scope.USER, "user-" + u, Budget.Period.DAILY,
-                        new BigDecimal("1000000")));
-            }
             guardrails.save(Guardrail.forOrg(org, "caps", new GuardrailRule.TokenLimit(8_000L, 400),
                     GuardrailAction.BLOCK));
             guardrails.save(Guardrail.forOrg(org, "pii", GuardrailRule.ContentFilter.output(List.of(),
@@ -127,6 +122,19 @@ public record GovernedSetup(LLMJob.Builder builder, UsageSink usage, RateLimiter
         LLMJob.Builder builder = LLMJob.builder().keyStore(keys).modelCatalog(catalog).rateLimiter(limiter)
                 .budgetLedger(ledger).guardrails(guardrails).featureFlags(flags).usageSink(usage);
         return new GovernedSetup(builder, usage, limiter, db);
+    }
+
+    /** A hard monthly budget of each org and a hard daily budget of each of its users, too high to refuse. */
+    public static void setBudgets(BudgetStore ledger) {
+        for (int o = 0; o < ORGS; o++) {
+            OrgId org = OrgId.of("org-" + o);
+            ledger.setBudget(Budget.hard(org, Budget.Scope.ORG, null, Budget.Period.MONTHLY,
+                    new BigDecimal("1000000")));
+            for (int u = 0; u < USERS_PER_ORG; u++) {
+                ledger.setBudget(Budget.hard(org, Budget.Scope.USER, "user-" + u, Budget.Period.DAILY,
+                        new BigDecimal("1000000")));
+            }
+        }
     }
 
     /**

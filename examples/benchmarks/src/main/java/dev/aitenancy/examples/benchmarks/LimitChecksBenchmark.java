@@ -1,7 +1,6 @@
 package dev.aitenancy.examples.benchmarks;
 
 import dev.aitenancy.jdbc.AiTenancyJdbc;
-import dev.aitenancy.limits.Budget;
 import dev.aitenancy.limits.BudgetAlertListener;
 import dev.aitenancy.limits.BudgetStore;
 import dev.aitenancy.limits.RateLimitPolicy;
@@ -56,14 +55,7 @@ public class LimitChecksBenchmark {
             limiter = jdbc.rateLimiter(generous);
             ledger = jdbc.budgetLedger(BudgetAlertListener.NONE);
         }
-        for (int o = 0; o < 100; o++) {
-            OrgId org = OrgId.of("org-" + o);
-            ledger.setBudget(Budget.hard(org, Budget.Scope.ORG, null, Budget.Period.MONTHLY, new BigDecimal("1000000")));
-            for (int u = 0; u < 10; u++) {
-                ledger.setBudget(Budget.hard(org, Budget.Scope.USER, "user-" + u, Budget.Period.DAILY,
-                        new BigDecimal("1000000")));
-            }
-        }
+        GovernedSetup.setBudgets(ledger);
     }
 
     @TearDown
