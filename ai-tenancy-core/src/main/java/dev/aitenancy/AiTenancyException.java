@@ -11,7 +11,7 @@ import java.util.Objects;
 public abstract sealed class AiTenancyException extends RuntimeException
         permits InvalidRequestException, TemplateException, ConfigurationException, AccessDeniedException,
                 GuardrailBlockedException, RateLimitedException, BudgetExceededException, ProviderException,
-                CanceledException, StoreException {
+                CanceledException, StoreException, ConversationNotFoundException, OutputInvalidException {
 
     private static final long serialVersionUID = 1L;
 

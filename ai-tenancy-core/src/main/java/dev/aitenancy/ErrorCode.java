@@ -76,7 +76,18 @@ public enum ErrorCode {
      * {@code NOT_FOUND}, Anthropic {@code not_found_error}, Azure {@code DeploymentNotFound}): an
      * admin should check the model id configured for the org. Retrying will not help.
      */
-    AI_PROVIDER_MODEL_NOT_FOUND(false);
+    AI_PROVIDER_MODEL_NOT_FOUND(false),
+    /**
+     * The conversation does not exist for this org and user: it never did, was deleted or purged,
+     * or belongs to someone else (the error never says which). Start a new conversation.
+     */
+    AI_CONVERSATION_NOT_FOUND(false),
+    /**
+     * The model's answer is not the JSON the request asked for: it does not parse, or it violates
+     * the schema. The raw answer is kept in the usage record (if the org stores text); nothing is
+     * half-filled. Retrying may give a valid answer.
+     */
+    AI_OUTPUT_INVALID(false);
 
     private final boolean retryable;
 

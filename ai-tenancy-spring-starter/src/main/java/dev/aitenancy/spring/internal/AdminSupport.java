@@ -233,7 +233,7 @@ public final class AdminSupport {
     public static int status(ErrorCode code) {
         return switch (code) {
             case AI_INVALID_REQUEST, AI_TEMPLATE_INVALID, AI_TEMPLATE_MISSING_VARIABLE, AI_CONTEXT_TOO_LONG -> 400;
-            case AI_TEMPLATE_NOT_FOUND -> 404;
+            case AI_TEMPLATE_NOT_FOUND, AI_CONVERSATION_NOT_FOUND -> 404;
             case AI_FEATURE_DISABLED, AI_MODEL_NOT_ALLOWED, AI_TIER_DENIED, AI_GUARDRAIL_BLOCKED -> 403;
             case AI_BUDGET_EXCEEDED, AI_BUDGET_UNPRICED_MODEL -> 402;
             case AI_CONFIG_MISSING_API_KEY, AI_CONFIG_NO_DEFAULT_MODEL, AI_CONFIG_NO_PROVIDER, AI_CONFIG_INVALID,
@@ -243,7 +243,7 @@ public final class AdminSupport {
             case AI_PROVIDER_TIMEOUT -> 504;
             case AI_PROVIDER_OVERLOADED, AI_PROVIDER_UNAVAILABLE, AI_STORE_UNAVAILABLE -> 503;
             case AI_PROVIDER_QUOTA_EXHAUSTED, AI_PROVIDER_BAD_REQUEST, AI_PROVIDER_MODEL_NOT_FOUND,
-                    AI_PROVIDER_PROTOCOL -> 502;
+                    AI_PROVIDER_PROTOCOL, AI_OUTPUT_INVALID -> 502;
             default -> 400; // a code added later
         };
     }
