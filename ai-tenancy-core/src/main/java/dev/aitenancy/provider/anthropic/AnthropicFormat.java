@@ -1,6 +1,16 @@
 package dev.aitenancy.provider.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.aitenancy.chat.Message;
+import dev.aitenancy.chat.Part;
+import dev.aitenancy.chat.ResponseFormat;
+import dev.aitenancy.chat.Role;
+import dev.aitenancy.chat.Tool;
+import dev.aitenancy.chat.ToolCall;
+import dev.aitenancy.chat.internal.Schemas;
+import java.util.ArrayList;
+import java.util.List;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aitenancy.FinishReason;
 import dev.aitenancy.TokenUsage;
@@ -24,23 +34,100 @@ import java.util.Locale;
 /** Anthropic's Messages API on the wire: {@code POST /v1/messages}, named SSE events, {@code GET /v1/models}. */
 final class AnthropicFormat implements WireFormat {
 
+    /** The name of the forced tool that carries a JSON answer when the request has no schema name. */
+    static final String ANSWER_TOOL = "json_answer";
+
     @Override
     public HttpRequest.Builder generate(Endpoint endpoint, ProviderRequest request, boolean stream)
             throws IOException {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("model", request.model());
         body.put("max_tokens", request.maxOutputTokens());
-        if (request.systemPrompt() != null && !request.systemPrompt().isBlank()) {
-            body.put("system", request.systemPrompt());
+        String system = request.systemText();
+        if (system != null) {
+            body.put("system", system);
         }
-        body.putArray("messages").addObject().put("role", "user").put("content", request.prompt());
+        ArrayNode messages = body.putArray("messages");
+        ObjectNode last = null;
+        for (Message m : request.turns()) {
+            String role = m.role() == Role.ASSISTANT ? "assistant" : "user"; // tool results are the user's turn
+            if (last == null || !role.equals(last.path("role").asText())) {
+                last = messages.addObject().put("role", role);
+                last.putArray("content");
+            }
+            addBlocks((ArrayNode) last.get("content"), m);
+        }
+        for (JsonNode message : messages) { // a lone text block is sent as plain text
+            JsonNode content = message.get("content");
+            if (content.size() == 1 && "text".equals(content.get(0).path("type").asText())) {
+                ((ObjectNode) message).put("content", content.get(0).get("text").asText());
+            }
+        }
         if (request.temperature() != null) {
             body.put("temperature", request.temperature());
+        }
+        ArrayNode tools = body.putArray("tools");
+        for (Tool t : request.tools()) {
+            tools.addObject().put("name", t.name()).put("description", t.description())
+                    .set("input_schema", Schemas.read(t.parametersSchema(), "tool schema"));
+        }
+        ResponseFormat format = request.responseFormat();
+        if (format != null) { // a forced tool whose input is the answer
+            tools.addObject().put("name", answerTool(request)).put("description", "Give the answer as this JSON object.")
+                    .set("input_schema", format.hasSchema() ? Schemas.read(format.schema(), "response schema")
+                            : Json.MAPPER.createObjectNode().put("type", "object"));
+            ObjectNode choice = body.putObject("tool_choice");
+            if (request.tools().isEmpty()) {
+                choice.put("type", "tool").put("name", answerTool(request));
+            } else {
+                choice.put("type", "any"); // the model may still call the host's tools first
+            }
+        }
+        if (tools.isEmpty()) {
+            body.remove("tools");
         }
         if (stream) {
             body.put("stream", true);
         }
         return authorize(endpoint.postJson("/v1/messages", request, body, stream), request.apiKey());
+    }
+
+    /** The forced tool's name when the request asks for JSON, else null. */
+    static String answerTool(ProviderRequest request) {
+        ResponseFormat format = request.responseFormat();
+        if (format == null) {
+            return null;
+        }
+        return format.name() != null ? format.name() : ANSWER_TOOL;
+    }
+
+    private static void addBlocks(ArrayNode content, Message m) {
+        if (m.role() == Role.TOOL) {
+            content.addObject().put("type", "tool_result").put("tool_use_id", m.toolCallId()).put("content", m.text());
+            return;
+        }
+        for (Part p : m.parts()) {
+            if (p instanceof Part.Text t) {
+                content.addObject().put("type", "text").put("text", t.text());
+            } else if (p instanceof Part.Image i) {
+                ObjectNode source = content.addObject().put("type", "image").putObject("source");
+                if (i.url() != null) {
+                    source.put("type", "url").put("url", i.url());
+                } else {
+                    source.put("type", "base64").put("media_type", i.mediaType()).put("data", i.base64Data());
+                }
+            }
+        }
+        for (ToolCall c : m.toolCalls()) {
+            JsonNode input;
+            try {
+                input = Json.MAPPER.readTree(c.argumentsJson());
+            } catch (IOException e) {
+                input = null;
+            }
+            content.addObject().put("type", "tool_use").put("id", c.id()).put("name", c.name())
+                    .set("input", input != null && input.isObject() ? input : Json.MAPPER.createObjectNode());
+        }
     }
 
     @Override
@@ -53,24 +140,42 @@ final class AnthropicFormat implements WireFormat {
     }
 
     @Override
-    public ProviderResponse answer(JsonNode body, HttpHeaders headers) {
+    public ProviderResponse answer(JsonNode body, HttpHeaders headers, ProviderRequest request) {
         if (!body.isObject()) {
             throw new AnswerUnreadable("expected a JSON object");
         }
+        String answerTool = answerTool(request);
         StringBuilder text = new StringBuilder();
+        String json = null;
+        List<ToolCall> calls = new ArrayList<>();
         for (JsonNode block : body.path("content")) {
-            if ("text".equals(Json.text(block.get("type")))) {
+            String type = Json.text(block.get("type"));
+            if ("text".equals(type)) {
                 text.append(block.path("text").asText());
+            } else if ("tool_use".equals(type)) {
+                String name = Json.text(block.get("name"));
+                if (name != null && name.equals(answerTool)) {
+                    json = block.path("input").toString();
+                } else if (name != null) {
+                    calls.add(new ToolCall(String.valueOf(Json.text(block.get("id"))), name, block.path("input").toString()));
+                }
             }
         }
-        return new ProviderResponse(text.toString(), usage(body.get("usage")),
-                finishReason(Json.text(body.get("stop_reason"))), Json.text(body.get("model")),
-                headers.firstValue("request-id").orElse(Json.text(body.get("id"))));
+        FinishReason finish = finishReason(Json.text(body.get("stop_reason")));
+        if (json != null && calls.isEmpty() && finish == FinishReason.TOOL_CALLS) {
+            finish = FinishReason.STOP; // the forced answer tool: the model answered
+        }
+        return new ProviderResponse(json != null ? json : text.toString(), usage(body.get("usage")), finish,
+                Json.text(body.get("model")), headers.firstValue("request-id").orElse(Json.text(body.get("id"))), calls);
     }
 
     @Override
-    public StreamDecoder streamDecoder() {
+    public StreamDecoder streamDecoder(ProviderRequest request) {
+        String answerTool = answerTool(request);
         return new StreamDecoder() {
+            private int answerBlock = -1;
+            private boolean otherTools;
+
             @Override
             public void onEvent(SseEvent event, StreamSink sink) throws IOException {
                 JsonNode data = Json.MAPPER.readTree(event.data());
@@ -86,16 +191,40 @@ final class AnthropicFormat implements WireFormat {
                         TokenUsage start = usage(message.get("usage"));
                         sink.usage(new TokenUsage(start.inputTokens(), null, start.cachedInputTokens()));
                     }
+                    case "content_block_start" -> {
+                        JsonNode block = data.path("content_block");
+                        int index = data.path("index").asInt();
+                        if ("tool_use".equals(Json.text(block.get("type")))) {
+                            String name = Json.text(block.get("name"));
+                            if (name != null && name.equals(answerTool)) {
+                                answerBlock = index;
+                            } else {
+                                otherTools = true;
+                                sink.toolCall(index, Json.text(block.get("id")), name);
+                            }
+                        }
+                    }
                     case "content_block_delta" -> {
                         JsonNode delta = data.path("delta");
-                        if ("text_delta".equals(Json.text(delta.get("type")))) {
+                        String deltaType = Json.text(delta.get("type"));
+                        int index = data.path("index").asInt();
+                        if ("text_delta".equals(deltaType)) {
                             sink.token(Json.text(delta.get("text")));
+                        } else if ("input_json_delta".equals(deltaType)) {
+                            String piece = Json.text(delta.get("partial_json"));
+                            if (index == answerBlock) {
+                                sink.token(piece);
+                            } else {
+                                sink.toolArguments(index, piece);
+                            }
                         }
                     }
                     case "message_delta" -> {
                         String stop = Json.text(data.path("delta").get("stop_reason"));
                         if (stop != null) {
-                            sink.finishReason(finishReason(stop));
+                            FinishReason reason = finishReason(stop);
+                            sink.finishReason(reason == FinishReason.TOOL_CALLS && answerBlock >= 0 && !otherTools
+                                    ? FinishReason.STOP : reason);
                         }
                         sink.usage(usage(data.get("usage")));
                     }
@@ -106,7 +235,7 @@ final class AnthropicFormat implements WireFormat {
                                 d.message());
                     }
                     default -> {
-                        // ping, content_block_start/stop and event types added later carry nothing we need
+                        // ping, content_block_stop and event types added later carry nothing we need
                     }
                 }
             }

@@ -1,6 +1,12 @@
 package dev.aitenancy.provider.cohere;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.aitenancy.chat.Message;
+import dev.aitenancy.chat.ResponseFormat;
+import dev.aitenancy.chat.Role;
+import dev.aitenancy.chat.Tool;
+import dev.aitenancy.chat.internal.Schemas;
+import dev.aitenancy.provider.internal.ChatCompletionsFormat;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aitenancy.FinishReason;
@@ -37,10 +43,27 @@ final class CohereFormat implements WireFormat {
         if (request.systemPrompt() != null && !request.systemPrompt().isBlank()) {
             messages.addObject().put("role", "system").put("content", request.systemPrompt());
         }
-        messages.addObject().put("role", "user").put("content", request.prompt());
+        for (Message m : request.messages()) {
+            messages.add(message(m));
+        }
         body.put("max_tokens", request.maxOutputTokens());
         if (request.temperature() != null) {
             body.put("temperature", request.temperature());
+        }
+        if (!request.tools().isEmpty()) {
+            ArrayNode tools = body.putArray("tools");
+            for (Tool t : request.tools()) {
+                tools.addObject().put("type", "function").putObject("function").put("name", t.name())
+                        .put("description", t.description())
+                        .set("parameters", Schemas.read(t.parametersSchema(), "tool schema"));
+            }
+        }
+        ResponseFormat format = request.responseFormat();
+        if (format != null) {
+            ObjectNode rf = body.putObject("response_format").put("type", "json_object");
+            if (format.hasSchema()) {
+                rf.set("json_schema", Schemas.read(format.schema(), "response schema"));
+            }
         }
         if (stream) {
             body.put("stream", true);
@@ -54,8 +77,23 @@ final class CohereFormat implements WireFormat {
         return endpoint.get("/v1/models?page_size=1").header("Authorization", "Bearer " + key.reveal());
     }
 
+    /** Cohere v2's messages: Chat Completions' shape, but tool calls carry a plan and results are documents. */
+    private static ObjectNode message(Message m) {
+        ObjectNode out = ChatCompletionsFormat.message(m);
+        if (m.role() == Role.ASSISTANT && !m.toolCalls().isEmpty()) {
+            out.remove("content");
+            if (!m.text().isEmpty()) {
+                out.put("tool_plan", m.text());
+            }
+        } else if (m.role() == Role.TOOL) {
+            out.remove("content");
+            out.putArray("content").addObject().put("type", "document").putObject("document").put("data", m.text());
+        }
+        return out;
+    }
+
     @Override
-    public ProviderResponse answer(JsonNode body, HttpHeaders headers) {
+    public ProviderResponse answer(JsonNode body, HttpHeaders headers, ProviderRequest request) {
         if (!body.isObject()) {
             throw new AnswerUnreadable("expected a JSON object");
         }
@@ -66,11 +104,12 @@ final class CohereFormat implements WireFormat {
             }
         }
         return new ProviderResponse(text.toString(), usage(body.get("usage")),
-                finishReason(Json.text(body.get("finish_reason"))), null, Json.text(body.get("id")));
+                finishReason(Json.text(body.get("finish_reason"))), null, Json.text(body.get("id")),
+                ChatCompletionsFormat.toolCalls(body.path("message").path("tool_calls")));
     }
 
     @Override
-    public StreamDecoder streamDecoder() {
+    public StreamDecoder streamDecoder(ProviderRequest request) {
         return new StreamDecoder() {
             @Override
             public void onEvent(SseEvent event, StreamSink sink) throws IOException {
@@ -81,6 +120,12 @@ final class CohereFormat implements WireFormat {
                 String type = event.event() != null ? event.event() : Json.text(data.get("type"));
                 if ("content-delta".equals(type)) {
                     sink.token(Json.text(data.path("delta").path("message").path("content").get("text")));
+                } else if ("tool-call-start".equals(type) || "tool-call-delta".equals(type)) {
+                    JsonNode call = data.path("delta").path("message").path("tool_calls");
+                    call = call.isArray() ? call.path(0) : call;
+                    int index = data.path("index").asInt(0);
+                    sink.toolCall(index, Json.text(call.get("id")), Json.text(call.path("function").get("name")));
+                    sink.toolArguments(index, Json.text(call.path("function").get("arguments")));
                 } else if ("message-end".equals(type)) {
                     JsonNode delta = data.path("delta");
                     sink.usage(usage(delta.get("usage")));
@@ -93,7 +138,7 @@ final class CohereFormat implements WireFormat {
                     sink.finishReason(finishReason(finish));
                     sink.complete();
                 }
-                // message-start, content-start/end, tool and citation events, debug: nothing we need
+                // message-start, content-start/end, tool-plan-delta, tool-call-end, citations, debug: nothing we need
             }
 
             @Override

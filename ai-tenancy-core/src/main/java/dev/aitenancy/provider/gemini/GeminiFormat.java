@@ -1,6 +1,18 @@
 package dev.aitenancy.provider.gemini;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.aitenancy.ErrorCode;
+import dev.aitenancy.InvalidRequestException;
+import dev.aitenancy.chat.Message;
+import dev.aitenancy.chat.Part;
+import dev.aitenancy.chat.ResponseFormat;
+import dev.aitenancy.chat.Role;
+import dev.aitenancy.chat.Tool;
+import dev.aitenancy.chat.ToolCall;
+import dev.aitenancy.chat.internal.Schemas;
+import java.util.ArrayList;
+import java.util.List;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aitenancy.FinishReason;
 import dev.aitenancy.TokenUsage;
@@ -35,15 +47,38 @@ final class GeminiFormat implements WireFormat {
     public HttpRequest.Builder generate(Endpoint endpoint, ProviderRequest request, boolean stream)
             throws IOException {
         ObjectNode body = Json.MAPPER.createObjectNode();
-        if (request.systemPrompt() != null && !request.systemPrompt().isBlank()) {
-            body.putObject("systemInstruction").putArray("parts").addObject().put("text", request.systemPrompt());
+        String system = request.systemText();
+        if (system != null) {
+            body.putObject("systemInstruction").putArray("parts").addObject().put("text", system);
         }
-        body.putArray("contents").addObject().put("role", "user").putArray("parts").addObject()
-                .put("text", request.prompt());
+        ArrayNode contents = body.putArray("contents");
+        ObjectNode last = null;
+        for (Message m : request.turns()) {
+            String role = m.role() == Role.ASSISTANT ? "model" : "user"; // function responses are the user's turn
+            if (last == null || !role.equals(last.path("role").asText())) {
+                last = contents.addObject().put("role", role);
+                last.putArray("parts");
+            }
+            addParts((ArrayNode) last.get("parts"), m);
+        }
+        if (!request.tools().isEmpty()) {
+            ArrayNode declarations = body.putArray("tools").addObject().putArray("functionDeclarations");
+            for (Tool t : request.tools()) {
+                declarations.addObject().put("name", t.name()).put("description", t.description())
+                        .set("parameters", schema(Schemas.read(t.parametersSchema(), "tool schema")));
+            }
+        }
         ObjectNode config = body.putObject("generationConfig");
         config.put("maxOutputTokens", request.maxOutputTokens());
         if (request.temperature() != null) {
             config.put("temperature", request.temperature());
+        }
+        ResponseFormat format = request.responseFormat();
+        if (format != null) {
+            config.put("responseMimeType", "application/json");
+            if (format.hasSchema()) {
+                config.set("responseSchema", schema(Schemas.read(format.schema(), "response schema")));
+            }
         }
         String model = URLEncoder.encode(request.model(), StandardCharsets.UTF_8);
         String path = API + "/models/" + model + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
@@ -56,19 +91,32 @@ final class GeminiFormat implements WireFormat {
     }
 
     @Override
-    public ProviderResponse answer(JsonNode body, HttpHeaders headers) {
+    public ProviderResponse answer(JsonNode body, HttpHeaders headers, ProviderRequest request) {
         if (!body.isObject()) {
             throw new AnswerUnreadable("expected a JSON object");
         }
         JsonNode candidate = body.path("candidates").path(0);
         FinishReason finish = candidate.isObject() ? finishReason(Json.text(candidate.get("finishReason")))
                 : body.path("promptFeedback").has("blockReason") ? FinishReason.CONTENT_FILTER : FinishReason.UNKNOWN;
+        List<ToolCall> calls = new ArrayList<>();
+        for (JsonNode part : candidate.path("content").path("parts")) {
+            JsonNode call = part.get("functionCall");
+            if (call != null && call.isObject() && Json.text(call.get("name")) != null) {
+                String id = Json.text(call.get("id"));
+                calls.add(new ToolCall(id != null ? id : "call_" + calls.size(), call.get("name").asText(),
+                        call.path("args").isObject() ? call.get("args").toString() : null));
+            }
+        }
+        if (!calls.isEmpty() && finish == FinishReason.STOP) {
+            finish = FinishReason.TOOL_CALLS; // Gemini says STOP after function calls too
+        }
         return new ProviderResponse(text(candidate), usage(body.get("usageMetadata")), finish,
-                Json.text(body.get("modelVersion")), Json.text(body.get("responseId")));
+                Json.text(body.get("modelVersion")), Json.text(body.get("responseId")), calls);
     }
 
     @Override
-    public StreamDecoder streamDecoder() {
+    public StreamDecoder streamDecoder(ProviderRequest request) {
+        int[] calls = {0}; // Gemini streams each function call whole, in order
         return (event, sink) -> {
             JsonNode chunk = Json.MAPPER.readTree(event.data());
             JsonNode error = chunk.get("error");
@@ -86,9 +134,18 @@ final class GeminiFormat implements WireFormat {
             JsonNode candidate = chunk.path("candidates").path(0);
             if (candidate.isObject()) {
                 sink.token(text(candidate));
+                for (JsonNode part : candidate.path("content").path("parts")) {
+                    JsonNode call = part.get("functionCall");
+                    if (call != null && call.isObject() && Json.text(call.get("name")) != null) {
+                        int index = calls[0]++;
+                        sink.toolCall(index, Json.text(call.get("id")), call.get("name").asText());
+                        sink.toolArguments(index, call.path("args").isObject() ? call.get("args").toString() : "{}");
+                    }
+                }
                 String finish = Json.text(candidate.get("finishReason"));
                 if (finish != null) {
-                    sink.finishReason(finishReason(finish));
+                    FinishReason reason = finishReason(finish);
+                    sink.finishReason(reason == FinishReason.STOP && calls[0] > 0 ? FinishReason.TOOL_CALLS : reason);
                 }
             } else if (chunk.path("promptFeedback").has("blockReason")) {
                 sink.finishReason(FinishReason.CONTENT_FILTER);
@@ -173,6 +230,90 @@ final class GeminiFormat implements WireFormat {
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    private static void addParts(ArrayNode parts, Message m) {
+        if (m.role() == Role.TOOL) {
+            JsonNode result;
+            try {
+                result = Json.MAPPER.readTree(m.text());
+            } catch (IOException notJson) {
+                result = null;
+            }
+            ObjectNode response = result != null && result.isObject() ? (ObjectNode) result
+                    : Json.MAPPER.createObjectNode().put("result", m.text()); // Gemini takes an object only
+            parts.addObject().putObject("functionResponse").put("name", m.toolName()).set("response", response);
+            return;
+        }
+        for (Part p : m.parts()) {
+            if (p instanceof Part.Text t) {
+                parts.addObject().put("text", t.text());
+            } else if (p instanceof Part.Image i) {
+                if (i.mediaType() == null) {
+                    throw new InvalidRequestException(ErrorCode.AI_INVALID_REQUEST, null, "Gemini needs the media "
+                            + "type of an image given by URL; use a URL ending in .png, .jpg, .gif or .webp, or send "
+                            + "the image inline");
+                }
+                if (i.url() != null) {
+                    parts.addObject().putObject("fileData").put("mimeType", i.mediaType()).put("fileUri", i.url());
+                } else {
+                    parts.addObject().putObject("inlineData").put("mimeType", i.mediaType()).put("data", i.base64Data());
+                }
+            }
+        }
+        for (ToolCall c : m.toolCalls()) {
+            JsonNode args;
+            try {
+                args = Json.MAPPER.readTree(c.argumentsJson());
+            } catch (IOException e) {
+                args = null;
+            }
+            parts.addObject().putObject("functionCall").put("name", c.name())
+                    .set("args", args != null && args.isObject() ? args : Json.MAPPER.createObjectNode());
+        }
+    }
+
+    /**
+     * A JSON Schema in the OpenAPI subset Gemini reads for {@code responseSchema} and function
+     * parameters: type (a nullable type pair becomes {@code nullable}), format, description, enum
+     * ({@code const} as a one-value enum), properties, required, items, anyOf and number and array
+     * bounds; other keywords ({@code additionalProperties}, {@code $schema}, titles) are left out.
+     */
+    static ObjectNode schema(JsonNode in) {
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        JsonNode type = in.get("type");
+        if (type != null && type.isArray()) {
+            for (JsonNode t : type) {
+                if ("null".equals(t.asText())) {
+                    out.put("nullable", true);
+                } else {
+                    out.put("type", t.asText());
+                }
+            }
+        } else if (type != null) {
+            out.put("type", type.asText());
+        }
+        for (String key : List.of("format", "description", "nullable", "minimum", "maximum", "minItems", "maxItems",
+                "enum", "required", "propertyOrdering")) {
+            if (in.has(key)) {
+                out.set(key, in.get(key));
+            }
+        }
+        if (in.has("const")) {
+            out.putArray("enum").add(in.get("const"));
+        }
+        if (in.path("properties").isObject()) {
+            ObjectNode props = out.putObject("properties");
+            in.get("properties").fields().forEachRemaining(e -> props.set(e.getKey(), schema(e.getValue())));
+        }
+        if (in.path("items").isObject()) {
+            out.set("items", schema(in.get("items")));
+        }
+        if (in.path("anyOf").isArray()) {
+            ArrayNode any = out.putArray("anyOf");
+            in.get("anyOf").forEach(s -> any.add(schema(s)));
+        }
+        return out;
     }
 
     private static String text(JsonNode candidate) {

@@ -1,6 +1,14 @@
 package dev.aitenancy.provider.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.aitenancy.chat.Message;
+import dev.aitenancy.chat.Part;
+import dev.aitenancy.chat.ResponseFormat;
+import dev.aitenancy.chat.Tool;
+import dev.aitenancy.chat.ToolCall;
+import dev.aitenancy.chat.internal.Schemas;
+import java.util.ArrayList;
+import java.util.List;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aitenancy.FinishReason;
@@ -53,10 +61,31 @@ public record ChatCompletionsFormat(String chatPath, String modelsPath, String k
         if (request.systemPrompt() != null && !request.systemPrompt().isBlank()) {
             messages.addObject().put("role", "system").put("content", request.systemPrompt());
         }
-        messages.addObject().put("role", "user").put("content", request.prompt());
+        for (Message m : request.messages()) {
+            messages.add(message(m));
+        }
         body.put(maxTokensField, request.maxOutputTokens());
         if (request.temperature() != null) {
             body.put("temperature", request.temperature());
+        }
+        if (!request.tools().isEmpty()) {
+            ArrayNode tools = body.putArray("tools");
+            for (Tool t : request.tools()) {
+                ObjectNode function = tools.addObject().put("type", "function").putObject("function");
+                function.put("name", t.name()).put("description", t.description());
+                function.set("parameters", Schemas.read(t.parametersSchema(), "tool schema"));
+            }
+        }
+        ResponseFormat format = request.responseFormat();
+        if (format != null) {
+            ObjectNode rf = body.putObject("response_format");
+            if (format.hasSchema()) {
+                ObjectNode js = rf.put("type", "json_schema").putObject("json_schema");
+                js.put("name", format.name()).set("schema", Schemas.read(format.schema(), "response schema"));
+                js.put("strict", format.strict());
+            } else {
+                rf.put("type", "json_object");
+            }
         }
         if (stream) {
             body.put("stream", true);
@@ -66,6 +95,59 @@ public record ChatCompletionsFormat(String chatPath, String modelsPath, String k
         }
         String path = chatPath.replace("{model}", URLEncoder.encode(request.model(), StandardCharsets.UTF_8));
         return authorize(endpoint.postJson(path, request, body, stream), request.apiKey());
+    }
+
+    /** One message in the Chat Completions form (also Cohere v2's, which shares it but for tool results). */
+    public static ObjectNode message(Message m) {
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        out.put("role", m.role().name().toLowerCase(Locale.ROOT));
+        switch (m.role()) {
+            case USER -> {
+                if (m.hasImages()) {
+                    ArrayNode content = out.putArray("content");
+                    for (Part p : m.parts()) {
+                        if (p instanceof Part.Text t) {
+                            content.addObject().put("type", "text").put("text", t.text());
+                        } else if (p instanceof Part.Image i) {
+                            content.addObject().put("type", "image_url").putObject("image_url").put("url", i.asUrl());
+                        }
+                    }
+                } else {
+                    out.put("content", m.text());
+                }
+            }
+            case ASSISTANT -> {
+                if (m.parts().isEmpty()) {
+                    out.putNull("content");
+                } else {
+                    out.put("content", m.text());
+                }
+                if (!m.toolCalls().isEmpty()) {
+                    ArrayNode calls = out.putArray("tool_calls");
+                    for (ToolCall c : m.toolCalls()) {
+                        calls.addObject().put("id", c.id()).put("type", "function").putObject("function")
+                                .put("name", c.name()).put("arguments", c.argumentsJson());
+                    }
+                }
+            }
+            case TOOL -> out.put("tool_call_id", m.toolCallId()).put("content", m.text());
+            default -> out.put("content", m.text());
+        }
+        return out;
+    }
+
+    /** The {@code tool_calls} of a message (or of a stream delta) as whole calls. */
+    public static List<ToolCall> toolCalls(JsonNode calls) {
+        List<ToolCall> out = new ArrayList<>();
+        for (JsonNode c : calls) {
+            String name = Json.text(c.path("function").get("name"));
+            if (name != null) {
+                JsonNode args = c.path("function").get("arguments");
+                out.add(new ToolCall(Json.text(c.get("id")) != null ? c.get("id").asText() : "call_" + out.size(), name,
+                        args == null || args.isNull() ? null : args.isTextual() ? args.asText() : args.toString()));
+            }
+        }
+        return out;
     }
 
     @Override
@@ -78,18 +160,19 @@ public record ChatCompletionsFormat(String chatPath, String modelsPath, String k
     }
 
     @Override
-    public ProviderResponse answer(JsonNode body, HttpHeaders headers) {
+    public ProviderResponse answer(JsonNode body, HttpHeaders headers, ProviderRequest request) {
         if (!body.isObject()) {
             throw new AnswerUnreadable("expected a JSON object");
         }
         JsonNode choice = body.path("choices").path(0);
-        return new ProviderResponse(Json.text(choice.path("message").get("content")), usage(body.get("usage")),
+        JsonNode message = choice.path("message");
+        return new ProviderResponse(Json.text(message.get("content")), usage(body.get("usage")),
                 finishReason(Json.text(choice.get("finish_reason"))), Json.text(body.get("model")),
-                headers.firstValue("x-request-id").orElse(Json.text(body.get("id"))));
+                headers.firstValue("x-request-id").orElse(Json.text(body.get("id"))), toolCalls(message.path("tool_calls")));
     }
 
     @Override
-    public StreamDecoder streamDecoder() {
+    public StreamDecoder streamDecoder(ProviderRequest request) {
         return (event, sink) -> {
             String data = event.data().strip();
             if (data.equals("[DONE]")) {
@@ -107,7 +190,13 @@ public record ChatCompletionsFormat(String chatPath, String modelsPath, String k
             sink.model(Json.text(chunk.get("model")));
             JsonNode choice = chunk.path("choices").path(0);
             if (choice.isObject()) {
-                sink.token(Json.text(choice.path("delta").get("content")));
+                JsonNode delta = choice.path("delta");
+                sink.token(Json.text(delta.get("content")));
+                for (JsonNode call : delta.path("tool_calls")) {
+                    int index = call.path("index").asInt(0);
+                    sink.toolCall(index, Json.text(call.get("id")), Json.text(call.path("function").get("name")));
+                    sink.toolArguments(index, Json.text(call.path("function").get("arguments")));
+                }
                 String finish = Json.text(choice.get("finish_reason"));
                 if (finish != null) {
                     sink.finishReason(finishReason(finish));

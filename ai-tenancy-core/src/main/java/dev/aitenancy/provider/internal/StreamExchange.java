@@ -53,6 +53,7 @@ final class StreamExchange implements ProviderStream {
     private final long silenceNanos;
 
     private final StringBuilder text = new StringBuilder();
+    private final java.util.SortedMap<Integer, ToolCallParts> toolCalls = new java.util.TreeMap<>();
     private TokenUsage usage = TokenUsage.UNKNOWN;
     private FinishReason finishReason = FinishReason.UNKNOWN;
     private String model;
@@ -268,7 +269,7 @@ final class StreamExchange implements ProviderStream {
 
         Lines(int forAttempt) {
             this.forAttempt = forAttempt;
-            this.decoder = client.format().streamDecoder();
+            this.decoder = client.format().streamDecoder(request);
             this.parser = new SseParser(event -> {
                 try {
                     decoder.onEvent(event, this);
@@ -348,6 +349,23 @@ final class StreamExchange implements ProviderStream {
         }
 
         @Override
+        public void toolCall(int index, String id, String name) {
+            if (accepts(forAttempt)) {
+                anyToken = true; // a retry would repeat what the listener has seen begin
+                ToolCallParts parts = toolCalls.computeIfAbsent(index, i -> new ToolCallParts());
+                parts.id = id != null ? id : parts.id;
+                parts.name = name != null ? name : parts.name;
+            }
+        }
+
+        @Override
+        public void toolArguments(int index, String piece) {
+            if (piece != null && accepts(forAttempt)) {
+                toolCalls.computeIfAbsent(index, i -> new ToolCallParts()).arguments.append(piece);
+            }
+        }
+
+        @Override
         public void model(String m) {
             if (m != null) {
                 model = m;
@@ -359,7 +377,7 @@ final class StreamExchange implements ProviderStream {
             if (accepts(forAttempt)) {
                 finish();
                 listener.onComplete(new ProviderResponse(text.toString(), usage, finishReason, model,
-                        StreamExchange.this.requestId));
+                        StreamExchange.this.requestId, ToolCallParts.assemble(toolCalls)));
             }
         }
 

@@ -14,6 +14,15 @@ public interface StreamSink {
 
     void finishReason(FinishReason reason);
 
+    /**
+     * A tool call begins (or is named) at position {@code index} of the answer's calls; its
+     * arguments follow in {@link #toolArguments} pieces. A null id or name keeps what was known.
+     */
+    void toolCall(int index, String id, String name);
+
+    /** A piece of the JSON arguments of the tool call at {@code index}. */
+    void toolArguments(int index, String piece);
+
     /** The model id the provider reports. */
     void model(String model);
 

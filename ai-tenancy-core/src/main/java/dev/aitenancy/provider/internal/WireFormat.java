@@ -23,10 +23,10 @@ public interface WireFormat {
      *
      * @throws AnswerUnreadable when the JSON does not have the expected shape
      */
-    ProviderResponse answer(JsonNode body, HttpHeaders headers);
+    ProviderResponse answer(JsonNode body, HttpHeaders headers, ProviderRequest request);
 
-    /** A fresh decoder for one stream (it may keep state). */
-    StreamDecoder streamDecoder();
+    /** A fresh decoder for one stream of {@code request} (it may keep state). */
+    StreamDecoder streamDecoder(ProviderRequest request);
 
     /** The cheapest request that proves a key works (one that costs no tokens). */
     HttpRequest.Builder keyCheck(Endpoint endpoint, ApiKey key);
