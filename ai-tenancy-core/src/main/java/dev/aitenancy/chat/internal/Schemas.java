@@ -46,6 +46,7 @@ public final class Schemas {
                         Option.FLATTENED_ENUMS, Option.FLATTENED_OPTIONALS)
                 .without(Option.SCHEMA_VERSION_INDICATOR);
         config.forFields().withRequiredCheck(field -> true);
+        config.forTypesInGeneral().withPropertySorter((a, b) -> 0); // declaration order: the model answers in it
         return new SchemaGenerator(config.build());
     }
 

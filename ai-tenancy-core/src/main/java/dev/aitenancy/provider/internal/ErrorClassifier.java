@@ -1,7 +1,9 @@
 package dev.aitenancy.provider.internal;
 
 import com.fasterxml.jackson.core.JacksonException;
+import dev.aitenancy.AiTenancyException;
 import dev.aitenancy.ErrorCode;
+import dev.aitenancy.InvalidRequestException;
 import dev.aitenancy.ProviderException;
 import dev.aitenancy.internal.Secrets;
 import dev.aitenancy.keys.ApiKey;
@@ -135,8 +137,14 @@ final class ErrorClassifier {
         return build(situation, ctx, 0, providerCode, null, text + advice(situation, ctx), null);
     }
 
-    /** The request could not even be built (a model id that cannot go into a URL, ...). */
-    ProviderException cannotBuild(Context ctx, Exception cause) {
+    /**
+     * The request could not even be built (a model id that cannot go into a URL, ...); a request the
+     * wire format refuses as invalid (an image Gemini cannot take) keeps its own error.
+     */
+    AiTenancyException cannotBuild(Context ctx, Exception cause) {
+        if (cause instanceof InvalidRequestException invalid) {
+            return invalid;
+        }
         return build(Situation.BAD_REQUEST, ctx, 0, null, null, "could not build the request to " + ctx.provider()
                 + " (" + describe(cause) + ")", cause);
     }

@@ -1,5 +1,6 @@
 package dev.aitenancy.provider.internal;
 
+import dev.aitenancy.AiTenancyException;
 import dev.aitenancy.FinishReason;
 import dev.aitenancy.ProviderException;
 import dev.aitenancy.TokenUsage;
@@ -100,7 +101,14 @@ final class StreamExchange implements ProviderStream {
         try {
             httpRequest = client.format().generate(client.endpoint(), request, true).build();
         } catch (Exception e) {
-            deliverError(client.errors().cannotBuild(ctx, e));
+            AiTenancyException error = client.errors().cannotBuild(ctx, e);
+            if (!(error instanceof ProviderException providerError)) {
+                // a request the wire format refuses fails the same way on every attempt, so this is the
+                // first, on the caller's thread in stream(): it throws there like a call's does
+                stop();
+                throw (RuntimeException) error;
+            }
+            deliverError(providerError);
             return;
         }
         Lines lines = new Lines(current);
