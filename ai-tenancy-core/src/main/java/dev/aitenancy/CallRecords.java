@@ -1,5 +1,6 @@
 package dev.aitenancy;
 
+import dev.aitenancy.chat.Message;
 import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.models.ResolvedModel;
 import dev.aitenancy.provider.ProviderResponse;
@@ -12,6 +13,8 @@ import dev.aitenancy.usage.UsageTextPolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,8 +32,11 @@ final class CallRecords {
     private final Clock clock;
     private final Redactor redactor;
     private final UsageTextPolicy textPolicy;
+    private final Conversations conversations;
 
-    CallRecords(UsageSink usage, CallObserver observer, Clock clock, Redactor redactor, UsageTextPolicy textPolicy) {
+    CallRecords(UsageSink usage, CallObserver observer, Clock clock, Redactor redactor, UsageTextPolicy textPolicy,
+            Conversations conversations) {
+        this.conversations = conversations;
         this.usage = usage;
         this.observer = observer;
         this.clock = clock;
@@ -48,10 +54,32 @@ final class CallRecords {
         }
     }
 
-    /** The input a call's records keep: its prompt, else what named it. */
-    String storedInput(boolean storesText, JobRequest request, String prompt, ApiKey key) {
-        return stored(storesText, prompt != null ? prompt
-                : request.template() != null ? request.template() : "template " + request.templateName(), key);
+    /**
+     * The input a call's records keep: its prompt alone when that is all it sends, else its own
+     * messages (not a conversation's history), one per line as {@code role: text}; before they are
+     * known, what named the template.
+     */
+    String storedInput(boolean storesText, JobRequest request, String prompt, List<Message> sent, ApiKey key) {
+        if (!storesText) {
+            return null;
+        }
+        String text;
+        if (sent.size() == 1 && prompt != null) {
+            text = prompt;
+        } else if (!sent.isEmpty()) {
+            StringBuilder b = new StringBuilder();
+            for (Message m : sent) {
+                b.append(b.length() > 0 ? "\n" : "").append(m.role().name().toLowerCase(Locale.ROOT)).append(": ")
+                        .append(m.text());
+                m.images().forEach(i -> b.append(" [image]"));
+                m.toolCalls().forEach(c -> b.append(" [tool call ").append(c.name()).append(']'));
+            }
+            text = b.toString();
+        } else {
+            text = prompt != null ? prompt : request.template() != null ? request.template()
+                    : request.templateName() != null ? "template " + request.templateName() : "messages";
+        }
+        return stored(true, text, key);
     }
 
     private String stored(boolean storesText, String text, ApiKey key) {
@@ -63,7 +91,10 @@ final class CallRecords {
         return record(a, a.model(), UsageStatus.STARTED);
     }
 
-    /** Steps 11–13 for a provider's answer: guardrails on it, its record, and the result. */
+    /**
+     * Steps 11–13 for a provider's answer: guardrails on it, the JSON check when the request asked
+     * for JSON, its record, its conversation, and the result.
+     */
     JobResult answered(Admission a, CallProgress p, ProviderResponse response) {
         String text;
         try {
@@ -71,16 +102,32 @@ final class CallRecords {
         } catch (GuardrailBlockedException blocked) {
             throw failed(a, p, blocked, response.usage(), null);
         }
+        OutputInvalidException invalid = JsonAnswers.check(a, response, text);
+        if (invalid != null) {
+            throw failed(a, p, invalid, response.usage(), text);
+        }
         Instant now = clock.instant();
         ResolvedModel m = p.currentModel();
         Cost cost = m.spec() != null ? m.spec().cost(response.usage()) : Cost.unpriced();
-        UUID id = finish(a, p, UsageStatus.OK, response.usage(), null, text, now);
+        UUID id = finish(a, p, UsageStatus.OK, response.usage(), null, withToolCalls(text, response), now);
+        conversations.append(a, text, response.toolCalls(), id);
         return new JobResult(text, m.ref().provider(), m.ref().model(), response.usage(), cost,
                 m.billed(response.usage(), cost), Duration.between(a.id().startedAt(), now), a.id().correlationId(),
-                response.finishReason(), id, a.guards().outcomes());
+                response.finishReason(), id, a.guards().outcomes(), response.toolCalls());
     }
 
     /** Records a failure after the provider was called, with what was seen of the answer. */
+    /** The answer as its record keeps it: the text, then each tool call asked for with its arguments. */
+    private static String withToolCalls(String text, ProviderResponse response) {
+        if (response.toolCalls().isEmpty()) {
+            return text;
+        }
+        StringBuilder b = new StringBuilder(text);
+        response.toolCalls().forEach(c -> b.append(b.length() > 0 ? "\n" : "").append("[tool call ").append(c.name())
+                .append(' ').append(c.argumentsJson()).append(']'));
+        return b.toString();
+    }
+
     AiTenancyException failed(Admission a, CallProgress p, AiTenancyException error, TokenUsage seen,
             String partialText) {
         error.attachOrg(a.org().value());

@@ -4,10 +4,17 @@ import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
+import dev.aitenancy.chat.Message;
+import dev.aitenancy.chat.Part;
+import dev.aitenancy.chat.ResponseFormat;
+import dev.aitenancy.chat.Tool;
+import dev.aitenancy.chat.ToolCall;
 import dev.aitenancy.models.ResolvedModel;
 import dev.aitenancy.provider.ProviderId;
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.ToLongFunction;
 
 /** What a call is expected to use before it is made, for limits and reservations; never for billing. */
 final class Estimates {
@@ -18,6 +25,8 @@ final class Estimates {
      */
     private static final int PER_MESSAGE = 4;
     private static final int REPLY_PRIMING = 3;
+    /** What an image is taken to cost when its tokens cannot be counted (about a megapixel on the dearest provider). */
+    static final int IMAGE_TOKENS = 1_600;
 
     private Estimates() {
     }
@@ -30,15 +39,48 @@ final class Estimates {
     }
 
     static Input input(ResolvedModel model, String systemPrompt, String prompt) {
+        return input(model, systemPrompt, List.of(Message.user(prompt)), List.of(), null);
+    }
+
+    /**
+     * The input tokens of a call of several messages, with its tools and response schema. Exact (for
+     * OpenAI-family models) only when it is all text: an image's tokens depend on its size, and are
+     * estimated at {@value #IMAGE_TOKENS}; the definitions of tools and schemas are counted as their
+     * JSON, which providers reformat, so those calls are estimates too.
+     */
+    static Input input(ResolvedModel model, String systemPrompt, List<Message> messages, List<Tool> tools,
+            ResponseFormat format) {
         Encoding encoding = Tokenizers.of(model.ref().provider(), model.ref().model());
-        if (encoding == null) {
-            return new Input(tokens(prompt) + (systemPrompt == null ? 0 : tokens(systemPrompt)), false);
-        }
-        long n = REPLY_PRIMING + PER_MESSAGE + encoding.countTokensOrdinary(prompt);
+        ToLongFunction<String> count = encoding == null ? Estimates::tokens : encoding::countTokensOrdinary;
+        int framing = encoding == null ? 0 : PER_MESSAGE;
+        long n = encoding == null ? 0 : REPLY_PRIMING;
+        boolean exact = encoding != null;
         if (systemPrompt != null) {
-            n += PER_MESSAGE + encoding.countTokensOrdinary(systemPrompt);
+            n += framing + count.applyAsLong(systemPrompt);
         }
-        return new Input(n, true);
+        for (Message m : messages) {
+            n += framing;
+            for (Part p : m.parts()) {
+                if (p instanceof Part.Text t) {
+                    n += count.applyAsLong(t.text());
+                } else {
+                    n += IMAGE_TOKENS;
+                    exact = false;
+                }
+            }
+            for (ToolCall c : m.toolCalls()) {
+                n += count.applyAsLong(c.name()) + count.applyAsLong(c.argumentsJson());
+            }
+        }
+        for (Tool t : tools) {
+            n += count.applyAsLong(t.name()) + count.applyAsLong(t.description()) + count.applyAsLong(t.parametersSchema());
+            exact = false;
+        }
+        if (format != null && format.hasSchema()) {
+            n += count.applyAsLong(format.schema());
+            exact = false;
+        }
+        return new Input(n, exact);
     }
 
     /**

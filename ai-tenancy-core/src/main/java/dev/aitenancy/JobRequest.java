@@ -1,19 +1,29 @@
 package dev.aitenancy;
 
+import dev.aitenancy.chat.Message;
+import dev.aitenancy.chat.ResponseFormat;
+import dev.aitenancy.chat.Role;
+import dev.aitenancy.chat.Tool;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.tenant.Caller;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
 
 /**
- * Everything one call may say. Build with {@link #builder(Object, String)}; only the org and the
- * template are required.
+ * Everything one call may say. Build with {@link #builder(Object, String)} (a prompt template),
+ * {@link #storedTemplate(Object, String)} (one of the org's stored templates) or
+ * {@link #messages(Object, List)} (a list of messages); only the org and one of those are required.
+ * Messages given with a template come first; the rendered template follows as the last user message.
  *
  * @param org             a {@code String} or {@code UUID} id, an {@link dev.aitenancy.tenant.OrgRef}
  *                        or a JPA entity with an {@code @Id}
  * @param template        the prompt, with {@code {{name}}} placeholders; null when a stored
- *                        template is named instead
+ *                        template is named instead, or when the messages are the whole input
  * @param templateName    the name of one of the org's stored templates, or null
  * @param templateVersion a pinned version of that template, or null for the latest
  * @param context         values for the placeholders
@@ -30,11 +40,20 @@ import java.util.Objects;
  *                        the call ends with {@code AI_PROVIDER_TIMEOUT} when it passes. For a stream
  *                        it is the deadline of the first token, then the longest silence allowed
  *                        between events. Null for each provider client's {@code requestTimeout}.
+ * @param messages        messages sent before the rendered template (or alone, without one): earlier
+ *                        turns, images, tool results; empty for none
+ * @param tools           tools the model may ask the host to call; empty for none
+ * @param responseFormat  a JSON answer asked for (checked, readable with {@link JobResult#as}), or
+ *                        null for text
+ * @param conversationId  a conversation of the caller's (see {@link dev.aitenancy.conversations}):
+ *                        its last messages are sent first and the exchange is appended when the
+ *                        call succeeds; null for none. Needs a caller with a user id.
  */
 public record JobRequest(Object org, String template, String templateName, Integer templateVersion,
         Map<String, ?> context, Caller caller, String feature,
         ProviderId provider, String model, Integer maxOutputTokens, Double temperature, String systemPrompt,
-        String correlationId, Duration timeout) {
+        String correlationId, Duration timeout, List<Message> messages, List<Tool> tools,
+        ResponseFormat responseFormat, UUID conversationId) {
 
     /** Longest correlation id accepted (printable characters only): the usage records index it. */
     public static final int MAX_CORRELATION_ID_LENGTH = 128;
@@ -51,11 +70,28 @@ public record JobRequest(Object org, String template, String templateName, Integ
      *                                 holds control characters
      */
     public JobRequest {
-        if ((template == null) == (templateName == null)) {
-            throw new IllegalArgumentException("give either a template text or a stored template name");
+        messages = messages == null ? List.of() : List.copyOf(messages);
+        tools = tools == null ? List.of() : List.copyOf(tools);
+        if (template != null && templateName != null) {
+            throw new IllegalArgumentException("give either a template text or a stored template name, not both");
+        }
+        if (template == null && templateName == null && messages.stream().noneMatch(m -> m.role() != Role.SYSTEM)) {
+            throw new InvalidRequestException(ErrorCode.AI_INVALID_REQUEST, null, "a request needs a template, a "
+                    + "stored template name or at least one message that is not a system message");
         }
         context = context == null ? Map.of() : context;
         caller = caller == null ? Caller.ANONYMOUS : caller;
+        if (conversationId != null && caller.userId() == null) {
+            throw new InvalidRequestException(ErrorCode.AI_INVALID_REQUEST, null, "a conversation belongs to a "
+                    + "user: give the caller's user id with the conversation id");
+        }
+        Set<String> toolNames = new HashSet<>();
+        for (Tool t : tools) {
+            if (!toolNames.add(t.name())) {
+                throw new InvalidRequestException(ErrorCode.AI_INVALID_REQUEST, null, "two tools are named '"
+                        + t.name() + "'; give each tool its own name");
+            }
+        }
         checkField("correlation id", correlationId, MAX_CORRELATION_ID_LENGTH, true);
         checkField("feature", feature, MAX_FEATURE_LENGTH, true);
         checkField("model", model, MAX_MODEL_LENGTH, true);
@@ -76,6 +112,15 @@ public record JobRequest(Object org, String template, String templateName, Integ
         }
     }
 
+    /** The former canonical form: a template or stored template, without messages, tools or JSON. */
+    public JobRequest(Object org, String template, String templateName, Integer templateVersion,
+            Map<String, ?> context, Caller caller, String feature,
+            ProviderId provider, String model, Integer maxOutputTokens, Double temperature, String systemPrompt,
+            String correlationId, Duration timeout) {
+        this(org, template, templateName, templateVersion, context, caller, feature, provider, model, maxOutputTokens,
+                temperature, systemPrompt, correlationId, timeout, List.of(), List.of(), null, null);
+    }
+
     public static Builder builder(Object org, String template) {
         return new Builder(org, Objects.requireNonNull(template, "template"), null);
     }
@@ -83,6 +128,16 @@ public record JobRequest(Object org, String template, String templateName, Integ
     /** A request that runs the org's stored template {@code name} (its latest version unless pinned). */
     public static Builder storedTemplate(Object org, String name) {
         return new Builder(org, null, Objects.requireNonNull(name, "name"));
+    }
+
+    /** A request whose input is these messages (no template). */
+    public static Builder messages(Object org, List<Message> messages) {
+        return new Builder(org, null, null).messages(messages);
+    }
+
+    /** A request whose input is these messages (no template). */
+    public static Builder messages(Object org, Message... messages) {
+        return messages(org, List.of(messages));
     }
 
     /** Builds a {@link JobRequest}. */
@@ -101,6 +156,10 @@ public record JobRequest(Object org, String template, String templateName, Integ
         private String systemPrompt;
         private String correlationId;
         private Duration timeout;
+        private List<Message> messages = List.of();
+        private List<Tool> tools = List.of();
+        private ResponseFormat responseFormat;
+        private UUID conversationId;
 
         private Builder(Object org, String template, String templateName) {
             this.org = org;
@@ -175,9 +234,42 @@ public record JobRequest(Object org, String template, String templateName, Integ
             return this;
         }
 
+        /** Messages sent before the rendered template (or alone). */
+        public Builder messages(List<Message> m) {
+            this.messages = m;
+            return this;
+        }
+
+        /** Tools the model may ask to call; the answer's {@link JobResult#toolCalls()} say which. */
+        public Builder tools(List<Tool> t) {
+            this.tools = t;
+            return this;
+        }
+
+        public Builder tools(Tool... t) {
+            return tools(List.of(t));
+        }
+
+        /** Asks for a JSON answer ({@link ResponseFormat#json()}, {@link ResponseFormat#of(Class)}, ...). */
+        public Builder responseFormat(ResponseFormat format) {
+            this.responseFormat = format;
+            return this;
+        }
+
+        /** Asks for JSON in the form of {@code type}; read it with {@code result.as(type)}. */
+        public Builder responseFormat(Class<?> type) {
+            return responseFormat(ResponseFormat.of(type));
+        }
+
+        /** Continues one of the caller's conversations (see {@link JobRequest#conversationId()}). */
+        public Builder conversation(UUID id) {
+            this.conversationId = id;
+            return this;
+        }
+
         public JobRequest build() {
             return new JobRequest(org, template, templateName, templateVersion, context, caller, feature, provider, model, maxOutputTokens,
-                    temperature, systemPrompt, correlationId, timeout);
+                    temperature, systemPrompt, correlationId, timeout, messages, tools, responseFormat, conversationId);
         }
     }
 }

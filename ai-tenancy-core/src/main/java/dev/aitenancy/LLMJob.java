@@ -1,10 +1,12 @@
 package dev.aitenancy;
 
-import dev.aitenancy.internal.Ids;
-import dev.aitenancy.keys.ApiKey;
+import dev.aitenancy.chat.Message;
+import dev.aitenancy.conversations.ConversationStore;
 import dev.aitenancy.features.FeatureFlags;
 import dev.aitenancy.guardrails.Guardrails;
 import dev.aitenancy.guardrails.internal.GuardrailCheck;
+import dev.aitenancy.internal.Ids;
+import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.keys.ProviderKeys;
 import dev.aitenancy.keys.StoredKey;
 import dev.aitenancy.limits.Budget;
@@ -12,22 +14,22 @@ import dev.aitenancy.limits.BudgetLedger;
 import dev.aitenancy.limits.BudgetReservation;
 import dev.aitenancy.limits.RateLimitRequest;
 import dev.aitenancy.limits.RateLimiter;
-import dev.aitenancy.spi.BudgetPeriods;
 import dev.aitenancy.memory.InMemoryRateLimiter;
 import dev.aitenancy.memory.InMemoryUsageSink;
 import dev.aitenancy.models.ModelCatalog;
 import dev.aitenancy.models.ModelRequest;
 import dev.aitenancy.models.ResolvedModel;
 import dev.aitenancy.provider.ProviderClient;
-import dev.aitenancy.provider.ProviderSettings;
-import dev.aitenancy.provider.internal.CallerRuns;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.provider.ProviderResponse;
+import dev.aitenancy.provider.ProviderSettings;
+import dev.aitenancy.provider.internal.CallerRuns;
+import dev.aitenancy.spi.BudgetPeriods;
+import dev.aitenancy.template.PromptTemplate;
+import dev.aitenancy.template.Templates;
 import dev.aitenancy.tenant.Caller;
 import dev.aitenancy.tenant.OrgId;
 import dev.aitenancy.tenant.OrgRefs;
-import dev.aitenancy.template.PromptTemplate;
-import dev.aitenancy.template.Templates;
 import dev.aitenancy.usage.Redactor;
 import dev.aitenancy.usage.UsageSink;
 import dev.aitenancy.usage.UsageTextPolicy;
@@ -36,6 +38,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -43,6 +46,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,6 +87,7 @@ public final class LLMJob {
     private final Guardrails guardrails;
     private final CallRecords records;
     private final KeyChecks keyChecks;
+    private final Conversations conversations;
 
 
     private LLMJob(Builder b) {
@@ -99,7 +104,9 @@ public final class LLMJob {
         this.templates = b.templates;
         this.guardrails = b.guardrails;
         this.keyChecks = new KeyChecks(keys, clock, b.reverifyKeysAfter, calls::client);
-        this.records = new CallRecords(usage, b.observer, clock, new Redactor(b.maxStoredTextBytes), b.textPolicy);
+        this.conversations = new Conversations(b.conversations, b.conversationHistory);
+        this.records = new CallRecords(usage, b.observer, clock, new Redactor(b.maxStoredTextBytes), b.textPolicy,
+                conversations);
     }
 
     public static Builder builder() {
@@ -251,7 +258,9 @@ public final class LLMJob {
         Preparing so = new Preparing(id, records);
         try (Mdc ignored = Mdc.of(org, id.correlationId())) {
             so.step = "read the org's setup";
-            so.prompt = PromptTemplate.render(templateText(org, request), request.context());   // 2. template
+            if (request.template() != null || request.templateName() != null) {                   // 2. template
+                so.prompt = PromptTemplate.render(templateText(org, request), request.context());
+            }
             if (request.feature() != null && !features.isEnabled(org, request.feature())) {    // 3. feature
                 throw new ConfigurationException(ErrorCode.AI_FEATURE_DISABLED, org.value(), "feature '"
                         + request.feature() + "' is switched off for org " + org + "; an admin can switch it on");
@@ -262,11 +271,18 @@ public final class LLMJob {
             String tier = so.model.tier() == null ? null : so.model.tier().name();
             so.guards = GuardrailCheck.of(guardrails.guardrails(org), org, caller, tier);      // 5. guardrails (before)
             so.model = so.guards.checkModel(so.model);
-            Estimates.Input input = Estimates.input(so.model, request.systemPrompt(), so.prompt);
-            String checked = so.guards.checkInput(so.prompt, input.tokens(), id.startedAt());
-            if (!checked.equals(so.prompt)) { // a guardrail rewrote it
-                so.prompt = checked;
-                input = Estimates.input(so.model, request.systemPrompt(), so.prompt);
+            so.step = "read the conversation";
+            List<Message> history = conversations.history(org, request, records);
+            so.history = history.size();
+            so.messages = Messages.sent(history, request.messages(), so.prompt);
+            Estimates.Input input = Estimates.input(so.model, request.systemPrompt(), so.messages, request.tools(),
+                    request.responseFormat());
+            List<Message> checked = Messages.checked(so.messages, so.guards, input.tokens(), id.startedAt());
+            if (checked != so.messages) { // a guardrail rewrote a user message
+                so.messages = checked;
+                so.prompt = so.prompt == null ? null : checked.get(checked.size() - 1).text();
+                input = Estimates.input(so.model, request.systemPrompt(), so.messages, request.tools(),
+                        request.responseFormat());
             }
             Estimates.checkContextWindow(so.model, input);
             BigDecimal worstCase = Estimates.worstCase(so.model, input);
@@ -348,8 +364,33 @@ public final class LLMJob {
         private Templates templates;
         private Guardrails guardrails = Guardrails.none();
         private UsageTextPolicy textPolicy = UsageTextPolicy.always();
+        private ConversationStore conversations;
+        private ToIntFunction<OrgId> conversationHistory = org -> Conversations.DEFAULT_HISTORY;
 
         private Builder() {
+        }
+
+        /**
+         * Where conversations are kept, for requests that name one ({@link JobRequest#conversationId()});
+         * without one such requests fail with {@code AI_CONFIG_INVALID}.
+         */
+        public Builder conversations(ConversationStore store) {
+            this.conversations = store;
+            return this;
+        }
+
+        /** How many earlier messages a call in a conversation sends (default 20), for every org. */
+        public Builder conversationHistory(int messages) {
+            if (messages < 1) {
+                throw new IllegalArgumentException("a conversation's history must be at least 1 message");
+            }
+            return conversationHistory(org -> messages);
+        }
+
+        /** How many earlier messages a call in a conversation sends, per org. */
+        public Builder conversationHistory(ToIntFunction<OrgId> perOrg) {
+            this.conversationHistory = Objects.requireNonNull(perOrg, "conversationHistory");
+            return this;
         }
 
         /**

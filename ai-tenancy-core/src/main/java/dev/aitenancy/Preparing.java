@@ -1,11 +1,13 @@
 package dev.aitenancy;
 
+import dev.aitenancy.chat.Message;
 import dev.aitenancy.guardrails.internal.GuardrailCheck;
 import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.limits.BudgetReservation;
 import dev.aitenancy.limits.RateLimitPermit;
 import dev.aitenancy.models.ResolvedModel;
 import java.math.BigDecimal;
+import java.util.List;
 
 /**
  * What {@code LLMJob.prepare()} has decided so far, on the preparing thread only; frozen into an
@@ -16,6 +18,8 @@ final class Preparing {
     private final CallRecords records;
     String step;
     String prompt;
+    List<Message> messages = List.of();
+    int history;
     ResolvedModel model;
     GuardrailCheck guards = GuardrailCheck.none();
     RateLimitPermit permit = RateLimitPermit.NONE;
@@ -34,7 +38,8 @@ final class Preparing {
         if (storesText == null) { // read when the first record is written, not before the template renders
             storesText = records.storesText(id.org());
         }
-        return new Admission(id, prompt, model, guards, permit, budget, reserved, key, verificationDue,
-                storesText, records.storedInput(storesText, id.request(), prompt, key));
+        return new Admission(id, prompt, messages, history, model, guards, permit, budget, reserved, key, verificationDue,
+                storesText, records.storedInput(storesText, id.request(), prompt, messages.subList(history,
+                        messages.size()), key));
     }
 }

@@ -65,9 +65,9 @@ final class ProviderCalls {
     ProviderRequest request(Admission a, CallProgress p) {
         ResolvedModel m = p.currentModel();
         JobRequest request = a.request();
-        return new ProviderRequest(a.org().value(), m.ref().model(), request.systemPrompt(), a.prompt(),
-                m.maxOutputTokens(), request.temperature(), p.key(), a.id().correlationId(),
-                request.timeout() == null ? null : p.remainingOf(request.timeout()));
+        return new ProviderRequest(a.org().value(), m.ref().model(), request.systemPrompt(), a.messages(),
+                request.tools(), request.responseFormat(), m.maxOutputTokens(), request.temperature(), p.key(),
+                a.id().correlationId(), request.timeout() == null ? null : p.remainingOf(request.timeout()));
     }
 
     /** Moves to the next fallback that has a key and a client; false when the chain is used up or does not apply. */

@@ -104,7 +104,16 @@ public final class GuardrailCheck {
      * (with matches masked by modifying filters).
      */
     public String checkInput(String prompt, long estimatedTokens, Instant now) {
-        String text = prompt;
+        return checkInputs(List.of(prompt), estimatedTokens, now).get(0);
+    }
+
+    /**
+     * The input guardrails over every text the user sends (each user message's text): time and
+     * token rules once for the call, content filters on each text, in order. Returns the texts as
+     * the guardrails left them (masked where a filter modifies).
+     */
+    public List<String> checkInputs(List<String> texts, long estimatedTokens, Instant now) {
+        List<String> out = new ArrayList<>(texts);
         for (Guardrail g : rules) {
             if (g.rule() instanceof TimeRestriction t && !t.allows(now)) {
                 apply(g, "the request", "calls are allowed " + t.from() + "-" + t.to() + " " + t.zone()
@@ -114,10 +123,13 @@ public final class GuardrailCheck {
                 apply(g, "the request", "the prompt is about " + estimatedTokens + " tokens, over the cap of "
                         + t.maxInputTokens());
             } else if (g.rule() instanceof ContentFilter f && f.readsInput()) {
-                text = filter(g, f, text, "the request", "the prompt");
+                for (int i = 0; i < out.size(); i++) {
+                    out.set(i, filter(g, f, out.get(i), "the request", out.size() == 1 ? "the prompt"
+                            : "user message " + (i + 1)));
+                }
             }
         }
-        return text;
+        return out;
     }
 
     /** Per-call cost caps against the call's worst case; an unpriced call ({@code null}) passes. */
