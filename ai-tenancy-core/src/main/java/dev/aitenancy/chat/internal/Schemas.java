@@ -101,7 +101,14 @@ public final class Schemas {
             }
         }
         List<Error> errors = checker.validate(value);
-        return errors.stream().limit(3).map(e -> e.getInstanceLocation() + ": " + e.getKeyword()).toList();
+        return errors.stream().limit(3).map(Schemas::describe).toList();
+    }
+
+    /** {@code /home/zip: type}, {@code (root): required 'celsius'}: where, which rule, and the property it names. */
+    private static String describe(Error e) {
+        String where = e.getInstanceLocation().toString();
+        return (where.isEmpty() ? "(root)" : where) + ": " + e.getKeyword()
+                + (e.getProperty() != null ? " '" + e.getProperty() + "'" : "");
     }
 
     /** Whether every object in the schema lists all of its properties as required and forbids others. */
