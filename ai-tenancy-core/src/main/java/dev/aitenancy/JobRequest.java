@@ -121,6 +121,19 @@ public record JobRequest(Object org, String template, String templateName, Integ
                 temperature, systemPrompt, correlationId, timeout, List.of(), List.of(), null, null);
     }
 
+    /** This request with {@code input} as its whole input: no template, the same everything else. */
+    public JobRequest withMessages(List<Message> input) {
+        return new JobRequest(org, null, null, null, context, caller, feature, provider, model, maxOutputTokens,
+                temperature, systemPrompt, correlationId, timeout, input, tools, responseFormat, conversationId);
+    }
+
+    /** This request with {@code offered} as its tools. */
+    public JobRequest withTools(List<Tool> offered) {
+        return new JobRequest(org, template, templateName, templateVersion, context, caller, feature, provider, model,
+                maxOutputTokens, temperature, systemPrompt, correlationId, timeout, messages, offered, responseFormat,
+                conversationId);
+    }
+
     public static Builder builder(Object org, String template) {
         return new Builder(org, Objects.requireNonNull(template, "template"), null);
     }

@@ -238,4 +238,52 @@ class LLMJobChatTest {
         assertThat(events.get(events.size() - 1)).isInstanceOf(JobEvent.Error.class);
         assertThat(lastRecord().errorCode()).isEqualTo("AI_OUTPUT_INVALID");
     }
+
+    static String weatherCall(String id, String city) {
+        return answer("null", "[{\"id\":\"" + id + "\",\"type\":\"function\",\"function\":{\"name\":"
+                + "\"get_weather\",\"arguments\":\"{\\\"city\\\":\\\"" + city + "\\\"}\"}}]");
+    }
+
+    @Test
+    void aToolLoopRunsTheToolsTheModelAsksForUntilItAnswers() throws Exception {
+        server.enqueue(json(200, weatherCall("call_1", "Paris")));
+        server.enqueue(json(200, weatherCall("call_2", "Oslo")));
+        List<String> asked = new CopyOnWriteArrayList<>();
+
+        JobResult r = ToolLoop.on(job).tool(WEATHER, call -> {
+            asked.add(call.arguments(City.class).city());
+            return "{\"celsius\":" + (asked.size() * 10) + "}";
+        }).run(JobRequest.builder(ACME, "Warmer: {{a}} or {{b}}?").context(java.util.Map.of("a", "Paris", "b", "Oslo"))
+                .build());
+
+        assertThat(r.text()).isEqualTo("Paris.");
+        assertThat(asked).containsExactly("Paris", "Oslo");
+        JsonNode last = sent().get("messages");
+        assertThat(last).extracting(n -> n.get("role").asText())
+                .containsExactly("user", "assistant", "tool", "assistant", "tool");
+        assertThat(last.get(0).get("content").asText()).isEqualTo("Warmer: Paris or Oslo?");
+        assertThat(last.get(2).get("content").asText()).isEqualTo("{\"celsius\":10}");
+        assertThat(last.get(4).get("tool_call_id").asText()).isEqualTo("call_2");
+        assertThat(usage.recent(ACME, 10)).as("each round is its own recorded call").hasSize(3);
+    }
+
+    @Test
+    void aToolLoopStopsAtItsCapAndAFailingToolStopsIt() {
+        server.otherwise(req -> json(200, weatherCall("call_x", "Rome")));
+
+        JobResult capped = ToolLoop.on(job).tool(WEATHER, call -> "{}").maxRounds(2)
+                .run(JobRequest.messages(ACME, Message.user("loop forever")).build());
+        ToolLoop.ToolFailedException failed = catchThrowableOfType(ToolLoop.ToolFailedException.class,
+                () -> ToolLoop.on(job).tool(WEATHER, call -> {
+                    throw new IllegalStateException("weather service down");
+                }).run(JobRequest.messages(ACME, Message.user("weather?")).build()));
+        InvalidRequestException stored = catchThrowableOfType(InvalidRequestException.class,
+                () -> ToolLoop.on(job).tool(WEATHER, call -> "{}").run(JobRequest.storedTemplate(ACME, "t").build()));
+
+        assertThat(capped.hasToolCalls()).isTrue();
+        assertThat(failed.call().id()).isEqualTo("call_x");
+        assertThat(failed.getCause()).hasMessage("weather service down");
+        assertThat(usage.recent(ACME, 10)).as("2 capped rounds and the failed loop's first").hasSize(3);
+        assertThat(stored).hasMessageContaining("inline template or messages");
+    }
 }

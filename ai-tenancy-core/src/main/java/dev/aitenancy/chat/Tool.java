@@ -7,7 +7,7 @@ import dev.aitenancy.chat.internal.Schemas;
 /**
  * A function the model may ask the host to call. The library never runs it: the answer carries the
  * {@link ToolCall}s, the host runs them and sends their results back (see
- * {@link Message#toolResult(ToolCall, String)}), or lets {@code LLMJob.runTools} do the loop.
+ * {@link Message#toolResult(ToolCall, String)}), or lets a {@link dev.aitenancy.ToolLoop} do the loop.
  *
  * @param name             1-64 letters, digits, {@code _} or {@code -} (what every provider accepts)
  * @param description      what it does and when to use it, for the model
