@@ -1,6 +1,7 @@
 package dev.aitenancy;
 
 import dev.aitenancy.chat.Message;
+import dev.aitenancy.chat.ToolCall;
 import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.models.ResolvedModel;
 import dev.aitenancy.provider.ProviderResponse;
@@ -109,7 +110,9 @@ final class CallRecords {
         Instant now = clock.instant();
         ResolvedModel m = p.currentModel();
         Cost cost = m.spec() != null ? m.spec().cost(response.usage()) : Cost.unpriced();
-        UUID id = finish(a, p, UsageStatus.OK, response.usage(), null, withToolCalls(text, response), now);
+        UUID id = finish(a, p, UsageStatus.OK, response.usage(), null, withToolCalls(text, response),
+                response.toolCalls().isEmpty() ? null : String.join(",",
+                        response.toolCalls().stream().map(ToolCall::name).toList()), now);
         conversations.append(a, text, response.toolCalls(), id);
         return new JobResult(text, m.ref().provider(), m.ref().model(), response.usage(), cost,
                 m.billed(response.usage(), cost), Duration.between(a.id().startedAt(), now), a.id().correlationId(),
@@ -181,6 +184,11 @@ final class CallRecords {
     /** Writes the one finished record of the call, with its settlement; later attempts are ignored. */
     private UUID finish(Admission a, CallProgress p, UsageStatus status, TokenUsage tokens, AiTenancyException error,
             String output, Instant now) {
+        return finish(a, p, status, tokens, error, output, null, now);
+    }
+
+    private UUID finish(Admission a, CallProgress p, UsageStatus status, TokenUsage tokens, AiTenancyException error,
+            String output, String toolNames, Instant now) {
         UUID recordId = a.id().recordId();
         if (!p.settleOnce()) {
             return recordId;
@@ -190,7 +198,7 @@ final class CallRecords {
         Cost billed = charged(a, p, m == null ? cost : m.billed(tokens, cost), error);
         UsageRecord finished = record(a, m, status).finish(status, tokens, cost, billed,
                 error == null ? null : error.code().name(), error == null ? null : error.getMessage(),
-                stored(a.storesText(), output, p.key()), now);
+                stored(a.storesText(), output, p.key()), now).withToolCalls(toolNames);
         OrgId org = a.org();
         try (Mdc ignored = Mdc.of(org, a.id().correlationId())) {
             if (tokens.isKnown()) {

@@ -25,12 +25,15 @@ import java.util.UUID;
  * @param guardrails   what guardrails did to the call, one {@code action:kind:name} entry per
  *                     outcome joined by {@code "; "} (e.g. {@code warn:content-filter:pii;
  *                     modify:output-modifier:disclaimer}), or null when none acted
+ * @param toolCalls    the names of the tools the model asked to call, in order, joined by
+ *                     {@code ','} (arguments only ever in {@code outputText}, when the org stores
+ *                     text), or null when it asked for none
  * @param finishedAt   null while started
  */
 public record UsageRecord(UUID id, String orgId, String userId, String groupId, String provider, String model,
         String feature, String tier, UsageStatus status, TokenUsage usage, Cost cost, Cost billed, Duration latency,
         String correlationId, String errorCode, String errorMessage, String guardrails, String inputText,
-        String outputText, Instant startedAt, Instant finishedAt) {
+        String outputText, Instant startedAt, Instant finishedAt, String toolCalls) {
 
     public UsageRecord {
         Objects.requireNonNull(id, "id");
@@ -42,6 +45,7 @@ public record UsageRecord(UUID id, String orgId, String userId, String groupId, 
         billed = billed == null ? cost : billed;
         groupId = groupId == null || groupId.isEmpty() ? null : groupId;
         guardrails = guardrails == null || guardrails.isEmpty() ? null : guardrails;
+        toolCalls = toolCalls == null || toolCalls.isEmpty() ? null : toolCalls;
     }
 
     /** A record without group and guardrails (they can be added with {@link #withGroupId} and {@link #withGuardrails}). */
@@ -50,7 +54,7 @@ public record UsageRecord(UUID id, String orgId, String userId, String groupId, 
             String correlationId, String errorCode, String errorMessage, String inputText, String outputText,
             Instant startedAt, Instant finishedAt) {
         this(id, orgId, userId, null, provider, model, feature, tier, status, usage, cost, billed, latency,
-                correlationId, errorCode, errorMessage, null, inputText, outputText, startedAt, finishedAt);
+                correlationId, errorCode, errorMessage, null, inputText, outputText, startedAt, finishedAt, null);
     }
 
     /**
@@ -90,6 +94,7 @@ public record UsageRecord(UUID id, String orgId, String userId, String groupId, 
         b.inputText = inputText;
         b.outputText = outputText;
         b.finishedAt = finishedAt;
+        b.toolCalls = toolCalls;
         return b;
     }
 
@@ -115,6 +120,11 @@ public record UsageRecord(UUID id, String orgId, String userId, String groupId, 
     /** This record with a summary of guardrail outcomes, or null for none. */
     public UsageRecord withGuardrails(String newGuardrails) {
         return toBuilder().guardrails(newGuardrails).build();
+    }
+
+    /** This record with the names of the tools the model asked for ({@link #toolCalls()}), or null for none. */
+    public UsageRecord withToolCalls(String newToolCalls) {
+        return toBuilder().toolCalls(newToolCalls).build();
     }
 
     /** This record without its stored input and output text (for orgs that store none). */
@@ -145,6 +155,7 @@ public record UsageRecord(UUID id, String orgId, String userId, String groupId, 
         private String inputText;
         private String outputText;
         private Instant finishedAt;
+        private String toolCalls;
 
         private Builder(UUID id, String orgId, Instant startedAt) {
             this.id = id;
@@ -236,6 +247,12 @@ public record UsageRecord(UUID id, String orgId, String userId, String groupId, 
             return this;
         }
 
+        /** The names of the tools the model asked to call, joined by {@code ','}. */
+        public Builder toolCalls(String v) {
+            this.toolCalls = v;
+            return this;
+        }
+
         public Builder finishedAt(Instant v) {
             this.finishedAt = v;
             return this;
@@ -244,7 +261,7 @@ public record UsageRecord(UUID id, String orgId, String userId, String groupId, 
         public UsageRecord build() {
             return new UsageRecord(id, orgId, userId, groupId, provider, model, feature, tier, status, usage, cost,
                     billed, latency, correlationId, errorCode, errorMessage, guardrails, inputText, outputText,
-                    startedAt, finishedAt);
+                    startedAt, finishedAt, toolCalls);
         }
     }
 }
