@@ -115,6 +115,17 @@ public final class InMemoryUsageSink implements UsageLog, UsageSummaries {
         return before0 - records.size();
     }
 
+    @Override
+    public java.util.SortedSet<OrgId> orgsWithRecordsBefore(Instant before) {
+        java.util.SortedSet<OrgId> orgs = new java.util.TreeSet<>();
+        byOrg.forEach((org, records) -> {
+            if (records.values().stream().anyMatch(r -> r.startedAt().isBefore(before))) {
+                orgs.add(OrgId.of(org));
+            }
+        });
+        return orgs;
+    }
+
     private final Map<LocalDate, List<DailySummary>> summaries = new ConcurrentHashMap<>();
 
     @Override
@@ -148,6 +159,11 @@ public final class InMemoryUsageSink implements UsageLog, UsageSummaries {
                 .flatMap(e -> e.getValue().stream())
                 .filter(s -> s.org().equals(org))
                 .toList();
+    }
+
+    @Override
+    public List<DailySummary> daily(LocalDate day) {
+        return summaries.getOrDefault(day, List.of());
     }
 
     private static String nz(String s) {

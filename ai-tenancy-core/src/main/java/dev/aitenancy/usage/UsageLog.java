@@ -57,6 +57,18 @@ public interface UsageLog extends UsageSink {
     long purge(OrgId org, java.time.Instant before);
 
     /**
+     * The orgs that have records that started before {@code before}: the orgs a retention purge of
+     * every org visits, in id order. The built-in sinks read them from their store; this default
+     * cannot list the orgs and throws.
+     *
+     * @throws UnsupportedOperationException unless the implementation overrides it
+     */
+    default java.util.SortedSet<OrgId> orgsWithRecordsBefore(java.time.Instant before) {
+        throw new UnsupportedOperationException(getClass().getName()
+                + " cannot list the orgs that have records: implement UsageLog.orgsWithRecordsBefore(Instant)");
+    }
+
+    /**
      * What the org's finished calls that started in {@code [from, to)} cost, by tier, user and
      * model, with the busiest hours of the day in {@code zone}, averages and the top tenth of users.
      * This default reads the records page by page; a database sink computes it with SQL instead.

@@ -19,4 +19,16 @@ public interface UsageSummaries {
 
     /** The org's summaries from {@code from} to {@code to}, both inclusive, by day, provider, model, user. */
     List<DailySummary> daily(OrgId org, LocalDate from, LocalDate to);
+
+    /**
+     * Every org's summaries of one UTC day, by org, provider, model and user: what the daily
+     * summaries job reports per org. The built-in implementations read them from their store; this
+     * default cannot list the orgs and throws.
+     *
+     * @throws UnsupportedOperationException unless the implementation overrides it
+     */
+    default List<DailySummary> daily(LocalDate day) {
+        throw new UnsupportedOperationException(getClass().getName()
+                + " cannot list every org's summaries of a day: implement UsageSummaries.daily(LocalDate)");
+    }
 }

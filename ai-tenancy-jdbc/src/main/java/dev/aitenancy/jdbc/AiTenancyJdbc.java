@@ -30,6 +30,11 @@ public final class AiTenancyJdbc {
 
     /** The Flyway history table of ai-tenancy's migrations. */
     public static final String HISTORY_TABLE = "ai_tenancy_schema_history";
+    /**
+     * The lock table of the maintenance jobs, in ShedLock's schema ({@code name}, {@code lock_until},
+     * {@code locked_at}, {@code locked_by}): give it to a ShedLock JDBC lock provider.
+     */
+    public static final String LOCK_TABLE = "ai_shedlock";
 
     private final Jdbi jdbi;
     private final Dialect dialect;
@@ -206,6 +211,11 @@ public final class AiTenancyJdbc {
     /** Per-org switches for storing prompt and answer text in usage records (on unless switched off). */
     public JdbcUsageTextSettings usageTextSettings() {
         return new JdbcUsageTextSettings(jdbi, clock, configCacheTtl);
+    }
+
+    /** The maintenance jobs' finished periods ({@code ai_job_runs}), shared by every instance. */
+    public JdbcJobRuns jobRuns() {
+        return new JdbcJobRuns(jdbi);
     }
 
     /** Re-encryption of all stored keys under {@code cipher}'s primary master key. */

@@ -184,6 +184,11 @@ public final class JdbcUsageSink implements UsageLog, UsageSummaries, AutoClosea
         return reads.purge(org, before);
     }
 
+    @Override
+    public java.util.SortedSet<OrgId> orgsWithRecordsBefore(Instant before) {
+        return reads.orgsWithRecordsBefore(before);
+    }
+
     /**
      * The report from grouped queries (by tier, user, model and hour of day, in one transaction):
      * the rows read are groups, never the records themselves.
@@ -205,6 +210,11 @@ public final class JdbcUsageSink implements UsageLog, UsageSummaries, AutoClosea
     @Override
     public List<DailySummary> daily(OrgId org, LocalDate from, LocalDate to) {
         return reads.daily(org, from, to);
+    }
+
+    @Override
+    public List<DailySummary> daily(LocalDate day) {
+        return reads.daily(day);
     }
 
     /**

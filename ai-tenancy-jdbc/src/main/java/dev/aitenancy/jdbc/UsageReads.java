@@ -112,6 +112,15 @@ final class UsageReads {
                 .execute());
     }
 
+    public java.util.SortedSet<OrgId> orgsWithRecordsBefore(Instant before) {
+        beforeRead.run();
+        return jdbi.withHandle(h -> h.createQuery("SELECT DISTINCT org_id FROM ai_generations WHERE started_at < :before")
+                .bind("before", before)
+                .mapTo(String.class)
+                .collect(java.util.stream.Collectors.mapping(OrgId::of,
+                        java.util.stream.Collectors.toCollection(java.util.TreeSet::new))));
+    }
+
     /**
      * The report from five grouped queries (by tier, user, model and hour of day, in one
      * transaction): the rows read are groups, never the records themselves.
@@ -224,12 +233,23 @@ final class UsageReads {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM ai_usage_daily WHERE org_id = :org AND usage_day >= :from "
                         + "AND usage_day <= :to ORDER BY usage_day, provider, model, user_id")
                 .bind("org", org.value()).bind("from", from).bind("to", to)
-                .map((rs, ctx) -> new DailySummary(org, rs.getObject("usage_day", LocalDate.class), rs.getString("provider"),
-                        rs.getString("model"), rs.getString("user_id"), rs.getLong("requests"), rs.getLong("errors"),
-                        rs.getLong("input_tokens"), rs.getLong("output_tokens"),
-                        rs.getBigDecimal("cost_usd").stripTrailingZeros(),
-                        rs.getBigDecimal("billed_usd").stripTrailingZeros()))
+                .map((rs, ctx) -> summary(rs))
                 .list());
+    }
+
+    public List<DailySummary> daily(LocalDate day) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM ai_usage_daily WHERE usage_day = :day "
+                        + "ORDER BY org_id, provider, model, user_id")
+                .bind("day", day)
+                .map((rs, ctx) -> summary(rs))
+                .list());
+    }
+
+    private static DailySummary summary(ResultSet rs) throws SQLException {
+        return new DailySummary(OrgId.of(rs.getString("org_id")), rs.getObject("usage_day", LocalDate.class),
+                rs.getString("provider"), rs.getString("model"), rs.getString("user_id"), rs.getLong("requests"),
+                rs.getLong("errors"), rs.getLong("input_tokens"), rs.getLong("output_tokens"),
+                rs.getBigDecimal("cost_usd").stripTrailingZeros(), rs.getBigDecimal("billed_usd").stripTrailingZeros());
     }
 
     /** The WHERE clause of a query's filters, with named parameters. */

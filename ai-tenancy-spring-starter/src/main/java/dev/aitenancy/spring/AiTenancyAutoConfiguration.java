@@ -62,7 +62,7 @@ import org.springframework.context.annotation.Import;
         "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"})
 @EnableConfigurationProperties(AiTenancyProperties.class)
 @Import({AiTenancyJdbcConfiguration.class, AiTenancyInMemoryConfiguration.class,
-        AiTenancyMetricsConfiguration.class})
+        AiTenancyMetricsConfiguration.class, AiTenancyJobsConfiguration.class})
 public class AiTenancyAutoConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(AiTenancyAutoConfiguration.class);

@@ -26,6 +26,9 @@ import dev.aitenancy.template.TemplateStore;
 import dev.aitenancy.template.Templates;
 import dev.aitenancy.usage.AuditSink;
 import dev.aitenancy.usage.UsageSink;
+import dev.aitenancy.maintenance.JobRuns;
+import dev.aitenancy.memory.InMemoryJobRuns;
+import dev.aitenancy.spring.internal.JobLock;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -94,5 +97,18 @@ class AiTenancyInMemoryConfiguration {
     @ConditionalOnMissingBean(UsageTextSettings.class)
     UsageTextSettings aiTenancyUsageTextSettings() {
         return new dev.aitenancy.memory.InMemoryUsageTextSettings();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(JobRuns.class)
+    JobRuns aiTenancyJobRuns() {
+        return new InMemoryJobRuns();
+    }
+
+    /** Without a database there is one instance: the maintenance jobs lock in this JVM. */
+    @Bean
+    @ConditionalOnMissingBean(JobLock.class)
+    JobLock aiTenancyJobLock() {
+        return JobLock.local();
     }
 }

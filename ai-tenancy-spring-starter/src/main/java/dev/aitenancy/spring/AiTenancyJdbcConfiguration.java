@@ -25,6 +25,8 @@ import dev.aitenancy.template.Templates;
 import dev.aitenancy.usage.AuditEvent;
 import dev.aitenancy.usage.AuditSink;
 import dev.aitenancy.usage.UsageSink;
+import dev.aitenancy.maintenance.JobRuns;
+import dev.aitenancy.spring.internal.JobLock;
 import java.time.Clock;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
@@ -111,5 +113,19 @@ class AiTenancyJdbcConfiguration {
     @ConditionalOnMissingBean(UsageTextSettings.class)
     UsageTextSettings aiTenancyUsageTextSettings(AiTenancyJdbc db) {
         return db.usageTextSettings();
+    }
+
+    /** The periods the maintenance jobs finished, shared by every instance. */
+    @Bean
+    @ConditionalOnMissingBean(JobRuns.class)
+    JobRuns aiTenancyJobRuns(AiTenancyJdbc db) {
+        return db.jobRuns();
+    }
+
+    /** The maintenance jobs' lock: ShedLock in {@code ai_shedlock} of the same database, on its clock. */
+    @Bean
+    @ConditionalOnMissingBean(JobLock.class)
+    JobLock aiTenancyJobLock(DataSource dataSource) {
+        return JobLock.shedLock(dataSource, AiTenancyJdbc.LOCK_TABLE);
     }
 }

@@ -22,16 +22,18 @@ import org.springframework.util.unit.DataSize;
  * @param keys      How long decrypted keys are cached and provider acceptances trusted
  * @param admin     The optional admin and generate endpoints
  * @param jdbc      The database schema, when a {@code DataSource} is present
+ * @param jobs      The scheduled maintenance jobs: daily usage summaries and the retention purge
  */
 @ConfigurationProperties("ai-tenancy")
 public record AiTenancyProperties(String masterKey, @DefaultValue RateLimit rateLimit, @DefaultValue Usage usage,
-        @DefaultValue Http http, @DefaultValue Keys keys, @DefaultValue Admin admin, @DefaultValue Jdbc jdbc) {
+        @DefaultValue Http http, @DefaultValue Keys keys, @DefaultValue Admin admin, @DefaultValue Jdbc jdbc,
+        @DefaultValue Jobs jobs) {
 
     /** These properties with the master key left out. */
     @Override
     public String toString() {
         return "AiTenancyProperties[masterKey=" + (masterKey == null ? "unset" : "(set)") + ", rateLimit=" + rateLimit
-                + ", usage=" + usage + ", http=" + http + ", keys=" + keys + ", admin=" + admin + ", jdbc=" + jdbc + "]";
+                + ", usage=" + usage + ", http=" + http + ", keys=" + keys + ", admin=" + admin + ", jdbc=" + jdbc + ", jobs=" + jobs + "]";
     }
 
     /**
@@ -106,5 +108,50 @@ public record AiTenancyProperties(String masterKey, @DefaultValue RateLimit rate
      *                 changes made on other instances within this time (0 reads them for every call)
      */
     public record Jdbc(@DefaultValue("true") boolean migrate, @DefaultValue("5s") Duration cacheTtl) {
+    }
+
+    /**
+     * The maintenance jobs, each run at most once per period across the instances sharing the
+     * database (a ShedLock lock in {@code ai_shedlock} around each run, and the finished periods in
+     * {@code ai_job_runs}); without a database, in this instance only.
+     *
+     * @param zone           The time zone the cron expressions are read in, and whose days are the
+     *                       retention purge's periods (the summaries are of UTC days whatever it is)
+     * @param lockAtLeastFor How long a run keeps its lock at least, so an instance whose trigger
+     *                       fires a little later (its clock a little off) finds it taken
+     * @param lockAtMostFor  How long a run keeps its lock at most: after a crash mid-run, the job can
+     *                       run again after this; longer than any run takes
+     * @param dailySummaries The daily usage summaries
+     * @param retentionPurge The retention purge of usage records
+     */
+    public record Jobs(@DefaultValue("UTC") java.time.ZoneId zone, @DefaultValue("1m") Duration lockAtLeastFor,
+            @DefaultValue("1h") Duration lockAtMostFor, @DefaultValue DailySummaries dailySummaries,
+            @DefaultValue RetentionPurge retentionPurge) {
+    }
+
+    /**
+     * @param enabled Whether the summaries are computed on a schedule; unset: when the usage
+     *                records are in the database (the JDBC stores)
+     * @param cron    When (a Spring cron expression: second minute hour day month weekday, in
+     *                {@code ai-tenancy.jobs.zone}); each run summarizes the complete UTC days not
+     *                summarized yet. {@code -} never triggers it: run it through
+     *                {@code AiTenancyJobs.runDailySummaries()}
+     * @param catchUp How far back a run looks for complete days not summarized yet (after downtime
+     *                over midnight); a bare number means days
+     */
+    public record DailySummaries(Boolean enabled, @DefaultValue("0 5 0 * * *") String cron,
+            @DefaultValue("3d") @DurationUnit(ChronoUnit.DAYS) Duration catchUp) {
+    }
+
+    /**
+     * @param enabled   Whether usage records older than the retention are removed on a schedule;
+     *                  unset: when {@code retention} is set
+     * @param cron      When (in {@code ai-tenancy.jobs.zone}); at most one purge a day. {@code -}
+     *                  never triggers it: run it through {@code AiTenancyJobs.runRetentionPurge()}
+     * @param retention How long usage records are kept (a bare number means days); unset, an
+     *                  enabled purge keeps them for {@code ai-tenancy.usage.retention}
+     */
+    public record RetentionPurge(Boolean enabled, @DefaultValue("0 30 0 * * *") String cron,
+            @DurationUnit(ChronoUnit.DAYS) Duration retention) {
     }
 }
