@@ -74,14 +74,14 @@ public abstract class UsageSinkContract {
     }
 
     @Test
-    void theCallersGroupsAndGuardrailOutcomesAreStoredAndGroupsCanBeFiltered() {
+    void theCallersGroupsGuardrailOutcomesAndToolCallsAreStoredAndGroupsCanBeFiltered() {
         UsageLog sink = newSink();
         String guardrails = "warn:content-filter:pii; modify:output-modifier:disclaimer";
         UsageRecord both = started(ACME, T0, "alice")
                 .withGroupId(UsageRecord.groupIdOf(new Caller("alice", Set.of("support", "sales"), null, Set.of())));
         sink.started(both);
         sink.finished(both.withGuardrails(guardrails).finish(UsageStatus.OK, TokenUsage.of(5, 5), Cost.unpriced(),
-                null, null, "ok", T0.plusMillis(10)));
+                null, null, "ok", T0.plusMillis(10)).withToolCalls("get_weather,lookup"));
         sink.finished(started(ACME, T0.plusSeconds(1), "bob").withGroupId("salesforce").finish(UsageStatus.OK,
                 TokenUsage.of(5, 5), Cost.unpriced(), null, null, "ok", T0.plusSeconds(2)));
         sink.finished(started(ACME, T0.plusSeconds(2), "carol").finish(UsageStatus.OK, TokenUsage.of(5, 5),
@@ -91,6 +91,8 @@ public abstract class UsageSinkContract {
 
         assertThat(alice.groupId()).isEqualTo("sales,support");
         assertThat(alice.guardrails()).isEqualTo(guardrails);
+        assertThat(alice.toolCalls()).isEqualTo("get_weather,lookup");
+        assertThat(sink.query(UsageQuery.of(ACME).withUser("bob")).records().get(0).toolCalls()).isNull();
         assertThat(sink.query(UsageQuery.of(ACME).withUser("carol")).records().get(0).groupId()).isNull();
         assertThat(sink.query(UsageQuery.of(ACME).withUser("carol")).records().get(0).guardrails()).isNull();
         assertThat(sink.query(UsageQuery.of(ACME).withGroup("sales")).records()).extracting(UsageRecord::userId)
