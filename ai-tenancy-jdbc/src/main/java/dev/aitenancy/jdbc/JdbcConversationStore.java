@@ -143,7 +143,8 @@ public final class JdbcConversationStore implements ConversationStore {
         ConversationCursor after = cursor == null ? null : ConversationCursor.decode(cursor);
         String sql = "SELECT " + COLUMNS + " FROM ai_conversations WHERE org_id = :org"
                 + (userId == null ? "" : " AND user_id = :user")
-                + (after == null ? "" : " AND (updated_at < :at OR (updated_at = :at AND id < :id))")
+                // a row-value comparison: PostgreSQL seeks the index to the cursor (an OR form it only filters)
+                + (after == null ? "" : " AND (updated_at, id) < (:at, :id)")
                 + " ORDER BY updated_at DESC, id DESC";
         return guarded(org, "list conversations", () -> jdbi.withHandle(h -> {
             Query q = h.createQuery(sql).bind("org", org.value());
