@@ -17,6 +17,10 @@ import java.util.UUID;
  * <p>User ids and titles follow the limits of {@link dev.aitenancy.JobRequest#MAX_USER_ID_LENGTH} and
  * {@link Conversation#MAX_TITLE_LENGTH}; longer ones, blank user ids and cursors this store did not
  * make are refused with {@code AI_INVALID_REQUEST}.
+ *
+ * <p>Implementations: {@link dev.aitenancy.memory.InMemoryConversationStore} and the JDBC module's
+ * {@code JdbcConversationStore}; both pass the same contract test. A new one can use
+ * {@link dev.aitenancy.spi.ConversationChecks} and {@link dev.aitenancy.spi.ConversationCursor}.
  */
 public interface ConversationStore {
 
@@ -53,7 +57,7 @@ public interface ConversationStore {
     ConversationPage listOrg(OrgId org, String cursor, int limit);
 
     /**
-     * Sets the title ({@code null} clears it).
+     * Sets the title ({@code null} clears it). Not activity: {@link Conversation#updatedAt()} stays.
      *
      * @throws dev.aitenancy.ConversationNotFoundException when the org and user do not own it
      */

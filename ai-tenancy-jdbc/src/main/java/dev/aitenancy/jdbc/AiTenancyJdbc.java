@@ -208,6 +208,14 @@ public final class AiTenancyJdbc {
         return new JdbcTemplateStore(jdbi, clock);
     }
 
+    /**
+     * Conversations per org and user, with their messages (migration V16); appends to one
+     * conversation are ordered and never interleave, across threads and instances.
+     */
+    public JdbcConversationStore conversationStore() {
+        return new JdbcConversationStore(jdbi, clock);
+    }
+
     /** Per-org switches for storing prompt and answer text in usage records (on unless switched off). */
     public JdbcUsageTextSettings usageTextSettings() {
         return new JdbcUsageTextSettings(jdbi, clock, configCacheTtl);
