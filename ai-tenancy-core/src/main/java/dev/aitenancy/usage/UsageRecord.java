@@ -29,11 +29,16 @@ import java.util.UUID;
  *                     {@code ','} (arguments only ever in {@code outputText}, when the org stores
  *                     text), or null when it asked for none
  * @param finishedAt   null while started
+ * @param operation    what the call was: {@code chat} (also for records written before this field)
+ *                     or {@code embeddings}
+ * @param preferences  which AI preferences shaped the call, e.g. {@code user:model,org:tone}, or
+ *                     null when none applied
  */
 public record UsageRecord(UUID id, String orgId, String userId, String groupId, String provider, String model,
         String feature, String tier, UsageStatus status, TokenUsage usage, Cost cost, Cost billed, Duration latency,
         String correlationId, String errorCode, String errorMessage, String guardrails, String inputText,
-        String outputText, Instant startedAt, Instant finishedAt, String toolCalls) {
+        String outputText, Instant startedAt, Instant finishedAt, String toolCalls, String operation,
+        String preferences) {
 
     public UsageRecord {
         Objects.requireNonNull(id, "id");
@@ -46,7 +51,14 @@ public record UsageRecord(UUID id, String orgId, String userId, String groupId, 
         groupId = groupId == null || groupId.isEmpty() ? null : groupId;
         guardrails = guardrails == null || guardrails.isEmpty() ? null : guardrails;
         toolCalls = toolCalls == null || toolCalls.isEmpty() ? null : toolCalls;
+        operation = operation == null || operation.isEmpty() ? CHAT : operation;
+        preferences = preferences == null || preferences.isEmpty() ? null : preferences;
     }
+
+    /** {@link #operation()} of a chat (text generation) call. */
+    public static final String CHAT = "chat";
+    /** {@link #operation()} of an embeddings call. */
+    public static final String EMBEDDINGS = "embeddings";
 
     /** A record without group and guardrails (they can be added with {@link #withGroupId} and {@link #withGuardrails}). */
     public UsageRecord(UUID id, String orgId, String userId, String provider, String model, String feature,
@@ -54,7 +66,7 @@ public record UsageRecord(UUID id, String orgId, String userId, String groupId, 
             String correlationId, String errorCode, String errorMessage, String inputText, String outputText,
             Instant startedAt, Instant finishedAt) {
         this(id, orgId, userId, null, provider, model, feature, tier, status, usage, cost, billed, latency,
-                correlationId, errorCode, errorMessage, null, inputText, outputText, startedAt, finishedAt, null);
+                correlationId, errorCode, errorMessage, null, inputText, outputText, startedAt, finishedAt, null, null, null);
     }
 
     /**
@@ -95,6 +107,8 @@ public record UsageRecord(UUID id, String orgId, String userId, String groupId, 
         b.outputText = outputText;
         b.finishedAt = finishedAt;
         b.toolCalls = toolCalls;
+        b.operation = operation;
+        b.preferences = preferences;
         return b;
     }
 
@@ -156,6 +170,8 @@ public record UsageRecord(UUID id, String orgId, String userId, String groupId, 
         private String outputText;
         private Instant finishedAt;
         private String toolCalls;
+        private String operation;
+        private String preferences;
 
         private Builder(UUID id, String orgId, Instant startedAt) {
             this.id = id;
@@ -253,6 +269,18 @@ public record UsageRecord(UUID id, String orgId, String userId, String groupId, 
             return this;
         }
 
+        /** {@link UsageRecord#CHAT} (the default) or {@link UsageRecord#EMBEDDINGS}. */
+        public Builder operation(String v) {
+            this.operation = v;
+            return this;
+        }
+
+        /** Which AI preferences shaped the call, e.g. {@code user:model,org:tone}. */
+        public Builder preferences(String v) {
+            this.preferences = v;
+            return this;
+        }
+
         public Builder finishedAt(Instant v) {
             this.finishedAt = v;
             return this;
@@ -261,7 +289,7 @@ public record UsageRecord(UUID id, String orgId, String userId, String groupId, 
         public UsageRecord build() {
             return new UsageRecord(id, orgId, userId, groupId, provider, model, feature, tier, status, usage, cost,
                     billed, latency, correlationId, errorCode, errorMessage, guardrails, inputText, outputText,
-                    startedAt, finishedAt, toolCalls);
+                    startedAt, finishedAt, toolCalls, operation, preferences);
         }
     }
 }
