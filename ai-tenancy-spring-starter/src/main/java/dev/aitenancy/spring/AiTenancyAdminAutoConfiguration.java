@@ -7,6 +7,8 @@ import dev.aitenancy.limits.RateLimiter;
 import dev.aitenancy.models.ModelAdmin;
 import dev.aitenancy.models.TierPlan;
 import dev.aitenancy.spring.internal.AdminSupport;
+import dev.aitenancy.conversations.ConversationStore;
+import dev.aitenancy.spring.internal.ConversationEndpoints;
 import dev.aitenancy.spring.internal.GenerateEndpoint;
 import dev.aitenancy.guardrails.GuardrailStore;
 import dev.aitenancy.spring.internal.GlobalGuardrailEndpoints;
@@ -63,6 +65,13 @@ public class AiTenancyAdminAutoConfiguration {
     @ConditionalOnMissingBean
     RequestBodyLimit aiTenancyRequestBodyLimit(AiTenancyProperties properties) {
         return new RequestBodyLimit(properties.admin().maxRequestBody().toBytes());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(ConversationStore.class)
+    ConversationEndpoints aiTenancyConversationEndpoints(AdminSupport support, ConversationStore conversations) {
+        return new ConversationEndpoints(support, conversations);
     }
 
     @Bean

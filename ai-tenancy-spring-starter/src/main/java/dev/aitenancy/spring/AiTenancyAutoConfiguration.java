@@ -22,6 +22,7 @@ import dev.aitenancy.models.TierPlan;
 import dev.aitenancy.provider.ProviderClient;
 import dev.aitenancy.spring.internal.StartupReport;
 import dev.aitenancy.template.TemplateStore;
+import dev.aitenancy.conversations.ConversationStore;
 import dev.aitenancy.template.Templates;
 import dev.aitenancy.usage.AuditSink;
 import dev.aitenancy.usage.UsageLog;
@@ -96,7 +97,7 @@ public class AiTenancyAutoConfiguration {
             RateLimiter rateLimiter, UsageSink usage, FeatureFlags features, BudgetLedger budgets,
             Templates templates, Guardrails guardrails, UsageTextSettings usageText,
             ObjectProvider<CallObserver> observer, ObjectProvider<ProviderClient> providers,
-            ObjectProvider<Clock> clock) {
+            ObjectProvider<ConversationStore> conversations, ObjectProvider<Clock> clock) {
         LLMJob.Builder b = LLMJob.builder()
                 .clock(clock(clock))
                 .keyStore(keys)
@@ -108,6 +109,8 @@ public class AiTenancyAutoConfiguration {
                 .templateStore(templates)
                 .guardrails(guardrails)
                 .usageTextPolicy(usageText)
+                .conversations(conversations.getIfAvailable())
+                .conversationHistory(properties.conversations().history())
                 .reverifyKeysAfter(properties.keys().reverifyAfter())
                 .maxStoredTextBytes(Math.toIntExact(properties.usage().maxStoredText().toBytes()))
                 .builtInProviders(s -> s.connectTimeout(properties.http().connectTimeout())

@@ -23,6 +23,8 @@ import dev.aitenancy.models.ModelCatalog;
 import dev.aitenancy.models.ModelRegistry;
 import dev.aitenancy.models.TierPlan;
 import dev.aitenancy.template.TemplateStore;
+import dev.aitenancy.conversations.ConversationStore;
+import dev.aitenancy.memory.InMemoryConversationStore;
 import dev.aitenancy.template.Templates;
 import dev.aitenancy.usage.AuditSink;
 import dev.aitenancy.usage.UsageSink;
@@ -85,6 +87,12 @@ class AiTenancyInMemoryConfiguration {
     @ConditionalOnMissingBean(Templates.class)
     TemplateStore aiTenancyTemplateStore(ObjectProvider<Clock> clock) {
         return new InMemoryTemplateStore(AiTenancyAutoConfiguration.clock(clock));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    ConversationStore aiTenancyConversationStore(ObjectProvider<Clock> clock) {
+        return new InMemoryConversationStore(AiTenancyAutoConfiguration.clock(clock));
     }
 
     @Bean

@@ -21,6 +21,7 @@ import dev.aitenancy.models.ModelCatalog;
 import dev.aitenancy.models.ModelRegistry;
 import dev.aitenancy.models.TierPlan;
 import dev.aitenancy.template.TemplateStore;
+import dev.aitenancy.conversations.ConversationStore;
 import dev.aitenancy.template.Templates;
 import dev.aitenancy.usage.AuditEvent;
 import dev.aitenancy.usage.AuditSink;
@@ -101,6 +102,12 @@ class AiTenancyJdbcConfiguration {
     @ConditionalOnMissingBean(Templates.class)
     TemplateStore aiTenancyTemplateStore(AiTenancyJdbc db) {
         return db.templateStore();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    ConversationStore aiTenancyConversationStore(AiTenancyJdbc db) {
+        return db.conversationStore();
     }
 
     @Bean

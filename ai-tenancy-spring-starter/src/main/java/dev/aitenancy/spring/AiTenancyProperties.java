@@ -23,17 +23,19 @@ import org.springframework.util.unit.DataSize;
  * @param admin     The optional admin and generate endpoints
  * @param jdbc      The database schema, when a {@code DataSource} is present
  * @param jobs      The scheduled maintenance jobs: daily usage summaries and the retention purge
+ * @param conversations Conversations kept per org and user
  */
 @ConfigurationProperties("ai-tenancy")
 public record AiTenancyProperties(String masterKey, @DefaultValue RateLimit rateLimit, @DefaultValue Usage usage,
         @DefaultValue Http http, @DefaultValue Keys keys, @DefaultValue Admin admin, @DefaultValue Jdbc jdbc,
-        @DefaultValue Jobs jobs) {
+        @DefaultValue Jobs jobs, @DefaultValue Conversations conversations) {
 
     /** These properties with the master key left out. */
     @Override
     public String toString() {
         return "AiTenancyProperties[masterKey=" + (masterKey == null ? "unset" : "(set)") + ", rateLimit=" + rateLimit
-                + ", usage=" + usage + ", http=" + http + ", keys=" + keys + ", admin=" + admin + ", jdbc=" + jdbc + ", jobs=" + jobs + "]";
+                + ", usage=" + usage + ", http=" + http + ", keys=" + keys + ", admin=" + admin + ", jdbc=" + jdbc + ", jobs=" + jobs
+                + ", conversations=" + conversations + "]";
     }
 
     /**
@@ -76,6 +78,17 @@ public record AiTenancyProperties(String masterKey, @DefaultValue RateLimit rate
      * @param requestTimeout Time allowed for a provider's answer (the longest silence in a stream)
      */
     public record Http(@DefaultValue("10s") Duration connectTimeout, @DefaultValue("60s") Duration requestTimeout) {
+    }
+
+    /**
+     * @param history How many earlier messages of a conversation a call sends with its new one
+     */
+    public record Conversations(@DefaultValue("20") int history) {
+        public Conversations {
+            if (history < 1) {
+                throw new IllegalArgumentException("ai-tenancy.conversations.history must be at least 1, was " + history);
+            }
+        }
     }
 
     /**

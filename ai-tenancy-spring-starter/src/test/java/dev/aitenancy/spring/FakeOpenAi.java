@@ -41,6 +41,22 @@ final class FakeOpenAi {
             return Reply.json(400, "{\"error\":{\"message\":\"bad json\",\"type\":\"invalid_request_error\"}}");
         }
         String model = body.path("model").asText();
+        JsonNode messages = body.path("messages");
+        boolean toolResultLast = messages.size() > 0
+                && "tool".equals(messages.get(messages.size() - 1).path("role").asText());
+        if (body.path("tools").size() > 0 && !toolResultLast) { // asks for the first tool, arguments {"q":"x"}
+            return Reply.json(200, "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"model\":\"" + model
+                    + "\",\"choices\":[{\"index\":0,\"finish_reason\":\"tool_calls\",\"message\":{\"role\":\"assistant\","
+                    + "\"content\":null,\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\""
+                    + body.path("tools").get(0).path("function").path("name").asText() + "\",\"arguments\":"
+                    + "\"{\\\"q\\\":\\\"x\\\"}\"}}]}}],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":3}}");
+        }
+        if (body.has("response_format")) { // a JSON answer
+            return Reply.json(200, "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"model\":\"" + model
+                    + "\",\"choices\":[{\"index\":0,\"finish_reason\":\"stop\",\"message\":{\"role\":\"assistant\","
+                    + "\"content\":\"{\\\"answer\\\":\\\"" + ANSWER + "\\\"}\"}}],\"usage\":{\"prompt_tokens\":12,"
+                    + "\"completion_tokens\":3}}");
+        }
         if (!body.path("stream").asBoolean()) {
             return Reply.json(200, "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"model\":\"" + model
                     + "\",\"choices\":[{\"index\":0,\"finish_reason\":\"stop\",\"message\":{\"role\":\"assistant\","

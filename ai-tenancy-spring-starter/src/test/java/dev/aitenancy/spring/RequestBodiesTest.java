@@ -251,9 +251,12 @@ class RequestBodiesTest {
         assertThat(notPlain).as("response components that are neither JSON values nor wire records").isEmpty();
     }
 
-    /** A JSON value, a wire record, a list or map of them, or a guardrail rule (which has its own JSON form). */
+    /**
+     * A JSON value, a wire record, a list or map of them, a guardrail rule (which has its own JSON
+     * form), or JSON the caller or model chose (tool arguments, schemas, message content).
+     */
     static boolean plain(Type type) {
-        if (PLAIN.contains(type) || type == GuardrailRule.class) {
+        if (PLAIN.contains(type) || type == GuardrailRule.class || type == com.fasterxml.jackson.databind.JsonNode.class) {
             return true;
         }
         if (type instanceof Class<?> c) {

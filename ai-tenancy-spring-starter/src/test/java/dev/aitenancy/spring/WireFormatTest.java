@@ -120,6 +120,7 @@ class WireFormatTest {
         governance();
         guardrails();
         generate();
+        chat();
         usage();
         refusals();
     }
@@ -361,6 +362,40 @@ class WireFormatTest {
         ex("rae", "POST", "/ai/orgs/throttled/generate", "{\"prompt\":\"one\"}");
         exNow("rae", "POST", "/ai/orgs/throttled/generate", "{\"prompt\":\"two\",\"correlationId\":\"c-2\"}");
         exNow("rae", "POST", "/ai/orgs/throttled/generate", "{\"prompt\":\"three\",\"stream\":true}");
+    }
+
+    private void chat() throws Exception {
+        section("conversations");
+        String id = idOf(ex("mel", "POST", "/ai/orgs/acme/my/conversations", "{\"title\":\"wire\"}"));
+        ex("mel", "POST", "/ai/orgs/acme/generate", "{\"messages\":[{\"role\":\"system\",\"content\":\"Be brief\"},"
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"What is this?\"},{\"type\":"
+                + "\"image_url\",\"url\":\"https://example.com/cat.png\"}]}],\"conversationId\":\"" + id + "\"}");
+        ex("mel", "POST", "/ai/orgs/acme/generate", "{\"prompt\":\"And now?\",\"conversationId\":\"" + id + "\"}");
+        ex("mel", "GET", "/ai/orgs/acme/my/conversations/" + id + "?limit=10", null);
+        ex("mel", "GET", "/ai/orgs/acme/my/conversations?pageSize=1", null);
+        ex("mel", "PATCH", "/ai/orgs/acme/my/conversations/" + id, "{\"title\":\"renamed\"}");
+        ex("ada", "GET", "/ai/orgs/acme/conversations", null);
+        ex("ada", "GET", "/ai/orgs/acme/my/conversations/" + id, null);
+        ex("mel", "GET", "/ai/orgs/acme/conversations", null);
+        ex("mel", "POST", "/ai/orgs/acme/generate", "{\"prompt\":\"hi\",\"conversationId\":\"nope\"}");
+        ex("mel", "POST", "/ai/orgs/acme/generate", "{\"messages\":[{\"role\":\"robot\",\"content\":\"hi\"}]}");
+        ex("mel", "DELETE", "/ai/orgs/acme/my/conversations/" + id, null);
+        ex("mel", "GET", "/ai/orgs/acme/my/conversations/" + id, null);
+
+        section("tools and JSON answers");
+        String tools = "\"tools\":[{\"name\":\"search\",\"description\":\"Search the wiki\",\"parameters\":"
+                + "{\"type\":\"object\",\"properties\":{\"q\":{\"type\":\"string\"}},\"required\":[\"q\"]}}]";
+        ex("mel", "POST", "/ai/orgs/acme/generate", "{\"prompt\":\"Find x\"," + tools + "}");
+        ex("mel", "POST", "/ai/orgs/acme/generate", "{\"messages\":[{\"role\":\"user\",\"content\":\"Find x\"},"
+                + "{\"role\":\"assistant\",\"toolCalls\":[{\"id\":\"call_1\",\"name\":\"search\",\"arguments\":"
+                + "{\"q\":\"x\"}}]},{\"role\":\"tool\",\"toolCallId\":\"call_1\",\"toolName\":\"search\","
+                + "\"content\":\"x is 42\"}]," + tools + "}");
+        ex("mel", "POST", "/ai/orgs/acme/generate", "{\"prompt\":\"JSON please\",\"responseFormat\":{\"type\":"
+                + "\"json_schema\",\"name\":\"reply\",\"schema\":{\"type\":\"object\",\"properties\":{\"answer\":"
+                + "{\"type\":\"string\"}},\"required\":[\"answer\"],\"additionalProperties\":false}}}");
+        ex("mel", "POST", "/ai/orgs/acme/generate", "{\"prompt\":\"JSON please\",\"responseFormat\":{\"type\":"
+                + "\"json_schema\",\"schema\":{\"type\":\"object\",\"required\":[\"missing\"]}}}");
+        ex("mel", "POST", "/ai/orgs/acme/generate", "{\"prompt\":\"hi\",\"responseFormat\":{\"type\":\"xml\"}}");
     }
 
     private void usage() throws Exception {

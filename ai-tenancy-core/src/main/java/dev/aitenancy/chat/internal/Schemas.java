@@ -111,15 +111,18 @@ public final class Schemas {
                 + (e.getProperty() != null ? " '" + e.getProperty() + "'" : "");
     }
 
-    /** Whether every object in the schema lists all of its properties as required and forbids others. */
+    /**
+     * Whether every object in the schema lists all of its properties as required and forbids others
+     * (what OpenAI's strict mode demands of each object).
+     */
     public static boolean isStrict(JsonNode schema) {
-        if (schema.isObject() && schema.has("properties")) {
-            JsonNode props = schema.get("properties");
-            JsonNode required = schema.path("required");
-            if (!schema.path("additionalProperties").isBoolean() || schema.path("additionalProperties").asBoolean()) {
+        if (schema.isObject() && ("object".equals(Json.text(schema.get("type"))) || schema.has("properties"))) {
+            JsonNode additional = schema.get("additionalProperties");
+            if (additional == null || !additional.isBoolean() || additional.asBoolean()) {
                 return false;
             }
-            for (Iterator<String> names = props.fieldNames(); names.hasNext(); ) {
+            JsonNode required = schema.path("required");
+            for (Iterator<String> names = schema.path("properties").fieldNames(); names.hasNext(); ) {
                 String name = names.next();
                 boolean listed = false;
                 for (JsonNode r : required) {

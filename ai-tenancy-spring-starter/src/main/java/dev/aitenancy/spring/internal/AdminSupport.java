@@ -223,6 +223,15 @@ public final class AdminSupport {
         return respond(e.status(), new ErrorView(e.code(), e.getMessage()));
     }
 
+    /** A UUID given as {@code field}, or 400 saying so. */
+    public static java.util.UUID uuid(String field, String value) {
+        try {
+            return java.util.UUID.fromString(value.strip());
+        } catch (IllegalArgumentException e) {
+            throw AdminHttpException.badRequest("\"" + field + "\" must be a UUID");
+        }
+    }
+
     /** Whole seconds, rounded up, at least 1. */
     public static long retryAfterSeconds(Duration d) {
         long s = d.toSeconds() + (d.toNanosPart() > 0 ? 1 : 0);

@@ -9,6 +9,7 @@ import dev.aitenancy.LLMJob;
 import dev.aitenancy.StreamHandle;
 import dev.aitenancy.spring.AdminPermission;
 import dev.aitenancy.spring.internal.wire.ErrorView;
+import dev.aitenancy.spring.internal.wire.ChatWire;
 import dev.aitenancy.spring.internal.wire.GenerateWire.CorrelationRequest;
 import dev.aitenancy.spring.internal.wire.GenerateWire.GenerateRequest;
 import dev.aitenancy.spring.internal.wire.GenerateWire.GenerateResult;
@@ -19,6 +20,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -106,12 +108,23 @@ public class GenerateEndpoint extends AdminEndpoint {
 
     private JobRequest request(AdminSupport.Access access, GenerateRequest body, String correlationId,
             HttpServletRequest http) {
-        if ((body.prompt() == null) == (body.template() == null)) {
+        boolean hasMessages = body.messages() != null && !body.messages().isEmpty();
+        if (body.prompt() != null && body.template() != null || body.prompt() == null && body.template() == null
+                && !hasMessages) {
             throw AdminHttpException.badRequest("give either \"prompt\" (the prompt text) or \"template\" "
-                    + "(the name of a stored template)");
+                    + "(the name of a stored template), and/or \"messages\"");
         }
         JobRequest.Builder b = body.prompt() != null ? JobRequest.builder(access.org(), body.prompt())
-                : JobRequest.storedTemplate(access.org(), body.template());
+                : body.template() != null ? JobRequest.storedTemplate(access.org(), body.template())
+                : JobRequest.messages(access.org(), List.of());
+        b.messages(ChatWire.each(body.messages(), ChatWire.MessageView::toMessage))
+                .tools(ChatWire.each(body.tools(), ChatWire.ToolView::toTool));
+        if (body.responseFormat() != null) {
+            b.responseFormat(body.responseFormat().toResponseFormat());
+        }
+        if (body.conversationId() != null) {
+            b.conversation(AdminSupport.uuid("conversationId", body.conversationId()));
+        }
         if (body.templateVersion() != null) {
             b.templateVersion(body.templateVersion());
         }

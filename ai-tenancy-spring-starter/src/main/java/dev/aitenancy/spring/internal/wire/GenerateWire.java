@@ -5,6 +5,7 @@ import dev.aitenancy.Cost;
 import dev.aitenancy.JobResult;
 import dev.aitenancy.TokenUsage;
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.Map;
 
 /** The bodies of {@code POST /orgs/{org}/generate}, and the usage and cost shapes usage records share. */
@@ -19,12 +20,16 @@ public final class GenerateWire {
      * variables; {@code provider}, {@code model}, {@code maxOutputTokens}, {@code temperature},
      * {@code systemPrompt} and {@code feature} as in {@code JobRequest}; {@code correlationId} wins
      * over the {@code x-correlation-id} header; {@code stream: true} answers with server-sent events.
-     * Fields it does not have are ignored.
+     * {@code messages} go before the rendered prompt (or alone, without a prompt or template);
+     * {@code conversationId} continues one of the caller's conversations; {@code tools} are offered
+     * to the model (its tool calls come back in the answer; the endpoint never runs anything);
+     * {@code responseFormat} asks for JSON. Fields it does not have are ignored.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record GenerateRequest(String prompt, String template, Integer templateVersion, Map<String, Object> context,
             Double temperature, String feature, String provider, String model, Integer maxOutputTokens,
-            String systemPrompt, String correlationId, Boolean stream) {
+            String systemPrompt, String correlationId, Boolean stream, List<ChatWire.MessageView> messages,
+            String conversationId, List<ChatWire.ToolView> tools, ChatWire.ResponseFormatView responseFormat) {
     }
 
     /**
@@ -37,12 +42,14 @@ public final class GenerateWire {
 
     /** The answer of a call (also the data of a stream's {@code done} event). */
     public record GenerateResult(String text, String provider, String model, TokenUsageView usage, CostView cost,
-            CostView billed, Long latencyMillis, String correlationId, String finishReason, String usageRecordId) {
+            CostView billed, Long latencyMillis, String correlationId, String finishReason, String usageRecordId,
+            List<ChatWire.ToolCallView> toolCalls) {
 
         public static GenerateResult of(JobResult r) {
             return new GenerateResult(r.text(), WireJson.string(r.provider()), r.model(), TokenUsageView.of(r.usage()),
                     CostView.of(r.cost()), CostView.of(r.billed()), WireJson.millis(r.latency()), r.correlationId(),
-                    WireJson.string(r.finishReason()), WireJson.string(r.usageRecordId()));
+                    WireJson.string(r.finishReason()), WireJson.string(r.usageRecordId()),
+                    r.toolCalls().isEmpty() ? null : r.toolCalls().stream().map(ChatWire.ToolCallView::of).toList());
         }
     }
 
