@@ -8,6 +8,11 @@ import dev.aitenancy.JobResult;
 import dev.aitenancy.LLMJob;
 import dev.aitenancy.RateLimitedException;
 import dev.aitenancy.StreamHandle;
+import dev.aitenancy.ToolLoop;
+import dev.aitenancy.chat.Message;
+import dev.aitenancy.chat.Tool;
+import dev.aitenancy.conversations.Conversation;
+import dev.aitenancy.conversations.ConversationStore;
 import dev.aitenancy.guardrails.Guardrail;
 import dev.aitenancy.guardrails.GuardrailAction;
 import dev.aitenancy.guardrails.GuardrailRule;
@@ -21,12 +26,9 @@ import dev.aitenancy.keys.CachingKeyStore;
 import dev.aitenancy.keys.KeyStore;
 import dev.aitenancy.keys.ProviderKeyAdmin;
 import dev.aitenancy.keys.SecretCipher;
-import dev.aitenancy.models.ModelRegistry;
-import dev.aitenancy.usage.AuditEvent;
-import dev.aitenancy.usage.AuditSink;
-import org.h2.jdbcx.JdbcDataSource;
 import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.models.ModelRef;
+import dev.aitenancy.models.ModelRegistry;
 import dev.aitenancy.provider.ProviderClient;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.provider.anthropic.AnthropicClient;
@@ -34,12 +36,15 @@ import dev.aitenancy.provider.gemini.GeminiClient;
 import dev.aitenancy.provider.openai.OpenAiClient;
 import dev.aitenancy.tenant.Caller;
 import dev.aitenancy.tenant.OrgId;
+import dev.aitenancy.usage.AuditEvent;
+import dev.aitenancy.usage.AuditSink;
 import dev.aitenancy.usage.UsageRecord;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.h2.jdbcx.JdbcDataSource;
 
 /**
  * Two organizations, each with its own key and allowed models, making governed and recorded calls.
@@ -56,6 +61,14 @@ public final class Quickstart {
     static final OrgId INITECH = OrgId.of("initech");
 
     private Quickstart() {
+    }
+
+    /** The JSON answer carol asks for. */
+    record TripPlan(String city, int days, List<String> packing) {
+    }
+
+    /** The arguments of the get_weather tool. */
+    record City(String city) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -120,8 +133,9 @@ public final class Quickstart {
                     GuardrailRule.OutputModifier.append("\n(AI-generated: check before you share it)"),
                     GuardrailAction.MODIFY));
 
+            ConversationStore conversations = db.conversationStore(); // each user's conversations
             LLMJob.Builder builder = LLMJob.builder().clock(clock).keyStore(keys).modelCatalog(models).rateLimiter(limiter)
-                    .usageSink(usage).guardrails(guardrails).provider(openai);
+                    .usageSink(usage).guardrails(guardrails).conversations(conversations).provider(openai);
             if (notBlank(anthropicKey)) {
                 builder.provider(AnthropicClient.create());
             }
@@ -187,7 +201,31 @@ public final class Quickstart {
                 System.out.println(e.code() + ": " + e.getMessage());
             }
 
-            // 7. Every call, refused ones included, left a usage record for its org.
+            // 7. A conversation: each turn sends the earlier ones; an exchange is kept only when its call succeeds.
+            section("bob has a two-turn conversation");
+            Conversation chat = conversations.create(ACME, "bob", "weekend trip");
+            print(llm.run(JobRequest.messages(ACME, Message.user("Suggest a city for a weekend trip.")).user("bob")
+                    .conversation(chat.id()).build()));
+            print(llm.run(JobRequest.messages(ACME, Message.user("What should I pack for it?")).user("bob")
+                    .conversation(chat.id()).build()));
+            System.out.println("conversation '" + chat.title() + "' holds "
+                    + conversations.find(ACME, "bob", chat.id()).orElseThrow().messageCount() + " messages");
+
+            // 8. A JSON answer, checked against the schema of a record and read into it.
+            section("carol asks for JSON and reads it into a record");
+            JobResult plan = llm.run(JobRequest.builder(ACME, "Plan a {{days}}-day trip to Lisbon as JSON.")
+                    .context(Map.of("days", 3)).user("carol").responseFormat(TripPlan.class).build());
+            System.out.println(plan.as(TripPlan.class));
+
+            // 9. A tool round: the model asks for the host's function, the loop runs it and sends the result back.
+            section("dave's question needs a tool of the host");
+            JobResult weather = ToolLoop.on(llm)
+                    .tool(Tool.of("get_weather", "The current weather in a city", City.class),
+                            call -> "{\"city\":\"" + call.arguments(City.class).city() + "\",\"celsius\":21}")
+                    .run(JobRequest.builder(ACME, "Do I need an umbrella in Paris today?").user("dave").build());
+            print(weather);
+
+            // 10. Every call, refused ones included, left a usage record for its org.
             section("acme's usage records (newest first)");
             System.out.printf("%-9s %-6s %-18s %7s %7s %12s %6s  %s%n", "status", "user", "model", "in", "out",
                     "cost USD", "ms", "error");

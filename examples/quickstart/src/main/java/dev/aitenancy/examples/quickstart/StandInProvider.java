@@ -20,7 +20,8 @@ import java.util.concurrent.Executors;
  * A local stand-in for OpenAI's Chat Completions API on 127.0.0.1, so the examples run the
  * library's real HTTP code path without a real key. It answers {@code POST /v1/chat/completions}
  * (plain and SSE with a final usage chunk) and {@code GET /v1/models}, accepts any bearer key that
- * starts with {@code sk-}, and writes a short deterministic answer that echoes the prompt.
+ * starts with {@code sk-}, and writes a short deterministic answer that echoes the prompt. Asked
+ * for JSON, it answers a value of the schema's shape; offered tools, it first calls the first one.
  */
 public final class StandInProvider implements AutoCloseable {
 
@@ -66,9 +67,29 @@ public final class StandInProvider implements AutoCloseable {
             if (!authorized(ex)) {
                 return;
             }
-            String prompt = body.path("messages").path(body.path("messages").size() - 1).path("content").asText();
+            JsonNode last = body.path("messages").path(body.path("messages").size() - 1);
+            String prompt = last.path("content").isArray() ? last.path("content").path(0).path("text").asText()
+                    : last.path("content").asText();
             String model = body.path("model").asText();
-            List<String> words = answer(prompt);
+            JsonNode tools = body.path("tools");
+            if (tools.size() > 0 && !"tool".equals(last.path("role").asText())) { // asks for the first tool
+                JsonNode function = tools.get(0).path("function");
+                ObjectNode out = JSON.createObjectNode().put("id", "chatcmpl-standin").put("object", "chat.completion")
+                        .put("model", model);
+                ObjectNode message = out.putArray("choices").addObject().put("index", 0)
+                        .put("finish_reason", "tool_calls").putObject("message").put("role", "assistant");
+                message.putNull("content");
+                message.putArray("tool_calls").addObject().put("id", "call_standin").put("type", "function")
+                        .putObject("function").put("name", function.path("name").asText())
+                        .put("arguments", JSON.writeValueAsString(sample(function.path("parameters"))));
+                out.putObject("usage").put("prompt_tokens", 20).put("completion_tokens", 10).put("total_tokens", 30);
+                send(ex, 200, JSON.writeValueAsString(out));
+                return;
+            }
+            JsonNode schema = body.path("response_format").path("json_schema").path("schema");
+            List<String> words = body.has("response_format")
+                    ? List.of(JSON.writeValueAsString(sample(schema.isMissingNode() ? JSON.createObjectNode() : schema)))
+                    : answer(prompt);
             int inputTokens = Math.max(1, prompt.length() / 4);
             ObjectNode usage = JSON.createObjectNode().put("prompt_tokens", inputTokens)
                     .put("completion_tokens", words.size()).put("total_tokens", inputTokens + words.size());
@@ -90,12 +111,29 @@ public final class StandInProvider implements AutoCloseable {
                         .putObject("delta").put("content", w);
                 event(os, JSON.writeValueAsString(chunk));
             }
-            ObjectNode last = JSON.createObjectNode().put("object", "chat.completion.chunk").put("model", model);
-            last.putArray("choices");
-            last.set("usage", usage);
-            event(os, JSON.writeValueAsString(last));
+            ObjectNode end = JSON.createObjectNode().put("object", "chat.completion.chunk").put("model", model);
+            end.putArray("choices");
+            end.set("usage", usage);
+            event(os, JSON.writeValueAsString(end));
             event(os, "[DONE]");
         }
+    }
+
+    /** A value that fits {@code schema}: what a model asked for JSON of this shape would give. */
+    private static JsonNode sample(JsonNode schema) {
+        return switch (schema.path("type").asText("object")) {
+            case "string" -> JSON.getNodeFactory().textNode(schema.has("enum") ? schema.path("enum").path(0).asText()
+                    : "(stand-in)");
+            case "integer" -> JSON.getNodeFactory().numberNode(3);
+            case "number" -> JSON.getNodeFactory().numberNode(1.5);
+            case "boolean" -> JSON.getNodeFactory().booleanNode(true);
+            case "array" -> JSON.createArrayNode().add(sample(schema.path("items")));
+            default -> {
+                ObjectNode o = JSON.createObjectNode();
+                schema.path("properties").fields().forEachRemaining(p -> o.set(p.getKey(), sample(p.getValue())));
+                yield o;
+            }
+        };
     }
 
     private static List<String> answer(String prompt) {

@@ -46,6 +46,13 @@ class QuickstartTest {
         assertThat(printed).contains("AI_GUARDRAIL_BLOCKED: org guardrail 'no salaries' blocked the request: "
                 + "the prompt mentions blocked topic 'salary'");
         assertThat(printed).contains("initech records: 1, globex records: 2");
+        assertThat(printed).contains("== bob has a two-turn conversation ==")
+                .contains("(stand-in) You asked: \"What should I pack for it?")
+                .contains("conversation 'weekend trip' holds 4 messages");
+        assertThat(printed).contains("TripPlan[city=(stand-in), days=3, packing=[(stand-in)]]");
+        assertThat(printed).contains("== dave's question needs a tool of the host ==")
+                .contains("(stand-in) You asked: \"{\"city\":\"(stand-in)\",\"celsius\":21}");
+        assertThat(printed).containsPattern("ok\\s+dave\\s+gpt-4.1-mini");
         assertThat(printed).doesNotContain("sk-standin-acme-0000000000000000");
     }
 }
