@@ -1,5 +1,6 @@
 package dev.aitenancy.spring;
 
+import dev.aitenancy.conversations.ConversationStore;
 import dev.aitenancy.maintenance.DailySummariesJob;
 import dev.aitenancy.maintenance.JobRuns;
 import dev.aitenancy.maintenance.RetentionPurgeJob;
@@ -26,7 +27,7 @@ class AiTenancyJobsConfiguration {
     @ConditionalOnMissingBean
     AiTenancyJobs aiTenancyJobs(AiTenancyProperties properties, ObjectProvider<UsageSummaries> summaries,
             ObjectProvider<UsageLog> usage, AuditSink audit, JobRuns runs, JobLock lock,
-            ObjectProvider<Clock> clockProvider) {
+            ObjectProvider<ConversationStore> conversations, ObjectProvider<Clock> clockProvider) {
         AiTenancyProperties.Jobs jobs = properties.jobs();
         Clock clock = AiTenancyAutoConfiguration.clock(clockProvider);
         boolean onJdbc = lock.shared();
@@ -41,8 +42,8 @@ class AiTenancyJobsConfiguration {
         AiTenancyProperties.RetentionPurge rp = jobs.retentionPurge();
         boolean purgeOn = log != null && (rp.enabled() != null ? rp.enabled() : rp.retention() != null);
         Duration retention = rp.retention() != null ? rp.retention() : properties.usage().retention();
-        RetentionPurgeJob purgeJob = purgeOn ? new RetentionPurgeJob(log, audit, runs, clock, retention, jobs.zone())
-                : null;
+        RetentionPurgeJob purgeJob = purgeOn ? new RetentionPurgeJob(log, audit, runs, clock, retention, jobs.zone(),
+                conversations.getIfUnique()) : null;
 
         return new AiTenancyJobs(summariesJob, ds.cron(), purgeJob, rp.cron(), jobs.zone(), lock,
                 jobs.lockAtLeastFor(), jobs.lockAtMostFor());
