@@ -106,6 +106,17 @@ public final class OrgAdmin {
                 + (maxOutputTokens == null ? "of the model" : maxOutputTokens) + (label == null ? "" : "; label " + label));
     }
 
+    /**
+     * Allows a model and makes it what the org's calls use when they name none: the default of its
+     * provider and the org's default provider ({@code model.allow}, {@code model.set-default},
+     * {@code model.set-default-provider}).
+     */
+    public void useModel(OrgId org, ModelRef model, String actor) {
+        allowModel(org, model, null, null, actor);
+        setDefaultModel(org, model, actor);
+        setDefaultProvider(org, model.provider(), actor);
+    }
+
     /** Takes a model off the allowlist ({@code model.remove}); refused while it is its provider's default. */
     public void removeModel(OrgId org, ModelRef model, String actor) {
         check(org, actor);

@@ -77,6 +77,15 @@ public record ProviderSettings(URI baseUri, Duration connectTimeout, Duration re
         this(baseUri, connectTimeout, requestTimeout, retryPolicy, headers, httpClient, null);
     }
 
+    /**
+     * The base URL in the environment variable {@code name} when it is set and not blank, else
+     * {@code fallback}: how the built-in clients honour {@code OPENAI_BASE_URL} and the like.
+     */
+    public static String baseUrlFromEnvironment(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value.strip();
+    }
+
     public static Builder builder(URI baseUri) {
         return new Builder(baseUri);
     }

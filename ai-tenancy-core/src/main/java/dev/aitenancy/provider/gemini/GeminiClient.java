@@ -33,9 +33,15 @@ public final class GeminiClient extends ForwardingProviderClient {
         return new GeminiClient(defaultSettings().build());
     }
 
-    /** Settings pointing at generativelanguage.googleapis.com, to adjust before building. */
+    /** The environment variable that, when set, replaces {@link #DEFAULT_BASE_URL} in the default settings. */
+    public static final String BASE_URL_ENV = "GEMINI_BASE_URL";
+
+    /**
+     * Settings pointing at generativelanguage.googleapis.com (or at {@value #BASE_URL_ENV} when that is set, e.g. a
+     * company proxy), to adjust before building.
+     */
     public static ProviderSettings.Builder defaultSettings() {
-        return ProviderSettings.builder(DEFAULT_BASE_URL);
+        return ProviderSettings.builder(ProviderSettings.baseUrlFromEnvironment(BASE_URL_ENV, DEFAULT_BASE_URL));
     }
 
 }

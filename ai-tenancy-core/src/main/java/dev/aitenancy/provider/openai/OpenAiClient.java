@@ -30,9 +30,15 @@ public final class OpenAiClient extends ForwardingProviderClient {
         return new OpenAiClient(defaultSettings().build());
     }
 
-    /** Settings pointing at api.openai.com, to adjust before building. */
+    /** The environment variable that, when set, replaces {@link #DEFAULT_BASE_URL} in the default settings. */
+    public static final String BASE_URL_ENV = "OPENAI_BASE_URL";
+
+    /**
+     * Settings pointing at api.openai.com (or at {@value #BASE_URL_ENV} when that is set, e.g. a
+     * company proxy), to adjust before building.
+     */
     public static ProviderSettings.Builder defaultSettings() {
-        return ProviderSettings.builder(DEFAULT_BASE_URL);
+        return ProviderSettings.builder(ProviderSettings.baseUrlFromEnvironment(BASE_URL_ENV, DEFAULT_BASE_URL));
     }
 
 }
