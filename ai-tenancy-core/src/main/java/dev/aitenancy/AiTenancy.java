@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>On a {@code DataSource} (H2 or PostgreSQL), {@code AiTenancyJdbc.setup(dataSource, cipher)}
- * of the JDBC module gives a builder holding the JDBC stores. Every part stays replaceable: a
+ * of the JDBC module gives a builder whose parts are the JDBC stores. Every part stays replaceable: a
  * setter given a part replaces the default, and a part that is only the call-path side of an SPI
  * ({@link RateLimiter} without {@link RateLimitAdmin}, say) leaves its admin methods failing with
  * {@code AI_CONFIG_INVALID}. Defaults: the in-memory stores, the built-in model registry, the
@@ -91,7 +91,120 @@ public final class AiTenancy implements AutoCloseable {
 
     /** A builder whose parts default to the in-memory stores. */
     public static Builder inMemory() {
-        return new Builder();
+        return new Builder(InMemoryBackend::new);
+    }
+
+    /**
+     * A builder whose parts default to those {@code backend} makes for the builder's clock (the JDBC
+     * module's {@code AiTenancyJdbc.setup(dataSource, cipher)} is one).
+     */
+    public static Builder builder(java.util.function.Function<Clock, Backend> backend) {
+        return new Builder(Objects.requireNonNull(backend, "backend"));
+    }
+
+    /**
+     * Makes the parts a setup was not given; each method is called at most once, by
+     * {@link Builder#build()}, and only for a part the builder was not given.
+     */
+    public interface Backend {
+        AuditSink auditSink();
+
+        /** The keys; {@code audit} records each read of a secret. */
+        KeyStore keyStore(AuditSink audit);
+
+        Models models();
+
+        RateLimiter rateLimiter();
+
+        UsageSink usageSink();
+
+        BudgetLedger budgets(BudgetAlertListener alerts);
+
+        Guardrails guardrails();
+
+        Templates templates();
+
+        FeatureFlags featureFlags();
+
+        UsageTextPolicy usageTextPolicy();
+
+        ConversationStore conversations();
+    }
+
+    /** The model catalog and where admins change it (usually one object). */
+    public record Models(ModelCatalog catalog, ModelAdmin admin) {
+        public Models {
+            Objects.requireNonNull(catalog, "catalog");
+            Objects.requireNonNull(admin, "admin");
+        }
+
+        public static <M extends ModelCatalog & ModelAdmin> Models of(M models) {
+            return new Models(models, models);
+        }
+    }
+
+    /** The in-memory parts (the built-in model registry, the default rate-limit policy). */
+    private static final class InMemoryBackend implements Backend {
+        private final Clock clock;
+
+        InMemoryBackend(Clock clock) {
+            this.clock = clock;
+        }
+
+        @Override
+        public AuditSink auditSink() {
+            return new InMemoryAuditSink();
+        }
+
+        @Override
+        public KeyStore keyStore(AuditSink audit) {
+            return new InMemoryKeyStore(clock);
+        }
+
+        @Override
+        public Models models() {
+            return Models.of(new InMemoryModelCatalog(ModelRegistry.builtIn()));
+        }
+
+        @Override
+        public RateLimiter rateLimiter() {
+            return new InMemoryRateLimiter(clock, RateLimitPolicy.DEFAULT);
+        }
+
+        @Override
+        public UsageSink usageSink() {
+            return new InMemoryUsageSink();
+        }
+
+        @Override
+        public BudgetLedger budgets(BudgetAlertListener alerts) {
+            return new InMemoryBudgetLedger(clock, alerts);
+        }
+
+        @Override
+        public Guardrails guardrails() {
+            return new InMemoryGuardrailStore();
+        }
+
+        @Override
+        public Templates templates() {
+            return new InMemoryTemplateStore(clock);
+        }
+
+        @Override
+        public FeatureFlags featureFlags() {
+            return new InMemoryFeatureFlags();
+        }
+
+        @Override
+        public UsageTextPolicy usageTextPolicy() {
+            return new InMemoryUsageTextSettings();
+        }
+
+        @Override
+        public ConversationStore conversations() {
+            return new InMemoryConversationStore(clock);
+        }
     }
 
     /** The governed calls. */
@@ -143,8 +256,9 @@ public final class AiTenancy implements AutoCloseable {
         }
     }
 
-    /** Builds an {@link AiTenancy}; every part not given is the in-memory default. */
+    /** Builds an {@link AiTenancy}; every part not given is its backend's. */
     public static final class Builder {
+        private final java.util.function.Function<Clock, Backend> backend;
         private Clock clock = Clock.systemUTC();
         private KeyStore keyStore;
         private ModelCatalog modelCatalog;
@@ -163,7 +277,8 @@ public final class AiTenancy implements AutoCloseable {
         private final List<Consumer<LLMJob.Builder>> llmOptions = new ArrayList<>();
         private final List<AutoCloseable> alsoClose = new ArrayList<>();
 
-        private Builder() {
+        private Builder(java.util.function.Function<Clock, Backend> backend) {
+            this.backend = backend;
         }
 
         /** The clock of every part this builder makes and of the job (default: the system's, UTC). */
@@ -179,8 +294,13 @@ public final class AiTenancy implements AutoCloseable {
 
         /** The model catalog, which is also where admins change the orgs' models. */
         public <M extends ModelCatalog & ModelAdmin> Builder models(M models) {
-            this.modelCatalog = models;
-            this.modelAdmin = models;
+            return models(Models.of(models));
+        }
+
+        /** The model catalog and, apart, where admins change the orgs' models. */
+        public Builder models(Models models) {
+            this.modelCatalog = models.catalog();
+            this.modelAdmin = models.admin();
             return this;
         }
 
@@ -207,7 +327,7 @@ public final class AiTenancy implements AutoCloseable {
             return this;
         }
 
-        /** Told when a budget crosses its alert threshold (default: a WARN log line); for the default ledger. */
+        /** Told when a budget crosses its alert threshold (default: a WARN log line); for the backend's ledger. */
         public Builder budgetAlerts(BudgetAlertListener listener) {
             this.budgetAlerts = listener;
             return this;
@@ -258,23 +378,23 @@ public final class AiTenancy implements AutoCloseable {
         }
 
         public AiTenancy build() {
-            KeyStore keys = keyStore != null ? keyStore : new InMemoryKeyStore(clock);
+            Backend parts = backend.apply(clock);
+            AuditSink audit = auditSink != null ? auditSink : parts.auditSink();
+            KeyStore keys = keyStore != null ? keyStore : parts.keyStore(audit);
             if (modelCatalog == null) {
-                InMemoryModelCatalog catalog = new InMemoryModelCatalog(ModelRegistry.builtIn());
-                modelCatalog = catalog;
-                modelAdmin = catalog;
+                Models models = parts.models();
+                modelCatalog = models.catalog();
+                modelAdmin = models.admin();
             }
-            RateLimiter limiter = rateLimiter != null ? rateLimiter
-                    : new InMemoryRateLimiter(clock, RateLimitPolicy.DEFAULT);
-            UsageSink usage = usageSink != null ? usageSink : new InMemoryUsageSink();
-            AuditSink audit = auditSink != null ? auditSink : new InMemoryAuditSink();
+            RateLimiter limiter = rateLimiter != null ? rateLimiter : parts.rateLimiter();
+            UsageSink usage = usageSink != null ? usageSink : parts.usageSink();
             BudgetLedger ledger = budgets != null ? budgets
-                    : new InMemoryBudgetLedger(clock, budgetAlerts != null ? budgetAlerts : AiTenancy::logAlert);
-            Guardrails rules = guardrails != null ? guardrails : new InMemoryGuardrailStore();
-            Templates temps = templates != null ? templates : new InMemoryTemplateStore(clock);
-            FeatureFlags flags = features != null ? features : new InMemoryFeatureFlags();
-            UsageTextPolicy text = textPolicy != null ? textPolicy : new InMemoryUsageTextSettings();
-            ConversationStore chats = conversations != null ? conversations : new InMemoryConversationStore(clock);
+                    : parts.budgets(budgetAlerts != null ? budgetAlerts : AiTenancy::logAlert);
+            Guardrails rules = guardrails != null ? guardrails : parts.guardrails();
+            Templates temps = templates != null ? templates : parts.templates();
+            FeatureFlags flags = features != null ? features : parts.featureFlags();
+            UsageTextPolicy text = textPolicy != null ? textPolicy : parts.usageTextPolicy();
+            ConversationStore chats = conversations != null ? conversations : parts.conversations();
 
             LLMJob.Builder job = LLMJob.builder().clock(clock).keyStore(keys).modelCatalog(modelCatalog)
                     .rateLimiter(limiter).usageSink(usage).budgetLedger(ledger).guardrails(rules).templateStore(temps)

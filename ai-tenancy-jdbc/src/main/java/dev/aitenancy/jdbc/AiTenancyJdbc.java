@@ -1,13 +1,14 @@
 package dev.aitenancy.jdbc;
 
+import dev.aitenancy.AiTenancy;
 import dev.aitenancy.ConfigurationException;
 import dev.aitenancy.ErrorCode;
+import dev.aitenancy.jdbc.internal.Dialect;
 import dev.aitenancy.keys.KeyStore;
 import dev.aitenancy.keys.SecretCipher;
 import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.models.ModelRegistry;
 import dev.aitenancy.models.TierPlan;
-import dev.aitenancy.jdbc.internal.Dialect;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -62,6 +63,24 @@ public final class AiTenancyJdbc {
             throw new IllegalArgumentException("the config cache lifetime must be >= 0");
         }
         return new AiTenancyJdbc(jdbi, dialect, clock, ttl);
+    }
+
+    /**
+     * A complete setup on {@code dataSource} in one statement: the schema migrated, every store on
+     * the database (keys encrypted with {@code cipher} and cached with audited reads, the catalog on
+     * the built-in registry, rate limits, budgets, guardrails, templates, feature flags, usage
+     * records, audit log, text policy, conversations) with a config cache of 5 seconds, and the
+     * {@code LLMJob} and admin facades wired to them. Any part can still be replaced on the builder.
+     *
+     * <pre>{@code
+     * try (AiTenancy ai = AiTenancyJdbc.setup(dataSource, SecretCipher.fromEnvironment()).build()) { ... }
+     * }</pre>
+     */
+    public static AiTenancy.Builder setup(DataSource dataSource, SecretCipher cipher) {
+        Objects.requireNonNull(dataSource, "dataSource");
+        Objects.requireNonNull(cipher, "cipher");
+        return AiTenancy.builder(clock -> new JdbcBackend(create(dataSource, clock, true)
+                .withConfigCache(java.time.Duration.ofSeconds(5)), cipher, clock));
     }
 
     /** Migrates the schema and returns the JDBC implementations on the system clock. */
