@@ -3,6 +3,9 @@ package dev.aitenancy.admin;
 import dev.aitenancy.guardrails.Guardrail;
 import dev.aitenancy.limits.Budget;
 import dev.aitenancy.limits.RateLimitPolicy;
+import dev.aitenancy.preferences.AiPreferences;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
@@ -35,6 +38,25 @@ final class AuditDetails {
     static String guardrail(Guardrail g) {
         return lower(g.level().name()) + (g.subject() == null ? "" : " " + g.subject()) + " '" + g.name() + "': "
                 + g.rule().kind() + " " + g.action().wireName() + (g.enabled() ? "" : " (disabled)");
+    }
+
+    /** What org preferences set, e.g. {@code tone 'formal'; max answer tokens 300; model openai/gpt-4.1-mini}. */
+    static String preferences(AiPreferences p) {
+        if (p.isEmpty()) {
+            return "none";
+        }
+        List<String> parts = new ArrayList<>(3);
+        if (p.tone() != null) {
+            String tone = p.tone().replace('\n', ' ');
+            parts.add("tone '" + (tone.length() > 200 ? tone.substring(0, 200) + "…" : tone) + "'");
+        }
+        if (p.maxAnswerTokens() != null) {
+            parts.add("max answer tokens " + p.maxAnswerTokens());
+        }
+        if (p.model() != null) {
+            parts.add("model " + p.model());
+        }
+        return String.join("; ", parts);
     }
 
     static String tiers(Set<String> tiers) {

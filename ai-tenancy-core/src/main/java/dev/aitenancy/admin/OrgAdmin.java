@@ -13,6 +13,8 @@ import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.models.ModelAdmin;
 import dev.aitenancy.models.ModelRef;
 import dev.aitenancy.models.OrgModel;
+import dev.aitenancy.preferences.AiPreferences;
+import dev.aitenancy.preferences.PreferenceStore;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.template.StoredTemplate;
 import dev.aitenancy.template.TemplateStore;
@@ -48,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * OrgAdmin admin = OrgAdmin.builder()
  *     .audit(db.auditSink()).models(models).budgets(budgets).usage(usage)
  *     .features(db.featureFlags()).templates(db.templateStore()).usageText(db.usageTextSettings())
- *     .guardrails(db.guardrailStore()).rateLimits(limits)
+ *     .guardrails(db.guardrailStore()).rateLimits(limits).preferences(db.preferenceStore())
  *     .build();
  * admin.setDefaultModel(acme, ModelRef.of(ProviderId.OPENAI, "gpt-4.1-mini"), "ada@acme");
  * admin.auditLog(AuditQuery.of(acme).withAction("model.*"));
@@ -62,7 +64,7 @@ import org.slf4j.LoggerFactory;
  * {@code model.deny}, {@code model.undeny}, {@code tier.org}, {@code tier.group}, {@code tier.user},
  * {@code budget.set}, {@code rate-limit.set}, {@code usage.purge}, {@code usage.text-storage}, {@code feature.enable},
  * {@code feature.disable}, {@code template.save}, {@code guardrail.add}, {@code guardrail.update},
- * {@code guardrail.delete}.
+ * {@code guardrail.delete}, {@code preferences.org}.
  */
 public final class OrgAdmin {
 
@@ -77,6 +79,7 @@ public final class OrgAdmin {
     private final UsageTextSettings usageText;
     private final GuardrailStore guardrails;
     private final RateLimitAdmin rateLimits;
+    private final PreferenceStore preferences;
     private final Clock clock;
 
     private OrgAdmin(Builder b) {
@@ -89,6 +92,7 @@ public final class OrgAdmin {
         this.usageText = b.usageText;
         this.guardrails = b.guardrails;
         this.rateLimits = b.rateLimits;
+        this.preferences = b.preferences;
         this.clock = b.clock;
     }
 
@@ -357,6 +361,25 @@ public final class OrgAdmin {
         return guardrails().guardrails(org);
     }
 
+    // --- AI preferences ----------------------------------------------------------------------
+
+    /**
+     * Replaces the org's default AI preferences ({@code preferences.org}, detail what is set, or
+     * {@code none} for {@link AiPreferences#NONE}, which removes them). Whether a model preference
+     * is one the org allows is the caller's to check first (the catalog checks it again on every call).
+     */
+    public void setOrgPreferences(OrgId org, AiPreferences preferences, String actor) {
+        check(org, actor);
+        Objects.requireNonNull(preferences, "preferences (AiPreferences.NONE for none)");
+        preferences().setOrg(org, preferences);
+        record(org, actor, "preferences.org", null, AuditDetails.preferences(preferences));
+    }
+
+    /** The org's default AI preferences ({@link AiPreferences#NONE} when none are set). */
+    public AiPreferences orgPreferences(OrgId org) {
+        return preferences().org(org);
+    }
+
     // --- the audit log ------------------------------------------------------------------------
 
     /** One page of the org's audit log. */
@@ -413,6 +436,10 @@ public final class OrgAdmin {
         return require(guardrails, "GuardrailStore", "guardrails");
     }
 
+    private PreferenceStore preferences() {
+        return require(preferences, "PreferenceStore", "preferences");
+    }
+
     private UsageTextSettings usageText() {
         return require(usageText, "UsageTextSettings", "usageText");
     }
@@ -436,6 +463,7 @@ public final class OrgAdmin {
         private UsageTextSettings usageText;
         private GuardrailStore guardrails;
         private RateLimitAdmin rateLimits;
+        private PreferenceStore preferences;
         private Clock clock = Clock.systemUTC();
 
         private Builder() {
@@ -485,6 +513,12 @@ public final class OrgAdmin {
         /** Per-org rate limits, e.g. an {@code InMemoryRateLimiter} or {@code JdbcRateLimiter}. */
         public Builder rateLimits(RateLimitAdmin r) {
             this.rateLimits = r;
+            return this;
+        }
+
+        /** The org's and its users' AI preferences. */
+        public Builder preferences(PreferenceStore p) {
+            this.preferences = p;
             return this;
         }
 

@@ -31,8 +31,9 @@ import java.util.UUID;
  * @param finishedAt   null while started
  * @param operation    what the call was: {@code chat} (also for records written before this field)
  *                     or {@code embeddings}
- * @param preferences  which AI preferences shaped the call, e.g. {@code user:model,org:tone}, or
- *                     null when none applied
+ * @param preferences  which AI preferences shaped the call, each part with the level it came from as
+ *                     {@link dev.aitenancy.preferences.EffectivePreferences#applied()} writes it, e.g.
+ *                     {@code tone:org,model:user}, or null when none applied
  */
 public record UsageRecord(UUID id, String orgId, String userId, String groupId, String provider, String model,
         String feature, String tier, UsageStatus status, TokenUsage usage, Cost cost, Cost billed, Duration latency,
@@ -275,7 +276,7 @@ public record UsageRecord(UUID id, String orgId, String userId, String groupId, 
             return this;
         }
 
-        /** Which AI preferences shaped the call, e.g. {@code user:model,org:tone}. */
+        /** Which AI preferences shaped the call, e.g. {@code tone:org,model:user} ({@code EffectivePreferences.applied()}). */
         public Builder preferences(String v) {
             this.preferences = v;
             return this;

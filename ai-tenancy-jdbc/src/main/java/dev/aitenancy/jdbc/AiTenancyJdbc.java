@@ -52,9 +52,9 @@ public final class AiTenancyJdbc {
     /**
      * The same database, with stores that reuse what calls read of an org's configuration for up
      * to {@code ttl}: model setup, guardrails, rate-limit policies, budget definitions, feature
-     * flags and stored-text settings (e.g. 5 seconds: several queries fewer per call). A change
-     * through a store applies at once to that store; a change through another store or another
-     * instance applies within {@code ttl}. Counters, spend and keys are never cached here (keys
+     * flags, stored-text settings and AI preferences (e.g. 5 seconds: several queries fewer per
+     * call). A change through a store applies at once to that store; a change through another store
+     * or another instance applies within {@code ttl}. Counters, spend and keys are never cached here (keys
      * have {@link dev.aitenancy.keys.CachingKeyStore}); limits stay exact.
      */
     public AiTenancyJdbc withConfigCache(java.time.Duration ttl) {
@@ -233,6 +233,14 @@ public final class AiTenancyJdbc {
      */
     public JdbcConversationStore conversationStore() {
         return new JdbcConversationStore(jdbi, clock);
+    }
+
+    /**
+     * AI preferences of each org and each of its users (migration V19), read through the config
+     * cache ({@link #withConfigCache}) when it has one.
+     */
+    public JdbcPreferenceStore preferenceStore() {
+        return new JdbcPreferenceStore(jdbi, clock, configCacheTtl);
     }
 
     /** Per-org switches for storing prompt and answer text in usage records (on unless switched off). */

@@ -5,6 +5,8 @@ import dev.aitenancy.admin.OrgAdmin;
 import dev.aitenancy.keys.ProviderKeyAdmin;
 import dev.aitenancy.limits.RateLimiter;
 import dev.aitenancy.models.ModelAdmin;
+import dev.aitenancy.models.ModelCatalog;
+import dev.aitenancy.preferences.PreferenceStore;
 import dev.aitenancy.models.TierPlan;
 import dev.aitenancy.spring.internal.AdminSupport;
 import dev.aitenancy.conversations.ConversationStore;
@@ -16,6 +18,7 @@ import dev.aitenancy.spring.internal.GovernanceEndpoints;
 import dev.aitenancy.spring.internal.GuardrailEndpoints;
 import dev.aitenancy.spring.internal.ModelEndpoints;
 import dev.aitenancy.spring.internal.OriginCheck;
+import dev.aitenancy.spring.internal.PreferenceEndpoints;
 import dev.aitenancy.spring.internal.ProviderEndpoints;
 import dev.aitenancy.spring.internal.RequestBodyLimit;
 import dev.aitenancy.spring.internal.UsageEndpoints;
@@ -124,6 +127,15 @@ public class AiTenancyAdminAutoConfiguration {
     GlobalGuardrailEndpoints aiTenancyGlobalGuardrailEndpoints(AdminSupport support, AdminAuthorizer authorizer,
             GuardrailStore guardrails) {
         return new GlobalGuardrailEndpoints(support, authorizer, guardrails);
+    }
+
+    /** Mounted when the preferences can be changed (a {@link PreferenceStore}), as the built-in stores can. */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(PreferenceStore.class)
+    PreferenceEndpoints aiTenancyPreferenceEndpoints(AdminSupport support, PreferenceStore preferences,
+            OrgAdmin admin, ModelCatalog catalog) {
+        return new PreferenceEndpoints(support, preferences, admin, catalog);
     }
 
     /** With Spring Security: its {@code Authentication} decides, and its CSRF protection applies. */

@@ -19,6 +19,7 @@ import dev.aitenancy.models.ModelAdmin;
 import dev.aitenancy.models.ModelCatalog;
 import dev.aitenancy.models.ModelRegistry;
 import dev.aitenancy.models.TierPlan;
+import dev.aitenancy.preferences.PreferenceStore;
 import dev.aitenancy.provider.ProviderClient;
 import dev.aitenancy.spring.internal.StartupReport;
 import dev.aitenancy.template.TemplateStore;
@@ -131,7 +132,8 @@ public class AiTenancyAutoConfiguration {
             ObjectProvider<BudgetStore> budgets, ObjectProvider<UsageLog> usage,
             ObjectProvider<FeatureFlagStore> features, ObjectProvider<TemplateStore> templates,
             ObjectProvider<GuardrailStore> guardrails, UsageTextSettings usageText,
-            ObjectProvider<RateLimitAdmin> rateLimits, ObjectProvider<Clock> clock) {
+            ObjectProvider<RateLimitAdmin> rateLimits, ObjectProvider<PreferenceStore> preferences,
+            ObjectProvider<Clock> clock) {
         OrgAdmin.Builder b = OrgAdmin.builder().audit(audit).usageText(usageText).clock(clock(clock));
         budgets.ifUnique(b::budgets);
         features.ifUnique(b::features);
@@ -140,6 +142,7 @@ public class AiTenancyAutoConfiguration {
         usage.ifUnique(b::usage);
         models.ifUnique(b::models);
         rateLimits.ifUnique(b::rateLimits);
+        preferences.ifUnique(b::preferences);
         return b.build();
     }
 

@@ -22,6 +22,8 @@ import dev.aitenancy.memory.InMemoryUsageSink;
 import dev.aitenancy.models.ModelCatalog;
 import dev.aitenancy.models.ModelRegistry;
 import dev.aitenancy.models.TierPlan;
+import dev.aitenancy.preferences.PreferenceStore;
+import dev.aitenancy.preferences.Preferences;
 import dev.aitenancy.template.TemplateStore;
 import dev.aitenancy.conversations.ConversationStore;
 import dev.aitenancy.memory.InMemoryConversationStore;
@@ -105,6 +107,12 @@ class AiTenancyInMemoryConfiguration {
     @ConditionalOnMissingBean(UsageTextSettings.class)
     UsageTextSettings aiTenancyUsageTextSettings() {
         return new dev.aitenancy.memory.InMemoryUsageTextSettings();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(Preferences.class)
+    PreferenceStore aiTenancyPreferenceStore() {
+        return new dev.aitenancy.memory.InMemoryPreferenceStore();
     }
 
     @Bean

@@ -20,6 +20,8 @@ import dev.aitenancy.limits.RateLimiter;
 import dev.aitenancy.models.ModelCatalog;
 import dev.aitenancy.models.ModelRegistry;
 import dev.aitenancy.models.TierPlan;
+import dev.aitenancy.preferences.PreferenceStore;
+import dev.aitenancy.preferences.Preferences;
 import dev.aitenancy.template.TemplateStore;
 import dev.aitenancy.conversations.ConversationStore;
 import dev.aitenancy.template.Templates;
@@ -120,6 +122,12 @@ class AiTenancyJdbcConfiguration {
     @ConditionalOnMissingBean(UsageTextSettings.class)
     UsageTextSettings aiTenancyUsageTextSettings(AiTenancyJdbc db) {
         return db.usageTextSettings();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(Preferences.class)
+    PreferenceStore aiTenancyPreferenceStore(AiTenancyJdbc db) {
+        return db.preferenceStore();
     }
 
     /** The periods the maintenance jobs finished, shared by every instance. */

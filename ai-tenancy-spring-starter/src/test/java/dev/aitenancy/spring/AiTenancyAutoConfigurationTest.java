@@ -9,6 +9,7 @@ import dev.aitenancy.ErrorCode;
 import dev.aitenancy.LLMJob;
 import dev.aitenancy.jdbc.AiTenancyJdbc;
 import dev.aitenancy.jdbc.JdbcModelCatalog;
+import dev.aitenancy.jdbc.JdbcPreferenceStore;
 import dev.aitenancy.jdbc.JdbcUsageSink;
 import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.keys.CachingKeyStore;
@@ -20,6 +21,10 @@ import dev.aitenancy.limits.RateLimitAdmin;
 import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.memory.InMemoryKeyStore;
 import dev.aitenancy.memory.InMemoryModelCatalog;
+import dev.aitenancy.memory.InMemoryPreferenceStore;
+import dev.aitenancy.preferences.AiPreferences;
+import dev.aitenancy.preferences.PreferenceStore;
+import dev.aitenancy.preferences.Preferences;
 import dev.aitenancy.memory.InMemoryUsageSink;
 import dev.aitenancy.metrics.MicrometerCallObserver;
 import dev.aitenancy.provider.ProviderId;
@@ -412,6 +417,32 @@ class AiTenancyAutoConfigurationTest {
                     assertThatThrownBy(() -> admin.setFeature(dev.aitenancy.tenant.OrgId.of("acme"), "chat", false,
                             "ada")).isInstanceOf(dev.aitenancy.ConfigurationException.class);
                 });
+    }
+
+    @Test
+    void aPreferenceStoreIsWiredInMemoryOrOnJdbcAndBacksOffForTheHostsOwn() {
+        runner.run(ctx -> assertThat(ctx.getBean(PreferenceStore.class)).isInstanceOf(InMemoryPreferenceStore.class));
+        withDatabase.run(ctx -> {
+            assertThat(ctx.getBean(PreferenceStore.class)).isInstanceOf(JdbcPreferenceStore.class);
+            OrgAdmin admin = ctx.getBean(OrgAdmin.class);
+            admin.setOrgPreferences(OrgId.of("acme"), new AiPreferences("formal", 300, null), "ada");
+            assertThat(ctx.getBean(PreferenceStore.class).org(OrgId.of("acme")).tone())
+                    .as("OrgAdmin changes the wired store").isEqualTo("formal");
+        });
+
+        PreferenceStore own = new InMemoryPreferenceStore();
+        withAdmin.withBean("myPreferences", PreferenceStore.class, () -> own).run(ctx -> {
+            assertThat(ctx).hasNotFailed().hasSingleBean(PreferenceStore.class)
+                    .hasSingleBean(dev.aitenancy.spring.internal.PreferenceEndpoints.class);
+            assertThat(ctx.getBean(PreferenceStore.class)).isSameAs(own);
+        });
+        Preferences readOnly = Preferences.none();
+        withAdmin.withBean("myPreferences", Preferences.class, () -> readOnly).run(ctx -> {
+            assertThat(ctx).hasNotFailed().doesNotHaveBean(PreferenceStore.class)
+                    .doesNotHaveBean(dev.aitenancy.spring.internal.PreferenceEndpoints.class)
+                    .hasSingleBean(GenerateEndpoint.class);
+            assertThat(ctx.getBean(Preferences.class)).isSameAs(readOnly);
+        });
     }
 
     @Test

@@ -123,6 +123,7 @@ class WireFormatTest {
         chat();
         usage();
         refusals();
+        preferences();
     }
 
     private void providers() throws Exception {
@@ -450,6 +451,33 @@ class WireFormatTest {
         ex("ada", "PUT", "/ai/orgs/acme/usage-text", "{\"a\":".repeat(120) + "1" + "}".repeat(120));
         ex("ada", "PUT", "/ai/orgs/acme/usage-text", "{\"storeText\":true,\"extra\":" + "[".repeat(99)
                 + "]".repeat(99) + "}");
+    }
+
+    private void preferences() throws Exception {
+        section("preferences");
+        String org = "{\"tone\":\"formal, in British English\",\"maxAnswerTokens\":300,\"provider\":\"openai\","
+                + "\"model\":\"gpt-4.1-mini\"}";
+        ex("ada", "GET", "/ai/orgs/acme/preferences", null);
+        ex("ada", "PUT", "/ai/orgs/acme/preferences", org);
+        ex("ada", "GET", "/ai/orgs/acme/preferences", null);
+        ex("ada", "PUT", "/ai/orgs/acme/preferences", "{\"provider\":\"openai\",\"model\":\"gpt-4o\"}");
+        ex("ada", "PUT", "/ai/orgs/acme/preferences", "{\"model\":\"gpt-4.1-mini\"}");
+        ex("ada", "PUT", "/ai/orgs/acme/preferences", "{\"maxAnswerTokens\":0}");
+        ex("ada", "PUT", "/ai/orgs/acme/preferences", "{\"tone\":\"" + "t".repeat(501) + "\"}");
+        wrongKinds("ada", "PUT", "/ai/orgs/acme/preferences", org, "tone", "maxAnswerTokens", "provider", "model");
+        ex("ada", "PUT", "/ai/orgs/acme/preferences", org);
+        ex("mel", "GET", "/ai/orgs/acme/preferences/me", null);
+        ex("mel", "PUT", "/ai/orgs/acme/preferences/me", "{\"tone\":\"casual\\nand short\",\"maxAnswerTokens\":5000}");
+        ex("mel", "PUT", "/ai/orgs/acme/preferences/me", "{\"provider\":\"openai\",\"model\":\"gpt-4o\"}");
+        wrongKinds("mel", "PUT", "/ai/orgs/acme/preferences/me", "{\"tone\":\"casual\"}", "tone", "maxAnswerTokens");
+        ex("ada", "GET", "/ai/orgs/acme/preferences/users/mel", null);
+        ex("mel", "GET", "/ai/orgs/acme/preferences/users/ada", null);
+        ex("mel", "GET", "/ai/orgs/acme/preferences", null);
+        ex("mel", "PUT", "/ai/orgs/acme/preferences", org);
+        ex("gus", "PUT", "/ai/orgs/acme/preferences/me", "{\"tone\":\"x\"}");
+        ex("mel", "DELETE", "/ai/orgs/acme/preferences/me", null);
+        ex("ada", "GET", "/ai/orgs/acme/audit?action=preferences.*&limit=2", null);
+        ex("ada", "PUT", "/ai/orgs/acme/preferences", "{}");
     }
 
     // ---- helpers --------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
  * The JSON shapes of the admin and generate endpoints, one record per body: {@code *Request}
  * records are what the endpoints read, {@code *View} records (and {@code GenerateResult}) what they
  * answer, grouped by endpoint ({@code ProviderWire}, {@code ModelWire}, {@code GovernanceWire},
- * {@code GuardrailWire}, {@code UsageWire}, {@code GenerateWire}; {@code ErrorView} for every error).
+ * {@code GuardrailWire}, {@code UsageWire}, {@code GenerateWire}, {@code PreferenceWire};
+ * {@code ErrorView} for every error).
  *
  * <p><b>Not API as Java types</b> — they may be renamed or regrouped in any release — but the JSON
  * they define <em>is</em> the endpoints' wire format: a field's name, position, JSON type and
