@@ -7,6 +7,7 @@ import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.limits.BudgetReservation;
 import dev.aitenancy.limits.RateLimitPermit;
 import dev.aitenancy.models.ResolvedModel;
+import dev.aitenancy.preferences.EffectivePreferences;
 import dev.aitenancy.tenant.OrgId;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -23,13 +24,16 @@ import java.util.UUID;
  *                    rendered prompt as the last user message, as the guardrails left them; empty
  *                    when the call was refused before they were known
  * @param history     how many of {@code messages} came from the conversation
+ * @param systemPrompt the system instruction sent: the request's, with the preferred tone after it
+ * @param preferences the AI preferences that shaped the call
  * @param model       the resolved model (the primary of its fallback chain), or null
  * @param reserved    the worst case held against the budgets: what the call is charged when its
  *                    tokens stay unknown (zero when none)
  * @param storesText  whether the org keeps prompt and answer text in its usage records
  * @param storedInput the input text the usage records keep (redacted, truncated), or null
  */
-record Admission(CallId id, String prompt, List<Message> messages, int history, ResolvedModel model, GuardrailCheck guards, RateLimitPermit permit,
+record Admission(CallId id, String prompt, List<Message> messages, int history, String systemPrompt,
+        EffectivePreferences preferences, ResolvedModel model, GuardrailCheck guards, RateLimitPermit permit,
         BudgetReservation budget, BigDecimal reserved, ApiKey key, boolean verificationDue, boolean storesText,
         String storedInput) {
 

@@ -21,6 +21,7 @@ import dev.aitenancy.memory.InMemoryFeatureFlags;
 import dev.aitenancy.memory.InMemoryGuardrailStore;
 import dev.aitenancy.memory.InMemoryKeyStore;
 import dev.aitenancy.memory.InMemoryModelCatalog;
+import dev.aitenancy.memory.InMemoryPreferenceStore;
 import dev.aitenancy.memory.InMemoryRateLimiter;
 import dev.aitenancy.memory.InMemoryTemplateStore;
 import dev.aitenancy.memory.InMemoryUsageSink;
@@ -28,6 +29,8 @@ import dev.aitenancy.memory.InMemoryUsageTextSettings;
 import dev.aitenancy.models.ModelAdmin;
 import dev.aitenancy.models.ModelCatalog;
 import dev.aitenancy.models.ModelRegistry;
+import dev.aitenancy.preferences.PreferenceStore;
+import dev.aitenancy.preferences.Preferences;
 import dev.aitenancy.provider.ProviderClient;
 import dev.aitenancy.template.TemplateStore;
 import dev.aitenancy.template.Templates;
@@ -129,6 +132,9 @@ public final class AiTenancy implements AutoCloseable {
         UsageTextPolicy usageTextPolicy();
 
         ConversationStore conversations();
+
+        /** The orgs' and users' AI preferences. */
+        PreferenceStore preferences();
     }
 
     /** The model catalog and where admins change it (usually one object). */
@@ -205,6 +211,11 @@ public final class AiTenancy implements AutoCloseable {
         public ConversationStore conversations() {
             return new InMemoryConversationStore(clock);
         }
+
+        @Override
+        public PreferenceStore preferences() {
+            return new InMemoryPreferenceStore();
+        }
     }
 
     /** The governed calls. */
@@ -273,6 +284,7 @@ public final class AiTenancy implements AutoCloseable {
         private FeatureFlags features;
         private UsageTextPolicy textPolicy;
         private ConversationStore conversations;
+        private Preferences preferences;
         private final List<ProviderClient> providers = new ArrayList<>();
         private final List<Consumer<LLMJob.Builder>> llmOptions = new ArrayList<>();
         private final List<AutoCloseable> alsoClose = new ArrayList<>();
@@ -359,6 +371,12 @@ public final class AiTenancy implements AutoCloseable {
             return this;
         }
 
+        /** The AI preferences; when it is a {@link PreferenceStore}, admins set the org's through it. */
+        public Builder preferences(Preferences p) {
+            this.preferences = p;
+            return this;
+        }
+
         /** A provider client of the host's, replacing the built-in one of the same id. */
         public Builder provider(ProviderClient client) {
             providers.add(Objects.requireNonNull(client, "client"));
@@ -395,10 +413,12 @@ public final class AiTenancy implements AutoCloseable {
             FeatureFlags flags = features != null ? features : parts.featureFlags();
             UsageTextPolicy text = textPolicy != null ? textPolicy : parts.usageTextPolicy();
             ConversationStore chats = conversations != null ? conversations : parts.conversations();
+            Preferences prefs = preferences != null ? preferences : parts.preferences();
 
             LLMJob.Builder job = LLMJob.builder().clock(clock).keyStore(keys).modelCatalog(modelCatalog)
                     .rateLimiter(limiter).usageSink(usage).budgetLedger(ledger).guardrails(rules).templateStore(temps)
-                    .featureFlags(flags).usageTextPolicy(text).conversations(chats).builtInProviders(s -> s);
+                    .featureFlags(flags).usageTextPolicy(text).conversations(chats).preferences(prefs)
+                    .builtInProviders(s -> s);
             providers.forEach(job::provider);
             llmOptions.forEach(o -> o.accept(job));
             LLMJob llm = job.build();
@@ -424,6 +444,9 @@ public final class AiTenancy implements AutoCloseable {
             }
             if (text instanceof UsageTextSettings t) {
                 admin.usageText(t);
+            }
+            if (prefs instanceof PreferenceStore p) {
+                admin.preferences(p);
             }
             ProviderKeyAdmin keyAdmin = new ProviderKeyAdmin(keys, modelAdmin, llm, audit, limiter, clock);
 

@@ -157,6 +157,7 @@ final class CallRecords {
                 .feature(request.feature()).tier(m == null || m.tier() == null ? null : m.tier().name())
                 .status(status).billed(held(a)).correlationId(a.id().correlationId())
                 .guardrails(a.guards().summary()).inputText(a.storedInput())
+                .preferences(a.preferences() == null ? null : a.preferences().applied())
                 .build();
     }
 

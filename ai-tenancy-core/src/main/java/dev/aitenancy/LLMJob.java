@@ -19,6 +19,7 @@ import dev.aitenancy.memory.InMemoryUsageSink;
 import dev.aitenancy.models.ModelCatalog;
 import dev.aitenancy.models.ModelRequest;
 import dev.aitenancy.models.ResolvedModel;
+import dev.aitenancy.preferences.Preferences;
 import dev.aitenancy.provider.ProviderClient;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.provider.ProviderResponse;
@@ -88,6 +89,7 @@ public final class LLMJob {
     private final CallRecords records;
     private final KeyChecks keyChecks;
     private final Conversations conversations;
+    private final PreferencesApplied preferences;
 
 
     private LLMJob(Builder b) {
@@ -105,6 +107,7 @@ public final class LLMJob {
         this.guardrails = b.guardrails;
         this.keyChecks = new KeyChecks(keys, clock, b.reverifyKeysAfter, calls::client);
         this.conversations = new Conversations(b.conversations, b.conversationHistory);
+        this.preferences = new PreferencesApplied(b.preferences);
         this.records = new CallRecords(usage, b.observer, clock, new Redactor(b.maxStoredTextBytes), b.textPolicy,
                 conversations);
     }
@@ -265,8 +268,11 @@ public final class LLMJob {
                 throw new ConfigurationException(ErrorCode.AI_FEATURE_DISABLED, org.value(), "feature '"
                         + request.feature() + "' is switched off for org " + org + "; an admin can switch it on");
             }
-            so.model = models.resolve(org, request.caller(), new ModelRequest(request.feature(),  // 4. model
-                    request.provider(), request.model(), request.maxOutputTokens()));
+            so.step = "read the AI preferences";                                                 // 4. model
+            PreferencesApplied.Choice choice = preferences.resolve(models, org, request, preferences.of(org, request));
+            so.model = choice.model();
+            so.preferences = choice.applied();
+            so.systemPrompt = PreferencesApplied.systemPrompt(request, so.preferences);
             Caller caller = request.caller();
             String tier = so.model.tier() == null ? null : so.model.tier().name();
             so.guards = GuardrailCheck.of(guardrails.guardrails(org), org, caller, tier);      // 5. guardrails (before)
@@ -275,13 +281,13 @@ public final class LLMJob {
             List<Message> history = conversations.history(org, request, records);
             so.history = history.size();
             so.messages = Messages.sent(history, request.messages(), so.prompt);
-            Estimates.Input input = Estimates.input(so.model, request.systemPrompt(), so.messages, request.tools(),
+            Estimates.Input input = Estimates.input(so.model, so.systemPrompt, so.messages, request.tools(),
                     request.responseFormat());
             List<Message> checked = Messages.checked(so.messages, so.guards, input.tokens(), id.startedAt());
             if (checked != so.messages) { // a guardrail rewrote a user message
                 so.messages = checked;
                 so.prompt = so.prompt == null ? null : checked.get(checked.size() - 1).text();
-                input = Estimates.input(so.model, request.systemPrompt(), so.messages, request.tools(),
+                input = Estimates.input(so.model, so.systemPrompt, so.messages, request.tools(),
                         request.responseFormat());
             }
             Estimates.checkContextWindow(so.model, input);
@@ -365,6 +371,7 @@ public final class LLMJob {
         private Guardrails guardrails = Guardrails.none();
         private UsageTextPolicy textPolicy = UsageTextPolicy.always();
         private ConversationStore conversations;
+        private Preferences preferences = Preferences.none();
         private ToIntFunction<OrgId> conversationHistory = org -> Conversations.DEFAULT_HISTORY;
 
         private Builder() {
@@ -376,6 +383,15 @@ public final class LLMJob {
          */
         public Builder conversations(ConversationStore store) {
             this.conversations = store;
+            return this;
+        }
+
+        /**
+         * The orgs' and users' AI preferences (tone, answer length, model), merged into every call
+         * under what the request says; any {@link dev.aitenancy.preferences.PreferenceStore} is one.
+         */
+        public Builder preferences(Preferences p) {
+            this.preferences = Objects.requireNonNull(p, "preferences");
             return this;
         }
 

@@ -6,6 +6,7 @@ import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.limits.BudgetReservation;
 import dev.aitenancy.limits.RateLimitPermit;
 import dev.aitenancy.models.ResolvedModel;
+import dev.aitenancy.preferences.EffectivePreferences;
 import java.math.BigDecimal;
 import java.util.List;
 
@@ -21,6 +22,8 @@ final class Preparing {
     List<Message> messages = List.of();
     int history;
     ResolvedModel model;
+    EffectivePreferences preferences = EffectivePreferences.NONE;
+    String systemPrompt;
     GuardrailCheck guards = GuardrailCheck.none();
     RateLimitPermit permit = RateLimitPermit.NONE;
     BudgetReservation budget = BudgetReservation.NONE;
@@ -38,7 +41,7 @@ final class Preparing {
         if (storesText == null) { // read when the first record is written, not before the template renders
             storesText = records.storesText(id.org());
         }
-        return new Admission(id, prompt, messages, history, model, guards, permit, budget, reserved, key, verificationDue,
+        return new Admission(id, prompt, messages, history, systemPrompt, preferences, model, guards, permit, budget, reserved, key, verificationDue,
                 storesText, records.storedInput(storesText, id.request(), prompt, messages.subList(history,
                         messages.size()), key));
     }

@@ -65,7 +65,7 @@ final class ProviderCalls {
     ProviderRequest request(Admission a, CallProgress p) {
         ResolvedModel m = p.currentModel();
         JobRequest request = a.request();
-        return new ProviderRequest(a.org().value(), m.ref().model(), request.systemPrompt(), a.messages(),
+        return new ProviderRequest(a.org().value(), m.ref().model(), a.systemPrompt(), a.messages(),
                 request.tools(), request.responseFormat(), m.maxOutputTokens(), request.temperature(), p.key(),
                 a.id().correlationId(), request.timeout() == null ? null : p.remainingOf(request.timeout()));
     }

@@ -95,14 +95,15 @@ class ReadmeSnippetsTest {
     }
 
     /** What each program must print when it ran against the stand-in. */
-    static final Map<String, String> PRINTS = Map.of(
-            "FirstCall", "(stand-in) You asked: \"Summarize Q3 sales in 3 bullets\"",
-            "JdbcSetup", "(stand-in) You asked: \"Say hello to Bo\"",
-            "CustomParts", "USD",
-            "EverythingACallCanSay", "(stand-in) You asked: \"Draft a reply to Invoice missing\"",
-            "Streaming", "haiku about rate limits",
-            "ChatFeatures", "4 messages kept",
-            "GuardrailsSetup", "AI_GUARDRAIL_BLOCKED");
+    static final Map<String, String> PRINTS = Map.ofEntries(Map.entry("PreferencesInACall",
+                    "gpt-4.1-nano tone:user,maxAnswerTokens:org,model:user"),
+            Map.entry("FirstCall", "(stand-in) You asked: \"Summarize Q3 sales in 3 bullets\""),
+            Map.entry("JdbcSetup", "(stand-in) You asked: \"Say hello to Bo\""),
+            Map.entry("CustomParts", "USD"),
+            Map.entry("EverythingACallCanSay", "(stand-in) You asked: \"Draft a reply to Invoice missing\""),
+            Map.entry("Streaming", "haiku about rate limits"),
+            Map.entry("ChatFeatures", "4 messages kept"),
+            Map.entry("GuardrailsSetup", "AI_GUARDRAIL_BLOCKED"));
 
     @ParameterizedTest
     @MethodSource("programs")

@@ -12,6 +12,7 @@ import dev.aitenancy.limits.BudgetLedger;
 import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.limits.RateLimiter;
 import dev.aitenancy.models.ModelRegistry;
+import dev.aitenancy.preferences.PreferenceStore;
 import dev.aitenancy.template.Templates;
 import dev.aitenancy.usage.AuditEvent;
 import dev.aitenancy.usage.AuditSink;
@@ -91,5 +92,10 @@ final class JdbcBackend implements AiTenancy.Backend {
     @Override
     public ConversationStore conversations() {
         return db.conversationStore();
+    }
+
+    @Override
+    public PreferenceStore preferences() {
+        return db.preferenceStore();
     }
 }

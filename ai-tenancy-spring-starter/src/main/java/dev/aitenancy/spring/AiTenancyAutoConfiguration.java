@@ -3,6 +3,7 @@ package dev.aitenancy.spring;
 import dev.aitenancy.CallObserver;
 import dev.aitenancy.LLMJob;
 import dev.aitenancy.admin.OrgAdmin;
+import dev.aitenancy.conversations.ConversationStore;
 import dev.aitenancy.features.FeatureFlagStore;
 import dev.aitenancy.features.FeatureFlags;
 import dev.aitenancy.guardrails.GuardrailStore;
@@ -20,10 +21,10 @@ import dev.aitenancy.models.ModelCatalog;
 import dev.aitenancy.models.ModelRegistry;
 import dev.aitenancy.models.TierPlan;
 import dev.aitenancy.preferences.PreferenceStore;
+import dev.aitenancy.preferences.Preferences;
 import dev.aitenancy.provider.ProviderClient;
 import dev.aitenancy.spring.internal.StartupReport;
 import dev.aitenancy.template.TemplateStore;
-import dev.aitenancy.conversations.ConversationStore;
 import dev.aitenancy.template.Templates;
 import dev.aitenancy.usage.AuditSink;
 import dev.aitenancy.usage.UsageLog;
@@ -98,7 +99,8 @@ public class AiTenancyAutoConfiguration {
             RateLimiter rateLimiter, UsageSink usage, FeatureFlags features, BudgetLedger budgets,
             Templates templates, Guardrails guardrails, UsageTextSettings usageText,
             ObjectProvider<CallObserver> observer, ObjectProvider<ProviderClient> providers,
-            ObjectProvider<ConversationStore> conversations, ObjectProvider<Clock> clock) {
+            ObjectProvider<ConversationStore> conversations, ObjectProvider<Preferences> preferences,
+            ObjectProvider<Clock> clock) {
         LLMJob.Builder b = LLMJob.builder()
                 .clock(clock(clock))
                 .keyStore(keys)
@@ -117,6 +119,7 @@ public class AiTenancyAutoConfiguration {
                 .builtInProviders(s -> s.connectTimeout(properties.http().connectTimeout())
                         .requestTimeout(properties.http().requestTimeout()));
         observer.ifUnique(b::observer);
+        preferences.ifUnique(b::preferences);
         providers.orderedStream().forEach(b::provider); // the application's clients replace built-in ones of the same id
         return b.build();
     }
