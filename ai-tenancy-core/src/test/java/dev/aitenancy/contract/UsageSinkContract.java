@@ -384,8 +384,8 @@ public abstract class UsageSinkContract {
         assertThat(lines).hasSize(13);
         assertThat(lines[0]).startsWith("id,org_id,user_id,provider,model");
         assertThat(lines[1]).contains(",corr-11,");
-        assertThat(lines[1].split(",", -1)).hasSize(23);
-        assertThat(csv.toString()).contains(",Quarterly REPORT for 100%_done,answer 7,,\r\n");
+        assertThat(lines[1].split(",", -1)).hasSize(26); // ... group_id, guardrails, tool_calls, operation, preferences
+        assertThat(csv.toString()).contains(",Quarterly REPORT for 100%_done,answer 7,,,,chat,\r\n");
         assertThat(jsonRows).isEqualTo(3);
         List<String> objects = jsonl.toString().lines().toList();
         assertThat(objects).hasSize(3);
