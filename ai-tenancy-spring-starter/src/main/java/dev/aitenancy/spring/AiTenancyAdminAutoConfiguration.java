@@ -7,6 +7,7 @@ import dev.aitenancy.limits.RateLimiter;
 import dev.aitenancy.models.ModelAdmin;
 import dev.aitenancy.models.TierPlan;
 import dev.aitenancy.spring.internal.AdminSupport;
+import dev.aitenancy.spring.internal.EmbeddingsEndpoint;
 import dev.aitenancy.spring.internal.GenerateEndpoint;
 import dev.aitenancy.guardrails.GuardrailStore;
 import dev.aitenancy.spring.internal.GlobalGuardrailEndpoints;
@@ -69,6 +70,12 @@ public class AiTenancyAdminAutoConfiguration {
     @ConditionalOnMissingBean
     GenerateEndpoint aiTenancyGenerateEndpoint(AdminSupport support, LLMJob job, AiTenancyProperties properties) {
         return new GenerateEndpoint(support, job, properties.http().requestTimeout());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    EmbeddingsEndpoint aiTenancyEmbeddingsEndpoint(AdminSupport support, LLMJob job) {
+        return new EmbeddingsEndpoint(support, job);
     }
 
     @Bean
