@@ -383,4 +383,21 @@ class LLMJobEmbeddingTest {
         assertThat(lastRecord().billed().amount()).isEqualByComparingTo("0.00000004");
         assertThat(lastRecord().usage().isKnown()).isFalse();
     }
+
+    @Test
+    void theReadmeSnippetRuns() {
+        LLMJob llm = job().build();
+        Object org = "acme";
+
+        // as in README.md, "Embeddings"
+        EmbeddingResult r = llm.embed(EmbeddingRequest.builder(org, List.of("How do I reset my password?", "Refund policy"))
+            .feature("search")                     // a feature preference may name the embedding model...
+            .model("text-embedding-3-small")       // ...or the request does; checked like a chat model
+            .inputType("search_document")          // Cohere's input_type, Gemini's taskType; OpenAI ignores it
+            .build());
+        float[] first = r.vectors().get(0);        // one vector per input, in input order
+
+        assertThat(first).containsExactly(0f, 0.5f);
+        assertThat(r.vectors()).hasSize(2);
+    }
 }
