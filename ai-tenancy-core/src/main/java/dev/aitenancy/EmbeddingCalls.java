@@ -34,6 +34,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@link LLMJob#embed} and {@link LLMJob#embedAsync}: the path of one embeddings call, with the
@@ -148,12 +149,22 @@ final class EmbeddingCalls {
         ProviderEmbeddingRequest sent = new ProviderEmbeddingRequest(c.org().value(), c.model.ref().model(), c.inputs,
                 c.key, c.id.correlationId(), request.timeout(), request.inputType(), request.dimensions());
         CompletableFuture<EmbeddingResult> result = new CompletableFuture<>();
+        AtomicReference<CompletableFuture<ProviderEmbeddingResponse>> inFlight = new AtomicReference<>();
         CompletableFuture<ProviderEmbeddingResponse> answer = keyChecks.verifyIfDue(c.admission()).thenCompose(v -> {
             c.providerCalled = true;
-            return client.embed(sent);
+            CompletableFuture<ProviderEmbeddingResponse> batches = client.embed(sent);
+            inFlight.set(batches);
+            if (result.isCancelled()) {
+                batches.cancel(true);
+            }
+            return batches;
         });
         result.whenComplete((r, e) -> {
             if (result.isCancelled()) {
+                CompletableFuture<ProviderEmbeddingResponse> batches = inFlight.get();
+                if (batches != null) {
+                    batches.cancel(true); // stops the batch in flight; no later batch starts
+                }
                 answer.cancel(true);
                 finish(c, UsageStatus.CANCELED, TokenUsage.UNKNOWN, new CanceledException(
                         ErrorCode.AI_CANCELED, c.org().value(), "the call was canceled by its caller"), null);

@@ -400,4 +400,26 @@ class LLMJobEmbeddingTest {
         assertThat(first).containsExactly(0f, 0.5f);
         assertThat(r.vectors()).hasSize(2);
     }
+
+    @Test
+    void aCanceledCallStopsItsBatchAndIsRecordedAsCanceledAtTheWorstCase() throws Exception {
+        Budget room = Budget.hard(ACME, Budget.Scope.ORG, null, Budget.Period.MONTHLY, new BigDecimal("1"));
+        ledger.setBudget(room);
+        server.otherwise(req -> LoopbackServer.Reply.silence());
+
+        java.util.concurrent.CompletableFuture<EmbeddingResult> f = job().build()
+                .embedAsync(EmbeddingRequest.builder(ACME, "hello world").feature("search").build());
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (server.requests().isEmpty() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(f.cancel(true)).isTrue();
+
+        UsageRecord rec = lastRecord();
+        assertThat(rec.status()).isEqualTo(UsageStatus.CANCELED);
+        assertThat(rec.errorCode()).isEqualTo("AI_CANCELED");
+        assertThat(rec.billed().amount()).isEqualByComparingTo("0.00000004"); // the provider was called: worst case
+        assertThat(ledger.spent(room)).isEqualByComparingTo("0.00000004");
+        assertThat(server.requests()).hasSize(1);
+    }
 }
