@@ -3,6 +3,8 @@ package dev.aitenancy;
 import dev.aitenancy.chat.Message;
 import dev.aitenancy.chat.ToolCall;
 import dev.aitenancy.keys.ApiKey;
+import dev.aitenancy.limits.BudgetReservation;
+import dev.aitenancy.limits.RateLimitPermit;
 import dev.aitenancy.models.ResolvedModel;
 import dev.aitenancy.provider.ProviderResponse;
 import dev.aitenancy.tenant.OrgId;
@@ -83,7 +85,8 @@ final class CallRecords {
         return stored(true, text, key);
     }
 
-    private String stored(boolean storesText, String text, ApiKey key) {
+    /** {@code text} as a record keeps it (redacted, truncated, the key masked), or null when the org stores none. */
+    String stored(boolean storesText, String text, ApiKey key) {
         return storesText ? redactor.redact(text, key == null ? null : key.reveal()) : null;
     }
 
@@ -200,17 +203,28 @@ final class CallRecords {
         UsageRecord finished = record(a, m, status).finish(status, tokens, cost, billed,
                 error == null ? null : error.code().name(), error == null ? null : error.getMessage(),
                 stored(a.storesText(), output, p.key()), now).withToolCalls(toolNames);
-        OrgId org = a.org();
-        try (Mdc ignored = Mdc.of(org, a.id().correlationId())) {
-            if (tokens.isKnown()) {
+        write(a.org(), finished, a.permit(), a.budget());
+        return recordId;
+    }
+
+    /**
+     * Writes a finished record (of a chat or an embeddings call): corrects the permit's token count
+     * when the tokens are known, hands the record to the sink with the settlement of its budget
+     * reservation (one unit), and tells the observer. Never throws: a failing limiter, sink or
+     * observer is logged.
+     */
+    void write(OrgId org, UsageRecord finished, RateLimitPermit permit, BudgetReservation budget) {
+        UUID recordId = finished.id();
+        try (Mdc ignored = Mdc.of(org, finished.correlationId())) {
+            if (finished.usage().isKnown()) {
                 try {
-                    a.permit().settle(tokens.totalTokens());
+                    permit.settle(finished.usage().totalTokens());
                 } catch (RuntimeException | Error limiterFailure) {
                     LOG.warn("could not correct the token count of call {} of org {}", recordId, org, limiterFailure);
                 }
             }
             try {
-                usage.finished(finished, a.budget());                                          // 12 + 13, one unit
+                usage.finished(finished, budget);                                              // 12 + 13, one unit
             } catch (RuntimeException | Error sinkFailure) { // host code: an Error must not hang a stream
                 LOG.error("could not record usage {} of org {}", recordId, org, sinkFailure);
             }
@@ -219,9 +233,9 @@ final class CallRecords {
             } catch (RuntimeException | Error observerFailure) {
                 LOG.warn("the call observer failed on {}", recordId, observerFailure);
             }
-            LOG.debug("call {} {} {} in {} ms: {}", finished.provider(), finished.model(), status.wireName(),
-                    finished.latency().toMillis(), error == null ? "ok" : error.code());
+            LOG.debug("call {} {} {} {} in {} ms: {}", finished.operation(), finished.provider(), finished.model(),
+                    finished.status().wireName(), finished.latency() == null ? 0 : finished.latency().toMillis(),
+                    finished.errorCode() == null ? "ok" : finished.errorCode());
         }
-        return recordId;
     }
 }

@@ -98,7 +98,7 @@ public record JobRequest(Object org, String template, String templateName, Integ
         checkField("user id", caller.userId(), MAX_USER_ID_LENGTH, true);
     }
 
-    private static void checkField(String name, String value, int max, boolean printable) {
+    static void checkField(String name, String value, int max, boolean printable) {
         if (value == null) {
             return;
         }

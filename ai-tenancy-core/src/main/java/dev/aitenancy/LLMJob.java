@@ -91,6 +91,7 @@ public final class LLMJob {
     private final Conversations conversations;
     private final PreferencesApplied preferences;
 
+    private final EmbeddingCalls embeddings;
 
     private LLMJob(Builder b) {
         this.keys = Objects.requireNonNull(b.keys, "keyStore is required");
@@ -110,6 +111,8 @@ public final class LLMJob {
         this.preferences = new PreferencesApplied(b.preferences);
         this.records = new CallRecords(usage, b.observer, clock, new Redactor(b.maxStoredTextBytes), b.textPolicy,
                 conversations);
+        this.embeddings = new EmbeddingCalls(models, features, guardrails, rateLimiter, this::reserveBudget, keyChecks,
+                calls, records, usage, clock);
     }
 
     public static Builder builder() {
@@ -232,6 +235,23 @@ public final class LLMJob {
             }
         });
         return stream;
+    }
+
+    /**
+     * Embeds texts for an org through the same governance as {@link #run(JobRequest)} (allowlist,
+     * tiers, key, rate limits, budgets, input guardrails, one usage record with operation
+     * {@code embeddings}) and waits for the vectors.
+     *
+     * @throws AiTenancyException {@code AI_CONFIG_INVALID} for a chat model or a provider without
+     *                            embeddings, and the codes of a chat call otherwise
+     */
+    public EmbeddingResult embed(EmbeddingRequest request) {
+        return embeddings.embed(request);
+    }
+
+    /** {@link #embed} without waiting for the provider: admission on this thread, as {@link #runAsync}. */
+    public CompletableFuture<EmbeddingResult> embedAsync(EmbeddingRequest request) {
+        return embeddings.embedAsync(request);
     }
 
     /**

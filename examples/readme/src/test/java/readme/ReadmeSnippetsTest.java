@@ -103,7 +103,8 @@ class ReadmeSnippetsTest {
             Map.entry("EverythingACallCanSay", "(stand-in) You asked: \"Draft a reply to Invoice missing\""),
             Map.entry("Streaming", "haiku about rate limits"),
             Map.entry("ChatFeatures", "4 messages kept"),
-            Map.entry("GuardrailsSetup", "AI_GUARDRAIL_BLOCKED"));
+            Map.entry("GuardrailsSetup", "AI_GUARDRAIL_BLOCKED"),
+            Map.entry("Embeddings", "2 vectors of 8, 9 tokens, 0.00000018 USD"));
 
     @ParameterizedTest
     @MethodSource("programs")

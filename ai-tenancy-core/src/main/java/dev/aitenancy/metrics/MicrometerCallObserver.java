@@ -12,7 +12,8 @@ import java.util.Objects;
  * and a timer {@code ai_tenancy.request.duration} tagged by provider, model and outcome, and the
  * OpenTelemetry GenAI client metrics (semantic conventions 1.37 and later):
  * {@code gen_ai.client.operation.duration} and {@code gen_ai.client.token.usage}, tagged with
- * {@code gen_ai.operation.name} ({@code chat}), {@code gen_ai.provider.name} (the conventions'
+ * {@code gen_ai.operation.name} (the record's {@link UsageRecord#operation()}: {@code chat} or
+ * {@code embeddings}), {@code gen_ai.provider.name} (the conventions'
  * well-known names: {@code openai}, {@code anthropic}, {@code gcp.gemini}, {@code cohere}; other
  * providers by their id), {@code gen_ai.request.model}, and {@code error.type} (the error code, or
  * {@code none}: a tag key every meter of a name has, as Prometheus requires) or
@@ -42,20 +43,22 @@ public final class MicrometerCallObserver implements CallObserver {
             Timer.builder("ai_tenancy.request.duration").tags("provider", provider, "model", model, "outcome", outcome)
                     .register(registry).record(r.latency());
             Timer.builder("gen_ai.client.operation.duration").description("GenAI operation duration")
-                    .tags("gen_ai.operation.name", "chat", "gen_ai.provider.name", genAiProvider,
+                    .tags("gen_ai.operation.name", r.operation(), "gen_ai.provider.name", genAiProvider,
                             "gen_ai.request.model", model, "error.type", r.errorCode() == null ? "none" : r.errorCode())
                     .register(registry).record(r.latency());
         }
-        record(genAiProvider, model, "input", r.usage().inputTokens());
-        record(genAiProvider, model, "output", r.usage().outputTokens());
+        record(r.operation(), genAiProvider, model, "input", r.usage().inputTokens());
+        if (!UsageRecord.EMBEDDINGS.equals(r.operation())) { // an embedding has no output tokens to measure
+            record(r.operation(), genAiProvider, model, "output", r.usage().outputTokens());
+        }
     }
 
-    private void record(String provider, String model, String type, Long tokens) {
+    private void record(String operation, String provider, String model, String type, Long tokens) {
         if (tokens != null) {
             DistributionSummary.builder("gen_ai.client.token.usage").baseUnit("{token}")
                     .description("Measures number of input and output tokens used")
                     .serviceLevelObjectives(TOKEN_BUCKETS)
-                    .tags("gen_ai.operation.name", "chat", "gen_ai.provider.name", provider,
+                    .tags("gen_ai.operation.name", operation, "gen_ai.provider.name", provider,
                             "gen_ai.request.model", model, "gen_ai.token.type", type)
                     .register(registry).record(tokens);
         }

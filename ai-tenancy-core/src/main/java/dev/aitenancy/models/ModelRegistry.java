@@ -34,7 +34,10 @@ public final class ModelRegistry {
         return new ModelRegistry(Map.of());
     }
 
-    /** The chat models of OpenAI, Anthropic, Gemini and Cohere shipped with this version. */
+    /**
+     * The chat models of OpenAI, Anthropic, Gemini and Cohere, and the embedding models of OpenAI,
+     * Gemini and Cohere ({@link ModelSpec#kind()}), shipped with this version.
+     */
     public static ModelRegistry builtIn() {
         ModelRegistry r = builtIn;
         if (r == null) {
@@ -73,7 +76,8 @@ public final class ModelRegistry {
                 ModelRef ref = ModelRef.of(ProviderId.of(m.get("provider").asText()), m.get("model").asText());
                 specs.put(ref, new ModelSpec(ref, intOrNull(m.get("contextWindow")),
                         positiveOrNull(intOrNull(m.get("maxOutputTokens"))), decimal(m.get("inputPer1M")),
-                        decimal(m.get("outputPer1M")), decimal(m.get("cachedInputPer1M"))));
+                        decimal(m.get("outputPer1M")), decimal(m.get("cachedInputPer1M")),
+                        ModelKind.of(m.path("kind").asText(null))));
             }
             return new ModelRegistry(specs);
         } catch (IOException e) {

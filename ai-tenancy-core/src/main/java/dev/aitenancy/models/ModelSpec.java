@@ -15,9 +15,12 @@ import java.util.Objects;
  * @param inputPricePer1M        USD per 1M input tokens, or null
  * @param outputPricePer1M       USD per 1M output tokens, or null
  * @param cachedInputPricePer1M  USD per 1M cached input tokens, or null (then the input price applies)
+ * @param kind                   what the model does; null is {@link ModelKind#CHAT}. For an
+ *                               {@link ModelKind#EMBEDDING} model {@code contextWindow} is the most
+ *                               input tokens of one input, and the output price is 0
  */
 public record ModelSpec(ModelRef ref, Integer contextWindow, Integer maxOutputTokens, BigDecimal inputPricePer1M,
-        BigDecimal outputPricePer1M, BigDecimal cachedInputPricePer1M) {
+        BigDecimal outputPricePer1M, BigDecimal cachedInputPricePer1M, ModelKind kind) {
 
     private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
 
@@ -26,6 +29,28 @@ public record ModelSpec(ModelRef ref, Integer contextWindow, Integer maxOutputTo
         if (maxOutputTokens != null && maxOutputTokens <= 0) {
             throw new IllegalArgumentException("maxOutputTokens must be > 0");
         }
+        kind = kind == null ? ModelKind.CHAT : kind;
+    }
+
+    /** A {@link ModelKind#CHAT} model. */
+    public ModelSpec(ModelRef ref, Integer contextWindow, Integer maxOutputTokens, BigDecimal inputPricePer1M,
+            BigDecimal outputPricePer1M, BigDecimal cachedInputPricePer1M) {
+        this(ref, contextWindow, maxOutputTokens, inputPricePer1M, outputPricePer1M, cachedInputPricePer1M,
+                ModelKind.CHAT);
+    }
+
+    /**
+     * An {@link ModelKind#EMBEDDING} model: {@code maxInputTokens} per input (or null) and its input
+     * price in USD per 1M tokens (or null: unpriced); output is free.
+     */
+    public static ModelSpec embedding(ModelRef ref, Integer maxInputTokens, BigDecimal inputPricePer1M) {
+        return new ModelSpec(ref, maxInputTokens, null, inputPricePer1M, inputPricePer1M == null ? null
+                : BigDecimal.ZERO, null, ModelKind.EMBEDDING);
+    }
+
+    /** Whether this is an {@link ModelKind#EMBEDDING} model. */
+    public boolean isEmbedding() {
+        return kind == ModelKind.EMBEDDING;
     }
 
     /** A model with known limits and no known price. */

@@ -33,6 +33,11 @@ public abstract class ForwardingProviderClient implements ProviderClient {
     }
 
     @Override
+    public CompletableFuture<ProviderEmbeddingResponse> embed(ProviderEmbeddingRequest request) {
+        return delegate.embed(request);
+    }
+
+    @Override
     public CompletableFuture<Void> verify(ApiKey key) {
         return delegate.verify(key);
     }

@@ -2,17 +2,18 @@ package dev.aitenancy.spring;
 
 import dev.aitenancy.LLMJob;
 import dev.aitenancy.admin.OrgAdmin;
+import dev.aitenancy.conversations.ConversationStore;
+import dev.aitenancy.guardrails.GuardrailStore;
 import dev.aitenancy.keys.ProviderKeyAdmin;
 import dev.aitenancy.limits.RateLimiter;
 import dev.aitenancy.models.ModelAdmin;
 import dev.aitenancy.models.ModelCatalog;
-import dev.aitenancy.preferences.PreferenceStore;
 import dev.aitenancy.models.TierPlan;
+import dev.aitenancy.preferences.PreferenceStore;
 import dev.aitenancy.spring.internal.AdminSupport;
-import dev.aitenancy.conversations.ConversationStore;
 import dev.aitenancy.spring.internal.ConversationEndpoints;
+import dev.aitenancy.spring.internal.EmbeddingsEndpoint;
 import dev.aitenancy.spring.internal.GenerateEndpoint;
-import dev.aitenancy.guardrails.GuardrailStore;
 import dev.aitenancy.spring.internal.GlobalGuardrailEndpoints;
 import dev.aitenancy.spring.internal.GovernanceEndpoints;
 import dev.aitenancy.spring.internal.GuardrailEndpoints;
@@ -81,6 +82,12 @@ public class AiTenancyAdminAutoConfiguration {
     @ConditionalOnMissingBean
     GenerateEndpoint aiTenancyGenerateEndpoint(AdminSupport support, LLMJob job, AiTenancyProperties properties) {
         return new GenerateEndpoint(support, job, properties.http().requestTimeout());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    EmbeddingsEndpoint aiTenancyEmbeddingsEndpoint(AdminSupport support, LLMJob job) {
+        return new EmbeddingsEndpoint(support, job);
     }
 
     @Bean

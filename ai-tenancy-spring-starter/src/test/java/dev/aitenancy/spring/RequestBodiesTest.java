@@ -228,7 +228,7 @@ class RequestBodiesTest {
 
     /** The JSON values a response record may hold besides other records of the wire package. */
     static final Set<Type> PLAIN = Set.of(String.class, Boolean.class, boolean.class, Integer.class, int.class,
-            Long.class, long.class, Double.class, double.class, BigDecimal.class);
+            Long.class, long.class, Double.class, double.class, BigDecimal.class, float[].class); // a vector: JSON numbers
 
     @Test
     void requestRecordsIgnoreUnknownFieldsAndResponseRecordsHoldPlainValuesOnly() throws Exception {

@@ -13,9 +13,12 @@ import dev.aitenancy.FinishReason;
 import dev.aitenancy.TokenUsage;
 import dev.aitenancy.internal.Json;
 import dev.aitenancy.keys.ApiKey;
+import dev.aitenancy.provider.ProviderEmbeddingRequest;
+import dev.aitenancy.provider.ProviderEmbeddingResponse;
 import dev.aitenancy.provider.ProviderRequest;
 import dev.aitenancy.provider.ProviderResponse;
 import dev.aitenancy.provider.internal.AnswerUnreadable;
+import dev.aitenancy.provider.internal.EmbeddingVectors;
 import dev.aitenancy.provider.internal.Endpoint;
 import dev.aitenancy.provider.internal.ErrorDetails;
 import dev.aitenancy.provider.internal.SseEvent;
@@ -26,13 +29,21 @@ import dev.aitenancy.provider.internal.WireFormat;
 import java.io.IOException;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * Cohere's Chat API v2 on the wire: {@code POST /v2/chat}, hyphenated named SSE events ending with
- * {@code message-end}, flat {@code {"message"}} error bodies, {@code GET /v1/models}.
+ * {@code message-end}, flat {@code {"message"}} error bodies, {@code GET /v1/models}. Embeddings:
+ * {@code POST /v2/embed}, 96 texts a request, billed units as the tokens.
  */
 final class CohereFormat implements WireFormat {
+
+    /** The most texts one {@code /v2/embed} request accepts. */
+    static final int EMBEDDING_BATCH = 96;
+    /** The input type sent when the request names none (Cohere requires one for its v3+ models). */
+    static final String DEFAULT_INPUT_TYPE = "search_document";
 
     @Override
     public HttpRequest.Builder generate(Endpoint endpoint, ProviderRequest request, boolean stream)
@@ -70,6 +81,43 @@ final class CohereFormat implements WireFormat {
         }
         return endpoint.postJson("/v2/chat", request, body, stream)
                 .header("Authorization", "Bearer " + request.apiKey().reveal());
+    }
+
+    @Override
+    public int embeddingBatchLimit() {
+        return EMBEDDING_BATCH;
+    }
+
+    /** {@code {model, texts, input_type, embedding_types: ["float"], output_dimension?}}. */
+    @Override
+    public HttpRequest.Builder embed(Endpoint endpoint, ProviderEmbeddingRequest batch) throws IOException {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("model", batch.model());
+        ArrayNode texts = body.putArray("texts");
+        batch.inputs().forEach(texts::add);
+        body.put("input_type", batch.inputType() != null ? batch.inputType() : DEFAULT_INPUT_TYPE);
+        body.putArray("embedding_types").add("float");
+        if (batch.dimensions() != null) {
+            body.put("output_dimension", batch.dimensions());
+        }
+        return endpoint.postJson("/v2/embed", batch.correlationId(), body, false)
+                .header("Authorization", "Bearer " + batch.apiKey().reveal());
+    }
+
+    /** {@code embeddings.float[i]}, {@code meta.billed_units.input_tokens}. */
+    @Override
+    public ProviderEmbeddingResponse embeddings(JsonNode body, HttpHeaders headers, ProviderEmbeddingRequest batch) {
+        JsonNode floats = body.path("embeddings").path("float");
+        if (!floats.isArray()) {
+            throw new AnswerUnreadable("expected an object with embeddings.float");
+        }
+        List<float[]> vectors = new ArrayList<>(floats.size());
+        for (JsonNode v : floats) {
+            vectors.add(EmbeddingVectors.vector(v, "embeddings.float[" + vectors.size() + "]"));
+        }
+        EmbeddingVectors.requireOnePerInput(vectors, batch.inputs().size());
+        return new ProviderEmbeddingResponse(vectors,
+                Json.longOrNull(body.path("meta").path("billed_units").get("input_tokens")), false, null);
     }
 
     @Override

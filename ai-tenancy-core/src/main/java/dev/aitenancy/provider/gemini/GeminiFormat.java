@@ -18,9 +18,12 @@ import dev.aitenancy.FinishReason;
 import dev.aitenancy.TokenUsage;
 import dev.aitenancy.internal.Json;
 import dev.aitenancy.keys.ApiKey;
+import dev.aitenancy.provider.ProviderEmbeddingRequest;
+import dev.aitenancy.provider.ProviderEmbeddingResponse;
 import dev.aitenancy.provider.ProviderRequest;
 import dev.aitenancy.provider.ProviderResponse;
 import dev.aitenancy.provider.internal.AnswerUnreadable;
+import dev.aitenancy.provider.internal.EmbeddingVectors;
 import dev.aitenancy.provider.internal.Endpoint;
 import dev.aitenancy.provider.internal.ErrorDetails;
 import dev.aitenancy.provider.internal.Situation;
@@ -37,9 +40,14 @@ import java.util.Locale;
 /**
  * Gemini's generateContent API on the wire: {@code POST /v1beta/models/{m}:generateContent}, the SSE
  * stream of {@code :streamGenerateContent?alt=sse}, Google RPC error bodies, {@code GET /v1beta/models}.
- * The key travels in the {@code x-goog-api-key} header, never in the URL.
+ * The key travels in the {@code x-goog-api-key} header, never in the URL. Embeddings:
+ * {@code POST /v1beta/models/{m}:batchEmbedContents}, 100 texts a request; Gemini reports no token
+ * counts for them, so they are estimated ({@link EmbeddingVectors#estimatedTokens}).
  */
 final class GeminiFormat implements WireFormat {
+
+    /** The most requests one {@code batchEmbedContents} call accepts. */
+    static final int EMBEDDING_BATCH = 100;
 
     static final String API = "/v1beta";
 
@@ -83,6 +91,50 @@ final class GeminiFormat implements WireFormat {
         String model = URLEncoder.encode(request.model(), StandardCharsets.UTF_8);
         String path = API + "/models/" + model + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
         return endpoint.postJson(path, request, body, stream).header("x-goog-api-key", request.apiKey().reveal());
+    }
+
+    @Override
+    public int embeddingBatchLimit() {
+        return EMBEDDING_BATCH;
+    }
+
+    /**
+     * {@code {requests: [{model: "models/{m}", content: {parts: [{text}]}, taskType?, outputDimensionality?}]}}:
+     * one request per input.
+     */
+    @Override
+    public HttpRequest.Builder embed(Endpoint endpoint, ProviderEmbeddingRequest batch) throws IOException {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        ArrayNode requests = body.putArray("requests");
+        for (String input : batch.inputs()) {
+            ObjectNode r = requests.addObject().put("model", "models/" + batch.model());
+            r.putObject("content").putArray("parts").addObject().put("text", input);
+            if (batch.inputType() != null) {
+                r.put("taskType", EmbeddingVectors.geminiTaskType(batch.inputType()));
+            }
+            if (batch.dimensions() != null) {
+                r.put("outputDimensionality", batch.dimensions());
+            }
+        }
+        String path = API + "/models/" + URLEncoder.encode(batch.model(), StandardCharsets.UTF_8)
+                + ":batchEmbedContents";
+        return endpoint.postJson(path, batch.correlationId(), body, false)
+                .header("x-goog-api-key", batch.apiKey().reveal());
+    }
+
+    /** {@code embeddings[i].values}, in the order of the requests; tokens estimated (Gemini reports none). */
+    @Override
+    public ProviderEmbeddingResponse embeddings(JsonNode body, HttpHeaders headers, ProviderEmbeddingRequest batch) {
+        JsonNode embeddings = body.path("embeddings");
+        if (!embeddings.isArray()) {
+            throw new AnswerUnreadable("expected an object with an embeddings array");
+        }
+        List<float[]> vectors = new ArrayList<>(embeddings.size());
+        for (JsonNode e : embeddings) {
+            vectors.add(EmbeddingVectors.vector(e.get("values"), "embeddings[" + vectors.size() + "].values"));
+        }
+        EmbeddingVectors.requireOnePerInput(vectors, batch.inputs().size());
+        return new ProviderEmbeddingResponse(vectors, EmbeddingVectors.estimatedTokens(batch.inputs()), true, null);
     }
 
     @Override

@@ -15,6 +15,8 @@ import dev.aitenancy.FinishReason;
 import dev.aitenancy.TokenUsage;
 import dev.aitenancy.internal.Json;
 import dev.aitenancy.keys.ApiKey;
+import dev.aitenancy.provider.ProviderEmbeddingRequest;
+import dev.aitenancy.provider.ProviderEmbeddingResponse;
 import dev.aitenancy.provider.ProviderRequest;
 import dev.aitenancy.provider.ProviderResponse;
 import java.io.IOException;
@@ -37,6 +39,10 @@ import java.util.Objects;
  * @param bearer         whether the key is sent as {@code Bearer <key>}
  * @param maxTokensField {@code max_completion_tokens} (OpenAI) or {@code max_tokens} (older servers)
  * @param streamUsage    whether to send {@code stream_options.include_usage}
+ *
+ * <p>Embeddings go to {@link #embeddingsPath()}: the chat path with {@code chat/completions}
+ * replaced by {@code embeddings} ({@code /v1/embeddings}, Azure's
+ * {@code /openai/deployments/{model}/embeddings?api-version=...}), else {@code /v1/embeddings}.
  */
 public record ChatCompletionsFormat(String chatPath, String modelsPath, String keyHeader, boolean bearer,
         String maxTokensField, boolean streamUsage) implements WireFormat {
@@ -148,6 +154,64 @@ public record ChatCompletionsFormat(String chatPath, String modelsPath, String k
             }
         }
         return out;
+    }
+
+    /** The most inputs OpenAI accepts in one embeddings request. */
+    public static final int EMBEDDING_BATCH = 2048;
+
+    /** Where embeddings requests go (see the class comment). */
+    public String embeddingsPath() {
+        return chatPath.contains("chat/completions") ? chatPath.replace("chat/completions", "embeddings")
+                : "/v1/embeddings";
+    }
+
+    @Override
+    public int embeddingBatchLimit() {
+        return EMBEDDING_BATCH;
+    }
+
+    /** {@code {model, input: [...], encoding_format: "float"}} plus {@code dimensions} when asked for. */
+    @Override
+    public HttpRequest.Builder embed(Endpoint endpoint, ProviderEmbeddingRequest batch) throws IOException {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("model", batch.model());
+        ArrayNode input = body.putArray("input");
+        batch.inputs().forEach(input::add);
+        body.put("encoding_format", "float");
+        if (batch.dimensions() != null) {
+            body.put("dimensions", batch.dimensions());
+        }
+        String path = embeddingsPath().replace("{model}", URLEncoder.encode(batch.model(), StandardCharsets.UTF_8));
+        return authorize(endpoint.postJson(path, batch.correlationId(), body, false), batch.apiKey());
+    }
+
+    /** {@code data[i].embedding} placed by {@code data[i].index} (servers need not answer in order), {@code usage.prompt_tokens}. */
+    @Override
+    public ProviderEmbeddingResponse embeddings(JsonNode body, HttpHeaders headers, ProviderEmbeddingRequest batch) {
+        JsonNode data = body.path("data");
+        if (!data.isArray()) {
+            throw new AnswerUnreadable("expected an object with a data array");
+        }
+        float[][] byIndex = new float[batch.inputs().size()][];
+        int position = 0;
+        for (JsonNode item : data) {
+            int index = item.path("index").isInt() ? item.get("index").asInt() : position;
+            if (index < 0 || index >= byIndex.length || byIndex[index] != null) {
+                throw new AnswerUnreadable("expected one embedding per input index 0.." + (byIndex.length - 1)
+                        + ", got index " + index + " twice or out of range");
+            }
+            byIndex[index] = EmbeddingVectors.vector(item.get("embedding"), "data[" + position + "].embedding");
+            position++;
+        }
+        List<float[]> vectors = new ArrayList<>(byIndex.length);
+        for (float[] v : byIndex) {
+            if (v != null) {
+                vectors.add(v);
+            }
+        }
+        EmbeddingVectors.requireOnePerInput(vectors, byIndex.length);
+        return new ProviderEmbeddingResponse(vectors, Json.longOrNull(body.path("usage").get("prompt_tokens")), false,
+                Json.text(body.get("model")));
     }
 
     @Override

@@ -94,12 +94,18 @@ public final class Endpoint {
     /** A JSON POST to {@code path} with the correlation id and the configured extra headers. */
     public HttpRequest.Builder postJson(String path, ProviderRequest request, Object body, boolean stream)
             throws IOException {
+        return postJson(path, request.correlationId(), body, stream);
+    }
+
+    /** A JSON POST to {@code path} with {@code correlationId} (if any) and the configured extra headers. */
+    public HttpRequest.Builder postJson(String path, String correlationId, Object body, boolean stream)
+            throws IOException {
         HttpRequest.Builder b = request(path)
                 .header("Content-Type", "application/json")
                 .header("Accept", stream ? "text/event-stream" : "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
-        if (request.correlationId() != null) {
-            b.header("x-correlation-id", request.correlationId());
+        if (correlationId != null) {
+            b.header("x-correlation-id", correlationId);
         }
         headers.forEach(b::header);
         return b;

@@ -3,6 +3,8 @@ package dev.aitenancy.provider.internal;
 import dev.aitenancy.internal.Json;
 import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.provider.ProviderClient;
+import dev.aitenancy.provider.ProviderEmbeddingRequest;
+import dev.aitenancy.provider.ProviderEmbeddingResponse;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.provider.ProviderRequest;
 import dev.aitenancy.provider.ProviderResponse;
@@ -79,6 +81,22 @@ public final class HttpProviderClient implements ProviderClient {
         return new Attempts<>(this, () -> format.generate(endpoint, request, false), context(request),
                 Deadline.after(timeout(request)),
                 response -> format.answer(Json.MAPPER.readTree(response.body()), response.headers(), request)).start();
+    }
+
+    /**
+     * Embeds through the wire format's embeddings API, in batches of its
+     * {@link WireFormat#embeddingBatchLimit()} sent one after another inside one deadline (see
+     * {@link EmbeddingBatches}); a format without one fails at once with {@code AI_CONFIG_INVALID}.
+     */
+    @Override
+    public CompletableFuture<ProviderEmbeddingResponse> embed(ProviderEmbeddingRequest request) {
+        int limit = format.embeddingBatchLimit();
+        if (limit <= 0) {
+            return CompletableFuture.failedFuture(ProviderClient.noEmbeddings(id, request.orgId()));
+        }
+        Duration timeout = request.timeout() != null ? request.timeout() : settings.requestTimeout();
+        return new EmbeddingBatches(this, request, new ErrorClassifier.Context(id, request.orgId(), request.model(),
+                request.apiKey()), Deadline.after(timeout), limit).start();
     }
 
     @Override

@@ -2,6 +2,8 @@ package dev.aitenancy.provider.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aitenancy.keys.ApiKey;
+import dev.aitenancy.provider.ProviderEmbeddingRequest;
+import dev.aitenancy.provider.ProviderEmbeddingResponse;
 import dev.aitenancy.provider.ProviderRequest;
 import dev.aitenancy.provider.ProviderResponse;
 import java.io.IOException;
@@ -34,5 +36,27 @@ public interface WireFormat {
     /** What an error body says; {@link ErrorDetails#generic} reads the common shapes. Never fails. */
     default ErrorDetails errorDetails(int status, String body) {
         return ErrorDetails.generic(body);
+    }
+
+    /**
+     * The most inputs one embeddings request may carry; 0 (the default) when the provider has no
+     * embeddings API, and then {@link #embed} and {@link #embeddings} are never called.
+     */
+    default int embeddingBatchLimit() {
+        return 0;
+    }
+
+    /** The request embedding the inputs of {@code batch} (at most {@link #embeddingBatchLimit()}), with the key. */
+    default HttpRequest.Builder embed(Endpoint endpoint, ProviderEmbeddingRequest batch) throws IOException {
+        throw new UnsupportedOperationException("no embeddings API");
+    }
+
+    /**
+     * Reads a successful embeddings answer to {@code batch}: one vector per input, in input order.
+     *
+     * @throws AnswerUnreadable when the JSON does not have the expected shape or the wrong number of vectors
+     */
+    default ProviderEmbeddingResponse embeddings(JsonNode body, HttpHeaders headers, ProviderEmbeddingRequest batch) {
+        throw new UnsupportedOperationException("no embeddings API");
     }
 }

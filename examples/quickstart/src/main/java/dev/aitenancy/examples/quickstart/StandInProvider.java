@@ -20,7 +20,8 @@ import java.util.concurrent.Executors;
  * A local stand-in for OpenAI's Chat Completions API on 127.0.0.1, so the examples run the
  * library's real HTTP code path without a real key. It answers {@code POST /v1/chat/completions}
  * (plain and SSE with a final usage chunk) and {@code GET /v1/models}, accepts any bearer key that
- * starts with {@code sk-}, and writes a short deterministic answer that echoes the prompt. Asked
+ * starts with {@code sk-}, and writes a short deterministic answer that echoes the prompt
+ * ({@code POST /v1/embeddings} gives small deterministic vectors). Asked
  * for JSON, it answers a value of the schema's shape; offered tools, it first calls the first one.
  */
 public final class StandInProvider implements AutoCloseable {
@@ -39,6 +40,7 @@ public final class StandInProvider implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/v1/chat/completions", this::chat);
         server.createContext("/v1/models", this::models);
+        server.createContext("/v1/embeddings", this::embeddings);
         server.start();
     }
 
@@ -58,6 +60,30 @@ public final class StandInProvider implements AutoCloseable {
                 return;
             }
             send(ex, 200, "{\"object\":\"list\",\"data\":[{\"id\":\"gpt-4.1-mini\",\"object\":\"model\"}]}");
+        }
+    }
+
+    /** Eight numbers per input, the same for the same text; one token per 4 characters. */
+    private void embeddings(HttpExchange ex) throws IOException {
+        try (ex) {
+            JsonNode body = JSON.readTree(ex.getRequestBody());
+            if (!authorized(ex)) {
+                return;
+            }
+            ObjectNode out = JSON.createObjectNode().put("object", "list").put("model", body.path("model").asText());
+            var data = out.putArray("data");
+            int tokens = 0;
+            int index = 0;
+            for (JsonNode input : body.path("input")) {
+                var vector = data.addObject().put("object", "embedding").put("index", index++).putArray("embedding");
+                int h = input.asText().hashCode();
+                for (int i = 0; i < 8; i++) {
+                    vector.add(((h >>> (i * 4)) & 0xF) / 15.0);
+                }
+                tokens += Math.max(1, input.asText().length() / 4);
+            }
+            out.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
+            send(ex, 200, JSON.writeValueAsString(out));
         }
     }
 

@@ -1,0 +1,88 @@
+package dev.aitenancy.spring.internal;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aitenancy.EmbeddingRequest;
+import dev.aitenancy.EmbeddingResult;
+import dev.aitenancy.JobRequest;
+import dev.aitenancy.LLMJob;
+import dev.aitenancy.spring.AdminPermission;
+import dev.aitenancy.spring.internal.wire.EmbeddingsWire.EmbeddingsRequest;
+import dev.aitenancy.spring.internal.wire.EmbeddingsWire.EmbeddingsResult;
+import dev.aitenancy.spring.internal.wire.GenerateWire.CorrelationRequest;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
+
+/**
+ * {@code POST /orgs/{org}/embeddings}: embeds texts for the org as the calling user, with the same
+ * authorization as {@code generate} (a member of the org, or its admin, or a superadmin): an
+ * {@link EmbeddingsRequest}, answered with an {@link EmbeddingsResult} or an error body with the
+ * error's HTTP status. Answered asynchronously (Servlet async): no request thread waits for the
+ * provider. Every answer after the body was read echoes the correlation id.
+ */
+@RestController
+@RequestMapping("${ai-tenancy.admin.base-path:/ai-tenancy}")
+public class EmbeddingsEndpoint extends AdminEndpoint {
+
+    private final LLMJob job;
+
+    public EmbeddingsEndpoint(AdminSupport support, LLMJob job) {
+        super(support);
+        this.job = job;
+    }
+
+    @PostMapping("/orgs/{org}/embeddings")
+    public DeferredResult<ResponseEntity<byte[]>> embed(@PathVariable String org,
+            @RequestBody(required = false) String raw,
+            @RequestHeader(value = AdminSupport.CORRELATION_HEADER, required = false) String correlationHeader,
+            HttpServletRequest http, HttpServletResponse response) {
+        AdminSupport.Access access = support.authorize(http, org, AdminPermission.GENERATE);
+        ObjectNode json = support.body(raw);
+        String correlationId = support.bind(json, CorrelationRequest.class).correlationId();
+        if (correlationId == null) {
+            correlationId = correlationHeader != null && !correlationHeader.isBlank() ? correlationHeader
+                    : UUID.randomUUID().toString();
+        }
+        if (correlationId.length() <= JobRequest.MAX_CORRELATION_ID_LENGTH
+                && correlationId.chars().noneMatch(Character::isISOControl)) {
+            response.setHeader(AdminSupport.CORRELATION_HEADER, correlationId); // on errors too
+        }
+        EmbeddingsRequest body = support.bind(json, EmbeddingsRequest.class);
+        if (body.inputs() == null || body.inputs().isEmpty()) {
+            throw AdminHttpException.badRequest("give \"inputs\": the texts to embed, as an array of strings");
+        }
+        EmbeddingRequest request = EmbeddingRequest.builder(access.org(), body.inputs())
+                .caller(access.caller(http))
+                .feature(body.feature())
+                .provider(body.provider())
+                .model(body.model())
+                .inputType(body.inputType())
+                .dimensions(body.dimensions())
+                .correlationId(correlationId)
+                .build();
+        DeferredResult<ResponseEntity<byte[]>> answer = new DeferredResult<>(GenerateEndpoint.LONGEST_CALL.toMillis());
+        CompletableFuture<EmbeddingResult> call = job.embedAsync(request);
+        answer.onTimeout(() -> call.cancel(true));
+        call.whenComplete((result, failure) -> {
+            if (failure != null) {
+                answer.setErrorResult(failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure);
+            } else {
+                answer.setResult(ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
+                        .body(support.bytes(EmbeddingsResult.of(result))));
+            }
+        });
+        return answer;
+    }
+}
