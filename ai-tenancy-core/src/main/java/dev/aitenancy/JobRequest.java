@@ -79,6 +79,10 @@ public record JobRequest(Object org, String template, String templateName, Integ
             throw new InvalidRequestException(ErrorCode.AI_INVALID_REQUEST, null, "a request needs a template, a "
                     + "stored template name or at least one message that is not a system message");
         }
+        if (maxOutputTokens != null && maxOutputTokens <= 0) {
+            throw new InvalidRequestException(ErrorCode.AI_INVALID_REQUEST, null,
+                    "maxOutputTokens must be > 0, was " + maxOutputTokens);
+        }
         context = context == null ? Map.of() : context;
         caller = caller == null ? Caller.ANONYMOUS : caller;
         if (conversationId != null && caller.userId() == null) {
