@@ -16,7 +16,7 @@ run_maven() {
   if [[ " $* " != *" -pl "* && " $* " != *" --projects "* || "$*" == *spring-starter* ]]; then
     echo "test-all: the starter's tests against Spring Boot 3.5"
     mvn -B verify -Pboot3 -pl ai-tenancy-spring-starter -am -Daitenancy.buildSuffix=-boot3 \
-      -Dtest='dev.aitenancy.spring.**' -Dsurefire.failIfNoSpecifiedTests=false
+      -Dtest='dev.aitenancy.spring.**' -Dsurefire.failIfNoSpecifiedTests=false "$@"
   fi
 }
 

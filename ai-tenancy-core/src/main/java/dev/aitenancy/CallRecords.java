@@ -36,10 +36,12 @@ final class CallRecords {
     private final Redactor redactor;
     private final UsageTextPolicy textPolicy;
     private final Conversations conversations;
+    private final Traces traces;
 
     CallRecords(UsageSink usage, CallObserver observer, Clock clock, Redactor redactor, UsageTextPolicy textPolicy,
-            Conversations conversations) {
+            Conversations conversations, Traces traces) {
         this.conversations = conversations;
+        this.traces = traces;
         this.usage = usage;
         this.observer = observer;
         this.clock = clock;
@@ -233,6 +235,7 @@ final class CallRecords {
             } catch (RuntimeException | Error observerFailure) {
                 LOG.warn("the call observer failed on {}", recordId, observerFailure);
             }
+            traces.end(finished);
             LOG.debug("call {} {} {} {} in {} ms: {}", finished.operation(), finished.provider(), finished.model(),
                     finished.status().wireName(), finished.latency() == null ? 0 : finished.latency().toMillis(),
                     finished.errorCode() == null ? "ok" : finished.errorCode());

@@ -148,6 +148,7 @@ final class EmbeddingCalls {
             return CompletableFuture.failedFuture(e);
         }
         ProviderClient client = calls.client(c.org(), c.model.ref().provider());
+        calls.traces().attempt(c.id.recordId(), c.model.ref().provider(), c.model.ref().model());
         ProviderEmbeddingRequest sent = new ProviderEmbeddingRequest(c.org().value(), c.model.ref().model(), c.inputs,
                 c.key, c.id.correlationId(), request.timeout(), request.inputType(), request.dimensions());
         CompletableFuture<EmbeddingResult> result = new CompletableFuture<>();
@@ -199,6 +200,7 @@ final class EmbeddingCalls {
         UUID recordId = Ids.timeOrdered(now.toEpochMilli());
         Call c = new Call(new Admission.CallId(org, null, request.correlationId() != null ? request.correlationId()
                 : recordId.toString(), now, recordId), request);
+        calls.traces().start(recordId, UsageRecord.EMBEDDINGS, org, c.id.correlationId());
         Caller caller = request.caller();
         try (Mdc ignored = Mdc.of(org, c.id.correlationId())) {
             if (request.feature() != null && !features.isEnabled(org, request.feature())) {      // 3. feature

@@ -100,7 +100,7 @@ public final class LLMJob {
         this.rateLimiter = b.rateLimiter != null ? b.rateLimiter
                 : new InMemoryRateLimiter(clock, dev.aitenancy.limits.RateLimitPolicy.DEFAULT);
         this.usage = b.usage != null ? b.usage : new InMemoryUsageSink();
-        this.calls = new ProviderCalls(b.providers, keys);
+        this.calls = new ProviderCalls(b.providers, keys, new Traces(b.tracing));
         this.providerIds = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(b.providers.keySet()));
         this.features = b.features;
         this.budgets = b.budgets;
@@ -110,7 +110,7 @@ public final class LLMJob {
         this.conversations = new Conversations(b.conversations, b.conversationHistory);
         this.preferences = new PreferencesApplied(b.preferences);
         this.records = new CallRecords(usage, b.observer, clock, new Redactor(b.maxStoredTextBytes), b.textPolicy,
-                conversations);
+                conversations, calls.traces());
         this.embeddings = new EmbeddingCalls(models, features, guardrails, rateLimiter, this::reserveBudget, keyChecks,
                 calls, records, usage, clock);
     }
@@ -278,6 +278,7 @@ public final class LLMJob {
         UUID recordId = Ids.timeOrdered(now.toEpochMilli());
         Admission.CallId id = new Admission.CallId(org, request, request.correlationId() != null
                 ? request.correlationId() : recordId.toString(), now, recordId);
+        calls.traces().start(recordId, dev.aitenancy.usage.UsageRecord.CHAT, org, id.correlationId());
         Preparing so = new Preparing(id, records);
         try (Mdc ignored = Mdc.of(org, id.correlationId())) {
             so.step = "read the org's setup";
@@ -386,6 +387,7 @@ public final class LLMJob {
         private Duration reverifyKeysAfter = Duration.ofDays(7);
         private FeatureFlags features = FeatureFlags.allEnabled();
         private CallObserver observer = CallObserver.NONE;
+        private CallTracing tracing = CallTracing.NONE;
         private BudgetLedger budgets = BudgetLedger.none();
         private Templates templates;
         private Guardrails guardrails = Guardrails.none();
@@ -450,6 +452,15 @@ public final class LLMJob {
          */
         public Builder budgetLedger(BudgetLedger ledger) {
             this.budgets = Objects.requireNonNull(ledger, "budgetLedger");
+            return this;
+        }
+
+        /**
+         * Traces every call and its provider attempts, e.g.
+         * {@code new ObservationCallTracing(observationRegistry)} (default: none).
+         */
+        public Builder tracing(CallTracing t) {
+            this.tracing = Objects.requireNonNull(t, "tracing");
             return this;
         }
 

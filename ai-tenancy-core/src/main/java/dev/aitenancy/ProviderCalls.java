@@ -10,6 +10,7 @@ import dev.aitenancy.provider.ProviderResponse;
 import dev.aitenancy.tenant.OrgId;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -30,7 +31,10 @@ final class ProviderCalls {
     private final Map<ProviderId, ProviderClient> providers;
     private final ProviderKeys keys;
 
-    ProviderCalls(Map<ProviderId, ProviderClient> providers, ProviderKeys keys) {
+    private final Traces traces;
+
+    ProviderCalls(Map<ProviderId, ProviderClient> providers, ProviderKeys keys, Traces traces) {
+        this.traces = traces;
         this.providers = Map.copyOf(providers);
         this.keys = keys;
     }
@@ -50,15 +54,23 @@ final class ProviderCalls {
     CompletableFuture<ProviderResponse> call(Admission a, CallProgress p) {
         ProviderClient client = client(a.org(), p.currentModel().ref().provider());
         p.providerCalled();
+        UUID id = a.id().recordId();
+        traces.attempt(id, p.currentModel().ref().provider(), p.currentModel().ref().model());
         CompletableFuture<ProviderResponse> attempt = client.call(request(a, p));
         p.inFlight(attempt);
-        return attempt.exceptionallyCompose(failure -> {
+        return attempt.whenComplete((r, failure) -> traces.attemptEnded(id, failure == null ? null
+                : CallFailures.asAiException(CallFailures.unwrap(failure)).code().name())).exceptionallyCompose(failure -> {
             Throwable cause = CallFailures.unwrap(failure);
             if (cause instanceof ProviderException pe && advanceToFallback(a, p, pe)) {
                 return call(a, p);
             }
             return CompletableFuture.failedFuture(cause);
         });
+    }
+
+    /** The spans of the calls in flight. */
+    Traces traces() {
+        return traces;
     }
 
     /** The request to the provider being called (the primary model, or the fallback moved to). */

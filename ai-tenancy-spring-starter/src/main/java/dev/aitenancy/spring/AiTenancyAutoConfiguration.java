@@ -1,6 +1,7 @@
 package dev.aitenancy.spring;
 
 import dev.aitenancy.CallObserver;
+import dev.aitenancy.CallTracing;
 import dev.aitenancy.LLMJob;
 import dev.aitenancy.admin.OrgAdmin;
 import dev.aitenancy.conversations.ConversationStore;
@@ -62,7 +63,9 @@ import org.springframework.context.annotation.Import;
         "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration",
         "org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration",
         "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
-        "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"})
+        "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration",
+        "org.springframework.boot.actuate.autoconfigure.observation.ObservationAutoConfiguration",
+        "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration"})
 @EnableConfigurationProperties(AiTenancyProperties.class)
 @Import({AiTenancyJdbcConfiguration.class, AiTenancyInMemoryConfiguration.class,
         AiTenancyMetricsConfiguration.class, AiTenancyJobsConfiguration.class})
@@ -100,7 +103,7 @@ public class AiTenancyAutoConfiguration {
             Templates templates, Guardrails guardrails, UsageTextSettings usageText,
             ObjectProvider<CallObserver> observer, ObjectProvider<ProviderClient> providers,
             ObjectProvider<ConversationStore> conversations, ObjectProvider<Preferences> preferences,
-            ObjectProvider<Clock> clock) {
+            ObjectProvider<CallTracing> tracing, ObjectProvider<Clock> clock) {
         LLMJob.Builder b = LLMJob.builder()
                 .clock(clock(clock))
                 .keyStore(keys)
@@ -120,6 +123,7 @@ public class AiTenancyAutoConfiguration {
                         .requestTimeout(properties.http().requestTimeout()));
         observer.ifUnique(b::observer);
         preferences.ifUnique(b::preferences);
+        tracing.ifUnique(b::tracing);
         providers.orderedStream().forEach(b::provider); // the application's clients replace built-in ones of the same id
         return b.build();
     }

@@ -1,10 +1,13 @@
 package dev.aitenancy.spring;
 
 import dev.aitenancy.CallObserver;
+import dev.aitenancy.CallTracing;
 import dev.aitenancy.jdbc.JdbcUsageSink;
 import dev.aitenancy.metrics.MicrometerCallObserver;
+import dev.aitenancy.metrics.ObservationCallTracing;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -22,6 +25,18 @@ class AiTenancyMetricsConfiguration {
     @ConditionalOnBean(MeterRegistry.class)
     MicrometerCallObserver aiTenancyCallObserver(MeterRegistry registry) {
         return new MicrometerCallObserver(registry);
+    }
+
+    /**
+     * Each call and provider attempt as a Micrometer {@code Observation} (spans, with Micrometer
+     * Tracing), when the application has an observation registry (Spring Boot Actuator makes one).
+     */
+    @Bean
+    @ConditionalOnMissingBean(CallTracing.class)
+    @ConditionalOnBean(ObservationRegistry.class)
+    @ConditionalOnClass(ObservationRegistry.class)
+    ObservationCallTracing aiTenancyCallTracing(ObservationRegistry registry) {
+        return new ObservationCallTracing(registry);
     }
 
     /**

@@ -295,6 +295,16 @@ class AiTenancyAutoConfigurationTest {
     }
 
     @Test
+    void tracingWhenAnObservationRegistryExists() {
+        runner.withBean(io.micrometer.observation.ObservationRegistry.class,
+                io.micrometer.observation.ObservationRegistry::create).run(ctx -> {
+                    assertThat(ctx).hasSingleBean(dev.aitenancy.metrics.ObservationCallTracing.class);
+                    assertThat(ctx).hasSingleBean(dev.aitenancy.LLMJob.class);
+                });
+        runner.run(ctx -> assertThat(ctx).doesNotHaveBean(dev.aitenancy.CallTracing.class));
+    }
+
+    @Test
     void metricsWhenAMeterRegistryExists() {
         runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new).run(ctx ->
                 assertThat(ctx).hasSingleBean(MicrometerCallObserver.class));
