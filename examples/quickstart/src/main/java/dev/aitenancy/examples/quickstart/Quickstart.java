@@ -1,6 +1,8 @@
 package dev.aitenancy.examples.quickstart;
 
 import dev.aitenancy.AiTenancyException;
+import dev.aitenancy.EmbeddingRequest;
+import dev.aitenancy.EmbeddingResult;
 import dev.aitenancy.GuardrailBlockedException;
 import dev.aitenancy.JobEvent;
 import dev.aitenancy.JobRequest;
@@ -225,7 +227,21 @@ public final class Quickstart {
                     .run(JobRequest.builder(ACME, "Do I need an umbrella in Paris today?").user("dave").build());
             print(weather);
 
-            // 10. Every call, refused ones included, left a usage record for its org.
+            // 10. Embeddings, governed like a chat call: the org's key, an allowed embedding model, limits, a record.
+            section("eve embeds two texts for search");
+            ModelRef embedder = ModelRef.of(acmeModel.provider().equals(ProviderId.OPENAI) ? ProviderId.OPENAI
+                    : acmeModel.provider(), acmeModel.provider().equals(ProviderId.GEMINI) ? "gemini-embedding-001"
+                    : "text-embedding-3-small");
+            if (!acmeModel.provider().equals(ProviderId.ANTHROPIC)) {   // Anthropic has no embeddings API
+                models.allow(ACME, embedder).setFeaturePreference(ACME, "search", embedder, null);
+                EmbeddingResult vectors = llm.embed(EmbeddingRequest.builder(ACME,
+                        List.of("How do I reset my password?", "Refund policy")).feature("search").user("eve").build());
+                System.out.println(vectors.vectors().size() + " vectors of " + vectors.vectors().get(0).length
+                        + " numbers from " + vectors.model() + ", " + vectors.usage().inputTokens() + " tokens, cost "
+                        + vectors.cost());
+            }
+
+            // 11. Every call, refused ones included, left a usage record for its org.
             section("acme's usage records (newest first)");
             System.out.printf("%-9s %-6s %-18s %7s %7s %12s %6s  %s%n", "status", "user", "model", "in", "out",
                     "cost USD", "ms", "error");

@@ -53,6 +53,8 @@ class QuickstartTest {
         assertThat(printed).contains("== dave's question needs a tool of the host ==")
                 .contains("(stand-in) You asked: \"{\"city\":\"(stand-in)\",\"celsius\":21}");
         assertThat(printed).containsPattern("ok\\s+dave\\s+gpt-4.1-mini");
+        assertThat(printed).contains("2 vectors of 8 numbers from text-embedding-3-small, 9 tokens, cost 0.00000018 USD");
+        assertThat(printed).containsPattern("ok\\s+eve\\s+text-embedding-3-small\\s+9\\s+0");
         assertThat(printed).doesNotContain("sk-standin-acme-0000000000000000");
     }
 }
