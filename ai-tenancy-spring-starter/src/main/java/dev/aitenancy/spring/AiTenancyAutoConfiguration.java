@@ -24,6 +24,9 @@ import dev.aitenancy.models.TierPlan;
 import dev.aitenancy.preferences.PreferenceStore;
 import dev.aitenancy.preferences.Preferences;
 import dev.aitenancy.provider.ProviderClient;
+import dev.aitenancy.provider.ProviderId;
+import dev.aitenancy.spring.internal.OrgsFromProperties;
+import dev.aitenancy.spring.internal.OrgsFromProperties;
 import dev.aitenancy.spring.internal.StartupReport;
 import dev.aitenancy.template.TemplateStore;
 import dev.aitenancy.template.Templates;
@@ -121,6 +124,13 @@ public class AiTenancyAutoConfiguration {
                 .maxStoredTextBytes(Math.toIntExact(properties.usage().maxStoredText().toBytes()))
                 .builtInProviders(s -> s.connectTimeout(properties.http().connectTimeout())
                         .requestTimeout(properties.http().requestTimeout()));
+        properties.providers().forEach((id, endpoint) -> {
+            if (endpoint != null && endpoint.baseUrl() != null) {
+                b.provider(ProviderId.of(id), s -> s.baseUri(endpoint.baseUrl())
+                        .connectTimeout(properties.http().connectTimeout())
+                        .requestTimeout(properties.http().requestTimeout()));
+            }
+        });
         observer.ifUnique(b::observer);
         preferences.ifUnique(b::preferences);
         tracing.ifUnique(b::tracing);
@@ -151,6 +161,18 @@ public class AiTenancyAutoConfiguration {
         rateLimits.ifUnique(b::rateLimits);
         preferences.ifUnique(b::preferences);
         return b.build();
+    }
+
+    /** Sets up the orgs of {@code ai-tenancy.orgs.*} at startup (nothing when there are none). */
+    @Bean
+    OrgsFromProperties aiTenancyOrgsFromProperties(AiTenancyProperties properties, ObjectProvider<KeyStore> keys,
+            OrgAdmin admin, AuditSink audit, ObjectProvider<Clock> clock) {
+        KeyStore store = keys.getIfUnique();
+        if (store == null && properties.orgs().values().stream().anyMatch(o -> !o.keys().isEmpty())) {
+            throw new IllegalStateException("ai-tenancy.orgs sets up keys, but the application's key store is not a "
+                    + "KeyStore (only ProviderKeys): remove the keys from the properties or provide a KeyStore bean");
+        }
+        return new OrgsFromProperties(properties.orgs(), store, admin, audit, clock(clock));
     }
 
     /** Logs once at startup which stores serve which part and where the endpoints are mounted. */

@@ -4,6 +4,7 @@ import dev.aitenancy.limits.RateLimitPolicy;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.boot.convert.DurationUnit;
@@ -24,18 +25,28 @@ import org.springframework.util.unit.DataSize;
  * @param jdbc      The database schema, when a {@code DataSource} is present
  * @param jobs      The scheduled maintenance jobs: daily usage summaries and the retention purge
  * @param conversations Conversations kept per org and user
+ * @param orgs      Orgs set up from properties at startup, by org id (development and small
+ *                  deployments); applied again only when their properties change
+ * @param providers The built-in providers' endpoints, by provider id ({@code openai},
+ *                  {@code anthropic}, {@code gemini}, {@code cohere}), e.g. a company proxy
  */
 @ConfigurationProperties("ai-tenancy")
 public record AiTenancyProperties(String masterKey, @DefaultValue RateLimit rateLimit, @DefaultValue Usage usage,
         @DefaultValue Http http, @DefaultValue Keys keys, @DefaultValue Admin admin, @DefaultValue Jdbc jdbc,
-        @DefaultValue Jobs jobs, @DefaultValue Conversations conversations) {
+        @DefaultValue Jobs jobs, @DefaultValue Conversations conversations, Map<String, OrgSetup> orgs,
+        Map<String, ProviderEndpoint> providers) {
+
+    public AiTenancyProperties {
+        orgs = orgs == null ? Map.of() : Map.copyOf(orgs);
+        providers = providers == null ? Map.of() : Map.copyOf(providers);
+    }
 
     /** These properties with the master key left out. */
     @Override
     public String toString() {
         return "AiTenancyProperties[masterKey=" + (masterKey == null ? "unset" : "(set)") + ", rateLimit=" + rateLimit
                 + ", usage=" + usage + ", http=" + http + ", keys=" + keys + ", admin=" + admin + ", jdbc=" + jdbc + ", jobs=" + jobs
-                + ", conversations=" + conversations + "]";
+                + ", conversations=" + conversations + ", orgs=" + orgs + ", providers=" + providers + "]";
     }
 
     /**
@@ -78,6 +89,39 @@ public record AiTenancyProperties(String masterKey, @DefaultValue RateLimit rate
      * @param requestTimeout Time allowed for a provider's answer (the longest silence in a stream)
      */
     public record Http(@DefaultValue("10s") Duration connectTimeout, @DefaultValue("60s") Duration requestTimeout) {
+    }
+
+    /**
+     * One org set up from properties: its keys, allowed models, default model, limits and budget.
+     * Applied at startup when the org's properties are new or changed since they were last applied
+     * (recorded in the audit log as {@code properties.apply}); an admin's later change stands until
+     * the properties themselves change.
+     *
+     * @param keys             The org's own key per provider id, e.g. {@code openai: ${ACME_OPENAI_KEY}}
+     *                         (never logged)
+     * @param models           The allowed models, as {@code provider/model}
+     * @param defaultModel     The model calls use when they name none (default: the first of models)
+     * @param rateLimit        The org's rate limits (default: the defaults above)
+     * @param monthlyBudgetUsd A hard monthly budget for the whole org, in USD (default: none)
+     */
+    public record OrgSetup(Map<String, String> keys, List<String> models, String defaultModel, RateLimit rateLimit,
+            java.math.BigDecimal monthlyBudgetUsd) {
+
+        public OrgSetup {
+            keys = keys == null ? Map.of() : Map.copyOf(keys);
+            models = models == null ? List.of() : List.copyOf(models);
+        }
+
+        /** This setup with the keys left out (masked). */
+        @Override
+        public String toString() {
+            return "OrgSetup[keys=" + keys.keySet() + " (masked), models=" + models + ", defaultModel=" + defaultModel
+                    + ", rateLimit=" + rateLimit + ", monthlyBudgetUsd=" + monthlyBudgetUsd + "]";
+        }
+    }
+
+    /** @param baseUrl Where the provider's API is, e.g. {@code https://llm-proxy.example.com/v1} */
+    public record ProviderEndpoint(java.net.URI baseUrl) {
     }
 
     /**
