@@ -34,7 +34,8 @@ class OrgsFromPropertiesTest {
     private static final ModelRef NANO = ModelRef.of(ProviderId.OPENAI, "gpt-4.1-nano");
 
     private final DataSource database = h2();
-    private final String[] acme = {"ai-tenancy.master-key=" + SecretCipher.generateBase64Key(),
+    private final String masterKey = "ai-tenancy.master-key=" + SecretCipher.generateBase64Key();
+    private final String[] acme = {masterKey,
         "ai-tenancy.orgs.acme.keys.openai=" + KEY,
         "ai-tenancy.orgs.acme.models[0]=openai/gpt-4.1-mini",
         "ai-tenancy.orgs.acme.models[1]=openai/gpt-4.1-nano",
@@ -92,13 +93,13 @@ class OrgsFromPropertiesTest {
     @Test
     void anEmptyKeyOrAMalformedModelStopsTheStartupWithWhatToDo() throws Exception {
         LogCapture.quietly(() -> {
-            app("ai-tenancy.master-key=" + SecretCipher.generateBase64Key(), "ai-tenancy.orgs.acme.keys.openai=",
+            app(masterKey, "ai-tenancy.orgs.acme.keys.openai=",
                     "ai-tenancy.orgs.acme.models[0]=openai/gpt-4.1-mini").run(ctx -> {
                         assertThat(ctx).hasFailed();
                         assertThat(NestedExceptionUtils.getMostSpecificCause(ctx.getStartupFailure()))
                                 .hasMessageContaining("ai-tenancy.orgs.acme.keys.openai is empty");
                     });
-            app("ai-tenancy.master-key=" + SecretCipher.generateBase64Key(), "ai-tenancy.orgs.acme.models[0]=gpt-4.1")
+            app(masterKey, "ai-tenancy.orgs.acme.models[0]=gpt-4.1")
                     .run(ctx -> assertThat(NestedExceptionUtils.getMostSpecificCause(ctx.getStartupFailure()))
                             .hasMessageContaining("write a model as provider/model"));
         });
