@@ -157,15 +157,19 @@ public class AiTenancyAdminAutoConfiguration {
         }
     }
 
-    /** Without Spring Security: nobody is authorized unless the application says otherwise. */
+    /**
+     * Without Spring Security: the callers of {@code ai-tenancy.admin.users} by their bearer tokens,
+     * else nobody, unless the application says otherwise.
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnMissingClass("org.springframework.security.core.context.SecurityContextHolder")
     static class WithoutSpringSecurity {
 
         @Bean
         @ConditionalOnMissingBean
-        AdminAuthorizer aiTenancyAdminAuthorizer() {
-            return AdminAuthorizer.denyAll();
+        AdminAuthorizer aiTenancyAdminAuthorizer(AiTenancyProperties properties) {
+            return properties.admin().users().isEmpty() ? AdminAuthorizer.denyAll()
+                    : new TokenAdminAuthorizer(properties.admin().users());
         }
     }
 

@@ -151,9 +151,37 @@ public record AiTenancyProperties(String masterKey, @DefaultValue RateLimit rate
      * @param maxRequestBody The largest request body the endpoints accept; a larger one is answered
      *                       with 413 before it is read (by its Content-Length) or as soon as a
      *                       chunked one passes this size
+     * @param users          Callers known by bearer tokens, by user id, when Spring Security is absent
      */
     public record Admin(@DefaultValue("false") boolean enabled, @DefaultValue("/ai-tenancy") String basePath,
-            @DefaultValue List<String> allowedOrigins, @DefaultValue("1MB") DataSize maxRequestBody) {
+            @DefaultValue List<String> allowedOrigins, @DefaultValue("1MB") DataSize maxRequestBody,
+            Map<String, TokenUser> users) {
+
+        public Admin {
+            users = users == null ? Map.of() : Map.copyOf(users);
+        }
+    }
+
+    /**
+     * A caller of the endpoints known by a bearer token, for applications without Spring Security
+     * (development and small deployments); the map key is the user id.
+     *
+     * @param token      A random secret of at least 16 characters, sent as {@code Authorization: Bearer ...}
+     *                   (from the environment; never logged)
+     * @param superadmin May do everything in every org
+     * @param adminOf    The orgs the user administers
+     * @param memberOf   The orgs in which the user may generate and read their own usage
+     * @param groups     The user's groups
+     */
+    public record TokenUser(String token, boolean superadmin, java.util.Set<String> adminOf,
+            java.util.Set<String> memberOf, java.util.Set<String> groups) {
+
+        /** This user with the token left out. */
+        @Override
+        public String toString() {
+            return "TokenUser[token=(set), superadmin=" + superadmin + ", adminOf=" + adminOf + ", memberOf="
+                    + memberOf + ", groups=" + groups + "]";
+        }
     }
 
     /**

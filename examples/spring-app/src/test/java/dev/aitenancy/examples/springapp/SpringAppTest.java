@@ -17,7 +17,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 
 /** The example application on a random port, answering real HTTP calls as the README's curl calls make them. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "spring.datasource.url=jdbc:h2:mem:spring-app-test;DB_CLOSE_DELAY=-1")
+        properties = {"spring.datasource.url=jdbc:h2:mem:spring-app-test;DB_CLOSE_DELAY=-1", "spring.main.banner-mode=off"})
 class SpringAppTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
