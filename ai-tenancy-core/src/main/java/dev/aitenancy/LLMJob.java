@@ -17,7 +17,6 @@ import dev.aitenancy.limits.RateLimiter;
 import dev.aitenancy.memory.InMemoryRateLimiter;
 import dev.aitenancy.memory.InMemoryUsageSink;
 import dev.aitenancy.models.ModelCatalog;
-import dev.aitenancy.models.ModelRequest;
 import dev.aitenancy.models.ResolvedModel;
 import dev.aitenancy.preferences.Preferences;
 import dev.aitenancy.provider.ProviderClient;

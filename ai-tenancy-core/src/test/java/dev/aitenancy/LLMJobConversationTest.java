@@ -24,7 +24,6 @@ import dev.aitenancy.tenant.Caller;
 import dev.aitenancy.tenant.OrgId;
 import dev.aitenancy.testing.LoopbackServer;
 import dev.aitenancy.usage.UsageRecord;
-import dev.aitenancy.usage.UsageStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -7,7 +7,6 @@ import dev.aitenancy.usage.UsagePage;
 import dev.aitenancy.usage.UsageQuery;
 import dev.aitenancy.usage.UsageRecord;
 import dev.aitenancy.usage.UsageLog;
-import dev.aitenancy.usage.UsageSink;
 import dev.aitenancy.usage.UsageStatus;
 import dev.aitenancy.usage.UsageSummaries;
 import dev.aitenancy.usage.UsageTotals;

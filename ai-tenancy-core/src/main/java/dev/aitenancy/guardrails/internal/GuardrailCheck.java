@@ -5,7 +5,6 @@ import dev.aitenancy.GuardrailBlockedException;
 import dev.aitenancy.guardrails.Guardrail;
 import dev.aitenancy.guardrails.GuardrailAction;
 import dev.aitenancy.guardrails.GuardrailOutcome;
-import dev.aitenancy.guardrails.GuardrailRule;
 import dev.aitenancy.guardrails.GuardrailRule.BudgetLimit;
 import dev.aitenancy.guardrails.GuardrailRule.ContentFilter;
 import dev.aitenancy.guardrails.GuardrailRule.ModelAllowlist;
