@@ -6,8 +6,8 @@ import dev.aitenancy.usage.UsageRecord;
 
 /**
  * Traces calls: one span per call (chat or embeddings, refused ones too) and, within it, one per
- * attempt with a provider and model (each model of a fallback chain is one; a provider's own
- * retries stay inside its attempt). {@code new dev.aitenancy.metrics.ObservationCallTracing(registry)}
+ * HTTP attempt of a chat call (the first, each retry, and those of each model a fallback chain moves
+ * to; an embeddings call is one attempt however many batches it sends). {@code new dev.aitenancy.metrics.ObservationCallTracing(registry)}
  * makes each a Micrometer {@code Observation}, so a host with tracing gets the spans. Methods run on
  * the call's threads: they must be quick and must not throw (a throwing tracer is logged and
  * ignored).
@@ -30,7 +30,7 @@ public interface CallTracing {
 
         Span NONE = new Span() {
             @Override
-            public Attempt startAttempt(ProviderId provider, String model) {
+            public Attempt startAttempt(ProviderId provider, String model, int attempt) {
                 return Attempt.NONE;
             }
 
@@ -39,8 +39,12 @@ public interface CallTracing {
             }
         };
 
-        /** The call goes to {@code provider}'s {@code model}. */
-        Attempt startAttempt(ProviderId provider, String model);
+        /**
+         * An HTTP attempt to {@code provider}'s {@code model} is sent.
+         *
+         * @param attempt 1 for the first to this model, 2 for its first retry, ...
+         */
+        Attempt startAttempt(ProviderId provider, String model, int attempt);
 
         /** The call ended; its finished record says how (status, error code, tokens, cost). */
         void end(UsageRecord record);

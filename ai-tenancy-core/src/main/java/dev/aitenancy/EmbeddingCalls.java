@@ -148,7 +148,7 @@ final class EmbeddingCalls {
             return CompletableFuture.failedFuture(e);
         }
         ProviderClient client = calls.client(c.org(), c.model.ref().provider());
-        calls.traces().attempt(c.id.recordId(), c.model.ref().provider(), c.model.ref().model());
+        calls.traces().attempt(c.id.recordId(), c.model.ref().provider(), c.model.ref().model(), 1); // ends with the call
         ProviderEmbeddingRequest sent = new ProviderEmbeddingRequest(c.org().value(), c.model.ref().model(), c.inputs,
                 c.key, c.id.correlationId(), request.timeout(), request.inputType(), request.dimensions());
         CompletableFuture<EmbeddingResult> result = new CompletableFuture<>();

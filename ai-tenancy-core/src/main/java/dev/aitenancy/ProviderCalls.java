@@ -10,7 +10,6 @@ import dev.aitenancy.provider.ProviderResponse;
 import dev.aitenancy.tenant.OrgId;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -54,12 +53,9 @@ final class ProviderCalls {
     CompletableFuture<ProviderResponse> call(Admission a, CallProgress p) {
         ProviderClient client = client(a.org(), p.currentModel().ref().provider());
         p.providerCalled();
-        UUID id = a.id().recordId();
-        traces.attempt(id, p.currentModel().ref().provider(), p.currentModel().ref().model());
         CompletableFuture<ProviderResponse> attempt = client.call(request(a, p));
         p.inFlight(attempt);
-        return attempt.whenComplete((r, failure) -> traces.attemptEnded(id, failure == null ? null
-                : CallFailures.asAiException(CallFailures.unwrap(failure)).code().name())).exceptionallyCompose(failure -> {
+        return attempt.exceptionallyCompose(failure -> {
             Throwable cause = CallFailures.unwrap(failure);
             if (cause instanceof ProviderException pe && advanceToFallback(a, p, pe)) {
                 return call(a, p);
@@ -79,7 +75,8 @@ final class ProviderCalls {
         JobRequest request = a.request();
         return new ProviderRequest(a.org().value(), m.ref().model(), a.systemPrompt(), a.messages(),
                 request.tools(), request.responseFormat(), m.maxOutputTokens(), request.temperature(), p.key(),
-                a.id().correlationId(), request.timeout() == null ? null : p.remainingOf(request.timeout()));
+                a.id().correlationId(), request.timeout() == null ? null : p.remainingOf(request.timeout()),
+                traces.listener(a.id().recordId(), m.ref().provider(), m.ref().model()));
     }
 
     /** Moves to the next fallback that has a key and a client; false when the chain is used up or does not apply. */

@@ -47,8 +47,6 @@ final class StreamCall implements StreamHandle, ProviderStreamListener {
         }
         try {
             progress.providerCalled();
-            calls.traces().attempt(admission.id().recordId(), progress.currentModel().ref().provider(),
-                    progress.currentModel().ref().model());
             providerStream = calls.client(admission.org(), progress.currentModel().ref().provider())
                     .stream(calls.request(admission, progress), this);
         } catch (RuntimeException e) {

@@ -1,11 +1,13 @@
 package dev.aitenancy;
 
+import dev.aitenancy.provider.AttemptListener;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.tenant.OrgId;
 import dev.aitenancy.usage.UsageRecord;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,12 +20,15 @@ final class Traces {
 
     private static final Logger LOG = LoggerFactory.getLogger(LLMJob.class);
 
+    private static final Consumer<String> NOTHING = code -> {
+    };
+
     private final CallTracing tracing;
     private final Map<UUID, Open> open = new ConcurrentHashMap<>();
 
     private static final class Open {
         final CallTracing.Span span;
-        volatile CallTracing.Attempt attempt;
+        final Map<CallTracing.Attempt, Boolean> attempts = new ConcurrentHashMap<>();
 
         Open(CallTracing.Span span) {
             this.span = span;
@@ -45,31 +50,44 @@ final class Traces {
         }
     }
 
-    /** An attempt of the call begins; the one before it (a fallback's predecessor) ended already. */
-    void attempt(UUID recordId, ProviderId provider, String model) {
+    /**
+     * An attempt of the call begins; the returned callback ends it (with its error code, or null).
+     * An attempt still open when the call ends is ended with the call's error code.
+     */
+    Consumer<String> attempt(UUID recordId, ProviderId provider, String model, int number) {
         Open o = open.get(recordId);
-        if (o != null) {
-            try {
-                o.attempt = o.span.startAttempt(provider, model);
-            } catch (RuntimeException e) {
-                LOG.warn("the call tracer failed to start an attempt of {}", recordId, e);
-            }
+        if (o == null) {
+            return NOTHING;
         }
+        CallTracing.Attempt a;
+        try {
+            a = o.span.startAttempt(provider, model, number);
+        } catch (RuntimeException e) {
+            LOG.warn("the call tracer failed to start an attempt of {}", recordId, e);
+            return NOTHING;
+        }
+        o.attempts.put(a, Boolean.TRUE);
+        return code -> {
+            if (o.attempts.remove(a) != null) {
+                endAttempt(a, code);
+            }
+        };
     }
 
-    /** The current attempt of the call ended. */
-    void attemptEnded(UUID recordId, String errorCode) {
-        Open o = open.get(recordId);
-        if (o != null) {
-            endAttempt(o, errorCode);
-        }
+    /** An attempt listener for the provider requests of one call to {@code provider}'s {@code model}. */
+    AttemptListener listener(UUID recordId, ProviderId provider, String model) {
+        return tracing == CallTracing.NONE ? AttemptListener.NONE : n -> attempt(recordId, provider, model, n);
     }
 
     /** The call ended with {@code record}. */
     void end(UsageRecord record) {
         Open o = open.remove(record.id());
         if (o != null) {
-            endAttempt(o, record.errorCode());
+            for (CallTracing.Attempt a : o.attempts.keySet()) {
+                if (o.attempts.remove(a) != null) {
+                    endAttempt(a, record.errorCode());
+                }
+            }
             try {
                 o.span.end(record);
             } catch (RuntimeException e) {
@@ -78,15 +96,11 @@ final class Traces {
         }
     }
 
-    private static void endAttempt(Open o, String errorCode) {
-        CallTracing.Attempt a = o.attempt;
-        o.attempt = null;
-        if (a != null) {
-            try {
-                a.end(errorCode);
-            } catch (RuntimeException e) {
-                LOG.warn("the call tracer failed to end an attempt", e);
-            }
+    private static void endAttempt(CallTracing.Attempt a, String errorCode) {
+        try {
+            a.end(errorCode);
+        } catch (RuntimeException e) {
+            LOG.warn("the call tracer failed to end an attempt", e);
         }
     }
 }

@@ -11,8 +11,8 @@ import java.util.Objects;
 /**
  * Each call as a Micrometer {@link Observation} named {@value #CALL} (contextual name
  * {@code "chat gpt-4.1-mini"}, as the OpenTelemetry GenAI conventions name spans), with a child
- * {@value #ATTEMPT} for each provider attempt (each model of a fallback chain; a provider's retries
- * are inside its attempt). A host with Micrometer Tracing gets them as spans.
+ * {@value #ATTEMPT} for each HTTP attempt (the first, every retry, each fallback model's;
+ * {@code ai_tenancy.attempt} numbers them per model). A host with Micrometer Tracing gets them as spans.
  *
  * <p>Low-cardinality key values (which a meter handler may turn into tags): {@code
  * gen_ai.operation.name}, {@code gen_ai.provider.name}, {@code gen_ai.request.model},
@@ -45,10 +45,11 @@ public final class ObservationCallTracing implements CallTracing {
                 .start();
         return new Span() {
             @Override
-            public Attempt startAttempt(ProviderId provider, String model) {
+            public Attempt startAttempt(ProviderId provider, String model, int number) {
                 Observation attempt = Observation.createNotStarted(ATTEMPT, registry)
                         .parentObservation(call)
                         .contextualName(operation + " " + model)
+                        .highCardinalityKeyValue("ai_tenancy.attempt", Integer.toString(number))
                         .lowCardinalityKeyValue("gen_ai.operation.name", operation)
                         .lowCardinalityKeyValue("gen_ai.provider.name", MicrometerCallObserver.providerName(provider.name()))
                         .lowCardinalityKeyValue("gen_ai.request.model", model)

@@ -26,22 +26,32 @@ import java.util.Objects;
  *                        deadline of its first token and then the longest silence allowed between
  *                        events; zero or negative fails at once with {@code AI_PROVIDER_TIMEOUT};
  *                        {@code null} uses the client's {@link ProviderSettings#requestTimeout()}
+ * @param attempts        told about each HTTP attempt (the first and every retry); never null
  */
 public record ProviderRequest(String orgId, String model, String systemPrompt, List<Message> messages,
         List<Tool> tools, ResponseFormat responseFormat, int maxOutputTokens, Double temperature, ApiKey apiKey,
-        String correlationId, Duration timeout) {
+        String correlationId, Duration timeout, AttemptListener attempts) {
 
     public ProviderRequest {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(apiKey, "apiKey");
         messages = List.copyOf(Objects.requireNonNull(messages, "messages"));
         tools = tools == null ? List.of() : List.copyOf(tools);
+        attempts = attempts == null ? AttemptListener.NONE : attempts;
         if (messages.stream().noneMatch(m -> m.role() != Role.SYSTEM)) {
             throw new IllegalArgumentException("a request needs at least one message that is not a system message");
         }
         if (maxOutputTokens <= 0) {
             throw new IllegalArgumentException("maxOutputTokens must be > 0");
         }
+    }
+
+    /** A request without an attempt listener. */
+    public ProviderRequest(String orgId, String model, String systemPrompt, List<Message> messages,
+            List<Tool> tools, ResponseFormat responseFormat, int maxOutputTokens, Double temperature, ApiKey apiKey,
+            String correlationId, Duration timeout) {
+        this(orgId, model, systemPrompt, messages, tools, responseFormat, maxOutputTokens, temperature, apiKey,
+                correlationId, timeout, AttemptListener.NONE);
     }
 
     /** A request of one user prompt (and an optional system instruction), as before messages. */

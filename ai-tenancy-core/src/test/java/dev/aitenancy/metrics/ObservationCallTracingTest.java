@@ -43,6 +43,7 @@ class ObservationCallTracingTest {
     final InMemoryModelCatalog catalog = new InMemoryModelCatalog();
     final InMemoryKeyStore keys = new InMemoryKeyStore();
     final LLMJob job;
+    final LLMJob retrying;
 
     ObservationCallTracingTest() {
         registry.observationConfig().observationHandler(new ObservationHandler<>() {
@@ -60,10 +61,16 @@ class ObservationCallTracingTest {
                 .setFallbacks(ACME, List.of(NANO));
         keys.put(ACME, ProviderId.OPENAI, ApiKey.of("sk-proj-ACMEplanted000111222333444555"));
         keys.markVerified(ACME, ProviderId.OPENAI, Instant.now());
-        job = LLMJob.builder().keyStore(keys).modelCatalog(catalog).usageSink(new InMemoryUsageSink())
+        job = job(1);
+        retrying = job(2);
+    }
+
+    LLMJob job(int attempts) {
+        return LLMJob.builder().keyStore(keys).modelCatalog(catalog).usageSink(new InMemoryUsageSink())
                 .tracing(new ObservationCallTracing(registry))
                 .provider(new OpenAiClient(OpenAiClient.defaultSettings().baseUri(server.uri("/v1"))
-                        .retryPolicy(new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofSeconds(1)))
+                        .retryPolicy(new RetryPolicy(attempts, Duration.ofMillis(1), Duration.ofMillis(1),
+                                Duration.ofSeconds(1)))
                         .build()))
                 .build();
     }
@@ -112,6 +119,22 @@ class ObservationCallTracingTest {
         assertThat(value(second, "gen_ai.request.model")).isEqualTo("gpt-4.1-nano");
         assertThat(value(second, "error.type")).isEqualTo("none");
         assertThat(call.getError()).isNull();
+    }
+
+    @Test
+    void aRetryIsAnAttemptOfItsOwn() throws Exception {
+        server.enqueue(json(503, "{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\",\"code\":null}}"));
+        server.enqueue(json(200, "{\"id\":\"c\",\"object\":\"chat.completion\",\"model\":\"gpt-4.1-mini\",\"choices\":"
+                + "[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"ok\"},\"finish_reason\":\"stop\"}],"
+                + "\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":2}}"));
+
+        retrying.run(JobRequest.builder(ACME, "hi").build());
+
+        assertThat(stopped).extracting(Observation.Context::getName).containsExactly(ObservationCallTracing.ATTEMPT,
+                ObservationCallTracing.ATTEMPT, ObservationCallTracing.CALL);
+        assertThat(stopped.subList(0, 2)).extracting(c -> value(c, "gen_ai.request.model") + " #"
+                + value(c, "ai_tenancy.attempt") + " " + value(c, "error.type"))
+                .containsExactly("gpt-4.1-mini #1 AI_PROVIDER_OVERLOADED", "gpt-4.1-mini #2 none");
     }
 
     @Test

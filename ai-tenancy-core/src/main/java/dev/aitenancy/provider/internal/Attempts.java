@@ -1,6 +1,7 @@
 package dev.aitenancy.provider.internal;
 
 import dev.aitenancy.ProviderException;
+import dev.aitenancy.provider.AttemptListener;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -13,6 +14,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,9 +55,17 @@ final class Attempts<T> {
     private volatile Future<?> pendingRetry;
     private volatile ScheduledFuture<?> timer;
     private volatile ProviderException lastFailure;
+    private final AttemptListener listener;
+    private final AtomicReference<Consumer<String>> open = new AtomicReference<>();
 
     Attempts(HttpProviderClient client, RequestFactory factory, ErrorClassifier.Context ctx, Deadline deadline,
             AnswerReader<T> reader) {
+        this(client, factory, ctx, deadline, reader, AttemptListener.NONE);
+    }
+
+    Attempts(HttpProviderClient client, RequestFactory factory, ErrorClassifier.Context ctx, Deadline deadline,
+            AnswerReader<T> reader, AttemptListener listener) {
+        this.listener = listener;
         this.client = client;
         this.factory = factory;
         this.ctx = ctx;
@@ -68,7 +79,10 @@ final class Attempts<T> {
             return result;
         }
         timer = Scheduler.INSTANCE.schedule(this::deadlinePassed, deadline.remainingNanos(), TimeUnit.NANOSECONDS);
-        result.whenComplete((v, e) -> stop());
+        result.whenComplete((v, e) -> {
+            stop();
+            ended(e == null ? null : e instanceof ProviderException pe ? pe.code().name() : "AI_CANCELED");
+        });
         send();
         return result;
     }
@@ -85,6 +99,7 @@ final class Attempts<T> {
             result.completeExceptionally(client.errors().cannotBuild(ctx, e));
             return;
         }
+        started(attempt);
         try {
             client.run(() -> client.http().send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)),
                     (response, failure) -> answered(attempt, response, failure), exchange -> {
@@ -118,6 +133,7 @@ final class Attempts<T> {
             return;
         }
         lastFailure = error;
+        ended(error.code().name());
         Optional<Duration> delay = client.retries().next(error, headers, attempt, deadline);
         if (delay.isEmpty()) {
             result.completeExceptionally(error);
@@ -128,6 +144,26 @@ final class Attempts<T> {
         pendingRetry = Scheduler.INSTANCE.schedule(this::send, delay.get().toNanos(), TimeUnit.NANOSECONDS);
         if (result.isDone()) {
             pendingRetry.cancel(false);
+        }
+    }
+
+    private void started(int attempt) {
+        try {
+            open.set(listener.attemptStarted(attempt));
+        } catch (RuntimeException e) {
+            LOG.warn("an attempt listener failed", e);
+        }
+    }
+
+    /** The attempt in flight (if any) ended with {@code code} (null: it succeeded). */
+    private void ended(String code) {
+        Consumer<String> done = open.getAndSet(null);
+        if (done != null) {
+            try {
+                done.accept(code);
+            } catch (RuntimeException e) {
+                LOG.warn("an attempt listener failed", e);
+            }
         }
     }
 

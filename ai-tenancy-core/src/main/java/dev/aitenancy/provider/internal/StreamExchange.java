@@ -69,6 +69,7 @@ final class StreamExchange implements ProviderStream {
     private Flow.Subscription subscription;
     private ScheduledFuture<?> timer;
     private ScheduledFuture<?> pendingRetry;
+    private java.util.function.Consumer<String> openAttempt;
 
     StreamExchange(HttpProviderClient client, ProviderRequest request, ProviderStreamListener listener,
             ErrorClassifier.Context ctx, Deadline deadline) {
@@ -95,6 +96,7 @@ final class StreamExchange implements ProviderStream {
             return;
         }
         int current = ++attempt;
+        attemptStarted(current);
         waitingToRetry = false;
         subscription = null;
         HttpRequest httpRequest;
@@ -205,6 +207,7 @@ final class StreamExchange implements ProviderStream {
             return;
         }
         lastFailure = error;
+        attemptEnded(error.code().name());
         Optional<Duration> delay = anyToken ? Optional.empty()
                 : client.retries().next(error, headers, attempt, deadline);
         if (delay.isEmpty()) {
@@ -229,6 +232,7 @@ final class StreamExchange implements ProviderStream {
     }
 
     private void deliverError(ProviderException error) {
+        attemptEnded(error.code().name());
         stop();
         listener.onError(error);
     }
@@ -264,8 +268,30 @@ final class StreamExchange implements ProviderStream {
         if (finished) {
             return false;
         }
+        attemptEnded("AI_CANCELED");
         stop();
         return true;
+    }
+
+    private void attemptStarted(int number) {
+        try {
+            openAttempt = request.attempts().attemptStarted(number);
+        } catch (RuntimeException e) {
+            LOG.warn("an attempt listener failed", e);
+        }
+    }
+
+    /** The attempt in flight (if any) ended with {@code code} (null: it succeeded). */
+    private void attemptEnded(String code) {
+        java.util.function.Consumer<String> done = openAttempt;
+        openAttempt = null;
+        if (done != null) {
+            try {
+                done.accept(code);
+            } catch (RuntimeException e) {
+                LOG.warn("an attempt listener failed", e);
+            }
+        }
     }
 
     /** Receives the body of one attempt line by line, and is the decoder's sink for it. */
@@ -384,6 +410,7 @@ final class StreamExchange implements ProviderStream {
         public void complete() {
             if (accepts(forAttempt)) {
                 finish();
+                attemptEnded(null);
                 listener.onComplete(new ProviderResponse(text.toString(), usage, finishReason, model,
                         StreamExchange.this.requestId, ToolCallParts.assemble(toolCalls)));
             }
