@@ -19,7 +19,6 @@ import dev.aitenancy.preferences.EffectivePreferences;
 import dev.aitenancy.provider.ProviderClient;
 import dev.aitenancy.provider.ProviderEmbeddingRequest;
 import dev.aitenancy.provider.ProviderEmbeddingResponse;
-import dev.aitenancy.provider.internal.CallerRuns;
 import dev.aitenancy.tenant.Caller;
 import dev.aitenancy.tenant.OrgId;
 import dev.aitenancy.tenant.OrgRefs;
@@ -33,7 +32,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -124,19 +122,7 @@ final class EmbeddingCalls {
 
     /** {@link LLMJob#embed}: admits on this thread, runs the provider exchange on it too, and waits. */
     EmbeddingResult embed(EmbeddingRequest request) {
-        CompletableFuture<EmbeddingResult> f;
-        try (CallerRuns onThisThread = CallerRuns.enter()) { // the batches run here, not on a pool
-            f = embedAsync(request);
-        }
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            f.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new CanceledException(ErrorCode.AI_CANCELED, null, "the calling thread was interrupted");
-        } catch (ExecutionException e) {
-            throw CallFailures.asAiException(e.getCause());
-        }
+        return Blocking.run(() -> embedAsync(request));
     }
 
     /** {@link LLMJob#embedAsync}: admits on this thread (a refusal fails the future at once). */

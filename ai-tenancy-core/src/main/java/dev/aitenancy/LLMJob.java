@@ -1,50 +1,33 @@
 package dev.aitenancy;
 
-import dev.aitenancy.chat.Message;
 import dev.aitenancy.conversations.ConversationStore;
 import dev.aitenancy.features.FeatureFlags;
 import dev.aitenancy.guardrails.Guardrails;
-import dev.aitenancy.guardrails.internal.GuardrailCheck;
-import dev.aitenancy.internal.Ids;
 import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.keys.ProviderKeys;
-import dev.aitenancy.keys.StoredKey;
-import dev.aitenancy.limits.Budget;
 import dev.aitenancy.limits.BudgetLedger;
-import dev.aitenancy.limits.BudgetReservation;
-import dev.aitenancy.limits.RateLimitRequest;
 import dev.aitenancy.limits.RateLimiter;
 import dev.aitenancy.memory.InMemoryRateLimiter;
 import dev.aitenancy.memory.InMemoryUsageSink;
 import dev.aitenancy.models.ModelCatalog;
-import dev.aitenancy.models.ResolvedModel;
 import dev.aitenancy.preferences.Preferences;
 import dev.aitenancy.provider.ProviderClient;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.provider.ProviderResponse;
 import dev.aitenancy.provider.ProviderSettings;
-import dev.aitenancy.provider.internal.CallerRuns;
-import dev.aitenancy.spi.BudgetPeriods;
-import dev.aitenancy.template.PromptTemplate;
 import dev.aitenancy.template.Templates;
-import dev.aitenancy.tenant.Caller;
 import dev.aitenancy.tenant.OrgId;
-import dev.aitenancy.tenant.OrgRefs;
 import dev.aitenancy.usage.Redactor;
 import dev.aitenancy.usage.UsageSink;
 import dev.aitenancy.usage.UsageTextPolicy;
-import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import java.util.function.ToIntFunction;
 import java.util.function.UnaryOperator;
@@ -74,23 +57,25 @@ public final class LLMJob {
 
     private static final Logger LOG = LoggerFactory.getLogger(LLMJob.class);
 
-    private final ProviderKeys keys;
-    private final ModelCatalog models;
-    private final RateLimiter rateLimiter;
-    private final UsageSink usage;
-    private final ProviderCalls calls;
+    final ProviderKeys keys;
+    final ModelCatalog models;
+    final RateLimiter rateLimiter;
+    final UsageSink usage;
+    final ProviderCalls calls;
     private final Set<ProviderId> providerIds;
-    private final Clock clock;
-    private final FeatureFlags features;
-    private final BudgetLedger budgets;
-    private final Templates templates;
-    private final Guardrails guardrails;
-    private final CallRecords records;
-    private final KeyChecks keyChecks;
-    private final Conversations conversations;
-    private final PreferencesApplied preferences;
+    final Clock clock;
+    final FeatureFlags features;
+    final BudgetLedger budgets;
+    final Templates templates;
+    final Guardrails guardrails;
+    final CallRecords records;
+    final KeyChecks keyChecks;
+    final Conversations conversations;
+    final PreferencesApplied preferences;
 
+    // the parts above are read by Admitting (steps 1-9 of a call)
     private final EmbeddingCalls embeddings;
+    private final Admitting admitting;
 
     private LLMJob(Builder b) {
         this.keys = Objects.requireNonNull(b.keys, "keyStore is required");
@@ -110,8 +95,9 @@ public final class LLMJob {
         this.preferences = new PreferencesApplied(b.preferences);
         this.records = new CallRecords(usage, b.observer, clock, new Redactor(b.maxStoredTextBytes), b.textPolicy,
                 conversations, calls.traces());
-        this.embeddings = new EmbeddingCalls(models, features, guardrails, rateLimiter, this::reserveBudget, keyChecks,
-                calls, records, usage, clock);
+        this.admitting = new Admitting(this);
+        this.embeddings = new EmbeddingCalls(models, features, guardrails, rateLimiter, admitting::reserveBudget,
+                keyChecks, calls, records, usage, clock);
     }
 
     public static Builder builder() {
@@ -152,19 +138,7 @@ public final class LLMJob {
      * cancels the call.
      */
     public JobResult run(JobRequest request) {
-        CompletableFuture<JobResult> f;
-        try (CallerRuns onThisThread = CallerRuns.enter()) { // the provider call runs here, not on a pool
-            f = runAsync(request);
-        }
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            f.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new CanceledException(ErrorCode.AI_CANCELED, null, "the calling thread was interrupted");
-        } catch (ExecutionException e) {
-            throw CallFailures.asAiException(e.getCause());
-        }
+        return Blocking.run(() -> runAsync(request));
     }
 
     /**
@@ -176,7 +150,7 @@ public final class LLMJob {
     public CompletableFuture<JobResult> runAsync(JobRequest request) {
         Admission a;
         try {
-            a = prepare(request);
+            a = admitting.prepare(request);
         } catch (AiTenancyException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -220,7 +194,7 @@ public final class LLMJob {
         StreamCall stream = new StreamCall(calls, records, handler);
         Admission a;
         try {
-            a = prepare(request);
+            a = admitting.prepare(request);
         } catch (AiTenancyException e) {
             stream.refused(e);
             return stream;
@@ -266,113 +240,6 @@ public final class LLMJob {
     }
 
     // ---- the path of one call (design.md §3) ---------------------------------------------------
-
-    /**
-     * Steps 1-9: everything before the provider is called, decided once into an {@link Admission}.
-     * Throws when the call may not go ahead, after recording the refusal.
-     */
-    private Admission prepare(JobRequest request) {
-        OrgId org = OrgRefs.resolve(request.org());                                           // 1. who
-        Instant now = clock.instant();
-        UUID recordId = Ids.timeOrdered(now.toEpochMilli());
-        Admission.CallId id = new Admission.CallId(org, request, request.correlationId() != null
-                ? request.correlationId() : recordId.toString(), now, recordId);
-        calls.traces().start(recordId, dev.aitenancy.usage.UsageRecord.CHAT, org, id.correlationId());
-        Preparing so = new Preparing(id, records);
-        try (Mdc ignored = Mdc.of(org, id.correlationId())) {
-            so.step = "read the org's setup";
-            if (request.template() != null || request.templateName() != null) {                   // 2. template
-                so.prompt = PromptTemplate.render(templateText(org, request), request.context());
-            }
-            if (request.feature() != null && !features.isEnabled(org, request.feature())) {    // 3. feature
-                throw new ConfigurationException(ErrorCode.AI_FEATURE_DISABLED, org.value(), "feature '"
-                        + request.feature() + "' is switched off for org " + org + "; an admin can switch it on");
-            }
-            so.step = "read the AI preferences";                                                 // 4. model
-            PreferencesApplied.Choice choice = preferences.resolve(models, org, request, preferences.of(org, request));
-            so.model = choice.model();
-            so.preferences = choice.applied();
-            so.systemPrompt = PreferencesApplied.systemPrompt(request, so.preferences);
-            Caller caller = request.caller();
-            String tier = so.model.tier() == null ? null : so.model.tier().name();
-            so.guards = GuardrailCheck.of(guardrails.guardrails(org), org, caller, tier);      // 5. guardrails (before)
-            so.model = so.guards.checkModel(so.model);
-            so.step = "read the conversation";
-            List<Message> history = conversations.history(org, request, records);
-            so.history = history.size();
-            so.messages = Messages.sent(history, request.messages(), so.prompt);
-            Estimates.Input input = Estimates.input(so.model, so.systemPrompt, so.messages, request.tools(),
-                    request.responseFormat());
-            List<Message> checked = Messages.checked(so.messages, so.guards, input.tokens(), id.startedAt());
-            if (checked != so.messages) { // a guardrail rewrote a user message
-                so.messages = checked;
-                so.prompt = so.prompt == null ? null : checked.get(checked.size() - 1).text();
-                input = Estimates.input(so.model, so.systemPrompt, so.messages, request.tools(),
-                        request.responseFormat());
-            }
-            Estimates.checkContextWindow(so.model, input);
-            BigDecimal worstCase = Estimates.worstCase(so.model, input);
-            so.guards.checkCost(worstCase);
-            so.step = "check the rate limits";
-            so.permit = rateLimiter.acquire(new RateLimitRequest(org, caller.userId(),         // 6. rate limit
-                    caller.ip(), input.tokens() + so.model.maxOutputTokens())
-                    .withUserRequestsPerMinuteCap(so.guards.userRequestsPerMinute()));
-            so.step = "reserve against the budgets";
-            so.budget = reserveBudget(id, so.model, so.guards, caller, tier, worstCase);        // 7. budget
-            so.reserved = worstCase == null ? BigDecimal.ZERO : worstCase;
-            calls.client(org, so.model.ref().provider());                                           //    (a client exists)
-            so.step = "read the provider key";
-            StoredKey stored = keyChecks.storedKey(org, so.model.ref().provider());                            // 8. key
-            so.key = stored.key();
-            so.verificationDue = keyChecks.isDue(stored.lastVerifiedAt(), id.startedAt());
-            so.step = "record the start of the call";
-            Admission admitted = so.admission();
-            usage.started(records.started(admitted));                                          // 9. record start
-            return admitted;
-        } catch (AiTenancyException e) {
-            e.attachOrg(org.value());
-            records.refused(so.admission(), e);
-            throw e;
-        } catch (RuntimeException | Error storeFailure) { // an Error too (a store's missing class): never raw
-            StoreException e = CallFailures.storeFailure(id, so.step, storeFailure);
-            records.refused(so.admission(), e);
-            throw e;
-        }
-    }
-
-    private String templateText(OrgId org, JobRequest request) {
-        if (request.templateName() != null && templates == null) {
-            throw new ConfigurationException(ErrorCode.AI_CONFIG_INVALID, org.value(), "the request names template '"
-                    + request.templateName() + "' but this LLMJob has no TemplateStore; add one to its builder");
-        }
-        return request.templateName() == null ? request.template()
-                : templates.text(org, request.templateName(), request.templateVersion());
-    }
-
-    /**
-     * Step 7: reserves the worst case ({@code null}: unpriced) against every budget that applies. A
-     * refusal because the model has no price names the model; soft budgets the call may overrun, or
-     * that cannot count it, become warnings in its result and record.
-     */
-    private BudgetReservation reserveBudget(Admission.CallId id, ResolvedModel model, GuardrailCheck guards,
-            Caller caller, String tier, BigDecimal worstCase) {
-        BudgetReservation reservation;
-        try {
-            reservation = budgets.reserve(id.recordId(), id.org(), caller, tier, worstCase);
-        } catch (BudgetExceededException e) {
-            throw BudgetPeriods.namingModel(e, model.ref().toString());
-        }
-        for (Budget b : reservation.softBudgetsOverrun()) {
-            if (worstCase == null && !b.allowUnpriced()) {
-                guards.warnUnpricedSoftBudget(b, model.ref().toString());
-            } else {
-                guards.warnSoftBudget(b);
-            }
-        }
-        return reservation;
-    }
-
-    // ---- builder -----------------------------------------------------------------------------------
 
     /** Builds an {@link LLMJob}. A key store and a model catalog are required. */
     public static final class Builder {

@@ -26,18 +26,7 @@ public final class ConversationChecks {
      * characters, no control characters.
      */
     public static String userId(OrgId org, String userId) {
-        Objects.requireNonNull(org, "org");
-        if (userId == null || userId.isBlank()) {
-            throw invalid(org, "a conversation belongs to a user; give the caller's user id (not blank)");
-        }
-        if (userId.length() > JobRequest.MAX_USER_ID_LENGTH) {
-            throw invalid(org, "the user id is " + userId.length() + " characters long; at most "
-                    + JobRequest.MAX_USER_ID_LENGTH + " are accepted");
-        }
-        if (userId.chars().anyMatch(Character::isISOControl)) {
-            throw invalid(org, "the user id contains control characters; use printable characters only");
-        }
-        return userId;
+        return UserIds.check(org, userId, "a conversation belongs to a user; give the caller's user id (not blank)");
     }
 
     /** A title: null (none) or at most {@link Conversation#MAX_TITLE_LENGTH} characters. */

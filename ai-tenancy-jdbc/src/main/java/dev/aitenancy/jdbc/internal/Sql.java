@@ -42,7 +42,9 @@ public final class Sql {
     /**
      * Updates a row, or inserts it when the update touched none, in one transaction; when another
      * instance inserts the same row at the same moment, the insert fails on the unique key and the
-     * whole step is tried again as an update.
+     * whole step is tried again as an update (up to 20 times: each failure means another writer's
+     * insert won, and only a delete racing in between, like a cleared preference, makes the next
+     * update miss again).
      */
     public static void upsert(Jdbi jdbi, ToIntFunction<Handle> update, Consumer<Handle> insert) {
         for (int attempt = 0; ; attempt++) {
@@ -54,7 +56,7 @@ public final class Sql {
                 });
                 return;
             } catch (UnableToExecuteStatementException e) {
-                if (attempt >= 3 || !isUniqueViolation(e)) {
+                if (attempt >= 19 || !isUniqueViolation(e)) {
                     throw e;
                 }
             }
