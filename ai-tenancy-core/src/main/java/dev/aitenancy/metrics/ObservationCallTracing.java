@@ -50,6 +50,7 @@ public final class ObservationCallTracing implements CallTracing {
                         .parentObservation(call)
                         .contextualName(operation + " " + model)
                         .highCardinalityKeyValue("ai_tenancy.attempt", Integer.toString(number))
+                        .highCardinalityKeyValue("ai_tenancy.correlation_id", correlationId == null ? "" : correlationId)
                         .lowCardinalityKeyValue("gen_ai.operation.name", operation)
                         .lowCardinalityKeyValue("gen_ai.provider.name", MicrometerCallObserver.providerName(provider.name()))
                         .lowCardinalityKeyValue("gen_ai.request.model", model)

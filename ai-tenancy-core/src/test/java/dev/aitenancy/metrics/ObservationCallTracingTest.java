@@ -112,6 +112,7 @@ class ObservationCallTracingTest {
         assertThat(List.of(first, second)).allSatisfy(a -> {
             assertThat(a.getName()).isEqualTo(ObservationCallTracing.ATTEMPT);
             assertThat(a.getParentObservation().getContextView()).isSameAs(call);
+            assertThat(value(a, "ai_tenancy.correlation_id")).isEqualTo("corr-9");
         });
         assertThat(value(first, "gen_ai.request.model")).isEqualTo("gpt-4.1-mini");
         assertThat(value(first, "error.type")).isEqualTo("AI_PROVIDER_OVERLOADED");
