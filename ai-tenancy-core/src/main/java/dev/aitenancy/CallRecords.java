@@ -117,7 +117,7 @@ final class CallRecords {
         Cost cost = m.spec() != null ? m.spec().cost(response.usage()) : Cost.unpriced();
         UUID id = finish(a, p, UsageStatus.OK, response.usage(), null, withToolCalls(text, response),
                 response.toolCalls().isEmpty() ? null : String.join(",",
-                        response.toolCalls().stream().map(ToolCall::name).toList()), now);
+                        response.toolCalls().stream().map(ToolCall::name).toList()), response.providerModel(), now);
         conversations.append(a, text, response.toolCalls(), id);
         return new JobResult(text, m.ref().provider(), m.ref().model(), response.usage(), cost,
                 m.billed(response.usage(), cost), Duration.between(a.id().startedAt(), now), a.id().correlationId(),
@@ -190,11 +190,11 @@ final class CallRecords {
     /** Writes the one finished record of the call, with its settlement; later attempts are ignored. */
     private UUID finish(Admission a, CallProgress p, UsageStatus status, TokenUsage tokens, AiTenancyException error,
             String output, Instant now) {
-        return finish(a, p, status, tokens, error, output, null, now);
+        return finish(a, p, status, tokens, error, output, null, null, now);
     }
 
     private UUID finish(Admission a, CallProgress p, UsageStatus status, TokenUsage tokens, AiTenancyException error,
-            String output, String toolNames, Instant now) {
+            String output, String toolNames, String responseModel, Instant now) {
         UUID recordId = a.id().recordId();
         if (!p.settleOnce()) {
             return recordId;
@@ -204,7 +204,7 @@ final class CallRecords {
         Cost billed = charged(a, p, m == null ? cost : m.billed(tokens, cost), error);
         UsageRecord finished = record(a, m, status).finish(status, tokens, cost, billed,
                 error == null ? null : error.code().name(), error == null ? null : error.getMessage(),
-                stored(a.storesText(), output, p.key()), now).withToolCalls(toolNames);
+                stored(a.storesText(), output, p.key()), now).withToolCalls(toolNames).withResponseModel(responseModel);
         write(a.org(), finished, a.permit(), a.budget());
         return recordId;
     }

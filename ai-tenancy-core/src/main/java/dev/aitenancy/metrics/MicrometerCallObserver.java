@@ -15,7 +15,8 @@ import java.util.Objects;
  * {@code gen_ai.operation.name} (the record's {@link UsageRecord#operation()}: {@code chat} or
  * {@code embeddings}), {@code gen_ai.provider.name} (the conventions'
  * well-known names: {@code openai}, {@code anthropic}, {@code gcp.gemini}, {@code cohere}; other
- * providers by their id), {@code gen_ai.request.model}, and {@code error.type} (the error code, or
+ * providers by their id), {@code gen_ai.request.model}, {@code gen_ai.response.model} (the model id
+ * the provider says answered, {@code none} when it did not say), and {@code error.type} (the error code, or
  * {@code none}: a tag key every meter of a name has, as Prometheus requires) or
  * {@code gen_ai.token.type}. The org is deliberately not a tag: tenants are unbounded and would
  * explode the metric's cardinality.
@@ -39,27 +40,31 @@ public final class MicrometerCallObserver implements CallObserver {
         String outcome = r.errorCode() == null ? r.status().wireName() : r.errorCode();
         registry.counter("ai_tenancy.requests", "provider", provider, "model", model, "outcome", outcome).increment();
         String genAiProvider = providerName(provider);
+        String responseModel = r.responseModel() == null ? "none" : r.responseModel();
         if (r.latency() != null) {
             Timer.builder("ai_tenancy.request.duration").tags("provider", provider, "model", model, "outcome", outcome)
                     .register(registry).record(r.latency());
             Timer.builder("gen_ai.client.operation.duration").description("GenAI operation duration")
                     .tags("gen_ai.operation.name", r.operation(), "gen_ai.provider.name", genAiProvider,
-                            "gen_ai.request.model", model, "error.type", r.errorCode() == null ? "none" : r.errorCode())
+                            "gen_ai.request.model", model, "gen_ai.response.model", responseModel,
+                            "error.type", r.errorCode() == null ? "none" : r.errorCode())
                     .register(registry).record(r.latency());
         }
-        record(r.operation(), genAiProvider, model, "input", r.usage().inputTokens());
+        record(r.operation(), genAiProvider, model, responseModel, "input", r.usage().inputTokens());
         if (!UsageRecord.EMBEDDINGS.equals(r.operation())) { // an embedding has no output tokens to measure
-            record(r.operation(), genAiProvider, model, "output", r.usage().outputTokens());
+            record(r.operation(), genAiProvider, model, responseModel, "output", r.usage().outputTokens());
         }
     }
 
-    private void record(String operation, String provider, String model, String type, Long tokens) {
+    private void record(String operation, String provider, String model, String responseModel, String type,
+            Long tokens) {
         if (tokens != null) {
             DistributionSummary.builder("gen_ai.client.token.usage").baseUnit("{token}")
                     .description("Measures number of input and output tokens used")
                     .serviceLevelObjectives(TOKEN_BUCKETS)
                     .tags("gen_ai.operation.name", operation, "gen_ai.provider.name", provider,
-                            "gen_ai.request.model", model, "gen_ai.token.type", type)
+                            "gen_ai.request.model", model, "gen_ai.response.model", responseModel,
+                            "gen_ai.token.type", type)
                     .register(registry).record(tokens);
         }
     }

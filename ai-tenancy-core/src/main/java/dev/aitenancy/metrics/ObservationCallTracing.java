@@ -16,6 +16,7 @@ import java.util.Objects;
  *
  * <p>Low-cardinality key values (which a meter handler may turn into tags): {@code
  * gen_ai.operation.name}, {@code gen_ai.provider.name}, {@code gen_ai.request.model},
+ * {@code gen_ai.response.model},
  * {@code error.type}. High-cardinality ones (span attributes only): {@code ai_tenancy.org},
  * {@code ai_tenancy.correlation_id}, {@code ai_tenancy.usage_record_id}, {@code ai_tenancy.status},
  * {@code gen_ai.usage.input_tokens}, {@code gen_ai.usage.output_tokens}. The org is never
@@ -71,6 +72,8 @@ public final class ObservationCallTracing implements CallTracing {
                         .lowCardinalityKeyValue("gen_ai.provider.name",
                                 r.provider() == null ? "none" : MicrometerCallObserver.providerName(r.provider()))
                         .lowCardinalityKeyValue("gen_ai.request.model", model)
+                        .lowCardinalityKeyValue("gen_ai.response.model", r.responseModel() == null ? "none"
+                                : r.responseModel())
                         .lowCardinalityKeyValue("error.type", r.errorCode() == null ? "none" : r.errorCode())
                         .highCardinalityKeyValue("ai_tenancy.usage_record_id", r.id().toString())
                         .highCardinalityKeyValue("ai_tenancy.status", r.status().wireName());

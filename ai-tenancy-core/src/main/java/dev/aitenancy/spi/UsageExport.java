@@ -17,7 +17,7 @@ public final class UsageExport {
             "tier", "status", "input_tokens", "output_tokens", "cached_tokens", "latency_ms", "cost_usd", "billed_usd",
             "correlation_id",
             "error_code", "error_message", "started_at", "finished_at", "input_text", "output_text", "group_id",
-            "guardrails", "tool_calls", "operation", "preferences");
+            "guardrails", "tool_calls", "operation", "preferences", "response_model");
 
     private final Writer out;
     private final ExportFormat format;
@@ -38,7 +38,8 @@ public final class UsageExport {
                 r.cost().amount() == null ? null : r.cost().amount().toPlainString(),
                 r.billed().amount() == null ? null : r.billed().amount().toPlainString(), r.correlationId(),
                 r.errorCode(), r.errorMessage(), r.startedAt(), r.finishedAt(), r.inputText(), r.outputText(),
-                r.groupId(), r.guardrails(), r.toolCalls(), r.operation(), r.preferences());
+                r.groupId(), r.guardrails(), r.toolCalls(), r.operation(), r.preferences(),
+                r.responseModel());
         if (format == ExportFormat.CSV) {
             line(values, v -> v == null ? "" : csv(v.toString()));
         } else {

@@ -34,12 +34,14 @@ import java.util.UUID;
  * @param preferences  which AI preferences shaped the call, each part with the level it came from as
  *                     {@link dev.aitenancy.preferences.EffectivePreferences#applied()} writes it, e.g.
  *                     {@code tone:org,model:user}, or null when none applied
+ * @param responseModel the model id the provider says answered (e.g. with a date suffix,
+ *                     {@code gpt-4.1-mini-2025-04-14}), or null when it did not say or never answered
  */
 public record UsageRecord(UUID id, String orgId, String userId, String groupId, String provider, String model,
         String feature, String tier, UsageStatus status, TokenUsage usage, Cost cost, Cost billed, Duration latency,
         String correlationId, String errorCode, String errorMessage, String guardrails, String inputText,
         String outputText, Instant startedAt, Instant finishedAt, String toolCalls, String operation,
-        String preferences) {
+        String preferences, String responseModel) {
 
     public UsageRecord {
         Objects.requireNonNull(id, "id");
@@ -67,7 +69,7 @@ public record UsageRecord(UUID id, String orgId, String userId, String groupId, 
             String correlationId, String errorCode, String errorMessage, String inputText, String outputText,
             Instant startedAt, Instant finishedAt) {
         this(id, orgId, userId, null, provider, model, feature, tier, status, usage, cost, billed, latency,
-                correlationId, errorCode, errorMessage, null, inputText, outputText, startedAt, finishedAt, null, null, null);
+                correlationId, errorCode, errorMessage, null, inputText, outputText, startedAt, finishedAt, null, null, null, null);
     }
 
     /**
@@ -110,6 +112,7 @@ public record UsageRecord(UUID id, String orgId, String userId, String groupId, 
         b.toolCalls = toolCalls;
         b.operation = operation;
         b.preferences = preferences;
+        b.responseModel = responseModel;
         return b;
     }
 
@@ -140,6 +143,11 @@ public record UsageRecord(UUID id, String orgId, String userId, String groupId, 
     /** This record with the names of the tools the model asked for ({@link #toolCalls()}), or null for none. */
     public UsageRecord withToolCalls(String newToolCalls) {
         return toBuilder().toolCalls(newToolCalls).build();
+    }
+
+    /** This record with the model id the provider says answered, or null. */
+    public UsageRecord withResponseModel(String model) {
+        return toBuilder().responseModel(model).build();
     }
 
     /** This record without its stored input and output text (for orgs that store none). */
@@ -173,6 +181,7 @@ public record UsageRecord(UUID id, String orgId, String userId, String groupId, 
         private String toolCalls;
         private String operation;
         private String preferences;
+        private String responseModel;
 
         private Builder(UUID id, String orgId, Instant startedAt) {
             this.id = id;
@@ -282,6 +291,12 @@ public record UsageRecord(UUID id, String orgId, String userId, String groupId, 
             return this;
         }
 
+        /** The model id the provider says answered. */
+        public Builder responseModel(String v) {
+            this.responseModel = v;
+            return this;
+        }
+
         public Builder finishedAt(Instant v) {
             this.finishedAt = v;
             return this;
@@ -290,7 +305,7 @@ public record UsageRecord(UUID id, String orgId, String userId, String groupId, 
         public UsageRecord build() {
             return new UsageRecord(id, orgId, userId, groupId, provider, model, feature, tier, status, usage, cost,
                     billed, latency, correlationId, errorCode, errorMessage, guardrails, inputText, outputText,
-                    startedAt, finishedAt, toolCalls, operation, preferences);
+                    startedAt, finishedAt, toolCalls, operation, preferences, responseModel);
         }
     }
 }

@@ -81,7 +81,8 @@ public abstract class UsageSinkContract {
                 .withGroupId(UsageRecord.groupIdOf(new Caller("alice", Set.of("support", "sales"), null, Set.of())));
         sink.started(both);
         sink.finished(both.withGuardrails(guardrails).finish(UsageStatus.OK, TokenUsage.of(5, 5), Cost.unpriced(),
-                null, null, "ok", T0.plusMillis(10)).withToolCalls("get_weather,lookup"));
+                null, null, "ok", T0.plusMillis(10)).withToolCalls("get_weather,lookup")
+                .withResponseModel("gpt-4.1-mini-2025-04-14"));
         sink.finished(started(ACME, T0.plusSeconds(1), "bob").withGroupId("salesforce").finish(UsageStatus.OK,
                 TokenUsage.of(5, 5), Cost.unpriced(), null, null, "ok", T0.plusSeconds(2)));
         sink.finished(started(ACME, T0.plusSeconds(2), "carol").finish(UsageStatus.OK, TokenUsage.of(5, 5),
@@ -92,6 +93,7 @@ public abstract class UsageSinkContract {
         assertThat(alice.groupId()).isEqualTo("sales,support");
         assertThat(alice.guardrails()).isEqualTo(guardrails);
         assertThat(alice.toolCalls()).isEqualTo("get_weather,lookup");
+        assertThat(alice.responseModel()).isEqualTo("gpt-4.1-mini-2025-04-14");
         assertThat(sink.query(UsageQuery.of(ACME).withUser("bob")).records().get(0).toolCalls()).isNull();
         assertThat(sink.query(UsageQuery.of(ACME).withUser("carol")).records().get(0).groupId()).isNull();
         assertThat(sink.query(UsageQuery.of(ACME).withUser("carol")).records().get(0).guardrails()).isNull();
@@ -384,9 +386,9 @@ public abstract class UsageSinkContract {
         assertThat(lines).hasSize(13);
         assertThat(lines[0]).startsWith("id,org_id,user_id,provider,model");
         assertThat(lines[1]).contains(",corr-11,");
-        assertThat(lines[0]).endsWith(",group_id,guardrails,tool_calls,operation,preferences");
-        assertThat(lines[1].split(",", -1)).hasSize(26);
-        assertThat(csv.toString()).contains(",Quarterly REPORT for 100%_done,answer 7,,,,chat,\r\n");
+        assertThat(lines[0]).endsWith(",group_id,guardrails,tool_calls,operation,preferences,response_model");
+        assertThat(lines[1].split(",", -1)).hasSize(27);
+        assertThat(csv.toString()).contains(",Quarterly REPORT for 100%_done,answer 7,,,,chat,,\r\n");
         assertThat(jsonRows).isEqualTo(3);
         List<String> objects = jsonl.toString().lines().toList();
         assertThat(objects).hasSize(3);

@@ -45,7 +45,8 @@ class MicrometerCallObserverTest {
                         .retryPolicy(RetryPolicy.NONE).build()))
                 .observer(new MicrometerCallObserver(registry))
                 .build();
-        server.enqueue(json(200, "{\"choices\":[{\"message\":{\"content\":\"hi\"},\"finish_reason\":\"stop\"}],"
+        server.enqueue(json(200, "{\"model\":\"gpt-4.1-mini-2025-04-14\",\"choices\":[{\"message\":{\"content\":\"hi\"},"
+                        + "\"finish_reason\":\"stop\"}],"
                         + "\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":3}}"),
                 json(500, "{\"error\":{\"message\":\"boom\",\"type\":\"server_error\"}}"));
 
@@ -62,8 +63,11 @@ class MicrometerCallObserverTest {
                 .summary().totalAmount()).isEqualTo(12.0);
         assertThat(registry.get("gen_ai.client.token.usage").summary().getId().getBaseUnit()).isEqualTo("{token}");
         assertThat(registry.get("gen_ai.client.operation.duration").tags("gen_ai.operation.name", "chat",
-                "gen_ai.provider.name", "openai", "gen_ai.request.model", "gpt-4.1-mini", "error.type", "none")
+                "gen_ai.provider.name", "openai", "gen_ai.request.model", "gpt-4.1-mini",
+                "gen_ai.response.model", "gpt-4.1-mini-2025-04-14", "error.type", "none")
                 .timer().count()).isEqualTo(1);
+        assertThat(registry.get("gen_ai.client.operation.duration").tags("error.type", "AI_PROVIDER_UNAVAILABLE")
+                .timer().getId().getTag("gen_ai.response.model")).as("the provider never answered").isEqualTo("none");
         assertThat(registry.get("gen_ai.client.operation.duration").tags("error.type", "AI_PROVIDER_UNAVAILABLE")
                 .timer().count()).isEqualTo(1);
         assertThat(registry.get("gen_ai.client.token.usage").tags("gen_ai.token.type", "output").summary()

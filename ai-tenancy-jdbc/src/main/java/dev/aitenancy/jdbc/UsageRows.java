@@ -45,7 +45,8 @@ final class UsageRows {
             + "latency_ms = :latencyMs, correlation_id = :correlationId, error_code = :errorCode, "
             + "error_message = :errorMessage, guardrails = :guardrails, cost_usd = :cost, billed_usd = :billed, "
             + "input_text = :inputText, output_text = :outputText, started_at = :startedAt, finished_at = :finishedAt, "
-            + "tool_calls = :toolCalls, operation = :operation, preferences = :preferences "
+            + "tool_calls = :toolCalls, operation = :operation, preferences = :preferences, "
+            + "response_model = :responseModel "
             + "WHERE id = :id AND status = 'started'";
 
     /** The insert of a record of an instance (bind with {@link #bind} and {@code instance}). */
@@ -55,10 +56,10 @@ final class UsageRows {
         return "INSERT INTO ai_generations (id, org_id, user_id, group_id, provider, model, feature, tier, status, "
                 + "input_tokens, output_tokens, cached_tokens, latency_ms, correlation_id, error_code, error_message, "
                 + "guardrails, cost_usd, billed_usd, input_text, output_text, started_at, finished_at, tool_calls, "
-                + "operation, preferences, instance_id) "
+                + "operation, preferences, response_model, instance_id) "
                 + "VALUES (:id, :orgId, :userId, :groupId, :provider, :model, :feature, :tier, :status, :inputTokens, "
                 + ":outputTokens, :cachedTokens, :latencyMs, :correlationId, :errorCode, :errorMessage, :guardrails, "
-                + ":cost, :billed, :inputText, :outputText, :startedAt, :finishedAt, :toolCalls, :operation, :preferences, "
+                + ":cost, :billed, :inputText, :outputText, :startedAt, :finishedAt, :toolCalls, :operation, :preferences, :responseModel, "
                 + instance + ")";
     }
 
@@ -78,7 +79,8 @@ final class UsageRows {
                 .bind("inputText", clean(r.inputText(), 65536)).bind("outputText", clean(r.outputText(), 65536))
                 .bind("startedAt", r.startedAt()).bind("finishedAt", r.finishedAt())
                 .bind("toolCalls", clean(r.toolCalls(), 1000)).bind("operation", clean(r.operation(), 32))
-                .bind("preferences", clean(r.preferences(), 500));
+                .bind("preferences", clean(r.preferences(), 500))
+                .bind("responseModel", clean(r.responseModel(), 200));
     }
 
     /**
@@ -92,7 +94,7 @@ final class UsageRows {
             {"correlation_id", null}, {"error_code", null}, {"error_message", null}, {"guardrails", null},
             {"cost_usd", "numeric"}, {"billed_usd", "numeric"}, {"input_text", null}, {"output_text", null},
             {"started_at", "timestamptz"}, {"finished_at", "timestamptz"}, {"tool_calls", null},
-            {"operation", null}, {"preferences", null}};
+            {"operation", null}, {"preferences", null}, {"response_model", null}};
 
     /** Columns that {@link #updateAll} leaves as the started row wrote them. */
     private static final Set<String> KEPT_ON_UPDATE = Set.of("id", "org_id");
@@ -147,7 +149,8 @@ final class UsageRows {
                 clean(r.correlationId(), 128), clean(r.errorCode(), 64), clean(r.errorMessage(), 2000),
                 clean(r.guardrails(), 2000), amount(r.cost()), amount(r.billed()), clean(r.inputText(), 65536),
                 clean(r.outputText(), 65536), instant(r.startedAt()), instant(r.finishedAt()),
-                clean(r.toolCalls(), 1000), clean(r.operation(), 32), clean(r.preferences(), 500)};
+                clean(r.toolCalls(), 1000), clean(r.operation(), 32), clean(r.preferences(), 500),
+                clean(r.responseModel(), 200)};
     }
 
     private static String text(Long n) {
@@ -297,6 +300,7 @@ final class UsageRows {
                 .error(rs.getString("error_code"), rs.getString("error_message"))
                 .guardrails(rs.getString("guardrails")).toolCalls(rs.getString("tool_calls"))
                 .operation(rs.getString("operation")).preferences(rs.getString("preferences"))
+                .responseModel(rs.getString("response_model"))
                 .inputText(rs.getString("input_text")).outputText(rs.getString("output_text"))
                 .finishedAt(finished == null ? null : finished.toInstant())
                 .build();

@@ -28,13 +28,14 @@ public final class UsageWire {
     public record UsageRecordView(String id, String orgId, String userId, String groupId, String provider, String model,
             String feature, String tier, String status, TokenUsageView usage, CostView cost, CostView billed,
             Long latencyMillis, String correlationId, String errorCode, String errorMessage, String guardrails,
-            String toolCalls, String operation, String preferences, String startedAt, String finishedAt) {
+            String toolCalls, String operation, String preferences, String responseModel, String startedAt,
+            String finishedAt) {
 
         public static UsageRecordView of(UsageRecord r) {
             return new UsageRecordView(WireJson.string(r.id()), r.orgId(), r.userId(), r.groupId(), r.provider(),
                     r.model(), r.feature(), r.tier(), r.status().wireName(), TokenUsageView.of(r.usage()),
                     CostView.of(r.cost()), CostView.of(r.billed()), WireJson.millis(r.latency()), r.correlationId(),
-                    r.errorCode(), r.errorMessage(), r.guardrails(), r.toolCalls(), r.operation(), r.preferences(),
+                    r.errorCode(), r.errorMessage(), r.guardrails(), r.toolCalls(), r.operation(), r.preferences(), r.responseModel(),
                     WireJson.string(r.startedAt()),
                     WireJson.string(r.finishedAt()));
         }
