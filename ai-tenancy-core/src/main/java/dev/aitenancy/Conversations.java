@@ -55,8 +55,9 @@ final class Conversations {
         for (StoredMessage m : stored) {
             history.add(m.message());
         }
-        // a window that starts at a tool result has lost the call it answers: providers refuse that
-        while (!history.isEmpty() && history.get(0).role() == dev.aitenancy.chat.Role.TOOL) {
+        // the window starts at a user message: one that starts at a tool result has lost the call it
+        // answers, and Anthropic and Gemini refuse a conversation that opens with the model's turn
+        while (!history.isEmpty() && history.get(0).role() != dev.aitenancy.chat.Role.USER) {
             history.remove(0);
         }
         return history;

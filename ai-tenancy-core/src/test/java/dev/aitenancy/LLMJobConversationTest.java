@@ -146,7 +146,7 @@ class LLMJobConversationTest {
     }
 
     @Test
-    void theHistoryIsTheLastMessagesAndNeverStartsAtAToolResult() throws Exception {
+    void theHistoryIsTheLastMessagesStartingAtAUserMessage() throws Exception {
         job = builder().conversationHistory(3).build();
         Conversation c = conversations.create(ACME, "ada", null);
         server.otherwise(req -> json(200, answer("ok")));
@@ -157,7 +157,8 @@ class LLMJobConversationTest {
         job.run(ask(c.id(), "ada", "turn 4"));
 
         assertThat(sentMessages()).extracting(n -> n.get("content").asText())
-                .containsExactly("ok", "turn 3", "ok", "turn 4");
+                .as("the last 3 are ok, turn 3, ok: the window drops the answer whose question fell out")
+                .containsExactly("turn 3", "ok", "turn 4");
     }
 
     @Test
