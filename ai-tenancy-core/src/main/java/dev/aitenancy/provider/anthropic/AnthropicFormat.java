@@ -50,12 +50,17 @@ final class AnthropicFormat implements WireFormat {
         ArrayNode messages = body.putArray("messages");
         ObjectNode last = null;
         for (Message m : request.turns()) {
+            ArrayNode blocks = Json.MAPPER.createArrayNode();
+            addBlocks(blocks, m);
+            if (blocks.isEmpty()) {
+                continue; // an empty answer: Anthropic refuses empty blocks, and the turns around it merge
+            }
             String role = m.role() == Role.ASSISTANT ? "assistant" : "user"; // tool results are the user's turn
             if (last == null || !role.equals(last.path("role").asText())) {
                 last = messages.addObject().put("role", role);
                 last.putArray("content");
             }
-            addBlocks((ArrayNode) last.get("content"), m);
+            ((ArrayNode) last.get("content")).addAll(blocks);
         }
         for (JsonNode message : messages) { // a lone text block is sent as plain text
             JsonNode content = message.get("content");
@@ -108,7 +113,9 @@ final class AnthropicFormat implements WireFormat {
         }
         for (Part p : m.parts()) {
             if (p instanceof Part.Text t) {
-                content.addObject().put("type", "text").put("text", t.text());
+                if (!t.text().isEmpty()) { // Anthropic refuses empty text blocks
+                    content.addObject().put("type", "text").put("text", t.text());
+                }
             } else if (p instanceof Part.Image i) {
                 ObjectNode source = content.addObject().put("type", "image").putObject("source");
                 if (i.url() != null) {

@@ -62,12 +62,17 @@ final class GeminiFormat implements WireFormat {
         ArrayNode contents = body.putArray("contents");
         ObjectNode last = null;
         for (Message m : request.turns()) {
+            ArrayNode parts = Json.MAPPER.createArrayNode();
+            addParts(parts, m);
+            if (parts.isEmpty()) {
+                continue; // an empty answer: Gemini refuses empty parts, and the turns around it merge
+            }
             String role = m.role() == Role.ASSISTANT ? "model" : "user"; // function responses are the user's turn
             if (last == null || !role.equals(last.path("role").asText())) {
                 last = contents.addObject().put("role", role);
                 last.putArray("parts");
             }
-            addParts((ArrayNode) last.get("parts"), m);
+            ((ArrayNode) last.get("parts")).addAll(parts);
         }
         if (!request.tools().isEmpty()) {
             ArrayNode declarations = body.putArray("tools").addObject().putArray("functionDeclarations");
@@ -299,7 +304,9 @@ final class GeminiFormat implements WireFormat {
         }
         for (Part p : m.parts()) {
             if (p instanceof Part.Text t) {
-                parts.addObject().put("text", t.text());
+                if (!t.text().isEmpty()) { // Gemini refuses empty parts
+                    parts.addObject().put("text", t.text());
+                }
             } else if (p instanceof Part.Image i) {
                 if (i.mediaType() == null) {
                     throw new InvalidRequestException(ErrorCode.AI_INVALID_REQUEST, null, "Gemini needs the media "

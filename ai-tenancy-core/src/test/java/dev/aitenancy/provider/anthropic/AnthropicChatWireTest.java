@@ -168,4 +168,19 @@ class AnthropicChatWireTest {
                 + "\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":40}}")
                 + event("message_stop", "{\"type\":\"message_stop\"}");
     }
+
+    @Test
+    void anEmptyAnswerInTheHistoryIsLeftOutRatherThanSentAsAnEmptyBlock() throws Throwable {
+        server.enqueue(json(200, answer("[{\"type\":\"text\",\"text\":\"ok\"}]", "end_turn")));
+
+        Futures.await(client.call(new dev.aitenancy.provider.ProviderRequest("acme", "claude-sonnet-4-5", null,
+                List.of(dev.aitenancy.chat.Message.user("one"), dev.aitenancy.chat.Message.assistant(""),
+                        dev.aitenancy.chat.Message.user("two")), List.of(), null, 64, null, KEY, null,
+                java.time.Duration.ofSeconds(5))));
+
+        JsonNode m = Json.MAPPER.readTree(server.lastRequest().body()).get("messages");
+        assertThat(m).hasSize(1);
+        assertThat(m.get(0).toString()).isEqualTo("{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"one\"},"
+                + "{\"type\":\"text\",\"text\":\"two\"}]}");
+    }
 }
