@@ -9,7 +9,7 @@ public enum ErrorCode {
     AI_INVALID_REQUEST(false),
     /** A prompt template refers to a variable that the context does not provide. */
     AI_TEMPLATE_MISSING_VARIABLE(false),
-    /** A prompt template is not well formed (for example an unclosed {@code {{}). */
+    /** A prompt template is not well formed (for example an unclosed <code>&#123;&#123;</code>). */
     AI_TEMPLATE_INVALID(false),
     /** The org has no stored template of that name (or not that version). */
     AI_TEMPLATE_NOT_FOUND(false),

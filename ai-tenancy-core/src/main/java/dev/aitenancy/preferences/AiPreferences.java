@@ -18,10 +18,6 @@ import dev.aitenancy.models.ModelRef;
  * @param model           a model to use instead of the one the org would choose; whether the caller
  *                        may use it is decided by the {@link dev.aitenancy.models.ModelCatalog} at
  *                        call time
- * @throws InvalidRequestException {@code AI_INVALID_REQUEST} for a tone that is too long or holds
- *                                 control characters, a {@code maxAnswerTokens} of 0 or less, or a
- *                                 model name over {@link JobRequest#MAX_MODEL_LENGTH} characters or
- *                                 with control characters; the message says what to change
  */
 public record AiPreferences(String tone, Integer maxAnswerTokens, ModelRef model) {
 
@@ -31,6 +27,12 @@ public record AiPreferences(String tone, Integer maxAnswerTokens, ModelRef model
     /** Nothing set. */
     public static final AiPreferences NONE = new AiPreferences(null, null, null);
 
+    /**
+     * @throws InvalidRequestException {@code AI_INVALID_REQUEST} for a tone that is too long or holds
+     *                                 control characters, a {@code maxAnswerTokens} of 0 or less, or a
+     *                                 model name over {@link JobRequest#MAX_MODEL_LENGTH} characters or
+     *                                 with control characters; the message says what to change
+     */
     public AiPreferences {
         tone = tone == null || tone.isBlank() ? null : tone;
         if (tone != null) {

@@ -40,7 +40,7 @@ public final class PromptTemplate {
     /**
      * Parses a template.
      *
-     * @throws TemplateException {@code AI_TEMPLATE_INVALID} for an unclosed {@code {{} or a
+     * @throws TemplateException {@code AI_TEMPLATE_INVALID} for an unclosed <code>&#123;&#123;</code> or a
      *                           placeholder that is not a dotted name
      */
     public static PromptTemplate parse(String template) {

@@ -82,7 +82,7 @@ final class UsageReads {
                         + "FROM ai_generations WHERE " + where.sql())
                 .bindMap(where.params)
                 .map((rs, ctx) -> new UsageTotals(rs.getLong("requests"), rs.getLong("input_tokens"),
-                        rs.getLong("output_tokens"), (Double) rs.getObject("avg_latency", Double.class),
+                        rs.getLong("output_tokens"), rs.getObject("avg_latency", Double.class),
                         rs.getBigDecimal("cost").stripTrailingZeros(), rs.getLong("unpriced")))
                 .one());
     }

@@ -284,7 +284,7 @@ final class UsageRows {
         OffsetDateTime finished = rs.getObject("finished_at", OffsetDateTime.class);
         BigDecimal cost = rs.getBigDecimal("cost_usd");
         BigDecimal billed = rs.getBigDecimal("billed_usd");
-        Long latency = (Long) rs.getObject("latency_ms", Long.class);
+        Long latency = rs.getObject("latency_ms", Long.class);
         return UsageRecord.builder(rs.getObject("id", UUID.class), rs.getString("org_id"),
                         rs.getObject("started_at", OffsetDateTime.class).toInstant())
                 .userId(rs.getString("user_id")).groupId(rs.getString("group_id"))

@@ -363,7 +363,7 @@ final class GeminiFormat implements WireFormat {
         }
         if (in.path("properties").isObject()) {
             ObjectNode props = out.putObject("properties");
-            in.get("properties").fields().forEachRemaining(e -> props.set(e.getKey(), schema(e.getValue())));
+            in.get("properties").properties().forEach(e -> props.set(e.getKey(), schema(e.getValue())));
         }
         if (in.path("items").isObject()) {
             out.set("items", schema(in.get("items")));

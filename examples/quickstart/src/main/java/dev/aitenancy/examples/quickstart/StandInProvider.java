@@ -156,7 +156,7 @@ public final class StandInProvider implements AutoCloseable {
             case "array" -> JSON.createArrayNode().add(sample(schema.path("items")));
             default -> {
                 ObjectNode o = JSON.createObjectNode();
-                schema.path("properties").fields().forEachRemaining(p -> o.set(p.getKey(), sample(p.getValue())));
+                schema.path("properties").properties().forEach(p -> o.set(p.getKey(), sample(p.getValue())));
                 yield o;
             }
         };
