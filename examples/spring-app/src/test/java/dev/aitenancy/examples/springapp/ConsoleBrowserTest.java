@@ -175,6 +175,19 @@ class ConsoleBrowserTest {
         browser.screenshot("my-usage");
     }
 
+    /** The check of the browser's console would see a violation: an inline script added to a console page is refused and reported. */
+    @Test
+    void theBrowserReportsAnInlineScriptTheConsolePolicyRefuses() {
+        signIn("mel");
+        ((org.openqa.selenium.JavascriptExecutor) driver).executeScript(
+                "const s = document.createElement('script'); s.textContent = 'window.inlineRan = true;';"
+                        + " document.head.appendChild(s);");
+        assertThat(((org.openqa.selenium.JavascriptExecutor) driver).executeScript("return window.inlineRan === true"))
+                .isEqualTo(false);
+        List<String> seen = new ArrayList<>();
+        await(d -> seen.addAll(browser.consoleMessages()) && seen.stream().anyMatch(m -> m.contains("Content Security Policy")));
+    }
+
     private static boolean clickAgain(WebDriver d) {
         d.findElement(By.id("apply-filters")).click();
         return false;
