@@ -8,6 +8,8 @@
 # target-boot3 so the Boot 4 build output stays as it is; upstream modules are built, not tested).
 # AI_TENANCY_TEST_PG_STOP / _START (exported for a server started here) let the fault suite stop
 # and start PostgreSQL mid-test; without them that test is skipped (it fails under CI).
+# Chromium and chromium-driver (for the admin console's browser tests) are installed the same way
+# when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +21,20 @@ run_maven() {
       -Dtest='dev.aitenancy.spring.**' -Dsurefire.failIfNoSpecifiedTests=false "$@"
   fi
 }
+
+# The admin console's browser tests drive headless Chromium through /usr/bin/chromedriver: installed
+# from Debian packages when missing (as root, with apt-get), and then required - the tests fail
+# rather than skip when it cannot start (as they do whenever CI is set).
+if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver ]]; then
+  if [[ "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null; then
+    echo "test-all: installing Chromium and its driver from Debian packages"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+    export AI_TENANCY_BROWSER_REQUIRED=1
+  else
+    echo "test-all: Chromium is missing (apt-get install chromium chromium-driver); the console's browser tests will be skipped unless CI is set" >&2
+  fi
+fi
 
 if [[ -n "${AI_TENANCY_TEST_PG_URL:-}" ]]; then
   echo "test-all: using the PostgreSQL at $AI_TENANCY_TEST_PG_URL"

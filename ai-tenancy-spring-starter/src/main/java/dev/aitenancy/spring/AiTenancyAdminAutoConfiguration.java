@@ -11,12 +11,14 @@ import dev.aitenancy.models.ModelCatalog;
 import dev.aitenancy.models.TierPlan;
 import dev.aitenancy.preferences.PreferenceStore;
 import dev.aitenancy.spring.internal.AdminSupport;
+import dev.aitenancy.spring.internal.ConsoleAssets;
 import dev.aitenancy.spring.internal.ConversationEndpoints;
 import dev.aitenancy.spring.internal.EmbeddingsEndpoint;
 import dev.aitenancy.spring.internal.GenerateEndpoint;
 import dev.aitenancy.spring.internal.GlobalGuardrailEndpoints;
 import dev.aitenancy.spring.internal.GovernanceEndpoints;
 import dev.aitenancy.spring.internal.GuardrailEndpoints;
+import dev.aitenancy.spring.internal.MeEndpoint;
 import dev.aitenancy.spring.internal.ModelEndpoints;
 import dev.aitenancy.spring.internal.OriginCheck;
 import dev.aitenancy.spring.internal.PreferenceEndpoints;
@@ -44,7 +46,8 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  * The admin and generate endpoints under {@code ai-tenancy.admin.base-path} (default
  * {@code /ai-tenancy}), mounted only with {@code ai-tenancy.admin.enabled=true} in a servlet
  * application. Who may do what is decided by the {@link AdminAuthorizer} bean; which orgs exist by
- * the {@link OrgDirectory} bean.
+ * the {@link OrgDirectory} bean. With {@code ai-tenancy.admin.console.enabled=true} also the admin
+ * console's pages under {@code {base-path}/console/}.
  */
 @AutoConfiguration(after = AiTenancyAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -76,6 +79,20 @@ public class AiTenancyAdminAutoConfiguration {
     @ConditionalOnBean(ConversationStore.class)
     ConversationEndpoints aiTenancyConversationEndpoints(AdminSupport support, ConversationStore conversations) {
         return new ConversationEndpoints(support, conversations);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    MeEndpoint aiTenancyMeEndpoint(AdminSupport support) {
+        return new MeEndpoint(support);
+    }
+
+    /** The admin console's pages, with {@code ai-tenancy.admin.console.enabled=true}. */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnProperty(prefix = "ai-tenancy.admin.console", name = "enabled", havingValue = "true")
+    ConsoleAssets aiTenancyConsoleAssets(AiTenancyProperties properties) {
+        return new ConsoleAssets(properties.admin().basePath());
     }
 
     @Bean

@@ -152,14 +152,29 @@ public record AiTenancyProperties(String masterKey, @DefaultValue RateLimit rate
      *                       with 413 before it is read (by its Content-Length) or as soon as a
      *                       chunked one passes this size
      * @param users          Callers known by bearer tokens, by user id, when Spring Security is absent
+     * @param console        The admin console: pages for org admins and members, served under
+     *                       {@code {base-path}/console/}
      */
     public record Admin(@DefaultValue("false") boolean enabled, @DefaultValue("/ai-tenancy") String basePath,
             @DefaultValue List<String> allowedOrigins, @DefaultValue("1MB") DataSize maxRequestBody,
-            Map<String, TokenUser> users) {
+            Map<String, TokenUser> users, @DefaultValue Console console) {
 
         public Admin {
             users = users == null ? Map.of() : Map.copyOf(users);
+            console = console == null ? new Console(false) : console;
         }
+    }
+
+    /**
+     * The admin console: static pages (HTML, CSS and JavaScript modules packaged in the starter)
+     * that call the admin, usage and generate endpoints as the signed-in user, served under
+     * {@code {base-path}/console/} with a strict Content-Security-Policy. Needs
+     * {@code ai-tenancy.admin.enabled=true}; who may see the pages is the application's security
+     * configuration, what they may do there the {@link AdminAuthorizer}'s.
+     *
+     * @param enabled Whether the console is served (off by default)
+     */
+    public record Console(@DefaultValue("false") boolean enabled) {
     }
 
     /**

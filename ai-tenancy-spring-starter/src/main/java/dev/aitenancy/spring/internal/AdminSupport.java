@@ -59,9 +59,7 @@ public final class AdminSupport {
      * the caller may do this in the org (403) and that the org exists (404), in that order.
      */
     public Access authorize(HttpServletRequest request, String org, AdminPermission permission) {
-        AdminPrincipal principal = authorizer.principal(request).orElseThrow(() -> new AdminHttpException(401,
-                AdminHttpException.UNAUTHENTICATED, "sign in first: the ai-tenancy endpoints need an authenticated "
-                        + "caller (Spring Security, or an AdminAuthorizer bean of the application)"));
+        AdminPrincipal principal = principal(request);
         OrgId id = OrgId.of(org);
         if (!authorizer.allows(principal, id, permission)) {
             throw new AdminHttpException(403, AdminHttpException.FORBIDDEN, "user " + principal.userId()
@@ -71,6 +69,13 @@ public final class AdminSupport {
             throw AdminHttpException.notFound("there is no org " + id);
         }
         return new Access(id, principal);
+    }
+
+    /** The caller of the request; 401 when there is none. */
+    public AdminPrincipal principal(HttpServletRequest request) {
+        return authorizer.principal(request).orElseThrow(() -> new AdminHttpException(401,
+                AdminHttpException.UNAUTHENTICATED, "sign in first: the ai-tenancy endpoints need an authenticated "
+                        + "caller (Spring Security, or an AdminAuthorizer bean of the application)"));
     }
 
     private static String describe(AdminPermission p) {

@@ -27,7 +27,6 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
@@ -36,7 +35,8 @@ import org.springframework.security.web.SecurityFilterChain;
 /**
  * A Spring Boot application that adds ai-tenancy with one dependency: the starter wires everything
  * onto the H2 file database and mounts the admin and generate endpoints under {@code /ai-tenancy}.
- * What the application adds itself: its users (Spring Security, in memory, HTTP Basic), the orgs
+ * What the application adds itself: its users (Spring Security, in memory, HTTP Basic and a sign-in
+ * form for the admin console at {@code /ai-tenancy/console/}), the orgs
  * it has, and a local stand-in for OpenAI, with a key and a model seeded for each org.
  *
  * <p>Users (password {@code demo}): {@code root} superadmin; {@code ada} admin of acme;
@@ -92,16 +92,23 @@ public class SpringApp {
     }
 
     /**
-     * HTTP Basic, no sessions. Spring Security's CSRF protection stays on for browser requests
-     * (those that carry an Origin or Referer); command-line clients such as curl send neither.
+     * HTTP Basic for command-line clients (no session), and a sign-in form with a session for the
+     * admin console at {@code /ai-tenancy/console/}; every {@code /ai-tenancy} path, the console's
+     * pages included, needs a signed-in user. Spring Security's CSRF protection stays on for browser
+     * requests (those that carry an Origin or Referer), with the token in the cookie
+     * {@code XSRF-TOKEN} ({@code CookieCsrfTokenRepository.withHttpOnlyFalse()}, through
+     * {@code csrf.spa()}) that the console sends back as the header {@code X-XSRF-TOKEN};
+     * command-line clients such as curl send neither header.
      */
     @Bean
     SecurityFilterChain security(HttpSecurity http) throws Exception {
         http.authorizeHttpRequests(a -> a.requestMatchers("/ai-tenancy/**").authenticated()
                         .requestMatchers("/error").permitAll().anyRequest().denyAll())
                 .httpBasic(Customizer.withDefaults())
-                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .csrf(c -> c.ignoringRequestMatchers(r -> r.getHeader("Origin") == null && r.getHeader("Referer") == null));
+                .formLogin(f -> f.defaultSuccessUrl("/ai-tenancy/console/").permitAll())
+                .logout(l -> l.logoutSuccessUrl("/login?logout").permitAll())
+                .csrf(c -> c.spa().ignoringRequestMatchers(
+                        r -> r.getHeader("Origin") == null && r.getHeader("Referer") == null));
         return http.build();
     }
 

@@ -1,0 +1,87 @@
+// The console's shell: who is signed in (GET {base}/me), the navigation for their role, and a hash router.
+import { api } from './api.js';
+import { el, errorBox, replace } from './dom.js';
+import { orgPicker, providersPage, modelsPage, usagePage, playgroundPage } from './pages.js';
+
+const main = document.getElementById('main');
+const nav = document.getElementById('nav');
+const who = document.getElementById('who');
+let me = null;
+
+/** What the caller may see in an org: admin pages (superadmin or org admin), member pages, or nothing. */
+export function roleIn(org) {
+  if (me.superadmin || me.adminOf.includes(org)) {
+    return 'admin';
+  }
+  return me.memberOf.includes(org) ? 'member' : 'none';
+}
+
+const PAGES = [
+  { path: 'providers', title: 'Providers', admin: true, render: providersPage },
+  { path: 'models', title: 'Models', admin: true, render: modelsPage },
+  { path: 'usage', title: 'Usage', admin: true, render: (org, out) => usagePage(org, out, false) },
+  { path: 'my-usage', title: 'My usage', admin: false, render: (org, out) => usagePage(org, out, true) },
+  { path: 'playground', title: 'Playground', admin: false, render: playgroundPage },
+];
+
+function homeOrg() {
+  return me.adminOf[0] || me.memberOf[0] || null;
+}
+
+function renderNav(org, current) {
+  const links = [];
+  if (me.superadmin) {
+    links.push({ href: '#/', title: 'Orgs', current: !org });
+  }
+  if (org) {
+    const admin = roleIn(org) === 'admin';
+    for (const p of PAGES.filter(p => admin || !p.admin)) {
+      links.push({ href: `#/orgs/${encodeURIComponent(org)}/${p.path}`, title: p.title, current: p.path === current });
+    }
+  }
+  replace(nav, el('ul', {}, links.map(l => el('li', {},
+    el('a', { href: l.href, 'aria-current': l.current ? 'page' : null }, l.title)))));
+}
+
+function route() {
+  const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts[0] === 'orgs' && parts[1]) {
+    const org = parts[1];
+    const page = PAGES.find(p => p.path === parts[2]);
+    if (!page) {
+      location.replace(`#/orgs/${encodeURIComponent(org)}/${roleIn(org) === 'admin' ? 'providers' : 'playground'}`);
+      return;
+    }
+    renderNav(org, page.path);
+    document.title = `${page.title} · ${org} · ai-tenancy`;
+    const out = el('div');
+    replace(main, el('h1', {}, `${page.title} `, el('small', {}, `(org ${org})`)), out);
+    page.render(org, out, me);
+    main.focus();
+    return;
+  }
+  const org = homeOrg();
+  if (!me.superadmin && org) {
+    location.replace(`#/orgs/${encodeURIComponent(org)}/${roleIn(org) === 'admin' ? 'providers' : 'playground'}`);
+    return;
+  }
+  renderNav(null, null);
+  document.title = 'Orgs · ai-tenancy';
+  replace(main, el('h1', {}, 'Choose an org'));
+  orgPicker(main, me);
+  main.focus();
+}
+
+async function start() {
+  try {
+    me = await api('GET', 'me');
+  } catch (e) {
+    replace(main, el('h1', {}, 'Not signed in'), errorBox(e));
+    return;
+  }
+  replace(who, 'Signed in as ', el('strong', { id: 'user-id' }, me.userId), me.superadmin ? ' (superadmin)' : '');
+  window.addEventListener('hashchange', route);
+  route();
+}
+
+start();

@@ -1,0 +1,281 @@
+// The console's pages. Each renders into `out` and shows every endpoint error as its message.
+import { api, stream, url } from './api.js';
+import { busy, el, errorBox, field, notice, replace, table } from './dom.js';
+import { money, num, tokens, usd, when } from './format.js';
+
+const enc = encodeURIComponent;
+
+/** Loads and renders; a failure shows the endpoint's message instead. */
+async function load(out, render) {
+  replace(out, el('p', { class: 'empty' }, 'Loading…'));
+  try {
+    await render();
+  } catch (e) {
+    replace(out, errorBox(e));
+  }
+}
+
+// ---- org picker (superadmins) ------------------------------------------------------------------
+
+export function orgPicker(out, me) {
+  const known = [...new Set([...me.adminOf, ...me.memberOf])].sort();
+  const input = el('input', { id: 'org-id', name: 'org', required: true, list: 'known-orgs', autocomplete: 'off',
+    pattern: '[A-Za-z0-9._-]+' });
+  const form = el('form', { class: 'inline', onsubmit: e => {
+    e.preventDefault();
+    location.hash = `#/orgs/${enc(input.value.trim())}/providers`;
+  } }, field('Org id', input), el('datalist', { id: 'known-orgs' }, known.map(o => el('option', { value: o }))),
+  el('button', { type: 'submit' }, 'Open'));
+  out.append(el('section', { class: 'card' },
+    el('p', {}, 'As a superadmin you may manage every org. Type the id of the org to open.'), form,
+    known.length ? el('ul', {}, known.map(o => el('li', {}, el('a', { href: `#/orgs/${enc(o)}/providers` }, o)))) : null));
+}
+
+// ---- providers ---------------------------------------------------------------------------------
+
+export function providersPage(org, out) {
+  const list = el('div', { id: 'providers' });
+  const provider = el('input', { id: 'provider', name: 'provider', value: 'openai', required: true, list: 'provider-ids' });
+  const key = el('input', { id: 'api-key', name: 'apiKey', type: 'password', autocomplete: 'off', required: true,
+    spellcheck: 'false' });
+  const result = el('div', { id: 'key-result', 'aria-live': 'polite' });
+  const check = el('button', { type: 'button', class: 'secondary', id: 'check-key' }, 'Check key');
+  const save = el('button', { type: 'submit', id: 'save-key' }, 'Save key');
+  const body = () => ({ apiKey: key.value });
+  check.addEventListener('click', () => busy(check, result, async () => {
+    const r = await api('POST', `orgs/${enc(org)}/providers/${enc(provider.value.trim())}/verify`, { body: body() });
+    replace(result, notice(`${r.provider} accepted the key ${r.maskedKey}.`));
+  }));
+  const form = el('form', { class: 'inline', onsubmit: e => {
+    e.preventDefault();
+    busy(save, result, async () => {
+      const r = await api('PUT', `orgs/${enc(org)}/providers/${enc(provider.value.trim())}`, { body: body() });
+      key.value = '';
+      replace(result, notice(`Saved: ${r.provider} now uses ${r.maskedKey}.`));
+      refresh();
+    });
+  } }, field('Provider', provider),
+  el('datalist', { id: 'provider-ids' }, ['openai', 'anthropic', 'gemini'].map(p => el('option', { value: p }))),
+  field('API key (checked with the provider before it is stored)', key), el('div', { class: 'actions' }, check, save));
+
+  const refresh = () => load(list, async () => {
+    const rows = await api('GET', `orgs/${enc(org)}/providers`);
+    if (rows.length === 0) {
+      replace(list, el('p', { class: 'empty' }, 'No provider key yet: save one below to let this org call a provider.'));
+      return;
+    }
+    replace(list, table('Provider keys', [
+      { title: 'Provider', cell: r => r.provider },
+      { title: 'Key', cell: r => el('code', { class: 'masked-key' }, r.maskedKey) },
+      { title: 'Verified', cell: r => (r.verified ? 'yes' : 'no') },
+      { title: 'Last verified', cell: r => when(r.lastVerifiedAt) },
+      { title: 'Default model', cell: r => r.defaultModel || '–' },
+      { title: 'Saved by', cell: r => r.createdBy || '–' },
+      { title: 'Actions', cell: r => deleteButton(r) },
+    ], rows));
+  });
+  const deleteButton = r => {
+    const b = el('button', { type: 'button', class: 'danger', 'aria-label': `Delete the ${r.provider} key` }, 'Delete');
+    b.addEventListener('click', () => {
+      if (confirm(`Delete the ${r.provider} key of ${org}, and the org's ${r.provider} models?`)) {
+        busy(b, result, async () => {
+          await api('DELETE', `orgs/${enc(org)}/providers/${enc(r.provider)}`);
+          replace(result, notice(`Deleted the ${r.provider} key.`));
+          refresh();
+        });
+      }
+    });
+    return b;
+  };
+  out.append(el('section', { class: 'card' }, el('h2', {}, 'Keys'), list),
+    el('section', { class: 'card' }, el('h2', {}, 'Save a key'), form, result));
+  refresh();
+}
+
+// ---- models ------------------------------------------------------------------------------------
+
+export function modelsPage(org, out) {
+  const list = el('div', { id: 'models' });
+  const result = el('div', { id: 'model-result', 'aria-live': 'polite' });
+  const refresh = () => load(list, async () => {
+    const byProvider = await api('GET', `orgs/${enc(org)}/models`);
+    const rows = Object.values(byProvider).flat();
+    if (rows.length === 0) {
+      replace(list, el('p', { class: 'empty' }, 'No model is allowed yet: allow one below.'));
+      return;
+    }
+    replace(list, table('Allowed models', [
+      { title: 'Provider', cell: r => r.provider },
+      { title: 'Model', cell: r => r.model },
+      { title: 'Label', cell: r => r.label || '–' },
+      { title: 'Max output tokens', num: true, cell: r => num(r.maxOutputTokens) },
+      { title: 'Default', cell: r => (r.default ? el('strong', { class: 'is-default' }, 'default') : defaultButton(r)) },
+      { title: 'Actions', cell: r => removeButton(r) },
+    ], rows));
+  });
+  const defaultButton = r => {
+    const b = el('button', { type: 'button', class: 'secondary set-default', 'data-model': r.model,
+      'aria-label': `Make ${r.model} the default ${r.provider} model` }, 'Make default');
+    b.addEventListener('click', () => busy(b, result, async () => {
+      await api('PUT', `orgs/${enc(org)}/models/${enc(r.provider)}/${enc(r.model)}/default`);
+      replace(result, notice(`${r.model} is now the default ${r.provider} model.`));
+      refresh();
+    }));
+    return b;
+  };
+  const removeButton = r => {
+    const b = el('button', { type: 'button', class: 'danger', 'aria-label': `Remove ${r.model}` }, 'Remove');
+    b.addEventListener('click', () => {
+      if (confirm(`Remove ${r.provider}/${r.model} from ${org}'s allowed models?`)) {
+        busy(b, result, async () => {
+          await api('DELETE', `orgs/${enc(org)}/models/${enc(r.provider)}/${enc(r.model)}`);
+          replace(result, notice(`Removed ${r.model}.`));
+          refresh();
+        });
+      }
+    });
+    return b;
+  };
+  const provider = el('input', { id: 'model-provider', value: 'openai', required: true });
+  const model = el('input', { id: 'model-name', required: true, placeholder: 'gpt-4.1-nano' });
+  const label = el('input', { id: 'model-label' });
+  const cap = el('input', { id: 'model-cap', type: 'number', min: '1', step: '1' });
+  const allow = el('button', { type: 'submit', id: 'allow-model' }, 'Allow');
+  const form = el('form', { class: 'inline', onsubmit: e => {
+    e.preventDefault();
+    busy(allow, result, async () => {
+      const body = { label: label.value.trim() || null, maxOutputTokens: cap.value ? Number(cap.value) : null };
+      const r = await api('PUT', `orgs/${enc(org)}/models/${enc(provider.value.trim())}/${enc(model.value.trim())}`, { body });
+      replace(result, notice(`Allowed ${r.provider}/${r.model}.`));
+      refresh();
+    });
+  } }, field('Provider', provider), field('Model', model), field('Label', label),
+  field('Max output tokens', cap), allow);
+  out.append(el('section', { class: 'card' }, el('h2', {}, 'Allowed models'), list, result),
+    el('section', { class: 'card' }, el('h2', {}, 'Allow a model'), form));
+  refresh();
+}
+
+// ---- usage and my usage ------------------------------------------------------------------------
+
+export function usagePage(org, out, mine) {
+  const root = mine ? `orgs/${enc(org)}/my/usage` : `orgs/${enc(org)}/usage`;
+  const user = el('input', { id: 'filter-user', name: 'user' });
+  const model = el('input', { id: 'filter-model', name: 'model' });
+  const status = el('select', { id: 'filter-status', name: 'status' },
+    ['', 'ok', 'error', 'started', 'canceled', 'abandoned'].map(s => el('option', { value: s }, s || 'any')));
+  const from = el('input', { id: 'filter-from', name: 'from', type: 'date' });
+  const to = el('input', { id: 'filter-to', name: 'to', type: 'date' });
+  const size = el('select', { id: 'page-size', name: 'pageSize' }, ['20', '50', '100'].map(s => el('option', { value: s }, s)));
+  const apply = el('button', { type: 'submit', id: 'apply-filters' }, 'Show');
+  const totals = el('div', { id: 'usage-totals' });
+  const list = el('div', { id: 'usage-records' });
+  const pager = el('div', { class: 'actions', id: 'usage-pager' });
+  const exports = el('p', { class: 'actions', id: 'usage-export' });
+  const filters = () => ({ user: mine ? null : user.value.trim(), model: model.value.trim(), status: status.value,
+    from: from.value, to: to.value });
+  let cursors = [];
+
+  const show = cursor => load(list, async () => {
+    const f = filters();
+    const [page, sum] = await Promise.all([api('GET', root, { params: { ...f, pageSize: size.value, cursor } }),
+      api('GET', `${root}/totals`, { params: f })]);
+    replace(totals, el('ul', { class: 'totals' },
+      el('li', {}, 'Requests', el('strong', {}, num(sum.requests))),
+      el('li', {}, 'Input tokens', el('strong', {}, num(sum.inputTokens))),
+      el('li', {}, 'Output tokens', el('strong', {}, num(sum.outputTokens))),
+      el('li', {}, 'Cost', el('strong', {}, usd(sum.costUsd))),
+      el('li', {}, 'Average latency', el('strong', {}, sum.averageLatencyMillis == null ? '–' : num(Math.round(sum.averageLatencyMillis)) + ' ms'))));
+    if (!mine) {
+      replace(exports, el('a', { href: url(`${root}/export`, { ...f, format: 'csv' }), id: 'export-csv', download: '' }, 'Export CSV'),
+        el('a', { href: url(`${root}/export`, { ...f, format: 'jsonl' }), id: 'export-jsonl', download: '' }, 'Export JSONL'));
+    }
+    if (page.records.length === 0) {
+      replace(list, el('p', { class: 'empty' }, mine ? 'No calls yet: try the playground.'
+        : 'No usage matches: widen the filters, or make a call in the playground.'));
+    } else {
+      replace(list, table('Usage records', [
+        { title: 'Started', cell: r => when(r.startedAt) },
+        ...(mine ? [] : [{ title: 'User', cell: r => r.userId }]),
+        { title: 'Model', cell: r => (r.provider ? `${r.provider}/${r.model}` : '–') },
+        { title: 'Status', cell: r => (r.errorCode ? `${r.status} (${r.errorCode})` : r.status) },
+        { title: 'Tokens', num: true, cell: r => tokens(r.usage) },
+        { title: 'Cost', num: true, cell: r => money(r.cost) },
+        { title: 'Latency', num: true, cell: r => (r.latencyMillis == null ? '–' : num(r.latencyMillis) + ' ms') },
+        { title: 'Record', cell: r => el('code', { class: 'record-id' }, r.id) },
+      ], page.records));
+    }
+    const buttons = [];
+    if (cursors.length > 0) {
+      buttons.push(el('button', { type: 'button', class: 'secondary', onclick: () => { cursors = []; show(null); } }, 'First page'));
+    }
+    if (page.nextCursor) {
+      buttons.push(el('button', { type: 'button', id: 'next-page', onclick: () => { cursors.push(page.nextCursor); show(page.nextCursor); } },
+        'Next page'));
+    }
+    replace(pager, buttons);
+  });
+
+  const form = el('form', { class: 'inline', onsubmit: e => {
+    e.preventDefault();
+    cursors = [];
+    show(null);
+  } }, mine ? null : field('User', user), field('Model', model), field('Status', status), field('From', from),
+  field('To', to), field('Page size', size), apply);
+  out.append(el('section', { class: 'card' }, el('h2', {}, 'Filters'), form), totals,
+    el('section', { class: 'card' }, el('h2', {}, mine ? 'My calls' : 'Calls'), list, pager, exports));
+  show(null);
+}
+
+// ---- playground --------------------------------------------------------------------------------
+
+export function playgroundPage(org, out, me) {
+  const model = el('select', { id: 'play-model', name: 'model' }, el('option', { value: '' }, "the org's default model"));
+  const prompt = el('textarea', { id: 'play-prompt', name: 'prompt', required: true, rows: '5' });
+  const run = el('button', { type: 'submit', id: 'play-run' }, 'Run');
+  const answer = el('div', { class: 'answer', id: 'play-answer', 'aria-live': 'polite' });
+  const facts = el('dl', { class: 'facts', id: 'play-facts' });
+  const problem = el('div', { id: 'play-error' });
+
+  if (me.superadmin || me.adminOf.includes(org)) { // members may not read the model list: they use the default
+    api('GET', `orgs/${enc(org)}/models`).then(byProvider => {
+      for (const m of Object.values(byProvider).flat()) {
+        model.append(el('option', { value: `${m.provider}/${m.model}` }, `${m.provider}/${m.model}${m.label ? ' (' + m.label + ')' : ''}`));
+      }
+    }).catch(e => problem.append(errorBox(e)));
+  }
+
+  const fact = (name, value, id) => [el('dt', {}, name), el('dd', { id }, value)];
+  const form = el('form', { class: 'stack', onsubmit: e => {
+    e.preventDefault();
+    replace(answer);
+    replace(facts);
+    busy(run, problem, async () => {
+      const body = { prompt: prompt.value, stream: true, feature: 'playground' };
+      if (model.value) {
+        const [provider, ...rest] = model.value.split('/');
+        body.provider = provider;
+        body.model = rest.join('/');
+      }
+      let text = '';
+      await stream(`orgs/${enc(org)}/generate`, body, (event, data) => {
+        if (event === 'token') {
+          text += data.text;
+          replace(answer, text);
+        } else if (event === 'usage') {
+          replace(facts, fact('Tokens', tokens(data), 'play-tokens'));
+        } else if (event === 'done') {
+          replace(answer, data.text ?? text);
+          replace(facts, fact('Model', `${data.provider}/${data.model}`, 'play-used-model'),
+            fact('Tokens', tokens(data.usage), 'play-tokens'), fact('Cost', money(data.cost), 'play-cost'),
+            fact('Latency', num(data.latencyMillis) + ' ms', 'play-latency'),
+            fact('Usage record', data.usageRecordId, 'play-record-id'));
+        } else if (event === 'error') {
+          problem.append(errorBox(data));
+        }
+      });
+    });
+  } }, field('Model', model), field('Prompt', prompt), el('div', { class: 'actions' }, run));
+  out.append(el('section', { class: 'card' }, el('h2', {}, 'Ask'), form),
+    el('section', { class: 'card' }, el('h2', {}, 'Answer'), problem, answer, facts));
+}

@@ -1,0 +1,195 @@
+package dev.aitenancy.examples.springapp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+
+/**
+ * The admin console of the example application in headless Chromium: signing in with the form,
+ * the providers, models, usage and playground pages as an org admin, and a member refused the
+ * admin pages but using the playground. Screenshots of each page go to the build directory's
+ * {@code screenshots/}; the browser console must report no Content-Security-Policy violation.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"spring.datasource.url=jdbc:h2:mem:console-browser-test;DB_CLOSE_DELAY=-1",
+                "spring.main.banner-mode=off"})
+class ConsoleBrowserTest {
+
+    @Value("${local.server.port}")
+    int port;
+
+    private Browser browser;
+    private WebDriver driver;
+    private final List<String> console = new ArrayList<>();
+
+    @BeforeEach
+    void startBrowser() {
+        browser = Browser.start();
+        driver = browser.driver;
+    }
+
+    @AfterEach
+    void noPolicyViolations() {
+        if (browser == null) {
+            return;
+        }
+        try {
+            console.addAll(browser.consoleMessages());
+            assertThat(console).noneMatch(m -> m.contains("Content Security Policy") || m.contains("Content-Security-Policy"));
+        } finally {
+            browser.close();
+        }
+    }
+
+    private String base() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    private <T> T await(Function<WebDriver, T> condition) {
+        return new WebDriverWait(driver, Duration.ofSeconds(20)).until(condition);
+    }
+
+    private WebElement visible(By by) {
+        return await(ExpectedConditions.visibilityOfElementLocated(by));
+    }
+
+    private void signIn(String user) {
+        driver.get(base() + "/ai-tenancy/console/");
+        visible(By.name("username")).sendKeys(user);
+        driver.findElement(By.name("password")).sendKeys("demo");
+        driver.findElement(By.cssSelector("button[type=submit]")).click();
+        await(ExpectedConditions.textToBe(By.id("user-id"), user));
+    }
+
+    private void open(String hash) {
+        driver.get(base() + "/ai-tenancy/console/" + hash);
+        console.addAll(browser.consoleMessages());
+    }
+
+    /** Runs the playground's prompt; answers the usage record id it shows. */
+    private String play(String prompt) {
+        WebElement box = visible(By.id("play-prompt"));
+        box.clear();
+        box.sendKeys(prompt);
+        driver.findElement(By.id("play-run")).click();
+        String id = visible(By.id("play-record-id")).getText();
+        assertThat(id).matches("[0-9a-f-]{36}");
+        assertThat(driver.findElement(By.id("play-answer")).getText()).contains(prompt);
+        assertThat(driver.findElement(By.id("play-tokens")).getText()).matches("\\d+ in / \\d+ out");
+        assertThat(driver.findElement(By.id("play-latency")).getText()).endsWith(" ms");
+        return id;
+    }
+
+    @Test
+    void anOrgAdminManagesTheOrgAndSeesTheirCall() throws Exception {
+        signIn("ada");
+        // an org admin lands on their org's providers page
+        await(ExpectedConditions.urlContains("#/orgs/acme/providers"));
+        assertThat(visible(By.cssSelector("#providers .masked-key")).getText()).isEqualTo("****00a1");
+        browser.screenshot("providers");
+
+        // a refused key shows the endpoint's message next to the form
+        visible(By.id("api-key")).sendKeys("not-a-key");
+        driver.findElement(By.id("save-key")).click();
+        assertThat(visible(By.cssSelector("#key-result .error")).getText()).isNotBlank();
+
+        open("#/orgs/acme/models");
+        visible(By.id("model-name")).sendKeys("gpt-4.1-nano");
+        driver.findElement(By.id("model-label")).sendKeys("Nano");
+        driver.findElement(By.id("allow-model")).click();
+        visible(By.cssSelector("button.set-default[data-model='gpt-4.1-nano']")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("model-result"), "gpt-4.1-nano is now the default"));
+        await(d -> d.findElements(By.cssSelector("button.set-default[data-model='gpt-4.1-nano']")).isEmpty());
+        browser.screenshot("models");
+
+        open("#/orgs/acme/playground");
+        new Select(visible(By.id("play-model"))); // the org's models are offered to its admin
+        await(d -> new Select(d.findElement(By.id("play-model"))).getOptions().size() == 3);
+        String record = play("Hello from the console");
+        assertThat(driver.findElement(By.id("play-used-model")).getText()).isEqualTo("openai/gpt-4.1-nano");
+        browser.screenshot("playground");
+
+        open("#/orgs/acme/usage");
+        await(d -> {
+            if (d.findElements(By.cssSelector(".record-id")).stream().anyMatch(e -> e.getText().equals(record))) {
+                return true;
+            }
+            d.findElement(By.id("apply-filters")).click();
+            return false;
+        });
+        assertThat(driver.findElement(By.id("usage-totals")).getText()).contains("Requests");
+        browser.screenshot("usage");
+
+        String csvUrl = driver.findElement(By.id("export-csv")).getAttribute("href");
+        assertThat(csvUrl).startsWith(base() + "/ai-tenancy/orgs/acme/usage/export?").contains("format=csv");
+        Cookie session = driver.manage().getCookieNamed("JSESSIONID");
+        HttpResponse<String> csv = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(csvUrl))
+                .header("Cookie", "JSESSIONID=" + session.getValue()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(csv.statusCode()).isEqualTo(200);
+        assertThat(csv.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/csv"));
+        assertThat(csv.body()).contains(record, "gpt-4.1-nano").doesNotContain("sk-local");
+
+        // at phone width the page still shows its table, scrolled rather than cut
+        driver.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+        open("#/orgs/acme/providers");
+        visible(By.cssSelector("#providers .masked-key"));
+        browser.screenshot("providers-phone");
+    }
+
+    @Test
+    void aMemberIsRefusedTheAdminPagesButUsesThePlayground() {
+        signIn("mel");
+        await(ExpectedConditions.urlContains("#/orgs/acme/playground"));
+        assertThat(driver.findElements(By.cssSelector("#nav a")).stream().map(WebElement::getText).toList())
+                .containsExactly("My usage", "Playground");
+        String record = play("Hi as a member");
+        browser.screenshot("playground-member");
+
+        open("#/orgs/acme/providers");
+        assertThat(visible(By.cssSelector("#providers .error")).getText())
+                .isEqualTo("user mel may not read the configuration and usage in org acme");
+        browser.screenshot("providers-refused");
+
+        open("#/orgs/acme/my-usage");
+        await(d -> d.findElements(By.cssSelector(".record-id")).stream().anyMatch(e -> e.getText().equals(record))
+                || clickAgain(d));
+        browser.screenshot("my-usage");
+    }
+
+    /** The check of the browser's console would see a violation: an inline script added to a console page is refused and reported. */
+    @Test
+    void theBrowserReportsAnInlineScriptTheConsolePolicyRefuses() {
+        signIn("mel");
+        ((org.openqa.selenium.JavascriptExecutor) driver).executeScript(
+                "const s = document.createElement('script'); s.textContent = 'window.inlineRan = true;';"
+                        + " document.head.appendChild(s);");
+        assertThat(((org.openqa.selenium.JavascriptExecutor) driver).executeScript("return window.inlineRan === true"))
+                .isEqualTo(false);
+        List<String> seen = new ArrayList<>();
+        await(d -> seen.addAll(browser.consoleMessages()) && seen.stream().anyMatch(m -> m.contains("Content Security Policy")));
+    }
+
+    private static boolean clickAgain(WebDriver d) {
+        d.findElement(By.id("apply-filters")).click();
+        return false;
+    }
+}
