@@ -5,6 +5,7 @@ import dev.aitenancy.models.ModelRequest;
 import dev.aitenancy.models.ResolvedModel;
 import dev.aitenancy.preferences.AiPreferences;
 import dev.aitenancy.preferences.EffectivePreferences;
+import dev.aitenancy.preferences.PreferenceLevel;
 import dev.aitenancy.preferences.PreferenceMerge;
 import dev.aitenancy.preferences.Preferences;
 import dev.aitenancy.tenant.OrgId;
@@ -24,6 +25,10 @@ final class PreferencesApplied {
 
     /** The call's preferences; the request's own model and output cap count as the request's level. */
     EffectivePreferences of(OrgId org, JobRequest request) {
+        if (preferences == Preferences.none()) { // no store: the request's own cap is all there is
+            return request.maxOutputTokens() == null ? EffectivePreferences.NONE : new EffectivePreferences(null, null,
+                    request.maxOutputTokens(), PreferenceLevel.REQUEST, null, null);
+        }
         String user = request.caller().userId();
         AiPreferences orgs = preferences.org(org);
         AiPreferences users = user == null ? AiPreferences.NONE : preferences.user(org, user);

@@ -25,6 +25,7 @@ import dev.aitenancy.provider.internal.SseEvent;
 import dev.aitenancy.provider.internal.Situation;
 import dev.aitenancy.provider.internal.StreamDecoder;
 import dev.aitenancy.provider.internal.StreamSink;
+import dev.aitenancy.provider.internal.Turns;
 import dev.aitenancy.provider.internal.WireFormat;
 import java.io.IOException;
 import java.net.http.HttpHeaders;
@@ -48,20 +49,7 @@ final class AnthropicFormat implements WireFormat {
             body.put("system", system);
         }
         ArrayNode messages = body.putArray("messages");
-        ObjectNode last = null;
-        for (Message m : request.turns()) {
-            ArrayNode blocks = Json.MAPPER.createArrayNode();
-            addBlocks(blocks, m);
-            if (blocks.isEmpty()) {
-                continue; // an empty answer: Anthropic refuses empty blocks, and the turns around it merge
-            }
-            String role = m.role() == Role.ASSISTANT ? "assistant" : "user"; // tool results are the user's turn
-            if (last == null || !role.equals(last.path("role").asText())) {
-                last = messages.addObject().put("role", role);
-                last.putArray("content");
-            }
-            ((ArrayNode) last.get("content")).addAll(blocks);
-        }
+        Turns.append(messages, request.turns(), "assistant", "content", AnthropicFormat::addBlocks);
         for (JsonNode message : messages) { // a lone text block is sent as plain text
             JsonNode content = message.get("content");
             if (content.size() == 1 && "text".equals(content.get(0).path("type").asText())) {

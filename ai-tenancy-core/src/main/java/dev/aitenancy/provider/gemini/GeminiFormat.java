@@ -28,6 +28,7 @@ import dev.aitenancy.provider.internal.Endpoint;
 import dev.aitenancy.provider.internal.ErrorDetails;
 import dev.aitenancy.provider.internal.Situation;
 import dev.aitenancy.provider.internal.StreamDecoder;
+import dev.aitenancy.provider.internal.Turns;
 import dev.aitenancy.provider.internal.WireFormat;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -60,20 +61,7 @@ final class GeminiFormat implements WireFormat {
             body.putObject("systemInstruction").putArray("parts").addObject().put("text", system);
         }
         ArrayNode contents = body.putArray("contents");
-        ObjectNode last = null;
-        for (Message m : request.turns()) {
-            ArrayNode parts = Json.MAPPER.createArrayNode();
-            addParts(parts, m);
-            if (parts.isEmpty()) {
-                continue; // an empty answer: Gemini refuses empty parts, and the turns around it merge
-            }
-            String role = m.role() == Role.ASSISTANT ? "model" : "user"; // function responses are the user's turn
-            if (last == null || !role.equals(last.path("role").asText())) {
-                last = contents.addObject().put("role", role);
-                last.putArray("parts");
-            }
-            ((ArrayNode) last.get("parts")).addAll(parts);
-        }
+        Turns.append(contents, request.turns(), "model", "parts", GeminiFormat::addParts);
         if (!request.tools().isEmpty()) {
             ArrayNode declarations = body.putArray("tools").addObject().putArray("functionDeclarations");
             for (Tool t : request.tools()) {

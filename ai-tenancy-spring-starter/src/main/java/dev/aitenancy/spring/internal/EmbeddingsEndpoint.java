@@ -2,19 +2,12 @@ package dev.aitenancy.spring.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aitenancy.EmbeddingRequest;
-import dev.aitenancy.EmbeddingResult;
-import dev.aitenancy.JobRequest;
 import dev.aitenancy.LLMJob;
 import dev.aitenancy.spring.AdminPermission;
 import dev.aitenancy.spring.internal.wire.EmbeddingsWire.EmbeddingsRequest;
 import dev.aitenancy.spring.internal.wire.EmbeddingsWire.EmbeddingsResult;
-import dev.aitenancy.spring.internal.wire.GenerateWire.CorrelationRequest;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -49,15 +42,7 @@ public class EmbeddingsEndpoint extends AdminEndpoint {
             HttpServletRequest http, HttpServletResponse response) {
         AdminSupport.Access access = support.authorize(http, org, AdminPermission.GENERATE);
         ObjectNode json = support.body(raw);
-        String correlationId = support.bind(json, CorrelationRequest.class).correlationId();
-        if (correlationId == null) {
-            correlationId = correlationHeader != null && !correlationHeader.isBlank() ? correlationHeader
-                    : UUID.randomUUID().toString();
-        }
-        if (correlationId.length() <= JobRequest.MAX_CORRELATION_ID_LENGTH
-                && correlationId.chars().noneMatch(Character::isISOControl)) {
-            response.setHeader(AdminSupport.CORRELATION_HEADER, correlationId); // on errors too
-        }
+        String correlationId = CallAnswers.correlationId(support, json, correlationHeader, response);
         EmbeddingsRequest body = support.bind(json, EmbeddingsRequest.class);
         if (body.inputs() == null || body.inputs().isEmpty()) {
             throw AdminHttpException.badRequest("give \"inputs\": the texts to embed, as an array of strings");
@@ -71,18 +56,6 @@ public class EmbeddingsEndpoint extends AdminEndpoint {
                 .dimensions(body.dimensions())
                 .correlationId(correlationId)
                 .build();
-        DeferredResult<ResponseEntity<byte[]>> answer = new DeferredResult<>(GenerateEndpoint.LONGEST_CALL.toMillis());
-        CompletableFuture<EmbeddingResult> call = job.embedAsync(request);
-        answer.onTimeout(() -> call.cancel(true));
-        call.whenComplete((result, failure) -> {
-            if (failure != null) {
-                answer.setErrorResult(failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure);
-            } else {
-                answer.setResult(ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
-                        .body(support.bytes(EmbeddingsResult.of(result))));
-            }
-        });
-        return answer;
+        return CallAnswers.whenDone(support, job.embedAsync(request), EmbeddingsResult::of);
     }
 }

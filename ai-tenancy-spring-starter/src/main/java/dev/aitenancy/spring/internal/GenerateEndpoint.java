@@ -4,13 +4,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aitenancy.AiTenancyException;
 import dev.aitenancy.JobEvent;
 import dev.aitenancy.JobRequest;
-import dev.aitenancy.JobResult;
 import dev.aitenancy.LLMJob;
 import dev.aitenancy.StreamHandle;
 import dev.aitenancy.spring.AdminPermission;
 import dev.aitenancy.spring.internal.wire.ErrorView;
 import dev.aitenancy.spring.internal.wire.ChatWire;
-import dev.aitenancy.spring.internal.wire.GenerateWire.CorrelationRequest;
 import dev.aitenancy.spring.internal.wire.GenerateWire.GenerateRequest;
 import dev.aitenancy.spring.internal.wire.GenerateWire.GenerateResult;
 import dev.aitenancy.spring.internal.wire.GenerateWire.TokenEventView;
@@ -21,22 +19,17 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
@@ -52,9 +45,6 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 @RestController
 @RequestMapping("${ai-tenancy.admin.base-path:/ai-tenancy}")
 public class GenerateEndpoint extends AdminEndpoint {
-
-    /** The longest a call or stream may take in all before the response gives up on it. */
-    static final Duration LONGEST_CALL = Duration.ofMinutes(30);
 
     private final LLMJob job;
     private final Duration longestSilence;
@@ -72,38 +62,13 @@ public class GenerateEndpoint extends AdminEndpoint {
             HttpServletRequest http, HttpServletResponse response) {
         AdminSupport.Access access = support.authorize(http, org, AdminPermission.GENERATE);
         ObjectNode json = support.body(raw);
-        String correlationId = support.bind(json, CorrelationRequest.class).correlationId(); // read first, as echoed
-        if (correlationId == null) {
-            correlationId = correlationHeader != null && !correlationHeader.isBlank() ? correlationHeader
-                    : UUID.randomUUID().toString();
-        }
-        if (echoable(correlationId)) { // an id the request refuses is not repeated back
-            response.setHeader(AdminSupport.CORRELATION_HEADER, correlationId); // on errors too
-        }
+        String correlationId = CallAnswers.correlationId(support, json, correlationHeader, response);
         GenerateRequest body = support.bind(json, GenerateRequest.class);
         JobRequest request = request(access, body, correlationId, http);
         if (Boolean.TRUE.equals(body.stream())) {
             return stream(request, correlationId, response);
         }
-        // answered when the provider has: no request thread waits meanwhile
-        DeferredResult<ResponseEntity<byte[]>> answer = new DeferredResult<>(LONGEST_CALL.toMillis());
-        CompletableFuture<JobResult> call = job.runAsync(request);
-        answer.onTimeout(() -> call.cancel(true));
-        call.whenComplete((result, failure) -> {
-            if (failure != null) {
-                answer.setErrorResult(failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure);
-            } else {
-                answer.setResult(ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
-                        .body(support.bytes(GenerateResult.of(result))));
-            }
-        });
-        return answer;
-    }
-
-    private static boolean echoable(String correlationId) {
-        return correlationId.length() <= JobRequest.MAX_CORRELATION_ID_LENGTH
-                && correlationId.chars().noneMatch(Character::isISOControl);
+        return CallAnswers.whenDone(support, job.runAsync(request), GenerateResult::of);
     }
 
     private JobRequest request(AdminSupport.Access access, GenerateRequest body, String correlationId,
@@ -158,7 +123,7 @@ public class GenerateEndpoint extends AdminEndpoint {
         }
         response.setHeader("Cache-Control", "no-cache");
         response.setHeader("X-Accel-Buffering", "no");
-        SseEmitter emitter = new SseEmitter(LONGEST_CALL.toMillis());
+        SseEmitter emitter = new SseEmitter(CallAnswers.LONGEST_CALL.toMillis());
         emitter.onTimeout(handle::cancel);
         emitter.onError(failure -> handle.cancel());
         relay.attach(emitter, handle, first);
