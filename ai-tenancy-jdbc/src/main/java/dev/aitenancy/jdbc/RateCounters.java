@@ -116,9 +116,17 @@ final class RateCounters {
         this.clock = clock;
     }
 
-    /** The transaction of one group: {@code calls} in arrival order, with {@code corrections} to apply first. */
-    Group group(List<List<Charge>> calls, Map<Key, Long> corrections, List<Key> needed, List<Key> touched) {
-        return new Group(calls, corrections, needed, touched);
+    /** Room asked for a row beyond what the group's calls need: at most {@code amount}, under {@code limit}. */
+    record Extra(long amount, long limit) {
+    }
+
+    /**
+     * The transaction of one group: {@code calls} in arrival order, with {@code corrections} to apply
+     * first and {@code extras} to grant after the calls (see {@link Group#granted()}).
+     */
+    Group group(List<List<Charge>> calls, Map<Key, Long> corrections, Map<Key, Extra> extras, List<Key> needed,
+            List<Key> touched) {
+        return new Group(calls, corrections, extras, needed, touched);
     }
 
     /** A row of the group that is not in the table; the attempt starts over. */
@@ -134,17 +142,30 @@ final class RateCounters {
     final class Group {
         final List<List<Charge>> calls;
         final Map<Key, Long> corrections;
+        final Map<Key, Extra> extras;
         final List<Key> needed;
         final List<Key> touched;
         /** Whether the last attempt failed in its commit (so it may have committed). */
         private volatile boolean committing;
         private volatile Map<Key, Long> unapplied = Map.of();
+        private volatile Map<Key, Long> granted = Map.of();
 
-        Group(List<List<Charge>> calls, Map<Key, Long> corrections, List<Key> needed, List<Key> touched) {
+        Group(List<List<Charge>> calls, Map<Key, Long> corrections, Map<Key, Extra> extras, List<Key> needed,
+                List<Key> touched) {
             this.calls = calls;
             this.corrections = corrections;
+            this.extras = extras;
             this.needed = needed;
             this.touched = touched;
+        }
+
+        /**
+         * The extra room the committed transaction added to each row: the room asked, at most a
+         * {@value RateSlices#ROOM_DIVISOR}th of what was left under the row's limit after the
+         * group's calls.
+         */
+        Map<Key, Long> granted() {
+            return granted;
         }
 
         /** Whether the last attempt failed in its commit, so it may have committed. */
@@ -163,11 +184,12 @@ final class RateCounters {
 
         List<Optional<Charge>> decide() {
             boolean pg = dialect == Dialect.POSTGRESQL;
-            if (pg && calls.size() == 1 && !calls.get(0).isEmpty()) { // (an empty call is a flush)
+            if (pg && calls.size() == 1 && !calls.get(0).isEmpty() && extras.isEmpty()) { // (an empty call is a flush)
                 return List.of(decideAlone(calls.get(0)));
             }
             for (int attempt = 1; ; attempt++) {
                 committing = false;
+                granted = Map.of();
                 List<Key> unknown = List.of();
                 if (pg) {
                     rememberMinute();
@@ -234,6 +256,17 @@ final class RateCounters {
                 }
                 decided.add(Optional.ofNullable(refused));
             }
+            Map<Key, Long> grants = new HashMap<>();
+            extras.forEach((k, e) -> {
+                long[] count = hits.get(k);
+                long grant = Math.min(e.amount(), Math.max(0, e.limit() - count[0]) / RateSlices.ROOM_DIVISOR);
+                if (grant > 0) {
+                    count[0] += grant;
+                    added.merge(k, grant, Long::sum);
+                    grants.put(k, grant);
+                }
+            });
+            granted = grants;
             added.values().removeIf(amount -> amount == 0);
             if (!added.isEmpty()) {
                 if (dialect == Dialect.POSTGRESQL) {

@@ -31,15 +31,17 @@ import org.junit.jupiter.api.Test;
  * a rate limit of 100 requests a minute, and a hard budget of 100 USD with calls that reserve and
  * spend 1 USD each. Exactly 100 calls are admitted in all, every other call is refused, and the
  * budget's spend is exactly 100 USD. (How the 100 split between the JVMs depends on timing and is
- * only printed.)
+ * only printed.) The same with a rate limit of 4,000 that both admit from slices of, and a JVM
+ * killed while it holds a slice.
  */
 class TwoJvmLimitsTest {
 
     static final Instant FROZEN = Instant.parse("2026-11-24T10:00:00Z");
     static final OrgId ORG = OrgId.of("shared-org");
     static final int THREADS = 8;
-    static final int CALLS_PER_JVM = 200;
     static final int LIMIT = 100;
+    /** A limit large enough that each JVM admits most calls from slices of it (1/50 each). */
+    static final int SLICED_LIMIT = 4_000;
 
     @Test
     void twoJvmsSharingPostgreSqlAdmitExactlyTheRateLimit() throws Exception {
@@ -49,6 +51,64 @@ class TwoJvmLimitsTest {
     @Test
     void twoJvmsSharingPostgreSqlNeverSpendBeyondAHardBudget() throws Exception {
         assertExactly("budget");
+    }
+
+    @Test
+    void twoJvmsAdmittingFromSlicesOfOneRateLimitAdmitExactlyIt() throws Exception {
+        assertExactly("rate-sliced");
+    }
+
+    /**
+     * The other JVM takes a slice of a limit of 1,000 and is killed (SIGKILL) right after its first
+     * call, while it goes on calling (so the slice is never idle), and never gives its unused room back: that room stays counted — this JVM admits exactly what the
+     * database has left, never more — until the minute ends, when the whole limit is there again.
+     */
+    @Test
+    void aJvmKilledHoldingASliceLeavesItCountedUntilTheMinuteEnds() throws Exception {
+        try (TestDatabase.Db db = TestDatabase.POSTGRESQL.open()) {
+            AiTenancyJdbc jdbc = AiTenancyJdbc.create(db.dataSource());
+            Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), Worker.class.getName(), db.name(), "hold")
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
+            BufferedReader fromOther = new BufferedReader(
+                    new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
+            assertThat(fromOther.readLine()).isEqualTo("ready");
+            other.getOutputStream().write("go\n".getBytes(StandardCharsets.UTF_8));
+            other.getOutputStream().flush();
+            assertThat(fromOther.readLine()).isEqualTo("admitted");
+            other.destroyForcibly();
+            assertThat(other.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            long counted = jdbc.jdbi().withHandle(h -> h.createQuery("SELECT hits FROM ai_rate_counters WHERE "
+                    + "org_id = :org AND scope = 'user' AND subject = 'holder'").bind("org", ORG.value())
+                    .mapTo(Long.class).one());
+
+            // its first call took a slice; the calls after it (one each 100 ms) came from that slice
+            assertThat(counted).as("the dead JVM's call and its slice").isEqualTo(1 + HELD_LIMIT / RateSlices.SLICE_DIVISOR);
+            assertThat(callsUntilRefused(db.dataSource(), FROZEN, HELD_LIMIT * 2)).isEqualTo(HELD_LIMIT - counted);
+            assertThat(callsUntilRefused(db.dataSource(), FROZEN.plusSeconds(60), HELD_LIMIT * 2))
+                    .isEqualTo(HELD_LIMIT);
+        }
+    }
+
+    static final int HELD_LIMIT = 1_000;
+
+    /** A fresh limiter (an instance) at {@code at} calls for user "holder" until refused. */
+    private static long callsUntilRefused(DataSource ds, Instant at, int most) {
+        JdbcRateLimiter limiter = AiTenancyJdbc.create(ds, Clock.fixed(at, ZoneOffset.UTC), false)
+                .rateLimiter(new RateLimitPolicy(HELD_LIMIT, 0, 0));
+        try {
+            for (int i = 0; i < most; i++) {
+                try {
+                    limiter.acquire(new RateLimitRequest(ORG, "holder", null, 0));
+                } catch (RateLimitedException e) {
+                    return i;
+                }
+            }
+            return most;
+        } finally {
+            limiter.close();
+        }
     }
 
     private void assertExactly(String mode) throws Exception {
@@ -77,10 +137,10 @@ class TwoJvmLimitsTest {
             int refusedThere = Integer.parseInt(parts[3]);
             System.err.println("two JVMs (" + mode + "): admitted " + here[0] + " here and " + admittedThere
                     + " there");
-            assertThat(here[0] + admittedThere).isEqualTo(LIMIT);
-            assertThat(here[0] + here[1]).as("every call of this JVM was answered").isEqualTo(CALLS_PER_JVM);
+            assertThat(here[0] + admittedThere).isEqualTo(limitOf(mode));
+            assertThat(here[0] + here[1]).as("every call of this JVM was answered").isEqualTo(callsPerJvm(mode));
             assertThat(admittedThere + refusedThere).as("every call of the other JVM was answered")
-                    .isEqualTo(CALLS_PER_JVM);
+                    .isEqualTo(callsPerJvm(mode));
             if (mode.equals("budget")) {
                 BigDecimal spent = jdbc.jdbi().withHandle(h -> h.createQuery(
                         "SELECT spent FROM ai_budget_usage WHERE org_id = :org").bind("org", ORG.value())
@@ -90,17 +150,26 @@ class TwoJvmLimitsTest {
         }
     }
 
-    /** Runs CALLS_PER_JVM calls on THREADS threads; returns {admitted, refused}. */
+    /** Calls per JVM in a mode: twice the limit each (so both JVMs run into it). */
+    static int callsPerJvm(String mode) {
+        return limitOf(mode) * 2;
+    }
+
+    static int limitOf(String mode) {
+        return mode.equals("rate-sliced") ? SLICED_LIMIT : LIMIT;
+    }
+
+    /** Runs callsPerJvm(mode) calls on THREADS threads; returns {admitted, refused}. */
     static int[] hammer(DataSource ds, String mode) throws Exception {
         AiTenancyJdbc jdbc = AiTenancyJdbc.create(ds, Clock.fixed(FROZEN, ZoneOffset.UTC), false);
-        JdbcRateLimiter limiter = jdbc.rateLimiter(new RateLimitPolicy(LIMIT, 0, 0));
+        JdbcRateLimiter limiter = jdbc.rateLimiter(new RateLimitPolicy(limitOf(mode), 0, 0));
         JdbcBudgetLedger ledger = jdbc.budgetLedger(BudgetAlertListener.NONE);
         AtomicInteger admitted = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
         Concurrently.run(THREADS, id -> {
-            for (int i = 0; i < CALLS_PER_JVM / THREADS; i++) {
+            for (int i = 0; i < callsPerJvm(mode) / THREADS; i++) {
                 try {
-                    if (mode.equals("rate")) {
+                    if (mode.startsWith("rate")) {
                         limiter.acquire(new RateLimitRequest(ORG, "same-user", null, 10));
                     } else {
                         ledger.reserve(ORG, Caller.user("u" + id), null, BigDecimal.ONE).settle(BigDecimal.ONE);
@@ -131,6 +200,16 @@ class TwoJvmLimitsTest {
             System.out.println("ready");
             System.out.flush();
             new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            if (args[1].equals("hold")) { // calls every 100 ms, so its slice is never idle, until killed
+                JdbcRateLimiter holder = AiTenancyJdbc.create(ds, Clock.fixed(FROZEN, ZoneOffset.UTC), false)
+                        .rateLimiter(new RateLimitPolicy(HELD_LIMIT, 0, 0));
+                while (true) {
+                    holder.acquire(new RateLimitRequest(ORG, "holder", null, 0));
+                    System.out.println("admitted");
+                    System.out.flush();
+                    Thread.sleep(100);
+                }
+            }
             int[] result = hammer(ds, args[1]);
             System.out.println("admitted " + result[0] + " refused " + result[1]);
             System.out.flush();

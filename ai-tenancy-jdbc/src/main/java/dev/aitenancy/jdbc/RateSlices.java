@@ -1,0 +1,245 @@
+package dev.aitenancy.jdbc;
+
+import dev.aitenancy.jdbc.RateCounters.Key;
+import dev.aitenancy.spi.Charge;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+
+/**
+ * The slices of rate limits one {@link JdbcRateLimiter} holds (see its description, "Slices"): per
+ * counter row, how much of the row's count this instance took from the database ({@code granted})
+ * and how much of that its calls have used. A call whose every limit has room in its slice is
+ * admitted here without touching the database; the others go to the database for what is missing,
+ * together with a new slice. All state is guarded by this object's lock; no database call is made
+ * under it.
+ */
+final class RateSlices {
+
+    /** A slice is at most this fraction of its limit (1/50, 2%). */
+    static final int SLICE_DIVISOR = 50;
+    /** A slice takes at most this fraction of the room left in the database (1/4). */
+    static final int ROOM_DIVISOR = 4;
+    /**
+     * Unused room of a slice not used for this long is given back to the database (elapsed time,
+     * {@link System#nanoTime()}; the windows follow the limiter's clock).
+     */
+    static final long IDLE_MILLIS = 1_000;
+
+    private static final class Slice {
+        final long limit;
+        long granted;
+        long used;
+        long lastUse;
+
+        Slice(long limit) {
+            this.limit = limit;
+            this.lastUse = System.nanoTime();
+        }
+
+        long room() {
+            return granted - used;
+        }
+    }
+
+    /** What one call of a group still needs from the database, after what its slices held for it. */
+    static final class Planned {
+        final List<Charge> call;
+        /** Per charge of the call, what the slice held for it. */
+        final long[] held;
+        /** The charges of what is missing (amount = the shortfall); empty when the slices held it all. */
+        final List<Charge> shortfalls;
+
+        Planned(List<Charge> call, long[] held, List<Charge> shortfalls) {
+            this.call = call;
+            this.held = held;
+            this.shortfalls = shortfalls;
+        }
+    }
+
+    private final Map<Key, Slice> slices = new HashMap<>();
+    /** Whether some slice may hold unused room (to give back when idle). */
+    private volatile boolean holding;
+
+    /**
+     * The size of a new slice for {@code c}'s row: {@value #SLICE_DIVISOR}th of its limit; none for
+     * daily limits and key checks, so an instance that dies never holds any of those.
+     */
+    static long sliceOf(Charge c) {
+        if (c.isDaily() || c.scope().endsWith("-keycheck")) {
+            return 0;
+        }
+        return c.limit() / SLICE_DIVISOR;
+    }
+
+    /** Admits {@code call} from the slices when each of its rows has room for it, counting it. */
+    synchronized boolean tryAdmit(List<Charge> call) {
+        for (Charge c : call) {
+            Slice s = slices.get(Key.of(c));
+            if (s == null || s.limit != c.limit() || s.room() < c.amount()) {
+                return false;
+            }
+        }
+        for (Charge c : call) {
+            Slice s = slices.get(Key.of(c));
+            s.used += c.amount();
+            s.lastUse = System.nanoTime();
+        }
+        return true;
+    }
+
+    /**
+     * For a group about to go to the database: holds for each call, in order, what its slices have
+     * room for, and says what is missing. A slice granted under another limit (the policy changed)
+     * gives its unused room back through {@code giveBack} first.
+     */
+    synchronized List<Planned> plan(List<List<Charge>> calls, BiConsumer<Key, Long> giveBack) {
+        List<Planned> planned = new ArrayList<>(calls.size());
+        for (List<Charge> call : calls) {
+            long[] held = new long[call.size()];
+            List<Charge> shortfalls = new ArrayList<>(call.size());
+            for (int i = 0; i < call.size(); i++) {
+                Charge c = call.get(i);
+                Key k = Key.of(c);
+                Slice s = slices.get(k);
+                if (s != null && s.limit != c.limit()) {
+                    Slice renewed = new Slice(c.limit());
+                    renewed.granted = s.used;
+                    renewed.used = s.used;
+                    if (s.room() > 0) {
+                        giveBack.accept(k, -s.room());
+                    }
+                    slices.put(k, renewed);
+                    s = renewed;
+                }
+                long take = s == null ? 0 : Math.min(c.amount(), Math.max(0, s.room()));
+                if (take > 0) {
+                    s.used += take;
+                    s.lastUse = System.nanoTime();
+                }
+                held[i] = take;
+                if (take < c.amount()) {
+                    shortfalls.add(new Charge(c.org(), c.scope(), c.subject(), c.window(), c.amount() - take,
+                            c.limit(), c.resetsIn()));
+                }
+            }
+            planned.add(new Planned(call, held, shortfalls));
+        }
+        return planned;
+    }
+
+    /**
+     * After the database decided the group's shortfalls ({@code refusals}, one per planned call that
+     * had any, in order) and granted {@code extra} room per row (of what was {@code asked}): an admitted call's shortfalls are
+     * added to its slices as granted and used; a refused call gives back what its slices held; then
+     * the new room is added, and each refused call is tried once more against the slices (room a
+     * call before it gave back, or the new slice, may now cover it) unless not {@code tryAgain} (the
+     * group failed).
+     *
+     * @return the outcome of each call: empty when admitted, else the limit that refused it
+     */
+    synchronized List<Optional<Charge>> settle(List<Planned> planned, List<Optional<Charge>> refusals,
+            Map<Key, Long> extra, Map<Key, RateCounters.Extra> asked, boolean tryAgain) {
+        List<Optional<Charge>> outcomes = new ArrayList<>(planned.size());
+        int next = 0;
+        for (Planned p : planned) {
+            Optional<Charge> refused = p.shortfalls.isEmpty() ? Optional.empty() : refusals.get(next++);
+            if (refused.isEmpty()) {
+                for (Charge c : p.shortfalls) {
+                    Slice s = slices.computeIfAbsent(Key.of(c), k -> new Slice(c.limit()));
+                    s.granted += c.amount();
+                    s.used += c.amount();
+                    s.lastUse = System.nanoTime();
+                }
+            } else {
+                for (int i = 0; i < p.call.size(); i++) {
+                    if (p.held[i] > 0) {
+                        slices.get(Key.of(p.call.get(i))).used -= p.held[i];
+                        holding = true;
+                    }
+                }
+            }
+            outcomes.add(refused);
+        }
+        extra.forEach((k, amount) -> {
+            if (amount > 0) {
+                Slice s = slices.computeIfAbsent(k, key -> new Slice(asked.get(key).limit()));
+                s.granted += amount;
+                holding = true;
+            }
+        });
+        for (int i = 0; i < outcomes.size(); i++) {
+            Optional<Charge> refused = outcomes.get(i);
+            if (tryAgain && refused.isPresent() && tryAdmit(planned.get(i).call)) {
+                outcomes.set(i, Optional.empty());
+            }
+        }
+        return outcomes;
+    }
+
+    /**
+     * A token correction ({@code delta}: actual minus estimated) of a row: when this instance holds
+     * a slice of it, fewer tokens return to the slice as room, more are added to it as used and
+     * granted. Returns what the database must still be told ({@code delta} when there is no
+     * slice, the excess when more were used, 0 otherwise).
+     */
+    synchronized long correct(Key k, long delta) {
+        Slice s = slices.get(k);
+        if (s == null) {
+            return delta;
+        }
+        s.used += delta;
+        if (delta > 0) {
+            s.granted += delta;
+            return delta;
+        }
+        holding = true;
+        return 0;
+    }
+
+    /** Whether some slice may hold unused room to give back. */
+    boolean holding() {
+        return holding;
+    }
+
+    /**
+     * Gives back, through {@code giveBack} (a negative correction of the row), the unused room of
+     * every slice not used for {@value #IDLE_MILLIS} ms, or of every slice when {@code all}; forgets
+     * the slices of windows that have ended (their rows are swept; nothing to give back).
+     */
+    synchronized void giveBackIdle(long nowMillis, boolean all, BiConsumer<Key, Long> giveBack) {
+        long minute = Math.floorDiv(nowMillis, 60_000L);
+        long day = Math.floorDiv(nowMillis, 86_400_000L);
+        long now = System.nanoTime();
+        boolean still = false;
+        for (Iterator<Map.Entry<Key, Slice>> it = slices.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Key, Slice> e = it.next();
+            Key k = e.getKey();
+            Slice s = e.getValue();
+            if (k.window() < (k.scope().endsWith("-day") ? day : minute)) {
+                it.remove();
+                continue;
+            }
+            if (s.room() > 0) {
+                if (all || now - s.lastUse >= IDLE_MILLIS * 1_000_000L) {
+                    giveBack.accept(k, -s.room());
+                    s.granted = s.used;
+                } else {
+                    still = true;
+                }
+            }
+        }
+        holding = still;
+    }
+
+    /** Slices held now (for tests). */
+    synchronized Map<Key, long[]> snapshot() {
+        Map<Key, long[]> out = new HashMap<>();
+        slices.forEach((k, s) -> out.put(k, new long[] {s.granted, s.used}));
+        return out;
+    }
+}

@@ -1,0 +1,217 @@
+package dev.aitenancy.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.aitenancy.RateLimitedException;
+import dev.aitenancy.jdbc.testing.OpenDatabases;
+import dev.aitenancy.jdbc.testing.TestDatabase;
+import dev.aitenancy.limits.RateLimitPolicy;
+import dev.aitenancy.limits.RateLimitRequest;
+import dev.aitenancy.tenant.OrgId;
+import dev.aitenancy.testing.Concurrently;
+import dev.aitenancy.testing.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Slices of rate limits ({@link JdbcRateLimiter}, "Slices"), on H2 and PostgreSQL: calls admitted
+ * from an instance's slice never take a limit past its value, alone or with a second instance; the
+ * database is touched per slice rather than per call; unused room goes back on close and when idle;
+ * a lowered limit holds at once; daily limits are not sliced.
+ */
+@ParameterizedClass
+@EnumSource(TestDatabase.class)
+class JdbcRateLimiterSlicesTest {
+
+    static final Instant NOW = Instant.parse("2026-11-24T10:00:15Z");
+    static final long MINUTE = NOW.toEpochMilli() / 60_000L;
+    static final OrgId ACME = OrgId.of("acme");
+
+    @Parameter
+    TestDatabase database;
+
+    private final OpenDatabases databases = new OpenDatabases();
+    private final List<JdbcRateLimiter> limiters = new ArrayList<>();
+    private final MutableClock clock = new MutableClock(NOW);
+    private Jdbi jdbi;
+
+    @AfterEach
+    void drop() {
+        limiters.forEach(JdbcRateLimiter::close);
+        databases.closeAll();
+    }
+
+    /** A limiter of its own (an instance), on the database {@code ds}. */
+    private JdbcRateLimiter limiter(DataSource ds, RateLimitPolicy policy) {
+        AiTenancyJdbc jdbc = AiTenancyJdbc.create(ds, clock, jdbi == null).withConfigCache(Duration.ofMinutes(5));
+        jdbi = jdbc.jdbi();
+        JdbcRateLimiter limiter = jdbc.rateLimiter(policy);
+        limiters.add(limiter);
+        return limiter;
+    }
+
+    private long count(String scope, String subject, long window) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT hits FROM ai_rate_counters WHERE org_id = 'acme' "
+                        + "AND scope = :scope AND subject = :subject AND window_start = :window")
+                .bind("scope", scope).bind("subject", subject).bind("window", window)
+                .mapTo(Long.class).findOne().orElse(0L));
+    }
+
+    private long count(String scope, String subject) {
+        return count(scope, subject, MINUTE);
+    }
+
+    /** Calls {@code calls} times for {@code user} until the first refusal; returns the admitted count. */
+    private static int untilRefused(JdbcRateLimiter limiter, String user, int calls) {
+        for (int i = 0; i < calls; i++) {
+            try {
+                limiter.acquire(new RateLimitRequest(ACME, user, null, 0));
+            } catch (RateLimitedException e) {
+                return i;
+            }
+        }
+        return calls;
+    }
+
+    @Test
+    void sixtyFourThreadsAgainstALargeLimitAdmitExactlyItWithADatabaseTripPerSliceNotPerCall() throws Exception {
+        int limit = 10_000;
+        JdbcRateLimiter limiter = limiter(databases.open(database), new RateLimitPolicy(limit, 0, limit));
+        int threads = 64;
+        int calls = 200;
+        AtomicInteger admitted = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
+
+        Concurrently.run(threads, t -> {
+            for (int i = 0; i < calls; i++) {
+                try {
+                    limiter.acquire(new RateLimitRequest(ACME, "hot-user", null, 0));
+                    admitted.incrementAndGet();
+                } catch (RateLimitedException e) {
+                    refused.incrementAndGet();
+                }
+            }
+        });
+
+        assertThat(admitted).hasValue(limit);
+        assertThat(refused).hasValue(threads * calls - limit);
+        assertThat(count("user", "hot-user")).isEqualTo(limit);
+        assertThat(count("org", "acme")).isEqualTo(limit);
+        assertThat(limiter.committedGroups()).as("database transactions for %d admitted calls", limit)
+                .isLessThan(limit / 10);
+    }
+
+    @Test
+    void twoInstancesSharingALimitAdmitExactlyItBetweenThem() throws Exception {
+        int limit = 3_000;
+        DataSource ds = databases.open(database);
+        JdbcRateLimiter first = limiter(ds, new RateLimitPolicy(limit, 0, 0));
+        JdbcRateLimiter second = limiter(ds, new RateLimitPolicy(limit, 0, 0));
+        AtomicInteger admitted = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
+
+        Concurrently.run(32, t -> {
+            JdbcRateLimiter mine = t % 2 == 0 ? first : second;
+            for (int i = 0; i < 150; i++) {
+                try {
+                    mine.acquire(new RateLimitRequest(ACME, "shared", null, 0));
+                    admitted.incrementAndGet();
+                } catch (RateLimitedException e) {
+                    refused.incrementAndGet();
+                }
+            }
+        });
+
+        assertThat(admitted).hasValue(limit);
+        assertThat(refused).hasValue(32 * 150 - limit);
+        assertThat(count("user", "shared")).isEqualTo(limit);
+    }
+
+    @Test
+    void closingGivesTheUnusedRoomBackAtOnce() {
+        DataSource ds = databases.open(database);
+        JdbcRateLimiter first = limiter(ds, new RateLimitPolicy(1_000, 0, 0));
+        first.acquire(new RateLimitRequest(ACME, "alice", null, 0));
+        assertThat(count("user", "alice")).as("the call and its slice").isEqualTo(1 + 1_000 / RateSlices.SLICE_DIVISOR);
+
+        first.close();
+
+        assertThat(count("user", "alice")).isEqualTo(1);
+        JdbcRateLimiter second = limiter(ds, new RateLimitPolicy(1_000, 0, 0));
+        assertThat(untilRefused(second, "alice", 2_000)).isEqualTo(999);
+    }
+
+    @Test
+    void unusedRoomGoesBackWhenTheSliceIsIdle() throws Exception {
+        DataSource ds = databases.open(database);
+        JdbcRateLimiter first = limiter(ds, new RateLimitPolicy(1_000, 0, 0));
+        JdbcRateLimiter second = limiter(ds, new RateLimitPolicy(1_000, 0, 0));
+        first.acquire(new RateLimitRequest(ACME, "alice", null, 0));
+        assertThat(count("user", "alice")).isEqualTo(1 + 1_000 / RateSlices.SLICE_DIVISOR);
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (count("user", "alice") != 1 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+
+        assertThat(count("user", "alice")).as("given back after %d ms without use", RateSlices.IDLE_MILLIS)
+                .isEqualTo(1);
+        assertThat(untilRefused(second, "alice", 2_000)).isEqualTo(999);
+        assertThat(untilRefused(first, "alice", 10)).as("nothing left in the first instance's slice").isZero();
+    }
+
+    /**
+     * What an instance that died holding a slice leaves behind is its row's count: its calls and
+     * its unused room (the two-JVM test kills one for real). The room counts until the minute ends.
+     */
+    @Test
+    void aSliceOfAnInstanceThatDiedCountsOnlyUntilTheMinuteEnds() {
+        DataSource ds = databases.open(database);
+        JdbcRateLimiter other = limiter(ds, new RateLimitPolicy(1_000, 0, 0));
+        int slice = 1_000 / RateSlices.SLICE_DIVISOR;
+        jdbi.useHandle(h -> h.createUpdate("INSERT INTO ai_rate_counters (org_id, scope, subject, window_start, hits) "
+                + "VALUES ('acme', 'user', 'alice', :minute, :hits)").bind("minute", MINUTE).bind("hits", 1 + slice)
+                .execute());
+
+        assertThat(untilRefused(other, "alice", 2_000)).isEqualTo(1_000 - 1 - slice);
+        clock.advance(Duration.ofMinutes(1));
+
+        assertThat(untilRefused(other, "alice", 2_000)).isEqualTo(1_000);
+        assertThat(count("user", "alice", MINUTE + 1)).isEqualTo(1_000);
+    }
+
+    @Test
+    void aLoweredLimitHoldsAtOnceWhateverTheSliceStillHolds() {
+        JdbcRateLimiter limiter = limiter(databases.open(database), new RateLimitPolicy(1_000, 0, 0));
+        assertThat(untilRefused(limiter, "alice", 10)).isEqualTo(10);
+
+        limiter.setPolicy(ACME, new RateLimitPolicy(15, 0, 0));
+
+        assertThat(untilRefused(limiter, "alice", 100)).as("up to the new limit, not the slice").isEqualTo(5);
+        limiter.close();
+        assertThat(count("user", "alice")).isEqualTo(15);
+    }
+
+    @Test
+    void dailyLimitsAreCountedInTheDatabasePerCall() {
+        JdbcRateLimiter limiter = limiter(databases.open(database),
+                new RateLimitPolicy(0, 0, 0).withRequestsPerDay(10_000, 0));
+        long day = NOW.toEpochMilli() / 86_400_000L;
+
+        for (int i = 0; i < 3; i++) {
+            limiter.acquire(new RateLimitRequest(ACME, "alice", null, 0));
+            assertThat(count("user-day", "alice", day)).isEqualTo(i + 1);
+        }
+    }
+}
