@@ -28,7 +28,7 @@ final class RateSlices {
      * Unused room of a slice not used for this long is given back to the database (elapsed time,
      * {@link System#nanoTime()}; the windows follow the limiter's clock).
      */
-    static final long IDLE_MILLIS = 1_000;
+    static final long IDLE_MILLIS = 5_000;
 
     private static final class Slice {
         final long limit;
