@@ -82,9 +82,10 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Slices</h2>
  * An instance does not go to the database for every call. When a call needs a row that has no
- * room left in this instance, its group's transaction counts the call and takes a <em>slice</em>
- * of the row as well: up to {@value RateSlices#SLICE_DIVISOR}th of the limit more (2%), and never
- * more than a {@value RateSlices#ROOM_DIVISOR}th of what the row has left, so slices shrink as the
+ * room left in this instance and that it counted calls on before in the same window, its group's
+ * transaction counts the call and takes a <em>slice</em> of the row as well (a row's first call of
+ * a window is counted alone, as without slices, so rows used once a minute cost nothing more):
+ * up to {@value RateSlices#SLICE_DIVISOR}th of the limit more (2%), and never more than a {@value RateSlices#ROOM_DIVISOR}th of what the row has left, so slices shrink as the
  * limit fills up. Calls whose every row has room in this instance's slices are then admitted in
  * memory, under one short lock, without a transaction: with a limit of 10,000 a minute a slice
  * covers 200 calls (fewer as the limit fills up). The database's count of a row is what the calls of
@@ -256,10 +257,11 @@ public final class JdbcRateLimiter implements RateLimiter, RateLimitAdmin, AutoC
         for (RateSlices.Planned p : planned) {
             if (!p.shortfalls.isEmpty()) {
                 shortfalls.add(p.shortfalls);
-                for (Charge c : p.shortfalls) {
+                for (int i = 0; i < p.shortfalls.size(); i++) {
+                    Charge c = p.shortfalls.get(i);
                     Key k = Key.of(c);
                     needed.add(k);
-                    long slice = RateSlices.sliceOf(c);
+                    long slice = p.seen[i] ? RateSlices.sliceOf(c) : 0;
                     if (slice > 0) {
                         extras.put(k, new RateCounters.Extra(slice, c.limit()));
                     }

@@ -53,11 +53,18 @@ final class RateSlices {
         final long[] held;
         /** The charges of what is missing (amount = the shortfall); empty when the slices held it all. */
         final List<Charge> shortfalls;
+        /**
+         * Per shortfall, whether this instance counted calls on its row before in this window (its
+         * slice ran out or was given back): only such rows are given a new slice, so a row used
+         * once a minute costs what it did without slices.
+         */
+        final boolean[] seen;
 
-        Planned(List<Charge> call, long[] held, List<Charge> shortfalls) {
+        Planned(List<Charge> call, long[] held, List<Charge> shortfalls, boolean[] seen) {
             this.call = call;
             this.held = held;
             this.shortfalls = shortfalls;
+            this.seen = seen;
         }
     }
 
@@ -101,6 +108,7 @@ final class RateSlices {
         List<Planned> planned = new ArrayList<>(calls.size());
         for (List<Charge> call : calls) {
             long[] held = new long[call.size()];
+            boolean[] seen = new boolean[call.size()];
             List<Charge> shortfalls = new ArrayList<>(call.size());
             for (int i = 0; i < call.size(); i++) {
                 Charge c = call.get(i);
@@ -123,11 +131,12 @@ final class RateSlices {
                 }
                 held[i] = take;
                 if (take < c.amount()) {
+                    seen[shortfalls.size()] = s != null;
                     shortfalls.add(new Charge(c.org(), c.scope(), c.subject(), c.window(), c.amount() - take,
                             c.limit(), c.resetsIn()));
                 }
             }
-            planned.add(new Planned(call, held, shortfalls));
+            planned.add(new Planned(call, held, shortfalls, seen));
         }
         return planned;
     }
