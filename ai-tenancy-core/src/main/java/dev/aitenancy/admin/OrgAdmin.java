@@ -7,6 +7,7 @@ import dev.aitenancy.features.FeatureFlagStore;
 import dev.aitenancy.guardrails.Guardrail;
 import dev.aitenancy.guardrails.GuardrailStore;
 import dev.aitenancy.limits.Budget;
+import dev.aitenancy.limits.BudgetSpend;
 import dev.aitenancy.limits.BudgetStore;
 import dev.aitenancy.limits.RateLimitAdmin;
 import dev.aitenancy.limits.RateLimitPolicy;
@@ -257,6 +258,11 @@ public final class OrgAdmin {
     /** The org's budgets. */
     public List<Budget> budgets(OrgId org) {
         return budgets().budgets(org);
+    }
+
+    /** What is spent and reserved under one of the org's budgets in its current period. */
+    public BudgetSpend spend(Budget budget) {
+        return budgets().spend(Objects.requireNonNull(budget, "budget"), clock.instant());
     }
 
     /**

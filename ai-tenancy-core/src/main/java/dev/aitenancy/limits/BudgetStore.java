@@ -23,4 +23,10 @@ public interface BudgetStore extends BudgetLedger {
      * @return false when there was no such budget
      */
     boolean removeBudget(OrgId org, Budget.Scope scope, String subject, Budget.Period period);
+
+    /**
+     * What is spent and reserved under {@code budget} in the period {@code at} falls in (its
+     * current period when {@code at} is now); nothing counted yet is {@link BudgetSpend#none}.
+     */
+    BudgetSpend spend(Budget budget, java.time.Instant at);
 }

@@ -2,6 +2,7 @@ package dev.aitenancy.memory;
 
 import dev.aitenancy.limits.Budget;
 import dev.aitenancy.limits.BudgetAlertListener;
+import dev.aitenancy.limits.BudgetSpend;
 import dev.aitenancy.limits.BudgetStore;
 import dev.aitenancy.limits.BudgetReservation;
 import dev.aitenancy.spi.BudgetPeriods;
@@ -74,6 +75,14 @@ public final class InMemoryBudgetLedger implements BudgetStore {
     public InMemoryBudgetLedger(Clock clock, BudgetAlertListener listener) {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.listener = Objects.requireNonNull(listener, "listener");
+    }
+
+    @Override
+    public synchronized BudgetSpend spend(Budget b, Instant at) {
+        String period = BudgetPeriods.periodKey(b, at);
+        Usage u = usage.get(b.org().value() + "|" + BudgetPeriods.budgetKey(b) + "|" + period);
+        java.time.LocalDate start = BudgetPeriods.periodStart(b, at);
+        return u == null ? BudgetSpend.none(start) : new BudgetSpend(start, u.spent, u.reserved);
     }
 
     @Override

@@ -26,13 +26,17 @@ public final class BudgetPeriods {
 
     /** The first day of the budget's period containing {@code now}, in the budget's zone, as text. */
     public static String periodKey(Budget b, Instant now) {
+        return b.period().name().charAt(0) + periodStart(b, now).toString();
+    }
+
+    /** The first day of the budget's period containing {@code now}, in the budget's zone. */
+    public static LocalDate periodStart(Budget b, Instant now) {
         LocalDate day = now.atZone(b.zone()).toLocalDate();
-        LocalDate start = switch (b.period()) {
+        return switch (b.period()) {
             case DAILY -> day;
             case WEEKLY -> day.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
             case MONTHLY -> day.withDayOfMonth(1);
         };
-        return b.period().name().charAt(0) + start.toString();
     }
 
     /** When the period of {@code b} that {@code now} falls in ends (the next one's first instant). */

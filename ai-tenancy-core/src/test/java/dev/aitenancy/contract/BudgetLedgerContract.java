@@ -9,8 +9,9 @@ import dev.aitenancy.limits.Budget;
 import dev.aitenancy.limits.Budget.Period;
 import dev.aitenancy.limits.Budget.Scope;
 import dev.aitenancy.limits.BudgetAlertListener;
-import dev.aitenancy.limits.BudgetStore;
 import dev.aitenancy.limits.BudgetReservation;
+import dev.aitenancy.limits.BudgetSpend;
+import dev.aitenancy.limits.BudgetStore;
 import dev.aitenancy.tenant.Caller;
 import dev.aitenancy.tenant.OrgId;
 import dev.aitenancy.testing.Concurrently;
@@ -18,6 +19,7 @@ import dev.aitenancy.testing.MutableClock;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Set;
@@ -59,6 +61,29 @@ public abstract class BudgetLedgerContract {
         assertThat(e.getMessage()).contains("user alice monthly budget of 1 USD").contains("0.3 USD left")
                 .contains("0.4 USD");
         assertThat(ledger.budgets(ACME)).hasSize(1);
+    }
+
+    @Test
+    void spendShowsWhatIsSpentAndReservedInTheCurrentPeriodAndNothingInAnother() {
+        BudgetStore ledger = newLedger();
+        Budget daily = Budget.hard(ACME, Scope.ORG, null, Period.DAILY, usd("10"));
+        Budget alices = Budget.hard(ACME, Scope.USER, "alice", Period.MONTHLY, usd("5"));
+        ledger.setBudget(daily);
+        ledger.setBudget(alices);
+        assertThat(ledger.spend(daily, clock.instant())).isEqualTo(BudgetSpend.none(LocalDate.parse("2026-11-24")));
+
+        ledger.reserve(ACME, ALICE, null, usd("0.75")).settle(usd("0.25"));
+        BudgetReservation running = ledger.reserve(ACME, BOB, null, usd("1.5"));
+
+        assertThat(ledger.spend(daily, clock.instant()))
+                .isEqualTo(new BudgetSpend(LocalDate.parse("2026-11-24"), usd("0.25"), usd("1.5")));
+        assertThat(ledger.spend(alices, clock.instant()))
+                .isEqualTo(new BudgetSpend(LocalDate.parse("2026-11-01"), usd("0.25"), BigDecimal.ZERO));
+        running.settle(usd("1"));
+        assertThat(ledger.spend(daily, clock.instant()))
+                .isEqualTo(new BudgetSpend(LocalDate.parse("2026-11-24"), usd("1.25"), BigDecimal.ZERO));
+        assertThat(ledger.spend(daily, clock.instant().plus(java.time.Duration.ofDays(1))))
+                .isEqualTo(BudgetSpend.none(LocalDate.parse("2026-11-25")));
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.aitenancy.jdbc.internal.Grouped;
 import dev.aitenancy.jdbc.internal.Sql;
 import dev.aitenancy.limits.Budget;
 import dev.aitenancy.limits.BudgetAlertListener;
+import dev.aitenancy.limits.BudgetSpend;
 import dev.aitenancy.limits.BudgetStore;
 import dev.aitenancy.limits.BudgetReservation;
 import dev.aitenancy.spi.BudgetPeriods;
@@ -142,6 +143,18 @@ public final class JdbcBudgetLedger implements BudgetStore {
                             ZoneId.of(rs.getString("zone")), rs.getBoolean("allow_unpriced"));
                 })
                 .list());
+    }
+
+    @Override
+    public BudgetSpend spend(Budget b, Instant at) {
+        String period = BudgetPeriods.periodKey(b, at);
+        return jdbi.withHandle(h -> h.createQuery("SELECT spent, reserved FROM ai_budget_usage WHERE org_id = :org "
+                        + "AND budget_key = :key AND period_key = :period")
+                .bind("org", b.org().value()).bind("key", BudgetPeriods.budgetKey(b)).bind("period", period)
+                .map((rs, ctx) -> new BudgetSpend(BudgetPeriods.periodStart(b, at), rs.getBigDecimal("spent"),
+                        rs.getBigDecimal("reserved")))
+                .findOne()
+                .orElse(BudgetSpend.none(BudgetPeriods.periodStart(b, at))));
     }
 
     @Override

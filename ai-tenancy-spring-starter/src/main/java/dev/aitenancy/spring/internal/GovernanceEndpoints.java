@@ -119,7 +119,7 @@ public class GovernanceEndpoints extends AdminEndpoint {
     @GetMapping("/budgets")
     public ResponseEntity<byte[]> budgets(@PathVariable String org, HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.READ);
-        return support.ok(admin.budgets(a.org()).stream().map(BudgetView::of).toList());
+        return support.ok(admin.budgets(a.org()).stream().map(b -> BudgetView.of(b, admin.spend(b))).toList());
     }
 
     /**
@@ -145,7 +145,7 @@ public class GovernanceEndpoints extends AdminEndpoint {
         Budget b = new Budget(a.org(), scope, body.subject(), period, limit, body.hard() == null || body.hard(),
                 body.alertThreshold(), z, Boolean.TRUE.equals(body.allowUnpriced()));
         admin.setBudget(b, a.actor());
-        return support.ok(BudgetView.of(b));
+        return support.ok(BudgetView.of(b, admin.spend(b)));
     }
 
     /** Removes a budget, {@code ?scope=org|group|user|tier&subject=...&period=daily|weekly|monthly}: {@link BudgetRemovedView}. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.Nulls;
 import dev.aitenancy.limits.Budget;
+import dev.aitenancy.limits.BudgetSpend;
 import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.models.Tier;
 import dev.aitenancy.template.StoredTemplate;
@@ -76,11 +77,14 @@ public final class GovernanceWire {
 
     /** A budget; {@code scope} and {@code period} in upper case, {@code description} as the audit log says it. */
     public record BudgetView(String scope, String subject, String period, BigDecimal limitUsd, boolean hard,
-            BigDecimal alertThreshold, String zone, boolean allowUnpriced, String description) {
+            BigDecimal alertThreshold, String zone, boolean allowUnpriced, String description,
+            String periodStart, BigDecimal spentUsd, BigDecimal reservedUsd) {
 
-        public static BudgetView of(Budget b) {
+        /** The budget with what is spent and reserved under it in its current period. */
+        public static BudgetView of(Budget b, BudgetSpend spend) {
             return new BudgetView(b.scope().name(), b.subject(), b.period().name(), b.limitUsd(), b.hard(),
-                    b.alertThreshold(), b.zone().getId(), b.allowUnpriced(), b.describe());
+                    b.alertThreshold(), b.zone().getId(), b.allowUnpriced(), b.describe(),
+                    spend.periodStart().toString(), spend.spentUsd(), spend.reservedUsd());
         }
     }
 

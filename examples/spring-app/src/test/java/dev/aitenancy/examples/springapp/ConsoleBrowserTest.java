@@ -156,6 +156,47 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void anOrgAdminSetsRateLimitsAndBudgetsAndSeesErrorsNextToTheField() {
+        signIn("ada");
+        open("#/orgs/acme/limits");
+        WebElement perUser = visible(By.id("rate-userRequestsPerMinute"));
+        await(d -> !perUser.getAttribute("value").isEmpty());
+
+        // the endpoint's refusal is shown next to the field it names, which is marked invalid
+        perUser.clear();
+        perUser.sendKeys("-1");
+        driver.findElement(By.id("save-rate-limits")).click();
+        WebElement error = visible(By.id("rate-userRequestsPerMinute-error"));
+        assertThat(error.getText()).contains("userRequestsPerMinute").contains(">= 0");
+        assertThat(perUser.getAttribute("aria-invalid")).isEqualTo("true");
+        assertThat(perUser.getAttribute("aria-describedby")).isEqualTo("rate-userRequestsPerMinute-error");
+        browser.screenshot("limits-error");
+
+        perUser.clear();
+        perUser.sendKeys("40");
+        driver.findElement(By.id("save-rate-limits")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("rate-result"), "Saved"));
+        assertThat(driver.findElements(By.cssSelector("#rate-limits .field-error"))).isEmpty();
+        assertThat(perUser.getAttribute("aria-invalid")).isNull();
+
+        // a budget without a limit is refused at the limit field; with one it is listed with its spend
+        new Select(driver.findElement(By.id("budget-period"))).selectByValue("WEEKLY");
+        driver.findElement(By.id("save-budget")).click();
+        assertThat(visible(By.id("budget-limit-error")).getText()).contains("limitUsd").contains("required");
+        driver.findElement(By.id("budget-limit")).sendKeys("25");
+        driver.findElement(By.id("save-budget")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("budget-result"), "Saved the org weekly budget of 25 USD"));
+        WebElement row = visible(By.xpath("//div[@id='budgets']//tr[td[1][text()='org weekly budget of 25 USD']]"));
+        assertThat(row.findElement(By.cssSelector(".budget-spent")).getText()).startsWith("$");
+        assertThat(row.findElement(By.tagName("meter")).getAttribute("max")).isEqualTo("25");
+        browser.screenshot("limits");
+
+        open("#/orgs/acme/limits");
+        assertThat(visible(By.id("rate-userRequestsPerMinute")).getAttribute("value")).isIn("", "40");
+        await(d -> "40".equals(d.findElement(By.id("rate-userRequestsPerMinute")).getAttribute("value")));
+    }
+
+    @Test
     void aMemberIsRefusedTheAdminPagesButUsesThePlayground() {
         signIn("mel");
         await(ExpectedConditions.urlContains("#/orgs/acme/playground"));
