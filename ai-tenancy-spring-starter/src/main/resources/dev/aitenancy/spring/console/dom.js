@@ -71,3 +71,50 @@ export async function busy(button, out, action) {
     button.disabled = false;
   }
 }
+
+/**
+ * Shows an endpoint's error next to the control it names (its message starts with or quotes the
+ * control's name), else next to `near` (the control a form's errors are most likely about) when
+ * given, marking that control invalid; otherwise in `fallback`.
+ */
+function showError(form, fallback, error, near) {
+  for (const old of form.querySelectorAll('[aria-invalid]')) {
+    old.removeAttribute('aria-invalid');
+  }
+  for (const old of form.querySelectorAll('.field-error')) {
+    old.remove();
+  }
+  const message = error && error.message ? error.message : String(error);
+  const named = [...form.querySelectorAll('[name]')].find(c => new RegExp(`(^|[^A-Za-z])"?${c.name}"?([^A-Za-z]|$)`).test(message))
+    || near;
+  if (!named) {
+    replace(fallback, errorBox(error));
+    return;
+  }
+  const box = errorBox(error);
+  box.classList.add('field-error');
+  box.id = `${named.id}-error`;
+  named.setAttribute('aria-invalid', 'true');
+  named.setAttribute('aria-describedby', box.id);
+  named.closest('label').after(box);
+  named.focus();
+}
+
+/** Runs a form's action with its button disabled; a failure is shown next to the field it is about (see showError). */
+export async function submit(form, button, result, action, near) {
+  button.disabled = true;
+  replace(result);
+  try {
+    await action();
+    for (const old of form.querySelectorAll('.field-error')) {
+      old.remove();
+    }
+    for (const old of form.querySelectorAll('[aria-invalid]')) {
+      old.removeAttribute('aria-invalid');
+    }
+  } catch (e) {
+    showError(form, result, e, near);
+  } finally {
+    button.disabled = false;
+  }
+}

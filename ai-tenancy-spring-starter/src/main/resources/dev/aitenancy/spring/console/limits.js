@@ -1,6 +1,6 @@
 // Limits and budgets: the org's rate-limit policy and its budgets, each with what is spent against it this period.
 import { api } from './api.js';
-import { busy, el, errorBox, field, notice, replace, table } from './dom.js';
+import { busy, el, errorBox, field, notice, replace, submit, table } from './dom.js';
 import { num, usd } from './format.js';
 
 const enc = encodeURIComponent;
@@ -15,51 +15,6 @@ const RATE_FIELDS = [
   ['orgRequestsPerDay', 'Requests for the org per day'],
   ['userKeyChecksPerMinute', 'Key checks per admin per minute'],
 ];
-
-/**
- * Shows an endpoint's error next to the control it names (its message starts with or quotes the
- * field's name), marking that control invalid; otherwise in `fallback`.
- */
-function showError(form, fallback, error) {
-  for (const old of form.querySelectorAll('[aria-invalid]')) {
-    old.removeAttribute('aria-invalid');
-  }
-  for (const old of form.querySelectorAll('.field-error')) {
-    old.remove();
-  }
-  const message = error && error.message ? error.message : String(error);
-  const named = [...form.querySelectorAll('[name]')].find(c => new RegExp(`(^|[^A-Za-z])"?${c.name}"?([^A-Za-z]|$)`).test(message));
-  if (!named) {
-    replace(fallback, errorBox(error));
-    return;
-  }
-  const box = errorBox(error);
-  box.classList.add('field-error');
-  box.id = `${named.id}-error`;
-  named.setAttribute('aria-invalid', 'true');
-  named.setAttribute('aria-describedby', box.id);
-  named.closest('label').after(box);
-  named.focus();
-}
-
-/** Runs a form's action; a failure is shown next to the field it names. */
-async function submit(form, button, result, action) {
-  button.disabled = true;
-  replace(result);
-  try {
-    await action();
-    for (const old of form.querySelectorAll('.field-error')) {
-      old.remove();
-    }
-    for (const old of form.querySelectorAll('[aria-invalid]')) {
-      old.removeAttribute('aria-invalid');
-    }
-  } catch (e) {
-    showError(form, result, e);
-  } finally {
-    button.disabled = false;
-  }
-}
 
 function rateLimits(org, section) {
   const inputs = Object.fromEntries(RATE_FIELDS.map(([name]) =>

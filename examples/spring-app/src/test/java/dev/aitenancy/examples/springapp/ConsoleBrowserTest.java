@@ -197,6 +197,59 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void theSuperadminPicksAnOrgSetsGuardrailsAndTheirRefusalShowsInThePlayground() {
+        signIn("root");
+        // a superadmin starts at the org picker
+        await(d -> d.findElement(By.tagName("h1")).getText().equals("Choose an org"));
+        visible(By.id("org-id")).sendKeys("acme");
+        driver.findElement(By.cssSelector("form.inline button[type=submit]")).click();
+        await(ExpectedConditions.urlContains("#/orgs/acme/providers"));
+
+        open("#/orgs/acme/guardrails");
+        visible(By.id("guard-name")).sendKeys("no salaries");
+        new Select(driver.findElement(By.id("guard-kind"))).selectByValue("content-filter");
+        WebElement rule = driver.findElement(By.id("guard-rule"));
+        rule.clear();
+        rule.sendKeys("{\"type\": \"content-filter\", \"blockedTopics\": [\"salary\"");
+        driver.findElement(By.id("guard-save")).click();
+        // a rule that is not JSON is refused at the rule's field, before anything is sent
+        assertThat(visible(By.id("guard-rule-error")).getText()).contains("not valid JSON");
+        assertThat(rule.getAttribute("aria-invalid")).isEqualTo("true");
+        rule.sendKeys("], \"target\": \"INPUT\"}");
+        driver.findElement(By.id("guard-save")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("guard-result"), "Added no salaries"));
+        WebElement toggle = visible(By.cssSelector("#guard-list button.toggle[data-name='no salaries']"));
+        assertThat(toggle.getAttribute("aria-pressed")).isEqualTo("true");
+
+        // the endpoint's refusal of a rule is shown at the rule's field too
+        WebElement globalName = visible(By.id("global-name"));
+        globalName.sendKeys("careful output");
+        new Select(driver.findElement(By.id("global-kind"))).selectByValue("output-modifier");
+        WebElement globalRule = driver.findElement(By.id("global-rule"));
+        globalRule.clear();
+        globalRule.sendKeys("{\"type\": \"output-modifier\"}");
+        driver.findElement(By.id("global-save")).click();
+        assertThat(visible(By.id("global-rule-error")).getText()).contains("needs a prefix, a suffix or both");
+        browser.screenshot("guardrails");
+
+        // the org's rule refuses a prompt in the playground, shown as the refusal it is
+        open("#/orgs/acme/playground");
+        WebElement box = visible(By.id("play-prompt"));
+        box.sendKeys("What is the CEO's salary?");
+        driver.findElement(By.id("play-run")).click();
+        assertThat(visible(By.cssSelector("#play-error .error")).getText()).containsIgnoringCase("guardrail")
+                .contains("no salaries");
+        browser.screenshot("playground-refused");
+
+        // switched off, the same prompt goes through
+        open("#/orgs/acme/guardrails");
+        visible(By.cssSelector("#guard-list button.toggle[data-name='no salaries']")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("guard-result"), "no salaries is now off"));
+        open("#/orgs/acme/playground");
+        play("What is the CEO's salary?");
+    }
+
+    @Test
     void aMemberIsRefusedTheAdminPagesButUsesThePlayground() {
         signIn("mel");
         await(ExpectedConditions.urlContains("#/orgs/acme/playground"));
