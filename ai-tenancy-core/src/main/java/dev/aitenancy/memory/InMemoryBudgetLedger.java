@@ -11,6 +11,7 @@ import dev.aitenancy.tenant.OrgId;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -79,9 +80,8 @@ public final class InMemoryBudgetLedger implements BudgetStore {
 
     @Override
     public synchronized BudgetSpend spend(Budget b, Instant at) {
-        String period = BudgetPeriods.periodKey(b, at);
-        Usage u = usage.get(b.org().value() + "|" + BudgetPeriods.budgetKey(b) + "|" + period);
-        java.time.LocalDate start = BudgetPeriods.periodStart(b, at);
+        Usage u = usage.get(b.org().value() + "|" + BudgetPeriods.budgetKey(b) + "|" + BudgetPeriods.periodKey(b, at));
+        LocalDate start = BudgetPeriods.periodStart(b, at);
         return u == null ? BudgetSpend.none(start) : new BudgetSpend(start, u.spent, u.reserved);
     }
 

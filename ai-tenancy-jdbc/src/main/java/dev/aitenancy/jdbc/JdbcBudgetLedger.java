@@ -16,6 +16,7 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -147,14 +148,14 @@ public final class JdbcBudgetLedger implements BudgetStore {
 
     @Override
     public BudgetSpend spend(Budget b, Instant at) {
-        String period = BudgetPeriods.periodKey(b, at);
+        LocalDate start = BudgetPeriods.periodStart(b, at);
         return jdbi.withHandle(h -> h.createQuery("SELECT spent, reserved FROM ai_budget_usage WHERE org_id = :org "
                         + "AND budget_key = :key AND period_key = :period")
-                .bind("org", b.org().value()).bind("key", BudgetPeriods.budgetKey(b)).bind("period", period)
-                .map((rs, ctx) -> new BudgetSpend(BudgetPeriods.periodStart(b, at), rs.getBigDecimal("spent"),
-                        rs.getBigDecimal("reserved")))
+                .bind("org", b.org().value()).bind("key", BudgetPeriods.budgetKey(b))
+                .bind("period", BudgetPeriods.periodKey(b, at))
+                .map((rs, ctx) -> new BudgetSpend(start, rs.getBigDecimal("spent"), rs.getBigDecimal("reserved")))
                 .findOne()
-                .orElse(BudgetSpend.none(BudgetPeriods.periodStart(b, at))));
+                .orElse(BudgetSpend.none(start)));
     }
 
     @Override

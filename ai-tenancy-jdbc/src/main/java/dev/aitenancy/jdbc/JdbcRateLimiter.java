@@ -270,7 +270,7 @@ public final class JdbcRateLimiter implements RateLimiter, RateLimitAdmin, AutoC
         }
         Map<Key, Long> taken = takeCorrections();
         if (needed.isEmpty() && taken.isEmpty()) {
-            return slices.settle(planned, List.of(), Map.of(), extras, true);
+            return slices.settle(planned, List.of(), Map.of(), extras);
         }
         TreeSet<Key> touched = new TreeSet<>(needed);
         touched.addAll(taken.keySet());
@@ -281,11 +281,11 @@ public final class JdbcRateLimiter implements RateLimiter, RateLimitAdmin, AutoC
             try {
                 decided = Sql.retryingConflicts(group::decide);
             } catch (RuntimeException | Error e) {
-                slices.settle(planned, refuseAll(shortfalls), Map.of(), extras, false); // gives back what was held
+                slices.release(planned);
                 throw e;
             }
             committedGroups.incrementAndGet();
-            decided = slices.settle(planned, decided, group.granted(), extras, true);
+            decided = slices.settle(planned, decided, group.granted(), extras);
             if (!group.unapplied().isEmpty()) {
                 group.unapplied().forEach(this::correct);
             }
@@ -309,15 +309,6 @@ public final class JdbcRateLimiter implements RateLimiter, RateLimitAdmin, AutoC
             }
             throw e;
         }
-    }
-
-    /** Every call refused by its first shortfall: how a failed group gives back what its slices held. */
-    private static List<Optional<Charge>> refuseAll(List<List<Charge>> shortfalls) {
-        List<Optional<Charge>> refused = new ArrayList<>(shortfalls.size());
-        for (List<Charge> call : shortfalls) {
-            refused.add(Optional.of(call.get(0)));
-        }
-        return refused;
     }
 
     /** Deletes past windows (minutes and days), once per minute per instance. */

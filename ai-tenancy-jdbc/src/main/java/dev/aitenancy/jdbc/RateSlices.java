@@ -143,16 +143,15 @@ final class RateSlices {
 
     /**
      * After the database decided the group's shortfalls ({@code refusals}, one per planned call that
-     * had any, in order) and granted {@code extra} room per row (of what was {@code asked}): an admitted call's shortfalls are
-     * added to its slices as granted and used; a refused call gives back what its slices held; then
-     * the new room is added, and each refused call is tried once more against the slices (room a
-     * call before it gave back, or the new slice, may now cover it) unless not {@code tryAgain} (the
-     * group failed).
+     * had any, in order) and granted {@code extra} room per row (of what was {@code asked}): an
+     * admitted call's shortfalls are added to its slices as granted and used; a refused call gives
+     * back what its slices held; then the new room is added, and each refused call is tried once
+     * more against the slices (room a call before it gave back, or the new slice, may now cover it).
      *
      * @return the outcome of each call: empty when admitted, else the limit that refused it
      */
     synchronized List<Optional<Charge>> settle(List<Planned> planned, List<Optional<Charge>> refusals,
-            Map<Key, Long> extra, Map<Key, RateCounters.Extra> asked, boolean tryAgain) {
+            Map<Key, Long> extra, Map<Key, RateCounters.Extra> asked) {
         List<Optional<Charge>> outcomes = new ArrayList<>(planned.size());
         int next = 0;
         for (Planned p : planned) {
@@ -165,12 +164,7 @@ final class RateSlices {
                     s.lastUse = System.nanoTime();
                 }
             } else {
-                for (int i = 0; i < p.call.size(); i++) {
-                    if (p.held[i] > 0) {
-                        slices.get(Key.of(p.call.get(i))).used -= p.held[i];
-                        holding = true;
-                    }
-                }
+                giveBackHeld(p);
             }
             outcomes.add(refused);
         }
@@ -183,11 +177,27 @@ final class RateSlices {
         });
         for (int i = 0; i < outcomes.size(); i++) {
             Optional<Charge> refused = outcomes.get(i);
-            if (tryAgain && refused.isPresent() && tryAdmit(planned.get(i).call)) {
+            if (refused.isPresent() && tryAdmit(planned.get(i).call)) {
                 outcomes.set(i, Optional.empty());
             }
         }
         return outcomes;
+    }
+
+    /** After a group failed: every call gives back what its slices held for it; none was admitted. */
+    synchronized void release(List<Planned> planned) {
+        planned.forEach(this::giveBackHeld);
+    }
+
+    /** What the slices held for a call goes back to them (a slice forgotten meanwhile: its window ended). */
+    private void giveBackHeld(Planned p) {
+        for (int i = 0; i < p.call.size(); i++) {
+            Slice s = p.held[i] > 0 ? slices.get(Key.of(p.call.get(i))) : null;
+            if (s != null) {
+                s.used -= p.held[i];
+                holding = true;
+            }
+        }
     }
 
     /**

@@ -3,12 +3,14 @@ package dev.aitenancy.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.aitenancy.RateLimitedException;
+import dev.aitenancy.jdbc.testing.FlakyDataSource;
 import dev.aitenancy.jdbc.testing.OpenDatabases;
 import dev.aitenancy.jdbc.testing.TestDatabase;
 import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.limits.RateLimitRequest;
 import dev.aitenancy.tenant.OrgId;
 import dev.aitenancy.testing.Concurrently;
+import dev.aitenancy.testing.LogCapture;
 import dev.aitenancy.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -204,6 +206,43 @@ class JdbcRateLimiterSlicesTest {
         assertThat(untilRefused(limiter, "alice", 100)).as("up to the new limit, not the slice").isEqualTo(5);
         limiter.close();
         assertThat(count("user", "alice")).isEqualTo(15);
+    }
+
+    /**
+     * A call whose user row has room in the slice but whose IP row needs the database: while the
+     * database is down it fails, and what the slice held for it goes back, so the user's whole
+     * limit is still there afterwards.
+     */
+    @Test
+    void aCallThatFailsWithTheDatabaseDownGivesBackWhatItsSliceHeld() throws Exception {
+        FlakyDataSource flaky = new FlakyDataSource(databases.open(database));
+        JdbcRateLimiter limiter = limiter(flaky, new RateLimitPolicy(1_000, 1_000, 0));
+        limiter.acquire(new RateLimitRequest(ACME, "alice", "10.0.0.1", 0));
+        limiter.acquire(new RateLimitRequest(ACME, "alice", "10.0.0.1", 0)); // takes slices of both rows
+        AtomicInteger failed = new AtomicInteger();
+
+        LogCapture.quietly(() -> {
+            flaky.down();
+            for (int i = 0; i < 5; i++) {
+                try {
+                    limiter.acquire(new RateLimitRequest(ACME, "alice", "10.0.0." + (10 + i), 0)); // a new IP row
+                } catch (RuntimeException e) {
+                    failed.incrementAndGet();
+                }
+            }
+            flaky.up();
+        });
+
+        assertThat(failed).hasValue(5);
+        int admitted = 0;
+        for (; admitted < 2_000; admitted++) {
+            try {
+                limiter.acquire(new RateLimitRequest(ACME, "alice", "10.1." + admitted / 250 + "." + admitted % 250, 0));
+            } catch (RateLimitedException e) {
+                break;
+            }
+        }
+        assertThat(admitted).as("alice's limit less her two calls, nothing lost to the failures").isEqualTo(998);
     }
 
     @Test
