@@ -41,12 +41,16 @@ public final class AiTenancyJdbc {
     private final Dialect dialect;
     private final Clock clock;
     private final java.time.Duration configCacheTtl;
+    /** Calls' budget leases, noted by the budget ledgers for the usage sinks' started records. */
+    private final java.util.Map<java.util.UUID, String> leaseNotes;
 
-    private AiTenancyJdbc(Jdbi jdbi, Dialect dialect, Clock clock, java.time.Duration configCacheTtl) {
+    private AiTenancyJdbc(Jdbi jdbi, Dialect dialect, Clock clock, java.time.Duration configCacheTtl,
+            java.util.Map<java.util.UUID, String> leaseNotes) {
         this.jdbi = jdbi;
         this.dialect = dialect;
         this.clock = clock;
         this.configCacheTtl = configCacheTtl;
+        this.leaseNotes = leaseNotes;
     }
 
     /**
@@ -62,7 +66,7 @@ public final class AiTenancyJdbc {
         if (ttl.isNegative()) {
             throw new IllegalArgumentException("the config cache lifetime must be >= 0");
         }
-        return new AiTenancyJdbc(jdbi, dialect, clock, ttl);
+        return new AiTenancyJdbc(jdbi, dialect, clock, ttl, leaseNotes);
     }
 
     /**
@@ -99,7 +103,7 @@ public final class AiTenancyJdbc {
             migrate(dataSource, dialect);
         }
         return new AiTenancyJdbc(Jdbi.create(dataSource), dialect, Objects.requireNonNull(clock, "clock"),
-                java.time.Duration.ZERO);
+                java.time.Duration.ZERO, new java.util.concurrent.ConcurrentHashMap<>());
     }
 
     /** Brings the {@code ai_} tables up to date; safe to run on every start and from several instances. */
@@ -188,7 +192,7 @@ public final class AiTenancyJdbc {
      */
     public JdbcUsageSink usageSink(int capacity, int batchSize, java.time.Duration offerTimeout,
             java.time.Duration instanceLease) {
-        return new JdbcUsageSink(jdbi, dialect, clock, capacity, batchSize, offerTimeout, instanceLease);
+        return new JdbcUsageSink(jdbi, dialect, clock, capacity, batchSize, offerTimeout, instanceLease, leaseNotes);
     }
 
     /** The audit log of administrative actions and secret reads. */
@@ -197,8 +201,9 @@ public final class AiTenancyJdbc {
     }
 
     /**
-     * Budgets exact across instances; a reservation of a crashed instance is released after 15
-     * minutes.
+     * Budgets exact across instances, reserved from leases (see {@link JdbcBudgetLedger}); a
+     * reservation or lease of a crashed instance is released after 15 minutes. Close it on shutdown
+     * so its leases' unused money goes back at once.
      */
     public JdbcBudgetLedger budgetLedger(dev.aitenancy.limits.BudgetAlertListener listener) {
         return budgetLedger(listener, java.time.Duration.ofMinutes(15));
@@ -207,7 +212,18 @@ public final class AiTenancyJdbc {
     /** As {@link #budgetLedger(dev.aitenancy.limits.BudgetAlertListener)} with its own reservation lifetime. */
     public JdbcBudgetLedger budgetLedger(dev.aitenancy.limits.BudgetAlertListener listener,
             java.time.Duration reservationTtl) {
-        return new JdbcBudgetLedger(jdbi, dialect, clock, listener, reservationTtl, configCacheTtl);
+        return budgetLedger(listener, reservationTtl, true);
+    }
+
+    /**
+     * As {@link #budgetLedger(dev.aitenancy.limits.BudgetAlertListener, java.time.Duration)}, with
+     * {@code leases} false reserving every call on its own in the database (one transaction per call,
+     * nothing held beyond the calls in flight).
+     */
+    public JdbcBudgetLedger budgetLedger(dev.aitenancy.limits.BudgetAlertListener listener,
+            java.time.Duration reservationTtl, boolean leases) {
+        return new JdbcBudgetLedger(jdbi, dialect, clock, listener, reservationTtl, configCacheTtl, leaseNotes,
+                leases);
     }
 
     /** Feature switches per org. */

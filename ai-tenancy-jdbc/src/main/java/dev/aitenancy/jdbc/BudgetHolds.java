@@ -56,6 +56,16 @@ final class BudgetHolds {
         return groups.run(call);
     }
 
+    /** Locks usage rows that exist (in {@link BudgetRow}'s order), returning each one's spent plus reserved money. */
+    Map<BudgetRow, BigDecimal> lockRows(Handle h, List<BudgetRow> sorted) {
+        return lock(h, sorted);
+    }
+
+    /** Inserts the usage rows of {@code rows} that do not exist yet. */
+    void seedRows(List<BudgetRow> rows) {
+        seed(rows);
+    }
+
     /** The grouping of the reservations, for tests. */
     Grouped<?, ?> groups() {
         return groups;

@@ -55,7 +55,7 @@ final class BudgetSettlements {
     }
 
     /** A reservation and what its call is charged, one of several settled together. */
-    record Settlement(Reservation reservation, BigDecimal actualUsd) {
+    record Settlement(JdbcBudgetLedger.Settleable reservation, BigDecimal actualUsd) {
     }
 
     /** The scale of the money columns: each amount is rounded to it as the database rounds it when stored. */
@@ -95,12 +95,23 @@ final class BudgetSettlements {
         }
         boolean postgres = dialect == Dialect.POSTGRESQL;
         List<UUID> all = new ArrayList<>(settlements.size() + released.size());
-        settlements.forEach(s -> all.add(s.reservation().id()));
-        all.addAll(released);
-        Map<UUID, List<Reserved>> reserved = postgres ? takeReservations(h, all) : takeReservationsLocked(h, all);
-        Map<BudgetRow, BigDecimal[]> sums = new TreeMap<>();
+        List<Settlement> loans = new ArrayList<>();
         for (Settlement s : settlements) {
-            Reservation r = s.reservation();
+            if (s.reservation() instanceof Reservation r) {
+                all.add(r.id());
+            } else {
+                loans.add(s);
+            }
+        }
+        all.addAll(released);
+        Map<UUID, List<Reserved>> reserved = all.isEmpty() ? Map.of()
+                : postgres ? takeReservations(h, all) : takeReservationsLocked(h, all);
+        Map<BudgetRow, BigDecimal[]> sums = new TreeMap<>();
+        Runnable lent = loans.isEmpty() ? () -> { } : BudgetLoans.settleIn(h, dialect, loans, sums);
+        for (Settlement s : settlements) {
+            if (!(s.reservation() instanceof Reservation r)) {
+                continue; // summed by BudgetLoans
+            }
             BigDecimal spent = money(r.charge(s.actualUsd()));
             Map<String, BigDecimal> held = new HashMap<>();
             reserved.getOrDefault(r.id(), List.of()).forEach(x -> held.put(x.row().budgetKey(), x.amount()));
@@ -117,7 +128,7 @@ final class BudgetSettlements {
             }
         }
         if (sums.isEmpty()) {
-            return () -> { };
+            return lent;
         }
         Map<BudgetRow, Spent> after = postgres ? moveAll(h, sums) : moveEach(h, sums);
         if (after.size() != sums.size()) {
@@ -129,7 +140,7 @@ final class BudgetSettlements {
         List<Runnable> alerts = new ArrayList<>();
         Set<BudgetRow> newlyAlerted = new LinkedHashSet<>();
         for (Settlement s : settlements) {
-            Reservation r = s.reservation();
+            JdbcBudgetLedger.Settleable r = s.reservation();
             BigDecimal spent = money(r.charge(s.actualUsd()));
             for (Held b : r.held()) {
                 BudgetRow row = new BudgetRow(r.org().value(), b.budgetKey(), b.period());
@@ -147,11 +158,14 @@ final class BudgetSettlements {
                             + "AND period_key = :period")
                     .bind("org", row.org()).bind("key", row.budgetKey()).bind("period", row.period()).execute();
         }
-        return () -> alerts.forEach(Runnable::run);
+        return () -> {
+            lent.run();
+            alerts.forEach(Runnable::run);
+        };
     }
 
     /** Rounded to the money columns' scale, as the database stores it. */
-    private static BigDecimal money(BigDecimal amount) {
+    static BigDecimal money(BigDecimal amount) {
         return amount.setScale(MONEY_SCALE, RoundingMode.HALF_UP);
     }
 
@@ -159,7 +173,7 @@ final class BudgetSettlements {
     private record Reserved(BudgetRow row, BigDecimal amount) {
     }
 
-    private static BigDecimal[] sum(Map<BudgetRow, BigDecimal[]> sums, BudgetRow row) {
+    static BigDecimal[] sum(Map<BudgetRow, BigDecimal[]> sums, BudgetRow row) {
         return sums.computeIfAbsent(row, k -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO});
     }
 
@@ -306,6 +320,11 @@ final class BudgetSettlements {
 
     /** Moves one reservation row to spent (or just releases it when {@code spent} is null). */
     static boolean release(Handle h, OrgId org, UUID id, Held b, BigDecimal spent) {
+        // the usage row first, as every transaction that changes a reservation or lease row locks it
+        h.createQuery("SELECT reserved FROM ai_budget_usage WHERE org_id = :org AND budget_key = :key "
+                        + "AND period_key = :period FOR UPDATE")
+                .bind("org", org.value()).bind("key", b.budgetKey()).bind("period", b.period())
+                .mapTo(BigDecimal.class).findOne();
         BigDecimal amount = h.createQuery("SELECT amount FROM ai_budget_reservations WHERE id = :id AND budget_key = :key")
                 .bind("id", id).bind("key", b.budgetKey()).mapTo(BigDecimal.class).findOne().orElse(null);
         if (amount == null) {

@@ -110,15 +110,15 @@ final class InstanceLease {
     /** See {@link JdbcUsageSink#settleAbandoned()}. */
     int settleAbandoned() {
         Instant now = clock.instant();
-        record Orphan(UUID id, String org, Instant startedAt) {
+        record Orphan(UUID id, String org, Instant startedAt, String leases) {
         }
-        List<Orphan> orphans = jdbi.withHandle(h -> h.createQuery("SELECT g.id, g.org_id, g.started_at "
+        List<Orphan> orphans = jdbi.withHandle(h -> h.createQuery("SELECT g.id, g.org_id, g.started_at, g.budget_leases "
                         + "FROM ai_generations g WHERE g.status = 'started' AND g.instance_id IS NOT NULL "
                         + "AND g.instance_id <> :me AND NOT EXISTS (SELECT 1 FROM ai_usage_instances i "
                         + "WHERE i.id = g.instance_id AND i.alive_until >= :now)")
                 .bind("me", instanceId).bind("now", now)
                 .map((rs, ctx) -> new Orphan(rs.getObject("id", UUID.class), rs.getString("org_id"),
-                        rs.getObject("started_at", OffsetDateTime.class).toInstant()))
+                        rs.getObject("started_at", OffsetDateTime.class).toInstant(), rs.getString("budget_leases")))
                 .list());
         int settled = 0;
         for (Orphan o : orphans) {
@@ -131,6 +131,9 @@ final class InstanceLease {
                     return false; // finished, or settled by another instance, meanwhile
                 }
                 BudgetSettlements.closeIn(h, o.id(), true);
+                if (o.leases() != null) {
+                    BudgetLeases.chargeAbandoned(h, o.leases());
+                }
                 return true;
             }));
             if (mine) {

@@ -76,7 +76,7 @@ import org.jdbi.v3.core.Jdbi;
  * <p>Settling deletes the reservation (PostgreSQL: with {@code RETURNING}) and moves its amount to
  * the spend in the usage rows, in that order ({@link BudgetSettlements}).
  */
-public final class JdbcBudgetLedger implements BudgetStore {
+public final class JdbcBudgetLedger implements BudgetStore, AutoCloseable {
 
     record Held(Budget budget, String budgetKey, String period) {
     }
@@ -89,9 +89,10 @@ public final class JdbcBudgetLedger implements BudgetStore {
     private final AtomicLong sweptMinute = new AtomicLong();
     private final dev.aitenancy.spi.TtlCache<OrgId, List<Budget>> definitions;
     private final BudgetHolds holds;
+    private final BudgetLeases leases;
 
     JdbcBudgetLedger(Jdbi jdbi, Dialect dialect, Clock clock, BudgetAlertListener listener, Duration reservationTtl,
-            Duration definitionsTtl) {
+            Duration definitionsTtl, java.util.Map<UUID, String> leaseNotes, boolean leasing) {
         this.definitions = new dev.aitenancy.spi.TtlCache<>(definitionsTtl, clock, 10_000);
         this.jdbi = jdbi;
         this.dialect = dialect;
@@ -99,6 +100,23 @@ public final class JdbcBudgetLedger implements BudgetStore {
         this.listener = Objects.requireNonNull(listener, "listener");
         this.reservationTtl = Objects.requireNonNull(reservationTtl, "reservationTtl");
         this.holds = new BudgetHolds(jdbi, dialect, reservationTtl);
+        this.leases = leasing ? new BudgetLeases(jdbi, dialect, reservationTtl, holds, leaseNotes) : null;
+    }
+
+    /**
+     * Gives back the money this ledger's leases have not lent to calls, and takes no more leases
+     * (calls then reserve one by one). Calls reserved from leases still settle as usual.
+     */
+    @Override
+    public void close() {
+        if (leases != null) {
+            leases.close();
+        }
+    }
+
+    /** The leases of this ledger (null when it reserves call by call), for tests. */
+    BudgetLeases leases() {
+        return leases;
     }
 
     @Override
@@ -185,6 +203,12 @@ public final class JdbcBudgetLedger implements BudgetStore {
         held.sort(Comparator.comparing(Held::budgetKey));
         UUID id = Objects.requireNonNull(callId, "callId");
         List<Held> hold = List.copyOf(held);
+        if (leases != null && worstCase.signum() > 0) {
+            BudgetLeases.Loan loan = leases.reserve(id, org, hold, worstCase, now);
+            if (loan != null) {
+                return new Leased(this, org, id, hold, loan);
+            }
+        }
         BudgetHolds.Decision decision = holds.hold(new BudgetHolds.Call(org, id, hold, worstCaseOrUnpriced, now));
         if (decision.refusal() != null) {
             // perhaps decided on the leader's thread: the stack trace is this caller's
@@ -203,7 +227,7 @@ public final class JdbcBudgetLedger implements BudgetStore {
      * {@link JdbcUsageSink} of the same database that {@link #claim}s it and settles it with
      * {@link BudgetSettlements#settleIn} in the transaction that writes the call's finished record.
      */
-    static final class Reservation implements BudgetReservation {
+    static final class Reservation implements Settleable {
         private final JdbcBudgetLedger ledger;
         private final OrgId org;
         private final UUID id;
@@ -238,43 +262,156 @@ public final class JdbcBudgetLedger implements BudgetStore {
             return id;
         }
 
-        OrgId org() {
+        @Override
+        public OrgId org() {
             return org;
         }
 
-        List<Held> held() {
+        @Override
+        public List<Held> held() {
             return held;
         }
 
-        Dialect dialect() {
-            return ledger.dialect;
-        }
-
-        /** Whether this reservation can be settled inside a transaction on {@code jdbi}. */
-        boolean sharesDatabase(Jdbi other) {
+        @Override
+        public boolean sharesDatabase(Jdbi other) {
             return ledger.jdbi == other;
         }
 
-        /** Takes over the settlement (true once): the caller must then settle it with {@link #settleIn}. */
-        boolean claim() {
+        @Override
+        public boolean claim() {
             return settled.compareAndSet(false, true);
         }
 
-        /** Settles in the caller's transaction; run {@link #alert} with the result after it commits. */
-        List<Crossed> settleIn(Handle h, BigDecimal actualUsd) {
-            return BudgetSettlements.settleIn(h, ledger.dialect, org, id, held, charge(actualUsd));
+        @Override
+        public Runnable settleIn(Handle h, BigDecimal actualUsd) {
+            List<Crossed> crossed = BudgetSettlements.settleIn(h, ledger.dialect, org, id, held, charge(actualUsd));
+            return () -> alert(crossed);
         }
 
-        /** What settling at {@code actualUsd} charges: the worst case when the cost is unknown. */
-        BigDecimal charge(BigDecimal actualUsd) {
+        @Override
+        public BigDecimal charge(BigDecimal actualUsd) {
             return actualUsd == null ? worstCase : actualUsd;
         }
 
-        void alert(List<Crossed> crossed) {
+        @Override
+        public void alert(List<Crossed> crossed) {
             ledger.alert(crossed);
         }
     }
 
+
+    /**
+     * A reservation of this ledger that a {@link JdbcUsageSink} on the same database settles in the
+     * transaction that writes the call's finished record: one call's own reservation rows
+     * ({@link Reservation}) or its loan from this instance's leases ({@link Leased}).
+     */
+    sealed interface Settleable extends BudgetReservation permits Reservation, Leased {
+        OrgId org();
+
+        List<Held> held();
+
+        /** What settling at {@code actualUsd} charges: the worst case when the cost is unknown. */
+        BigDecimal charge(BigDecimal actualUsd);
+
+        /** Whether this reservation can be settled inside a transaction on {@code jdbi}. */
+        boolean sharesDatabase(Jdbi other);
+
+        /** Takes over the settlement (true once): the caller must then settle it with {@link #settleIn}. */
+        boolean claim();
+
+        /** Settles in the caller's transaction; returns what to run once it commits (alerts). */
+        Runnable settleIn(Handle h, BigDecimal actualUsd);
+
+        void alert(List<Crossed> crossed);
+    }
+
+    /**
+     * A call's reservation lent by this instance's leases ({@link BudgetLeases}): its settlement
+     * moves the cost from the leases to the spend, and when it costs nothing touches no row.
+     */
+    static final class Leased implements Settleable {
+        private final JdbcBudgetLedger ledger;
+        private final OrgId org;
+        private final UUID id;
+        private final List<Held> held;
+        private final BudgetLeases.Loan loan;
+        private final AtomicBoolean settled = new AtomicBoolean();
+
+        private Leased(JdbcBudgetLedger ledger, OrgId org, UUID id, List<Held> held, BudgetLeases.Loan loan) {
+            this.ledger = ledger;
+            this.org = org;
+            this.id = id;
+            this.held = held;
+            this.loan = loan;
+        }
+
+        @Override
+        public void settle(BigDecimal actualUsd) {
+            if (!claim()) {
+                return;
+            }
+            BigDecimal charge = charge(actualUsd);
+            if (charge.signum() == 0) { // nothing to move: the worst case goes back to the leases
+                ledger.leases.forget(id);
+                ledger.leases.settled(loan, java.util.Collections.nCopies(held.size(), BigDecimal.ZERO));
+                return;
+            }
+            Sql.retryingConflicts(() -> ledger.jdbi.inTransaction(h -> settleIn(h, charge))).run();
+        }
+
+        @Override
+        public List<Budget> softBudgetsOverrun() {
+            return List.of(); // a lease only lends what fits under every budget
+        }
+
+        @Override
+        public OrgId org() {
+            return org;
+        }
+
+        @Override
+        public List<Held> held() {
+            return held;
+        }
+
+        UUID id() {
+            return id;
+        }
+
+        BudgetLeases.Loan loan() {
+            return loan;
+        }
+
+        BudgetLeases leases() {
+            return ledger.leases;
+        }
+
+        @Override
+        public BigDecimal charge(BigDecimal actualUsd) {
+            return actualUsd == null ? loan.worstCase() : actualUsd;
+        }
+
+        @Override
+        public boolean sharesDatabase(Jdbi other) {
+            return ledger.jdbi == other;
+        }
+
+        @Override
+        public boolean claim() {
+            return settled.compareAndSet(false, true);
+        }
+
+        @Override
+        public Runnable settleIn(Handle h, BigDecimal actualUsd) {
+            return BudgetSettlements.settleAllIn(h, ledger.dialect,
+                    List.of(new BudgetSettlements.Settlement(this, actualUsd)), List.of());
+        }
+
+        @Override
+        public void alert(List<Crossed> crossed) {
+            ledger.alert(crossed);
+        }
+    }
 
     record Crossed(Held held, BigDecimal total) {
     }
@@ -304,10 +441,13 @@ public final class JdbcBudgetLedger implements BudgetStore {
         }
         record Expired(UUID id, String org, String key, String period) {
         }
-        // a call with a started usage record is settled from that record (as abandoned if its instance died)
+        // a call with a started usage record is settled from that record (as abandoned if its instance died),
+        // and so is a call lent by a lease (its record notes the lease): such a lease stays until they are
         List<Expired> expired = jdbi.withHandle(h -> h.createQuery("SELECT id, org_id, budget_key, period_key "
                         + "FROM ai_budget_reservations r WHERE expires_at < :now AND NOT EXISTS (SELECT 1 FROM "
-                        + "ai_generations g WHERE g.id = r.id AND g.status = 'started')")
+                        + "ai_generations g WHERE g.id = r.id AND g.status = 'started') AND NOT EXISTS (SELECT 1 "
+                        + "FROM ai_generations g WHERE g.status = 'started' AND g.budget_leases LIKE "
+                        + "CONCAT('%', CAST(r.id AS VARCHAR(36)), '%'))")
                 .bind("now", now)
                 .map((rs, ctx) -> new Expired(rs.getObject("id", UUID.class), rs.getString("org_id"),
                         rs.getString("budget_key"), rs.getString("period_key")))

@@ -74,10 +74,10 @@ public final class JdbcUsageSink implements UsageLog, UsageSummaries, AutoClosea
     private volatile boolean closing;
 
     JdbcUsageSink(Jdbi jdbi, Dialect dialect, Clock clock, int capacity, int batchSize, Duration offerTimeout,
-            Duration instanceLease) {
+            Duration instanceLease, java.util.Map<UUID, String> leaseNotes) {
         this.jdbi = jdbi;
         this.lease = new InstanceLease(jdbi, clock, instanceLease);
-        this.starts = new StartCommitter(jdbi, dialect, lease.instanceId(), START_WAIT);
+        this.starts = new StartCommitter(jdbi, dialect, lease.instanceId(), START_WAIT, leaseNotes);
         this.writer = new UsageWriter(jdbi, dialect, clock, lease, capacity, batchSize, offerTimeout);
         this.reads = new UsageReads(jdbi, () -> flush(Duration.ofSeconds(5)));
     }
@@ -109,7 +109,7 @@ public final class JdbcUsageSink implements UsageLog, UsageSummaries, AutoClosea
      */
     @Override
     public void finished(UsageRecord record, BudgetReservation reservation) {
-        if (reservation instanceof JdbcBudgetLedger.Reservation r && r.sharesDatabase(jdbi) && r.claim()) {
+        if (reservation instanceof JdbcBudgetLedger.Settleable r && r.sharesDatabase(jdbi) && r.claim()) {
             writer.enqueue(new UsageWriter.Pending(record, r));
         } else {
             UsageLog.super.finished(record, reservation);

@@ -26,11 +26,13 @@ final class StartCommitter {
     private final Dialect dialect;
     private final UUID instanceId;
     private final Duration maxWait;
+    private final java.util.Map<UUID, String> leaseNotes;
     private final GroupCommit<UsageRecord, Boolean> groups;
     private volatile boolean closed;
 
-    StartCommitter(Jdbi jdbi, Dialect dialect, UUID instanceId, Duration maxWait) {
+    StartCommitter(Jdbi jdbi, Dialect dialect, UUID instanceId, Duration maxWait, java.util.Map<UUID, String> leaseNotes) {
         this.jdbi = jdbi;
+        this.leaseNotes = leaseNotes;
         this.dialect = dialect;
         this.instanceId = instanceId;
         this.maxWait = maxWait;
@@ -62,7 +64,16 @@ final class StartCommitter {
 
     private List<Boolean> insert(List<UsageRecord> records) {
         if (!records.isEmpty()) {
-            jdbi.useTransaction(h -> UsageRows.insert(h, dialect, records, instanceId));
+            // the budget leases each call reserved from (noted by the ledger), kept for a charge if this instance dies
+            java.util.Map<UUID, String> leases = new java.util.HashMap<>();
+            for (UsageRecord r : records) {
+                String note = leaseNotes.get(r.id());
+                if (note != null) {
+                    leases.put(r.id(), note);
+                }
+            }
+            jdbi.useTransaction(h -> UsageRows.insert(h, dialect, records, instanceId, leases));
+            leases.keySet().forEach(leaseNotes::remove);
         }
         return Collections.nCopies(records.size(), Boolean.TRUE);
     }

@@ -56,11 +56,11 @@ final class UsageRows {
         return "INSERT INTO ai_generations (id, org_id, user_id, group_id, provider, model, feature, tier, status, "
                 + "input_tokens, output_tokens, cached_tokens, latency_ms, correlation_id, error_code, error_message, "
                 + "guardrails, cost_usd, billed_usd, input_text, output_text, started_at, finished_at, tool_calls, "
-                + "operation, preferences, response_model, instance_id) "
+                + "operation, preferences, response_model, instance_id, budget_leases) "
                 + "VALUES (:id, :orgId, :userId, :groupId, :provider, :model, :feature, :tier, :status, :inputTokens, "
                 + ":outputTokens, :cachedTokens, :latencyMs, :correlationId, :errorCode, :errorMessage, :guardrails, "
                 + ":cost, :billed, :inputText, :outputText, :startedAt, :finishedAt, :toolCalls, :operation, :preferences, :responseModel, "
-                + instance + ")";
+                + instance + ", :leases)";
     }
 
     /** Binds a record, every text cut to its column's width and cleaned of NUL characters. */
@@ -132,8 +132,9 @@ final class UsageRows {
                 // believes few rows are started would scan them all there, dead index entries of every
                 // row finished since the last vacuum included, instead of looking each id up
                 + " WHERE g.id = CAST(v.id AS uuid) AND (g.status = 'started') IS TRUE RETURNING g.id";
-        INSERT_ALL = "INSERT INTO ai_generations (" + names + ", instance_id) SELECT " + values
-                + ", CAST(? AS uuid) FROM " + UNNEST;
+        INSERT_ALL = "INSERT INTO ai_generations (" + names + ", instance_id, budget_leases) SELECT " + values
+                + ", CAST(? AS uuid), v.budget_leases FROM unnest(" + params + ", CAST(? AS text[])) AS v(" + names
+                + ", budget_leases)";
     }
 
     /**
@@ -199,9 +200,14 @@ final class UsageRows {
      * PostgreSQL: inserts {@code records} in one statement, tagged with {@code instance} (null for
      * records of calls that were never started).
      */
-    static void insertAll(Handle h, List<UsageRecord> records, UUID instance) {
+    static void insertAll(Handle h, List<UsageRecord> records, UUID instance, Map<UUID, String> leases) {
         Update u = h.createUpdate(INSERT_ALL).bind(0, instance == null ? null : instance.toString());
         bindColumns(u, 1, records);
+        String[] notes = new String[records.size()];
+        for (int i = 0; i < notes.length; i++) {
+            notes[i] = leases.get(records.get(i).id());
+        }
+        u.bind(1 + COLUMNS.length, textArray(notes));
         u.execute();
     }
 
@@ -234,13 +240,18 @@ final class UsageRows {
      * one JDBC batch.
      */
     static void insert(Handle h, Dialect dialect, List<UsageRecord> records, UUID instance) {
+        insert(h, dialect, records, instance, Map.of());
+    }
+
+    /** As {@link #insert(Handle, Dialect, List, UUID)}, each row with the note of its budget leases (if any). */
+    static void insert(Handle h, Dialect dialect, List<UsageRecord> records, UUID instance, Map<UUID, String> leases) {
         if (dialect == Dialect.POSTGRESQL) {
-            insertAll(h, records, instance);
+            insertAll(h, records, instance, leases);
             return;
         }
         PreparedBatch batch = h.prepareBatch(instance == null ? insertSql("NULL") : INSERT);
         for (UsageRecord r : records) {
-            bind(batch, r);
+            bind(batch, r).bind("leases", leases.get(r.id()));
             if (instance != null) {
                 batch.bind("instance", instance);
             }

@@ -39,7 +39,7 @@ final class UsageWriter {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcUsageSink.class);
 
     /** A finished record waiting to be written, with the reservation it settles (or null). */
-    record Pending(UsageRecord record, JdbcBudgetLedger.Reservation reservation) {
+    record Pending(UsageRecord record, JdbcBudgetLedger.Settleable reservation) {
     }
 
     private final Jdbi jdbi;
@@ -324,25 +324,24 @@ final class UsageWriter {
         java.io.StringWriter json = new java.io.StringWriter();
         new UsageExport(json, ExportFormat.JSON_LINES).write(r);
         String reason = UsageRows.truncate(Failures.describe(refused), 2000);
-        Sql.retryingConflicts(() -> {
-            jdbi.useTransaction(h -> {
-                int exists = h.createQuery("SELECT COUNT(*) FROM ai_usage_rejected WHERE id = :id").bind("id", r.id())
-                        .mapTo(Integer.class).one();
-                if (exists == 0) {
-                    h.createUpdate("INSERT INTO ai_usage_rejected (id, org_id, status, record_json, reason, rejected_at) "
-                                    + "VALUES (:id, :org, :status, :json, :reason, :at)")
-                            .bind("id", r.id()).bind("org", r.orgId()).bind("status", r.status().wireName())
-                            .bind("json", UsageRows.clean(json.toString().strip(), 400_000)).bind("reason", reason)
-                            .bind("at", clock.instant()).execute();
-                    h.createUpdate("DELETE FROM ai_generations WHERE id = :id AND status = 'started'")
-                            .bind("id", r.id()).execute();
-                    if (p.reservation() != null) {
-                        p.reservation().settleIn(h, charged(r));
-                    }
+        Runnable afterCommit = Sql.retryingConflicts(() -> jdbi.inTransaction(h -> {
+            int exists = h.createQuery("SELECT COUNT(*) FROM ai_usage_rejected WHERE id = :id").bind("id", r.id())
+                    .mapTo(Integer.class).one();
+            if (exists == 0) {
+                h.createUpdate("INSERT INTO ai_usage_rejected (id, org_id, status, record_json, reason, rejected_at) "
+                                + "VALUES (:id, :org, :status, :json, :reason, :at)")
+                        .bind("id", r.id()).bind("org", r.orgId()).bind("status", r.status().wireName())
+                        .bind("json", UsageRows.clean(json.toString().strip(), 400_000)).bind("reason", reason)
+                        .bind("at", clock.instant()).execute();
+                h.createUpdate("DELETE FROM ai_generations WHERE id = :id AND status = 'started'")
+                        .bind("id", r.id()).execute();
+                if (p.reservation() != null) {
+                    return p.reservation().settleIn(h, charged(r));
                 }
-            });
-            return null;
-        });
+            }
+            return (Runnable) () -> { };
+        }));
+        afterCommit.run();
         long n = rejected.incrementAndGet();
         LOG.error("the database refused usage record {} of org {} ({}); set aside in ai_usage_rejected ({} so far)",
                 r.id(), r.orgId(), reason, n);

@@ -1,0 +1,443 @@
+package dev.aitenancy.jdbc;
+
+import dev.aitenancy.jdbc.JdbcBudgetLedger.Held;
+import dev.aitenancy.jdbc.internal.Dialect;
+import dev.aitenancy.jdbc.internal.Failures;
+import dev.aitenancy.jdbc.internal.Sql;
+import dev.aitenancy.limits.Budget;
+import dev.aitenancy.tenant.OrgId;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Budget leases of one {@link JdbcBudgetLedger}: money this instance holds on a usage row of
+ * {@code ai_budget_usage}, counted in its {@code reserved} like any reservation and kept in a lease
+ * row of {@code ai_budget_reservations} (its own id, the usage row, the amount, an expiry), from
+ * which calls reserve their worst case in memory, without a transaction.
+ *
+ * <p><b>Taking.</b> A call that some lease of its budgets cannot cover takes what is missing, plus up
+ * to 1/{@value #SLICE_DIVISOR} of the budget's limit (never more than a quarter of the room left, so
+ * leases shrink as a budget fills), for every budget of the call at once, in one transaction that
+ * locks the usage rows in {@link BudgetRow}'s order. When a budget has no room for the call's share
+ * the call is reserved alone as before (which refuses it on a hard budget, or reports the overrun
+ * of a soft one): a refusal means the database had no room for the call, other instances' unused
+ * lease money counted as reserved. So the database's {@code spent + reserved} never passes a hard
+ * limit, whatever number of instances hold leases.
+ *
+ * <p><b>Settling.</b> A call settles by moving its cost (at most its worst case) from the lease to
+ * the spend: the lease row and the usage row, in the transaction that writes the call's finished
+ * record ({@link BudgetSettlements#settleAllIn}); what the worst case did not use stays in the lease.
+ * The in-memory view follows only after that transaction commits. A settlement of nothing (a
+ * refused call, a call that cost nothing) needs no transaction.
+ *
+ * <p><b>Giving back.</b> Money a lease has not lent out goes back after {@value #IDLE_MILLIS} ms
+ * without a call on it, and all of it on {@link #close()}; a lease whose budget definition changed or
+ * whose renewal is due is retired the same way. A lease row lives until {@code ttl} after it was last
+ * renewed; a call after half of that renews it. An instance that dies leaves its lease rows behind:
+ * its started calls are charged their worst case from them by the usage sink's settlement of
+ * abandoned calls ({@link #chargeAbandoned}), and the rest is released when the row expires, as an
+ * expired reservation is ({@link JdbcBudgetLedger}'s sweep, which leaves alone a lease a started call
+ * still holds).
+ *
+ * <p>Every transaction that touches a lease row locks its usage row first, so a settlement, a take,
+ * a give-back and the sweep never see a lease row change between reading and writing it.
+ */
+final class BudgetLeases {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcBudgetLedger.class);
+
+    /** A lease takes at most this part of a budget's limit at once. */
+    static final int SLICE_DIVISOR = 50;
+    /** Unlent money goes back after this long without a call on its lease. */
+    static final long IDLE_MILLIS = 5_000;
+    /** The scale of the money columns. */
+    private static final int SCALE = BudgetSettlements.MONEY_SCALE;
+
+    private final Jdbi jdbi;
+    private final Dialect dialect;
+    private final Duration ttl;
+    private final BudgetHolds holds;
+    private final Map<UUID, String> notes;
+    private final Map<BudgetRow, Lease> leases = new HashMap<>(); // guarded by this
+    private final List<Lease> retired = new ArrayList<>(); // guarded by this: leases still lending
+    private final ReentrantLock taking = new ReentrantLock();
+    private final AtomicLong takes = new AtomicLong();
+    private volatile long nextIdleLook = System.nanoTime() + IDLE_MILLIS * 1_000_000L;
+    private volatile boolean closed;
+
+    /**
+     * @param notes where a call's leases are noted for its started record (call id to {@link #note}),
+     *              shared with the usage sink of the same {@link AiTenancyJdbc}
+     */
+    BudgetLeases(Jdbi jdbi, Dialect dialect, Duration ttl, BudgetHolds holds, Map<UUID, String> notes) {
+        this.jdbi = jdbi;
+        this.dialect = dialect;
+        this.ttl = ttl;
+        this.holds = holds;
+        this.notes = notes;
+    }
+
+    /** Money one instance holds on one usage row, and what of it calls have reserved. */
+    static final class Lease {
+        final UUID id;
+        final BudgetRow row;
+        final Budget budget;
+        BigDecimal held = BigDecimal.ZERO; // as the lease row holds it after the last commit
+        BigDecimal lent = BigDecimal.ZERO; // worst cases of calls reserved from it, not settled yet
+        Instant renewBy; // new calls only before then
+        long lastUse = System.nanoTime();
+        boolean retiring;
+
+        Lease(UUID id, BudgetRow row, Budget budget) {
+            this.id = id;
+            this.row = row;
+            this.budget = budget;
+        }
+
+        BigDecimal unlent() {
+            return held.subtract(lent);
+        }
+    }
+
+    /** A call's reservation from leases, one per budget, in the order of the call's budgets. */
+    record Loan(List<Lease> leases, BigDecimal worstCase) {
+    }
+
+    /** Transactions that took or renewed leases (for tests). */
+    long takes() {
+        return takes.get();
+    }
+
+    /**
+     * Reserves {@code worstCase} (positive) for the call from this instance's leases of every budget
+     * in {@code held}, taking or topping them up first when short; null when the database has no room
+     * for a lease to cover the call (then the call is reserved alone).
+     */
+    Loan reserve(UUID callId, OrgId org, List<Held> held, BigDecimal worstCase, Instant now) {
+        if (closed) {
+            return null;
+        }
+        BigDecimal w = worstCase.setScale(SCALE, RoundingMode.UP);
+        giveBackIdle(false);
+        Loan loan = lend(callId, org, held, w, now);
+        if (loan != null) {
+            return loan;
+        }
+        taking.lock();
+        try {
+            for (int attempt = 0; attempt < 3; attempt++) {
+                loan = lend(callId, org, held, w, now); // another caller may have topped the leases up meanwhile
+                if (loan != null || !take(org, held, w, now)) {
+                    return loan;
+                }
+            }
+            return lend(callId, org, held, w, now);
+        } finally {
+            taking.unlock();
+        }
+    }
+
+    private static BudgetRow row(OrgId org, Held h) {
+        return new BudgetRow(org.value(), h.budgetKey(), h.period());
+    }
+
+    /** A lease that may lend for {@code b} now (same definition, renewal not due, not retiring), or null. */
+    private Lease usable(BudgetRow row, Budget b, Instant now) {
+        Lease l = leases.get(row);
+        return l != null && !l.retiring && now.isBefore(l.renewBy) && l.budget.equals(b) ? l : null;
+    }
+
+    /** Lends {@code w} from the leases of every budget, or nothing when one of them is short. */
+    private synchronized Loan lend(UUID callId, OrgId org, List<Held> held, BigDecimal w, Instant now) {
+        Lease[] found = new Lease[held.size()];
+        for (int i = 0; i < found.length; i++) {
+            Lease l = usable(row(org, held.get(i)), held.get(i).budget(), now);
+            if (l == null || l.unlent().compareTo(w) < 0) {
+                return null;
+            }
+            found[i] = l;
+        }
+        long t = System.nanoTime();
+        StringBuilder note = new StringBuilder(w.toPlainString());
+        for (Lease l : found) {
+            l.lent = l.lent.add(w);
+            l.lastUse = t;
+            note.append(' ').append(l.id);
+        }
+        notes.put(callId, note.toString());
+        return new Loan(List.of(found), w);
+    }
+
+    /** A usage row's part in a take: the lease to top up (null: a new one, of id {@code newId}) and the amount. */
+    private record Step(Held held, BudgetRow row, Lease lease, UUID newId, BigDecimal amount) {
+    }
+
+    /**
+     * One transaction: for every budget whose lease cannot cover {@code w}, takes the shortfall and
+     * a slice from the usage row, topping up the lease or starting a new one (a lease due for
+     * renewal or of an older definition is retired: its unlent money goes back at the next look).
+     * Returns false, taking nothing, when some budget has no room for the call's share.
+     */
+    private boolean take(OrgId org, List<Held> held, BigDecimal w, Instant now) {
+        List<BudgetRow> rows = new ArrayList<>(held.size());
+        held.forEach(h -> rows.add(row(org, h)));
+        List<BudgetRow> sorted = rows.stream().sorted().distinct().toList();
+        Instant expires = now.plus(ttl);
+        while (true) {
+            List<Step> steps = Sql.retryingConflicts(() -> jdbi.inTransaction(h -> {
+                Map<BudgetRow, BigDecimal> used = holds.lockRows(h, sorted);
+                if (used.size() < sorted.size()) {
+                    return null;
+                }
+                List<Step> plan = plan(held, rows, used, w, now);
+                for (Step s : plan) {
+                    apply(h, s, expires);
+                }
+                return plan;
+            }));
+            if (steps == null) {
+                holds.seedRows(sorted); // rows of a new period; the ones that exist stay as they are
+                continue;
+            }
+            takes.incrementAndGet();
+            if (steps.isEmpty()) {
+                return false;
+            }
+            committed(steps, now);
+            return true;
+        }
+    }
+
+    /** What a take does to each usage row, decided with the rows locked; empty when one has no room. */
+    private synchronized List<Step> plan(List<Held> held, List<BudgetRow> rows, Map<BudgetRow, BigDecimal> used,
+            BigDecimal w, Instant now) {
+        List<Step> plan = new ArrayList<>(held.size());
+        for (int i = 0; i < held.size(); i++) {
+            Budget b = held.get(i).budget();
+            BudgetRow row = rows.get(i);
+            Lease lease = usable(row, b, now);
+            BigDecimal unlent = lease == null ? BigDecimal.ZERO : lease.unlent();
+            BigDecimal need = w.subtract(unlent).max(BigDecimal.ZERO);
+            BigDecimal room = b.limitUsd().subtract(used.get(row));
+            if (room.compareTo(need) < 0) {
+                return List.of();
+            }
+            BigDecimal slice = b.limitUsd().divide(BigDecimal.valueOf(SLICE_DIVISOR), SCALE, RoundingMode.DOWN)
+                    .min(room.subtract(need).divide(BigDecimal.valueOf(4), SCALE, RoundingMode.DOWN));
+            plan.add(new Step(held.get(i), row, lease, lease == null ? UUID.randomUUID() : null, need.add(slice)));
+        }
+        return plan;
+    }
+
+    private void apply(Handle h, Step s, Instant expires) {
+        BudgetRow row = s.row();
+        h.createUpdate("UPDATE ai_budget_usage SET reserved = reserved + :amount WHERE org_id = :org "
+                        + "AND budget_key = :key AND period_key = :period")
+                .bind("amount", s.amount()).bind("org", row.org()).bind("key", row.budgetKey())
+                .bind("period", row.period()).execute();
+        if (s.lease() == null) {
+            h.createUpdate("INSERT INTO ai_budget_reservations (id, org_id, budget_key, period_key, amount, "
+                            + "expires_at) VALUES (:id, :org, :key, :period, :amount, :expires)")
+                    .bind("id", s.newId()).bind("org", row.org()).bind("key", row.budgetKey())
+                    .bind("period", row.period()).bind("amount", s.amount()).bind("expires", expires).execute();
+            return;
+        }
+        int n = h.createUpdate("UPDATE ai_budget_reservations SET amount = amount + :amount, expires_at = :expires "
+                        + "WHERE id = :id AND budget_key = :key")
+                .bind("amount", s.amount()).bind("expires", expires).bind("id", s.lease().id)
+                .bind("key", row.budgetKey()).execute();
+        if (n != 1) { // never while it may lend: it lends only until half of its lifetime
+            throw new IllegalStateException("budget lease " + s.lease().id + " is gone from the database");
+        }
+    }
+
+    /**
+     * After a take commits: the leases' new amounts and renewal times; a lease replaced by a new one
+     * is retired (what it has not lent goes back at the next look).
+     */
+    private synchronized void committed(List<Step> steps, Instant now) {
+        Instant renewBy = now.plus(ttl.dividedBy(2));
+        for (Step s : steps) {
+            Lease l = s.lease();
+            if (l == null) {
+                l = new Lease(s.newId(), s.row(), s.held().budget());
+                Lease old = leases.put(s.row(), l);
+                if (old != null) {
+                    old.retiring = true;
+                    if (!retired.contains(old)) {
+                        retired.add(old);
+                    }
+                }
+            }
+            l.held = l.held.add(s.amount());
+            l.renewBy = renewBy;
+        }
+        nextIdleLook = Math.min(nextIdleLook, System.nanoTime());
+    }
+
+    /**
+     * After a settlement of {@code loan} committed: the call's worst case is no longer lent, and
+     * {@code moved} (per lease, null for a lease whose row was gone) left each lease for the spend.
+     */
+    synchronized void settled(Loan loan, List<BigDecimal> moved) {
+        for (int i = 0; i < loan.leases().size(); i++) {
+            Lease l = loan.leases().get(i);
+            l.lent = l.lent.subtract(loan.worstCase());
+            BigDecimal m = moved.get(i);
+            if (m == null) { // its row is gone (expired and released): it holds nothing, and lends no more
+                l.retiring = true;
+                l.held = l.lent.max(BigDecimal.ZERO);
+                if (leases.get(l.row) == l) {
+                    leases.remove(l.row);
+                }
+            } else {
+                l.held = l.held.subtract(m);
+            }
+        }
+    }
+
+    /** The note a call's started record keeps of its leases (removed: the record takes it once). */
+    static String note(Map<UUID, String> notes, UUID callId) {
+        return notes.remove(callId);
+    }
+
+    /** Forgets the note of a call that settles (it may never have written a started record). */
+    void forget(UUID callId) {
+        notes.remove(callId);
+    }
+
+    /**
+     * Gives back the unlent money of every lease idle for {@value #IDLE_MILLIS} ms (every lease
+     * with {@code all}) and of retired leases, in one transaction, deleting the rows of leases left
+     * with nothing lent; looks at most once a second unless {@code all}. Never throws: what could not
+     * go back is tried again at the next look.
+     */
+    void giveBackIdle(boolean all) {
+        long now = System.nanoTime();
+        if (!all && now - nextIdleLook < 0) {
+            return;
+        }
+        nextIdleLook = now + 1_000_000_000L;
+        Map<Lease, BigDecimal> back = new TreeMap<>((a, b) -> {
+            int c = a.row.compareTo(b.row);
+            return c != 0 ? c : a.id.compareTo(b.id);
+        });
+        synchronized (this) {
+            for (var it = leases.values().iterator(); it.hasNext();) {
+                Lease l = it.next();
+                if (all || now - l.lastUse >= IDLE_MILLIS * 1_000_000L) {
+                    l.retiring = true; // lends no more from here on
+                    it.remove();
+                    retired.add(l);
+                }
+            }
+            for (Lease l : retired) {
+                BigDecimal unlent = l.unlent().max(BigDecimal.ZERO);
+                if (unlent.signum() > 0 || l.lent.signum() <= 0) {
+                    back.put(l, unlent);
+                }
+            }
+        }
+        if (back.isEmpty()) {
+            return;
+        }
+        try {
+            Sql.retryingConflicts(() -> jdbi.inTransaction(h -> {
+                holds.lockRows(h, back.keySet().stream().map(l -> l.row).distinct().toList());
+                back.forEach((l, amount) -> giveBack(h, l, amount));
+                return back.size();
+            }));
+        } catch (RuntimeException e) {
+            LOG.debug("budget leases could not give back unused money ({}); trying again later", Failures.describe(e));
+            return;
+        }
+        synchronized (this) {
+            back.forEach((l, amount) -> {
+                l.held = l.held.subtract(amount);
+                if (l.held.signum() <= 0 && l.lent.signum() <= 0) {
+                    retired.remove(l);
+                }
+            });
+        }
+    }
+
+    /** Gives {@code amount} of the lease back to its usage row; deletes the lease row once it holds nothing. */
+    private static void giveBack(Handle h, Lease l, BigDecimal amount) {
+        BudgetRow row = l.row;
+        if (amount.signum() > 0) {
+            h.createUpdate("UPDATE ai_budget_usage SET reserved = reserved - :amount WHERE org_id = :org "
+                            + "AND budget_key = :key AND period_key = :period")
+                    .bind("amount", amount).bind("org", row.org()).bind("key", row.budgetKey())
+                    .bind("period", row.period()).execute();
+            h.createUpdate("UPDATE ai_budget_reservations SET amount = amount - :amount WHERE id = :id "
+                            + "AND budget_key = :key")
+                    .bind("amount", amount).bind("id", l.id).bind("key", row.budgetKey()).execute();
+        }
+        // a lease with calls still to settle keeps its row (they settle against it)
+        h.createUpdate("DELETE FROM ai_budget_reservations WHERE id = :id AND budget_key = :key AND amount <= 0")
+                .bind("id", l.id).bind("key", row.budgetKey()).execute();
+    }
+
+    /** Gives everything unlent back and lends no more. */
+    void close() {
+        closed = true;
+        giveBackIdle(true);
+    }
+
+    /**
+     * Charges, inside the caller's transaction, a call of a dead instance its worst case from the
+     * leases its started record noted ({@code note}, see {@link #lend}): each lease row still there
+     * gives the amount to its usage row's spend.
+     */
+    static void chargeAbandoned(Handle h, String note) {
+        String[] parts = note.trim().split(" ");
+        BigDecimal w = new BigDecimal(parts[0]);
+        record Row(UUID id, BudgetRow usage) {
+        }
+        List<Row> rows = new ArrayList<>();
+        for (int i = 1; i < parts.length; i++) {
+            UUID id = UUID.fromString(parts[i]);
+            h.createQuery("SELECT org_id, budget_key, period_key FROM ai_budget_reservations WHERE id = :id")
+                    .bind("id", id)
+                    .map((rs, ctx) -> new Row(id, new BudgetRow(rs.getString(1), rs.getString(2), rs.getString(3))))
+                    .findOne().ifPresent(rows::add);
+        }
+        rows.sort(java.util.Comparator.comparing(Row::usage));
+        for (Row r : rows) {
+            BudgetRow u = r.usage();
+            h.createQuery("SELECT reserved FROM ai_budget_usage WHERE org_id = :org AND budget_key = :key "
+                            + "AND period_key = :period FOR UPDATE")
+                    .bind("org", u.org()).bind("key", u.budgetKey()).bind("period", u.period())
+                    .mapTo(BigDecimal.class).findOne();
+            BigDecimal amount = h.createQuery("SELECT amount FROM ai_budget_reservations WHERE id = :id "
+                            + "AND budget_key = :key")
+                    .bind("id", r.id()).bind("key", u.budgetKey()).mapTo(BigDecimal.class).findOne().orElse(null);
+            if (amount == null) {
+                continue;
+            }
+            BigDecimal moved = amount.min(w).max(BigDecimal.ZERO);
+            h.createUpdate("UPDATE ai_budget_reservations SET amount = amount - :moved WHERE id = :id "
+                            + "AND budget_key = :key")
+                    .bind("moved", moved).bind("id", r.id()).bind("key", u.budgetKey()).execute();
+            h.createUpdate("UPDATE ai_budget_usage SET reserved = reserved - :moved, spent = spent + :spent "
+                            + "WHERE org_id = :org AND budget_key = :key AND period_key = :period")
+                    .bind("moved", moved).bind("spent", w).bind("org", u.org()).bind("key", u.budgetKey())
+                    .bind("period", u.period()).execute();
+        }
+    }
+}
