@@ -74,7 +74,7 @@ final class BudgetLeases {
     private final BudgetHolds holds;
     private final Map<UUID, String> notes;
     private final Map<BudgetRow, Lease> leases = new HashMap<>(); // guarded by this
-    private final List<Lease> retired = new ArrayList<>(); // guarded by this: leases still lending
+    private final java.util.Set<Lease> retired = new java.util.LinkedHashSet<>(); // guarded by this: lending no more, row still there
     private final ReentrantLock taking = new ReentrantLock();
     private final AtomicLong takes = new AtomicLong();
     private volatile long nextIdleLook = System.nanoTime() + IDLE_MILLIS * 1_000_000L;
@@ -187,11 +187,24 @@ final class BudgetLeases {
     private record Step(Held held, BudgetRow row, Lease lease, UUID newId, BigDecimal amount) {
     }
 
+    /** A lease that lends no more, giving back {@code amount} (what it has not lent) in a take. */
+    private record Back(Lease lease, BigDecimal amount) {
+    }
+
+    /**
+     * A take's steps and give-backs; when {@code room} is false there are no steps, and every lease
+     * of the call's usage rows gives back what it has not lent.
+     */
+    private record Plan(List<Step> steps, List<Back> backs, boolean room) {
+    }
+
     /**
      * One transaction: for every budget whose lease cannot cover {@code w}, takes the shortfall and
-     * a slice from the usage row, topping up the lease or starting a new one (a lease due for
-     * renewal or of an older definition is retired: its unlent money goes back at the next look).
-     * Returns false, taking nothing, when some budget has no room for the call's share.
+     * a slice from the usage row, topping up the lease or starting a new one; a lease of the row that
+     * may no longer lend (its definition changed, or its renewal is due) gives back what it has not
+     * lent in the same transaction. When a budget has no room for the call's share, takes nothing,
+     * gives back everything the call's rows' leases have not lent, and returns false: the call is then
+     * reserved alone against what is truly left.
      */
     private boolean take(OrgId org, List<Held> held, BigDecimal w, Instant now) {
         List<BudgetRow> rows = new ArrayList<>(held.size());
@@ -199,49 +212,94 @@ final class BudgetLeases {
         List<BudgetRow> sorted = rows.stream().sorted().distinct().toList();
         Instant expires = now.plus(ttl);
         while (true) {
-            List<Step> steps = Sql.retryingConflicts(() -> jdbi.inTransaction(h -> {
+            Plan plan = Sql.retryingConflicts(() -> jdbi.inTransaction(h -> {
                 Map<BudgetRow, BigDecimal> used = holds.lockRows(h, sorted);
                 if (used.size() < sorted.size()) {
                     return null;
                 }
-                List<Step> plan = plan(held, rows, used, w, now);
-                for (Step s : plan) {
+                Plan p = plan(held, rows, used, w, now, retiredThere(h, sorted, held, org, now));
+                for (Back back : p.backs()) {
+                    giveBack(h, back.lease(), back.amount());
+                }
+                for (Step s : p.steps()) {
                     apply(h, s, expires);
                 }
-                return plan;
+                return p;
             }));
-            if (steps == null) {
+            if (plan == null) {
                 holds.seedRows(sorted); // rows of a new period; the ones that exist stay as they are
                 continue;
             }
             takes.incrementAndGet();
-            if (steps.isEmpty()) {
-                return false;
-            }
-            committed(steps, now);
-            return true;
+            committed(plan, now);
+            return plan.room();
         }
     }
 
-    /** What a take does to each usage row, decided with the rows locked; empty when one has no room. */
-    private synchronized List<Step> plan(List<Held> held, List<BudgetRow> rows, Map<BudgetRow, BigDecimal> used,
-            BigDecimal w, Instant now) {
-        List<Step> plan = new ArrayList<>(held.size());
+    /**
+     * The leases on {@code rows} that may not lend for this call (retired, stale), with the usage rows
+     * locked, whose lease rows are still there: one released meanwhile (it expired, after a clock jump)
+     * gives nothing back.
+     */
+    private List<Lease> retiredThere(Handle h, List<BudgetRow> rows, List<Held> held, OrgId org, Instant now) {
+        List<Lease> candidates = new ArrayList<>();
+        synchronized (this) {
+            for (Held b : held) {
+                Lease l = leases.get(row(org, b));
+                if (l != null && usable(l.row, b.budget(), now) == null) {
+                    candidates.add(l);
+                }
+            }
+            for (Lease r : retired) {
+                if (rows.contains(r.row) && !candidates.contains(r)) {
+                    candidates.add(r);
+                }
+            }
+        }
+        List<Lease> there = new ArrayList<>(candidates.size());
+        for (Lease l : candidates) {
+            if (h.createQuery("SELECT COUNT(*) FROM ai_budget_reservations WHERE id = :id AND budget_key = :key")
+                    .bind("id", l.id).bind("key", l.row.budgetKey()).mapTo(Integer.class).one() > 0) {
+                there.add(l);
+            }
+        }
+        return there;
+    }
+
+    /** What a take does to each usage row, decided with the rows locked. */
+    private synchronized Plan plan(List<Held> held, List<BudgetRow> rows, Map<BudgetRow, BigDecimal> used,
+            BigDecimal w, Instant now, List<Lease> retiredThere) {
+        List<Back> backs = new ArrayList<>();
+        Map<BudgetRow, BigDecimal> returned = new HashMap<>();
+        for (Lease l : retiredThere) {
+            BigDecimal unlent = l.unlent().max(BigDecimal.ZERO);
+            backs.add(new Back(l, unlent));
+            returned.merge(l.row, unlent, BigDecimal::add);
+        }
+        List<Step> steps = new ArrayList<>(held.size());
         for (int i = 0; i < held.size(); i++) {
             Budget b = held.get(i).budget();
             BudgetRow row = rows.get(i);
             Lease lease = usable(row, b, now);
             BigDecimal unlent = lease == null ? BigDecimal.ZERO : lease.unlent();
             BigDecimal need = w.subtract(unlent).max(BigDecimal.ZERO);
-            BigDecimal room = b.limitUsd().subtract(used.get(row));
+            BigDecimal room = b.limitUsd().subtract(used.get(row)).add(returned.getOrDefault(row, BigDecimal.ZERO));
             if (room.compareTo(need) < 0) {
-                return List.of();
+                for (int j = 0; j < held.size(); j++) { // the usable leases give back too
+                    Lease l = usable(rows.get(j), held.get(j).budget(), now);
+                    if (l != null) {
+                        backs.add(new Back(l, l.unlent().max(BigDecimal.ZERO)));
+                    }
+                }
+                return new Plan(List.of(), backs, false);
             }
-            BigDecimal slice = b.limitUsd().divide(BigDecimal.valueOf(SLICE_DIVISOR), SCALE, RoundingMode.DOWN)
+            // a whole number of worst cases, so leases of several instances do not strand parts of one
+            BigDecimal most = b.limitUsd().divide(BigDecimal.valueOf(SLICE_DIVISOR), SCALE, RoundingMode.DOWN)
                     .min(room.subtract(need).divide(BigDecimal.valueOf(4), SCALE, RoundingMode.DOWN));
-            plan.add(new Step(held.get(i), row, lease, lease == null ? UUID.randomUUID() : null, need.add(slice)));
+            BigDecimal slice = w.multiply(most.divideToIntegralValue(w));
+            steps.add(new Step(held.get(i), row, lease, lease == null ? UUID.randomUUID() : null, need.add(slice)));
         }
-        return plan;
+        return new Plan(steps, backs, true);
     }
 
     private void apply(Handle h, Step s, Instant expires) {
@@ -267,32 +325,38 @@ final class BudgetLeases {
     }
 
     /**
-     * After a take commits: the leases' new amounts and renewal times; a lease replaced by a new one
-     * is retired (what it has not lent goes back at the next look).
+     * After a take commits: the leases that gave back lend no more (kept, retired, until their
+     * calls have settled), the others' new amounts and renewal times.
      */
-    private synchronized void committed(List<Step> steps, Instant now) {
+    private synchronized void committed(Plan plan, Instant now) {
+        for (Back back : plan.backs()) {
+            Lease l = back.lease();
+            l.retiring = true;
+            l.held = l.held.subtract(back.amount());
+            if (leases.get(l.row) == l) {
+                leases.remove(l.row);
+            }
+            if (l.held.signum() > 0 || l.lent.signum() > 0) {
+                retired.add(l);
+            } else {
+                retired.remove(l); // its row was deleted with the give-back
+            }
+        }
         Instant renewBy = now.plus(ttl.dividedBy(2));
-        for (Step s : steps) {
+        for (Step s : plan.steps()) {
             Lease l = s.lease();
             if (l == null) {
                 l = new Lease(s.newId(), s.row(), s.held().budget());
-                Lease old = leases.put(s.row(), l);
-                if (old != null) {
-                    old.retiring = true;
-                    if (!retired.contains(old)) {
-                        retired.add(old);
-                    }
-                }
+                leases.put(s.row(), l);
             }
             l.held = l.held.add(s.amount());
             l.renewBy = renewBy;
         }
-        nextIdleLook = Math.min(nextIdleLook, System.nanoTime());
     }
 
     /**
      * After a settlement of {@code loan} committed: the call's worst case is no longer lent, and
-     * {@code moved} (per lease, null for a lease whose row was gone) left each lease for the spend.
+     * {@code moved} (per lease, null for a lease whose row was gone) left each lease.
      */
     synchronized void settled(Loan loan, List<BigDecimal> moved) {
         for (int i = 0; i < loan.leases().size(); i++) {
@@ -308,7 +372,30 @@ final class BudgetLeases {
             } else {
                 l.held = l.held.subtract(m);
             }
+            if (l.retiring) {
+                retired.add(l); // its row goes at the next look (once it holds nothing), or at close
+            }
         }
+    }
+
+    /** Whether the lease lends no more (a settlement then takes the call's whole worst case out of it). */
+    synchronized boolean retiring(Lease l) {
+        return l.retiring;
+    }
+
+    /** What this instance's leases on {@code row} have not lent (part of the row's reserved money). */
+    synchronized BigDecimal unlent(BudgetRow row) {
+        BigDecimal sum = BigDecimal.ZERO;
+        Lease l = leases.get(row);
+        if (l != null) {
+            sum = sum.add(l.unlent().max(BigDecimal.ZERO));
+        }
+        for (Lease r : retired) {
+            if (r.row.equals(row)) {
+                sum = sum.add(r.unlent().max(BigDecimal.ZERO));
+            }
+        }
+        return sum;
     }
 
     /** The note a call's started record keeps of its leases (removed: the record takes it once). */
@@ -332,7 +419,21 @@ final class BudgetLeases {
         if (!all && now - nextIdleLook < 0) {
             return;
         }
-        nextIdleLook = now + 1_000_000_000L;
+        if (all) {
+            taking.lock();
+        } else if (!taking.tryLock()) {
+            return; // a take is running: look again at the next call
+        }
+        try {
+            nextIdleLook = now + 1_000_000_000L;
+            returnUnlent(now, all);
+        } finally {
+            taking.unlock();
+        }
+    }
+
+    /** {@link #giveBackIdle}, with no take running (leases change hands only under {@code taking}). */
+    private void returnUnlent(long now, boolean all) {
         Map<Lease, BigDecimal> back = new TreeMap<>((a, b) -> {
             int c = a.row.compareTo(b.row);
             return c != 0 ? c : a.id.compareTo(b.id);

@@ -18,8 +18,10 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * The settling of calls reserved from budget leases ({@link BudgetLeases}), inside the transaction
  * of {@link BudgetSettlements#settleAllIn}: each call's cost, at most its worst case, leaves each
  * of its leases (summed per lease row, one statement on PostgreSQL) for the spend of the lease's
- * usage row, after those rows are locked in {@link BudgetRow}'s order. A lease row that is gone
- * (it expired and was released) gives nothing: the cost is still added to the spend.
+ * usage row, after those rows are locked in {@link BudgetRow}'s order; a lease that lends no more
+ * gives its whole worst case back (the rest is released), and its row goes once it holds nothing. A
+ * lease row that is gone (it expired and was released) gives nothing: the cost is still added to
+ * the spend.
  */
 final class BudgetLoans {
 
@@ -33,25 +35,35 @@ final class BudgetLoans {
      */
     static Runnable settleIn(Handle h, Dialect dialect, List<Settlement> loans, Map<BudgetRow, BigDecimal[]> sums) {
         Map<BudgetLeases.Lease, BigDecimal> perLease = new IdentityHashMap<>();
+        Map<BudgetLeases.Lease, Boolean> retiring = new IdentityHashMap<>();
         Set<BudgetRow> rows = new TreeSet<>();
         for (Settlement s : loans) {
             Leased l = (Leased) s.reservation();
-            BigDecimal moved = moved(l, s.actualUsd());
             for (BudgetLeases.Lease lease : l.loan().leases()) {
-                perLease.merge(lease, moved, BigDecimal::add);
+                retiring.computeIfAbsent(lease, k -> l.leases().retiring(k));
+                perLease.merge(lease, out(l, lease, s.actualUsd(), retiring), BigDecimal::add);
                 rows.add(lease.row);
             }
         }
         lockUsage(h, dialect, List.copyOf(rows));
         Set<UUID> present = dialect == Dialect.POSTGRESQL ? takeAll(h, perLease) : takeEach(h, perLease);
+        List<UUID> emptied = new ArrayList<>();
+        retiring.forEach((lease, r) -> {
+            if (r && present.contains(lease.id)) {
+                emptied.add(lease.id);
+            }
+        });
+        if (!emptied.isEmpty()) { // a retired lease's row goes once it holds nothing
+            h.createUpdate("DELETE FROM ai_budget_reservations WHERE id IN (<ids>) AND amount <= 0")
+                    .bindList("ids", emptied).execute();
+        }
         for (Settlement s : loans) {
             Leased l = (Leased) s.reservation();
-            BigDecimal moved = moved(l, s.actualUsd());
             BigDecimal spent = BudgetSettlements.money(l.charge(s.actualUsd()));
             for (BudgetLeases.Lease lease : l.loan().leases()) {
                 BigDecimal[] sum = BudgetSettlements.sum(sums, lease.row);
                 if (present.contains(lease.id)) {
-                    sum[0] = sum[0].add(moved);
+                    sum[0] = sum[0].add(out(l, lease, s.actualUsd(), retiring));
                 }
                 sum[1] = sum[1].add(spent);
             }
@@ -59,18 +71,23 @@ final class BudgetLoans {
         return () -> {
             for (Settlement s : loans) {
                 Leased l = (Leased) s.reservation();
-                BigDecimal moved = moved(l, s.actualUsd());
                 List<BigDecimal> each = new ArrayList<>(l.loan().leases().size());
-                l.loan().leases().forEach(lease -> each.add(present.contains(lease.id) ? moved : null));
+                l.loan().leases().forEach(lease -> each.add(present.contains(lease.id)
+                        ? out(l, lease, s.actualUsd(), retiring) : null));
                 l.leases().forget(l.id());
                 l.leases().settled(l.loan(), each);
             }
         };
     }
 
-    /** What leaves each lease of the call: its charge, at most the worst case it borrowed. */
-    private static BigDecimal moved(Leased l, BigDecimal actualUsd) {
-        return BudgetSettlements.money(l.charge(actualUsd)).min(l.loan().worstCase()).max(BigDecimal.ZERO);
+    /**
+     * What leaves a lease when the call settles: its charge, at most the worst case it borrowed, and
+     * from a lease that lends no more the whole worst case (what the call did not use goes back).
+     */
+    private static BigDecimal out(Leased l, BudgetLeases.Lease lease, BigDecimal actualUsd,
+            Map<BudgetLeases.Lease, Boolean> retiring) {
+        BigDecimal w = l.loan().worstCase();
+        return retiring.get(lease) ? w : BudgetSettlements.money(l.charge(actualUsd)).min(w).max(BigDecimal.ZERO);
     }
 
     /** Locks the usage rows (sorted) before their lease rows, as every transaction on leases does. */

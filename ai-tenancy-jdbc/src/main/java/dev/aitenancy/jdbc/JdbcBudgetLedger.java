@@ -167,11 +167,14 @@ public final class JdbcBudgetLedger implements BudgetStore, AutoCloseable {
     @Override
     public BudgetSpend spend(Budget b, Instant at) {
         LocalDate start = BudgetPeriods.periodStart(b, at);
+        BudgetRow row = new BudgetRow(b.org().value(), BudgetPeriods.budgetKey(b), BudgetPeriods.periodKey(b, at));
+        // reserved: what calls in flight hold, and other instances' leases; not this instance's unlent lease money
+        BigDecimal unlent = leases == null ? BigDecimal.ZERO : leases.unlent(row);
         return jdbi.withHandle(h -> h.createQuery("SELECT spent, reserved FROM ai_budget_usage WHERE org_id = :org "
                         + "AND budget_key = :key AND period_key = :period")
-                .bind("org", b.org().value()).bind("key", BudgetPeriods.budgetKey(b))
-                .bind("period", BudgetPeriods.periodKey(b, at))
-                .map((rs, ctx) -> new BudgetSpend(start, rs.getBigDecimal("spent"), rs.getBigDecimal("reserved")))
+                .bind("org", row.org()).bind("key", row.budgetKey()).bind("period", row.period())
+                .map((rs, ctx) -> new BudgetSpend(start, rs.getBigDecimal("spent"),
+                        rs.getBigDecimal("reserved").subtract(unlent).max(BigDecimal.ZERO)))
                 .findOne()
                 .orElse(BudgetSpend.none(start)));
     }
@@ -351,7 +354,8 @@ public final class JdbcBudgetLedger implements BudgetStore, AutoCloseable {
                 return;
             }
             BigDecimal charge = charge(actualUsd);
-            if (charge.signum() == 0) { // nothing to move: the worst case goes back to the leases
+            if (charge.signum() == 0 && loan.leases().stream().noneMatch(ledger.leases::retiring)) {
+                // nothing to move: the worst case is the leases' to lend again
                 ledger.leases.forget(id);
                 ledger.leases.settled(loan, java.util.Collections.nCopies(held.size(), BigDecimal.ZERO));
                 return;
@@ -430,6 +434,15 @@ public final class JdbcBudgetLedger implements BudgetStore, AutoCloseable {
         for (Crossed c : crossed) {
             listener.thresholdCrossed(c.held().budget(), c.held().period(), c.total().stripTrailingZeros());
         }
+    }
+
+    /**
+     * Releases, now, the reservations and leases whose lifetime ended (their instance died) and that
+     * no started call holds any more; {@link #reserve} does it once a minute on its own.
+     */
+    void releaseExpired() {
+        sweptMinute.set(Long.MIN_VALUE);
+        sweep(clock.instant());
     }
 
     /** Releases expired reservations (their instance died), once a minute per instance. */

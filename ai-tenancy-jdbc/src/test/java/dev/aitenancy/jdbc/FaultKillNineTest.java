@@ -146,6 +146,13 @@ class FaultKillNineTest {
                 int[] settled = new int[1];
                 String log = LogCapture.quietly(() -> settled[0] = survivor.settleAbandoned());
                 survivor.close();
+                // the dead JVM's budget lease stays counted until it expires (15 minutes), then is released
+                JdbcBudgetLedger sweeper = AiTenancyJdbc.create(db.dataSource(), later, false)
+                        .budgetLedger(BudgetAlertListener.NONE);
+                assertThat(count(jdbc.jdbi(), "SELECT COUNT(*) FROM ai_budget_reservations")).as("A's lease")
+                        .isPositive();
+                sweeper.releaseExpired();
+                sweeper.close();
                 System.err.println("kill -9: A " + firedA + ", B " + firedB + " then " + doneB + "; settled "
                         + settled[0] + " of A's calls as abandoned");
 
@@ -290,9 +297,10 @@ class FaultKillNineTest {
             Clock clock = Clock.fixed(FROZEN, ZoneOffset.UTC);
             AiTenancyJdbc jdbc = AiTenancyJdbc.create(ds, clock, false);
             JdbcUsageSink sink = jdbc.usageSink(10_000, 50, Duration.ofSeconds(5), LEASE);
+            JdbcBudgetLedger ledger = jdbc.budgetLedger(BudgetAlertListener.NONE);
             LLMJob job = FaultFixtures.job(java.net.URI.create(args[1]), Duration.ofSeconds(60), ORG, WARM_UP)
                     .rateLimiter(jdbc.rateLimiter(new RateLimitPolicy(0, 0, LIMIT)))
-                    .budgetLedger(jdbc.budgetLedger(BudgetAlertListener.NONE)).usageSink(sink).clock(clock).build();
+                    .budgetLedger(ledger).usageSink(sink).clock(clock).build();
             for (int i = 0; i < 5; i++) {
                 job.run(JobRequest.builder(WARM_UP, "warm up").build());
             }
@@ -363,6 +371,7 @@ class FaultKillNineTest {
                 }
             }
             sink.close();
+            ledger.close();
             ds.close();
             System.out.println("done ok=" + ok + " timeout=" + timeout + " other=" + other);
             System.out.flush();

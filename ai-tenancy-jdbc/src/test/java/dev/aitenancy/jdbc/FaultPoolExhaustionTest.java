@@ -147,6 +147,7 @@ class FaultPoolExhaustionTest {
             assertThat(sink.flush(Duration.ofSeconds(20))).isTrue();
             assertThat(server.requests()).hasSize(AT_PROVIDER + AFTER);
             sink.close();
+            governed.ledger().close(); // what its budget leases have not lent goes back
         }
 
         Jdbi jdbi = Jdbi.create(raw);

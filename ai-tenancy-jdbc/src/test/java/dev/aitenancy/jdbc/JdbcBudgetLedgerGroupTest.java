@@ -80,7 +80,7 @@ class JdbcBudgetLedgerGroupTest {
         gated = new GatedDataSource(databases.open(database));
         AiTenancyJdbc jdbc = AiTenancyJdbc.create(gated, Clock.fixed(NOW, ZoneOffset.UTC), true)
                 .withConfigCache(Duration.ofMinutes(5)); // after the first call, reserving reads only usage rows
-        ledger = jdbc.budgetLedger(BudgetAlertListener.NONE);
+        ledger = jdbc.budgetLedger(BudgetAlertListener.NONE, Duration.ofMinutes(15), false); // call by call
         jdbi = jdbc.jdbi();
     }
 

@@ -68,8 +68,8 @@ class LedgerEqualsRecordsTest {
         AiTenancyJdbc.create(real);
         FlakyDataSource flaky = new FlakyDataSource(real);
         AiTenancyJdbc db = AiTenancyJdbc.create(flaky, Clock.systemUTC(), false);
-        db.budgetLedger(BudgetAlertListener.NONE).setBudget(
-                Budget.hard(ACME, Budget.Scope.ORG, null, Budget.Period.MONTHLY, new BigDecimal("1000")));
+        JdbcBudgetLedger ledger = db.budgetLedger(BudgetAlertListener.NONE);
+        ledger.setBudget(Budget.hard(ACME, Budget.Scope.ORG, null, Budget.Period.MONTHLY, new BigDecimal("1000")));
         JdbcUsageSink sink = db.usageSink();
         int late = 20;
         CountDownLatch lateArrived = new CountDownLatch(late);
@@ -99,7 +99,7 @@ class LedgerEqualsRecordsTest {
                 }
                 return LoopbackServer.Reply.sse().thenStall(); // slow-* times out, cancel-* waits for its cancel
             });
-            LLMJob job = job(db, sink, server);
+            LLMJob job = job(ledger, sink, server);
 
             List<CompletableFuture<JobResult>> calls = new ArrayList<>();
             List<CompletableFuture<JobResult>> toCancel = new ArrayList<>();
@@ -141,6 +141,7 @@ class LedgerEqualsRecordsTest {
         }
 
         assertThat(statuses(real)).isEqualTo(Map.of("ok", 4 + 4 + late, "error", 4 + 4, "canceled", 4));
+        ledger.close(); // what its leases have not lent goes back
         Jdbi jdbi = Jdbi.create(real);
         BigDecimal billed = jdbi.withHandle(h -> h.createQuery("SELECT COALESCE(SUM(billed_usd), 0) FROM ai_generations "
                 + "WHERE org_id = 'acme'").mapTo(BigDecimal.class).one());
@@ -170,14 +171,14 @@ class LedgerEqualsRecordsTest {
         sink.close();
     }
 
-    private static LLMJob job(AiTenancyJdbc db, JdbcUsageSink sink, LoopbackServer server) {
+    private static LLMJob job(JdbcBudgetLedger ledger, JdbcUsageSink sink, LoopbackServer server) {
         InMemoryKeyStore keys = new InMemoryKeyStore();
         keys.put(ACME, ProviderId.OPENAI, ApiKey.of("sk-proj-ledger0000111122223333"));
         keys.markVerified(ACME, ProviderId.OPENAI, Instant.now());
         InMemoryModelCatalog catalog = new InMemoryModelCatalog(ModelRegistry.builtIn());
         catalog.allow(ACME, MINI).setDefault(ACME, MINI).setDefaultProvider(ACME, ProviderId.OPENAI);
         return LLMJob.builder().keyStore(keys).modelCatalog(catalog).usageSink(sink)
-                .budgetLedger(db.budgetLedger(BudgetAlertListener.NONE))
+                .budgetLedger(ledger)
                 .provider(new OpenAiClient(OpenAiClient.defaultSettings().baseUri(server.uri("/v1"))
                         .retryPolicy(RetryPolicy.NONE).requestTimeout(Duration.ofSeconds(30)).build()))
                 .build();

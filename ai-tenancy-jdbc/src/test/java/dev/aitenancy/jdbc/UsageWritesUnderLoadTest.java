@@ -157,6 +157,7 @@ class UsageWritesUnderLoadTest {
                     .isLessThanOrEqualTo(total - THREADS * half);
             flaky.up();
             sink.close();
+            ledger.close();
         });
         assertThat(log).doesNotContain("dropped").doesNotContain("set aside");
 

@@ -6,6 +6,7 @@ import dev.aitenancy.guardrails.Guardrails;
 import dev.aitenancy.features.FeatureFlagStore;
 import dev.aitenancy.features.FeatureFlags;
 import dev.aitenancy.jdbc.AiTenancyJdbc;
+import dev.aitenancy.jdbc.JdbcBudgetLedger;
 import dev.aitenancy.jdbc.JdbcModelCatalog;
 import dev.aitenancy.jdbc.JdbcRateLimiter;
 import dev.aitenancy.jdbc.JdbcUsageSink;
@@ -15,7 +16,6 @@ import dev.aitenancy.keys.ProviderKeys;
 import dev.aitenancy.keys.SecretCipher;
 import dev.aitenancy.limits.BudgetAlertListener;
 import dev.aitenancy.limits.BudgetLedger;
-import dev.aitenancy.limits.BudgetStore;
 import dev.aitenancy.limits.RateLimiter;
 import dev.aitenancy.models.ModelCatalog;
 import dev.aitenancy.models.ModelRegistry;
@@ -88,9 +88,9 @@ class AiTenancyJdbcConfiguration {
         return db.usageSink();
     }
 
-    @Bean
+    @Bean(destroyMethod = "close") // its budget leases give back what they have not lent
     @ConditionalOnMissingBean(BudgetLedger.class)
-    BudgetStore aiTenancyBudgetLedger(AiTenancyJdbc db, BudgetAlertListener listener) {
+    JdbcBudgetLedger aiTenancyBudgetLedger(AiTenancyJdbc db, BudgetAlertListener listener) {
         return db.budgetLedger(listener);
     }
 

@@ -95,7 +95,7 @@ public final class FaultFixtures {
     }
 
     /** A job over JDBC limits, budgets and usage, and the sink that writes its records. */
-    public record Governed(LLMJob job, dev.aitenancy.jdbc.JdbcUsageSink sink) {
+    public record Governed(LLMJob job, dev.aitenancy.jdbc.JdbcUsageSink sink, dev.aitenancy.jdbc.JdbcBudgetLedger ledger) {
     }
 
     /**
@@ -113,7 +113,7 @@ public final class FaultFixtures {
         LLMJob job = job(base, requestTimeout, org)
                 .rateLimiter(jdbc.rateLimiter(new dev.aitenancy.limits.RateLimitPolicy(0, 0, orgRequestsPerMinute)))
                 .budgetLedger(ledger).usageSink(sink).build();
-        return new Governed(job, sink);
+        return new Governed(job, sink, ledger);
     }
 
     /** A HikariCP pool over {@code ds}. */
