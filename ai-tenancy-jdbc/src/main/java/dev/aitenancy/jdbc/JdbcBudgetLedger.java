@@ -35,6 +35,22 @@ import org.jdbi.v3.core.Jdbi;
  * it to the actual spend. A reservation whose instance died is released after
  * {@code reservationTtl}.
  *
+ * <p><b>Leases.</b> By default ({@link AiTenancyJdbc#budgetLedger}) a priced call reserves from
+ * this instance's budget leases ({@link BudgetLeases}) without a transaction: a lease holds money of
+ * one budget's usage row in its {@code reserved}, taken a slice at a time (up to 1/50 of the limit, a
+ * whole number of the call's worst case, never more than a quarter of the room left), so the database
+ * is touched per slice rather than per call and the global bound stays exact: {@code spent +
+ * reserved} never passes a hard limit, whatever number of instances hold leases. Near the limit, a
+ * call a lease cannot cover gives back what this instance's leases of its budgets have not lent and is
+ * reserved alone, as below, so it is refused only when what is truly left does not fit it (another
+ * instance's unlent lease money counts as reserved until that instance gives it back: after 5 s
+ * without use, at {@link #close()}, or when it dies, at the end of the lease's lifetime,
+ * {@code reservationTtl}). Settling moves the call's cost from the lease to the spend, in the
+ * transaction of the finished record when a {@link JdbcUsageSink} of the same {@link AiTenancyJdbc}
+ * writes it; a call whose instance dies is charged its worst case from the leases its started record
+ * notes. {@link #spend} reports as reserved what calls in flight hold and what other instances'
+ * leases hold. Unpriced calls and a ledger made with leases off reserve call by call, as follows.
+ *
  * <p><b>Reserving in groups.</b> Calls that reserve at the same moment on one ledger are
  * decided together, in one transaction per group whose round trips do not grow with the group: one
  * {@code SELECT ... WHERE (org_id, budget_key, period_key) IN (...) ORDER BY ... FOR UPDATE} locks

@@ -52,7 +52,8 @@ import java.util.List;
  * @param limiter the rate limiter
  * @param db      the database, or null in memory
  */
-public record GovernedSetup(LLMJob.Builder builder, UsageSink usage, RateLimiter limiter, Databases.Opened db)
+public record GovernedSetup(LLMJob.Builder builder, UsageSink usage, RateLimiter limiter, BudgetStore ledger,
+        Databases.Opened db)
         implements AutoCloseable {
 
     public static final int ORGS = 100;
@@ -121,7 +122,7 @@ public record GovernedSetup(LLMJob.Builder builder, UsageSink usage, RateLimiter
         }
         LLMJob.Builder builder = LLMJob.builder().keyStore(keys).modelCatalog(catalog).rateLimiter(limiter)
                 .budgetLedger(ledger).guardrails(guardrails).featureFlags(flags).usageSink(usage);
-        return new GovernedSetup(builder, usage, limiter, db);
+        return new GovernedSetup(builder, usage, limiter, ledger, db);
     }
 
     /** A hard monthly budget of each org and a hard daily budget of each of its users, too high to refuse. */
@@ -138,8 +139,9 @@ public record GovernedSetup(LLMJob.Builder builder, UsageSink usage, RateLimiter
     }
 
     /**
-     * Writes what the usage sink holds, applies the limiter's queued token corrections, then closes
-     * the database, in that order (the stores' threads must be done before the pool goes).
+     * Writes what the usage sink holds, applies the limiter's queued token corrections, gives back the
+     * ledger's unlent lease money, then closes the database, in that order (the stores' threads must
+     * be done before the pool goes).
      */
     @Override
     public void close() {
@@ -148,6 +150,9 @@ public record GovernedSetup(LLMJob.Builder builder, UsageSink usage, RateLimiter
         }
         if (limiter instanceof JdbcRateLimiter l) {
             l.close();
+        }
+        if (ledger instanceof dev.aitenancy.jdbc.JdbcBudgetLedger b) {
+            b.close(); // its budget leases give back what they have not lent
         }
         if (db != null) {
             db.close();
