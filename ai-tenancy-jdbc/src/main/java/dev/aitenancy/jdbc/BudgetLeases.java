@@ -64,7 +64,7 @@ final class BudgetLeases {
     /** A lease takes at most this part of a budget's limit at once. */
     static final int SLICE_DIVISOR = 50;
     /** Unlent money goes back after this long without a call on its lease. */
-    static final long IDLE_MILLIS = 5_000;
+    static final long IDLE_MILLIS = 30_000;
     /** The scale of the money columns. */
     private static final int SCALE = BudgetSettlements.MONEY_SCALE;
 
@@ -77,7 +77,8 @@ final class BudgetLeases {
     private final java.util.Set<Lease> retired = new java.util.LinkedHashSet<>(); // guarded by this: lending no more, row still there
     private final ReentrantLock taking = new ReentrantLock();
     private final AtomicLong takes = new AtomicLong();
-    private volatile long nextIdleLook = System.nanoTime() + IDLE_MILLIS * 1_000_000L;
+    private volatile long idleNanos = IDLE_MILLIS * 1_000_000L;
+    private volatile long nextIdleLook = System.nanoTime();
     private volatile boolean closed;
 
     /**
@@ -118,6 +119,11 @@ final class BudgetLeases {
     record Loan(List<Lease> leases, BigDecimal worstCase) {
     }
 
+    /** How long a lease stays without a call before what it has not lent goes back (for tests). */
+    void idleAfter(Duration idle) {
+        idleNanos = idle.toNanos();
+    }
+
     /** Transactions that took or renewed leases (for tests). */
     long takes() {
         return takes.get();
@@ -132,7 +138,10 @@ final class BudgetLeases {
         if (closed) {
             return null;
         }
-        BigDecimal w = worstCase.setScale(SCALE, RoundingMode.UP);
+        BigDecimal w = worstCase.setScale(SCALE, RoundingMode.HALF_UP); // as a reservation row stores it
+        if (w.signum() <= 0) {
+            return null;
+        }
         giveBackIdle(false);
         Loan loan = lend(callId, org, held, w, now);
         if (loan != null) {
@@ -272,6 +281,7 @@ final class BudgetLeases {
         List<Back> backs = new ArrayList<>();
         Map<BudgetRow, BigDecimal> returned = new HashMap<>();
         for (Lease l : retiredThere) {
+            l.retiring = true; // lends no more from here on (a lease that gives back must not lend meanwhile)
             BigDecimal unlent = l.unlent().max(BigDecimal.ZERO);
             backs.add(new Back(l, unlent));
             returned.merge(l.row, unlent, BigDecimal::add);
@@ -288,6 +298,7 @@ final class BudgetLeases {
                 for (int j = 0; j < held.size(); j++) { // the usable leases give back too
                     Lease l = usable(rows.get(j), held.get(j).budget(), now);
                     if (l != null) {
+                        l.retiring = true; // see above
                         backs.add(new Back(l, l.unlent().max(BigDecimal.ZERO)));
                     }
                 }
@@ -441,7 +452,7 @@ final class BudgetLeases {
         synchronized (this) {
             for (var it = leases.values().iterator(); it.hasNext();) {
                 Lease l = it.next();
-                if (all || now - l.lastUse >= IDLE_MILLIS * 1_000_000L) {
+                if (all || now - l.lastUse >= idleNanos) {
                     l.retiring = true; // lends no more from here on
                     it.remove();
                     retired.add(l);

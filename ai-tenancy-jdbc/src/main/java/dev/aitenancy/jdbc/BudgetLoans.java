@@ -90,21 +90,33 @@ final class BudgetLoans {
         return retiring.get(lease) ? w : BudgetSettlements.money(l.charge(actualUsd)).min(w).max(BigDecimal.ZERO);
     }
 
+    /** PostgreSQL: locks the usage rows of the arrays in one order; one statement text whatever their number. */
+    private static final String LOCK_ALL = "SELECT u.org_id FROM ai_budget_usage u JOIN unnest(CAST(? AS text[]), "
+            + "CAST(? AS text[]), CAST(? AS text[])) AS v(org_id, budget_key, period_key) ON u.org_id = v.org_id "
+            + "AND u.budget_key = v.budget_key AND u.period_key = v.period_key ORDER BY u.org_id COLLATE \"C\", "
+            + "u.budget_key COLLATE \"C\", u.period_key COLLATE \"C\" FOR UPDATE OF u";
+
     /** Locks the usage rows (sorted) before their lease rows, as every transaction on leases does. */
     private static void lockUsage(Handle h, Dialect dialect, List<BudgetRow> rows) {
-        StringBuilder sql = new StringBuilder("SELECT org_id FROM ai_budget_usage WHERE (org_id, budget_key, "
-                + "period_key) IN (");
-        for (int i = 0; i < rows.size(); i++) {
-            sql.append(i == 0 ? "(?, ?, ?)" : ", (?, ?, ?)");
+        if (dialect == Dialect.POSTGRESQL) {
+            String[] orgs = new String[rows.size()];
+            String[] keys = new String[rows.size()];
+            String[] periods = new String[rows.size()];
+            for (int i = 0; i < orgs.length; i++) {
+                orgs[i] = rows.get(i).org();
+                keys[i] = rows.get(i).budgetKey();
+                periods[i] = rows.get(i).period();
+            }
+            h.createQuery(LOCK_ALL).bind(0, UsageRows.textArray(orgs)).bind(1, UsageRows.textArray(keys))
+                    .bind(2, UsageRows.textArray(periods)).mapTo(String.class).list();
+            return;
         }
-        String c = dialect == Dialect.POSTGRESQL ? " COLLATE \"C\"" : "";
-        sql.append(") ORDER BY org_id").append(c).append(", budget_key").append(c).append(", period_key").append(c)
-                .append(" FOR UPDATE");
-        var q = h.createQuery(sql.toString());
-        for (int i = 0; i < rows.size(); i++) {
-            q.bind(3 * i, rows.get(i).org()).bind(3 * i + 1, rows.get(i).budgetKey()).bind(3 * i + 2, rows.get(i).period());
+        for (BudgetRow row : rows) { // H2, embedded: one short statement per row, in order
+            h.createQuery("SELECT org_id FROM ai_budget_usage WHERE org_id = :org AND budget_key = :key "
+                            + "AND period_key = :period FOR UPDATE")
+                    .bind("org", row.org()).bind("key", row.budgetKey()).bind("period", row.period())
+                    .mapTo(String.class).list();
         }
-        q.mapTo(String.class).list();
     }
 
     /** PostgreSQL: every lease row's amount lowered in one statement; returns the ids of the rows there. */

@@ -43,7 +43,7 @@ import org.jdbi.v3.core.Jdbi;
  * reserved} never passes a hard limit, whatever number of instances hold leases. Near the limit, a
  * call a lease cannot cover gives back what this instance's leases of its budgets have not lent and is
  * reserved alone, as below, so it is refused only when what is truly left does not fit it (another
- * instance's unlent lease money counts as reserved until that instance gives it back: after 5 s
+ * instance's unlent lease money counts as reserved until that instance gives it back: after 30 s
  * without use, at {@link #close()}, or when it dies, at the end of the lease's lifetime,
  * {@code reservationTtl}). Settling moves the call's cost from the lease to the spend, in the
  * transaction of the finished record when a {@link JdbcUsageSink} of the same {@link AiTenancyJdbc}

@@ -200,6 +200,8 @@ class JdbcBudgetLeasesTest {
     @Test
     void whatALeaseHasNotLentGoesBackWhenItIsIdle() throws Exception {
         JdbcBudgetLedger ledger = ledger(jdbc(databases.open(database)));
+        Duration idle = Duration.ofSeconds(2); // 30 s by default
+        ledger.leases().idleAfter(idle);
         for (String user : List.of("alice", "bob")) {
             ledger.setBudget(Budget.hard(ACME, Budget.Scope.USER, user, Budget.Period.MONTHLY, new BigDecimal("100")));
         }
@@ -213,8 +215,8 @@ class JdbcBudgetLeasesTest {
             ledger.reserve(UUID.randomUUID(), ACME, Caller.user("bob"), null, CENT).settle(CENT);
         }
 
-        assertThat(usage("USER:alice:%", "reserved")).as("given back after %d ms without use",
-                BudgetLeases.IDLE_MILLIS).isEqualByComparingTo("0");
+        assertThat(usage("USER:alice:%", "reserved")).as("given back after %s without use", idle)
+                .isEqualByComparingTo("0");
         assertThat(usage("USER:alice:%", "spent")).isEqualByComparingTo(CENT);
         assertThat(usage("USER:bob:%", "reserved")).as("bob's lease, in use, is kept").isPositive();
     }
