@@ -1,7 +1,6 @@
 package dev.aitenancy.jdbc;
 
 import dev.aitenancy.jdbc.JdbcBudgetLedger.Held;
-import dev.aitenancy.jdbc.internal.Dialect;
 import dev.aitenancy.jdbc.internal.Failures;
 import dev.aitenancy.jdbc.internal.Sql;
 import dev.aitenancy.limits.Budget;
@@ -16,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jdbi.v3.core.Handle;
@@ -69,7 +67,6 @@ final class BudgetLeases {
     private static final int SCALE = BudgetSettlements.MONEY_SCALE;
 
     private final Jdbi jdbi;
-    private final Dialect dialect;
     private final Duration ttl;
     private final BudgetHolds holds;
     private final Map<UUID, String> notes;
@@ -82,12 +79,11 @@ final class BudgetLeases {
     private volatile boolean closed;
 
     /**
-     * @param notes where a call's leases are noted for its started record (call id to {@link #note}),
-     *              shared with the usage sink of the same {@link AiTenancyJdbc}
+     * @param notes where a call's leases are noted for its started record (call id to its worst case
+     *              and lease ids), shared with the usage sink of the same {@link AiTenancyJdbc}
      */
-    BudgetLeases(Jdbi jdbi, Dialect dialect, Duration ttl, BudgetHolds holds, Map<UUID, String> notes) {
+    BudgetLeases(Jdbi jdbi, Duration ttl, BudgetHolds holds, Map<UUID, String> notes) {
         this.jdbi = jdbi;
-        this.dialect = dialect;
         this.ttl = ttl;
         this.holds = holds;
         this.notes = notes;
@@ -407,11 +403,6 @@ final class BudgetLeases {
             }
         }
         return sum;
-    }
-
-    /** The note a call's started record keeps of its leases (removed: the record takes it once). */
-    static String note(Map<UUID, String> notes, UUID callId) {
-        return notes.remove(callId);
     }
 
     /** Forgets the note of a call that settles (it may never have written a started record). */

@@ -116,7 +116,7 @@ public final class JdbcBudgetLedger implements BudgetStore, AutoCloseable {
         this.listener = Objects.requireNonNull(listener, "listener");
         this.reservationTtl = Objects.requireNonNull(reservationTtl, "reservationTtl");
         this.holds = new BudgetHolds(jdbi, dialect, reservationTtl);
-        this.leases = leasing ? new BudgetLeases(jdbi, dialect, reservationTtl, holds, leaseNotes) : null;
+        this.leases = leasing ? new BudgetLeases(jdbi, reservationTtl, holds, leaseNotes) : null;
     }
 
     /**
@@ -241,26 +241,14 @@ public final class JdbcBudgetLedger implements BudgetStore, AutoCloseable {
         return holds.groups();
     }
 
-    /**
-     * A hold of this ledger, settled once: by {@link #settle} in a transaction of its own, or by a
-     * {@link JdbcUsageSink} of the same database that {@link #claim}s it and settles it with
-     * {@link BudgetSettlements#settleIn} in the transaction that writes the call's finished record.
-     */
-    static final class Reservation implements Settleable {
-        private final JdbcBudgetLedger ledger;
-        private final OrgId org;
-        private final UUID id;
-        private final List<Held> held;
+    /** A call's own reservation rows, one per budget ({@link BudgetHolds}). */
+    static final class Reservation extends Settleable {
         private final BigDecimal worstCase;
         private final List<Budget> overrun;
-        private final AtomicBoolean settled = new AtomicBoolean();
 
         private Reservation(JdbcBudgetLedger ledger, OrgId org, UUID id, List<Held> held, BigDecimal worstCase,
                 List<Budget> overrun) {
-            this.ledger = ledger;
-            this.org = org;
-            this.id = id;
-            this.held = held;
+            super(ledger, org, id, held);
             this.worstCase = worstCase;
             this.overrun = overrun;
         }
@@ -268,7 +256,7 @@ public final class JdbcBudgetLedger implements BudgetStore, AutoCloseable {
         @Override
         public void settle(BigDecimal actualUsd) {
             if (claim()) {
-                ledger.settle(org, id, held, actualUsd == null ? worstCase : actualUsd);
+                ledger.settle(org(), id(), held(), charge(actualUsd));
             }
         }
 
@@ -277,90 +265,81 @@ public final class JdbcBudgetLedger implements BudgetStore, AutoCloseable {
             return overrun;
         }
 
-        UUID id() {
-            return id;
-        }
-
         @Override
-        public OrgId org() {
-            return org;
-        }
-
-        @Override
-        public List<Held> held() {
-            return held;
-        }
-
-        @Override
-        public boolean sharesDatabase(Jdbi other) {
-            return ledger.jdbi == other;
-        }
-
-        @Override
-        public boolean claim() {
-            return settled.compareAndSet(false, true);
-        }
-
-        @Override
-        public Runnable settleIn(Handle h, BigDecimal actualUsd) {
-            List<Crossed> crossed = BudgetSettlements.settleIn(h, ledger.dialect, org, id, held, charge(actualUsd));
+        Runnable settleIn(Handle h, BigDecimal actualUsd) {
+            List<Crossed> crossed = BudgetSettlements.settleIn(h, ledger.dialect, org(), id(), held(),
+                    charge(actualUsd));
             return () -> alert(crossed);
         }
 
         @Override
-        public BigDecimal charge(BigDecimal actualUsd) {
+        BigDecimal charge(BigDecimal actualUsd) {
             return actualUsd == null ? worstCase : actualUsd;
-        }
-
-        @Override
-        public void alert(List<Crossed> crossed) {
-            ledger.alert(crossed);
         }
     }
 
-
     /**
-     * A reservation of this ledger that a {@link JdbcUsageSink} on the same database settles in the
-     * transaction that writes the call's finished record: one call's own reservation rows
-     * ({@link Reservation}) or its loan from this instance's leases ({@link Leased}).
+     * A reservation of this ledger, settled once, by {@link #settle} in a transaction of its own,
+     * or by a {@link JdbcUsageSink} on the same database that {@link #claim}s it and settles it with
+     * {@link #settleIn} in the transaction that writes the call's finished record: one call's own
+     * reservation rows ({@link Reservation}) or its loan from this instance's leases ({@link Leased}).
      */
-    sealed interface Settleable extends BudgetReservation permits Reservation, Leased {
-        OrgId org();
+    abstract static sealed class Settleable implements BudgetReservation permits Reservation, Leased {
+        final JdbcBudgetLedger ledger;
+        private final OrgId org;
+        private final UUID id;
+        private final List<Held> held;
+        private final AtomicBoolean settled = new AtomicBoolean();
 
-        List<Held> held();
+        Settleable(JdbcBudgetLedger ledger, OrgId org, UUID id, List<Held> held) {
+            this.ledger = ledger;
+            this.org = org;
+            this.id = id;
+            this.held = held;
+        }
 
-        /** What settling at {@code actualUsd} charges: the worst case when the cost is unknown. */
-        BigDecimal charge(BigDecimal actualUsd);
+        final OrgId org() {
+            return org;
+        }
+
+        final UUID id() {
+            return id;
+        }
+
+        final List<Held> held() {
+            return held;
+        }
 
         /** Whether this reservation can be settled inside a transaction on {@code jdbi}. */
-        boolean sharesDatabase(Jdbi other);
+        final boolean sharesDatabase(Jdbi other) {
+            return ledger.jdbi == other;
+        }
 
         /** Takes over the settlement (true once): the caller must then settle it with {@link #settleIn}. */
-        boolean claim();
+        final boolean claim() {
+            return settled.compareAndSet(false, true);
+        }
+
+        /** What settling at {@code actualUsd} charges: the worst case when the cost is unknown. */
+        abstract BigDecimal charge(BigDecimal actualUsd);
 
         /** Settles in the caller's transaction; returns what to run once it commits (alerts). */
-        Runnable settleIn(Handle h, BigDecimal actualUsd);
+        abstract Runnable settleIn(Handle h, BigDecimal actualUsd);
 
-        void alert(List<Crossed> crossed);
+        final void alert(List<Crossed> crossed) {
+            ledger.alert(crossed);
+        }
     }
 
     /**
      * A call's reservation lent by this instance's leases ({@link BudgetLeases}): its settlement
      * moves the cost from the leases to the spend, and when it costs nothing touches no row.
      */
-    static final class Leased implements Settleable {
-        private final JdbcBudgetLedger ledger;
-        private final OrgId org;
-        private final UUID id;
-        private final List<Held> held;
+    static final class Leased extends Settleable {
         private final BudgetLeases.Loan loan;
-        private final AtomicBoolean settled = new AtomicBoolean();
 
         private Leased(JdbcBudgetLedger ledger, OrgId org, UUID id, List<Held> held, BudgetLeases.Loan loan) {
-            this.ledger = ledger;
-            this.org = org;
-            this.id = id;
-            this.held = held;
+            super(ledger, org, id, held);
             this.loan = loan;
         }
 
@@ -372,8 +351,8 @@ public final class JdbcBudgetLedger implements BudgetStore, AutoCloseable {
             BigDecimal charge = charge(actualUsd);
             if (charge.signum() == 0 && loan.leases().stream().noneMatch(ledger.leases::retiring)) {
                 // nothing to move: the worst case is the leases' to lend again
-                ledger.leases.forget(id);
-                ledger.leases.settled(loan, java.util.Collections.nCopies(held.size(), BigDecimal.ZERO));
+                ledger.leases.forget(id());
+                ledger.leases.settled(loan, java.util.Collections.nCopies(held().size(), BigDecimal.ZERO));
                 return;
             }
             Sql.retryingConflicts(() -> ledger.jdbi.inTransaction(h -> settleIn(h, charge))).run();
@@ -382,20 +361,6 @@ public final class JdbcBudgetLedger implements BudgetStore, AutoCloseable {
         @Override
         public List<Budget> softBudgetsOverrun() {
             return List.of(); // a lease only lends what fits under every budget
-        }
-
-        @Override
-        public OrgId org() {
-            return org;
-        }
-
-        @Override
-        public List<Held> held() {
-            return held;
-        }
-
-        UUID id() {
-            return id;
         }
 
         BudgetLeases.Loan loan() {
@@ -407,29 +372,14 @@ public final class JdbcBudgetLedger implements BudgetStore, AutoCloseable {
         }
 
         @Override
-        public BigDecimal charge(BigDecimal actualUsd) {
+        BigDecimal charge(BigDecimal actualUsd) {
             return actualUsd == null ? loan.worstCase() : actualUsd;
         }
 
         @Override
-        public boolean sharesDatabase(Jdbi other) {
-            return ledger.jdbi == other;
-        }
-
-        @Override
-        public boolean claim() {
-            return settled.compareAndSet(false, true);
-        }
-
-        @Override
-        public Runnable settleIn(Handle h, BigDecimal actualUsd) {
+        Runnable settleIn(Handle h, BigDecimal actualUsd) {
             return BudgetSettlements.settleAllIn(h, ledger.dialect,
                     List.of(new BudgetSettlements.Settlement(this, actualUsd)), List.of());
-        }
-
-        @Override
-        public void alert(List<Crossed> crossed) {
-            ledger.alert(crossed);
         }
     }
 

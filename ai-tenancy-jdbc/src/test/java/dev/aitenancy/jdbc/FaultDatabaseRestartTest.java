@@ -149,7 +149,9 @@ class FaultDatabaseRestartTest {
                     }
                 });
 
-                // and after the restart calls go through again
+                // and after the restart, once the pool has a connection again (HikariCP retries with a
+                // back-off, so its first borrow may still time out), calls go through again
+                awaitConnection(pool);
                 List<String> after = new ArrayList<>();
                 LogCapture.quietly(() -> {
                     for (int i = 0; i < AFTER; i++) {
@@ -221,6 +223,18 @@ class FaultDatabaseRestartTest {
     }
 
     /** Runs a command line with sh, its output discarded (a server it starts must not hold our pipes). */
+    static void awaitConnection(HikariDataSource pool) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try (java.sql.Connection c = pool.getConnection()) {
+                return;
+            } catch (java.sql.SQLException e) {
+                assertThat(System.nanoTime()).as("the pool reconnected within 30 s").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+        }
+    }
+
     static void run(String commandLine) throws Exception {
         Process p = new ProcessBuilder("/bin/sh", "-c", commandLine).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
