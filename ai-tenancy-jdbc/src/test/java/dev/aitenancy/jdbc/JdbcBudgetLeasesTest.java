@@ -234,6 +234,53 @@ class JdbcBudgetLeasesTest {
     }
 
     @Test
+    void aLeaseDueForRenewalIsReplacedAndGivesWhatItHasNotLentBackInTheSameTransaction() {
+        JdbcBudgetLedger ledger = ledger(jdbc(databases.open(database)));
+        ledger.setBudget(hard("100"));
+        ledger.reserve(UUID.randomUUID(), ACME, Caller.user("u"), null, CENT).settle(CENT);
+        BigDecimal held = column("reserved");
+
+        clock.advance(Duration.ofMinutes(8)); // past half of the 15-minute lifetime: it lends no more
+        ledger.reserve(UUID.randomUUID(), ACME, Caller.user("u"), null, CENT).settle(CENT);
+
+        assertThat(ledger.leases().takes()).isEqualTo(2);
+        assertThat(column("reserved")).as("one lease's worth, not two").isEqualByComparingTo(held);
+        assertThat(column("spent")).isEqualByComparingTo("0.02");
+        ledger.close();
+        assertThat(column("reserved")).isEqualByComparingTo("0");
+        assertThat(leaseRows()).isZero();
+    }
+
+    @Test
+    void anExpiredLeaseThatAStartedCallStillNotesIsNotReleasedUntilTheCallIsSettled() throws Exception {
+        DataSource ds = databases.open(database);
+        AiTenancyJdbc dead = jdbc(ds);
+        JdbcBudgetLedger deadLedger = dead.budgetLedger(BudgetAlertListener.NONE); // never closed: it dies
+        deadLedger.setBudget(hard("100"));
+        JdbcUsageSink deadSink = dead.usageSink(1_000, 50, Duration.ofSeconds(5), Duration.ofSeconds(1));
+        UsageRecord start = UsageRecord.builder(UUID.randomUUID(), "acme", NOW).userId("u").provider("openai")
+                .model("gpt-4.1-mini").build();
+        deadLedger.reserve(start.id(), ACME, Caller.user("u"), null, CENT);
+        deadSink.started(start);
+        deadSink.close();
+        BigDecimal held = column("reserved");
+
+        clock.advance(Duration.ofMinutes(20)); // the lease has expired
+        JdbcBudgetLedger sweeper = ledger(jdbc(ds));
+        sweeper.releaseExpired();
+        assertThat(column("reserved")).as("kept: the started call notes it").isEqualByComparingTo(held);
+
+        JdbcUsageSink sink = jdbc(ds).usageSink(1_000, 50, Duration.ofSeconds(5), Duration.ofSeconds(1));
+        open.add(0, sink);
+        LogCapture.quietly(sink::settleAbandoned);
+        sweeper.releaseExpired();
+
+        assertThat(column("reserved")).isEqualByComparingTo("0");
+        assertThat(column("spent")).as("the worst case").isEqualByComparingTo(CENT);
+        assertThat(leaseRows()).isZero();
+    }
+
+    @Test
     void theUsageSinkSettlesALeasedCallWithItsFinishedRecord() {
         AiTenancyJdbc jdbc = jdbc(databases.open(database));
         JdbcBudgetLedger ledger = ledger(jdbc);
