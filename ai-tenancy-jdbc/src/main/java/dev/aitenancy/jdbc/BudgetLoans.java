@@ -9,7 +9,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
@@ -18,7 +17,7 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * The settling of calls reserved from budget leases ({@link BudgetLeases}), inside the transaction
  * of {@link BudgetSettlements#settleAllIn}: each call's cost, at most its worst case, leaves each
  * of its leases (summed per lease row, one statement on PostgreSQL) for the spend of the lease's
- * usage row, after those rows are locked in {@link BudgetRow}'s order; a lease that lends no more
+ * usage row, after the usage rows are moved (and so locked) in {@link BudgetRow}'s order; a lease that lends no more
  * gives its whole worst case back (the rest is released), and its row goes once it holds nothing. A
  * lease row that is gone (it expired and was released) gives nothing: the cost is still added to
  * the spend.
@@ -29,94 +28,92 @@ final class BudgetLoans {
     }
 
     /**
-     * Moves the loans' costs out of their lease rows and adds what each usage row is to move from
-     * reserved to spent to {@code sums} ({reserved released, spent added}); returns what to run
-     * once the transaction commits: the leases' in-memory amounts.
+     * The loans of one settlement batch: {@link #sum} adds what each usage row is to move to the
+     * batch's sums, as if every lease row were there; the caller then moves the usage rows (which
+     * locks them, in {@link BudgetRow}'s order, before any lease row: the order of every
+     * transaction on leases) and calls {@link #takeFromLeases}, which lowers the lease rows and puts
+     * back on a usage row what a lease row that is gone did not hold.
      */
-    static Runnable settleIn(Handle h, Dialect dialect, List<Settlement> loans, Map<BudgetRow, BigDecimal[]> sums) {
-        Map<BudgetLeases.Lease, BigDecimal> perLease = new IdentityHashMap<>();
-        Map<BudgetLeases.Lease, Boolean> retiring = new IdentityHashMap<>();
-        Set<BudgetRow> rows = new TreeSet<>();
-        for (Settlement s : loans) {
-            Leased l = (Leased) s.reservation();
-            for (BudgetLeases.Lease lease : l.loan().leases()) {
-                retiring.computeIfAbsent(lease, k -> l.leases().retiring(k));
-                perLease.merge(lease, out(l, lease, s.actualUsd(), retiring), BigDecimal::add);
-                rows.add(lease.row);
-            }
+    static final class Batch {
+        private final List<Settlement> loans;
+        private final Map<BudgetLeases.Lease, Boolean> retiring = new IdentityHashMap<>();
+        private final Map<BudgetLeases.Lease, BigDecimal> perLease = new IdentityHashMap<>();
+        private Set<UUID> present = Set.of();
+
+        Batch(List<Settlement> loans) {
+            this.loans = loans;
         }
-        lockUsage(h, dialect, List.copyOf(rows));
-        Set<UUID> present = dialect == Dialect.POSTGRESQL ? takeAll(h, perLease) : takeEach(h, perLease);
-        List<UUID> emptied = new ArrayList<>();
-        retiring.forEach((lease, r) -> {
-            if (r && present.contains(lease.id)) {
-                emptied.add(lease.id);
-            }
-        });
-        if (!emptied.isEmpty()) { // a retired lease's row goes once it holds nothing
-            h.createUpdate("DELETE FROM ai_budget_reservations WHERE id IN (<ids>) AND amount <= 0")
-                    .bindList("ids", emptied).execute();
-        }
-        for (Settlement s : loans) {
-            Leased l = (Leased) s.reservation();
-            BigDecimal spent = BudgetSettlements.money(l.charge(s.actualUsd()));
-            for (BudgetLeases.Lease lease : l.loan().leases()) {
-                BigDecimal[] sum = BudgetSettlements.sum(sums, lease.row);
-                if (present.contains(lease.id)) {
-                    sum[0] = sum[0].add(out(l, lease, s.actualUsd(), retiring));
-                }
-                sum[1] = sum[1].add(spent);
-            }
-        }
-        return () -> {
+
+        /** Adds the loans to {@code sums} ({reserved released, spent added} per usage row). */
+        void sum(Map<BudgetRow, BigDecimal[]> sums) {
             for (Settlement s : loans) {
                 Leased l = (Leased) s.reservation();
-                List<BigDecimal> each = new ArrayList<>(l.loan().leases().size());
-                l.loan().leases().forEach(lease -> each.add(present.contains(lease.id)
-                        ? out(l, lease, s.actualUsd(), retiring) : null));
-                l.leases().forget(l.id());
-                l.leases().settled(l.loan(), each);
+                BigDecimal spent = BudgetSettlements.money(l.charge(s.actualUsd()));
+                for (BudgetLeases.Lease lease : l.loan().leases()) {
+                    retiring.computeIfAbsent(lease, k -> l.leases().retiring(k));
+                    BigDecimal out = out(l, lease, s.actualUsd());
+                    perLease.merge(lease, out, BigDecimal::add);
+                    BigDecimal[] sum = BudgetSettlements.sum(sums, lease.row);
+                    sum[0] = sum[0].add(out);
+                    sum[1] = sum[1].add(spent);
+                }
             }
-        };
+        }
+
+        /**
+         * With the usage rows moved (and locked): lowers every lease row by what its calls took out
+         * (one statement on PostgreSQL), deletes the rows of leases that lend no more once they hold
+         * nothing, and puts back on the usage row what a lease row that is gone (expired and
+         * released) no longer held.
+         */
+        void takeFromLeases(Handle h, Dialect dialect) {
+            present = dialect == Dialect.POSTGRESQL ? takeAll(h, perLease) : takeEach(h, perLease);
+            List<UUID> emptied = new ArrayList<>();
+            Map<BudgetRow, BigDecimal> gone = new java.util.TreeMap<>();
+            perLease.forEach((lease, out) -> {
+                if (!present.contains(lease.id)) {
+                    gone.merge(lease.row, out, BigDecimal::add);
+                } else if (retiring.get(lease)) {
+                    emptied.add(lease.id);
+                }
+            });
+            if (!emptied.isEmpty()) {
+                h.createUpdate("DELETE FROM ai_budget_reservations WHERE id IN (<ids>) AND amount <= 0")
+                        .bindList("ids", emptied).execute();
+            }
+            gone.forEach((row, amount) -> h.createUpdate("UPDATE ai_budget_usage SET reserved = reserved + :amount "
+                            + "WHERE org_id = :org AND budget_key = :key AND period_key = :period")
+                    .bind("amount", amount).bind("org", row.org()).bind("key", row.budgetKey())
+                    .bind("period", row.period()).execute());
+        }
+
+        /** What to run once the transaction commits: the leases' in-memory amounts. */
+        Runnable afterCommit() {
+            Set<UUID> there = present;
+            return () -> {
+                for (Settlement s : loans) {
+                    Leased l = (Leased) s.reservation();
+                    List<BigDecimal> each = new ArrayList<>(l.loan().leases().size());
+                    l.loan().leases().forEach(lease -> each.add(there.contains(lease.id)
+                            ? out(l, lease, s.actualUsd()) : null));
+                    l.leases().forget(l.id());
+                    l.leases().settled(l.loan(), each);
+                }
+            };
+        }
+
+        private BigDecimal out(Leased l, BudgetLeases.Lease lease, BigDecimal actualUsd) {
+            return BudgetLoans.out(l, actualUsd, retiring.get(lease));
+        }
     }
 
     /**
      * What leaves a lease when the call settles: its charge, at most the worst case it borrowed, and
      * from a lease that lends no more the whole worst case (what the call did not use goes back).
      */
-    private static BigDecimal out(Leased l, BudgetLeases.Lease lease, BigDecimal actualUsd,
-            Map<BudgetLeases.Lease, Boolean> retiring) {
+    private static BigDecimal out(Leased l, BigDecimal actualUsd, boolean retiring) {
         BigDecimal w = l.loan().worstCase();
-        return retiring.get(lease) ? w : BudgetSettlements.money(l.charge(actualUsd)).min(w).max(BigDecimal.ZERO);
-    }
-
-    /** PostgreSQL: locks the usage rows of the arrays in one order; one statement text whatever their number. */
-    private static final String LOCK_ALL = "SELECT u.org_id FROM ai_budget_usage u JOIN unnest(CAST(? AS text[]), "
-            + "CAST(? AS text[]), CAST(? AS text[])) AS v(org_id, budget_key, period_key) ON u.org_id = v.org_id "
-            + "AND u.budget_key = v.budget_key AND u.period_key = v.period_key ORDER BY u.org_id COLLATE \"C\", "
-            + "u.budget_key COLLATE \"C\", u.period_key COLLATE \"C\" FOR UPDATE OF u";
-
-    /** Locks the usage rows (sorted) before their lease rows, as every transaction on leases does. */
-    private static void lockUsage(Handle h, Dialect dialect, List<BudgetRow> rows) {
-        if (dialect == Dialect.POSTGRESQL) {
-            String[] orgs = new String[rows.size()];
-            String[] keys = new String[rows.size()];
-            String[] periods = new String[rows.size()];
-            for (int i = 0; i < orgs.length; i++) {
-                orgs[i] = rows.get(i).org();
-                keys[i] = rows.get(i).budgetKey();
-                periods[i] = rows.get(i).period();
-            }
-            h.createQuery(LOCK_ALL).bind(0, UsageRows.textArray(orgs)).bind(1, UsageRows.textArray(keys))
-                    .bind(2, UsageRows.textArray(periods)).mapTo(String.class).list();
-            return;
-        }
-        for (BudgetRow row : rows) { // H2, embedded: one short statement per row, in order
-            h.createQuery("SELECT org_id FROM ai_budget_usage WHERE org_id = :org AND budget_key = :key "
-                            + "AND period_key = :period FOR UPDATE")
-                    .bind("org", row.org()).bind("key", row.budgetKey()).bind("period", row.period())
-                    .mapTo(String.class).list();
-        }
+        return retiring ? w : BudgetSettlements.money(l.charge(actualUsd)).min(w).max(BigDecimal.ZERO);
     }
 
     /** PostgreSQL: every lease row's amount lowered in one statement; returns the ids of the rows there. */

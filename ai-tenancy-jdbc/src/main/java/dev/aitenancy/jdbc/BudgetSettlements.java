@@ -107,10 +107,13 @@ final class BudgetSettlements {
         Map<UUID, List<Reserved>> reserved = all.isEmpty() ? Map.of()
                 : postgres ? takeReservations(h, all) : takeReservationsLocked(h, all);
         Map<BudgetRow, BigDecimal[]> sums = new TreeMap<>();
-        Runnable lent = loans.isEmpty() ? () -> { } : BudgetLoans.settleIn(h, dialect, loans, sums);
+        BudgetLoans.Batch lent = loans.isEmpty() ? null : new BudgetLoans.Batch(loans);
+        if (lent != null) {
+            lent.sum(sums);
+        }
         for (Settlement s : settlements) {
             if (!(s.reservation() instanceof Reservation r)) {
-                continue; // summed by BudgetLoans
+                continue; // summed by BudgetLoans.Batch
             }
             BigDecimal spent = money(r.charge(s.actualUsd()));
             Map<String, BigDecimal> held = new HashMap<>();
@@ -128,12 +131,16 @@ final class BudgetSettlements {
             }
         }
         if (sums.isEmpty()) {
-            return lent;
+            return () -> { };
         }
         Map<BudgetRow, Spent> after = postgres ? moveAll(h, sums) : moveEach(h, sums);
         if (after.size() != sums.size()) {
             throw new IllegalStateException("a budget usage row of a reservation is missing");
         }
+        if (lent != null) {
+            lent.takeFromLeases(h, dialect); // the usage rows are locked now: the lease rows after them
+        }
+        Runnable leases = lent == null ? () -> { } : lent.afterCommit();
         // replay the settlements in order from the spend before them, to alert where one crossed
         Map<BudgetRow, BigDecimal> running = new HashMap<>();
         after.forEach((row, spent) -> running.put(row, spent.total().subtract(sums.get(row)[1])));
@@ -159,7 +166,7 @@ final class BudgetSettlements {
                     .bind("org", row.org()).bind("key", row.budgetKey()).bind("period", row.period()).execute();
         }
         return () -> {
-            lent.run();
+            leases.run();
             alerts.forEach(Runnable::run);
         };
     }
@@ -209,22 +216,18 @@ final class BudgetSettlements {
                 rs.getString("period_key")), rs.getBigDecimal("amount"));
     }
 
-    /** H2: applies {@code sums} row by row in their order, reading each row after its update. */
+    /** H2: applies {@code sums} row by row in their order, one statement each that returns the row after it. */
     private static Map<BudgetRow, Spent> moveEach(Handle h, Map<BudgetRow, BigDecimal[]> sums) {
         Map<BudgetRow, Spent> out = new HashMap<>();
         for (Map.Entry<BudgetRow, BigDecimal[]> e : sums.entrySet()) {
             BudgetRow row = e.getKey();
-            int n = h.createUpdate("UPDATE ai_budget_usage SET reserved = reserved - :amount, spent = spent + :spent "
-                            + "WHERE org_id = :org AND budget_key = :key AND period_key = :period")
+            h.createQuery("SELECT spent, alerted FROM FINAL TABLE (UPDATE ai_budget_usage SET reserved = reserved - "
+                            + ":amount, spent = spent + :spent WHERE org_id = :org AND budget_key = :key "
+                            + "AND period_key = :period)")
                     .bind("amount", e.getValue()[0]).bind("spent", e.getValue()[1]).bind("org", row.org())
-                    .bind("key", row.budgetKey()).bind("period", row.period()).execute();
-            if (n > 0) {
-                out.put(row, h.createQuery("SELECT spent, alerted FROM ai_budget_usage WHERE org_id = :org "
-                                + "AND budget_key = :key AND period_key = :period")
-                        .bind("org", row.org()).bind("key", row.budgetKey()).bind("period", row.period())
-                        .map((rs, ctx) -> new Spent(rs.getBigDecimal("spent"), rs.getBoolean("alerted")))
-                        .one());
-            }
+                    .bind("key", row.budgetKey()).bind("period", row.period())
+                    .map((rs, ctx) -> new Spent(rs.getBigDecimal("spent"), rs.getBoolean("alerted")))
+                    .findOne().ifPresent(spent -> out.put(row, spent));
         }
         return out;
     }
