@@ -76,7 +76,7 @@ class ConsoleTest {
         assertThat(index).doesNotContain("style=", "<style", "onclick", "onload").containsOnlyOnce("<script");
         assertThat(index).doesNotContainPattern("<script(?![^>]*\\bsrc=)");
 
-        for (String js : new String[] {"app.js", "api.js", "dom.js", "format.js", "pages.js", "limits.js", "guardrails.js"}) {
+        for (String js : new String[] {"app.js", "api.js", "dom.js", "format.js", "pages.js", "limits.js", "guardrails.js", "governance.js"}) {
             MockHttpServletResponse r = mvc.call(ADA, get("/ai/console/" + js));
             assertThat(r.getStatus()).as(js).isEqualTo(200);
             assertThat(r.getContentType()).as(js).isEqualTo("text/javascript;charset=UTF-8");

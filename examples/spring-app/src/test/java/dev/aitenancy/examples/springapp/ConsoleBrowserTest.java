@@ -250,6 +250,46 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void anOrgAdminSwitchesAFeatureOffSeesItRefusedAndFindsBothChangesInTheAuditLog() {
+        signIn("ada");
+        open("#/orgs/acme/features");
+        // nothing named: refused at the field before anything is sent
+        visible(By.id("save-feature")).click();
+        assertThat(visible(By.id("feature-name-error")).getText()).contains("Name the feature");
+        driver.findElement(By.id("feature-name")).sendKeys("playground");
+        new Select(driver.findElement(By.id("feature-enabled"))).selectByValue("false");
+        driver.findElement(By.id("save-feature")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("feature-result"), "playground is off"));
+        WebElement row = visible(By.xpath("//div[@id='features']//tr[td[1]/code[text()='playground']]"));
+        assertThat(row.findElement(By.cssSelector(".feature-state")).getText()).isEqualTo("off");
+        browser.screenshot("features");
+
+        // the playground's calls (feature "playground") are refused while it is off
+        open("#/orgs/acme/playground");
+        visible(By.id("play-prompt")).sendKeys("Is the playground on?");
+        driver.findElement(By.id("play-run")).click();
+        assertThat(visible(By.cssSelector("#play-error .error")).getText()).contains("playground");
+
+        open("#/orgs/acme/features");
+        visible(By.id("toggle-playground")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("feature-result"), "playground is on"));
+        open("#/orgs/acme/playground");
+        play("Is the playground on?");
+
+        // both switches are in the audit log, newest first, with who made them
+        open("#/orgs/acme/audit");
+        WebElement action = visible(By.id("audit-action"));
+        action.sendKeys("feature.*");
+        driver.findElement(By.id("audit-apply")).click();
+        await(d -> d.findElements(By.cssSelector("#audit-events tbody tr")).size() >= 2);
+        List<String> rows = driver.findElements(By.cssSelector("#audit-events tbody tr")).stream()
+                .map(WebElement::getText).toList();
+        assertThat(rows.get(0)).contains("ada", "feature.enable", "playground");
+        assertThat(rows.get(1)).contains("ada", "feature.disable", "playground");
+        browser.screenshot("audit");
+    }
+
+    @Test
     void aMemberIsRefusedTheAdminPagesButUsesThePlayground() {
         signIn("mel");
         await(ExpectedConditions.urlContains("#/orgs/acme/playground"));
