@@ -343,11 +343,9 @@ final class BudgetLeases {
             if (leases.get(l.row) == l) {
                 leases.remove(l.row);
             }
-            if (l.held.signum() > 0 || l.lent.signum() > 0) {
-                retired.add(l);
-            } else {
-                retired.remove(l); // its row was deleted with the give-back
-            }
+            // kept until a look finds it holding nothing and deletes its row (the give-back deleted it only
+            // if no call was lent from it then; calls settling since may have emptied it)
+            retired.add(l);
         }
         Instant renewBy = now.plus(ttl.dividedBy(2));
         for (Step s : plan.steps()) {
@@ -436,6 +434,7 @@ final class BudgetLeases {
 
     /** {@link #giveBackIdle}, with no take running (leases change hands only under {@code taking}). */
     private void returnUnlent(long now, boolean all) {
+        java.util.Set<Lease> emptied = new java.util.HashSet<>();
         Map<Lease, BigDecimal> back = new TreeMap<>((a, b) -> {
             int c = a.row.compareTo(b.row);
             return c != 0 ? c : a.id.compareTo(b.id);
@@ -451,6 +450,9 @@ final class BudgetLeases {
             }
             for (Lease l : retired) {
                 BigDecimal unlent = l.unlent().max(BigDecimal.ZERO);
+                if (l.lent.signum() <= 0) {
+                    emptied.add(l); // nothing lent: the give-back leaves its row at zero and deletes it
+                }
                 if (unlent.signum() > 0 || l.lent.signum() <= 0) {
                     back.put(l, unlent);
                 }
@@ -472,7 +474,7 @@ final class BudgetLeases {
         synchronized (this) {
             back.forEach((l, amount) -> {
                 l.held = l.held.subtract(amount);
-                if (l.held.signum() <= 0 && l.lent.signum() <= 0) {
+                if (emptied.contains(l)) {
                     retired.remove(l);
                 }
             });

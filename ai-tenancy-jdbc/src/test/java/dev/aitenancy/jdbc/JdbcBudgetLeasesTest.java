@@ -94,6 +94,31 @@ class JdbcBudgetLeasesTest {
                 .orElse(BigDecimal.ZERO));
     }
 
+    /** Closing gives back what the leases have not lent: nothing is reserved, and no lease row is left. */
+    private void assertHoldsNothingOnceClosed(JdbcBudgetLedger ledger) {
+        ledger.close();
+        assertThat(column("reserved")).isEqualByComparingTo("0");
+        assertThat(leaseRows()).isZero();
+    }
+
+    /**
+     * An instance (a ledger with a hard org budget of 100 and a usage sink with a 1 s instance lease)
+     * reserves {@code worstCase} from a lease for a call, writes its started record and dies: its
+     * ledger is never closed, its sink stops renewing the instance lease. Returns what is reserved then.
+     */
+    private BigDecimal anInstanceDiesWithAStartedCall(DataSource ds, BigDecimal worstCase) throws Exception {
+        AiTenancyJdbc dead = jdbc(ds);
+        JdbcBudgetLedger deadLedger = dead.budgetLedger(BudgetAlertListener.NONE);
+        deadLedger.setBudget(hard("100"));
+        JdbcUsageSink deadSink = dead.usageSink(1_000, 50, Duration.ofSeconds(5), Duration.ofSeconds(1));
+        UsageRecord start = UsageRecord.builder(UUID.randomUUID(), "acme", NOW).userId("u").provider("openai")
+                .model("gpt-4.1-mini").build();
+        deadLedger.reserve(start.id(), ACME, Caller.user("u"), null, worstCase);
+        deadSink.started(start);
+        deadSink.close(); // its writer stops renewing the instance lease; the started call stays as it is
+        return column("reserved");
+    }
+
     private long leaseRows() {
         return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM ai_budget_reservations").mapTo(Long.class).one());
     }
@@ -136,9 +161,7 @@ class JdbcBudgetLeasesTest {
         assertThat(admitted).hasValue(1_000);
         assertThat(refused).hasValue(2 * 960 - 1_000);
         assertThat(column("spent")).isEqualByComparingTo("10");
-        ledger.close();
-        assertThat(column("reserved")).isEqualByComparingTo("0");
-        assertThat(leaseRows()).isZero();
+        assertHoldsNothingOnceClosed(ledger);
     }
 
     @Test
@@ -246,24 +269,13 @@ class JdbcBudgetLeasesTest {
         assertThat(ledger.leases().takes()).isEqualTo(2);
         assertThat(column("reserved")).as("one lease's worth, not two").isEqualByComparingTo(held);
         assertThat(column("spent")).isEqualByComparingTo("0.02");
-        ledger.close();
-        assertThat(column("reserved")).isEqualByComparingTo("0");
-        assertThat(leaseRows()).isZero();
+        assertHoldsNothingOnceClosed(ledger);
     }
 
     @Test
     void anExpiredLeaseThatAStartedCallStillNotesIsNotReleasedUntilTheCallIsSettled() throws Exception {
         DataSource ds = databases.open(database);
-        AiTenancyJdbc dead = jdbc(ds);
-        JdbcBudgetLedger deadLedger = dead.budgetLedger(BudgetAlertListener.NONE); // never closed: it dies
-        deadLedger.setBudget(hard("100"));
-        JdbcUsageSink deadSink = dead.usageSink(1_000, 50, Duration.ofSeconds(5), Duration.ofSeconds(1));
-        UsageRecord start = UsageRecord.builder(UUID.randomUUID(), "acme", NOW).userId("u").provider("openai")
-                .model("gpt-4.1-mini").build();
-        deadLedger.reserve(start.id(), ACME, Caller.user("u"), null, CENT);
-        deadSink.started(start);
-        deadSink.close();
-        BigDecimal held = column("reserved");
+        BigDecimal held = anInstanceDiesWithAStartedCall(ds, CENT);
 
         clock.advance(Duration.ofMinutes(20)); // the lease has expired
         JdbcBudgetLedger sweeper = ledger(jdbc(ds));
@@ -311,16 +323,7 @@ class JdbcBudgetLeasesTest {
     @Test
     void aCallOfADeadInstanceIsChargedItsWorstCaseFromTheLeaseWhichIsReleasedWhenItExpires() throws Exception {
         DataSource ds = databases.open(database);
-        AiTenancyJdbc dead = jdbc(ds);
-        JdbcBudgetLedger deadLedger = dead.budgetLedger(BudgetAlertListener.NONE); // never closed: it dies
-        deadLedger.setBudget(hard("100"));
-        JdbcUsageSink deadSink = dead.usageSink(1_000, 50, Duration.ofSeconds(5), Duration.ofSeconds(1));
-        UsageRecord start = UsageRecord.builder(UUID.randomUUID(), "acme", NOW).userId("u").provider("openai")
-                .model("gpt-4.1-mini").build();
-        deadLedger.reserve(start.id(), ACME, Caller.user("u"), null, new BigDecimal("0.25"));
-        deadSink.started(start);
-        deadSink.close(); // its writer stops renewing the instance lease; the started call stays as it is
-        BigDecimal held = column("reserved");
+        BigDecimal held = anInstanceDiesWithAStartedCall(ds, new BigDecimal("0.25"));
         assertThat(held).isGreaterThan(new BigDecimal("0.25"));
 
         // another instance, after the dead one's instance lease ran out
