@@ -1,7 +1,7 @@
 // The console's shell: who is signed in (GET {base}/me), the navigation for their role, and a hash router.
 import { api } from './api.js';
 import { el, errorBox, replace } from './dom.js';
-import { auditPage, featuresPage } from './governance.js';
+import { auditPage, featuresPage, pricingPage } from './governance.js';
 import { guardrailsPage } from './guardrails.js';
 import { limitsPage } from './limits.js';
 import { orgPicker, providersPage, modelsPage, usagePage, playgroundPage } from './pages.js';
@@ -26,6 +26,7 @@ const PAGES = [
   { path: 'limits', title: 'Limits & budgets', admin: true, render: limitsPage },
   { path: 'guardrails', title: 'Guardrails', admin: true, render: guardrailsPage },
   { path: 'features', title: 'Features', admin: true, render: featuresPage },
+  { path: 'pricing', title: 'Pricing', admin: true, render: pricingPage },
   { path: 'audit', title: 'Audit log', admin: true, render: auditPage },
   { path: 'my-usage', title: 'My usage', admin: false, render: (org, out) => usagePage(org, out, true) },
   { path: 'playground', title: 'Playground', admin: false, render: playgroundPage },

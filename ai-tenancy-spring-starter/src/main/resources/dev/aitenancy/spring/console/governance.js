@@ -1,7 +1,7 @@
-// Feature flags (which features the org has switched on or off) and the org's audit log.
+// Feature flags (which features the org has switched on or off), the org's audit log and its pricing report.
 import { api } from './api.js';
 import { busy, el, errorBox, field, notice, replace, submit, table } from './dom.js';
-import { when } from './format.js';
+import { num, usd, when } from './format.js';
 
 const enc = encodeURIComponent;
 
@@ -112,4 +112,48 @@ export function auditPage(org, out) {
     el('p', {}, 'An action ending in * matches every action it begins.'), form),
   el('section', { class: 'card' }, el('h2', {}, 'Entries, newest first'), list, pager));
   show(null);
+}
+
+/** The pricing report of a period: what the org's calls cost and were billed, by model, tier and user. */
+export function pricingPage(org, out) {
+  const from = el('input', { id: 'pricing-from', name: 'from', type: 'date' });
+  const to = el('input', { id: 'pricing-to', name: 'to', type: 'date' });
+  const zone = el('input', { id: 'pricing-zone', name: 'zone', value: 'UTC', autocomplete: 'off' });
+  const show = el('button', { type: 'submit', id: 'pricing-apply' }, 'Show');
+  const report = el('div', { id: 'pricing-report' });
+  const result = el('div', { 'aria-live': 'polite' });
+  const lines = (caption, rows, keyTitle) => (rows.length === 0 ? null : el('section', { class: 'card' },
+    el('h2', {}, caption), table(caption, [
+      { title: keyTitle, cell: l => l.key || '–' },
+      { title: 'Requests', num: true, cell: l => num(l.requests) },
+      { title: 'Cost', num: true, cell: l => usd(l.costUsd) },
+      { title: 'Billed', num: true, cell: l => usd(l.billedUsd) },
+      { title: 'Unpriced', num: true, cell: l => num(l.unpricedRequests) },
+    ], rows)));
+  const load = () => submit(form, show, result, async () => {
+    const r = await api('GET', `orgs/${enc(org)}/usage/pricing`, { params: { from: from.value, to: to.value,
+      zone: zone.value.trim() } });
+    if (r.total.requests === 0) {
+      replace(report, el('p', { class: 'empty' }, 'No calls in this period: widen it, or make a call in the playground.'));
+      return;
+    }
+    replace(report,
+      el('ul', { class: 'totals', id: 'pricing-totals' },
+        el('li', {}, 'Requests', el('strong', {}, num(r.total.requests))),
+        el('li', {}, 'Cost', el('strong', {}, usd(r.total.costUsd))),
+        el('li', {}, 'Billed', el('strong', {}, usd(r.total.billedUsd))),
+        el('li', {}, 'Users', el('strong', {}, num(r.users))),
+        el('li', {}, 'Per request', el('strong', {}, usd(r.averageBilledPerRequest))),
+        el('li', {}, 'Peak hours', el('strong', {}, r.peakHours.length ? r.peakHours.map(h => `${h}:00`).join(', ') : '–'))),
+      el('p', {}, `From ${when(r.from)} to ${when(r.to)} (${r.zone}).`),
+      lines('By model', r.byModel, 'Model'), lines('By tier', r.byTier, 'Tier'), lines('Top users', r.topUsers, 'User'));
+  }, zone);
+  const form = el('form', { class: 'inline', id: 'pricing-filters', novalidate: true, onsubmit: e => {
+    e.preventDefault();
+    load();
+  } }, field('From', from), field('To', to), field('Time zone', zone), show);
+  out.append(el('section', { class: 'card' }, el('h2', {}, 'Period'),
+    el('p', {}, 'The last 30 days unless you choose; days and peak hours in the time zone given.'), form, result),
+  report);
+  load();
 }

@@ -250,7 +250,7 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    void anOrgAdminSwitchesAFeatureOffSeesItRefusedAndFindsBothChangesInTheAuditLog() {
+    void anOrgAdminSwitchesAFeatureOffSeesItRefusedAndFindsBothChangesInTheAuditLogAndThePricingReport() {
         signIn("ada");
         open("#/orgs/acme/features");
         // nothing named: refused at the field before anything is sent
@@ -287,6 +287,19 @@ class ConsoleBrowserTest {
         assertThat(rows.get(0)).contains("ada", "feature.enable", "playground");
         assertThat(rows.get(1)).contains("ada", "feature.disable", "playground");
         browser.screenshot("audit");
+
+        // the pricing report counts the playground's call; a time zone it does not know is refused at its field
+        open("#/orgs/acme/pricing");
+        await(d -> !d.findElements(By.cssSelector("#pricing-totals strong")).isEmpty());
+        assertThat(Integer.parseInt(driver.findElement(By.cssSelector("#pricing-totals strong")).getText()
+                .replace(",", ""))).isPositive();
+        assertThat(driver.findElement(By.id("pricing-report")).getText()).contains("By model", "openai/");
+        browser.screenshot("pricing");
+        WebElement zone = driver.findElement(By.id("pricing-zone"));
+        zone.clear();
+        zone.sendKeys("Mars/Olympus");
+        driver.findElement(By.id("pricing-apply")).click();
+        assertThat(visible(By.id("pricing-zone-error")).getText()).contains("zone").contains("time zone id");
     }
 
     @Test
