@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * whose renewal is due is retired the same way. A lease row lives until {@code ttl} after it was last
  * renewed; a call after half of that renews it. An instance that dies leaves its lease rows behind:
  * its started calls are charged their worst case from them by the usage sink's settlement of
- * abandoned calls ({@link #chargeAbandoned}), and the rest is released when the row expires, as an
+ * abandoned calls ({@link BudgetLoans#chargeAbandoned}), and the rest is released when the row expires, as an
  * expired reservation is ({@link JdbcBudgetLedger}'s sweep, which leaves alone a lease a started call
  * still holds).
  *
@@ -145,13 +145,9 @@ final class BudgetLeases {
         }
         taking.lock();
         try {
-            for (int attempt = 0; attempt < 3; attempt++) {
-                loan = lend(callId, org, held, w, now); // another caller may have topped the leases up meanwhile
-                if (loan != null || !take(org, held, w, now)) {
-                    return loan;
-                }
-            }
-            return lend(callId, org, held, w, now);
+            loan = lend(callId, org, held, w, now); // another caller may have topped the leases up meanwhile
+            // after a take, other callers may lend what it took first: then the call is reserved alone
+            return loan != null || !take(org, held, w, now) ? loan : lend(callId, org, held, w, now);
         } finally {
             taking.unlock();
         }
@@ -502,47 +498,5 @@ final class BudgetLeases {
     void close() {
         closed = true;
         giveBackIdle(true);
-    }
-
-    /**
-     * Charges, inside the caller's transaction, a call of a dead instance its worst case from the
-     * leases its started record noted ({@code note}, see {@link #lend}): each lease row still there
-     * gives the amount to its usage row's spend.
-     */
-    static void chargeAbandoned(Handle h, String note) {
-        String[] parts = note.trim().split(" ");
-        BigDecimal w = new BigDecimal(parts[0]);
-        record Row(UUID id, BudgetRow usage) {
-        }
-        List<Row> rows = new ArrayList<>();
-        for (int i = 1; i < parts.length; i++) {
-            UUID id = UUID.fromString(parts[i]);
-            h.createQuery("SELECT org_id, budget_key, period_key FROM ai_budget_reservations WHERE id = :id")
-                    .bind("id", id)
-                    .map((rs, ctx) -> new Row(id, new BudgetRow(rs.getString(1), rs.getString(2), rs.getString(3))))
-                    .findOne().ifPresent(rows::add);
-        }
-        rows.sort(java.util.Comparator.comparing(Row::usage));
-        for (Row r : rows) {
-            BudgetRow u = r.usage();
-            h.createQuery("SELECT reserved FROM ai_budget_usage WHERE org_id = :org AND budget_key = :key "
-                            + "AND period_key = :period FOR UPDATE")
-                    .bind("org", u.org()).bind("key", u.budgetKey()).bind("period", u.period())
-                    .mapTo(BigDecimal.class).findOne();
-            BigDecimal amount = h.createQuery("SELECT amount FROM ai_budget_reservations WHERE id = :id "
-                            + "AND budget_key = :key")
-                    .bind("id", r.id()).bind("key", u.budgetKey()).mapTo(BigDecimal.class).findOne().orElse(null);
-            if (amount == null) {
-                continue;
-            }
-            BigDecimal moved = amount.min(w).max(BigDecimal.ZERO);
-            h.createUpdate("UPDATE ai_budget_reservations SET amount = amount - :moved WHERE id = :id "
-                            + "AND budget_key = :key")
-                    .bind("moved", moved).bind("id", r.id()).bind("key", u.budgetKey()).execute();
-            h.createUpdate("UPDATE ai_budget_usage SET reserved = reserved - :moved, spent = spent + :spent "
-                            + "WHERE org_id = :org AND budget_key = :key AND period_key = :period")
-                    .bind("moved", moved).bind("spent", w).bind("org", u.org()).bind("key", u.budgetKey())
-                    .bind("period", u.period()).execute();
-        }
     }
 }

@@ -157,4 +157,46 @@ final class BudgetLoans {
         }
         return present;
     }
+
+    /**
+     * Charges, inside the caller's transaction, a call of a dead instance its worst case from the
+     * leases its started record noted ({@code note}: the worst case, then the lease ids, as
+     * {@link BudgetLeases} lends): each lease row still there gives the amount to its usage row's spend.
+     */
+    static void chargeAbandoned(Handle h, String note) {
+        String[] parts = note.trim().split(" ");
+        BigDecimal w = new BigDecimal(parts[0]);
+        record Row(UUID id, BudgetRow usage) {
+        }
+        List<Row> rows = new ArrayList<>();
+        for (int i = 1; i < parts.length; i++) {
+            UUID id = UUID.fromString(parts[i]);
+            h.createQuery("SELECT org_id, budget_key, period_key FROM ai_budget_reservations WHERE id = :id")
+                    .bind("id", id)
+                    .map((rs, ctx) -> new Row(id, new BudgetRow(rs.getString(1), rs.getString(2), rs.getString(3))))
+                    .findOne().ifPresent(rows::add);
+        }
+        rows.sort(java.util.Comparator.comparing(Row::usage));
+        for (Row r : rows) {
+            BudgetRow u = r.usage();
+            h.createQuery("SELECT reserved FROM ai_budget_usage WHERE org_id = :org AND budget_key = :key "
+                            + "AND period_key = :period FOR UPDATE")
+                    .bind("org", u.org()).bind("key", u.budgetKey()).bind("period", u.period())
+                    .mapTo(BigDecimal.class).findOne();
+            BigDecimal amount = h.createQuery("SELECT amount FROM ai_budget_reservations WHERE id = :id "
+                            + "AND budget_key = :key")
+                    .bind("id", r.id()).bind("key", u.budgetKey()).mapTo(BigDecimal.class).findOne().orElse(null);
+            if (amount == null) {
+                continue;
+            }
+            BigDecimal moved = amount.min(w).max(BigDecimal.ZERO);
+            h.createUpdate("UPDATE ai_budget_reservations SET amount = amount - :moved WHERE id = :id "
+                            + "AND budget_key = :key")
+                    .bind("moved", moved).bind("id", r.id()).bind("key", u.budgetKey()).execute();
+            h.createUpdate("UPDATE ai_budget_usage SET reserved = reserved - :moved, spent = spent + :spent "
+                            + "WHERE org_id = :org AND budget_key = :key AND period_key = :period")
+                    .bind("moved", moved).bind("spent", w).bind("org", u.org()).bind("key", u.budgetKey())
+                    .bind("period", u.period()).execute();
+        }
+    }
 }

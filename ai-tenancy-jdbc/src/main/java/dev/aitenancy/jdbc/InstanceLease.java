@@ -132,7 +132,7 @@ final class InstanceLease {
                 }
                 BudgetSettlements.closeIn(h, o.id(), true);
                 if (o.leases() != null) {
-                    BudgetLeases.chargeAbandoned(h, o.leases());
+                    BudgetLoans.chargeAbandoned(h, o.leases());
                 }
                 return true;
             }));

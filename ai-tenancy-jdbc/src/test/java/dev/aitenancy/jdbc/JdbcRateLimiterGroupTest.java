@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.aitenancy.RateLimitedException;
 import dev.aitenancy.jdbc.testing.FlakyDataSource;
 import dev.aitenancy.jdbc.testing.GatedDataSource;
+import dev.aitenancy.jdbc.testing.Admissions;
 import dev.aitenancy.jdbc.testing.OpenDatabases;
 import dev.aitenancy.jdbc.testing.TestDatabase;
 import dev.aitenancy.limits.RateLimitPermit;
@@ -90,22 +91,11 @@ class JdbcRateLimiterGroupTest {
         JdbcRateLimiter limiter = limiter(databases.open(database), new RateLimitPolicy(limit, 0, 0));
         int threads = 64;
         int calls = 20;
-        AtomicInteger admitted = new AtomicInteger();
-        AtomicInteger refused = new AtomicInteger();
 
-        Concurrently.run(threads, t -> {
-            for (int i = 0; i < calls; i++) {
-                try {
-                    limiter.acquire(new RateLimitRequest(ACME, "hot-user", null, 10));
-                    admitted.incrementAndGet();
-                } catch (RateLimitedException e) {
-                    refused.incrementAndGet();
-                }
-            }
-        });
+        Admissions told = Admissions.hammer(threads, calls, t -> limiter, new RateLimitRequest(ACME, "hot-user", null, 10));
 
-        assertThat(admitted).hasValue(limit);
-        assertThat(refused).hasValue(threads * calls - limit);
+        assertThat(told.admitted()).isEqualTo(limit);
+        assertThat(told.refused()).isEqualTo(threads * calls - limit);
         assertThat(count("user", "hot-user")).isEqualTo(limit);
         assertThat(limiter.committedGroups()).as("calls were decided in groups")
                 .isLessThan(threads * calls);

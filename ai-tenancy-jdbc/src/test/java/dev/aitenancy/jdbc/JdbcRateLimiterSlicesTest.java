@@ -3,13 +3,13 @@ package dev.aitenancy.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.aitenancy.RateLimitedException;
+import dev.aitenancy.jdbc.testing.Admissions;
 import dev.aitenancy.jdbc.testing.FlakyDataSource;
 import dev.aitenancy.jdbc.testing.OpenDatabases;
 import dev.aitenancy.jdbc.testing.TestDatabase;
 import dev.aitenancy.limits.RateLimitPolicy;
 import dev.aitenancy.limits.RateLimitRequest;
 import dev.aitenancy.tenant.OrgId;
-import dev.aitenancy.testing.Concurrently;
 import dev.aitenancy.testing.LogCapture;
 import dev.aitenancy.testing.MutableClock;
 import java.time.Duration;
@@ -92,22 +92,11 @@ class JdbcRateLimiterSlicesTest {
         JdbcRateLimiter limiter = limiter(databases.open(database), new RateLimitPolicy(limit, 0, limit));
         int threads = 64;
         int calls = 200;
-        AtomicInteger admitted = new AtomicInteger();
-        AtomicInteger refused = new AtomicInteger();
 
-        Concurrently.run(threads, t -> {
-            for (int i = 0; i < calls; i++) {
-                try {
-                    limiter.acquire(new RateLimitRequest(ACME, "hot-user", null, 0));
-                    admitted.incrementAndGet();
-                } catch (RateLimitedException e) {
-                    refused.incrementAndGet();
-                }
-            }
-        });
+        Admissions told = Admissions.hammer(threads, calls, t -> limiter, new RateLimitRequest(ACME, "hot-user", null, 0));
 
-        assertThat(admitted).hasValue(limit);
-        assertThat(refused).hasValue(threads * calls - limit);
+        assertThat(told.admitted()).isEqualTo(limit);
+        assertThat(told.refused()).isEqualTo(threads * calls - limit);
         assertThat(count("user", "hot-user")).isEqualTo(limit);
         assertThat(count("org", "acme")).isEqualTo(limit);
         assertThat(limiter.committedGroups()).as("database transactions for %d admitted calls", limit)
@@ -120,28 +109,17 @@ class JdbcRateLimiterSlicesTest {
         DataSource ds = databases.open(database);
         JdbcRateLimiter first = limiter(ds, new RateLimitPolicy(limit, 0, 0));
         JdbcRateLimiter second = limiter(ds, new RateLimitPolicy(limit, 0, 0));
-        AtomicInteger admitted = new AtomicInteger();
-        AtomicInteger refused = new AtomicInteger();
         // Each instance asks for more than the whole limit (16 threads x 200 calls). With less, one
         // instance can run out of calls while it still holds unused room in its slice, after the other
         // was refused because the database counts that room: never over the limit, but not all of it
         // admitted until the room goes back (idle or close).
         int callsPerThread = 200;
 
-        Concurrently.run(32, t -> {
-            JdbcRateLimiter mine = t % 2 == 0 ? first : second;
-            for (int i = 0; i < callsPerThread; i++) {
-                try {
-                    mine.acquire(new RateLimitRequest(ACME, "shared", null, 0));
-                    admitted.incrementAndGet();
-                } catch (RateLimitedException e) {
-                    refused.incrementAndGet();
-                }
-            }
-        });
+        Admissions told = Admissions.hammer(32, callsPerThread, t -> t % 2 == 0 ? first : second,
+                new RateLimitRequest(ACME, "shared", null, 0));
 
-        assertThat(admitted).hasValue(limit);
-        assertThat(refused).hasValue(32 * callsPerThread - limit);
+        assertThat(told.admitted()).isEqualTo(limit);
+        assertThat(told.refused()).isEqualTo(32 * callsPerThread - limit);
         assertThat(count("user", "shared")).isEqualTo(limit);
         first.close();
         second.close();
