@@ -35,12 +35,27 @@ final class Admitting {
      * Throws when the call may not go ahead, after recording the refusal.
      */
     Admission prepare(JobRequest request) {
+        return admit(begin(request));
+    }
+
+    /**
+     * Step 1, on the caller's thread: who the call is for, its ids and the start of its trace (whose
+     * parent is whatever span the caller is in). Throws only for a request naming no usable org.
+     */
+    Admission.CallId begin(JobRequest request) {
         OrgId org = OrgRefs.resolve(request.org());                                           // 1. who
         Instant now = job.clock.instant();
         UUID recordId = Ids.timeOrdered(now.toEpochMilli());
         Admission.CallId id = new Admission.CallId(org, request, request.correlationId() != null
                 ? request.correlationId() : recordId.toString(), now, recordId);
         job.calls.traces().start(recordId, dev.aitenancy.usage.UsageRecord.CHAT, org, id.correlationId());
+        return id;
+    }
+
+    /** Steps 2-9 of a call {@link #begin begun}, on any thread. */
+    Admission admit(Admission.CallId id) {
+        OrgId org = id.org();
+        JobRequest request = id.request();
         Preparing so = new Preparing(id, job.records);
         try (Mdc ignored = Mdc.of(org, id.correlationId())) {
             so.step = "read the org's setup";

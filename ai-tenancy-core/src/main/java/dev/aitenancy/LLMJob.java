@@ -15,6 +15,7 @@ import dev.aitenancy.provider.ProviderClient;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.provider.ProviderResponse;
 import dev.aitenancy.provider.ProviderSettings;
+import dev.aitenancy.provider.internal.ProviderThreads;
 import dev.aitenancy.template.Templates;
 import dev.aitenancy.tenant.OrgId;
 import dev.aitenancy.usage.Redactor;
@@ -28,6 +29,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import java.util.function.ToIntFunction;
 import java.util.function.UnaryOperator;
@@ -44,9 +46,10 @@ import org.slf4j.MDC;
  * }</pre>
  *
  * Built once with {@link #builder()}, thread safe, and starts no thread per call. {@link #runAsync}
- * and {@link #stream} admit the call on the calling thread (rate limits, budgets, the started
- * record: microseconds in memory, a few database round trips on JDBC stores) and return while the
- * provider answers; {@link #run(JobRequest)} also runs the provider exchange on the calling thread.
+ * admits the call on the calling thread (rate limits, budgets, the started record: microseconds in
+ * memory, a few database round trips on JDBC stores) and returns while the provider answers;
+ * {@link #stream} returns at once and admits on the library's threads; {@link #run(JobRequest)}
+ * also runs the provider exchange on the calling thread.
  */
 public final class LLMJob {
 
@@ -185,29 +188,71 @@ public final class LLMJob {
 
     /**
      * Streams a request's answer to {@code handler}: {@link JobEvent.Token}s and
-     * {@link JobEvent.Usage}s, then one {@link JobEvent.Done} or {@link JobEvent.Error}. Events
-     * arrive one at a time on HTTP client threads (or on this thread when the call is refused at
-     * once). A handler that throws cancels the stream.
+     * {@link JobEvent.Usage}s, then one {@link JobEvent.Done} or {@link JobEvent.Error}. Returns
+     * once the call is handed to the library's threads: admission (rate limits, budgets, the
+     * started record) runs there, so a refusal arrives as an {@link JobEvent.Error} there too, and
+     * this thread never waits for a store. Events arrive one at a time on library threads (on this
+     * thread only when the request names no usable org). The caller's MDC is carried over to
+     * admission. {@link StreamHandle#cancel} works at any point, admission included. A handler that
+     * throws cancels the stream.
      */
     public StreamHandle stream(JobRequest request, Consumer<? super JobEvent> handler) {
+        Objects.requireNonNull(request, "request");
         Objects.requireNonNull(handler, "handler");
         StreamCall stream = new StreamCall(calls, records, handler);
-        Admission a;
+        Admission.CallId id;
         try {
-            a = admitting.prepare(request);
+            id = admitting.begin(request);
         } catch (AiTenancyException e) {
             stream.refused(e);
             return stream;
         }
-        stream.admitted(a, new CallProgress(a));
-        keyChecks.verifyIfDue(a).whenComplete((v, failure) -> {
-            if (failure == null) {
-                stream.start();
-            } else {
-                stream.onFailure(CallFailures.asAiException(failure));
-            }
-        });
+        stream.begun(id.org());
+        Map<String, String> callerMdc = MDC.getCopyOfContextMap();
+        Runnable admit = () -> admitAndStart(stream, id, callerMdc);
+        try {
+            ProviderThreads.calls().execute(admit);
+        } catch (RejectedExecutionException e) {
+            admit.run();
+        }
         return stream;
+    }
+
+    /** Steps 2-9 of a stream and then its provider call, on a library thread with the caller's MDC. */
+    private void admitAndStart(StreamCall stream, Admission.CallId id, Map<String, String> callerMdc) {
+        Map<String, String> before = MDC.getCopyOfContextMap();
+        if (callerMdc != null) {
+            MDC.setContextMap(callerMdc);
+        }
+        try {
+            Admission a;
+            try {
+                a = admitting.admit(id);
+            } catch (AiTenancyException e) {
+                stream.refused(e);
+                return;
+            }
+            if (!stream.admitted(a, new CallProgress(a))) {
+                return; // canceled while it was admitted, and recorded so
+            }
+            keyChecks.verifyIfDue(a).whenComplete((v, failure) -> {
+                if (failure == null) {
+                    stream.start();
+                } else {
+                    stream.onFailure(CallFailures.asAiException(failure));
+                }
+            });
+        } catch (Throwable unexpected) { // never leave the stream without its last event
+            AiTenancyException e = CallFailures.asAiException(unexpected);
+            e.attachOrg(id.org().value());
+            stream.refused(e);
+        } finally {
+            if (before == null) {
+                MDC.clear();
+            } else {
+                MDC.setContextMap(before);
+            }
+        }
     }
 
     /**

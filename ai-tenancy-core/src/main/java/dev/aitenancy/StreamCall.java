@@ -3,6 +3,7 @@ package dev.aitenancy;
 import dev.aitenancy.provider.ProviderResponse;
 import dev.aitenancy.provider.ProviderStream;
 import dev.aitenancy.provider.ProviderStreamListener;
+import dev.aitenancy.tenant.OrgId;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -22,6 +23,8 @@ final class StreamCall implements StreamHandle, ProviderStreamListener {
     private final Consumer<? super JobEvent> handler;
     private final CompletableFuture<JobResult> completion = new CompletableFuture<>();
     private final StringBuilder text = new StringBuilder();
+    private OrgId org;
+    private CanceledException canceledEarly;
     private Admission admission;
     private CallProgress progress;
     private ProviderStream providerStream;
@@ -35,10 +38,29 @@ final class StreamCall implements StreamHandle, ProviderStreamListener {
         this.handler = handler;
     }
 
-    /** The admitted call this stream relays; set once, before {@link #start}. */
-    synchronized void admitted(Admission a, CallProgress p) {
-        this.admission = a;
-        this.progress = p;
+    /** The org of the call, known before it is admitted. */
+    synchronized void begun(OrgId org) {
+        this.org = org;
+    }
+
+    /**
+     * The admitted call this stream relays; set once, before {@link #start}. False when the stream
+     * was canceled while it was admitted: the call is then recorded as canceled here.
+     */
+    boolean admitted(Admission a, CallProgress p) {
+        synchronized (this) {
+            if (!ended) {
+                this.admission = a;
+                this.progress = p;
+                return true;
+            }
+        }
+        try {
+            records.canceled(a, p, TokenUsage.UNKNOWN, null);
+        } finally {
+            completion.completeExceptionally(canceledEarly);
+        }
+        return false;
     }
 
     synchronized void start() {
@@ -153,6 +175,10 @@ final class StreamCall implements StreamHandle, ProviderStreamListener {
 
     /** Fails a call refused before the provider was called. */
     synchronized void refused(AiTenancyException error) {
+        if (ended) { // canceled while it was admitted: the refusal is recorded, the cancel was told
+            completion.completeExceptionally(canceledEarly);
+            return;
+        }
         ended = true;
         emitQuietly(new JobEvent.Error(error));
         completion.completeExceptionally(error);
@@ -168,6 +194,12 @@ final class StreamCall implements StreamHandle, ProviderStreamListener {
             }
             ended = true;
             running = providerStream;
+            if (admission == null) { // still being admitted: recorded, and completed, once that ends
+                canceledEarly = new CanceledException(ErrorCode.AI_CANCELED, org == null ? null : org.value(),
+                        "the stream was canceled before it was admitted");
+                emitQuietly(new JobEvent.Error(canceledEarly));
+                return true;
+            }
             records.canceled(admission, progress, seenUsage.orElse(new TokenUsage(null, deltas, null)),
                     text.toString());
             canceled = new CanceledException(ErrorCode.AI_CANCELED, admission.org().value(),

@@ -762,11 +762,93 @@ class LLMJobTest {
     }
 
     @Test
+    void streamReturnsBeforeItsAdmissionWhichRunsOnALibraryThreadWithTheCallersMdc() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        AtomicReference<String> admittedOn = new AtomicReference<>();
+        AtomicReference<String> mdcThere = new AtomicReference<>();
+        job = LLMJob.builder().keyStore(keys).modelCatalog(catalog).usageSink(usage).provider(openai)
+                .featureFlags((org, feature) -> { // a store that is slow to answer
+                    admittedOn.set(Thread.currentThread().getName());
+                    mdcThere.set(MDC.get("host.request") + " " + MDC.get(LLMJob.MDC_ORG));
+                    await(release);
+                    return true;
+                }).build();
+        server.enqueue(sse(chunk("Par"), chunk("is."), "data: [DONE]\n\n"));
+        List<JobEvent> events = new CopyOnWriteArrayList<>();
+
+        MDC.put("host.request", "r-17");
+        StreamHandle h;
+        try {
+            h = job.stream(JobRequest.builder("acme", "Capital of France?").feature("geo").build(), events::add);
+        } finally {
+            MDC.remove("host.request");
+        }
+        boolean doneBeforeRelease = h.completion().isDone();
+        List<JobEvent> eventsBeforeRelease = List.copyOf(events);
+        release.countDown();
+        JobResult r = h.completion().get(10, TimeUnit.SECONDS);
+
+        assertThat(doneBeforeRelease).isFalse();
+        assertThat(eventsBeforeRelease).isEmpty();
+        assertThat(admittedOn.get()).isNotEqualTo(Thread.currentThread().getName()).startsWith("ai-tenancy-");
+        assertThat(mdcThere.get()).isEqualTo("r-17 acme");
+        assertThat(r.text()).isEqualTo("Paris.");
+        assertThat(usage.recent(ACME, 1)).singleElement().satisfies(rec -> {
+            assertThat(rec.id()).isEqualTo(r.usageRecordId());
+            assertThat(rec.status()).isEqualTo(UsageStatus.OK);
+        });
+    }
+
+    @Test
+    void aStreamCanceledWhileBeingAdmittedIsRecordedAsCanceledAndReleasesItsReservation() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        InMemoryBudgetLedger ledger = new InMemoryBudgetLedger(java.time.Clock.systemUTC(),
+                dev.aitenancy.limits.BudgetAlertListener.NONE);
+        ledger.setBudget(Budget.hard(ACME, Budget.Scope.ORG, null, Budget.Period.MONTHLY, new BigDecimal("0.004")));
+        job = LLMJob.builder().keyStore(keys).modelCatalog(catalog).usageSink(usage).provider(openai)
+                .budgetLedger(ledger).featureFlags((org, feature) -> await(release)).build();
+        List<JobEvent> events = new CopyOnWriteArrayList<>();
+
+        StreamHandle h = job.stream(JobRequest.builder("acme", "hi").feature("chat").build(), events::add);
+        boolean canceled = h.cancel();
+        List<JobEvent> eventsAtCancel = List.copyOf(events);
+        boolean doneBeforeAdmission = h.completion().isDone();
+        release.countDown();
+        ExecutionException failed = catchThrowableOfType(ExecutionException.class,
+                () -> h.completion().get(10, TimeUnit.SECONDS));
+        JobResult next = job.run(JobRequest.builder("acme", "hi").feature("chat").build()); // worst case 0.0033
+
+        assertThat(canceled).isTrue();
+        assertThat(h.cancel()).isFalse();
+        assertThat(eventsAtCancel).singleElement().isInstanceOfSatisfying(JobEvent.Error.class, e -> {
+            assertThat(e.error().code()).isEqualTo(ErrorCode.AI_CANCELED);
+            assertThat(e.error().orgId()).isEqualTo("acme");
+        });
+        assertThat(events).hasSize(1);
+        assertThat(doneBeforeAdmission).as("completes once the canceled call is recorded").isFalse();
+        assertThat(failed.getCause()).isInstanceOf(CanceledException.class);
+        assertThat(next.text()).as("the canceled call's reservation was released").isEqualTo("Paris.");
+        assertThat(server.requests()).hasSize(1);
+        assertThat(usage.recent(ACME, 10)).extracting(UsageRecord::status)
+                .containsExactlyInAnyOrder(UsageStatus.CANCELED, UsageStatus.OK);
+    }
+
+    private static boolean await(java.util.concurrent.CountDownLatch latch) {
+        try {
+            return latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Test
     void aStreamRefusedUpFrontEndsWithAnErrorEvent() {
-        List<JobEvent> events = new ArrayList<>();
+        List<JobEvent> events = new CopyOnWriteArrayList<>();
 
         StreamHandle h = job.stream(JobRequest.builder("initech", "hi").build(), events::add);
 
+        assertThat(h.completion()).failsWithin(Duration.ofSeconds(10));
         assertThat(events).hasSize(1);
         assertThat(((JobEvent.Error) events.get(0)).error().code()).isEqualTo(ErrorCode.AI_CONFIG_MISSING_API_KEY);
         assertThat(h.completion()).isCompletedExceptionally();

@@ -35,8 +35,11 @@ import org.slf4j.LoggerFactory;
  *       {@code aitenancy.provider.httpThreads}) that reads responses and delivers stream events to
  *       listeners. Idle threads of both end after 30 s.</li>
  * </ul>
+ *
+ * <p>{@link #calls()} also admits each stream (rate limits, budgets, the started record) before
+ * its provider attempt, so {@code LLMJob.stream} returns as soon as the call is handed over.
  */
-final class ProviderThreads {
+public final class ProviderThreads {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProviderThreads.class);
 
@@ -51,8 +54,11 @@ final class ProviderThreads {
         return Holder.VIRTUAL;
     }
 
-    /** Runs each provider attempt (a blocking send), unless the settings give an executor. */
-    static Executor calls() {
+    /**
+     * Runs each provider attempt (a blocking send), unless the settings give an executor; also
+     * admits each stream, so that {@code LLMJob.stream} returns without waiting for the stores.
+     */
+    public static Executor calls() {
         return Holder.CALLS;
     }
 
