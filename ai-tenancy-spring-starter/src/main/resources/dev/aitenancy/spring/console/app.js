@@ -4,7 +4,8 @@ import { el, errorBox, replace } from './dom.js';
 import { auditPage, featuresPage, pricingPage } from './governance.js';
 import { guardrailsPage } from './guardrails.js';
 import { limitsPage } from './limits.js';
-import { orgPicker, providersPage, modelsPage, usagePage, playgroundPage } from './pages.js';
+import { orgPicker, providersPage, modelsPage, playgroundPage } from './pages.js';
+import { usagePage } from './usage.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');

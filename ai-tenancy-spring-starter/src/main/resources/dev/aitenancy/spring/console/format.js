@@ -5,7 +5,7 @@ export function usd(amount) {
     return '–';
   }
   const n = Number(amount);
-  return '$' + (n !== 0 && Math.abs(n) < 0.01 ? n.toPrecision(3) : n.toFixed(2));
+  return '$' + (n !== 0 && Math.abs(n) < 0.01 ? String(Number(n.toPrecision(3))) : n.toFixed(2));
 }
 
 export function money(m) {

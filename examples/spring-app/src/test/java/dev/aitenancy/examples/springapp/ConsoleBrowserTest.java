@@ -322,6 +322,91 @@ class ConsoleBrowserTest {
         browser.screenshot("my-usage");
     }
 
+    /** Clicks "Show" on the usage page until the condition holds (records are written shortly after a call). */
+    private void awaitOnUsagePage(Function<WebDriver, Boolean> condition) {
+        await(d -> {
+            if (Boolean.TRUE.equals(condition.apply(d))) {
+                return true;
+            }
+            d.findElement(By.id("apply-filters")).click();
+            return false;
+        });
+    }
+
+    private int chartRequests(WebDriver d) {
+        List<WebElement> chart = d.findElements(By.id("usage-chart"));
+        return chart.isEmpty() ? -1 : Integer.parseInt(chart.get(0).getAttribute("data-requests"));
+    }
+
+    private void setValue(WebElement input, String value) {
+        ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("arguments[0].value = arguments[1]", input, value);
+    }
+
+    @Test
+    void anOrgAdminSeesTheDailyChartMoveOpensARecordAndPurgesTheOrgsRecords() {
+        signIn("gus");
+        await(ExpectedConditions.urlContains("#/orgs/globex/providers"));
+        open("#/orgs/globex/usage");
+        WebElement chart = visible(By.id("usage-chart"));
+        assertThat(chart.findElements(By.cssSelector("figure canvas"))).hasSize(3);
+        assertThat(chart.getAttribute("data-days")).isEqualTo("30");
+        int before = chartRequests(driver);
+        WebElement keep = visible(By.id("store-text"));
+        if (!keep.isSelected()) {
+            keep.click();
+            await(ExpectedConditions.textToBePresentInElementLocated(By.id("store-text-result"), "keep their prompt"));
+        }
+
+        open("#/orgs/globex/playground");
+        String record = play("Chart this call");
+
+        // the chart's today (counted live) moves with the call
+        open("#/orgs/globex/usage");
+        awaitOnUsagePage(d -> chartRequests(d) == before + 1
+                && d.findElements(By.cssSelector(".record-id")).stream().anyMatch(e -> e.getText().equals(record)));
+        assertThat(driver.findElement(By.id("chart-total-requests")).getText()).isEqualTo(String.valueOf(before + 1));
+        browser.screenshot("usage-chart");
+
+        // a record's detail: every field, and the prompt and answer kept with it
+        driver.findElements(By.cssSelector(".record-id")).stream().filter(e -> e.getText().equals(record)).findFirst()
+                .orElseThrow().click();
+        WebElement fields = visible(By.id("record-detail-fields"));
+        assertThat(fields.findElement(By.cssSelector("dd[data-field=id]")).getText()).isEqualTo(record);
+        assertThat(fields.findElement(By.cssSelector("dd[data-field=userId]")).getText()).isEqualTo("gus");
+        assertThat(fields.findElement(By.cssSelector("dd[data-field=model]")).getText()).isEqualTo("gpt-4.1-mini");
+        assertThat(fields.findElement(By.cssSelector("dd[data-field=usage]")).getText()).matches("\\d+ in / \\d+ out");
+        assertThat(driver.findElement(By.id("record-input")).getText()).contains("Chart this call");
+        assertThat(driver.findElement(By.id("record-output")).getText()).contains("Chart this call");
+        assertThat(driver.switchTo().activeElement().getAttribute("id")).isEqualTo("record-detail-title");
+        browser.screenshot("usage-record");
+        driver.findElement(By.id("record-detail-close")).click();
+        assertThat(driver.findElements(By.id("record-detail-fields"))).isEmpty();
+
+        // purge: a date is required, then the count is confirmed before anything is deleted
+        driver.findElement(By.id("purge-start")).click();
+        assertThat(visible(By.id("purge-before-error")).getText()).contains("before");
+        setValue(driver.findElement(By.id("purge-before")), java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1).toString());
+        driver.findElement(By.id("purge-start")).click();
+        int all = before + 1;
+        assertThat(visible(By.id("purge-question")).getText()).startsWith("Delete " + all + " record");
+        browser.screenshot("usage-purge");
+        driver.findElement(By.id("purge-cancel")).click();
+        assertThat(driver.findElements(By.id("purge-confirm"))).isEmpty();
+        driver.findElement(By.id("purge-start")).click();
+        visible(By.id("purge-confirm")).click();
+        assertThat(visible(By.id("purge-done")).getText()).startsWith("Deleted " + all + " record");
+        await(d -> chartRequests(d) == 0);
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("usage-records"), "No usage matches"));
+
+        // at phone width the charts stack and fit
+        driver.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+        open("#/orgs/globex/usage");
+        WebElement phoneChart = visible(By.id("usage-chart"));
+        await(d -> !phoneChart.findElements(By.tagName("canvas")).isEmpty());
+        assertThat(phoneChart.getSize().getWidth()).isLessThanOrEqualTo(390);
+        browser.screenshot("usage-chart-phone");
+    }
+
     /** The check of the browser's console would see a violation: an inline script added to a console page is refused and reported. */
     @Test
     void theBrowserReportsAnInlineScriptTheConsolePolicyRefuses() {
