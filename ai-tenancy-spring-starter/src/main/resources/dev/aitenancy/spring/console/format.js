@@ -27,3 +27,12 @@ export function num(n) {
 export function tokens(usage) {
   return usage ? num(usage.inputTokens) + ' in / ' + num(usage.outputTokens) + ' out' : '–';
 }
+
+/** An instant to the second, in UTC. */
+export function whenExact(iso) {
+  if (!iso) {
+    return '–';
+  }
+  const d = new Date(iso);
+  return isNaN(d) ? iso : d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+}

@@ -1,7 +1,7 @@
 // The console's pages. Each renders into `out` and shows every endpoint error as its message.
 import { api, stream, url } from './api.js';
 import { busy, el, errorBox, field, notice, replace, table } from './dom.js';
-import { money, num, tokens, usd, when } from './format.js';
+import { money, num, tokens, usd, when, whenExact } from './format.js';
 
 const enc = encodeURIComponent;
 
@@ -33,6 +33,29 @@ export function orgPicker(out, me) {
 
 // ---- providers ---------------------------------------------------------------------------------
 
+/**
+ * Runs a key check (which the provider answers, and which is limited per admin), showing a refusal
+ * by the rate limit as what it is: how many checks are allowed, and when to try again.
+ */
+async function keyCheck(button, out, action) {
+  button.disabled = true;
+  replace(out);
+  try {
+    await action();
+  } catch (e) {
+    if (e.code === 'AI_RATE_LIMITED') {
+      replace(out, el('p', { class: 'error', role: 'alert', id: 'key-check-limited' },
+        el('strong', {}, 'Too many key checks. '), e.message.replace(/\.?$/, '.'),
+        /retry/i.test(e.message) ? '' : (e.retryAfter ? ` Try again in ${e.retryAfter} s.` : ' Try again in a minute.'),
+        ' (The limit is "Key checks per admin per minute" on the Limits & budgets page.)'));
+    } else {
+      replace(out, errorBox(e));
+    }
+  } finally {
+    button.disabled = false;
+  }
+}
+
 export function providersPage(org, out) {
   const list = el('div', { id: 'providers' });
   const provider = el('input', { id: 'provider', name: 'provider', value: 'openai', required: true, list: 'provider-ids' });
@@ -42,13 +65,13 @@ export function providersPage(org, out) {
   const check = el('button', { type: 'button', class: 'secondary', id: 'check-key' }, 'Check key');
   const save = el('button', { type: 'submit', id: 'save-key' }, 'Save key');
   const body = () => ({ apiKey: key.value });
-  check.addEventListener('click', () => busy(check, result, async () => {
+  check.addEventListener('click', () => keyCheck(check, result, async () => {
     const r = await api('POST', `orgs/${enc(org)}/providers/${enc(provider.value.trim())}/verify`, { body: body() });
     replace(result, notice(`${r.provider} accepted the key ${r.maskedKey}.`));
   }));
   const form = el('form', { class: 'inline', onsubmit: e => {
     e.preventDefault();
-    busy(save, result, async () => {
+    keyCheck(save, result, async () => {
       const r = await api('PUT', `orgs/${enc(org)}/providers/${enc(provider.value.trim())}`, { body: body() });
       key.value = '';
       replace(result, notice(`Saved: ${r.provider} now uses ${r.maskedKey}.`));
@@ -68,12 +91,23 @@ export function providersPage(org, out) {
       { title: 'Provider', cell: r => r.provider },
       { title: 'Key', cell: r => el('code', { class: 'masked-key' }, r.maskedKey) },
       { title: 'Verified', cell: r => (r.verified ? 'yes' : 'no') },
-      { title: 'Last verified', cell: r => when(r.lastVerifiedAt) },
+      { title: 'Last verified', cell: r => el('span', { class: 'last-verified', 'data-at': r.lastVerifiedAt || '' },
+        whenExact(r.lastVerifiedAt)) },
       { title: 'Default model', cell: r => r.defaultModel || '–' },
       { title: 'Saved by', cell: r => r.createdBy || '–' },
-      { title: 'Actions', cell: r => deleteButton(r) },
+      { title: 'Actions', cell: r => el('div', { class: 'actions' }, verifyButton(r), deleteButton(r)) },
     ], rows));
   });
+  const verifyButton = r => {
+    const b = el('button', { type: 'button', class: 'secondary verify-key', 'data-provider': r.provider,
+      'aria-label': `Check the stored ${r.provider} key with ${r.provider} now` }, 'Verify');
+    b.addEventListener('click', () => keyCheck(b, result, async () => {
+      const s = await api('POST', `orgs/${enc(org)}/providers/${enc(r.provider)}/reverify`);
+      replace(result, notice(`${s.provider} accepted the stored key ${s.maskedKey}; verified at ${whenExact(s.lastVerifiedAt)}.`));
+      await refresh();
+    }));
+    return b;
+  };
   const deleteButton = r => {
     const b = el('button', { type: 'button', class: 'danger', 'aria-label': `Delete the ${r.provider} key` }, 'Delete');
     b.addEventListener('click', () => {

@@ -407,6 +407,37 @@ class ConsoleBrowserTest {
         browser.screenshot("usage-chart-phone");
     }
 
+    @Test
+    void anOrgAdminVerifiesTheStoredKeyAndMeetsTheKeyCheckLimit() {
+        signIn("gus");
+        await(ExpectedConditions.urlContains("#/orgs/globex/providers"));
+        WebElement last = visible(By.cssSelector("#providers .last-verified"));
+        java.time.Instant before = java.time.Instant.parse(last.getAttribute("data-at"));
+        visible(By.cssSelector("button.verify-key[data-provider=openai]")).click();
+        assertThat(visible(By.cssSelector("#key-result .notice")).getText())
+                .startsWith("openai accepted the stored key ****00b2; verified at ");
+        await(d -> java.time.Instant.parse(d.findElement(By.cssSelector("#providers .last-verified")).getAttribute("data-at"))
+                .isAfter(before));
+        String shown = driver.findElement(By.cssSelector("#providers .last-verified")).getText();
+        assertThat(driver.findElement(By.cssSelector("#key-result .notice")).getText()).endsWith("verified at " + shown + ".");
+        browser.screenshot("providers-verified");
+
+        // the key checks an admin may make a minute are limited: the refusal says so, and when to try again
+        await(d -> {
+            if (!d.findElements(By.id("key-check-limited")).isEmpty()) {
+                return true;
+            }
+            WebElement verify = d.findElement(By.cssSelector("button.verify-key[data-provider=openai]"));
+            if (verify.isEnabled()) {
+                verify.click();
+            }
+            return false;
+        });
+        assertThat(driver.findElement(By.id("key-check-limited")).getText()).startsWith("Too many key checks.")
+                .contains("5 key checks/minute reached; retry after").contains("Key checks per admin per minute");
+        browser.screenshot("providers-limited");
+    }
+
     /** The check of the browser's console would see a violation: an inline script added to a console page is refused and reported. */
     @Test
     void theBrowserReportsAnInlineScriptTheConsolePolicyRefuses() {
