@@ -2,6 +2,7 @@
 import { api, stream, url } from './api.js';
 import { busy, el, errorBox, field, notice, replace, table } from './dom.js';
 import { money, num, tokens, usd, when, whenExact } from './format.js';
+import { routingSections } from './routing.js';
 
 const enc = encodeURIComponent;
 
@@ -188,6 +189,7 @@ export function modelsPage(org, out) {
   out.append(el('section', { class: 'card' }, el('h2', {}, 'Allowed models'), list, result),
     el('section', { class: 'card' }, el('h2', {}, 'Allow a model'), form));
   refresh();
+  routingSections(org, out);
 }
 
 // ---- playground --------------------------------------------------------------------------------

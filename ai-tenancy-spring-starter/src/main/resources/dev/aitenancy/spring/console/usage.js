@@ -194,8 +194,8 @@ export function usagePage(org, out, mine) {
     refresh();
   } }, mine ? null : field('User', user), mine ? null : field('Group', group), field('Feature', feature),
   field('Model', model), field('Status', status), field('From', from), field('To', to), field('Page size', size), apply);
-  out.append(el('section', { class: 'card' }, el('h2', {}, 'Filters'), form), totals, chart,
-    el('section', { class: 'card' }, el('h2', {}, mine ? 'My calls' : 'Calls'), list, pager, exports), detail);
+  out.append(...[el('section', { class: 'card' }, el('h2', {}, 'Filters'), form), totals, chart,
+    el('section', { class: 'card' }, el('h2', {}, mine ? 'My calls' : 'Calls'), list, pager, exports), detail].filter(Boolean));
   if (!mine) {
     const texts = el('section', { class: 'card', id: 'store-text-section' });
     const old = el('section', { class: 'card', id: 'purge-section' });

@@ -438,6 +438,73 @@ class ConsoleBrowserTest {
         browser.screenshot("providers-limited");
     }
 
+    @Test
+    void anOrgAdminRoutesModelsAndTheChangesShowAfterAReload() {
+        signIn("gus");
+        await(ExpectedConditions.urlContains("#/orgs/globex/providers"));
+        open("#/orgs/globex/models");
+
+        // fallbacks: a malformed name refused at the field; a saved chain shows after a reload
+        WebElement chain = visible(By.id("fallbacks"));
+        chain.sendKeys("gpt-4.1-nano");
+        driver.findElement(By.id("save-fallbacks")).click();
+        assertThat(visible(By.id("fallbacks-error")).getText()).contains("provider/model").contains("gpt-4.1-nano");
+        assertThat(chain.getAttribute("aria-invalid")).isEqualTo("true");
+        chain.clear();
+        chain.sendKeys("openai/gpt-4.1-mini");
+        driver.findElement(By.id("save-fallbacks")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("fallback-result"), "Saved the fallbacks"));
+
+        // the default provider
+        visible(By.id("default-provider")).sendKeys("openai");
+        driver.findElement(By.id("save-default-provider")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("default-provider-result"), "openai now serves"));
+
+        // a feature preference: the feature is required, then it is listed
+        driver.findElement(By.id("save-feature-preference")).click();
+        assertThat(visible(By.id("pref-feature-error")).getText()).contains("feature");
+        driver.findElement(By.id("pref-feature")).sendKeys("summaries");
+        new Select(driver.findElement(By.id("pref-model"))).selectByValue("openai/gpt-4.1-mini");
+        driver.findElement(By.id("pref-cap")).sendKeys("300");
+        driver.findElement(By.id("save-feature-preference")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("feature-preference-result"), "summaries now uses openai/gpt-4.1-mini"));
+
+        // the denylist
+        driver.findElement(By.id("deny-model")).sendKeys("openai/gpt-4.5-preview");
+        driver.findElement(By.id("save-deny")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("denied-models"), "openai/gpt-4.5-preview"));
+
+        // tiers: a group narrowed to the lowest tier
+        WebElement firstTier = visible(By.cssSelector("#narrow-tiers input[type=checkbox]"));
+        String tier = firstTier.getAttribute("value");
+        driver.findElement(By.id("narrow-who")).sendKeys("support");
+        firstTier.click();
+        driver.findElement(By.id("save-narrowing")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("tier-result"), "group support may use the tiers " + tier));
+
+        // all of it is there after a reload
+        driver.navigate().refresh();
+        await(d -> d.findElements(By.cssSelector("#fallback-chain li.fallback")).stream().map(WebElement::getText).toList()
+                .equals(List.of("openai/gpt-4.1-mini")));
+        assertThat(visible(By.id("fallbacks")).getAttribute("value")).isEqualTo("openai/gpt-4.1-mini");
+        assertThat(visible(By.id("default-provider-name")).getText()).isEqualTo("openai");
+        WebElement pref = visible(By.xpath("//div[@id='feature-preferences']//tr[td[1]/code[text()='summaries']]"));
+        assertThat(pref.getText()).contains("openai/gpt-4.1-mini", "300");
+        assertThat(visible(By.cssSelector("#denied-models .denied-model")).getText()).isEqualTo("openai/gpt-4.5-preview");
+        WebElement narrowed = visible(By.xpath("//div[@id='tier-state']//tr[td[1][text()='group support']]"));
+        assertThat(narrowed.findElement(By.cssSelector(".narrowed-tiers")).getText()).isEqualTo(tier);
+        browser.screenshot("models-routing");
+
+        // lifted again: the denial and the narrowing
+        driver.findElement(By.cssSelector("#denied-models button[data-model='openai/gpt-4.5-preview']")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("denied-models"), "No model is denied"));
+        narrowed.findElement(By.tagName("button")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("tier-result"), "Removed the narrowing of support"));
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("tier-state"), "No group or user is narrowed"));
+        driver.findElement(By.id("clear-fallbacks")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("fallback-chain"), "No fallbacks"));
+    }
+
     /** The check of the browser's console would see a violation: an inline script added to a console page is refused and reported. */
     @Test
     void theBrowserReportsAnInlineScriptTheConsolePolicyRefuses() {
