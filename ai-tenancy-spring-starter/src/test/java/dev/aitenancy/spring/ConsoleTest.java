@@ -77,7 +77,7 @@ class ConsoleTest {
         assertThat(index).doesNotContainPattern("<script(?![^>]*\\bsrc=)");
 
         for (String js : new String[] {"app.js", "api.js", "dom.js", "format.js", "pages.js", "limits.js", "guardrails.js", "governance.js",
-                "usage.js", "chart.js", "routing.js"}) {
+                "usage.js", "chart.js", "routing.js", "templates.js", "playground.js"}) {
             MockHttpServletResponse r = mvc.call(ADA, get("/ai/console/" + js));
             assertThat(r.getStatus()).as(js).isEqualTo(200);
             assertThat(r.getContentType()).as(js).isEqualTo("text/javascript;charset=UTF-8");

@@ -1,7 +1,7 @@
 // The console's pages. Each renders into `out` and shows every endpoint error as its message.
-import { api, stream, url } from './api.js';
+import { api } from './api.js';
 import { busy, el, errorBox, field, notice, replace, table } from './dom.js';
-import { money, num, tokens, usd, when, whenExact } from './format.js';
+import { num, when, whenExact } from './format.js';
 import { routingSections } from './routing.js';
 
 const enc = encodeURIComponent;
@@ -190,57 +190,4 @@ export function modelsPage(org, out) {
     el('section', { class: 'card' }, el('h2', {}, 'Allow a model'), form));
   refresh();
   routingSections(org, out);
-}
-
-// ---- playground --------------------------------------------------------------------------------
-
-export function playgroundPage(org, out, me) {
-  const model = el('select', { id: 'play-model', name: 'model' }, el('option', { value: '' }, "the org's default model"));
-  const prompt = el('textarea', { id: 'play-prompt', name: 'prompt', required: true, rows: '5' });
-  const run = el('button', { type: 'submit', id: 'play-run' }, 'Run');
-  const answer = el('div', { class: 'answer', id: 'play-answer', 'aria-live': 'polite' });
-  const facts = el('dl', { class: 'facts', id: 'play-facts' });
-  const problem = el('div', { id: 'play-error' });
-
-  if (me.superadmin || me.adminOf.includes(org)) { // members may not read the model list: they use the default
-    api('GET', `orgs/${enc(org)}/models`).then(byProvider => {
-      for (const m of Object.values(byProvider).flat()) {
-        model.append(el('option', { value: `${m.provider}/${m.model}` }, `${m.provider}/${m.model}${m.label ? ' (' + m.label + ')' : ''}`));
-      }
-    }).catch(e => problem.append(errorBox(e)));
-  }
-
-  const fact = (name, value, id) => [el('dt', {}, name), el('dd', { id }, value)];
-  const form = el('form', { class: 'stack', onsubmit: e => {
-    e.preventDefault();
-    replace(answer);
-    replace(facts);
-    busy(run, problem, async () => {
-      const body = { prompt: prompt.value, stream: true, feature: 'playground' };
-      if (model.value) {
-        const [provider, ...rest] = model.value.split('/');
-        body.provider = provider;
-        body.model = rest.join('/');
-      }
-      let text = '';
-      await stream(`orgs/${enc(org)}/generate`, body, (event, data) => {
-        if (event === 'token') {
-          text += data.text;
-          replace(answer, text);
-        } else if (event === 'usage') {
-          replace(facts, fact('Tokens', tokens(data), 'play-tokens'));
-        } else if (event === 'done') {
-          replace(answer, data.text ?? text);
-          replace(facts, fact('Model', `${data.provider}/${data.model}`, 'play-used-model'),
-            fact('Tokens', tokens(data.usage), 'play-tokens'), fact('Cost', money(data.cost), 'play-cost'),
-            fact('Latency', num(data.latencyMillis) + ' ms', 'play-latency'),
-            fact('Usage record', data.usageRecordId, 'play-record-id'));
-        } else if (event === 'error') {
-          problem.append(errorBox(data));
-        }
-      });
-    });
-  } }, field('Model', model), field('Prompt', prompt), el('div', { class: 'actions' }, run));
-  out.append(el('section', { class: 'card' }, el('h2', {}, 'Ask'), form),
-    el('section', { class: 'card' }, el('h2', {}, 'Answer'), problem, answer, facts));
 }

@@ -505,6 +505,88 @@ class ConsoleBrowserTest {
         await(ExpectedConditions.textToBePresentInElementLocated(By.id("fallback-chain"), "No fallbacks"));
     }
 
+    @Test
+    void anOrgAdminVersionsATemplateAndRunsItOnTwoModelsSideBySide() {
+        signIn("gus");
+        await(ExpectedConditions.urlContains("#/orgs/globex/providers"));
+        open("#/orgs/globex/models");
+        visible(By.id("model-name")).sendKeys("gpt-4.1-nano");
+        driver.findElement(By.id("allow-model")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("model-result"), "Allowed openai/gpt-4.1-nano"));
+
+        // a template that does not exist yet: its first version, then a second one
+        open("#/orgs/globex/templates");
+        visible(By.id("template-name")).sendKeys("greeting");
+        driver.findElement(By.id("template-open")).click();
+        assertThat(visible(By.id("template-missing")).getText()).contains("has no template greeting");
+        driver.findElement(By.id("template-save")).click();
+        assertThat(visible(By.id("template-text-error")).getText()).contains("text");
+        WebElement text = driver.findElement(By.id("template-text"));
+        text.sendKeys("Say hello to {{name}}.");
+        driver.findElement(By.id("template-save")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("template-result"), "Saved version 1 of greeting"));
+        text = visible(By.id("template-text"));
+        text.clear();
+        text.sendKeys("Greet {{name}} warmly on behalf of {{team.name}}.");
+        assertThat(driver.findElement(By.id("template-variables")).getText()).isEqualTo("Variables: {{name}}, {{team.name}}");
+        driver.findElement(By.id("template-save")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("template-result"), "Saved version 2 of greeting"));
+        assertThat(driver.findElements(By.cssSelector("#template-versions button")).stream().map(WebElement::getText).toList())
+                .containsExactly("Version 2", "Version 1");
+        driver.findElement(By.cssSelector("#template-versions button[data-version='1']")).click();
+        await(ExpectedConditions.textToBe(By.id("template-version-text"), "Say hello to {{name}}."));
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("template-list"), "greeting"));
+        browser.screenshot("templates");
+
+        // the playground loads its latest version, asks for its variables, and runs it on two models at once
+        driver.findElement(By.id("template-try")).click();
+        await(ExpectedConditions.textToBe(By.id("play-template-text"), "Greet {{name}} warmly on behalf of {{team.name}}."));
+        WebElement name = visible(By.cssSelector("#play-variables input[data-variable='name']"));
+        WebElement team = driver.findElement(By.cssSelector("#play-variables input[data-variable='team.name']"));
+        assertThat(driver.findElement(By.id("play-variables")).getText()).contains("{{name}}", "{{team.name}}");
+        name.sendKeys("Ada");
+        team.sendKeys("Support");
+        await(d -> new Select(d.findElement(By.id("play-model-2"))).getOptions().size() == 3);
+        new Select(driver.findElement(By.id("play-model"))).selectByValue("openai/gpt-4.1-mini");
+        new Select(driver.findElement(By.id("play-model-2"))).selectByValue("openai/gpt-4.1-nano");
+        driver.findElement(By.id("play-run")).click();
+        String first = visible(By.id("play-record-id")).getText();
+        String second = visible(By.id("play-record-id-2")).getText();
+        assertThat(first).matches("[0-9a-f-]{36}");
+        assertThat(second).matches("[0-9a-f-]{36}").isNotEqualTo(first);
+        assertThat(driver.findElement(By.id("play-answer")).getText()).contains("Greet Ada warmly on behalf of Support.");
+        assertThat(driver.findElement(By.id("play-answer-2")).getText()).contains("Greet Ada warmly on behalf of Support.");
+        assertThat(driver.findElement(By.id("play-used-model")).getText()).isEqualTo("openai/gpt-4.1-mini");
+        assertThat(driver.findElement(By.id("play-used-model-2")).getText()).isEqualTo("openai/gpt-4.1-nano");
+        assertThat(driver.findElement(By.id("play-tokens-2")).getText()).matches("\\d+ in / \\d+ out");
+        // side by side at a laptop width
+        assertThat(driver.findElement(By.id("play-pane")).getLocation().getY())
+                .isEqualTo(driver.findElement(By.id("play-pane-2")).getLocation().getY());
+        browser.screenshot("playground-side-by-side");
+
+        // a written prompt's variables are found as it is typed
+        new Select(driver.findElement(By.id("play-source"))).selectByValue("prompt");
+        visible(By.id("play-prompt")).sendKeys("Summarize {{topic}} for {{audience}}");
+        await(d -> d.findElements(By.cssSelector("#play-variables input")).stream().map(e -> e.getAttribute("data-variable"))
+                .toList().equals(List.of("topic", "audience")));
+
+        // at a phone width the two answers stack
+        driver.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+        open("#/orgs/globex/templates"); // the playground's own address again would change nothing
+        visible(By.id("template-name"));
+        open("#/orgs/globex/playground?template=greeting");
+        await(ExpectedConditions.textToBe(By.id("play-template-text"), "Greet {{name}} warmly on behalf of {{team.name}}."));
+        visible(By.cssSelector("#play-variables input[data-variable='name']")).sendKeys("Mel");
+        await(d -> new Select(d.findElement(By.id("play-model-2"))).getOptions().size() == 3);
+        new Select(driver.findElement(By.id("play-model-2"))).selectByValue("openai/gpt-4.1-nano");
+        driver.findElement(By.id("play-run")).click();
+        visible(By.id("play-record-id-2"));
+        visible(By.id("play-record-id"));
+        assertThat(driver.findElement(By.id("play-pane-2")).getLocation().getY())
+                .isGreaterThan(driver.findElement(By.id("play-pane")).getLocation().getY());
+        browser.screenshot("playground-phone");
+    }
+
     /** The check of the browser's console would see a violation: an inline script added to a console page is refused and reported. */
     @Test
     void theBrowserReportsAnInlineScriptTheConsolePolicyRefuses() {
