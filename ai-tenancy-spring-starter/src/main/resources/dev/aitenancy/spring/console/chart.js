@@ -24,13 +24,16 @@ function isoDay(date) {
   return date.toISOString().slice(0, 10);
 }
 
-/** The days from..to (ISO dates, inclusive) with their sums, today's from the live totals. */
+/**
+ * The days of the filters' period with their sums, today's from the live totals. As for the
+ * records, "to" is where the period ends (its day is not in it); without it the period ends today.
+ */
 async function perDay(org, from, to) {
   const today = isoDay(new Date());
-  const end = to || today;
+  const end = to ? isoDay(new Date(Date.parse(to + 'T00:00:00Z') - DAY * 1000)) : today;
   const start = from || isoDay(new Date(Date.parse(end + 'T00:00:00Z') - 29 * DAY * 1000));
   if (start > end) {
-    throw new Error('"From" is after "To": the chart has no days to show.');
+    throw new Error('"From" is not before "To": the chart has no days to show.');
   }
   const summaries = await api('GET', `orgs/${enc(org)}/usage/daily`, { params: { from: start, to: end } });
   const days = new Map();
