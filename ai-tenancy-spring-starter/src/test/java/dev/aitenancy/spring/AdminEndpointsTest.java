@@ -418,6 +418,23 @@ class AdminEndpointsTest {
     }
 
     @Test
+    void aMemberReadsTheDailySummariesOfTheirOwnCallsOnly() throws Exception {
+        generate(MEL, "acme", "{\"prompt\":\"mine, by day\"}");
+        generate(ADA, "acme", "{\"prompt\":\"the admin's, by day\"}");
+        summaries.summarize(LocalDate.ofInstant(CLOCK.instant(), java.time.ZoneOffset.UTC));
+        String day = LocalDate.ofInstant(CLOCK.instant(), java.time.ZoneOffset.UTC).toString();
+
+        JsonNode all = json(mvc.call(ADA, get("/ai/orgs/acme/usage/daily").param("from", day).param("to", day)));
+        assertThat(all.findValuesAsText("userId")).contains("mel", "ada");
+        JsonNode mine = json(mvc.call(MEL, get("/ai/orgs/acme/my/usage/daily").param("from", day).param("to", day)));
+        assertThat(mine).isNotEmpty();
+        assertThat(mine.findValuesAsText("userId")).containsOnly("mel");
+        assertThat(mine.get(0).path("day").asText()).isEqualTo(day);
+        assertError(mvc.call(MEL, get("/ai/orgs/acme/usage/daily")), 403, "AI_FORBIDDEN");
+        assertError(mvc.call(MEL, get("/ai/orgs/acme/my/usage/daily").param("from", "yesterday")), 400, "AI_INVALID_REQUEST");
+    }
+
+    @Test
     void dailySummariesExportAndPurge() throws Exception {
         generate(MEL, "limited", "{\"prompt\":\"export me, \\\"quoted\\\"\"}");
         summaries.summarize(LocalDate.of(2026, 11, 25));

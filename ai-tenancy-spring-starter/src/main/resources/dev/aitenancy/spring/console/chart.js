@@ -1,11 +1,11 @@
-// The chart of an org's calls, tokens and cost per UTC day: earlier days from the daily summaries
-// (GET usage/daily), today from the live totals (GET usage/totals), since today is summarized only later.
+// The chart of calls, tokens and cost per UTC day, of the org (usage/...) or of the signed-in member
+// (my/usage/...): earlier days from the daily summaries (.../daily), today from the live totals
+// (.../totals), since today is summarized only later.
 // Drawn with uPlot (served from the console's own path, vendor/), with the same numbers as a table.
 import { api } from './api.js';
 import { el, errorBox, replace, table } from './dom.js';
 import { num, usd } from './format.js';
 
-const enc = encodeURIComponent;
 const DAY = 86400;
 let uPlotModule = null;
 
@@ -28,14 +28,14 @@ function isoDay(date) {
  * The days of the filters' period with their sums, today's from the live totals. As for the
  * records, "to" is where the period ends (its day is not in it); without it the period ends today.
  */
-async function perDay(org, from, to) {
+async function perDay(root, from, to) {
   const today = isoDay(new Date());
   const end = to ? isoDay(new Date(Date.parse(to + 'T00:00:00Z') - DAY * 1000)) : today;
   const start = from || isoDay(new Date(Date.parse(end + 'T00:00:00Z') - 29 * DAY * 1000));
   if (start > end) {
     throw new Error('"From" is not before "To": the chart has no days to show.');
   }
-  const summaries = await api('GET', `orgs/${enc(org)}/usage/daily`, { params: { from: start, to: end } });
+  const summaries = await api('GET', `${root}/daily`, { params: { from: start, to: end } });
   const days = new Map();
   for (let t = Date.parse(start + 'T00:00:00Z'); t <= Date.parse(end + 'T00:00:00Z'); t += DAY * 1000) {
     days.set(isoDay(new Date(t)), { day: isoDay(new Date(t)), requests: 0, tokens: 0, cost: 0 });
@@ -49,7 +49,7 @@ async function perDay(org, from, to) {
     }
   }
   if (days.has(today)) { // today is summarized later (if at all): count it live
-    const live = await api('GET', `orgs/${enc(org)}/usage/totals`, { params: { from: today } });
+    const live = await api('GET', `${root}/totals`, { params: { from: today } });
     days.set(today, { day: today, requests: live.requests, tokens: live.inputTokens + live.outputTokens,
       cost: Number(live.costUsd || 0), live: true });
   }
@@ -91,14 +91,17 @@ function plot(U, host, rows, metric) {
   return chart;
 }
 
-/** Renders the chart of the org's days into `section` (the filters' from/to dates, else the last 30 days). */
-export async function dailyChart(org, section, from, to) {
+/**
+ * Renders the chart of the days into `section` (the filters' from/to dates, else the last 30 days);
+ * `root` is the org's usage endpoint or the member's own (`mine`).
+ */
+export async function dailyChart(root, section, from, to, mine) {
   const result = el('div', { id: 'chart-state' }, el('p', { class: 'empty' }, 'Loading…'));
   replace(section, el('h2', {}, 'Calls, tokens and cost per day'), result);
   let rows;
   let U;
   try {
-    [rows, U] = await Promise.all([perDay(org, from, to), uPlot()]);
+    [rows, U] = await Promise.all([perDay(root, from, to), uPlot()]);
   } catch (e) {
     replace(result, errorBox(e));
     return;
@@ -111,7 +114,7 @@ export async function dailyChart(org, section, from, to) {
   });
   const latest = rows[rows.length - 1];
   replace(result,
-    el('p', {}, `${rows[0].day} to ${latest.day}, UTC days, all users`,
+    el('p', {}, `${rows[0].day} to ${latest.day}, UTC days, ${mine ? 'your calls' : 'all users'}`,
       latest.live ? '; today counted as of now.' : '.', ' The days are summarized after they end; '
       + 'the numbers are also in the table below the charts.'),
     el('div', { class: 'charts', id: 'usage-chart', 'data-requests': String(sum('requests')),

@@ -1,5 +1,5 @@
-// Usage and My usage: filters, totals, keyset pages of records, a record's detail and export; for admins
-// also the chart of calls, tokens and cost per day, whether texts are kept, and purging old records.
+// Usage and My usage: filters, totals, the chart of calls, tokens and cost per day, keyset pages of
+// records and a record's detail; for admins also export, whether texts are kept, and purging old records.
 import { api, url } from './api.js';
 import { busy, el, errorBox, field, notice, replace, submit, table } from './dom.js';
 import { money, num, tokens, usd, when } from './format.js';
@@ -126,7 +126,7 @@ export function usagePage(org, out, mine) {
   const pager = el('div', { class: 'actions', id: 'usage-pager' });
   const exports = el('p', { class: 'actions', id: 'usage-export' });
   const detail = el('section', { class: 'card', id: 'record-detail', 'aria-live': 'polite', hidden: true });
-  const chart = mine ? null : el('section', { class: 'card', id: 'chart-section' });
+  const chart = el('section', { class: 'card', id: 'chart-section' });
   const filters = () => ({ user: mine ? null : user.value.trim(), group: mine ? null : group.value.trim(),
     feature: feature.value.trim(), model: model.value.trim(), status: status.value, from: from.value, to: to.value });
   let cursors = [];
@@ -184,9 +184,7 @@ export function usagePage(org, out, mine) {
   const refresh = () => {
     cursors = [];
     show(null);
-    if (chart) {
-      dailyChart(org, chart, from.value, to.value);
-    }
+    dailyChart(root, chart, from.value, to.value, mine);
   };
 
   const form = el('form', { class: 'inline', onsubmit: e => {
