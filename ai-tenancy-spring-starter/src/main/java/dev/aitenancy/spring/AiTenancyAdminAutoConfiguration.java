@@ -4,6 +4,7 @@ import dev.aitenancy.LLMJob;
 import dev.aitenancy.admin.OrgAdmin;
 import dev.aitenancy.conversations.ConversationStore;
 import dev.aitenancy.guardrails.GuardrailStore;
+import dev.aitenancy.keys.KeyStore;
 import dev.aitenancy.keys.ProviderKeyAdmin;
 import dev.aitenancy.limits.RateLimiter;
 import dev.aitenancy.models.ModelAdmin;
@@ -25,6 +26,7 @@ import dev.aitenancy.spring.internal.PreferenceEndpoints;
 import dev.aitenancy.spring.internal.ProviderEndpoints;
 import dev.aitenancy.spring.internal.RequestBodyLimit;
 import dev.aitenancy.spring.internal.UsageEndpoints;
+import dev.aitenancy.usage.AuditSink;
 import dev.aitenancy.usage.UsageLog;
 import dev.aitenancy.usage.UsageSummaries;
 import java.time.Clock;
@@ -111,8 +113,8 @@ public class AiTenancyAdminAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnBean({ProviderKeyAdmin.class, ModelAdmin.class})
     ProviderEndpoints aiTenancyProviderEndpoints(AdminSupport support, ProviderKeyAdmin keys, LLMJob job,
-            RateLimiter limiter) {
-        return new ProviderEndpoints(support, keys, job, limiter);
+            RateLimiter limiter, KeyStore stored, AuditSink audit, ObjectProvider<Clock> clock) {
+        return new ProviderEndpoints(support, keys, job, limiter, stored, audit, AiTenancyAutoConfiguration.clock(clock));
     }
 
     @Bean

@@ -279,6 +279,25 @@ class AdminEndpointsTest {
     }
 
     @Test
+    void theStoredKeyIsCheckedAgainAndItsLastVerifiedTimeMoves() throws Exception {
+        mvc.send(ADA, put("/ai/orgs/acme/providers/openai"), "{\"apiKey\":\"" + GOOD_KEY + "\"}");
+        String first = json(mvc.call(ADA, get("/ai/orgs/acme/providers"))).get(0).path("lastVerifiedAt").asText();
+        CLOCK.advance(java.time.Duration.ofMinutes(5));
+        MockHttpServletResponse again = mvc.call(ADA, post("/ai/orgs/acme/providers/openai/reverify"));
+        assertThat(again.getStatus()).as(again.getContentAsString()).isEqualTo(200);
+        assertThat(json(again).path("lastVerifiedAt").asText()).isNotEqualTo(first)
+                .isEqualTo(Instant.parse(first).plus(java.time.Duration.ofMinutes(5)).toString());
+        assertThat(json(again).path("maskedKey").asText()).endsWith("1234");
+        assertThat(json(mvc.call(ADA, get("/ai/orgs/acme/audit").param("action", "key.verify"))).path("events").get(0)
+                .path("detail").asText()).startsWith("stored key accepted");
+
+        assertError(mvc.call(ADA, post("/ai/orgs/acme/providers/anthropic/reverify")),
+                404, "AI_NOT_FOUND");
+        assertError(mvc.call(MEL, post("/ai/orgs/acme/providers/openai/reverify")),
+                403, "AI_FORBIDDEN");
+    }
+
+    @Test
     void keyChecksAreRateLimitedPerAdmin() throws Exception {
         RequestPostProcessor vic = as("vic", "AI_ORG_ADMIN:acme");
         int limit = limits.policy(OrgId.of("acme")).userKeyChecksPerMinute();
@@ -396,6 +415,23 @@ class AdminEndpointsTest {
         String melsRecord = mine.path("records").get(0).path("id").asText();
         assertThat(json(mvc.call(MEL, get("/ai/orgs/acme/my/usage/records/" + melsRecord))).path("inputText").asText())
                 .isEqualTo("mine");
+    }
+
+    @Test
+    void aMemberReadsTheDailySummariesOfTheirOwnCallsOnly() throws Exception {
+        generate(MEL, "acme", "{\"prompt\":\"mine, by day\"}");
+        generate(ADA, "acme", "{\"prompt\":\"the admin's, by day\"}");
+        summaries.summarize(LocalDate.ofInstant(CLOCK.instant(), java.time.ZoneOffset.UTC));
+        String day = LocalDate.ofInstant(CLOCK.instant(), java.time.ZoneOffset.UTC).toString();
+
+        JsonNode all = json(mvc.call(ADA, get("/ai/orgs/acme/usage/daily").param("from", day).param("to", day)));
+        assertThat(all.findValuesAsText("userId")).contains("mel", "ada");
+        JsonNode mine = json(mvc.call(MEL, get("/ai/orgs/acme/my/usage/daily").param("from", day).param("to", day)));
+        assertThat(mine).isNotEmpty();
+        assertThat(mine.findValuesAsText("userId")).containsOnly("mel");
+        assertThat(mine.get(0).path("day").asText()).isEqualTo(day);
+        assertError(mvc.call(MEL, get("/ai/orgs/acme/usage/daily")), 403, "AI_FORBIDDEN");
+        assertError(mvc.call(MEL, get("/ai/orgs/acme/my/usage/daily").param("from", "yesterday")), 400, "AI_INVALID_REQUEST");
     }
 
     @Test

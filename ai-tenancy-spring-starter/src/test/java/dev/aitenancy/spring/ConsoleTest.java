@@ -76,7 +76,8 @@ class ConsoleTest {
         assertThat(index).doesNotContain("style=", "<style", "onclick", "onload").containsOnlyOnce("<script");
         assertThat(index).doesNotContainPattern("<script(?![^>]*\\bsrc=)");
 
-        for (String js : new String[] {"app.js", "api.js", "dom.js", "format.js", "pages.js", "limits.js", "guardrails.js", "governance.js"}) {
+        for (String js : new String[] {"app.js", "api.js", "dom.js", "format.js", "pages.js", "limits.js", "guardrails.js", "governance.js",
+                "usage.js", "chart.js", "routing.js", "templates.js", "playground.js"}) {
             MockHttpServletResponse r = mvc.call(ADA, get("/ai/console/" + js));
             assertThat(r.getStatus()).as(js).isEqualTo(200);
             assertThat(r.getContentType()).as(js).isEqualTo("text/javascript;charset=UTF-8");
@@ -91,6 +92,25 @@ class ConsoleTest {
         MockHttpServletResponse css = mvc.call(ADA, get("/ai/console/console.css"));
         assertThat(css.getContentType()).isEqualTo("text/css;charset=UTF-8");
         assertSecured(css);
+    }
+
+    /** uPlot comes from its webjar, served from the console's path (so the policy's 'self' covers it); nothing else of the webjar. */
+    @Test
+    void theChartLibraryIsServedFromTheConsolePath() throws Exception {
+        MockHttpServletResponse js = mvc.call(ADA, get("/ai/console/vendor/uPlot.esm.js"));
+        assertThat(js.getStatus()).isEqualTo(200);
+        assertThat(js.getContentType()).isEqualTo("text/javascript;charset=UTF-8");
+        assertSecured(js);
+        assertThat(body(js)).contains("export { uPlot as default }");
+        MockHttpServletResponse css = mvc.call(ADA, get("/ai/console/vendor/uPlot.min.css"));
+        assertThat(css.getStatus()).isEqualTo(200);
+        assertThat(css.getContentType()).isEqualTo("text/css;charset=UTF-8");
+        for (String path : new String[] {"/ai/console/vendor/uPlot.cjs.js", "/ai/console/vendor/README.md",
+                "/ai/console/vendor/app.js"}) {
+            assertThat(mvc.call(ADA, get(path)).getStatus()).as(path).isEqualTo(404);
+        }
+        assertThat(body(mvc.call(ADA, get("/ai/console/chart.js")))).contains("import('./vendor/uPlot.esm.js')",
+                "vendor/uPlot.min.css");
     }
 
     @Test

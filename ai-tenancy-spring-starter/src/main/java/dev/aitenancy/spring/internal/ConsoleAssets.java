@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.springframework.http.CacheControl;
@@ -22,6 +23,10 @@ import org.springframework.web.bind.annotation.RestController;
  * at {@code {base-path}/console/}). Every response, a missing asset's too, carries
  * {@link #CONTENT_SECURITY_POLICY} and {@code X-Content-Type-Options: nosniff}; only files of the
  * known kinds (HTML, CSS, JavaScript modules, SVG, PNG, ICO) with plain names are served.
+ *
+ * <p>The charting library, uPlot, comes from its webjar ({@code org.webjars.npm:uplot}) and is served
+ * from the console's own path as {@code vendor/uPlot.esm.js} and {@code vendor/uPlot.min.css}, so
+ * the policy's {@code 'self'} covers it; no other file of the webjar is reachable here.
  */
 @RestController
 public class ConsoleAssets {
@@ -31,6 +36,11 @@ public class ConsoleAssets {
             + "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
     private static final String ROOT = "dev/aitenancy/spring/console/";
+    private static final String UPLOT_POM = "META-INF/maven/org.webjars.npm/uplot/pom.properties";
+    /** The console's names of the uPlot files, and their names in the webjar's {@code dist/}. */
+    private static final Map<String, String> VENDOR = Map.of(
+            "vendor/uPlot.esm.js", "uPlot.esm.js",
+            "vendor/uPlot.min.css", "uPlot.min.css");
     /** Plain relative paths: segments of letters, digits, dot, dash and underscore, never starting with a dot. */
     private static final Pattern SAFE_PATH = Pattern.compile("([A-Za-z0-9_-][A-Za-z0-9._-]*/)*[A-Za-z0-9_-][A-Za-z0-9._-]*");
     private static final Map<String, MediaType> TYPES = Map.of(
@@ -44,12 +54,30 @@ public class ConsoleAssets {
     private final String consolePath;
     private final ClassLoader loader;
     private final Map<String, Optional<byte[]>> cache = new ConcurrentHashMap<>();
+    /** Where the webjar keeps uPlot's files ({@code META-INF/resources/webjars/uplot/<version>/dist/}), null without it. */
+    private final String uplotDist;
 
     /** @param basePath {@code ai-tenancy.admin.base-path} */
     public ConsoleAssets(String basePath) {
         String base = basePath.endsWith("/") ? basePath.substring(0, basePath.length() - 1) : basePath;
         this.consolePath = base + "/console";
         this.loader = ConsoleAssets.class.getClassLoader();
+        this.uplotDist = uplotDist(loader);
+    }
+
+    private static String uplotDist(ClassLoader loader) {
+        try (InputStream in = loader.getResourceAsStream(UPLOT_POM)) {
+            if (in == null) {
+                return null;
+            }
+            Properties p = new Properties();
+            p.load(in);
+            String version = p.getProperty("version");
+            return version == null || !SAFE_PATH.matcher(version).matches() ? null
+                    : "META-INF/resources/webjars/uplot/" + version + "/dist/";
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** The shell page, an asset, or 404; {@code {base-path}/console} redirects to {@code …/console/}. */
@@ -83,7 +111,12 @@ public class ConsoleAssets {
     }
 
     private Optional<byte[]> read(String relative) {
-        try (InputStream in = loader.getResourceAsStream(ROOT + relative)) {
+        String vendor = VENDOR.get(relative);
+        if (relative.startsWith("vendor/") && (vendor == null || uplotDist == null)) {
+            return Optional.empty();
+        }
+        String resource = vendor != null ? uplotDist + vendor : ROOT + relative;
+        try (InputStream in = loader.getResourceAsStream(resource)) {
             return in == null ? Optional.empty() : Optional.of(in.readAllBytes());
         } catch (IOException e) {
             throw new UncheckedIOException("could not read the console asset " + relative, e);

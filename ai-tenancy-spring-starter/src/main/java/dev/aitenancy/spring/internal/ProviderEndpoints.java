@@ -2,17 +2,22 @@ package dev.aitenancy.spring.internal;
 
 import dev.aitenancy.AiTenancyException;
 import dev.aitenancy.LLMJob;
+import dev.aitenancy.ProviderException;
 import dev.aitenancy.keys.ApiKey;
+import dev.aitenancy.keys.KeyStore;
 import dev.aitenancy.keys.ProviderKeyAdmin;
 import dev.aitenancy.limits.RateLimitRequest;
 import dev.aitenancy.limits.RateLimiter;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.spring.AdminPermission;
+import dev.aitenancy.usage.AuditEvent;
+import dev.aitenancy.usage.AuditSink;
 import dev.aitenancy.spring.internal.wire.ProviderWire.ApiKeyRequest;
 import dev.aitenancy.spring.internal.wire.ProviderWire.KeyCheckView;
 import dev.aitenancy.spring.internal.wire.ProviderWire.ProviderDeletedView;
 import dev.aitenancy.spring.internal.wire.ProviderWire.ProviderStatusView;
 import jakarta.servlet.http.HttpServletRequest;
+import java.time.Clock;
 import java.util.concurrent.ExecutionException;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -25,7 +30,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * An org's provider keys: status (masked), check a key, store one (checked, encrypted, audited),
+ * An org's provider keys: status (masked), check a key, check the stored key again, store one (checked, encrypted, audited),
  * delete one (with the org's models for that provider). A key is accepted in request bodies only,
  * and no response ever contains one.
  */
@@ -36,12 +41,19 @@ public class ProviderEndpoints extends AdminEndpoint {
     private final ProviderKeyAdmin keys;
     private final LLMJob job;
     private final RateLimiter limiter;
+    private final KeyStore stored;
+    private final AuditSink audit;
+    private final Clock clock;
 
-    public ProviderEndpoints(AdminSupport support, ProviderKeyAdmin keys, LLMJob job, RateLimiter limiter) {
+    public ProviderEndpoints(AdminSupport support, ProviderKeyAdmin keys, LLMJob job, RateLimiter limiter,
+            KeyStore stored, AuditSink audit, Clock clock) {
         super(support);
         this.keys = keys;
         this.job = job;
         this.limiter = limiter;
+        this.stored = stored;
+        this.audit = audit;
+        this.clock = clock;
     }
 
     /** {@code [ProviderStatusView]}. */
@@ -68,6 +80,40 @@ public class ProviderEndpoints extends AdminEndpoint {
             throw new IllegalStateException("the key check failed unexpectedly");
         }
         return support.ok(new KeyCheckView(id.name(), true, key.masked()));
+    }
+
+    /**
+     * No body → {@link ProviderStatusView}: checks the org's stored key with the provider now and, when
+     * it is accepted, records it as verified (its {@code lastVerifiedAt}); audited as {@code key.verify}
+     * either way; 404 when the org has no key for the provider; limited per admin like every key check.
+     */
+    @PostMapping("/{provider}/reverify")
+    public ResponseEntity<byte[]> reverify(@PathVariable String org, @PathVariable String provider,
+            HttpServletRequest http) throws InterruptedException {
+        AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
+        ProviderId id = ProviderId.of(provider);
+        ApiKey key = stored.get(a.org(), id).orElseThrow(() -> AdminHttpException.notFound("org " + a.org()
+                + " has no " + id.name() + " key to check; save one first"));
+        limiter.acquire(RateLimitRequest.keyCheck(a.org(), a.actor()));
+        try {
+            job.verifyKey(id, key).get();
+        } catch (ExecutionException e) {
+            audit.record(AuditEvent.of(a.org(), a.actor(), "key.verify", id.name(), e.getCause() instanceof AiTenancyException ae
+                    ? "stored key refused: " + ae.code() : "stored key check failed", clock.instant()));
+            if (e.getCause() instanceof ProviderException pe) {
+                throw pe.withOrg(a.org().value());
+            }
+            if (e.getCause() instanceof AiTenancyException ae) {
+                throw ae;
+            }
+            throw new IllegalStateException("the key check failed unexpectedly");
+        }
+        stored.markVerified(a.org(), id, clock.instant());
+        audit.record(AuditEvent.of(a.org(), a.actor(), "key.verify", id.name(), "stored key accepted; ends in "
+                + key.masked(), clock.instant()));
+        return support.ok(keys.status(a.org()).stream().filter(s -> s.provider().equals(id)).findFirst()
+                .map(ProviderStatusView::of).orElseThrow(() -> AdminHttpException.notFound("org " + a.org()
+                        + " has no " + id.name() + " key to check; save one first")));
     }
 
     /** {@link ApiKeyRequest} → {@link ProviderStatusView}: checks the key, then stores it encrypted (audited). */

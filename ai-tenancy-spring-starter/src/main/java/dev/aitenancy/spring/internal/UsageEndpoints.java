@@ -96,13 +96,18 @@ public class UsageEndpoints extends AdminEndpoint {
     public ResponseEntity<byte[]> daily(@PathVariable String org, @RequestParam(required = false) String from,
             @RequestParam(required = false) String to, HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.READ);
+        return support.ok(dailySummaries(a.org(), from, to, null));
+    }
+
+    private java.util.List<DailySummaryView> dailySummaries(OrgId org, String from, String to, String onlyUser) {
         if (summaries == null) {
             throw AdminHttpException.notFound("this application's usage store keeps no daily summaries");
         }
         LocalDate today = LocalDate.now(clock.withZone(java.time.ZoneOffset.UTC));
         LocalDate end = to == null ? today : AdminSupport.dateParam("to", to);
         LocalDate start = from == null ? end.minusDays(29) : AdminSupport.dateParam("from", from);
-        return support.ok(summaries.daily(a.org(), start, end).stream().map(DailySummaryView::of).toList());
+        return summaries.daily(org, start, end).stream().filter(d -> onlyUser == null || onlyUser.equals(d.userId()))
+                .map(DailySummaryView::of).toList();
     }
 
     /** Every matching record, streamed: {@code format=csv} (default) or {@code format=jsonl}. */
@@ -173,6 +178,14 @@ public class UsageEndpoints extends AdminEndpoint {
             HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.READ_OWN_USAGE);
         return support.ok(UsageTotalsView.of(usage.totals(query(a.org(), params, a.actor()))));
+    }
+
+    /** {@code [DailySummaryView]} of the caller's own calls, by default of the last 30 days. */
+    @GetMapping("/my/usage/daily")
+    public ResponseEntity<byte[]> myDaily(@PathVariable String org, @RequestParam(required = false) String from,
+            @RequestParam(required = false) String to, HttpServletRequest http) {
+        AdminSupport.Access a = support.authorize(http, org, AdminPermission.READ_OWN_USAGE);
+        return support.ok(dailySummaries(a.org(), from, to, a.actor()));
     }
 
     /** {@link UsageRecordDetailView} of one of the caller's own records. */

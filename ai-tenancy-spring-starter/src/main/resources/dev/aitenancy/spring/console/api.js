@@ -3,10 +3,11 @@ const BASE = new URL('../', import.meta.url);
 
 /** An error answer of an endpoint: its HTTP status, code and message. */
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, retryAfter = null) {
     super(message);
     this.status = status;
     this.code = code;
+    this.retryAfter = retryAfter; // seconds, from Retry-After (rate limits)
   }
 }
 
@@ -51,7 +52,8 @@ async function errorOf(response) {
   } catch (ignored) {
     // not a JSON error body: keep the status line
   }
-  return new ApiError(response.status, code, message);
+  const retry = Number(response.headers.get('Retry-After'));
+  return new ApiError(response.status, code, message, Number.isFinite(retry) && retry > 0 ? retry : null);
 }
 
 /** Sends a request and answers the JSON body; an error answer is thrown as an ApiError. */

@@ -4,7 +4,10 @@ import { el, errorBox, replace } from './dom.js';
 import { auditPage, featuresPage, pricingPage } from './governance.js';
 import { guardrailsPage } from './guardrails.js';
 import { limitsPage } from './limits.js';
-import { orgPicker, providersPage, modelsPage, usagePage, playgroundPage } from './pages.js';
+import { orgPicker, providersPage, modelsPage } from './pages.js';
+import { playgroundPage } from './playground.js';
+import { templatesPage } from './templates.js';
+import { usagePage } from './usage.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -25,6 +28,7 @@ const PAGES = [
   { path: 'usage', title: 'Usage', admin: true, render: (org, out) => usagePage(org, out, false) },
   { path: 'limits', title: 'Limits & budgets', admin: true, render: limitsPage },
   { path: 'guardrails', title: 'Guardrails', admin: true, render: guardrailsPage },
+  { path: 'templates', title: 'Templates', admin: true, render: templatesPage },
   { path: 'features', title: 'Features', admin: true, render: featuresPage },
   { path: 'pricing', title: 'Pricing', admin: true, render: pricingPage },
   { path: 'audit', title: 'Audit log', admin: true, render: auditPage },
@@ -52,7 +56,9 @@ function renderNav(org, current) {
 }
 
 function route() {
-  const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  const [path, query] = location.hash.replace(/^#\/?/, '').split('?');
+  const params = new URLSearchParams(query || '');
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'orgs' && parts[1]) {
     const org = parts[1];
     const page = PAGES.find(p => p.path === parts[2]);
@@ -64,7 +70,7 @@ function route() {
     document.title = `${page.title} · ${org} · ai-tenancy`;
     const out = el('div');
     replace(main, el('h1', {}, `${page.title} `, el('small', {}, `(org ${org})`)), out);
-    page.render(org, out, me);
+    page.render(org, out, me, params);
     main.focus();
     return;
   }

@@ -5,7 +5,7 @@ export function usd(amount) {
     return '–';
   }
   const n = Number(amount);
-  return '$' + (n !== 0 && Math.abs(n) < 0.01 ? n.toPrecision(3) : n.toFixed(2));
+  return '$' + (n !== 0 && Math.abs(n) < 0.01 ? String(Number(n.toPrecision(3))) : n.toFixed(2));
 }
 
 export function money(m) {
@@ -26,4 +26,13 @@ export function num(n) {
 
 export function tokens(usage) {
   return usage ? num(usage.inputTokens) + ' in / ' + num(usage.outputTokens) + ' out' : '–';
+}
+
+/** An instant to the second, in UTC. */
+export function whenExact(iso) {
+  if (!iso) {
+    return '–';
+  }
+  const d = new Date(iso);
+  return isNaN(d) ? iso : d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 }

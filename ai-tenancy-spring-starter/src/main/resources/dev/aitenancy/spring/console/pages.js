@@ -1,7 +1,8 @@
 // The console's pages. Each renders into `out` and shows every endpoint error as its message.
-import { api, stream, url } from './api.js';
+import { api } from './api.js';
 import { busy, el, errorBox, field, notice, replace, table } from './dom.js';
-import { money, num, tokens, usd, when } from './format.js';
+import { num, when, whenExact } from './format.js';
+import { routingSections } from './routing.js';
 
 const enc = encodeURIComponent;
 
@@ -33,6 +34,29 @@ export function orgPicker(out, me) {
 
 // ---- providers ---------------------------------------------------------------------------------
 
+/**
+ * Runs a key check (which the provider answers, and which is limited per admin), showing a refusal
+ * by the rate limit as what it is: how many checks are allowed, and when to try again.
+ */
+async function keyCheck(button, out, action) {
+  button.disabled = true;
+  replace(out);
+  try {
+    await action();
+  } catch (e) {
+    if (e.code === 'AI_RATE_LIMITED') {
+      replace(out, el('p', { class: 'error', role: 'alert', id: 'key-check-limited' },
+        el('strong', {}, 'Too many key checks. '), e.message.replace(/\.?$/, '.'),
+        /retry/i.test(e.message) ? '' : (e.retryAfter ? ` Try again in ${e.retryAfter} s.` : ' Try again in a minute.'),
+        ' (The limit is "Key checks per admin per minute" on the Limits & budgets page.)'));
+    } else {
+      replace(out, errorBox(e));
+    }
+  } finally {
+    button.disabled = false;
+  }
+}
+
 export function providersPage(org, out) {
   const list = el('div', { id: 'providers' });
   const provider = el('input', { id: 'provider', name: 'provider', value: 'openai', required: true, list: 'provider-ids' });
@@ -42,13 +66,13 @@ export function providersPage(org, out) {
   const check = el('button', { type: 'button', class: 'secondary', id: 'check-key' }, 'Check key');
   const save = el('button', { type: 'submit', id: 'save-key' }, 'Save key');
   const body = () => ({ apiKey: key.value });
-  check.addEventListener('click', () => busy(check, result, async () => {
+  check.addEventListener('click', () => keyCheck(check, result, async () => {
     const r = await api('POST', `orgs/${enc(org)}/providers/${enc(provider.value.trim())}/verify`, { body: body() });
     replace(result, notice(`${r.provider} accepted the key ${r.maskedKey}.`));
   }));
   const form = el('form', { class: 'inline', onsubmit: e => {
     e.preventDefault();
-    busy(save, result, async () => {
+    keyCheck(save, result, async () => {
       const r = await api('PUT', `orgs/${enc(org)}/providers/${enc(provider.value.trim())}`, { body: body() });
       key.value = '';
       replace(result, notice(`Saved: ${r.provider} now uses ${r.maskedKey}.`));
@@ -68,12 +92,23 @@ export function providersPage(org, out) {
       { title: 'Provider', cell: r => r.provider },
       { title: 'Key', cell: r => el('code', { class: 'masked-key' }, r.maskedKey) },
       { title: 'Verified', cell: r => (r.verified ? 'yes' : 'no') },
-      { title: 'Last verified', cell: r => when(r.lastVerifiedAt) },
+      { title: 'Last verified', cell: r => el('span', { class: 'last-verified', 'data-at': r.lastVerifiedAt || '' },
+        whenExact(r.lastVerifiedAt)) },
       { title: 'Default model', cell: r => r.defaultModel || '–' },
       { title: 'Saved by', cell: r => r.createdBy || '–' },
-      { title: 'Actions', cell: r => deleteButton(r) },
+      { title: 'Actions', cell: r => el('div', { class: 'actions' }, verifyButton(r), deleteButton(r)) },
     ], rows));
   });
+  const verifyButton = r => {
+    const b = el('button', { type: 'button', class: 'secondary verify-key', 'data-provider': r.provider,
+      'aria-label': `Check the stored ${r.provider} key with ${r.provider} now` }, 'Verify');
+    b.addEventListener('click', () => keyCheck(b, result, async () => {
+      const s = await api('POST', `orgs/${enc(org)}/providers/${enc(r.provider)}/reverify`);
+      replace(result, notice(`${s.provider} accepted the stored key ${s.maskedKey}; verified at ${whenExact(s.lastVerifiedAt)}.`));
+      await refresh();
+    }));
+    return b;
+  };
   const deleteButton = r => {
     const b = el('button', { type: 'button', class: 'danger', 'aria-label': `Delete the ${r.provider} key` }, 'Delete');
     b.addEventListener('click', () => {
@@ -154,128 +189,5 @@ export function modelsPage(org, out) {
   out.append(el('section', { class: 'card' }, el('h2', {}, 'Allowed models'), list, result),
     el('section', { class: 'card' }, el('h2', {}, 'Allow a model'), form));
   refresh();
-}
-
-// ---- usage and my usage ------------------------------------------------------------------------
-
-export function usagePage(org, out, mine) {
-  const root = mine ? `orgs/${enc(org)}/my/usage` : `orgs/${enc(org)}/usage`;
-  const user = el('input', { id: 'filter-user', name: 'user' });
-  const model = el('input', { id: 'filter-model', name: 'model' });
-  const status = el('select', { id: 'filter-status', name: 'status' },
-    ['', 'ok', 'error', 'started', 'canceled', 'abandoned'].map(s => el('option', { value: s }, s || 'any')));
-  const from = el('input', { id: 'filter-from', name: 'from', type: 'date' });
-  const to = el('input', { id: 'filter-to', name: 'to', type: 'date' });
-  const size = el('select', { id: 'page-size', name: 'pageSize' }, ['20', '50', '100'].map(s => el('option', { value: s }, s)));
-  const apply = el('button', { type: 'submit', id: 'apply-filters' }, 'Show');
-  const totals = el('div', { id: 'usage-totals' });
-  const list = el('div', { id: 'usage-records' });
-  const pager = el('div', { class: 'actions', id: 'usage-pager' });
-  const exports = el('p', { class: 'actions', id: 'usage-export' });
-  const filters = () => ({ user: mine ? null : user.value.trim(), model: model.value.trim(), status: status.value,
-    from: from.value, to: to.value });
-  let cursors = [];
-
-  const show = cursor => load(list, async () => {
-    const f = filters();
-    const [page, sum] = await Promise.all([api('GET', root, { params: { ...f, pageSize: size.value, cursor } }),
-      api('GET', `${root}/totals`, { params: f })]);
-    replace(totals, el('ul', { class: 'totals' },
-      el('li', {}, 'Requests', el('strong', {}, num(sum.requests))),
-      el('li', {}, 'Input tokens', el('strong', {}, num(sum.inputTokens))),
-      el('li', {}, 'Output tokens', el('strong', {}, num(sum.outputTokens))),
-      el('li', {}, 'Cost', el('strong', {}, usd(sum.costUsd))),
-      el('li', {}, 'Average latency', el('strong', {}, sum.averageLatencyMillis == null ? '–' : num(Math.round(sum.averageLatencyMillis)) + ' ms'))));
-    if (!mine) {
-      replace(exports, el('a', { href: url(`${root}/export`, { ...f, format: 'csv' }), id: 'export-csv', download: '' }, 'Export CSV'),
-        el('a', { href: url(`${root}/export`, { ...f, format: 'jsonl' }), id: 'export-jsonl', download: '' }, 'Export JSONL'));
-    }
-    if (page.records.length === 0) {
-      replace(list, el('p', { class: 'empty' }, mine ? 'No calls yet: try the playground.'
-        : 'No usage matches: widen the filters, or make a call in the playground.'));
-    } else {
-      replace(list, table('Usage records', [
-        { title: 'Started', cell: r => when(r.startedAt) },
-        ...(mine ? [] : [{ title: 'User', cell: r => r.userId }]),
-        { title: 'Model', cell: r => (r.provider ? `${r.provider}/${r.model}` : '–') },
-        { title: 'Status', cell: r => (r.errorCode ? `${r.status} (${r.errorCode})` : r.status) },
-        { title: 'Tokens', num: true, cell: r => tokens(r.usage) },
-        { title: 'Cost', num: true, cell: r => money(r.cost) },
-        { title: 'Latency', num: true, cell: r => (r.latencyMillis == null ? '–' : num(r.latencyMillis) + ' ms') },
-        { title: 'Record', cell: r => el('code', { class: 'record-id' }, r.id) },
-      ], page.records));
-    }
-    const buttons = [];
-    if (cursors.length > 0) {
-      buttons.push(el('button', { type: 'button', class: 'secondary', onclick: () => { cursors = []; show(null); } }, 'First page'));
-    }
-    if (page.nextCursor) {
-      buttons.push(el('button', { type: 'button', id: 'next-page', onclick: () => { cursors.push(page.nextCursor); show(page.nextCursor); } },
-        'Next page'));
-    }
-    replace(pager, buttons);
-  });
-
-  const form = el('form', { class: 'inline', onsubmit: e => {
-    e.preventDefault();
-    cursors = [];
-    show(null);
-  } }, mine ? null : field('User', user), field('Model', model), field('Status', status), field('From', from),
-  field('To', to), field('Page size', size), apply);
-  out.append(el('section', { class: 'card' }, el('h2', {}, 'Filters'), form), totals,
-    el('section', { class: 'card' }, el('h2', {}, mine ? 'My calls' : 'Calls'), list, pager, exports));
-  show(null);
-}
-
-// ---- playground --------------------------------------------------------------------------------
-
-export function playgroundPage(org, out, me) {
-  const model = el('select', { id: 'play-model', name: 'model' }, el('option', { value: '' }, "the org's default model"));
-  const prompt = el('textarea', { id: 'play-prompt', name: 'prompt', required: true, rows: '5' });
-  const run = el('button', { type: 'submit', id: 'play-run' }, 'Run');
-  const answer = el('div', { class: 'answer', id: 'play-answer', 'aria-live': 'polite' });
-  const facts = el('dl', { class: 'facts', id: 'play-facts' });
-  const problem = el('div', { id: 'play-error' });
-
-  if (me.superadmin || me.adminOf.includes(org)) { // members may not read the model list: they use the default
-    api('GET', `orgs/${enc(org)}/models`).then(byProvider => {
-      for (const m of Object.values(byProvider).flat()) {
-        model.append(el('option', { value: `${m.provider}/${m.model}` }, `${m.provider}/${m.model}${m.label ? ' (' + m.label + ')' : ''}`));
-      }
-    }).catch(e => problem.append(errorBox(e)));
-  }
-
-  const fact = (name, value, id) => [el('dt', {}, name), el('dd', { id }, value)];
-  const form = el('form', { class: 'stack', onsubmit: e => {
-    e.preventDefault();
-    replace(answer);
-    replace(facts);
-    busy(run, problem, async () => {
-      const body = { prompt: prompt.value, stream: true, feature: 'playground' };
-      if (model.value) {
-        const [provider, ...rest] = model.value.split('/');
-        body.provider = provider;
-        body.model = rest.join('/');
-      }
-      let text = '';
-      await stream(`orgs/${enc(org)}/generate`, body, (event, data) => {
-        if (event === 'token') {
-          text += data.text;
-          replace(answer, text);
-        } else if (event === 'usage') {
-          replace(facts, fact('Tokens', tokens(data), 'play-tokens'));
-        } else if (event === 'done') {
-          replace(answer, data.text ?? text);
-          replace(facts, fact('Model', `${data.provider}/${data.model}`, 'play-used-model'),
-            fact('Tokens', tokens(data.usage), 'play-tokens'), fact('Cost', money(data.cost), 'play-cost'),
-            fact('Latency', num(data.latencyMillis) + ' ms', 'play-latency'),
-            fact('Usage record', data.usageRecordId, 'play-record-id'));
-        } else if (event === 'error') {
-          problem.append(errorBox(data));
-        }
-      });
-    });
-  } }, field('Model', model), field('Prompt', prompt), el('div', { class: 'actions' }, run));
-  out.append(el('section', { class: 'card' }, el('h2', {}, 'Ask'), form),
-    el('section', { class: 'card' }, el('h2', {}, 'Answer'), problem, answer, facts));
+  routingSections(org, out);
 }

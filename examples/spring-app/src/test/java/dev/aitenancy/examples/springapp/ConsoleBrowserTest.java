@@ -318,8 +318,277 @@ class ConsoleBrowserTest {
 
         open("#/orgs/acme/my-usage");
         await(d -> d.findElements(By.cssSelector(".record-id")).stream().anyMatch(e -> e.getText().equals(record))
-                || clickAgain(d));
+                && chartRequests(d) >= 1 || clickAgain(d));
+        // the chart counts mel's own calls only: today's are all of them, as the totals say
+        String requests = driver.findElement(By.cssSelector("#usage-totals li strong")).getText().replace(",", "");
+        assertThat(chartRequests(driver)).isEqualTo(Integer.parseInt(requests));
+        assertThat(driver.findElement(By.id("chart-state")).getText()).contains("your calls");
         browser.screenshot("my-usage");
+    }
+
+    /** Clicks "Show" on the usage page until the condition holds (records are written shortly after a call). */
+    private void awaitOnUsagePage(Function<WebDriver, Boolean> condition) {
+        await(d -> {
+            if (Boolean.TRUE.equals(condition.apply(d))) {
+                return true;
+            }
+            d.findElement(By.id("apply-filters")).click();
+            return false;
+        });
+    }
+
+    private int chartRequests(WebDriver d) {
+        List<WebElement> chart = d.findElements(By.id("usage-chart"));
+        return chart.isEmpty() ? -1 : Integer.parseInt(chart.get(0).getAttribute("data-requests"));
+    }
+
+    private void setValue(WebElement input, String value) {
+        ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("arguments[0].value = arguments[1]", input, value);
+    }
+
+    @Test
+    void anOrgAdminSeesTheDailyChartMoveOpensARecordAndPurgesTheOrgsRecords() {
+        signIn("gus");
+        await(ExpectedConditions.urlContains("#/orgs/globex/providers"));
+        open("#/orgs/globex/usage");
+        WebElement chart = visible(By.id("usage-chart"));
+        assertThat(chart.findElements(By.cssSelector("figure canvas"))).hasSize(3);
+        assertThat(chart.getAttribute("data-days")).isEqualTo("30");
+        int before = chartRequests(driver);
+        WebElement keep = visible(By.id("store-text"));
+        if (!keep.isSelected()) {
+            keep.click();
+            await(ExpectedConditions.textToBePresentInElementLocated(By.id("store-text-result"), "keep their prompt"));
+        }
+
+        open("#/orgs/globex/playground");
+        String record = play("Chart this call");
+
+        // the chart's today (counted live) moves with the call
+        open("#/orgs/globex/usage");
+        awaitOnUsagePage(d -> chartRequests(d) == before + 1
+                && d.findElements(By.cssSelector(".record-id")).stream().anyMatch(e -> e.getText().equals(record)));
+        assertThat(driver.findElement(By.id("chart-total-requests")).getText()).isEqualTo(String.valueOf(before + 1));
+        browser.screenshot("usage-chart");
+
+        // a record's detail: every field, and the prompt and answer kept with it
+        driver.findElements(By.cssSelector(".record-id")).stream().filter(e -> e.getText().equals(record)).findFirst()
+                .orElseThrow().click();
+        WebElement fields = visible(By.id("record-detail-fields"));
+        assertThat(fields.findElement(By.cssSelector("dd[data-field=id]")).getText()).isEqualTo(record);
+        assertThat(fields.findElement(By.cssSelector("dd[data-field=userId]")).getText()).isEqualTo("gus");
+        assertThat(fields.findElement(By.cssSelector("dd[data-field=model]")).getText()).isEqualTo("gpt-4.1-mini");
+        assertThat(fields.findElement(By.cssSelector("dd[data-field=usage]")).getText()).matches("\\d+ in / \\d+ out");
+        assertThat(driver.findElement(By.id("record-input")).getText()).contains("Chart this call");
+        assertThat(driver.findElement(By.id("record-output")).getText()).contains("Chart this call");
+        assertThat(driver.switchTo().activeElement().getAttribute("id")).isEqualTo("record-detail-title");
+        browser.screenshot("usage-record");
+        driver.findElement(By.id("record-detail-close")).click();
+        assertThat(driver.findElements(By.id("record-detail-fields"))).isEmpty();
+
+        // purge: a date is required, then the count is confirmed before anything is deleted
+        driver.findElement(By.id("purge-start")).click();
+        assertThat(visible(By.id("purge-before-error")).getText()).contains("before");
+        setValue(driver.findElement(By.id("purge-before")), java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1).toString());
+        driver.findElement(By.id("purge-start")).click();
+        int all = before + 1;
+        assertThat(visible(By.id("purge-question")).getText()).startsWith("Delete " + all + " record");
+        browser.screenshot("usage-purge");
+        driver.findElement(By.id("purge-cancel")).click();
+        assertThat(driver.findElements(By.id("purge-confirm"))).isEmpty();
+        driver.findElement(By.id("purge-start")).click();
+        visible(By.id("purge-confirm")).click();
+        assertThat(visible(By.id("purge-done")).getText()).startsWith("Deleted " + all + " record");
+        await(d -> chartRequests(d) == 0);
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("usage-records"), "No usage matches"));
+
+        // at phone width the charts stack and fit
+        driver.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+        open("#/orgs/globex/usage");
+        WebElement phoneChart = visible(By.id("usage-chart"));
+        await(d -> !phoneChart.findElements(By.tagName("canvas")).isEmpty());
+        assertThat(phoneChart.getSize().getWidth()).isLessThanOrEqualTo(390);
+        browser.screenshot("usage-chart-phone");
+    }
+
+    @Test
+    void anOrgAdminVerifiesTheStoredKeyAndMeetsTheKeyCheckLimit() {
+        signIn("gus");
+        await(ExpectedConditions.urlContains("#/orgs/globex/providers"));
+        WebElement last = visible(By.cssSelector("#providers .last-verified"));
+        java.time.Instant before = java.time.Instant.parse(last.getAttribute("data-at"));
+        visible(By.cssSelector("button.verify-key[data-provider=openai]")).click();
+        assertThat(visible(By.cssSelector("#key-result .notice")).getText())
+                .startsWith("openai accepted the stored key ****00b2; verified at ");
+        await(d -> java.time.Instant.parse(d.findElement(By.cssSelector("#providers .last-verified")).getAttribute("data-at"))
+                .isAfter(before));
+        String shown = driver.findElement(By.cssSelector("#providers .last-verified")).getText();
+        assertThat(driver.findElement(By.cssSelector("#key-result .notice")).getText()).endsWith("verified at " + shown + ".");
+        browser.screenshot("providers-verified");
+
+        // the key checks an admin may make a minute are limited: the refusal says so, and when to try again
+        await(d -> {
+            if (!d.findElements(By.id("key-check-limited")).isEmpty()) {
+                return true;
+            }
+            WebElement verify = d.findElement(By.cssSelector("button.verify-key[data-provider=openai]"));
+            if (verify.isEnabled()) {
+                verify.click();
+            }
+            return false;
+        });
+        assertThat(driver.findElement(By.id("key-check-limited")).getText()).startsWith("Too many key checks.")
+                .contains("5 key checks/minute reached; retry after").contains("Key checks per admin per minute");
+        browser.screenshot("providers-limited");
+    }
+
+    @Test
+    void anOrgAdminRoutesModelsAndTheChangesShowAfterAReload() {
+        signIn("gus");
+        await(ExpectedConditions.urlContains("#/orgs/globex/providers"));
+        open("#/orgs/globex/models");
+
+        // fallbacks: a malformed name refused at the field; a saved chain shows after a reload
+        WebElement chain = visible(By.id("fallbacks"));
+        chain.sendKeys("gpt-4.1-nano");
+        driver.findElement(By.id("save-fallbacks")).click();
+        assertThat(visible(By.id("fallbacks-error")).getText()).contains("provider/model").contains("gpt-4.1-nano");
+        assertThat(chain.getAttribute("aria-invalid")).isEqualTo("true");
+        chain.clear();
+        chain.sendKeys("openai/gpt-4.1-mini");
+        driver.findElement(By.id("save-fallbacks")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("fallback-result"), "Saved the fallbacks"));
+
+        // the default provider
+        visible(By.id("default-provider")).sendKeys("openai");
+        driver.findElement(By.id("save-default-provider")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("default-provider-result"), "openai now serves"));
+
+        // a feature preference: the feature is required, then it is listed
+        driver.findElement(By.id("save-feature-preference")).click();
+        assertThat(visible(By.id("pref-feature-error")).getText()).contains("feature");
+        driver.findElement(By.id("pref-feature")).sendKeys("summaries");
+        new Select(driver.findElement(By.id("pref-model"))).selectByValue("openai/gpt-4.1-mini");
+        driver.findElement(By.id("pref-cap")).sendKeys("300");
+        driver.findElement(By.id("save-feature-preference")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("feature-preference-result"), "summaries now uses openai/gpt-4.1-mini"));
+
+        // the denylist
+        driver.findElement(By.id("deny-model")).sendKeys("openai/gpt-4.5-preview");
+        driver.findElement(By.id("save-deny")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("denied-models"), "openai/gpt-4.5-preview"));
+
+        // tiers: a group narrowed to the lowest tier
+        WebElement firstTier = visible(By.cssSelector("#narrow-tiers input[type=checkbox]"));
+        String tier = firstTier.getAttribute("value");
+        driver.findElement(By.id("narrow-who")).sendKeys("support");
+        firstTier.click();
+        driver.findElement(By.id("save-narrowing")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("tier-result"), "group support may use the tiers " + tier));
+
+        // all of it is there after a reload
+        driver.navigate().refresh();
+        await(d -> d.findElements(By.cssSelector("#fallback-chain li.fallback")).stream().map(WebElement::getText).toList()
+                .equals(List.of("openai/gpt-4.1-mini")));
+        assertThat(visible(By.id("fallbacks")).getAttribute("value")).isEqualTo("openai/gpt-4.1-mini");
+        assertThat(visible(By.id("default-provider-name")).getText()).isEqualTo("openai");
+        WebElement pref = visible(By.xpath("//div[@id='feature-preferences']//tr[td[1]/code[text()='summaries']]"));
+        assertThat(pref.getText()).contains("openai/gpt-4.1-mini", "300");
+        assertThat(visible(By.cssSelector("#denied-models .denied-model")).getText()).isEqualTo("openai/gpt-4.5-preview");
+        WebElement narrowed = visible(By.xpath("//div[@id='tier-state']//tr[td[1][text()='group support']]"));
+        assertThat(narrowed.findElement(By.cssSelector(".narrowed-tiers")).getText()).isEqualTo(tier);
+        browser.screenshot("models-routing");
+
+        // lifted again: the denial and the narrowing
+        driver.findElement(By.cssSelector("#denied-models button[data-model='openai/gpt-4.5-preview']")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("denied-models"), "No model is denied"));
+        narrowed.findElement(By.tagName("button")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("tier-result"), "Removed the narrowing of support"));
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("tier-state"), "No group or user is narrowed"));
+        driver.findElement(By.id("clear-fallbacks")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("fallback-chain"), "No fallbacks"));
+    }
+
+    @Test
+    void anOrgAdminVersionsATemplateAndRunsItOnTwoModelsSideBySide() {
+        signIn("gus");
+        await(ExpectedConditions.urlContains("#/orgs/globex/providers"));
+        open("#/orgs/globex/models");
+        visible(By.id("model-name")).sendKeys("gpt-4.1-nano");
+        driver.findElement(By.id("allow-model")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("model-result"), "Allowed openai/gpt-4.1-nano"));
+
+        // a template that does not exist yet: its first version, then a second one
+        open("#/orgs/globex/templates");
+        visible(By.id("template-name")).sendKeys("greeting");
+        driver.findElement(By.id("template-open")).click();
+        assertThat(visible(By.id("template-missing")).getText()).contains("has no template greeting");
+        driver.findElement(By.id("template-save")).click();
+        assertThat(visible(By.id("template-text-error")).getText()).contains("text");
+        WebElement text = driver.findElement(By.id("template-text"));
+        text.sendKeys("Say hello to {{name}}.");
+        driver.findElement(By.id("template-save")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("template-result"), "Saved version 1 of greeting"));
+        text = visible(By.id("template-text"));
+        text.clear();
+        text.sendKeys("Greet {{name}} warmly on behalf of {{team.name}}.");
+        assertThat(driver.findElement(By.id("template-variables")).getText()).isEqualTo("Variables: {{name}}, {{team.name}}");
+        driver.findElement(By.id("template-save")).click();
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("template-result"), "Saved version 2 of greeting"));
+        assertThat(driver.findElements(By.cssSelector("#template-versions button")).stream().map(WebElement::getText).toList())
+                .containsExactly("Version 2", "Version 1");
+        driver.findElement(By.cssSelector("#template-versions button[data-version='1']")).click();
+        await(ExpectedConditions.textToBe(By.id("template-version-text"), "Say hello to {{name}}."));
+        await(ExpectedConditions.textToBePresentInElementLocated(By.id("template-list"), "greeting"));
+        browser.screenshot("templates");
+
+        // the playground loads its latest version, asks for its variables, and runs it on two models at once
+        driver.findElement(By.id("template-try")).click();
+        await(ExpectedConditions.textToBe(By.id("play-template-text"), "Greet {{name}} warmly on behalf of {{team.name}}."));
+        WebElement name = visible(By.cssSelector("#play-variables input[data-variable='name']"));
+        WebElement team = driver.findElement(By.cssSelector("#play-variables input[data-variable='team.name']"));
+        assertThat(driver.findElement(By.id("play-variables")).getText()).contains("{{name}}", "{{team.name}}");
+        name.sendKeys("Ada");
+        team.sendKeys("Support");
+        await(d -> new Select(d.findElement(By.id("play-model-2"))).getOptions().size() == 3);
+        new Select(driver.findElement(By.id("play-model"))).selectByValue("openai/gpt-4.1-mini");
+        new Select(driver.findElement(By.id("play-model-2"))).selectByValue("openai/gpt-4.1-nano");
+        driver.findElement(By.id("play-run")).click();
+        String first = visible(By.id("play-record-id")).getText();
+        String second = visible(By.id("play-record-id-2")).getText();
+        assertThat(first).matches("[0-9a-f-]{36}");
+        assertThat(second).matches("[0-9a-f-]{36}").isNotEqualTo(first);
+        assertThat(driver.findElement(By.id("play-answer")).getText()).contains("Greet Ada warmly on behalf of Support.");
+        assertThat(driver.findElement(By.id("play-answer-2")).getText()).contains("Greet Ada warmly on behalf of Support.");
+        assertThat(driver.findElement(By.id("play-used-model")).getText()).isEqualTo("openai/gpt-4.1-mini");
+        assertThat(driver.findElement(By.id("play-used-model-2")).getText()).isEqualTo("openai/gpt-4.1-nano");
+        assertThat(driver.findElement(By.id("play-tokens-2")).getText()).matches("\\d+ in / \\d+ out");
+        // side by side at a laptop width
+        assertThat(driver.findElement(By.id("play-pane")).getLocation().getY())
+                .isEqualTo(driver.findElement(By.id("play-pane-2")).getLocation().getY());
+        browser.screenshot("playground-side-by-side");
+
+        // a written prompt's variables are found as it is typed
+        new Select(driver.findElement(By.id("play-source"))).selectByValue("prompt");
+        visible(By.id("play-prompt")).sendKeys("Summarize {{topic}} for {{audience}}");
+        await(d -> d.findElements(By.cssSelector("#play-variables input")).stream().map(e -> e.getAttribute("data-variable"))
+                .toList().equals(List.of("topic", "audience")));
+
+        // at a phone width the two answers stack
+        driver.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+        open("#/orgs/globex/templates"); // the playground's own address again would change nothing
+        visible(By.id("template-name"));
+        open("#/orgs/globex/playground?template=greeting");
+        await(ExpectedConditions.textToBe(By.id("play-template-text"), "Greet {{name}} warmly on behalf of {{team.name}}."));
+        visible(By.cssSelector("#play-variables input[data-variable='name']")).sendKeys("Mel");
+        await(d -> new Select(d.findElement(By.id("play-model-2"))).getOptions().size() == 3);
+        new Select(driver.findElement(By.id("play-model-2"))).selectByValue("openai/gpt-4.1-nano");
+        driver.findElement(By.id("play-run")).click();
+        visible(By.id("play-record-id-2"));
+        visible(By.id("play-record-id"));
+        assertThat(driver.findElement(By.id("play-pane-2")).getLocation().getY())
+                .isGreaterThan(driver.findElement(By.id("play-pane")).getLocation().getY());
+        browser.screenshot("playground-phone");
     }
 
     /** The check of the browser's console would see a violation: an inline script added to a console page is refused and reported. */
