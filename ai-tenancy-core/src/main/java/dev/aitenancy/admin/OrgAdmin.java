@@ -210,6 +210,11 @@ public final class OrgAdmin {
         return models().fallbacks(org);
     }
 
+    /** The org's default provider, tiers, narrowings and denylist. */
+    public dev.aitenancy.models.ModelAccessSettings accessSettings(OrgId org) {
+        return models().accessSettings(org);
+    }
+
     // --- budgets, usage -----------------------------------------------------------------------
 
     /**

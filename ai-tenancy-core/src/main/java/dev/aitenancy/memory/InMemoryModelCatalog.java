@@ -251,6 +251,18 @@ public final class InMemoryModelCatalog implements ModelCatalog, ModelAdmin {
     }
 
     @Override
+    public dev.aitenancy.models.ModelAccessSettings accessSettings(OrgId org) {
+        OrgModels m = orgs.get(org);
+        if (m == null) {
+            return new dev.aitenancy.models.ModelAccessSettings(null, Set.of(), Map.of(), Map.of(), Set.of());
+        }
+        synchronized (m) {
+            return new dev.aitenancy.models.ModelAccessSettings(m.defaultProvider, m.tiers, m.groupTiers,
+                    m.userTiers, m.denied);
+        }
+    }
+
+    @Override
     public List<ModelRef> fallbacks(OrgId org) {
         OrgModels m = orgs.get(org);
         if (m == null) {

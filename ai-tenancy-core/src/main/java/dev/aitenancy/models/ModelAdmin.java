@@ -82,4 +82,15 @@ public interface ModelAdmin {
 
     /** The org's fallback chain, in the order it is tried. */
     List<ModelRef> fallbacks(OrgId org);
+
+    /**
+     * The org's default provider, tiers, narrowings and denylist as last set. Both built-in
+     * catalogs answer it; a custom {@code ModelAdmin} that does not override it refuses.
+     *
+     * @throws UnsupportedOperationException when this implementation cannot read them back
+     */
+    default ModelAccessSettings accessSettings(OrgId org) {
+        throw new UnsupportedOperationException(getClass().getName()
+                + " cannot read back an org's default provider, tiers and denylist: override accessSettings");
+    }
 }

@@ -301,6 +301,35 @@ public abstract class ModelCatalogContract {
     }
 
     @Test
+    void theAccessSettingsReadBackWhatWasSetAndNothingForAnOrgWithout() {
+        Catalog c = newCatalog(REGISTRY);
+        c.admin().allow(ACME, MINI, null).allow(ACME, HAIKU, null).setDefault(ACME, MINI)
+                .setDefaultProvider(ACME, ProviderId.OPENAI).setOrgTiers(ACME, Set.of("standard", "basic"))
+                .setGroupTiers(ACME, "interns", Set.of("basic")).setGroupTiers(ACME, "nobody", Set.of())
+                .setUserTiers(ACME, "bob", Set.of("basic", "standard")).deny(ACME, NANO).deny(ACME, HAIKU)
+                .undeny(ACME, HAIKU).setUserTiers(ACME, "carol", Set.of("basic")).setUserTiers(ACME, "carol", null);
+
+        var acme = c.admin().accessSettings(ACME);
+        var globex = c.admin().accessSettings(GLOBEX);
+
+        assertThat(acme.defaultProvider()).isEqualTo(ProviderId.OPENAI);
+        assertThat(acme.orgTiers()).containsExactly("basic", "standard");
+        assertThat(acme.groupTiers()).containsOnlyKeys("interns", "nobody");
+        assertThat(acme.groupTiers().get("interns")).containsExactly("basic");
+        assertThat(acme.groupTiers().get("nobody")).as("narrowed to no tier at all").isEmpty();
+        assertThat(acme.userTiers()).containsOnlyKeys("bob");
+        assertThat(acme.userTiers().get("bob")).containsExactly("basic", "standard");
+        assertThat(acme.denied()).containsExactly(NANO);
+        assertThat(globex.defaultProvider()).isNull();
+        assertThat(globex.orgTiers()).isEmpty();
+        assertThat(globex.groupTiers()).isEmpty();
+        assertThat(globex.userTiers()).isEmpty();
+        assertThat(globex.denied()).isEmpty();
+        c.admin().removeProvider(ACME, ProviderId.OPENAI);
+        assertThat(c.admin().accessSettings(ACME).defaultProvider()).as("gone with its provider").isNull();
+    }
+
+    @Test
     void concurrentDefaultChangesLeaveExactlyOneDefault() throws Exception {
         Catalog c = newCatalog(REGISTRY);
         List<ModelRef> candidates = List.of(MINI, NANO, ModelRef.of(ProviderId.OPENAI, "gpt-4o"),

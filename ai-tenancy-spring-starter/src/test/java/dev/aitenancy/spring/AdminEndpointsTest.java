@@ -346,7 +346,15 @@ class AdminEndpointsTest {
         assertError(mvc.call(MEL, get("/ai/orgs/acme/feature-preferences")), 403, "AI_FORBIDDEN");
         assertThat(mvc.call(ADA, put("/ai/orgs/acme/denied-models/openai/gpt-4.1-nano")).getStatus()).isEqualTo(200);
         assertError(generate(MEL, "acme", "{\"prompt\":\"hi\",\"model\":\"gpt-4.1-nano\"}"), 403, "AI_MODEL_NOT_ALLOWED");
+        JsonNode access = json(mvc.call(ADA, get("/ai/orgs/acme/model-access")));
+        assertThat(access.path("defaultProvider").asText()).isEqualTo("openai");
+        assertThat(access.path("deniedModels")).extracting(JsonNode::asText).containsExactly("openai/gpt-4.1-nano");
+        assertThat(access.path("tiers").isArray()).isTrue();
+        assertThat(access.path("groupTiers").isObject()).isTrue();
+        assertThat(access.path("userTiers").isObject()).isTrue();
+        assertError(mvc.call(MEL, get("/ai/orgs/acme/model-access")), 403, "AI_FORBIDDEN");
         assertThat(mvc.call(ADA, delete("/ai/orgs/acme/denied-models/openai/gpt-4.1-nano")).getStatus()).isEqualTo(200);
+        assertThat(json(mvc.call(ADA, get("/ai/orgs/acme/model-access"))).path("deniedModels")).isEmpty();
 
         assertThat(json(mvc.send(ADA, put("/ai/orgs/acme/fallbacks"), "{\"models\":[\"openai/gpt-4.1-nano\"]}"))
                 .path("fallbacks").get(0).asText()).isEqualTo("openai/gpt-4.1-nano");

@@ -13,6 +13,7 @@ import dev.aitenancy.spring.internal.wire.ModelWire.FallbacksRequest;
 import dev.aitenancy.spring.internal.wire.ModelWire.FallbacksView;
 import dev.aitenancy.spring.internal.wire.ModelWire.FeaturePreferenceRequest;
 import dev.aitenancy.spring.internal.wire.ModelWire.FeaturePreferenceView;
+import dev.aitenancy.spring.internal.wire.ModelWire.ModelAccessView;
 import dev.aitenancy.spring.internal.wire.ModelWire.ModelDeniedView;
 import dev.aitenancy.spring.internal.wire.ModelWire.ModelRemovedView;
 import dev.aitenancy.spring.internal.wire.ModelWire.ModelView;
@@ -142,6 +143,16 @@ public class ModelEndpoints extends AdminEndpoint {
         }
         models.setFallbacks(a.org(), chain, a.actor());
         return support.ok(FallbacksView.of(chain));
+    }
+
+    /**
+     * → {@link ModelAccessView}: the org's default provider, tiers, group and user narrowings and
+     * denylist, as last set (each is set with its own endpoint).
+     */
+    @GetMapping("/model-access")
+    public ResponseEntity<byte[]> modelAccess(@PathVariable String org, HttpServletRequest http) {
+        AdminSupport.Access a = support.authorize(http, org, AdminPermission.READ);
+        return support.ok(ModelAccessView.of(models.accessSettings(a.org())));
     }
 
     /** → {@link ModelDeniedView}: the org may not use the model, whatever else allows it. */

@@ -1,39 +1,14 @@
 // The Models page's routing sections: the default provider, feature preferences, fallbacks, tiers with
-// their group and user narrowing, and the denylist. The endpoints have no reads for the default provider,
-// the org's tier choices and the denylist, so those are shown as last set, from the org's audit log.
+// their group and user narrowing, and the denylist; read from /model-access, /feature-preferences and
+// /fallbacks, each set with its own endpoint.
 import { api } from './api.js';
 import { busy, el, errorBox, field, notice, replace, submit, table } from './dom.js';
-import { num, usd, when } from './format.js';
+import { num, usd } from './format.js';
 
 const enc = encodeURIComponent;
 
-/** The org's audit events of an action (a prefix ending in *), newest first, up to 3,000. */
-async function events(org, action) {
-  const out = [];
-  let cursor = null;
-  for (let i = 0; i < 3; i++) {
-    const page = await api('GET', `orgs/${enc(org)}/audit`, { params: { action, limit: 1000, cursor } });
-    out.push(...page.events);
-    if (!page.nextCursor) {
-      break;
-    }
-    cursor = page.nextCursor;
-  }
-  return out;
-}
-
-/** The newest event per target among `list` (newest first). */
-function latestByTarget(list) {
-  const seen = new Map();
-  for (const e of list) {
-    if (!seen.has(e.target)) {
-      seen.set(e.target, e);
-    }
-  }
-  return [...seen.values()];
-}
-
-const lastSet = e => el('span', { class: 'hint' }, ` (set by ${e.actor}, ${when(e.at)})`);
+/** The org's default provider, tiers, group and user narrowings and denylist. */
+const access = org => api('GET', `orgs/${enc(org)}/model-access`);
 
 function modelSelect(id, name, models, blank) {
   return el('select', { id, name }, blank ? el('option', { value: '' }, blank) : null,
@@ -64,14 +39,13 @@ function defaultProvider(org, s, models) {
   const save = el('button', { type: 'submit', id: 'save-default-provider' }, 'Use this provider');
   const result = el('div', { id: 'default-provider-result', 'aria-live': 'polite' });
   const show = async () => {
-    const [last] = await events(org, 'model.set-default-provider');
-    if (last && !choice.value) {
-      choice.value = last.target;
+    const { defaultProvider: chosen } = await access(org);
+    if (chosen && !choice.value) {
+      choice.value = chosen;
     }
-    replace(current, last ? ['Calls that name no model use the default model of ', el('strong', { id: 'default-provider-name' },
-      last.target), '.', lastSet(last)]
-      : 'No default provider was set through the admin endpoints yet (the audit log has none): calls that name no model '
-        + 'use the default the application gave the org. Choose one below.');
+    replace(current, chosen ? ['Calls that name no model use the default model of ', el('strong', { id: 'default-provider-name' },
+      chosen), '.']
+      : 'No default provider is chosen yet. Choose one below: calls that name no model then use its default model.');
   };
   const form = el('form', { class: 'inline', id: 'default-provider-form', novalidate: true, onsubmit: e => {
     e.preventDefault();
@@ -218,27 +192,26 @@ async function tiersSection(org, s) {
   };
 
   const refresh = async () => {
-    const all = await events(org, 'tier.*');
-    const [orgLast] = all.filter(e => e.action === 'tier.org');
+    const now = await access(org);
     for (const box of orgBoxes.querySelectorAll('input')) {
-      box.checked = !!orgLast && orgLast.detail.split(',').includes(box.value);
+      box.checked = now.tiers.includes(box.value);
     }
-    const narrowed = latestByTarget(all.filter(e => e.action !== 'tier.org'))
-      .filter(e => e.detail !== 'narrowing removed');
+    const narrowed = [
+      ...Object.entries(now.groupTiers).map(([who, tiers]) => ({ kind: 'groups', label: 'group', who, tiers })),
+      ...Object.entries(now.userTiers).map(([who, tiers]) => ({ kind: 'users', label: 'user', who, tiers })),
+    ];
     replace(changes,
-      el('p', { id: 'org-tiers-current' }, orgLast && orgLast.detail !== 'none'
-        ? ['The org may use the tiers ', el('strong', {}, orgLast.detail.replaceAll(',', ', ')), '.', lastSet(orgLast)]
-        : 'The org may use every tier (no subscription was set, or it was lifted).'),
+      el('p', { id: 'org-tiers-current' }, now.tiers.length
+        ? ['The org may use the tiers ', el('strong', {}, now.tiers.join(', ')), '.']
+        : 'The org may use every tier (it subscribes to none in particular).'),
       narrowed.length === 0 ? el('p', { class: 'empty' }, 'No group or user is narrowed to fewer tiers.')
         : table('Narrowed groups and users', [
-          { title: 'Who', cell: e => `${e.action === 'tier.group' ? 'group' : 'user'} ${e.target}` },
-          { title: 'Tiers', cell: e => el('span', { class: 'narrowed-tiers' }, e.detail === 'none' ? 'none' : e.detail.replaceAll(',', ', ')) },
-          { title: 'Set', cell: e => `${e.actor}, ${when(e.at)}` },
-          { title: 'Actions', cell: e => {
-            const b = el('button', { type: 'button', class: 'secondary', 'aria-label': `Remove the narrowing of ${e.target}` }, 'Remove');
+          { title: 'Who', cell: n => `${n.label} ${n.who}` },
+          { title: 'Tiers', cell: n => el('span', { class: 'narrowed-tiers' }, n.tiers.length ? n.tiers.join(', ') : 'none') },
+          { title: 'Actions', cell: n => {
+            const b = el('button', { type: 'button', class: 'secondary', 'aria-label': `Remove the narrowing of ${n.label} ${n.who}` }, 'Remove');
             b.addEventListener('click', () => busy(b, result, async () => {
-              const r = await api('PUT', `orgs/${enc(org)}/tiers/${e.action === 'tier.group' ? 'groups' : 'users'}/${enc(e.target)}`,
-                { body: { tiers: null } });
+              const r = await api('PUT', `orgs/${enc(org)}/tiers/${n.kind}/${enc(n.who)}`, { body: { tiers: null } });
               replace(result, notice(`Removed the narrowing of ${r.group || r.user}.`));
               await refresh();
             }));
@@ -258,21 +231,18 @@ function denylist(org, s) {
   const list = el('div', { id: 'denied-models' });
   const result = el('div', { id: 'deny-result', 'aria-live': 'polite' });
   const refresh = async () => {
-    const denied = latestByTarget(await events(org, 'model.*')
-      .then(all => all.filter(e => e.action === 'model.deny' || e.action === 'model.undeny')))
-      .filter(e => e.action === 'model.deny');
+    const denied = (await access(org)).deniedModels;
     replace(list, denied.length === 0 ? el('p', { class: 'empty' }, 'No model is denied. Deny one below to keep the org '
       + 'from it, whatever else allows it.')
       : table('Denied models', [
-        { title: 'Model', cell: e => el('span', { class: 'denied-model' }, e.target) },
-        { title: 'Denied', cell: e => `${e.actor}, ${when(e.at)}` },
-        { title: 'Actions', cell: e => {
-          const b = el('button', { type: 'button', class: 'secondary', 'data-model': e.target, 'aria-label': `Allow ${e.target} again` },
+        { title: 'Model', cell: m => el('span', { class: 'denied-model' }, m) },
+        { title: 'Actions', cell: m => {
+          const b = el('button', { type: 'button', class: 'secondary', 'data-model': m, 'aria-label': `Allow ${m} again` },
             'Lift');
           b.addEventListener('click', () => busy(b, result, async () => {
-            const ref = splitRef(e.target);
+            const ref = splitRef(m);
             await api('DELETE', `orgs/${enc(org)}/denied-models/${enc(ref.provider)}/${enc(ref.model)}`);
-            replace(result, notice(`${e.target} is no longer denied.`));
+            replace(result, notice(`${m} is no longer denied.`));
             await refresh();
           }));
           return b;

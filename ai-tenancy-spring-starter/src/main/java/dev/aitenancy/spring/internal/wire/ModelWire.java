@@ -14,7 +14,7 @@ import java.util.TreeMap;
 
 /**
  * The bodies of an org's models: {@code /models}, {@code /default-provider},
- * {@code /feature-preferences}, {@code /fallbacks}, {@code /denied-models}. Request fields they
+ * {@code /feature-preferences}, {@code /fallbacks}, {@code /denied-models}, {@code /model-access}. Request fields they
  * do not have are ignored.
  */
 public final class ModelWire {
@@ -86,6 +86,24 @@ public final class ModelWire {
 
         public static FallbacksView of(List<ModelRef> chain) {
             return new FallbacksView(chain.stream().map(ModelRef::toString).toList());
+        }
+    }
+
+    /**
+     * {@code GET /model-access}: the default provider (null when none), the tiers the org subscribes
+     * to (empty: no restriction), the tiers each group and user is narrowed to, and the denylist.
+     */
+    public record ModelAccessView(String defaultProvider, List<String> tiers, SortedMap<String, List<String>> groupTiers,
+            SortedMap<String, List<String>> userTiers, List<String> deniedModels) {
+
+        public static ModelAccessView of(dev.aitenancy.models.ModelAccessSettings s) {
+            SortedMap<String, List<String>> groups = new TreeMap<>();
+            s.groupTiers().forEach((g, t) -> groups.put(g, List.copyOf(t)));
+            SortedMap<String, List<String>> users = new TreeMap<>();
+            s.userTiers().forEach((u, t) -> users.put(u, List.copyOf(t)));
+            return new ModelAccessView(s.defaultProvider() == null ? null : s.defaultProvider().name(),
+                    List.copyOf(s.orgTiers()), groups, users,
+                    s.denied().stream().map(ModelRef::toString).sorted().toList());
         }
     }
 
