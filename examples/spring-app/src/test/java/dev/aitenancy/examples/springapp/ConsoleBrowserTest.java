@@ -459,8 +459,11 @@ class ConsoleBrowserTest {
         driver.findElement(By.id("save-fallbacks")).click();
         await(ExpectedConditions.textToBePresentInElementLocated(By.id("fallback-result"), "Saved the fallbacks"));
 
-        // the default provider
-        visible(By.id("default-provider")).sendKeys("openai");
+        // the default provider: the field starts with the org's current one, read back from the server
+        WebElement defaultProvider = visible(By.id("default-provider"));
+        await(ExpectedConditions.not(ExpectedConditions.textToBe(By.id("default-provider-current"), "Loading…")));
+        defaultProvider.clear();
+        defaultProvider.sendKeys("openai");
         driver.findElement(By.id("save-default-provider")).click();
         await(ExpectedConditions.textToBePresentInElementLocated(By.id("default-provider-result"), "openai now serves"));
 
