@@ -322,6 +322,11 @@ public final class OrgAdmin {
         return saved;
     }
 
+    /** The latest version of each of the org's templates, by name. */
+    public List<StoredTemplate> latestTemplates(OrgId org) {
+        return templates().latestVersions(org);
+    }
+
     /** Every version of a named template, oldest first. */
     public List<StoredTemplate> templateVersions(OrgId org, String name) {
         return templates().versions(org, name);

@@ -60,6 +60,16 @@ public final class InMemoryTemplateStore implements TemplateStore {
     }
 
     @Override
+    public List<StoredTemplate> latestVersions(OrgId org) {
+        return templates.keySet().stream()
+                .filter(n -> n.org().equals(org))
+                .map(n -> latest(org, n.name()))
+                .flatMap(Optional::stream)
+                .sorted(java.util.Comparator.comparing(StoredTemplate::name))
+                .toList();
+    }
+
+    @Override
     public List<StoredTemplate> versions(OrgId org, String name) {
         List<StoredTemplate> versions = templates.get(new Name(org, name));
         if (versions == null) {

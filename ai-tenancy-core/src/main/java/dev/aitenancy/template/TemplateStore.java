@@ -18,4 +18,15 @@ public interface TemplateStore extends Templates {
 
     /** Every version of the named template, oldest first. */
     List<StoredTemplate> versions(OrgId org, String name);
+
+    /**
+     * The latest version of each of the org's templates, by name. Both built-in stores answer it; a
+     * custom store that does not override it refuses.
+     *
+     * @throws UnsupportedOperationException when this store cannot list its templates
+     */
+    default List<StoredTemplate> latestVersions(OrgId org) {
+        throw new UnsupportedOperationException(getClass().getName()
+                + " cannot list an org's templates: override latestVersions");
+    }
 }

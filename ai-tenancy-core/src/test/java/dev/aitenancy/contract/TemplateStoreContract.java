@@ -50,6 +50,21 @@ public abstract class TemplateStoreContract {
     }
 
     @Test
+    void theLatestVersionOfEachTemplateIsListedByNameForItsOrgOnly() {
+        TemplateStore store = newStore();
+        store.save(ACME, "summary", "Summarize {{text}}", "ada");
+        store.save(ACME, "reply", "Reply to {{mail}}", "ada");
+        store.save(ACME, "summary", "Summarize {{text}} briefly", "bob");
+        store.save(GLOBEX, "other", "globex's {{x}}", "gus");
+
+        assertThat(store.latestVersions(ACME)).extracting(StoredTemplate::name, StoredTemplate::version,
+                StoredTemplate::createdBy).containsExactly(org.assertj.core.groups.Tuple.tuple("reply", 1, "ada"),
+                org.assertj.core.groups.Tuple.tuple("summary", 2, "bob"));
+        assertThat(store.latestVersions(GLOBEX)).extracting(StoredTemplate::name).containsExactly("other");
+        assertThat(store.latestVersions(OrgId.of("initech"))).isEmpty();
+    }
+
+    @Test
     void aMalformedTemplateIsRefusedAndUsesNoVersion() {
         TemplateStore store = newStore();
 

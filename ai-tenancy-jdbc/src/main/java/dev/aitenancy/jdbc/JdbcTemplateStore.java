@@ -88,6 +88,16 @@ public final class JdbcTemplateStore implements TemplateStore {
                 .list());
     }
 
+    @Override
+    public List<StoredTemplate> latestVersions(OrgId org) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT t.* FROM ai_templates t WHERE t.org_id = :org "
+                        + "AND t.version = (SELECT MAX(v.version) FROM ai_templates v WHERE v.org_id = t.org_id "
+                        + "AND v.name = t.name) ORDER BY t.name")
+                .bind("org", org.value())
+                .map((rs, ctx) -> row(org, rs))
+                .list());
+    }
+
     private static StoredTemplate row(OrgId org, ResultSet rs) throws SQLException {
         return new StoredTemplate(org, rs.getString("name"), rs.getInt("version"), rs.getString("body"),
                 rs.getString("created_by"), rs.getObject("created_at", OffsetDateTime.class).toInstant());

@@ -580,6 +580,12 @@ class AdminEndpointsTest {
         JsonNode versions = json(mvc.call(ADA, get("/ai/orgs/acme/templates/greet")));
         assertThat(versions.size()).isGreaterThanOrEqualTo(2);
         assertThat(versions.get(versions.size() - 1).path("text").asText()).isEqualTo("Hi there {{name}}");
+        JsonNode listed = json(mvc.call(ADA, get("/ai/orgs/acme/templates")));
+        assertThat(listed).filteredOn(t -> t.path("name").asText().equals("greet")).singleElement().satisfies(t -> {
+            assertThat(t.path("text").asText()).as("the latest version").isEqualTo("Hi there {{name}}");
+            assertThat(t.path("version").asInt()).isEqualTo(versions.get(versions.size() - 1).path("version").asInt());
+        });
+        assertError(mvc.call(MEL, get("/ai/orgs/acme/templates")), 403, "AI_FORBIDDEN");
 
         assertThat(generate(MEL, "acme", "{\"template\":\"greet\",\"context\":{\"name\":\"Zed\"}}").getStatus())
                 .isEqualTo(200);

@@ -168,6 +168,13 @@ public class GovernanceEndpoints extends AdminEndpoint {
 
     // ---- templates --------------------------------------------------------------------------------
 
+    /** The latest version of each of the org's templates, by name: {@code [TemplateView]}. */
+    @GetMapping("/templates")
+    public ResponseEntity<byte[]> templates(@PathVariable String org, HttpServletRequest http) {
+        AdminSupport.Access a = support.authorize(http, org, AdminPermission.READ);
+        return support.ok(admin.latestTemplates(a.org()).stream().map(TemplateView::of).toList());
+    }
+
     /** Every version of the named template, oldest first: {@code [TemplateView]}. */
     @GetMapping("/templates/{name}")
     public ResponseEntity<byte[]> template(@PathVariable String org, @PathVariable String name,

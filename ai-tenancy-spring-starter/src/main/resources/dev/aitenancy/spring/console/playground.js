@@ -144,7 +144,7 @@ export function playgroundPage(org, out, me, params) {
         second.append(el('option', { value: `${m.provider}/${m.model}` }, label));
       }
     }).catch(e => formError.append(errorBox(e)));
-    templateNames(org).then(names => replace(templateNamesList, names.map(n => el('option', { value: n.target }))))
+    templateNames(org).then(names => replace(templateNamesList, names.map(t => el('option', { value: t.name }))))
       .catch(() => { /* the names are a convenience: any name can still be typed */ });
   }
 

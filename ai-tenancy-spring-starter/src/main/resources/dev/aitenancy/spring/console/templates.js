@@ -1,5 +1,4 @@
 // Templates: the org's stored prompt templates, each with its versions; reading one, saving a new version.
-// There is no endpoint listing the names, so the list is the names the audit log saw saved.
 import { api } from './api.js';
 import { el, errorBox, field, notice, replace, submit, table } from './dom.js';
 import { when } from './format.js';
@@ -17,16 +16,9 @@ export function variablesOf(text) {
   return names;
 }
 
-/** The names of the org's templates with their latest save, newest first (from the audit log). */
-export async function templateNames(org) {
-  const page = await api('GET', `orgs/${enc(org)}/audit`, { params: { action: 'template.save', limit: 1000 } });
-  const seen = new Map();
-  for (const e of page.events) {
-    if (!seen.has(e.target)) {
-      seen.set(e.target, e);
-    }
-  }
-  return [...seen.values()];
+/** The latest version of each of the org's templates, by name. */
+export function templateNames(org) {
+  return api('GET', `orgs/${enc(org)}/templates`);
 }
 
 const variableList = text => {
@@ -48,9 +40,9 @@ export function templatesPage(org, out, me, params) {
       replace(list, names.length === 0
         ? el('p', { class: 'empty' }, 'No template saved yet: name one below and save its first version.')
         : table('Templates', [
-          { title: 'Template', cell: e => el('a', { href: `#/orgs/${enc(org)}/templates?name=${enc(e.target)}`, class: 'template-link' }, e.target) },
-          { title: 'Latest', cell: e => e.detail || '–' },
-          { title: 'Saved', cell: e => `${e.actor}, ${when(e.at)}` },
+          { title: 'Template', cell: t => el('a', { href: `#/orgs/${enc(org)}/templates?name=${enc(t.name)}`, class: 'template-link' }, t.name) },
+          { title: 'Latest', cell: t => `version ${t.version}` },
+          { title: 'Saved', cell: t => `${t.createdBy ?? '–'}, ${when(t.createdAt)}` },
         ], names));
     } catch (e) {
       replace(list, errorBox(e));

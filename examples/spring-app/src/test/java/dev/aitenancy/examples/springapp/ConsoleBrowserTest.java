@@ -543,6 +543,8 @@ class ConsoleBrowserTest {
         driver.findElement(By.cssSelector("#template-versions button[data-version='1']")).click();
         await(ExpectedConditions.textToBe(By.id("template-version-text"), "Say hello to {{name}}."));
         await(ExpectedConditions.textToBePresentInElementLocated(By.id("template-list"), "greeting"));
+        WebElement listed = visible(By.xpath("//div[@id='template-list']//tr[td[1][normalize-space()='greeting']]"));
+        assertThat(listed.getText()).contains("version 2");
         browser.screenshot("templates");
 
         // the playground loads its latest version, asks for its variables, and runs it on two models at once
