@@ -2,8 +2,10 @@ package dev.aitenancy.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.aitenancy.BudgetExceededException;
 import dev.aitenancy.RateLimitedException;
+import dev.aitenancy.jdbc.testing.FaultFixtures;
 import dev.aitenancy.jdbc.testing.TestDatabase;
 import dev.aitenancy.limits.Budget;
 import dev.aitenancy.limits.BudgetAlertListener;
@@ -19,6 +21,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.concurrent.TimeUnit;
@@ -96,7 +99,13 @@ class TwoJvmLimitsTest {
     static final int HELD_LIMIT = 1_000;
 
     /** A fresh limiter (an instance) at {@code at} calls for user "holder" until refused. */
-    private static long callsUntilRefused(DataSource ds, Instant at, int most) {
+    private static long callsUntilRefused(DataSource direct, Instant at, int most) {
+        try (HikariDataSource ds = FaultFixtures.pool(direct, 2, Duration.ofSeconds(30))) {
+            return countUntilRefused(ds, at, most);
+        }
+    }
+
+    private static long countUntilRefused(DataSource ds, Instant at, int most) {
         JdbcRateLimiter limiter = AiTenancyJdbc.create(ds, Clock.fixed(at, ZoneOffset.UTC), false)
                 .rateLimiter(new RateLimitPolicy(HELD_LIMIT, 0, 0));
         try {
@@ -127,9 +136,12 @@ class TwoJvmLimitsTest {
                     new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
             assertThat(fromOther.readLine()).isEqualTo("ready");
             OutputStream toOther = other.getOutputStream();
-            toOther.write("go\n".getBytes(StandardCharsets.UTF_8));
-            toOther.flush();
-            int[] here = hammer(db.dataSource(), mode);
+            int[] here;
+            try (HikariDataSource pool = warmPool(db.dataSource())) {
+                toOther.write("go\n".getBytes(StandardCharsets.UTF_8));
+                toOther.flush();
+                here = hammerPooled(pool, mode);
+            }
             String reply = fromOther.readLine();
             assertThat(other.waitFor(120, TimeUnit.SECONDS)).isTrue();
 
@@ -161,10 +173,38 @@ class TwoJvmLimitsTest {
         return mode.equals("rate-sliced") ? SLICED_LIMIT : LIMIT;
     }
 
-    /** Runs callsPerJvm(mode) calls on THREADS threads; returns {admitted, refused}. */
-    static int[] hammer(DataSource ds, String mode) throws Exception {
+    /** A pool of THREADS connections, all opened, so both JVMs compete from the first call. */
+    static HikariDataSource warmPool(DataSource direct) throws java.sql.SQLException {
+        HikariDataSource pool = FaultFixtures.pool(direct, THREADS, Duration.ofSeconds(30));
+        java.util.List<java.sql.Connection> open = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < THREADS; i++) {
+                open.add(pool.getConnection());
+            }
+        } finally {
+            for (java.sql.Connection c : open) {
+                c.close();
+            }
+        }
+        return pool;
+    }
+
+    /**
+     * Runs callsPerJvm(mode) calls on THREADS threads over a warm HikariCP pool (as a host runs
+     * the stores: a connection per call would measure PostgreSQL's authentication instead);
+     * returns {admitted, refused}.
+     */
+    static int[] hammerPooled(DataSource ds, String mode) throws Exception {
         AiTenancyJdbc jdbc = AiTenancyJdbc.create(ds, Clock.fixed(FROZEN, ZoneOffset.UTC), false);
         JdbcRateLimiter limiter = jdbc.rateLimiter(new RateLimitPolicy(limitOf(mode), 0, 0));
+        try {
+            return hammer(jdbc, limiter, mode);
+        } finally {
+            limiter.close();
+        }
+    }
+
+    private static int[] hammer(AiTenancyJdbc jdbc, JdbcRateLimiter limiter, String mode) throws Exception {
         JdbcBudgetLedger ledger = jdbc.budgetLedger(BudgetAlertListener.NONE);
         AtomicInteger admitted = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
@@ -193,8 +233,9 @@ class TwoJvmLimitsTest {
             ds.setUser(System.getenv("AI_TENANCY_TEST_PG_USER"));
             ds.setPassword(System.getenv("AI_TENANCY_TEST_PG_PASSWORD"));
             ds.setCurrentSchema(args[0]);
+            HikariDataSource pool = warmPool(ds);
             // warm up (JIT, connections) on another org so both JVMs compete from the first call
-            JdbcRateLimiter warmUp = AiTenancyJdbc.create(ds, Clock.fixed(FROZEN, ZoneOffset.UTC), false)
+            JdbcRateLimiter warmUp = AiTenancyJdbc.create(pool, Clock.fixed(FROZEN, ZoneOffset.UTC), false)
                     .rateLimiter(new RateLimitPolicy(LIMIT, 0, 0));
             for (int i = 0; i < 20; i++) {
                 warmUp.acquire(new RateLimitRequest(OrgId.of("warm-up"), "w", null, 1));
@@ -203,7 +244,7 @@ class TwoJvmLimitsTest {
             System.out.flush();
             new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
             if (args[1].equals("hold")) { // calls every 100 ms, so its slice is never idle, until killed
-                JdbcRateLimiter holder = AiTenancyJdbc.create(ds, Clock.fixed(FROZEN, ZoneOffset.UTC), false)
+                JdbcRateLimiter holder = AiTenancyJdbc.create(pool, Clock.fixed(FROZEN, ZoneOffset.UTC), false)
                         .rateLimiter(new RateLimitPolicy(HELD_LIMIT, 0, 0));
                 while (true) {
                     holder.acquire(new RateLimitRequest(ORG, "holder", null, 0));
@@ -212,7 +253,7 @@ class TwoJvmLimitsTest {
                     Thread.sleep(100);
                 }
             }
-            int[] result = hammer(ds, args[1]);
+            int[] result = hammerPooled(pool, args[1]);
             System.out.println("admitted " + result[0] + " refused " + result[1]);
             System.out.flush();
         }
