@@ -3,9 +3,11 @@ package dev.aitenancy.jdbc.testing;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
@@ -14,7 +16,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 /**
  * The databases every JDBC test runs on. {@link #open()} gives a fresh, empty database of its own
  * (an H2 in-memory database, or a new schema in the PostgreSQL that {@code scripts/test-all.sh}
- * started); closing it drops everything.
+ * started, behind a HikariCP pool of up to 16 connections); closing it drops everything.
  *
  * <p>PostgreSQL comes from {@code AI_TENANCY_TEST_PG_URL} / {@code _USER} / {@code _PASSWORD}.
  * Without them a PostgreSQL test fails under CI ({@code CI} set) and is skipped elsewhere, so it
@@ -37,7 +39,9 @@ public enum TestDatabase {
             case POSTGRESQL -> {
                 PGSimpleDataSource admin = postgres(null);
                 execute(admin, "CREATE SCHEMA " + id);
-                yield new Db(this, postgres(id), id);
+                // pooled as a host runs it: opening a PostgreSQL connection costs 20-30 ms on a
+                // small machine, which a connection per statement would pay thousands of times
+                yield new Db(this, FaultFixtures.pool(postgres(id), 16, Duration.ofSeconds(30)), id);
             }
         };
     }
@@ -77,6 +81,9 @@ public enum TestDatabase {
             if (kind == H2) {
                 execute(dataSource, "SHUTDOWN");
             } else {
+                if (dataSource instanceof HikariDataSource pool) {
+                    pool.close();
+                }
                 execute(postgres(null), "DROP SCHEMA " + name + " CASCADE");
             }
         }
