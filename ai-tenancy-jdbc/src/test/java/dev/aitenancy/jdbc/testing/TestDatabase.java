@@ -41,7 +41,7 @@ public enum TestDatabase {
                 execute(admin, "CREATE SCHEMA " + id);
                 // pooled as a host runs it: opening a PostgreSQL connection costs 20-30 ms on a
                 // small machine, which a connection per statement would pay thousands of times
-                yield new Db(this, FaultFixtures.pool(postgres(id), 16, Duration.ofSeconds(30)), id);
+                yield new Db(this, new Pooled(FaultFixtures.pool(postgres(id), 16, Duration.ofSeconds(30))), id);
             }
         };
     }
@@ -73,6 +73,19 @@ public enum TestDatabase {
         }
     }
 
+    /**
+     * A test database's pool, closed only with the database: a Spring context given it as a bean
+     * closes what it can, and a test may start several contexts on one database.
+     */
+    static final class Pooled extends ForwardingDataSource {
+        private final HikariDataSource pool;
+
+        Pooled(HikariDataSource pool) {
+            super(pool);
+            this.pool = pool;
+        }
+    }
+
     /** One isolated database of a test. */
     public record Db(TestDatabase kind, DataSource dataSource, String name) implements AutoCloseable {
 
@@ -81,8 +94,8 @@ public enum TestDatabase {
             if (kind == H2) {
                 execute(dataSource, "SHUTDOWN");
             } else {
-                if (dataSource instanceof HikariDataSource pool) {
-                    pool.close();
+                if (dataSource instanceof Pooled pooled) {
+                    pooled.pool.close();
                 }
                 execute(postgres(null), "DROP SCHEMA " + name + " CASCADE");
             }
