@@ -199,15 +199,15 @@ public final class LLMJob {
     public StreamHandle stream(JobRequest request, Consumer<? super JobEvent> handler) {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(handler, "handler");
-        StreamCall stream = new StreamCall(calls, records, handler);
         Admission.CallId id;
         try {
             id = admitting.begin(request);
         } catch (AiTenancyException e) {
-            stream.refused(e);
-            return stream;
+            StreamCall refused = new StreamCall(calls, records, handler, null);
+            refused.refused(e);
+            return refused;
         }
-        stream.begun(id.org());
+        StreamCall stream = new StreamCall(calls, records, handler, id.org());
         Map<String, String> callerMdc = MDC.getCopyOfContextMap();
         Runnable admit = () -> admitAndStart(stream, id, callerMdc);
         try {
@@ -227,25 +227,27 @@ public final class LLMJob {
         try {
             Admission a;
             try {
-                a = admitting.admit(id);
-            } catch (AiTenancyException e) {
+                a = admitting.admit(id); // records its own refusals
+            } catch (RuntimeException | Error refusal) { // never leave the stream without its last event
+                AiTenancyException e = CallFailures.asAiException(refusal);
+                e.attachOrg(id.org().value());
                 stream.refused(e);
                 return;
             }
             if (!stream.admitted(a, new CallProgress(a))) {
                 return; // canceled while it was admitted, and recorded so
             }
-            keyChecks.verifyIfDue(a).whenComplete((v, failure) -> {
-                if (failure == null) {
-                    stream.start();
-                } else {
-                    stream.onFailure(CallFailures.asAiException(failure));
-                }
-            });
-        } catch (Throwable unexpected) { // never leave the stream without its last event
-            AiTenancyException e = CallFailures.asAiException(unexpected);
-            e.attachOrg(id.org().value());
-            stream.refused(e);
+            try {
+                keyChecks.verifyIfDue(a).whenComplete((v, failure) -> {
+                    if (failure == null) {
+                        stream.start();
+                    } else {
+                        stream.onFailure(CallFailures.asAiException(failure));
+                    }
+                });
+            } catch (RuntimeException | Error unexpected) { // admitted: recorded as failed, its reservation settled
+                stream.onFailure(CallFailures.asAiException(unexpected));
+            }
         } finally {
             if (before == null) {
                 MDC.clear();

@@ -23,7 +23,7 @@ final class StreamCall implements StreamHandle, ProviderStreamListener {
     private final Consumer<? super JobEvent> handler;
     private final CompletableFuture<JobResult> completion = new CompletableFuture<>();
     private final StringBuilder text = new StringBuilder();
-    private OrgId org;
+    private final OrgId org;
     private CanceledException canceledEarly;
     private Admission admission;
     private CallProgress progress;
@@ -32,14 +32,11 @@ final class StreamCall implements StreamHandle, ProviderStreamListener {
     private long deltas;
     private boolean ended;
 
-    StreamCall(ProviderCalls calls, CallRecords records, Consumer<? super JobEvent> handler) {
+    /** @param org the call's org, or null when the request named no usable one (then it is refused at once) */
+    StreamCall(ProviderCalls calls, CallRecords records, Consumer<? super JobEvent> handler, OrgId org) {
         this.calls = calls;
         this.records = records;
         this.handler = handler;
-    }
-
-    /** The org of the call, known before it is admitted. */
-    synchronized void begun(OrgId org) {
         this.org = org;
     }
 

@@ -257,8 +257,7 @@ public final class InMemoryModelCatalog implements ModelCatalog, ModelAdmin {
             return new dev.aitenancy.models.ModelAccessSettings(null, Set.of(), Map.of(), Map.of(), Set.of());
         }
         synchronized (m) {
-            return new dev.aitenancy.models.ModelAccessSettings(m.defaultProvider, m.tiers, m.groupTiers,
-                    m.userTiers, m.denied);
+            return m.view().accessSettings();
         }
     }
 

@@ -36,6 +36,12 @@ public record OrgModelsView(Map<ModelRef, Integer> allowed, Map<ProviderId, Stri
         ProviderId defaultProvider, Map<String, FeaturePreference> features, List<ModelRef> fallbacks,
         Access access) {
 
+    /** What an admin reads back of this view: the default provider, the tiers and narrowings, the denylist. */
+    public dev.aitenancy.models.ModelAccessSettings accessSettings() {
+        return new dev.aitenancy.models.ModelAccessSettings(defaultProvider, access.orgTiers(), access.groupTiers(),
+                access.userTiers(), access.denied());
+    }
+
     /**
      * Who may use which tier, and which models are denied outright.
      *

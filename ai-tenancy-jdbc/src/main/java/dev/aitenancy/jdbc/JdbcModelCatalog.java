@@ -338,14 +338,7 @@ public final class JdbcModelCatalog implements ModelCatalog, ModelAdmin {
 
     @Override
     public dev.aitenancy.models.ModelAccessSettings accessSettings(OrgId org) {
-        return jdbi.inTransaction(h -> {
-            OrgModelsView.Access access = access(h, org);
-            ProviderId defaultProvider = h.createQuery("SELECT default_provider FROM ai_org_settings "
-                            + "WHERE org_id = :org")
-                    .bind("org", org.value()).mapTo(String.class).findOne().map(ProviderId::of).orElse(null);
-            return new dev.aitenancy.models.ModelAccessSettings(defaultProvider, access.orgTiers(),
-                    access.groupTiers(), access.userTiers(), access.denied());
-        });
+        return jdbi.inTransaction(h -> view(h, org, null).accessSettings());
     }
 
     @Override

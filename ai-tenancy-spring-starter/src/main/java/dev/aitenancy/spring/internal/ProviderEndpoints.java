@@ -71,14 +71,7 @@ public class ProviderEndpoints extends AdminEndpoint {
         ProviderId id = ProviderId.of(provider);
         ApiKey key = apiKey(support.read(raw, ApiKeyRequest.class));
         limiter.acquire(RateLimitRequest.keyCheck(a.org(), a.actor()));
-        try {
-            job.verifyKey(id, key).get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof AiTenancyException ae) {
-                throw ae;
-            }
-            throw new IllegalStateException("the key check failed unexpectedly");
-        }
+        check(a, id, key);
         return support.ok(new KeyCheckView(id.name(), true, key.masked()));
     }
 
@@ -96,17 +89,11 @@ public class ProviderEndpoints extends AdminEndpoint {
                 + " has no " + id.name() + " key to check; save one first"));
         limiter.acquire(RateLimitRequest.keyCheck(a.org(), a.actor()));
         try {
-            job.verifyKey(id, key).get();
-        } catch (ExecutionException e) {
-            audit.record(AuditEvent.of(a.org(), a.actor(), "key.verify", id.name(), e.getCause() instanceof AiTenancyException ae
-                    ? "stored key refused: " + ae.code() : "stored key check failed", clock.instant()));
-            if (e.getCause() instanceof ProviderException pe) {
-                throw pe.withOrg(a.org().value());
-            }
-            if (e.getCause() instanceof AiTenancyException ae) {
-                throw ae;
-            }
-            throw new IllegalStateException("the key check failed unexpectedly");
+            check(a, id, key);
+        } catch (AiTenancyException e) {
+            audit.record(AuditEvent.of(a.org(), a.actor(), "key.verify", id.name(), "stored key refused: " + e.code(),
+                    clock.instant()));
+            throw e;
         }
         stored.markVerified(a.org(), id, clock.instant());
         audit.record(AuditEvent.of(a.org(), a.actor(), "key.verify", id.name(), "stored key accepted; ends in "
@@ -132,6 +119,21 @@ public class ProviderEndpoints extends AdminEndpoint {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
         boolean deleted = keys.delete(a.org(), ProviderId.of(provider), a.actor());
         return support.ok(new ProviderDeletedView(provider, deleted));
+    }
+
+    /** Checks {@code key} with the provider; throws why it was refused. */
+    private void check(AdminSupport.Access a, ProviderId id, ApiKey key) throws InterruptedException {
+        try {
+            job.verifyKey(id, key).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ProviderException pe) {
+                throw pe.withOrg(a.org().value());
+            }
+            if (e.getCause() instanceof AiTenancyException ae) {
+                throw ae;
+            }
+            throw new IllegalStateException("the key check failed unexpectedly");
+        }
     }
 
     private static ApiKey apiKey(ApiKeyRequest body) {
