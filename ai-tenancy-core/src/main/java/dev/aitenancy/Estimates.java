@@ -14,6 +14,9 @@ import dev.aitenancy.provider.ProviderId;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToLongFunction;
 
 /** What a call is expected to use before it is made, for limits and reservations; never for billing. */
@@ -133,6 +136,22 @@ final class Estimates {
                     || provider.equals(ProviderId.COHERE)) {
                 return null;
             }
+            Optional<Encoding> known = BY_MODEL.get(model);
+            if (known != null) {
+                return known.orElse(null);
+            }
+            Encoding found = lookUp(model);
+            if (BY_MODEL.size() < MAX_MODELS) { // the few model names in use; never grows without bound
+                BY_MODEL.put(model, Optional.ofNullable(found));
+            }
+            return found;
+        }
+
+        /** The tokenizers found by model name so far. */
+        private static final Map<String, Optional<Encoding>> BY_MODEL = new ConcurrentHashMap<>();
+        private static final int MAX_MODELS = 256;
+
+        private static Encoding lookUp(String model) {
             String m = model.toLowerCase(Locale.ROOT);
             int slash = m.lastIndexOf('/'); // "openai/gpt-4o" on a gateway
             if (slash >= 0) {

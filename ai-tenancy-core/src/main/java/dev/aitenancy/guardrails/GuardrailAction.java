@@ -14,8 +14,10 @@ public enum GuardrailAction {
     /** Let the call go on and only record the outcome. */
     LOG;
 
+    private final String wireName = name().toLowerCase(java.util.Locale.ROOT);
+
     /** The lower-case name used in outcome summaries and JSON. */
     public String wireName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return wireName;
     }
 }

@@ -24,7 +24,41 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class InMemoryRateLimiter implements RateLimiter, RateLimitAdmin {
 
-    private record Counter(String org, String scope, String subject, long window) {
+    /** A counter's key; its hash is computed once (every call looks up several of them under the lock). */
+    private static final class Counter {
+        private final String org;
+        private final String scope;
+        private final String subject;
+        private final long window;
+        private final int hash;
+
+        Counter(String org, String scope, String subject, long window) {
+            this.org = org;
+            this.scope = scope;
+            this.subject = subject;
+            this.window = window;
+            this.hash = ((Objects.hashCode(org) * 31 + Objects.hashCode(scope)) * 31 + Objects.hashCode(subject)) * 31
+                    + Long.hashCode(window);
+        }
+
+        String scope() {
+            return scope;
+        }
+
+        long window() {
+            return window;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Counter c && hash == c.hash && window == c.window && Objects.equals(org, c.org)
+                    && Objects.equals(scope, c.scope) && Objects.equals(subject, c.subject);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
     }
 
     private final Clock clock;

@@ -72,10 +72,24 @@ public final class PromptTemplate {
         return new PromptTemplate(template, List.copyOf(parts));
     }
 
-    /** Parses and renders in one go. */
+    /**
+     * Parses and renders in one go. The templates parsed here are kept (the first 512 of up to
+     * 16,384 characters), so a template used call after call is parsed once.
+     */
     public static String render(String template, Map<String, ?> context) {
-        return parse(template).render(context);
+        PromptTemplate parsed = PARSED.get(Objects.requireNonNull(template, "template"));
+        if (parsed == null) {
+            parsed = parse(template);
+            if (template.length() <= MAX_KEPT_LENGTH && PARSED.size() < MAX_KEPT) {
+                PARSED.put(template, parsed);
+            }
+        }
+        return parsed.render(context);
     }
+
+    private static final int MAX_KEPT = 512;
+    private static final int MAX_KEPT_LENGTH = 16_384;
+    private static final Map<String, PromptTemplate> PARSED = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Fills every placeholder from {@code context}.

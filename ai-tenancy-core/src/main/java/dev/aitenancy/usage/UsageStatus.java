@@ -13,11 +13,13 @@ public enum UsageStatus {
      */
     ABANDONED;
 
+    private final String wireName = name().toLowerCase(java.util.Locale.ROOT);
+
     /**
      * The lower-case wire/database form: {@code started}, {@code ok}, {@code error},
      * {@code canceled}, {@code abandoned}.
      */
     public String wireName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return wireName;
     }
 }

@@ -20,10 +20,10 @@ import dev.aitenancy.tenant.OrgId;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.function.Function;
 import java.util.regex.Matcher;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +54,16 @@ public final class GuardrailCheck {
 
     /** The rules of {@code all} that apply to a call of {@code org} by {@code caller} through {@code tier}. */
     public static GuardrailCheck of(List<Guardrail> all, OrgId org, Caller caller, String tier) {
-        return new GuardrailCheck(org, all.stream().filter(g -> g.appliesTo(org, caller, tier)).toList());
+        List<Guardrail> applying = null;
+        for (Guardrail g : all) {
+            if (g.appliesTo(org, caller, tier)) {
+                if (applying == null) {
+                    applying = new ArrayList<>(all.size());
+                }
+                applying.add(g);
+            }
+        }
+        return new GuardrailCheck(org, applying == null ? List.of() : Collections.unmodifiableList(applying));
     }
 
     /**
@@ -85,9 +94,16 @@ public final class GuardrailCheck {
     }
 
     private ResolvedModel clamp(ResolvedModel model, int cap, boolean primary) {
-        List<ResolvedModel> fallbacks = primary
-                ? model.fallbacks().stream().filter(f -> !blockedModel(f.ref())).map(f -> clamp(f, cap, false)).toList()
-                : model.fallbacks();
+        List<ResolvedModel> fallbacks = model.fallbacks();
+        if (primary && !fallbacks.isEmpty()) {
+            List<ResolvedModel> kept = new ArrayList<>(fallbacks.size());
+            for (ResolvedModel f : fallbacks) {
+                if (!blockedModel(f.ref())) {
+                    kept.add(clamp(f, cap, false));
+                }
+            }
+            fallbacks = kept;
+        }
         return new ResolvedModel(model.ref(), Math.min(cap, model.maxOutputTokens()), model.spec(), model.tier(),
                 fallbacks);
     }
@@ -147,8 +163,15 @@ public final class GuardrailCheck {
 
     /** The lowest per-user requests-per-minute of the rate-limit rules, or 0 when none applies. */
     public int userRequestsPerMinute() {
-        return rules.stream().filter(g -> g.rule() instanceof RateLimit)
-                .mapToInt(g -> ((RateLimit) g.rule()).requestsPerMinute()).min().orElse(0);
+        boolean any = false;
+        int min = Integer.MAX_VALUE;
+        for (Guardrail g : rules) {
+            if (g.rule() instanceof RateLimit r) {
+                any = true;
+                min = Math.min(min, r.requestsPerMinute());
+            }
+        }
+        return any ? min : 0;
     }
 
     /** Output content filters, then output modifiers; returns the answer to give the caller. */
@@ -204,9 +227,25 @@ public final class GuardrailCheck {
     }
 
     private String modifiers(Function<OutputModifier, String> part) {
-        return rules.stream().filter(g -> g.rule() instanceof OutputModifier)
-                .map(g -> part.apply((OutputModifier) g.rule())).filter(s -> s != null)
-                .collect(Collectors.joining());
+        String only = null;
+        StringBuilder joined = null;
+        for (Guardrail g : rules) {
+            if (g.rule() instanceof OutputModifier m) {
+                String s = part.apply(m);
+                if (s == null) {
+                    continue;
+                }
+                if (only == null) {
+                    only = s;
+                } else {
+                    if (joined == null) {
+                        joined = new StringBuilder(only);
+                    }
+                    joined.append(s);
+                }
+            }
+        }
+        return joined != null ? joined.toString() : only != null ? only : "";
     }
 
     /** Records that the call may take a soft budget past its limit (it goes ahead). */
@@ -237,8 +276,20 @@ public final class GuardrailCheck {
 
     /** The outcomes as usage records keep them ({@code action:kind:name; ...}), or null for none. */
     public synchronized String summary() {
-        return outcomes.isEmpty() ? null
-                : outcomes.stream().map(GuardrailOutcome::summary).distinct().collect(Collectors.joining("; "));
+        if (outcomes.isEmpty()) {
+            return null;
+        }
+        if (outcomes.size() == 1) {
+            return outcomes.get(0).summary();
+        }
+        List<String> distinct = new ArrayList<>(outcomes.size());
+        for (GuardrailOutcome o : outcomes) {
+            String s = o.summary();
+            if (!distinct.contains(s)) {
+                distinct.add(s);
+            }
+        }
+        return String.join("; ", distinct);
     }
 
     // ---- helpers -------------------------------------------------------------------------------
