@@ -155,6 +155,10 @@ final class CallRecords {
     }
 
     private UsageRecord record(Admission a, ResolvedModel m, UsageStatus status) {
+        return recordBuilder(a, m, status).build();
+    }
+
+    private UsageRecord.Builder recordBuilder(Admission a, ResolvedModel m, UsageStatus status) {
         JobRequest request = a.request();
         return UsageRecord.builder(a.id().recordId(), a.org().value(), a.id().startedAt())
                 .userId(request.caller().userId()).groupId(UsageRecord.groupIdOf(request.caller()))
@@ -162,8 +166,7 @@ final class CallRecords {
                 .feature(request.feature()).tier(m == null || m.tier() == null ? null : m.tier().name())
                 .status(status).billed(held(a)).correlationId(a.id().correlationId())
                 .guardrails(a.guards().summary()).inputText(a.storedInput())
-                .preferences(a.preferences() == null ? null : a.preferences().applied())
-                .build();
+                .preferences(a.preferences() == null ? null : a.preferences().applied());
     }
 
     /** While a call runs its record bills what it holds against the budgets (unpriced when nothing). */
@@ -202,9 +205,12 @@ final class CallRecords {
         ResolvedModel m = p.currentModel();
         Cost cost = m != null && m.spec() != null ? m.spec().cost(tokens) : Cost.unpriced();
         Cost billed = charged(a, p, m == null ? cost : m.billed(tokens, cost), error);
-        UsageRecord finished = record(a, m, status).finish(status, tokens, cost, billed,
-                error == null ? null : error.code().name(), error == null ? null : error.getMessage(),
-                stored(a.storesText(), output, p.key()), now).withToolCalls(toolNames).withResponseModel(responseModel);
+        // what record(...).finish(...).withToolCalls(...).withResponseModel(...) holds, built once
+        UsageRecord finished = recordBuilder(a, m, status).status(status).usage(tokens).cost(cost).billed(billed)
+                .error(error == null ? null : error.code().name(), error == null ? null : error.getMessage())
+                .outputText(stored(a.storesText(), output, p.key())).finishedAt(now)
+                .latency(Duration.between(a.id().startedAt(), now)).toolCalls(toolNames).responseModel(responseModel)
+                .build();
         write(a.org(), finished, a.permit(), a.budget());
         return recordId;
     }
