@@ -66,6 +66,8 @@ public class UsageSinkBenchmark {
     static final int CALLS = 1_000;
     static final int PER_THREAD = 50;
     static final int ORGS = 100;
+    /** Users per org; a call's user is one of them. */
+    static final int USERS = 10;
     static final Cost COST = Cost.usd(new BigDecimal("0.000112"));
     static final BigDecimal WORST_CASE = new BigDecimal("0.01");
 
@@ -73,8 +75,11 @@ public class UsageSinkBenchmark {
     @Param({"h2"})
     public String database;
 
-    /** {@code none}, or {@code org}: every call reserves against its org's budget and settles it. */
-    @Param({"none", "org"})
+    /**
+     * {@code none}; {@code org}: every call reserves against its org's budget and settles it;
+     * {@code orgAndUser}: against its org's monthly and its user's daily budget (as the load harness's calls).
+     */
+    @Param({"none", "org", "orgAndUser"})
     public String budget;
 
     /** Records per transaction of the writer (the library's default is 200). */
@@ -92,11 +97,17 @@ public class UsageSinkBenchmark {
         db = Databases.open(database);
         AiTenancyJdbc jdbc = AiTenancyJdbc.create(db.dataSource()).withConfigCache(Duration.ofSeconds(5));
         sink = jdbc.usageSink(10_000, batch, Duration.ofSeconds(5));
-        if (budget.equals("org")) {
+        if (!budget.equals("none")) {
             ledger = jdbc.budgetLedger(BudgetAlertListener.NONE);
             for (int o = 0; o < ORGS; o++) {
                 ledger.setBudget(Budget.hard(OrgId.of("org-" + o), Budget.Scope.ORG, null, Budget.Period.MONTHLY,
                         new BigDecimal("100000000")));
+                if (budget.equals("orgAndUser")) {
+                    for (int u = 0; u < USERS; u++) {
+                        ledger.setBudget(Budget.hard(OrgId.of("org-" + o), Budget.Scope.USER, "user-" + u,
+                                Budget.Period.DAILY, new BigDecimal("100000000")));
+                    }
+                }
             }
         }
         starters = Executors.newFixedThreadPool(32);
@@ -123,7 +134,7 @@ public class UsageSinkBenchmark {
     private UsageRecord newCall() {
         long i = n.incrementAndGet();
         return UsageRecord.builder(UUID.randomUUID(), "org-" + (i % ORGS), Instant.now())
-                .userId("user-" + (i % 1000)).provider("openai").model("gpt-4.1-mini").feature("generic-text")
+                .userId("user-" + (i / ORGS % USERS)).provider("openai").model("gpt-4.1-mini").feature("generic-text")
                 .correlationId("corr-" + i).inputText("Summarize the attached text").build();
     }
 

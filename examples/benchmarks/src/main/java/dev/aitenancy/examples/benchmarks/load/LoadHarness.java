@@ -127,9 +127,8 @@ public final class LoadHarness {
         long failures = 0;
         long calls = 0;
         List<String> failureNotes = new ArrayList<>();
-        Segments segments = new Segments();
-
         try (StandInProcess server = StandInProcess.start(serverThreads)) {
+            Segments segments = new Segments(server::cpuNanos);
             report.standIn = server.describe() + " (pid " + server.pid() + ", " + serverThreads + " handler threads)";
             BareClient bare = new BareClient(server.baseUri());
             for (String variant : variants) {

@@ -116,33 +116,39 @@ final class Report {
             if (mode == Mode.SEQUENTIAL) {
                 md.append("| variant | p50 bare | p50 governed | added p50 (rounds) | p99 bare | p99 governed "
                         + "| added p99 | KB/call on the caller, bare / governed | KB/call in the JVM, bare / governed "
-                        + "| threads/1k calls, bare / governed |\n|---|---|---|---|---|---|---|---|---|---|\n");
+                        + "| threads/1k calls, bare / governed | CPU µs/call, this JVM, bare / governed "
+                        + "| CPU µs/call, stand-in, bare / governed |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
                 for (Rounds rs : of) {
                     int m = rs.median();
                     Result b = rs.bare().get(m);
                     Result g = rs.governed().get(m);
                     md.append(String.format(Locale.ROOT,
                             "| %s | %.1f µs | %.1f µs | %+.1f µs (%+.1f … %+.1f) | %.1f µs | %.1f µs | %+.1f µs "
-                                    + "| %.1f / %.1f | %.1f / %.1f | %.1f / %.1f |\n",
+                                    + "| %.1f / %.1f | %.1f / %.1f | %.1f / %.1f | %.1f / %.1f | %.1f / %.1f |\n",
                             rs.variant(), b.p50Micros(), g.p50Micros(), rs.merit(m), rs.minMerit(), rs.maxMerit(),
                             b.p99Micros(), g.p99Micros(), g.p99Micros() - b.p99Micros(), b.callerBytesPerCall() / 1024,
                             g.callerBytesPerCall() / 1024, b.jvmBytesPerCall() / 1024, g.jvmBytesPerCall() / 1024,
-                            b.threadsPer1000Calls(), g.threadsPer1000Calls()));
+                            b.threadsPer1000Calls(), g.threadsPer1000Calls(), b.cpu().harnessMicrosPerCall(),
+                            g.cpu().harnessMicrosPerCall(), b.cpu().standInMicrosPerCall(),
+                            g.cpu().standInMicrosPerCall()));
                 }
             } else {
                 md.append("| variant | calls/s bare | calls/s governed | ratio (rounds) | p99 bare | p99 governed "
-                        + "| KB/call in the JVM, bare / governed | threads/1k calls, bare / governed |\n"
-                        + "|---|---|---|---|---|---|---|---|\n");
+                        + "| KB/call in the JVM, bare / governed | threads/1k calls, bare / governed "
+                        + "| CPU µs/call, this JVM, bare / governed | CPU µs/call, stand-in, bare / governed |\n"
+                        + "|---|---|---|---|---|---|---|---|---|---|\n");
                 for (Rounds rs : of) {
                     int m = rs.median();
                     Result b = rs.bare().get(m);
                     Result g = rs.governed().get(m);
                     md.append(String.format(Locale.ROOT,
                             "| %s | %,.0f | %,.0f | %.2f× (%.2f … %.2f) | %.2f ms | %.2f ms | %.1f / %.1f "
-                                    + "| %.1f / %.1f |\n",
+                                    + "| %.1f / %.1f | %.1f / %.1f | %.1f / %.1f |\n",
                             rs.variant(), b.callsPerSecond(), g.callsPerSecond(), rs.merit(m), rs.minMerit(),
                             rs.maxMerit(), b.p99Micros() / 1000, g.p99Micros() / 1000, b.jvmBytesPerCall() / 1024,
-                            g.jvmBytesPerCall() / 1024, b.threadsPer1000Calls(), g.threadsPer1000Calls()));
+                            g.jvmBytesPerCall() / 1024, b.threadsPer1000Calls(), g.threadsPer1000Calls(),
+                            b.cpu().harnessMicrosPerCall(), g.cpu().harnessMicrosPerCall(),
+                            b.cpu().standInMicrosPerCall(), g.cpu().standInMicrosPerCall()));
                 }
             }
         }

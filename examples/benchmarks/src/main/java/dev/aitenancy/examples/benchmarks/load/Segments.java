@@ -55,7 +55,7 @@ final class Segments {
     /** What one segment measured. Latencies in nanoseconds. */
     record Result(String subject, Mode mode, long calls, long failures, long callsInTime, double seconds,
             Histogram latency, double callerBytesPerCall, double jvmBytesPerCall, long threadsStarted,
-            String firstFailure) {
+            String firstFailure, Cpu cpu) {
 
         double callsPerSecond() {
             return callsInTime / seconds;
@@ -75,7 +75,25 @@ final class Segments {
         }
     }
 
+    /**
+     * CPU time per call over a segment, in microseconds: of this JVM (every thread: the callers, the
+     * library's and the JDK's pools, JIT and GC) and of the stand-in provider's JVM. Unlike
+     * throughput, these hardly move with what else runs on the machine, so they show where a
+     * change saves or costs work even on a loaded machine.
+     */
+    record Cpu(double harnessMicrosPerCall, double standInMicrosPerCall) {
+    }
+
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
     private final AtomicLong sequence = new AtomicLong(1_000);
+    private final java.util.function.LongSupplier standInCpuNanos;
+
+    /** {@code standInCpuNanos}: the stand-in process's CPU time so far (nanoseconds). */
+    Segments(java.util.function.LongSupplier standInCpuNanos) {
+        this.standInCpuNanos = standInCpuNanos;
+    }
 
     Result run(Subject subject, Mode mode, double seconds) throws InterruptedException {
         return switch (mode) {
@@ -89,7 +107,7 @@ final class Segments {
         Histogram latency = new Histogram(3);
         Failures failures = new Failures();
         long calls = 0;
-        Probe before = Probe.take();
+        Probe before = Probe.take(standInCpuNanos);
         long end = before.nanos + (long) (seconds * 1e9);
         long now = before.nanos;
         while (now < end) {
@@ -103,11 +121,11 @@ final class Segments {
             latency.recordValue(now - t0);
             calls++;
         }
-        Probe after = Probe.take();
+        Probe after = Probe.take(standInCpuNanos);
         return new Result(subject.name(), Mode.SEQUENTIAL, calls, failures.count(), calls - failures.count(),
                 (after.nanos - before.nanos) / 1e9, latency,
                 (after.callerBytes - before.callerBytes) / (double) calls, after.jvmBytesSince(before) / (double) calls,
-                after.startedThreads - before.startedThreads, failures.first());
+                after.startedThreads - before.startedThreads, failures.first(), after.cpuSince(before, calls));
     }
 
     private Result async(Subject subject, double seconds) throws InterruptedException {
@@ -148,7 +166,7 @@ final class Segments {
             }
         }
 
-        Probe before = Probe.take();
+        Probe before = Probe.take(standInCpuNanos);
         for (int k = 0; k < CONCURRENCY; k++) {
             new Loop().next();
         }
@@ -159,11 +177,11 @@ final class Segments {
         if (!loopsDone.await(120, TimeUnit.SECONDS)) {
             failures.add(new IllegalStateException("calls still in flight 120 s after the segment ended"));
         }
-        Probe after = Probe.take();
+        Probe after = Probe.take(standInCpuNanos);
         long calls = completed.sum();
         return new Result(subject.name(), Mode.ASYNC64, calls, failures.count(), inTime, (stop - before.nanos) / 1e9,
                 latency.getIntervalHistogram(), Double.NaN, after.jvmBytesSince(before) / (double) calls,
-                after.startedThreads - before.startedThreads, failures.first());
+                after.startedThreads - before.startedThreads, failures.first(), after.cpuSince(before, calls));
     }
 
     private Result blocking(Subject subject, double seconds) throws InterruptedException {
@@ -196,7 +214,7 @@ final class Segments {
             threads.add(t);
             t.start();
         }
-        Probe before = Probe.take(); // after the callers started: they are the harness's, not the call's
+        Probe before = Probe.take(standInCpuNanos); // after the callers started: they are the harness's, not the call's
         go.countDown();
         sleepUntil(before.nanos + (long) (seconds * 1e9));
         running.set(false);
@@ -208,13 +226,13 @@ final class Segments {
                 failures.add(new IllegalStateException(t.getName() + " still calling 120 s after the segment ended"));
             }
         }
-        Probe after = Probe.take();
+        Probe after = Probe.take(standInCpuNanos);
         Histogram all = new Histogram(3);
         histograms.forEach(all::add);
         long calls = completed.sum();
         return new Result(subject.name(), Mode.BLOCKING64, calls, failures.count(), inTime,
                 (stop - before.nanos) / 1e9, all, Double.NaN, after.jvmBytesSince(before) / (double) calls,
-                after.startedThreads - before.startedThreads, failures.first());
+                after.startedThreads - before.startedThreads, failures.first(), after.cpuSince(before, calls));
     }
 
     private static void sleepUntil(long deadline) throws InterruptedException {
@@ -256,9 +274,10 @@ final class Segments {
      * every live thread (a thread that ends between two probes takes its bytes with it, which is why
      * the per-call figure is only as good as the pools are long-lived).
      */
-    private record Probe(long nanos, long startedThreads, long callerBytes, Map<Long, Long> threadBytes) {
+    private record Probe(long nanos, long startedThreads, long callerBytes, Map<Long, Long> threadBytes,
+            long cpuNanos, long standInCpuNanos) {
 
-        static Probe take() {
+        static Probe take(java.util.function.LongSupplier standInCpuNanos) {
             long[] ids = THREADS.getAllThreadIds();
             long[] bytes = THREADS.getThreadAllocatedBytes(ids);
             Map<Long, Long> byThread = new HashMap<>();
@@ -268,7 +287,13 @@ final class Segments {
                 }
             }
             return new Probe(System.nanoTime(), THREADS.getTotalStartedThreadCount(),
-                    THREADS.getThreadAllocatedBytes(Thread.currentThread().getId()), byThread);
+                    THREADS.getThreadAllocatedBytes(Thread.currentThread().getId()), byThread,
+                    OS.getProcessCpuTime(), standInCpuNanos.getAsLong());
+        }
+
+        Cpu cpuSince(Probe before, long calls) {
+            return new Cpu((cpuNanos - before.cpuNanos) / 1e3 / calls,
+                    (standInCpuNanos - before.standInCpuNanos) / 1e3 / calls);
         }
 
         long jvmBytesSince(Probe before) {

@@ -87,6 +87,11 @@ final class StandInProcess implements AutoCloseable {
         }
     }
 
+    /** The stand-in process's CPU time so far, in nanoseconds (clock-tick resolution), or 0 when unknown. */
+    long cpuNanos() {
+        return process.toHandle().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+    }
+
     long pid() {
         return process.pid();
     }
