@@ -59,15 +59,72 @@ public final class ProviderKeyAdmin {
     public ProviderKeyStatus upsert(OrgId org, ProviderId provider, ApiKey key, String actor) {
         limiter.acquire(RateLimitRequest.keyCheck(org, actor));
         try {
+            check(org, provider, key);
+        } catch (RuntimeException e) {
+            audit.record(AuditEvent.of(org, actor, "key.verify", provider.name(),
+                    e instanceof AiTenancyException ae ? "refused: " + ae.code() : "failed", clock.instant()));
+            throw e;
+        }
+        keys.put(org, provider, key, actor);
+        keys.markVerified(org, provider, clock.instant());
+        audit.record(AuditEvent.of(org, actor, "key.upsert", provider.name(), "verified; ends in " + key.masked(),
+                clock.instant()));
+        return status(org).stream().filter(s -> s.provider().equals(provider)).findFirst().orElseThrow();
+    }
+
+    /**
+     * Checks a key with the provider's cheapest call without storing it (nothing is audited: no
+     * stored key changed).
+     *
+     * @throws ProviderException {@code AI_PROVIDER_AUTH} when the provider refuses the key, or another
+     *                           provider error when it cannot be checked
+     * @throws dev.aitenancy.RateLimitedException when the admin checked too many keys this minute
+     */
+    public void verify(OrgId org, ProviderId provider, ApiKey key, String actor) {
+        limiter.acquire(RateLimitRequest.keyCheck(org, actor));
+        check(org, provider, key);
+    }
+
+    /**
+     * Checks the org's stored key with the provider now and, when it is accepted, records it as
+     * verified now; audited as {@code key.verify} whether the provider accepted it or not (not when
+     * the key-check limit refused the attempt).
+     *
+     * @return the key's status after the check; empty when the org has no key for the provider
+     *         (nothing is checked then)
+     * @throws ProviderException {@code AI_PROVIDER_AUTH} when the provider refuses the stored key
+     *                           (its last verification stays as it was), or another provider error
+     * @throws dev.aitenancy.RateLimitedException when the admin checked too many keys this minute
+     */
+    public java.util.Optional<ProviderKeyStatus> reverify(OrgId org, ProviderId provider, String actor) {
+        java.util.Optional<ApiKey> key = keys.get(org, provider);
+        if (key.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        limiter.acquire(RateLimitRequest.keyCheck(org, actor));
+        try {
+            check(org, provider, key.get());
+        } catch (AiTenancyException e) {
+            audit.record(AuditEvent.of(org, actor, "key.verify", provider.name(), "stored key refused: " + e.code(),
+                    clock.instant()));
+            throw e;
+        }
+        keys.markVerified(org, provider, clock.instant());
+        audit.record(AuditEvent.of(org, actor, "key.verify", provider.name(), "stored key accepted; ends in "
+                + key.get().masked(), clock.instant()));
+        return status(org).stream().filter(s -> s.provider().equals(provider)).findFirst();
+    }
+
+    /** Checks {@code key} with the provider; throws why it was refused. */
+    private void check(OrgId org, ProviderId provider, ApiKey key) {
+        try {
             job.verifyKey(provider, key).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ConfigurationException(ErrorCode.AI_CONFIG_INVALID, org.value(),
-                    "interrupted while checking the " + provider + " key; nothing was stored");
+                    "interrupted while checking the " + provider + " key; nothing was changed");
         } catch (ExecutionException | CompletionException e) {
             Throwable cause = e.getCause();
-            audit.record(AuditEvent.of(org, actor, "key.verify", provider.name(),
-                    cause instanceof AiTenancyException ae ? "refused: " + ae.code() : "failed", clock.instant()));
             if (cause instanceof ProviderException pe) {
                 throw pe.withOrg(org.value());
             }
@@ -76,11 +133,6 @@ public final class ProviderKeyAdmin {
             }
             throw new IllegalStateException("the key check failed unexpectedly", cause);
         }
-        keys.put(org, provider, key, actor);
-        keys.markVerified(org, provider, clock.instant());
-        audit.record(AuditEvent.of(org, actor, "key.upsert", provider.name(), "verified; ends in " + key.masked(),
-                clock.instant()));
-        return status(org).stream().filter(s -> s.provider().equals(provider)).findFirst().orElseThrow();
     }
 
     /** What may be shown of the org's keys, with the default model of each provider; never a key. */

@@ -82,6 +82,67 @@ class ProviderKeyAdminTest {
     }
 
     @Test
+    void reverifyingChecksTheStoredKeyAndRecordsWhenTheProviderAcceptedIt() {
+        server.otherwise(req -> json(200, "{\"object\":\"list\",\"data\":[]}"));
+        admin.upsert(ACME, ProviderId.OPENAI, KEY, "ada@acme");
+        Instant stored = clock.instant();
+        clock.advance(java.time.Duration.ofDays(3));
+
+        ProviderKeyStatus status = admin.reverify(ACME, ProviderId.OPENAI, "bob@acme").orElseThrow();
+
+        assertThat(server.requests()).hasSize(2);
+        assertThat(server.lastRequest().header("authorization")).isEqualTo("Bearer " + KEY.reveal());
+        assertThat(status.lastVerifiedAt()).isEqualTo(clock.instant());
+        assertThat(status.updatedAt()).isEqualTo(stored);
+        AuditEvent event = audit.query(ACME, Instant.EPOCH, Instant.MAX, 10).get(0);
+        assertThat(event.action()).isEqualTo("key.verify");
+        assertThat(event.actor()).isEqualTo("bob@acme");
+        assertThat(event.detail()).isEqualTo("stored key accepted; ends in ****WXYZ");
+    }
+
+    @Test
+    void aStoredKeyTheProviderNowRefusesKeepsItsLastVerificationAndTheRefusalIsAudited() {
+        server.enqueue(json(200, "{\"object\":\"list\",\"data\":[]}"));
+        admin.upsert(ACME, ProviderId.OPENAI, KEY, "ada@acme");
+        Instant verified = clock.instant();
+        clock.advance(java.time.Duration.ofDays(3));
+        server.enqueue(json(401, "{\"error\":{\"message\":\"Incorrect API key provided\",\"code\":\"invalid_api_key\"}}"));
+
+        ProviderException e = catchThrowableOfType(ProviderException.class,
+                () -> admin.reverify(ACME, ProviderId.OPENAI, "bob@acme"));
+
+        assertThat(e.code()).isEqualTo(ErrorCode.AI_PROVIDER_AUTH);
+        assertThat(e.orgId()).isEqualTo("acme");
+        assertThat(e.getMessage()).doesNotContain(KEY.reveal());
+        assertThat(keys.find(ACME, ProviderId.OPENAI).orElseThrow().lastVerifiedAt()).isEqualTo(verified);
+        assertThat(audit.query(ACME, Instant.EPOCH, Instant.MAX, 10).get(0)).extracting(AuditEvent::action,
+                AuditEvent::detail).containsExactly("key.verify", "stored key refused: AI_PROVIDER_AUTH");
+    }
+
+    @Test
+    void reverifyingWithoutAStoredKeyChecksNothing() {
+        assertThat(admin.reverify(ACME, ProviderId.OPENAI, "ada@acme")).isEmpty();
+        assertThat(server.requests()).isEmpty();
+        assertThat(audit.query(ACME, Instant.EPOCH, Instant.MAX, 10)).isEmpty();
+    }
+
+    @Test
+    void verifyingAKeyChecksItWithoutStoringItUnderTheSameLimit() {
+        server.otherwise(req -> json(200, "{\"object\":\"list\",\"data\":[]}"));
+
+        for (int i = 0; i < 5; i++) {
+            admin.verify(ACME, ProviderId.OPENAI, KEY, "ada@acme");
+        }
+        RateLimitedException sixth = catchThrowableOfType(RateLimitedException.class,
+                () -> admin.verify(ACME, ProviderId.OPENAI, KEY, "ada@acme"));
+
+        assertThat(sixth.limit()).isEqualTo("user ada@acme: 5 key checks/minute");
+        assertThat(server.requests()).hasSize(5);
+        assertThat(keys.get(ACME, ProviderId.OPENAI)).isEmpty();
+        assertThat(audit.query(ACME, Instant.EPOCH, Instant.MAX, 10)).isEmpty();
+    }
+
+    @Test
     void anAdminMayCheckFiveKeysAMinute() {
         server.otherwise(req -> json(200, "{\"object\":\"list\",\"data\":[]}"));
 

@@ -112,9 +112,8 @@ public class AiTenancyAdminAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnBean({ProviderKeyAdmin.class, ModelAdmin.class})
-    ProviderEndpoints aiTenancyProviderEndpoints(AdminSupport support, ProviderKeyAdmin keys, LLMJob job,
-            RateLimiter limiter, KeyStore stored, AuditSink audit, ObjectProvider<Clock> clock) {
-        return new ProviderEndpoints(support, keys, job, limiter, stored, audit, AiTenancyAutoConfiguration.clock(clock));
+    ProviderEndpoints aiTenancyProviderEndpoints(AdminSupport support, ProviderKeyAdmin keys) {
+        return new ProviderEndpoints(support, keys);
     }
 
     @Bean

@@ -1,24 +1,14 @@
 package dev.aitenancy.spring.internal;
 
-import dev.aitenancy.AiTenancyException;
-import dev.aitenancy.LLMJob;
-import dev.aitenancy.ProviderException;
 import dev.aitenancy.keys.ApiKey;
-import dev.aitenancy.keys.KeyStore;
 import dev.aitenancy.keys.ProviderKeyAdmin;
-import dev.aitenancy.limits.RateLimitRequest;
-import dev.aitenancy.limits.RateLimiter;
 import dev.aitenancy.provider.ProviderId;
 import dev.aitenancy.spring.AdminPermission;
-import dev.aitenancy.usage.AuditEvent;
-import dev.aitenancy.usage.AuditSink;
 import dev.aitenancy.spring.internal.wire.ProviderWire.ApiKeyRequest;
 import dev.aitenancy.spring.internal.wire.ProviderWire.KeyCheckView;
 import dev.aitenancy.spring.internal.wire.ProviderWire.ProviderDeletedView;
 import dev.aitenancy.spring.internal.wire.ProviderWire.ProviderStatusView;
 import jakarta.servlet.http.HttpServletRequest;
-import java.time.Clock;
-import java.util.concurrent.ExecutionException;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -39,21 +29,10 @@ import org.springframework.web.bind.annotation.RestController;
 public class ProviderEndpoints extends AdminEndpoint {
 
     private final ProviderKeyAdmin keys;
-    private final LLMJob job;
-    private final RateLimiter limiter;
-    private final KeyStore stored;
-    private final AuditSink audit;
-    private final Clock clock;
 
-    public ProviderEndpoints(AdminSupport support, ProviderKeyAdmin keys, LLMJob job, RateLimiter limiter,
-            KeyStore stored, AuditSink audit, Clock clock) {
+    public ProviderEndpoints(AdminSupport support, ProviderKeyAdmin keys) {
         super(support);
         this.keys = keys;
-        this.job = job;
-        this.limiter = limiter;
-        this.stored = stored;
-        this.audit = audit;
-        this.clock = clock;
     }
 
     /** {@code [ProviderStatusView]}. */
@@ -66,41 +45,28 @@ public class ProviderEndpoints extends AdminEndpoint {
     /** {@link ApiKeyRequest} → {@link KeyCheckView}: checks a key with the provider without storing it; limited per admin like every key check. */
     @PostMapping("/{provider}/verify")
     public ResponseEntity<byte[]> verify(@PathVariable String org, @PathVariable String provider,
-            @RequestBody(required = false) String raw, HttpServletRequest http) throws InterruptedException {
+            @RequestBody(required = false) String raw, HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
         ProviderId id = ProviderId.of(provider);
         ApiKey key = apiKey(support.read(raw, ApiKeyRequest.class));
-        limiter.acquire(RateLimitRequest.keyCheck(a.org(), a.actor()));
-        check(a, id, key);
+        keys.verify(a.org(), id, key, a.actor());
         return support.ok(new KeyCheckView(id.name(), true, key.masked()));
     }
 
     /**
      * No body → {@link ProviderStatusView}: checks the org's stored key with the provider now and, when
      * it is accepted, records it as verified (its {@code lastVerifiedAt}); audited as {@code key.verify}
-     * either way; 404 when the org has no key for the provider; limited per admin like every key check.
+     * either way; 404 when the org has no key for the provider; limited per admin like every key check
+     * ({@link ProviderKeyAdmin#reverify}).
      */
     @PostMapping("/{provider}/reverify")
     public ResponseEntity<byte[]> reverify(@PathVariable String org, @PathVariable String provider,
-            HttpServletRequest http) throws InterruptedException {
+            HttpServletRequest http) {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
         ProviderId id = ProviderId.of(provider);
-        ApiKey key = stored.get(a.org(), id).orElseThrow(() -> AdminHttpException.notFound("org " + a.org()
-                + " has no " + id.name() + " key to check; save one first"));
-        limiter.acquire(RateLimitRequest.keyCheck(a.org(), a.actor()));
-        try {
-            check(a, id, key);
-        } catch (AiTenancyException e) {
-            audit.record(AuditEvent.of(a.org(), a.actor(), "key.verify", id.name(), "stored key refused: " + e.code(),
-                    clock.instant()));
-            throw e;
-        }
-        stored.markVerified(a.org(), id, clock.instant());
-        audit.record(AuditEvent.of(a.org(), a.actor(), "key.verify", id.name(), "stored key accepted; ends in "
-                + key.masked(), clock.instant()));
-        return support.ok(keys.status(a.org()).stream().filter(s -> s.provider().equals(id)).findFirst()
-                .map(ProviderStatusView::of).orElseThrow(() -> AdminHttpException.notFound("org " + a.org()
-                        + " has no " + id.name() + " key to check; save one first")));
+        return support.ok(keys.reverify(a.org(), id, a.actor()).map(ProviderStatusView::of)
+                .orElseThrow(() -> AdminHttpException.notFound("org " + a.org() + " has no " + id.name()
+                        + " key to check; save one first")));
     }
 
     /** {@link ApiKeyRequest} → {@link ProviderStatusView}: checks the key, then stores it encrypted (audited). */
@@ -119,21 +85,6 @@ public class ProviderEndpoints extends AdminEndpoint {
         AdminSupport.Access a = support.authorize(http, org, AdminPermission.MANAGE);
         boolean deleted = keys.delete(a.org(), ProviderId.of(provider), a.actor());
         return support.ok(new ProviderDeletedView(provider, deleted));
-    }
-
-    /** Checks {@code key} with the provider; throws why it was refused. */
-    private void check(AdminSupport.Access a, ProviderId id, ApiKey key) throws InterruptedException {
-        try {
-            job.verifyKey(id, key).get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof ProviderException pe) {
-                throw pe.withOrg(a.org().value());
-            }
-            if (e.getCause() instanceof AiTenancyException ae) {
-                throw ae;
-            }
-            throw new IllegalStateException("the key check failed unexpectedly");
-        }
     }
 
     private static ApiKey apiKey(ApiKeyRequest body) {
