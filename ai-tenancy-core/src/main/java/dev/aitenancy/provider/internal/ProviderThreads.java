@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *       {@code AI_PROVIDER_TIMEOUT}. {@link #http()} is a pool of at most
  *       {@value #DEFAULT_HTTP_THREADS} daemon threads ({@code ai-tenancy-http-N}; property
  *       {@code aitenancy.provider.httpThreads}) that reads responses and delivers stream events to
- *       listeners. Idle threads of both end after 30 s.</li>
+ *       listeners, handing each task to its most recently idle thread (a {@code ForkJoinPool}). Idle
+ *       threads of both end after 30 s.</li>
  * </ul>
  *
  * <p>{@link #calls()} also admits each stream (rate limits, budgets, the started record) before
@@ -83,7 +84,7 @@ public final class ProviderThreads {
         static final Executor CALLS = VIRTUAL ? perTask(VIRTUAL_FACTORY)
                 : bounded("ai-tenancy-provider-", size("aitenancy.provider.threads", DEFAULT_CALL_THREADS));
         static final Executor HTTP = VIRTUAL ? CALLS
-                : bounded("ai-tenancy-http-", size("aitenancy.provider.httpThreads", DEFAULT_HTTP_THREADS));
+                : warmFirst("ai-tenancy-http-", size("aitenancy.provider.httpThreads", DEFAULT_HTTP_THREADS));
     }
 
     private static int size(String property, int fallback) {
@@ -102,6 +103,28 @@ public final class ProviderThreads {
                 });
         pool.allowCoreThreadTimeOut(true);
         return pool;
+    }
+
+    /**
+     * A pool of at most {@code threads} daemon threads that gives a task to the thread idle for the
+     * shortest time (a {@link java.util.concurrent.ForkJoinPool}, which keeps its idle workers on a
+     * stack; no compensation threads beyond {@code threads}); threads start on demand and end after
+     * 30 s idle. The JDK's HttpClient hands each exchange to its executor several times (request
+     * sent, headers, body); a FIFO pool wakes its longest-idle thread for each, whose caches are
+     * cold. Measured with {@code ClientOnlyProbe} (one caller, 20,000 calls a round): the library's
+     * client went from +3.5 … +29 µs over the bare HttpClient at the median to -17 … +14 µs.
+     */
+    private static ExecutorService warmFirst(String prefix, int threads) {
+        AtomicInteger n = new AtomicInteger();
+        java.util.concurrent.ForkJoinPool.ForkJoinWorkerThreadFactory factory = pool -> {
+            java.util.concurrent.ForkJoinWorkerThread t =
+                    java.util.concurrent.ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+            t.setName(prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+        return new java.util.concurrent.ForkJoinPool(threads, factory, null, true, 0, threads, 1, pool -> true, 30,
+                TimeUnit.SECONDS);
     }
 
     /** {@code Thread.ofVirtual().name("ai-tenancy-provider-", 0).factory()}, through reflection: null before Java 21. */
