@@ -41,7 +41,12 @@ final class Attempts<T> {
 
     @FunctionalInterface
     interface AnswerReader<T> {
-        T read(HttpResponse<String> response) throws Exception;
+        T read(HttpResponse<byte[]> response) throws Exception;
+    }
+
+    /** The body as text, decoded as UTF-8 the way {@code BodyHandlers.ofString(UTF_8)} decodes it. */
+    static String text(HttpResponse<byte[]> response) {
+        return new String(response.body(), StandardCharsets.UTF_8);
     }
 
     private final HttpProviderClient client;
@@ -101,7 +106,7 @@ final class Attempts<T> {
         }
         started(attempt);
         try {
-            client.run(() -> client.http().send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)),
+            client.run(() -> client.http().send(request, HttpResponse.BodyHandlers.ofByteArray()),
                     (response, failure) -> answered(attempt, response, failure), exchange -> {
                         inFlight = exchange;
                         if (result.isDone()) {
@@ -113,7 +118,7 @@ final class Attempts<T> {
         }
     }
 
-    private void answered(int attempt, HttpResponse<String> response, Throwable failure) {
+    private void answered(int attempt, HttpResponse<byte[]> response, Throwable failure) {
         if (result.isDone()) {
             return;
         }
@@ -123,7 +128,7 @@ final class Attempts<T> {
             error = client.errors().transport(failure, ctx);
         } else if (response.statusCode() / 100 != 2) {
             headers = response.headers();
-            error = client.errors().http(response.statusCode(), headers, response.body(), ctx);
+            error = client.errors().http(response.statusCode(), headers, text(response), ctx);
         } else {
             try {
                 result.complete(reader.read(response));

@@ -1,5 +1,12 @@
 package dev.aitenancy.provider.internal;
 
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aitenancy.chat.Message;
 import dev.aitenancy.chat.Part;
@@ -58,49 +65,143 @@ public record ChatCompletionsFormat(String chatPath, String modelsPath, String k
         Objects.requireNonNull(maxTokensField, "maxTokensField");
     }
 
+    /**
+     * The request body is written straight to bytes with Jackson's generator, field by field in the
+     * order (and with the escaping) a tree of the same fields would serialize to; the schemas of
+     * tools and response formats are read and written as trees.
+     */
     @Override
     public HttpRequest.Builder generate(Endpoint endpoint, ProviderRequest request, boolean stream)
             throws IOException {
-        ObjectNode body = Json.MAPPER.createObjectNode();
-        body.put("model", request.model());
-        ArrayNode messages = body.putArray("messages");
+        byte[] body;
+        try (ByteArrayBuilder bytes = new ByteArrayBuilder(Json.MAPPER.getFactory()._getBufferRecycler())) {
+            try (JsonGenerator g = Json.MAPPER.createGenerator(bytes, JsonEncoding.UTF8)) {
+                writeBody(g, request, stream);
+            }
+            body = bytes.toByteArray();
+            bytes.release();
+        }
+        String path = chatPath.indexOf('{') < 0 ? chatPath
+                : chatPath.replace("{model}", URLEncoder.encode(request.model(), StandardCharsets.UTF_8));
+        return authorize(endpoint.postJson(path, request.correlationId(), body, stream), request.apiKey());
+    }
+
+    private void writeBody(JsonGenerator g, ProviderRequest request, boolean stream) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("model", request.model());
+        g.writeArrayFieldStart("messages");
         if (request.systemPrompt() != null && !request.systemPrompt().isBlank()) {
-            messages.addObject().put("role", "system").put("content", request.systemPrompt());
+            g.writeStartObject();
+            g.writeStringField("role", "system");
+            g.writeStringField("content", request.systemPrompt());
+            g.writeEndObject();
         }
         for (Message m : request.messages()) {
-            messages.add(message(m));
+            writeMessage(g, m);
         }
-        body.put(maxTokensField, request.maxOutputTokens());
+        g.writeEndArray();
+        g.writeNumberField(maxTokensField, request.maxOutputTokens());
         if (request.temperature() != null) {
-            body.put("temperature", request.temperature());
+            g.writeNumberField("temperature", request.temperature().doubleValue());
         }
         if (!request.tools().isEmpty()) {
-            ArrayNode tools = body.putArray("tools");
+            g.writeArrayFieldStart("tools");
             for (Tool t : request.tools()) {
-                ObjectNode function = tools.addObject().put("type", "function").putObject("function");
-                function.put("name", t.name()).put("description", t.description());
-                function.set("parameters", Schemas.read(t.parametersSchema(), "tool schema"));
+                g.writeStartObject();
+                g.writeStringField("type", "function");
+                g.writeObjectFieldStart("function");
+                g.writeStringField("name", t.name());
+                g.writeStringField("description", t.description());
+                g.writeFieldName("parameters");
+                Json.MAPPER.writeTree(g, Schemas.read(t.parametersSchema(), "tool schema"));
+                g.writeEndObject();
+                g.writeEndObject();
             }
+            g.writeEndArray();
         }
         ResponseFormat format = request.responseFormat();
         if (format != null) {
-            ObjectNode rf = body.putObject("response_format");
+            g.writeObjectFieldStart("response_format");
             if (format.hasSchema()) {
-                ObjectNode js = rf.put("type", "json_schema").putObject("json_schema");
-                js.put("name", format.name()).set("schema", Schemas.read(format.schema(), "response schema"));
-                js.put("strict", format.strict());
+                g.writeStringField("type", "json_schema");
+                g.writeObjectFieldStart("json_schema");
+                g.writeStringField("name", format.name());
+                g.writeFieldName("schema");
+                Json.MAPPER.writeTree(g, Schemas.read(format.schema(), "response schema"));
+                g.writeBooleanField("strict", format.strict());
+                g.writeEndObject();
             } else {
-                rf.put("type", "json_object");
+                g.writeStringField("type", "json_object");
             }
+            g.writeEndObject();
         }
         if (stream) {
-            body.put("stream", true);
+            g.writeBooleanField("stream", true);
             if (streamUsage) {
-                body.putObject("stream_options").put("include_usage", true);
+                g.writeObjectFieldStart("stream_options");
+                g.writeBooleanField("include_usage", true);
+                g.writeEndObject();
             }
         }
-        String path = chatPath.replace("{model}", URLEncoder.encode(request.model(), StandardCharsets.UTF_8));
-        return authorize(endpoint.postJson(path, request, body, stream), request.apiKey());
+        g.writeEndObject();
+    }
+
+    /** {@link #message(Message)} written to {@code g}, field for field. */
+    private static void writeMessage(JsonGenerator g, Message m) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("role", m.role().name().toLowerCase(Locale.ROOT));
+        switch (m.role()) {
+            case USER -> {
+                if (m.hasImages()) {
+                    g.writeArrayFieldStart("content");
+                    for (Part p : m.parts()) {
+                        if (p instanceof Part.Text t) {
+                            g.writeStartObject();
+                            g.writeStringField("type", "text");
+                            g.writeStringField("text", t.text());
+                            g.writeEndObject();
+                        } else if (p instanceof Part.Image i) {
+                            g.writeStartObject();
+                            g.writeStringField("type", "image_url");
+                            g.writeObjectFieldStart("image_url");
+                            g.writeStringField("url", i.asUrl());
+                            g.writeEndObject();
+                            g.writeEndObject();
+                        }
+                    }
+                    g.writeEndArray();
+                } else {
+                    g.writeStringField("content", m.text());
+                }
+            }
+            case ASSISTANT -> {
+                if (m.parts().isEmpty()) {
+                    g.writeNullField("content");
+                } else {
+                    g.writeStringField("content", m.text());
+                }
+                if (!m.toolCalls().isEmpty()) {
+                    g.writeArrayFieldStart("tool_calls");
+                    for (ToolCall c : m.toolCalls()) {
+                        g.writeStartObject();
+                        g.writeStringField("id", c.id());
+                        g.writeStringField("type", "function");
+                        g.writeObjectFieldStart("function");
+                        g.writeStringField("name", c.name());
+                        g.writeStringField("arguments", c.argumentsJson());
+                        g.writeEndObject();
+                        g.writeEndObject();
+                    }
+                    g.writeEndArray();
+                }
+            }
+            case TOOL -> {
+                g.writeStringField("tool_call_id", m.toolCallId());
+                g.writeStringField("content", m.text());
+            }
+            default -> g.writeStringField("content", m.text());
+        }
+        g.writeEndObject();
     }
 
     /** One message in the Chat Completions form (also Cohere v2's, which shares it but for tool results). */
@@ -221,6 +322,178 @@ public record ChatCompletionsFormat(String chatPath, String modelsPath, String k
 
     private HttpRequest.Builder authorize(HttpRequest.Builder b, ApiKey key) {
         return b.header(keyHeader, bearer ? "Bearer " + key.reveal() : key.reveal());
+    }
+
+    /**
+     * Reads the answer's bytes with Jackson's streaming parser, taking only the fields
+     * {@link #answer(JsonNode, HttpHeaders, ProviderRequest)} reads (a later duplicate of a field
+     * replacing an earlier one, as in a tree) and skipping the rest. A body this path does not take
+     * (one that does not start with <code>&#123;</code> in UTF-8, or is not valid JSON) is read as
+     * before, decoded to text and then as a tree, so every answer reads the same and every
+     * unreadable one fails the same.
+     */
+    @Override
+    public ProviderResponse answer(byte[] body, HttpHeaders headers, ProviderRequest request) throws IOException {
+        if (body.length >= 2 && body[0] == '{' && body[1] != 0) { // UTF-8 (Jackson sees no BOM or UTF-16/32)
+            try {
+                return FastAnswer.read(body, headers);
+            } catch (IOException | RuntimeException notTaken) {
+                // read as text below: the same answer, or the same failure, as always
+            }
+        }
+        return WireFormat.super.answer(body, headers, request);
+    }
+
+    /** The fields of a Chat Completions answer, read in one pass. */
+    static final class FastAnswer {
+        private String content;
+        private JsonNode toolCalls = MissingNode.getInstance();
+        private String finish;
+        private boolean usageIsObject;
+        private Long promptTokens;
+        private Long completionTokens;
+        private Long cachedTokens;
+        private String model;
+        private String id;
+
+        static ProviderResponse read(byte[] body, HttpHeaders headers) throws IOException {
+            FastAnswer a = new FastAnswer();
+            try (JsonParser p = Json.MAPPER.createParser(body)) {
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    throw new AnswerUnreadable("not an object"); // read as a tree, which says so
+                }
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    p.nextToken();
+                    switch (field) {
+                        case "choices" -> a.choices(p);
+                        case "usage" -> a.usage(p);
+                        case "model" -> a.model = text(p);
+                        case "id" -> a.id = text(p);
+                        default -> p.skipChildren();
+                    }
+                }
+            }
+            return new ProviderResponse(a.content, a.usageIsObject
+                    ? new TokenUsage(a.promptTokens, a.completionTokens, a.cachedTokens) : TokenUsage.UNKNOWN,
+                    finishReason(a.finish), a.model, headers.firstValue("x-request-id").orElse(a.id),
+                    toolCalls(a.toolCalls));
+        }
+
+        /** {@code choices[0]}: its message's content and tool calls, its finish reason. */
+        private void choices(JsonParser p) throws IOException {
+            content = null;
+            toolCalls = MissingNode.getInstance();
+            finish = null;
+            if (p.currentToken() != JsonToken.START_ARRAY) {
+                p.skipChildren();
+                return;
+            }
+            if (p.nextToken() == JsonToken.END_ARRAY) {
+                return;
+            }
+            if (p.currentToken() == JsonToken.START_OBJECT) {
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    p.nextToken();
+                    if (field.equals("message")) {
+                        message(p);
+                    } else if (field.equals("finish_reason")) {
+                        finish = text(p);
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+            } else {
+                p.skipChildren();
+            }
+            while (p.nextToken() != JsonToken.END_ARRAY) { // the other choices
+                p.skipChildren();
+            }
+        }
+
+        private void message(JsonParser p) throws IOException {
+            content = null;
+            toolCalls = MissingNode.getInstance();
+            if (p.currentToken() != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                return;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                if (field.equals("content")) {
+                    content = text(p);
+                } else if (field.equals("tool_calls")) {
+                    JsonNode calls = p.readValueAsTree();
+                    toolCalls = calls != null ? calls : NullNode.getInstance();
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
+
+        private void usage(JsonParser p) throws IOException {
+            promptTokens = null;
+            completionTokens = null;
+            cachedTokens = null;
+            usageIsObject = p.currentToken() == JsonToken.START_OBJECT;
+            if (!usageIsObject) {
+                p.skipChildren();
+                return;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                switch (field) {
+                    case "prompt_tokens" -> promptTokens = longOrNull(p);
+                    case "completion_tokens" -> completionTokens = longOrNull(p);
+                    case "prompt_tokens_details" -> {
+                        cachedTokens = null;
+                        if (p.currentToken() != JsonToken.START_OBJECT) {
+                            p.skipChildren();
+                            break;
+                        }
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String inner = p.currentName();
+                            p.nextToken();
+                            if (inner.equals("cached_tokens")) {
+                                cachedTokens = longOrNull(p);
+                            } else {
+                                p.skipChildren();
+                            }
+                        }
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+        }
+
+        /** {@link Json#text} of the value at the parser, which it moves past. */
+        private static String text(JsonParser p) throws IOException {
+            return switch (p.currentToken()) {
+                case VALUE_STRING -> p.getText();
+                case VALUE_NULL -> null;
+                case START_OBJECT, START_ARRAY -> {
+                    p.skipChildren();
+                    yield null;
+                }
+                default -> Json.text(p.readValueAsTree()); // numbers and booleans as their nodes write them
+            };
+        }
+
+        /** {@link Json#longOrNull} of the value at the parser, which it moves past. */
+        private static Long longOrNull(JsonParser p) throws IOException {
+            JsonToken t = p.currentToken();
+            if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+                return p.getLongValue();
+            }
+            if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+                return Json.longOrNull(p.readValueAsTree());
+            }
+            p.skipChildren();
+            return null;
+        }
     }
 
     @Override

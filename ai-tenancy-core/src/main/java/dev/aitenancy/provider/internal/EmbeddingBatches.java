@@ -63,7 +63,7 @@ final class EmbeddingBatches {
         WireFormat format = client.format();
         CompletableFuture<ProviderEmbeddingResponse> attempt = new Attempts<>(client,
                 () -> format.embed(client.endpoint(), batch), ctx, deadline,
-                response -> format.embeddings(Json.MAPPER.readTree(response.body()), response.headers(), batch))
+                response -> format.embeddings(Json.MAPPER.readTree(Attempts.text(response)), response.headers(), batch))
                 .start();
         inFlight = attempt;
         if (result.isCancelled()) {

@@ -100,10 +100,15 @@ public final class Endpoint {
     /** A JSON POST to {@code path} with {@code correlationId} (if any) and the configured extra headers. */
     public HttpRequest.Builder postJson(String path, String correlationId, Object body, boolean stream)
             throws IOException {
+        return postJson(path, correlationId, Json.MAPPER.writeValueAsBytes(body), stream);
+    }
+
+    /** A POST of the JSON {@code body} (UTF-8) to {@code path}, as {@link #postJson(String, String, Object, boolean)}. */
+    public HttpRequest.Builder postJson(String path, String correlationId, byte[] body, boolean stream) {
         HttpRequest.Builder b = request(path)
                 .header("Content-Type", "application/json")
                 .header("Accept", stream ? "text/event-stream" : "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (correlationId != null) {
             b.header("x-correlation-id", correlationId);
         }

@@ -80,7 +80,7 @@ public final class HttpProviderClient implements ProviderClient {
     public CompletableFuture<ProviderResponse> call(ProviderRequest request) {
         return new Attempts<>(this, () -> format.generate(endpoint, request, false), context(request),
                 Deadline.after(timeout(request)),
-                response -> format.answer(Json.MAPPER.readTree(response.body()), response.headers(), request),
+                response -> format.answer(response.body(), response.headers(), request),
                 request.attempts()).start();
     }
 

@@ -6,7 +6,9 @@ import dev.aitenancy.provider.ProviderEmbeddingRequest;
 import dev.aitenancy.provider.ProviderEmbeddingResponse;
 import dev.aitenancy.provider.ProviderRequest;
 import dev.aitenancy.provider.ProviderResponse;
+import dev.aitenancy.internal.Json;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 
@@ -26,6 +28,17 @@ public interface WireFormat {
      * @throws AnswerUnreadable when the JSON does not have the expected shape
      */
     ProviderResponse answer(JsonNode body, HttpHeaders headers, ProviderRequest request);
+
+    /**
+     * Reads a successful non-streamed answer from the body's bytes: by default the body decoded as
+     * UTF-8, read into a tree and given to {@link #answer(JsonNode, HttpHeaders, ProviderRequest)}.
+     *
+     * @throws AnswerUnreadable when the JSON does not have the expected shape
+     * @throws IOException      when the body is not JSON
+     */
+    default ProviderResponse answer(byte[] body, HttpHeaders headers, ProviderRequest request) throws IOException {
+        return answer(Json.MAPPER.readTree(new String(body, StandardCharsets.UTF_8)), headers, request);
+    }
 
     /** A fresh decoder for one stream of {@code request} (it may keep state). */
     StreamDecoder streamDecoder(ProviderRequest request);
