@@ -204,43 +204,18 @@ public record ChatCompletionsFormat(String chatPath, String modelsPath, String k
         g.writeEndObject();
     }
 
-    /** One message in the Chat Completions form (also Cohere v2's, which shares it but for tool results). */
+    /**
+     * One message in the Chat Completions form (also Cohere v2's, which shares it but for tool
+     * results), as a tree: {@link #writeMessage} read back.
+     */
     public static ObjectNode message(Message m) {
-        ObjectNode out = Json.MAPPER.createObjectNode();
-        out.put("role", m.role().name().toLowerCase(Locale.ROOT));
-        switch (m.role()) {
-            case USER -> {
-                if (m.hasImages()) {
-                    ArrayNode content = out.putArray("content");
-                    for (Part p : m.parts()) {
-                        if (p instanceof Part.Text t) {
-                            content.addObject().put("type", "text").put("text", t.text());
-                        } else if (p instanceof Part.Image i) {
-                            content.addObject().put("type", "image_url").putObject("image_url").put("url", i.asUrl());
-                        }
-                    }
-                } else {
-                    out.put("content", m.text());
-                }
-            }
-            case ASSISTANT -> {
-                if (m.parts().isEmpty()) {
-                    out.putNull("content");
-                } else {
-                    out.put("content", m.text());
-                }
-                if (!m.toolCalls().isEmpty()) {
-                    ArrayNode calls = out.putArray("tool_calls");
-                    for (ToolCall c : m.toolCalls()) {
-                        calls.addObject().put("id", c.id()).put("type", "function").putObject("function")
-                                .put("name", c.name()).put("arguments", c.argumentsJson());
-                    }
-                }
-            }
-            case TOOL -> out.put("tool_call_id", m.toolCallId()).put("content", m.text());
-            default -> out.put("content", m.text());
+        try (com.fasterxml.jackson.databind.util.TokenBuffer tokens =
+                     new com.fasterxml.jackson.databind.util.TokenBuffer(Json.MAPPER, false)) {
+            writeMessage(tokens, m);
+            return (ObjectNode) Json.MAPPER.readTree(tokens.asParser());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("a message could not be written as JSON", e);
         }
-        return out;
     }
 
     /** The {@code tool_calls} of a message (or of a stream delta) as whole calls. */
