@@ -131,6 +131,37 @@ class ProviderThreadsTest {
     }
 
     @Test
+    void theHttpPoolRunsEveryTaskOnAtMostItsOwnNumberOfNamedDaemonThreadsEvenWhenTheyBlock() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ProviderThreads.httpThreads() > 0, "virtual threads on 21+");
+        int tasks = ProviderThreads.httpThreads() * 4;
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(tasks);
+        java.util.Set<String> names = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.Set<Boolean> daemons = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        for (int i = 0; i < tasks; i++) {
+            ProviderThreads.http().execute(() -> {
+                names.add(Thread.currentThread().getName());
+                daemons.add(Thread.currentThread().isDaemon());
+                try {
+                    release.await(); // blocks without telling the pool, as a listener might
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                done.countDown();
+            });
+        }
+        Thread.sleep(200); // long enough for a pool that grew past its bound to have done so
+        int busy = names.size();
+        release.countDown();
+
+        assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(busy).isLessThanOrEqualTo(ProviderThreads.httpThreads());
+        assertThat(names).hasSizeLessThanOrEqualTo(ProviderThreads.httpThreads())
+                .allMatch(n -> n.startsWith("ai-tenancy-http-"));
+        assertThat(daemons).containsExactly(true);
+    }
+
+    @Test
     void callsThatTimeOutFreeTheirThreads() throws Exception {
         server.otherwise(req -> req.body().contains("HANG") ? silence() : json(200, ANSWER));
         ProviderClient client = client();
