@@ -135,20 +135,22 @@ final class Report {
             } else {
                 md.append("| variant | calls/s bare | calls/s governed | ratio (rounds) | p99 bare | p99 governed "
                         + "| KB/call in the JVM, bare / governed | threads/1k calls, bare / governed "
-                        + "| CPU µs/call, this JVM, bare / governed | CPU µs/call, stand-in, bare / governed |\n"
-                        + "|---|---|---|---|---|---|---|---|---|---|\n");
+                        + "| CPU µs/call, this JVM, bare / governed | CPU µs/call, stand-in, bare / governed "
+                        + "| CPU µs/call, PostgreSQL processes, governed |\n"
+                        + "|---|---|---|---|---|---|---|---|---|---|---|\n");
                 for (Rounds rs : of) {
                     int m = rs.median();
                     Result b = rs.bare().get(m);
                     Result g = rs.governed().get(m);
                     md.append(String.format(Locale.ROOT,
                             "| %s | %,.0f | %,.0f | %.2f× (%.2f … %.2f) | %.2f ms | %.2f ms | %.1f / %.1f "
-                                    + "| %.1f / %.1f | %.1f / %.1f | %.1f / %.1f |\n",
+                                    + "| %.1f / %.1f | %.1f / %.1f | %.1f / %.1f | %.1f |\n",
                             rs.variant(), b.callsPerSecond(), g.callsPerSecond(), rs.merit(m), rs.minMerit(),
                             rs.maxMerit(), b.p99Micros() / 1000, g.p99Micros() / 1000, b.jvmBytesPerCall() / 1024,
                             g.jvmBytesPerCall() / 1024, b.threadsPer1000Calls(), g.threadsPer1000Calls(),
                             b.cpu().harnessMicrosPerCall(), g.cpu().harnessMicrosPerCall(),
-                            b.cpu().standInMicrosPerCall(), g.cpu().standInMicrosPerCall()));
+                            b.cpu().standInMicrosPerCall(), g.cpu().standInMicrosPerCall(),
+                            g.cpu().databaseMicrosPerCall()));
                 }
             }
         }

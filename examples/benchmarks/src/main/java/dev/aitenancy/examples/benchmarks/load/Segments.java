@@ -81,7 +81,35 @@ final class Segments {
      * throughput, these hardly move with what else runs on the machine, so they show where a
      * change saves or costs work even on a loaded machine.
      */
-    record Cpu(double harnessMicrosPerCall, double standInMicrosPerCall) {
+    record Cpu(double harnessMicrosPerCall, double standInMicrosPerCall, double databaseMicrosPerCall) {
+    }
+
+    /**
+     * CPU time so far (nanoseconds) of the processes on this machine named {@code postgres} (the
+     * PostgreSQL server and its backends, from {@code /proc}; 0 elsewhere). A backend that exits
+     * takes its time with it; the harness's pools keep theirs open.
+     */
+    static long postgresCpuNanos() {
+        java.io.File[] procs = new java.io.File("/proc").listFiles((dir, name) -> name.chars().allMatch(Character::isDigit));
+        if (procs == null) {
+            return 0;
+        }
+        long ticks = 0;
+        for (java.io.File p : procs) {
+            try {
+                String stat = java.nio.file.Files.readString(p.toPath().resolve("stat"));
+                int open = stat.indexOf('(');
+                int close = stat.lastIndexOf(')');
+                if (open < 0 || close < 0 || !stat.substring(open + 1, close).equals("postgres")) {
+                    continue;
+                }
+                String[] f = stat.substring(close + 2).split(" ");
+                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
+            } catch (java.io.IOException | RuntimeException gone) {
+                // the process ended meanwhile
+            }
+        }
+        return ticks * 10_000_000L; // USER_HZ is 100 on Linux
     }
 
     private static final com.sun.management.OperatingSystemMXBean OS =
@@ -275,7 +303,7 @@ final class Segments {
      * the per-call figure is only as good as the pools are long-lived).
      */
     private record Probe(long nanos, long startedThreads, long callerBytes, Map<Long, Long> threadBytes,
-            long cpuNanos, long standInCpuNanos) {
+            long cpuNanos, long standInCpuNanos, long databaseCpuNanos) {
 
         static Probe take(java.util.function.LongSupplier standInCpuNanos) {
             long[] ids = THREADS.getAllThreadIds();
@@ -288,12 +316,13 @@ final class Segments {
             }
             return new Probe(System.nanoTime(), THREADS.getTotalStartedThreadCount(),
                     THREADS.getThreadAllocatedBytes(Thread.currentThread().getId()), byThread,
-                    OS.getProcessCpuTime(), standInCpuNanos.getAsLong());
+                    OS.getProcessCpuTime(), standInCpuNanos.getAsLong(), postgresCpuNanos());
         }
 
         Cpu cpuSince(Probe before, long calls) {
             return new Cpu((cpuNanos - before.cpuNanos) / 1e3 / calls,
-                    (standInCpuNanos - before.standInCpuNanos) / 1e3 / calls);
+                    (standInCpuNanos - before.standInCpuNanos) / 1e3 / calls,
+                    (databaseCpuNanos - before.databaseCpuNanos) / 1e3 / calls);
         }
 
         long jvmBytesSince(Probe before) {
