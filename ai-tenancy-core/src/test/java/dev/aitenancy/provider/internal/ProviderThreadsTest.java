@@ -162,6 +162,23 @@ class ProviderThreadsTest {
     }
 
     @Test
+    void theHttpPoolsThreadsKeepTheContextClassLoaderOfTheThreadThatStartedThem() throws Exception {
+        ClassLoader app = new java.net.URLClassLoader(new java.net.URL[0], getClass().getClassLoader());
+        java.util.concurrent.ExecutorService pool = ProviderThreads.warmFirst("tccl-test-", 2);
+        Thread submitter = Thread.currentThread();
+        ClassLoader before = submitter.getContextClassLoader();
+        try {
+            submitter.setContextClassLoader(app); // as a web application's thread has its own loader
+            CompletableFuture<ClassLoader> seen = CompletableFuture.supplyAsync(
+                    () -> Thread.currentThread().getContextClassLoader(), pool);
+            assertThat(seen.get(10, TimeUnit.SECONDS)).isSameAs(app);
+        } finally {
+            submitter.setContextClassLoader(before);
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void callsThatTimeOutFreeTheirThreads() throws Exception {
         server.otherwise(req -> req.body().contains("HANG") ? silence() : json(200, ANSWER));
         ProviderClient client = client();
