@@ -205,12 +205,10 @@ final class CallRecords {
         ResolvedModel m = p.currentModel();
         Cost cost = m != null && m.spec() != null ? m.spec().cost(tokens) : Cost.unpriced();
         Cost billed = charged(a, p, m == null ? cost : m.billed(tokens, cost), error);
-        // what record(...).finish(...).withToolCalls(...).withResponseModel(...) holds, built once
-        UsageRecord finished = recordBuilder(a, m, status).status(status).usage(tokens).cost(cost).billed(billed)
-                .error(error == null ? null : error.code().name(), error == null ? null : error.getMessage())
-                .outputText(stored(a.storesText(), output, p.key())).finishedAt(now)
-                .latency(Duration.between(a.id().startedAt(), now)).toolCalls(toolNames).responseModel(responseModel)
-                .build();
+        UsageRecord finished = recordBuilder(a, m, status).finish(status, tokens, cost, billed,
+                        error == null ? null : error.code().name(), error == null ? null : error.getMessage(),
+                        stored(a.storesText(), output, p.key()), now)
+                .toolCalls(toolNames).responseModel(responseModel).build();
         write(a.org(), finished, a.permit(), a.budget());
         return recordId;
     }

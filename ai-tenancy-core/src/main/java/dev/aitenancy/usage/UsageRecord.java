@@ -125,9 +125,8 @@ public record UsageRecord(UUID id, String orgId, String userId, String groupId, 
     /** This record, finished. */
     public UsageRecord finish(UsageStatus newStatus, TokenUsage newUsage, Cost newCost, Cost newBilled,
             String newErrorCode, String newErrorMessage, String newOutputText, Instant at) {
-        return toBuilder().status(newStatus).usage(newUsage).cost(newCost).billed(newBilled)
-                .error(newErrorCode, newErrorMessage).outputText(newOutputText).finishedAt(at)
-                .latency(Duration.between(startedAt, at)).build();
+        return toBuilder().finish(newStatus, newUsage, newCost, newBilled, newErrorCode, newErrorMessage,
+                newOutputText, at).build();
     }
 
     /** This record with the caller's groups as {@link #groupIdOf(Caller)} writes them. */
@@ -300,6 +299,16 @@ public record UsageRecord(UUID id, String orgId, String userId, String groupId, 
         public Builder finishedAt(Instant v) {
             this.finishedAt = v;
             return this;
+        }
+
+        /**
+         * The call's outcome, as {@link UsageRecord#finish} sets it: status, tokens, cost, billed
+         * amount, error, output text, when it finished and its latency since it started.
+         */
+        public Builder finish(UsageStatus newStatus, TokenUsage newUsage, Cost newCost, Cost newBilled,
+                String newErrorCode, String newErrorMessage, String newOutputText, Instant at) {
+            return status(newStatus).usage(newUsage).cost(newCost).billed(newBilled).error(newErrorCode, newErrorMessage)
+                    .outputText(newOutputText).finishedAt(at).latency(Duration.between(startedAt, at));
         }
 
         public UsageRecord build() {

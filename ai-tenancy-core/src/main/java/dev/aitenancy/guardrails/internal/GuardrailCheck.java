@@ -227,25 +227,16 @@ public final class GuardrailCheck {
     }
 
     private String modifiers(Function<OutputModifier, String> part) {
-        String only = null;
-        StringBuilder joined = null;
+        StringBuilder joined = new StringBuilder();
         for (Guardrail g : rules) {
             if (g.rule() instanceof OutputModifier m) {
                 String s = part.apply(m);
-                if (s == null) {
-                    continue;
-                }
-                if (only == null) {
-                    only = s;
-                } else {
-                    if (joined == null) {
-                        joined = new StringBuilder(only);
-                    }
+                if (s != null) {
                     joined.append(s);
                 }
             }
         }
-        return joined != null ? joined.toString() : only != null ? only : "";
+        return joined.toString();
     }
 
     /** Records that the call may take a soft budget past its limit (it goes ahead). */

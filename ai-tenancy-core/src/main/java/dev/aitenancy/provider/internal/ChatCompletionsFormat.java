@@ -2,24 +2,17 @@ package dev.aitenancy.provider.internal;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.node.MissingNode;
-import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aitenancy.FinishReason;
+import dev.aitenancy.TokenUsage;
 import dev.aitenancy.chat.Message;
 import dev.aitenancy.chat.Part;
 import dev.aitenancy.chat.ResponseFormat;
 import dev.aitenancy.chat.Tool;
 import dev.aitenancy.chat.ToolCall;
 import dev.aitenancy.chat.internal.Schemas;
-import java.util.ArrayList;
-import java.util.List;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.aitenancy.FinishReason;
-import dev.aitenancy.TokenUsage;
 import dev.aitenancy.internal.Json;
 import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.provider.ProviderEmbeddingRequest;
@@ -31,6 +24,8 @@ import java.net.URLEncoder;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -73,14 +68,11 @@ public record ChatCompletionsFormat(String chatPath, String modelsPath, String k
     @Override
     public HttpRequest.Builder generate(Endpoint endpoint, ProviderRequest request, boolean stream)
             throws IOException {
-        byte[] body;
-        try (ByteArrayBuilder bytes = new ByteArrayBuilder(Json.MAPPER.getFactory()._getBufferRecycler())) {
-            try (JsonGenerator g = Json.MAPPER.createGenerator(bytes, JsonEncoding.UTF8)) {
-                writeBody(g, request, stream);
-            }
-            body = bytes.toByteArray();
-            bytes.release();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(512);
+        try (JsonGenerator g = Json.MAPPER.createGenerator(bytes, JsonEncoding.UTF8)) {
+            writeBody(g, request, stream);
         }
+        byte[] body = bytes.toByteArray();
         String path = chatPath.indexOf('{') < 0 ? chatPath
                 : chatPath.replace("{model}", URLEncoder.encode(request.model(), StandardCharsets.UTF_8));
         return authorize(endpoint.postJson(path, request.correlationId(), body, stream), request.apiKey());
@@ -311,164 +303,12 @@ public record ChatCompletionsFormat(String chatPath, String modelsPath, String k
     public ProviderResponse answer(byte[] body, HttpHeaders headers, ProviderRequest request) throws IOException {
         if (body.length >= 2 && body[0] == '{' && body[1] != 0) { // UTF-8 (Jackson sees no BOM or UTF-16/32)
             try {
-                return FastAnswer.read(body, headers);
+                return ChatCompletionsAnswer.read(body, headers);
             } catch (IOException | RuntimeException notTaken) {
                 // read as text below: the same answer, or the same failure, as always
             }
         }
         return WireFormat.super.answer(body, headers, request);
-    }
-
-    /** The fields of a Chat Completions answer, read in one pass. */
-    static final class FastAnswer {
-        private String content;
-        private JsonNode toolCalls = MissingNode.getInstance();
-        private String finish;
-        private boolean usageIsObject;
-        private Long promptTokens;
-        private Long completionTokens;
-        private Long cachedTokens;
-        private String model;
-        private String id;
-
-        static ProviderResponse read(byte[] body, HttpHeaders headers) throws IOException {
-            FastAnswer a = new FastAnswer();
-            try (JsonParser p = Json.MAPPER.createParser(body)) {
-                if (p.nextToken() != JsonToken.START_OBJECT) {
-                    throw new AnswerUnreadable("not an object"); // read as a tree, which says so
-                }
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String field = p.currentName();
-                    p.nextToken();
-                    switch (field) {
-                        case "choices" -> a.choices(p);
-                        case "usage" -> a.usage(p);
-                        case "model" -> a.model = text(p);
-                        case "id" -> a.id = text(p);
-                        default -> p.skipChildren();
-                    }
-                }
-            }
-            return new ProviderResponse(a.content, a.usageIsObject
-                    ? new TokenUsage(a.promptTokens, a.completionTokens, a.cachedTokens) : TokenUsage.UNKNOWN,
-                    finishReason(a.finish), a.model, headers.firstValue("x-request-id").orElse(a.id),
-                    toolCalls(a.toolCalls));
-        }
-
-        /** {@code choices[0]}: its message's content and tool calls, its finish reason. */
-        private void choices(JsonParser p) throws IOException {
-            content = null;
-            toolCalls = MissingNode.getInstance();
-            finish = null;
-            if (p.currentToken() != JsonToken.START_ARRAY) {
-                p.skipChildren();
-                return;
-            }
-            if (p.nextToken() == JsonToken.END_ARRAY) {
-                return;
-            }
-            if (p.currentToken() == JsonToken.START_OBJECT) {
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String field = p.currentName();
-                    p.nextToken();
-                    if (field.equals("message")) {
-                        message(p);
-                    } else if (field.equals("finish_reason")) {
-                        finish = text(p);
-                    } else {
-                        p.skipChildren();
-                    }
-                }
-            } else {
-                p.skipChildren();
-            }
-            while (p.nextToken() != JsonToken.END_ARRAY) { // the other choices
-                p.skipChildren();
-            }
-        }
-
-        private void message(JsonParser p) throws IOException {
-            content = null;
-            toolCalls = MissingNode.getInstance();
-            if (p.currentToken() != JsonToken.START_OBJECT) {
-                p.skipChildren();
-                return;
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                p.nextToken();
-                if (field.equals("content")) {
-                    content = text(p);
-                } else if (field.equals("tool_calls")) {
-                    JsonNode calls = p.readValueAsTree();
-                    toolCalls = calls != null ? calls : NullNode.getInstance();
-                } else {
-                    p.skipChildren();
-                }
-            }
-        }
-
-        private void usage(JsonParser p) throws IOException {
-            promptTokens = null;
-            completionTokens = null;
-            cachedTokens = null;
-            usageIsObject = p.currentToken() == JsonToken.START_OBJECT;
-            if (!usageIsObject) {
-                p.skipChildren();
-                return;
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                p.nextToken();
-                switch (field) {
-                    case "prompt_tokens" -> promptTokens = longOrNull(p);
-                    case "completion_tokens" -> completionTokens = longOrNull(p);
-                    case "prompt_tokens_details" -> {
-                        cachedTokens = null;
-                        if (p.currentToken() != JsonToken.START_OBJECT) {
-                            p.skipChildren();
-                            break;
-                        }
-                        while (p.nextToken() == JsonToken.FIELD_NAME) {
-                            String inner = p.currentName();
-                            p.nextToken();
-                            if (inner.equals("cached_tokens")) {
-                                cachedTokens = longOrNull(p);
-                            } else {
-                                p.skipChildren();
-                            }
-                        }
-                    }
-                    default -> p.skipChildren();
-                }
-            }
-        }
-
-        /** {@link Json#text} of the value at the parser, which it moves past. */
-        private static String text(JsonParser p) throws IOException {
-            return switch (p.currentToken()) {
-                case VALUE_STRING -> p.getText();
-                case VALUE_NULL -> null;
-                case START_OBJECT, START_ARRAY -> {
-                    p.skipChildren();
-                    yield null;
-                }
-                default -> Json.text(p.readValueAsTree()); // numbers and booleans as their nodes write them
-            };
-        }
-
-        /** {@link Json#longOrNull} of the value at the parser, which it moves past. */
-        private static Long longOrNull(JsonParser p) throws IOException {
-            JsonToken t = p.currentToken();
-            if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
-                return p.getLongValue();
-            }
-            if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
-                return Json.longOrNull(p.readValueAsTree());
-            }
-            p.skipChildren();
-            return null;
-        }
     }
 
     @Override

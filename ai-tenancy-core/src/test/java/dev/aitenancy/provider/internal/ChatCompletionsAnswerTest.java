@@ -41,7 +41,7 @@ class ChatCompletionsAnswerTest {
         ProviderResponse r = ChatCompletionsFormat.OPENAI.answer(bytes(body), NO_HEADERS, REQUEST);
         assertThat(r).isEqualTo(new ProviderResponse("- one\n- two é", new TokenUsage(40L, 12L, 8L), FinishReason.STOP,
                 "gpt-4.1-mini-2025-04-14", "chatcmpl-1", List.of()));
-        assertThat(r).isEqualTo(tree(body, NO_HEADERS)).isEqualTo(ChatCompletionsFormat.FastAnswer.read(bytes(body), NO_HEADERS));
+        assertThat(r).isEqualTo(tree(body, NO_HEADERS)).isEqualTo(ChatCompletionsAnswer.read(bytes(body), NO_HEADERS));
         HttpHeaders withId = HttpHeaders.of(Map.of("x-request-id", List.of("req_9")), (a, b) -> true);
         assertThat(ChatCompletionsFormat.OPENAI.answer(bytes(body), withId, REQUEST).requestId()).isEqualTo("req_9");
     }
@@ -83,7 +83,7 @@ class ChatCompletionsAnswerTest {
     })
     void oddAnswersReadAsTheirTreeReads(String body) throws Exception {
         ProviderResponse expected = tree(body, NO_HEADERS);
-        assertThat(ChatCompletionsFormat.FastAnswer.read(bytes(body), NO_HEADERS)).isEqualTo(expected); // taken, not fallen back from
+        assertThat(ChatCompletionsAnswer.read(bytes(body), NO_HEADERS)).isEqualTo(expected); // taken, not fallen back from
         assertThat(ChatCompletionsFormat.OPENAI.answer(bytes(body), NO_HEADERS, REQUEST)).isEqualTo(expected);
     }
 
