@@ -194,12 +194,12 @@ final class BudgetHolds {
 
     /** See {@link #holdAlone}; the usage rows are written in the order of the arrays (budget-key order). */
     private static final String HOLD_ALONE = "WITH u AS (INSERT INTO ai_budget_usage (org_id, budget_key, period_key, "
-            + "spent, reserved, alerted) SELECT ?, k.key, k.period, 0, ?, FALSE FROM unnest(CAST(? AS text[]), "
-            + "CAST(? AS text[])) WITH ORDINALITY AS k(key, period, n) ORDER BY k.n ON CONFLICT (org_id, budget_key, "
+            + "spent, reserved, alerted) SELECT ?, k.key, k.period, 0, ?, FALSE FROM unnest((SELECT CAST(? AS text[])), "
+            + "(SELECT CAST(? AS text[]))) WITH ORDINALITY AS k(key, period, n) ORDER BY k.n ON CONFLICT (org_id, budget_key, "
             + "period_key) DO UPDATE SET reserved = ai_budget_usage.reserved + EXCLUDED.reserved "
             + "RETURNING budget_key, period_key, spent, reserved), "
             + "r AS (INSERT INTO ai_budget_reservations (id, org_id, budget_key, period_key, amount, expires_at) "
-            + "SELECT ?, ?, k.key, k.period, ?, ? FROM unnest(CAST(? AS text[]), CAST(? AS text[])) AS k(key, period)) "
+            + "SELECT ?, ?, k.key, k.period, ?, ? FROM unnest((SELECT CAST(? AS text[])), (SELECT CAST(? AS text[]))) AS k(key, period)) "
             + "SELECT budget_key, period_key, spent, reserved FROM u";
 
     /**

@@ -130,8 +130,8 @@ final class BudgetLoans {
             i++;
         }
         Set<UUID> present = new java.util.HashSet<>();
-        h.createQuery("UPDATE ai_budget_reservations r SET amount = r.amount - v.amount FROM unnest(CAST(? AS uuid[]), "
-                        + "CAST(? AS text[]), CAST(? AS numeric[])) AS v(id, budget_key, amount) "
+        h.createQuery("UPDATE ai_budget_reservations r SET amount = r.amount - v.amount FROM unnest((SELECT CAST(? AS uuid[])), "
+                        + "(SELECT CAST(? AS text[])), (SELECT CAST(? AS numeric[]))) AS v(id, budget_key, amount) "
                         + "WHERE r.id = v.id AND r.budget_key = v.budget_key RETURNING r.id")
                 .bind(0, UsageRows.textArray(ids)).bind(1, UsageRows.textArray(keys))
                 .bind(2, UsageRows.textArray(amounts))

@@ -66,8 +66,8 @@ final class BudgetSettlements {
      * statement that first locks the rows in one order (org, budget key, period), and returns the
      * rows after it.
      */
-    private static final String MOVE_ALL = "WITH v AS (SELECT * FROM unnest(CAST(? AS text[]), CAST(? AS text[]), "
-            + "CAST(? AS text[]), CAST(? AS numeric[]), CAST(? AS numeric[])) AS v(org_id, budget_key, period_key, "
+    private static final String MOVE_ALL = "WITH v AS (SELECT * FROM unnest((SELECT CAST(? AS text[])), (SELECT CAST(? AS text[])), "
+            + "(SELECT CAST(? AS text[])), (SELECT CAST(? AS numeric[])), (SELECT CAST(? AS numeric[]))) AS v(org_id, budget_key, period_key, "
             + "amount, spent)), "
             + "locked AS MATERIALIZED (SELECT u.org_id, u.budget_key, u.period_key FROM ai_budget_usage u JOIN v "
             + "ON u.org_id = v.org_id AND u.budget_key = v.budget_key AND u.period_key = v.period_key "
@@ -187,7 +187,7 @@ final class BudgetSettlements {
     /** PostgreSQL: deletes the rows of the reservations {@code ids} in one statement, returning what each held. */
     private static Map<UUID, List<Reserved>> takeReservations(Handle h, List<UUID> ids) {
         Map<UUID, List<Reserved>> out = new HashMap<>();
-        h.createQuery("DELETE FROM ai_budget_reservations WHERE id = ANY(CAST(? AS uuid[])) "
+        h.createQuery("DELETE FROM ai_budget_reservations WHERE id = ANY(CAST((SELECT CAST(? AS uuid[])) AS uuid[])) "
                         + "RETURNING id, org_id, budget_key, period_key, amount")
                 .bind(0, UsageRows.textArray(ids.stream().map(UUID::toString).toArray(String[]::new)))
                 .map((rs, ctx) -> out.computeIfAbsent(rs.getObject("id", UUID.class), k -> new ArrayList<>())

@@ -40,13 +40,13 @@ final class RateCounters {
      * holds a new row while it waits for an older one.
      */
     static final String PG_INSERT = "INSERT INTO ai_rate_counters (org_id, scope, subject, window_start, hits) "
-            + "SELECT k.o, k.s, k.u, k.w, 0 FROM unnest(CAST(:orgs AS varchar[]), CAST(:scopes AS varchar[]), "
-            + "CAST(:subjects AS varchar[]), CAST(:windows AS bigint[])) WITH ORDINALITY AS k(o, s, u, w, n) "
+            + "SELECT k.o, k.s, k.u, k.w, 0 FROM unnest((SELECT CAST(:orgs AS varchar[])), (SELECT CAST(:scopes AS varchar[])), "
+            + "(SELECT CAST(:subjects AS varchar[])), (SELECT CAST(:windows AS bigint[]))) WITH ORDINALITY AS k(o, s, u, w, n) "
             + "ORDER BY k.n ON CONFLICT DO NOTHING";
     // Each key is looked up by the primary key in the array's order (a LATERAL subquery with FOR UPDATE
     // is not flattened into a join, so the planner cannot choose a hash join over a scan of the table).
-    static final String PG_LOCK = "SELECT k.o, k.s, k.u, k.w, c.hits FROM unnest(CAST(:orgs AS varchar[]), "
-            + "CAST(:scopes AS varchar[]), CAST(:subjects AS varchar[]), CAST(:windows AS bigint[])) AS k(o, s, u, w) "
+    static final String PG_LOCK = "SELECT k.o, k.s, k.u, k.w, c.hits FROM unnest((SELECT CAST(:orgs AS varchar[])), "
+            + "(SELECT CAST(:scopes AS varchar[])), (SELECT CAST(:subjects AS varchar[])), (SELECT CAST(:windows AS bigint[]))) AS k(o, s, u, w) "
             + "CROSS JOIN LATERAL (SELECT hits FROM ai_rate_counters WHERE org_id = k.o AND scope = k.s "
             + "AND subject = k.u AND window_start = k.w FOR UPDATE) AS c";
     /**
@@ -54,8 +54,8 @@ final class RateCounters {
      * order (the order every transaction locks these rows in), and returns the counts after it.
      */
     static final String PG_ADD_ALL = "INSERT INTO ai_rate_counters (org_id, scope, subject, window_start, hits) "
-            + "SELECT k.o, k.s, k.u, k.w, k.a FROM unnest(CAST(:orgs AS varchar[]), CAST(:scopes AS varchar[]), "
-            + "CAST(:subjects AS varchar[]), CAST(:windows AS bigint[]), CAST(:amounts AS bigint[])) "
+            + "SELECT k.o, k.s, k.u, k.w, k.a FROM unnest((SELECT CAST(:orgs AS varchar[])), (SELECT CAST(:scopes AS varchar[])), "
+            + "(SELECT CAST(:subjects AS varchar[])), (SELECT CAST(:windows AS bigint[])), (SELECT CAST(:amounts AS bigint[]))) "
             + "WITH ORDINALITY AS k(o, s, u, w, a, n) ORDER BY k.n "
             + "ON CONFLICT (org_id, scope, subject, window_start) DO UPDATE SET hits = ai_rate_counters.hits + "
             + "EXCLUDED.hits RETURNING org_id, scope, subject, window_start, hits";

@@ -118,7 +118,7 @@ final class UsageRows {
         StringBuilder values = new StringBuilder();
         for (String[] c : COLUMNS) {
             String sep = names.length() == 0 ? "" : ", ";
-            params.append(sep).append("CAST(? AS text[])");
+            params.append(sep).append("(SELECT CAST(? AS text[]))");
             names.append(sep).append(c[0]);
             String value = c[1] == null ? "v." + c[0] : "CAST(v." + c[0] + " AS " + c[1] + ")";
             values.append(sep).append(value);
@@ -133,7 +133,7 @@ final class UsageRows {
                 // row finished since the last vacuum included, instead of looking each id up
                 + " WHERE g.id = CAST(v.id AS uuid) AND (g.status = 'started') IS TRUE RETURNING g.id";
         INSERT_ALL = "INSERT INTO ai_generations (" + names + ", instance_id, budget_leases) SELECT " + values
-                + ", CAST(? AS uuid), v.budget_leases FROM unnest(" + params + ", CAST(? AS text[])) AS v(" + names
+                + ", CAST(? AS uuid), v.budget_leases FROM unnest(" + params + ", (SELECT CAST(? AS text[]))) AS v(" + names
                 + ", budget_leases)";
     }
 
@@ -264,7 +264,7 @@ final class UsageRows {
     static Map<UUID, String> statuses(Handle h, Dialect dialect, List<UUID> ids) {
         Map<UUID, String> out = new HashMap<>();
         if (dialect == Dialect.POSTGRESQL) {
-            h.createQuery("SELECT id, status FROM ai_generations WHERE id = ANY(CAST(? AS uuid[]))")
+            h.createQuery("SELECT id, status FROM ai_generations WHERE id = ANY(CAST((SELECT CAST(? AS uuid[])) AS uuid[]))")
                     .bind(0, textArray(ids.stream().map(UUID::toString).toArray(String[]::new)))
                     .map((rs, ctx) -> out.put(rs.getObject("id", UUID.class), rs.getString("status"))).list();
         } else {

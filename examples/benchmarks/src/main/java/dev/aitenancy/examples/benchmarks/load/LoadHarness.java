@@ -156,6 +156,7 @@ public final class LoadHarness {
                                 governedOk += s == job ? r.calls() - r.failures() : 0;
                                 note(failureNotes, variant, r);
                             }
+                            s.afterWarmUp();
                             log(String.format(Locale.ROOT, "%s %s: %s warmed up in %d segment(s)%s", variant,
                                     mode.label, s.name(), k, compiling ? ", the JIT still compiling" : ""));
                         }

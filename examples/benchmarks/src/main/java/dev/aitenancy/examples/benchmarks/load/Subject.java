@@ -17,4 +17,11 @@ interface Subject {
     /** Waits until work a segment left behind (queued usage records) is done; not timed. */
     default void settle() {
     }
+
+    /**
+     * Once its warm-up is over, before any measured round: brings the subject to the state it would
+     * be in after running a while (a database's planner statistics); not timed.
+     */
+    default void afterWarmUp() {
+    }
 }
