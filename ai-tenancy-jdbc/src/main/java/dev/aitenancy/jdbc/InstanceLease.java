@@ -1,6 +1,7 @@
 package dev.aitenancy.jdbc;
 
 import dev.aitenancy.jdbc.internal.Failures;
+import dev.aitenancy.usage.UsageRecord;
 import dev.aitenancy.jdbc.internal.Sql;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,6 +18,16 @@ import org.slf4j.LoggerFactory;
  * The lease of one usage sink's instance in {@code ai_usage_instances}, and the settlement of the
  * started calls of instances whose lease ran out (they died): each becomes {@code abandoned},
  * billed and charged at the worst case it reserved.
+ *
+ * <p><b>Calls in flight.</b> The sweeps find an instance's started rows through the index on
+ * {@code (instance_id, started_at)}, from the instant its lease row notes in
+ * {@code in_flight_since}: no started row of the instance started before it (NULL: no bound). The
+ * instance keeps the start of each of its calls from before its started row is written until its
+ * outcome is committed ({@link #starting}, {@link #landed}). A renewal notes the earliest of them,
+ * at most {@link #SLACK} before now, and publishes it; a call that starts earlier than the
+ * published instant lowers the noted one before its row is written. A call adds itself before it
+ * reads the published instant, and a renewal publishes before it reads the calls again, so either
+ * the renewal counts the call or the call lowers the instant (under the renewal's lock).
  */
 final class InstanceLease {
 
@@ -30,6 +41,10 @@ final class InstanceLease {
     private final UUID instanceId = UUID.randomUUID();
     private final AtomicLong abandoned = new AtomicLong();
     private volatile Instant leaseUntil = Instant.MIN;
+    /** The start of each call of this instance whose started row may be in the database unfinished. */
+    private final java.util.concurrent.ConcurrentHashMap<UUID, Instant> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The instant a renewal last noted in {@code in_flight_since}, or lower; MIN before the first. */
+    private volatile Instant published = Instant.MIN;
     // housekeeping state, used by the writer thread only
     private Instant nextTurn = Instant.MIN;
     private Instant connectedSince;
@@ -45,6 +60,44 @@ final class InstanceLease {
 
     UUID instanceId() {
         return instanceId;
+    }
+
+    /** How far before now a renewal notes the start of calls in flight when it knows none earlier. */
+    static final Duration SLACK = Duration.ofMinutes(1);
+
+    /** Notes {@code record}'s call as in flight; call before its started row is written. */
+    void starting(UsageRecord record) {
+        Instant t = record.startedAt();
+        inFlight.put(record.id(), t);
+        if (t.isBefore(published)) {
+            lower(t);
+        }
+    }
+
+    /** The calls {@code ids} are in flight no more: their outcome is committed (or they never started). */
+    void landed(java.util.Collection<UUID> ids) {
+        for (UUID id : ids) {
+            inFlight.remove(id);
+        }
+    }
+
+    private synchronized void lower(Instant t) {
+        if (!t.isBefore(published)) {
+            return; // lowered meanwhile
+        }
+        jdbi.useHandle(h -> h.createUpdate("UPDATE ai_usage_instances SET in_flight_since = :t WHERE id = :id "
+                + "AND in_flight_since > :t").bind("t", t).bind("id", instanceId).execute());
+        published = t;
+    }
+
+    private Instant earliestInFlight(Instant bound) {
+        Instant min = bound;
+        for (Instant t : inFlight.values()) {
+            if (t.isBefore(min)) {
+                min = t;
+            }
+        }
+        return min;
     }
 
     long abandonedRecords() {
@@ -86,21 +139,42 @@ final class InstanceLease {
 
     private synchronized void renew(Instant now) {
         Instant until = now.plus(lease);
-        Sql.upsert(jdbi,
-                h -> h.createUpdate("UPDATE ai_usage_instances SET alive_until = :until WHERE id = :id")
-                        .bind("until", until).bind("id", instanceId).execute(),
-                h -> h.createUpdate("INSERT INTO ai_usage_instances (id, alive_until) VALUES (:id, :until)")
-                        .bind("id", instanceId).bind("until", until).execute());
+        Instant noted = earliestInFlight(now.minus(SLACK));
+        Instant before = published;
+        published = noted;
+        Instant since = earliestInFlight(noted); // a call added before the instant was published counts here
+        try {
+            Sql.upsert(jdbi,
+                    h -> h.createUpdate("UPDATE ai_usage_instances SET alive_until = :until, in_flight_since = :since "
+                                    + "WHERE id = :id")
+                            .bind("until", until).bind("since", since).bind("id", instanceId).execute(),
+                    h -> h.createUpdate("INSERT INTO ai_usage_instances (id, alive_until, in_flight_since) "
+                                    + "VALUES (:id, :until, :since)")
+                            .bind("id", instanceId).bind("until", until).bind("since", since).execute());
+        } catch (RuntimeException e) {
+            published = before; // the database still notes what it noted
+            throw e;
+        }
         if (until.isAfter(leaseUntil)) {
             leaseUntil = until;
         }
     }
 
+    /**
+     * The join condition of an instance's row {@code i} to its started rows {@code g}: through the
+     * index on {@code (instance_id, started_at)}, from the instant the instance noted.
+     */
+    static final String IN_FLIGHT = "g.instance_id = i.id AND g.started_at >= COALESCE(i.in_flight_since, "
+            + "TIMESTAMP WITH TIME ZONE '1970-01-01 00:00:00+00') AND g.status = 'started'";
+
+    /** A condition: the instance of the row {@code i} has started rows. */
+    private static final String HAS_STARTED = "EXISTS (SELECT 1 FROM ai_generations g WHERE " + IN_FLIGHT + ")";
+
     /** Ends the lease at once, unless this instance still has started calls. Best effort. */
     void end() {
         try {
-            jdbi.useHandle(h -> h.createUpdate("DELETE FROM ai_usage_instances WHERE id = :id AND NOT EXISTS "
-                            + "(SELECT 1 FROM ai_generations WHERE instance_id = :id AND status = 'started')")
+            jdbi.useHandle(h -> h.createUpdate("DELETE FROM ai_usage_instances i WHERE id = :id AND NOT "
+                            + HAS_STARTED)
                     .bind("id", instanceId).execute());
         } catch (RuntimeException e) {
             LOG.debug("could not end the lease of usage instance {} ({})", instanceId, Failures.describe(e));
@@ -113,9 +187,8 @@ final class InstanceLease {
         record Orphan(UUID id, String org, Instant startedAt, String leases) {
         }
         List<Orphan> orphans = jdbi.withHandle(h -> h.createQuery("SELECT g.id, g.org_id, g.started_at, g.budget_leases "
-                        + "FROM ai_generations g WHERE g.status = 'started' AND g.instance_id IS NOT NULL "
-                        + "AND g.instance_id <> :me AND NOT EXISTS (SELECT 1 FROM ai_usage_instances i "
-                        + "WHERE i.id = g.instance_id AND i.alive_until >= :now)")
+                        + "FROM ai_usage_instances i JOIN ai_generations g ON " + IN_FLIGHT
+                        + " WHERE i.id <> :me AND i.alive_until < :now")
                 .bind("me", instanceId).bind("now", now)
                 .map((rs, ctx) -> new Orphan(rs.getObject("id", UUID.class), rs.getString("org_id"),
                         rs.getObject("started_at", OffsetDateTime.class).toInstant(), rs.getString("budget_leases")))
@@ -143,10 +216,10 @@ final class InstanceLease {
             }
         }
         abandoned.addAndGet(settled);
-        if (settled > 0) {
-            jdbi.useHandle(h -> h.createUpdate("DELETE FROM ai_usage_instances WHERE alive_until < :old")
-                    .bind("old", now.minus(Duration.ofDays(1))).execute());
-        }
+        // a dead instance with nothing in flight goes, so the sweeps do not look at its rows again
+        jdbi.useHandle(h -> h.createUpdate("DELETE FROM ai_usage_instances i WHERE i.id <> :me AND i.alive_until < :now "
+                        + "AND NOT " + HAS_STARTED)
+                .bind("me", instanceId).bind("now", now).execute());
         return settled;
     }
 }

@@ -425,8 +425,8 @@ public final class JdbcBudgetLedger implements BudgetStore, AutoCloseable {
         List<Expired> expired = jdbi.withHandle(h -> h.createQuery("SELECT id, org_id, budget_key, period_key "
                         + "FROM ai_budget_reservations r WHERE expires_at < :now AND NOT EXISTS (SELECT 1 FROM "
                         + "ai_generations g WHERE g.id = r.id AND g.status = 'started') AND NOT EXISTS (SELECT 1 "
-                        + "FROM ai_generations g WHERE g.status = 'started' AND g.budget_leases LIKE "
-                        + "CONCAT('%', CAST(r.id AS VARCHAR(36)), '%'))")
+                        + "FROM ai_usage_instances i JOIN ai_generations g ON " + InstanceLease.IN_FLIGHT
+                        + " WHERE g.budget_leases LIKE CONCAT('%', CAST(r.id AS VARCHAR(36)), '%'))")
                 .bind("now", now)
                 .map((rs, ctx) -> new Expired(rs.getObject("id", UUID.class), rs.getString("org_id"),
                         rs.getString("budget_key"), rs.getString("period_key")))

@@ -94,6 +94,9 @@ public final class JdbcUsageSink implements UsageLog, UsageSummaries, AutoClosea
             throw new IllegalStateException("the usage sink is closed");
         }
         lease.ensureAlive();
+        // in flight until its outcome is committed: also when this write fails, since its commit may
+        // have happened unheard, and the call's refusal is then written over its row
+        lease.starting(record);
         starts.write(record);
     }
 

@@ -223,6 +223,9 @@ final class UsageWriter {
                     setAside(part.get(0), refused);
                 }
                 stored += part.size();
+                List<UUID> ids = new ArrayList<>(part.size());
+                part.forEach(p -> ids.add(p.record().id()));
+                lease.landed(ids);
                 done(part.size());
             }
         } finally {
