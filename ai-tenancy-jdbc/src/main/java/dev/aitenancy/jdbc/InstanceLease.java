@@ -216,10 +216,12 @@ final class InstanceLease {
             }
         }
         abandoned.addAndGet(settled);
-        // a dead instance with nothing in flight goes, so the sweeps do not look at its rows again
-        jdbi.useHandle(h -> h.createUpdate("DELETE FROM ai_usage_instances i WHERE i.id <> :me AND i.alive_until < :now "
-                        + "AND NOT " + HAS_STARTED)
-                .bind("me", instanceId).bind("now", now).execute());
+        if (settled > 0) {
+            // kept a day: an instance its peers took for dead may still write a started row before it renews
+            jdbi.useHandle(h -> h.createUpdate("DELETE FROM ai_usage_instances i WHERE i.alive_until < :old AND NOT "
+                            + HAS_STARTED)
+                    .bind("old", now.minus(Duration.ofDays(1))).execute());
+        }
         return settled;
     }
 }

@@ -128,10 +128,7 @@ final class UsageRows {
         }
         UNNEST = "unnest(" + params + ") AS v(" + names + ")";
         UPDATE_ALL = "UPDATE ai_generations g SET " + set + " FROM " + UNNEST
-                // the status test is kept off the (status, instance_id) index on purpose: a planner that
-                // believes few rows are started would scan them all there, dead index entries of every
-                // row finished since the last vacuum included, instead of looking each id up
-                + " WHERE g.id = CAST(v.id AS uuid) AND (g.status = 'started') IS TRUE RETURNING g.id";
+                + " WHERE g.id = CAST(v.id AS uuid) AND g.status = 'started' RETURNING g.id";
         INSERT_ALL = "INSERT INTO ai_generations (" + names + ", instance_id, budget_leases) SELECT " + values
                 + ", CAST(? AS uuid), v.budget_leases FROM unnest(" + params + ", (SELECT CAST(? AS text[]))) AS v(" + names
                 + ", budget_leases)";
