@@ -27,7 +27,6 @@ import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The started calls of a dead instance are found through the index on {@code (instance_id,
@@ -169,11 +168,7 @@ class CallsInFlightTest {
     @Test
     void onPostgresqlFinishingUpdatesAreHeapOnly() throws Exception {
         try (TestDatabase.Db db = TestDatabase.POSTGRESQL.open()) {
-            PGSimpleDataSource direct = new PGSimpleDataSource();
-            direct.setURL(System.getenv("AI_TENANCY_TEST_PG_URL"));
-            direct.setUser(System.getenv("AI_TENANCY_TEST_PG_USER"));
-            direct.setPassword(System.getenv("AI_TENANCY_TEST_PG_PASSWORD"));
-            direct.setCurrentSchema(db.name());
+            DataSource direct = db.unpooled();
             int n = 200;
             // a pool of this test's own: closing it ends its server processes, which report their counts
             try (HikariDataSource pool = FaultFixtures.pool(direct, 4, Duration.ofSeconds(10))) {

@@ -22,16 +22,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * On PostgreSQL the statements that take their rows as arrays ({@code unnest}, {@code = ANY}) are
  * planned once per connection, not at every execution. PostgreSQL plans a prepared statement for
  * its parameters' values five times, then keeps a generic plan only if it costs no more; a plan for
  * the values sees an array's length, so for the small batches of a lightly loaded instance it
- * always looked cheaper, and every execution was planned again (about 60 µs of the server's CPU
+ * always looked cheaper, and every execution was planned again (about 60 µs of planning
  * each, measured with {@code pg_stat_statements}).
  */
 class GenericPlansTest {
@@ -54,11 +54,7 @@ class GenericPlansTest {
                         + "'org-' || (g % 100), 'user', 'user-' || g, 0, 1 FROM generate_series(1, 20000) g");
                 h.execute("ANALYZE");
             });
-            PGSimpleDataSource direct = new PGSimpleDataSource();
-            direct.setURL(System.getenv("AI_TENANCY_TEST_PG_URL"));
-            direct.setUser(System.getenv("AI_TENANCY_TEST_PG_USER"));
-            direct.setPassword(System.getenv("AI_TENANCY_TEST_PG_PASSWORD"));
-            direct.setCurrentSchema(db.name());
+            DataSource direct = db.unpooled();
             // one connection, so every statement is prepared on the server process this test then asks
             try (HikariDataSource one = FaultFixtures.pool(direct, 1, Duration.ofSeconds(30))) {
                 AiTenancyJdbc jdbc = AiTenancyJdbc.create(one, Clock.systemUTC(), false);

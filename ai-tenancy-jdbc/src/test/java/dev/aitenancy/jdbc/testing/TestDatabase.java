@@ -89,6 +89,14 @@ public enum TestDatabase {
     /** One isolated database of a test. */
     public record Db(TestDatabase kind, DataSource dataSource, String name) implements AutoCloseable {
 
+        /**
+         * The database without the pool: on PostgreSQL each connection is a server process of its
+         * own, which ends (and reports its statistics) when the connection closes.
+         */
+        public DataSource unpooled() {
+            return kind == H2 ? dataSource : postgres(name);
+        }
+
         @Override
         public void close() {
             if (kind == H2) {
