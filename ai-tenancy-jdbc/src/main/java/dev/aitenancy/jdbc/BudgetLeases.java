@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Taking.</b> A call that some lease of its budgets cannot cover takes what is missing, plus up
  * to 1/{@value #SLICE_DIVISOR} of the budget's limit (never more than a quarter of the room left, so
- * leases shrink as a budget fills), for every budget of the call at once, in one transaction that
- * locks the usage rows in {@link BudgetRow}'s order. When a budget has no room for the call's share
+ * leases shrink as a budget fills), for every budget of the call whose lease is short, at once, in
+ * one transaction that locks the usage rows in {@link BudgetRow}'s order; a lease that covers the
+ * call is left as it is (an org's lease does not grow by a slice with each new user's first call). When a budget has no room for the call's share
  * the call is reserved alone as before (which refuses it on a hard budget, or reports the overrun
  * of a soft one): a refusal means the database had no room for the call, other instances' unused
  * lease money counted as reserved. So the database's {@code spent + reserved} never passes a hard
@@ -284,6 +285,9 @@ final class BudgetLeases {
             BudgetRow row = rows.get(i);
             Lease lease = usable(row, b, now);
             BigDecimal unlent = lease == null ? BigDecimal.ZERO : lease.unlent();
+            if (lease != null && unlent.compareTo(w) >= 0) {
+                continue; // this lease covers the call: left as it is, so it holds no more than one slice
+            }
             BigDecimal need = w.subtract(unlent).max(BigDecimal.ZERO);
             BigDecimal room = b.limitUsd().subtract(used.get(row)).add(returned.getOrDefault(row, BigDecimal.ZERO));
             if (room.compareTo(need) < 0) {

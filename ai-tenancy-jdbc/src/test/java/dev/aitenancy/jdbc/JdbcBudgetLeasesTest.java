@@ -220,6 +220,32 @@ class JdbcBudgetLeasesTest {
         next.reserve(UUID.randomUUID(), ACME, Caller.user("u"), null, new BigDecimal("99.957")).settle(BigDecimal.ZERO);
     }
 
+    /**
+     * Each user's first call takes a lease of the user's budget; the org's lease, which covers the
+     * call, is left as it is: it does not grow by a slice per new user (20 users would have had it
+     * hold 20 slices, 40% of the budget, idle, counted against every other instance).
+     */
+    @Test
+    void aTakeForOneBudgetLeavesALeaseThatCoversTheCallAsItIs() {
+        JdbcBudgetLedger ledger = ledger(jdbc(databases.open(database)));
+        ledger.setBudget(hard("100"));
+        for (int u = 0; u < 20; u++) {
+            ledger.setBudget(Budget.hard(ACME, Budget.Scope.USER, "u" + u, Budget.Period.MONTHLY, new BigDecimal("100")));
+        }
+        BigDecimal slice = new BigDecimal("100").divide(BigDecimal.valueOf(BudgetLeases.SLICE_DIVISOR));
+
+        for (int u = 0; u < 20; u++) {
+            ledger.reserve(UUID.randomUUID(), ACME, Caller.user("u" + u), null, CENT).settle(CENT);
+        }
+
+        assertThat(ledger.leases().takes()).as("one take per user's lease").isEqualTo(20);
+        assertThat(column("spent")).isEqualByComparingTo("0.20");
+        assertThat(column("reserved")).as("the org's one lease: the first call's slice and cent, less 20 cents spent")
+                .isEqualByComparingTo(slice.add(CENT).subtract(new BigDecimal("0.20")));
+        assertThat(usage("USER:u7:%", "reserved")).as("each user's lease: a slice").isEqualByComparingTo(slice);
+        assertHoldsNothingOnceClosed(ledger);
+    }
+
     @Test
     void whatALeaseHasNotLentGoesBackWhenItIsIdle() throws Exception {
         JdbcBudgetLedger ledger = ledger(jdbc(databases.open(database)));
