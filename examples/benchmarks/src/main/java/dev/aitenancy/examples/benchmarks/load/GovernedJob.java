@@ -128,6 +128,33 @@ final class GovernedJob implements Subject {
         if (usage instanceof JdbcUsageSink sink && !sink.flush(Duration.ofSeconds(120))) {
             throw new IllegalStateException(store + ": the usage writer did not drain within 120 s");
         }
+        if (store.equals("h2") && H2_STATEMENTS) {
+            logStatements();
+        }
+    }
+
+    /**
+     * {@code -Dload.h2stats=true}: after each H2 segment, logs the statements H2 ran since the one
+     * before (its {@code QUERY_STATISTICS}: executions and time, the 25 costliest), a count that does
+     * not depend on the machine's speed.
+     */
+    private static final boolean H2_STATEMENTS = Boolean.getBoolean("load.h2stats");
+
+    private void logStatements() {
+        try (Connection c = setup.db().dataSource().getConnection(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT EXECUTION_COUNT, CUMULATIVE_EXECUTION_TIME, SQL_STATEMENT "
+                    + "FROM INFORMATION_SCHEMA.QUERY_STATISTICS ORDER BY CUMULATIVE_EXECUTION_TIME DESC LIMIT 25")) {
+                while (rs.next()) {
+                    String sql = rs.getString(3).replaceAll("\\s+", " ");
+                    LoadHarness.log(String.format(java.util.Locale.ROOT, "h2 statements: %,8d runs %,8.0f ms %s",
+                            rs.getLong(1), rs.getDouble(2), sql.substring(0, Math.min(140, sql.length()))));
+                }
+            }
+            s.execute("SET QUERY_STATISTICS FALSE"); // clears them
+            s.execute("SET QUERY_STATISTICS TRUE");
+        } catch (SQLException e) {
+            throw new IllegalStateException(store + ": reading H2's statement statistics failed", e);
+        }
     }
 
     /**

@@ -27,13 +27,17 @@ import java.util.concurrent.ForkJoinPool;
  * until the JIT compilers rest), then rounds of one bare and one governed
  * segment (the order alternates from round to round); the round with the median ratio is reported.
  * Before each segment the previous one's leftovers are cleared: the usage writer is drained and a
- * GC is requested, so neither side pays for the other.
+ * GC is requested, so neither side pays for the other; and each segment calls for a lead-in (1 s)
+ * before it measures, so that neither pays for the JVM state the other left (a heap and young
+ * generation sized for the other side's garbage: the governed side measured right after the bare
+ * one ran up to twice the CPU per call of the same side measured after itself).
  *
  * <pre>
  * --variants memory,h2,postgresql   (default: memory,h2, plus postgresql when AI_TENANCY_TEST_PG_URL is set)
  * --modes sequential,async64,blocking64
  * --seconds 4       length of each measured segment
  * --warmup 4        length of each side's warm-up, per variant and mode
+ * --lead-in 1       seconds each measured segment calls before it starts measuring
  * --rounds 3        measured rounds per variant and mode
  * --pool 10         HikariCP pool size (HikariCP's default)
  * --server-threads 24
@@ -52,6 +56,9 @@ public final class LoadHarness {
 
     /** Calls each side makes at least in its warm-up (the library's provider pool has 64 threads on Java 17). */
     static final long WARM_UP_CALLS = 256;
+
+    /** {@code -Dload.segmentTimes=true}: log when each measured segment started and ended. */
+    private static final boolean SEGMENT_TIMES = Boolean.getBoolean("load.segmentTimes");
 
     private LoadHarness() {
     }
@@ -102,6 +109,7 @@ public final class LoadHarness {
         }
         double seconds = Double.parseDouble(options.getOrDefault("seconds", "4"));
         double warmup = Double.parseDouble(options.getOrDefault("warmup", "4"));
+        double leadIn = Double.parseDouble(options.getOrDefault("lead-in", "1"));
         int rounds = Integer.parseInt(options.getOrDefault("rounds", "3"));
         int pool = Integer.parseInt(options.getOrDefault("pool", "10"));
         int serverThreads = Integer.parseInt(options.getOrDefault("server-threads", "24"));
@@ -119,8 +127,8 @@ public final class LoadHarness {
         report.settings = String.format(Locale.ROOT,
                 "warm-up %s s per side, repeated (at most 10 times) until it made at least %d calls and the JIT"
                         + " compilers spent under 5%% of it compiling, then %d rounds of %s s per side (order alternating),"
-                        + " per variant and mode; HikariCP pool %d",
-                trim(warmup), WARM_UP_CALLS, rounds, trim(seconds), pool);
+                        + " each measured after a lead-in of %s s of calls, per variant and mode; HikariCP pool %d",
+                trim(warmup), WARM_UP_CALLS, rounds, trim(seconds), trim(leadIn), pool);
         List<Rounds> results = new ArrayList<>();
         Map<String, Map<String, Long>> records = new LinkedHashMap<>();
         Map<String, Long> expected = new LinkedHashMap<>();
@@ -148,12 +156,12 @@ public final class LoadHarness {
                             int k = 0;
                             for (; k < 10 && (k == 0 || warmed < WARM_UP_CALLS || compiling); k++) {
                                 long compiledBefore = compilationMillis();
-                                Result r = measure(segments, s, mode, warmup);
+                                Result r = measure(segments, s, mode, warmup, 0);
                                 compiling = compilationMillis() - compiledBefore > STILL_COMPILING * warmup * 1000;
                                 warmed += r.calls();
-                                calls += r.calls();
+                                calls += r.okCalls() + r.failures();
                                 failures += r.failures();
-                                governedOk += s == job ? r.calls() - r.failures() : 0;
+                                governedOk += s == job ? r.okCalls() : 0;
                                 note(failureNotes, variant, r);
                             }
                             s.afterWarmUp();
@@ -164,15 +172,18 @@ public final class LoadHarness {
                         for (int round = 0; round < rounds; round++) {
                             List<Subject> order = round % 2 == 0 ? List.of(bare, job) : List.of(job, bare);
                             for (Subject s : order) {
-                                Result r = measure(segments, s, mode, seconds);
-                                calls += r.calls();
+                                Result r = measure(segments, s, mode, seconds, leadIn);
+                                calls += r.okCalls() + r.failures();
                                 failures += r.failures();
-                                governedOk += s == job ? r.calls() - r.failures() : 0;
+                                governedOk += s == job ? r.okCalls() : 0;
                                 note(failureNotes, variant, r);
                                 (s == job ? rs.governed() : rs.bare()).add(r);
                             }
                             log(String.format(Locale.ROOT, "%s %s round %d: %s", variant, mode.label, round + 1,
                                     Report.brief(rs, round)));
+                            log(String.format(Locale.ROOT, "%s %s round %d: CPU µs/call by thread, bare: %s; "
+                                    + "governed: %s", variant, mode.label, round + 1,
+                                    rs.bare().get(round).cpuByThreads(), rs.governed().get(round).cpuByThreads()));
                         }
                         results.add(rs);
                     }
@@ -202,9 +213,13 @@ public final class LoadHarness {
         }
     }
 
-    private static Result measure(Segments segments, Subject subject, Mode mode, double seconds)
+    private static Result measure(Segments segments, Subject subject, Mode mode, double seconds, double leadIn)
             throws InterruptedException {
-        Result r = segments.run(subject, mode, seconds);
+        Instant start = Instant.now();
+        Result r = segments.run(subject, mode, seconds, leadIn);
+        if (SEGMENT_TIMES) { // to find a segment in a flight recording
+            log(String.format(Locale.ROOT, "segment %s %s: %s to %s", subject.name(), mode.label, start, Instant.now()));
+        }
         subject.settle();
         System.gc();
         return r;
@@ -243,7 +258,7 @@ public final class LoadHarness {
             } else {
                 throw new IllegalArgumentException("--" + name + " needs a value");
             }
-            if (!List.of("variants", "modes", "seconds", "warmup", "rounds", "pool", "server-threads", "out")
+            if (!List.of("variants", "modes", "seconds", "warmup", "lead-in", "rounds", "pool", "server-threads", "out")
                     .contains(name)) {
                 throw new IllegalArgumentException("unknown option --" + name);
             }

@@ -52,10 +52,25 @@ final class Segments {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    /** What one segment measured. Latencies in nanoseconds. */
+    /**
+     * What one segment measured. Latencies in nanoseconds. {@code calls} were measured; {@code okCalls}
+     * succeeded in the whole segment, its lead-in included (each leaves a usage record);
+     * {@code failures} counts the whole segment's.
+     */
     record Result(String subject, Mode mode, long calls, long failures, long callsInTime, double seconds,
             Histogram latency, double callerBytesPerCall, double jvmBytesPerCall, long threadsStarted,
-            String firstFailure, Cpu cpu) {
+            String firstFailure, Cpu cpu, long okCalls) {
+
+        /** The segment's CPU time per call by thread (µs), largest first, e.g. "callers 210, ai-tenancy-usage-writer 95". */
+        String cpuByThreads() {
+            StringBuilder out = new StringBuilder();
+            cpu.byThreads().entrySet().stream()
+                    .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                    .filter(e -> e.getValue() >= 0.5)
+                    .forEach(e -> out.append(out.length() == 0 ? "" : ", ")
+                            .append(String.format(java.util.Locale.ROOT, "%s %.0f", e.getKey(), e.getValue())));
+            return out.toString();
+        }
 
         double callsPerSecond() {
             return callsInTime / seconds;
@@ -79,9 +94,12 @@ final class Segments {
      * CPU time per call over a segment, in microseconds: of this JVM (every thread: the callers, the
      * library's and the JDK's pools, JIT and GC) and of the stand-in provider's JVM. Unlike
      * throughput, these hardly move with what else runs on the machine, so they show where a
-     * change saves or costs work even on a loaded machine.
+     * change saves or costs work even on a loaded machine. {@code byThreads} splits this JVM's share
+     * by thread name (digits as {@code #}): "callers" are the harness's calling threads, "JIT, GC and
+     * ended threads" what the process spent outside the live Java threads.
      */
-    record Cpu(double harnessMicrosPerCall, double standInMicrosPerCall, double databaseMicrosPerCall) {
+    record Cpu(double harnessMicrosPerCall, double standInMicrosPerCall, double databaseMicrosPerCall,
+            Map<String, Double> byThreads) {
     }
 
     /**
@@ -123,18 +141,35 @@ final class Segments {
         this.standInCpuNanos = standInCpuNanos;
     }
 
-    Result run(Subject subject, Mode mode, double seconds) throws InterruptedException {
+    /**
+     * Calls through {@code subject} for {@code leadIn} seconds without measuring (calls then go on
+     * as before; the previous segment's other subject leaves the JVM in its own state, its heap sized
+     * for its garbage, which the first second of a segment would otherwise pay for), then for
+     * {@code seconds} measured.
+     */
+    Result run(Subject subject, Mode mode, double seconds, double leadIn) throws InterruptedException {
         return switch (mode) {
-            case SEQUENTIAL -> sequential(subject, seconds);
-            case ASYNC64 -> async(subject, seconds);
-            case BLOCKING64 -> blocking(subject, seconds);
+            case SEQUENTIAL -> sequential(subject, seconds, leadIn);
+            case ASYNC64 -> async(subject, seconds, leadIn);
+            case BLOCKING64 -> blocking(subject, seconds, leadIn);
         };
     }
 
-    private Result sequential(Subject subject, double seconds) {
+    private Result sequential(Subject subject, double seconds, double leadIn) {
         Histogram latency = new Histogram(3);
         Failures failures = new Failures();
         long calls = 0;
+        long leadInCalls = 0;
+        long leadInEnd = System.nanoTime() + (long) (leadIn * 1e9);
+        while (System.nanoTime() < leadInEnd) {
+            try {
+                subject.call(sequence.incrementAndGet());
+            } catch (Exception | Error e) {
+                failures.add(e);
+            }
+            leadInCalls++;
+        }
+        long leadInFailures = failures.count();
         Probe before = Probe.take(standInCpuNanos);
         long end = before.nanos + (long) (seconds * 1e9);
         long now = before.nanos;
@@ -150,15 +185,19 @@ final class Segments {
             calls++;
         }
         Probe after = Probe.take(standInCpuNanos);
-        return new Result(subject.name(), Mode.SEQUENTIAL, calls, failures.count(), calls - failures.count(),
-                (after.nanos - before.nanos) / 1e9, latency,
+        return new Result(subject.name(), Mode.SEQUENTIAL, calls, failures.count(),
+                calls - (failures.count() - leadInFailures), (after.nanos - before.nanos) / 1e9, latency,
                 (after.callerBytes - before.callerBytes) / (double) calls, after.jvmBytesSince(before) / (double) calls,
-                after.startedThreads - before.startedThreads, failures.first(), after.cpuSince(before, calls));
+                after.startedThreads - before.startedThreads, failures.first(),
+                after.cpuSince(before, calls, after.callerCpuNanos - before.callerCpuNanos),
+                calls + leadInCalls - failures.count());
     }
 
-    private Result async(Subject subject, double seconds) throws InterruptedException {
+    private Result async(Subject subject, double seconds, double leadIn) throws InterruptedException {
         Recorder latency = new Recorder(3);
         LongAdder completed = new LongAdder();
+        LongAdder ok = new LongAdder();
+        AtomicBoolean measuring = new AtomicBoolean();
         Failures failures = new Failures();
         AtomicBoolean running = new AtomicBoolean(true);
         CountDownLatch loopsDone = new CountDownLatch(CONCURRENCY);
@@ -186,22 +225,30 @@ final class Segments {
             }
 
             private void done(long t0, Throwable e) {
-                latency.recordValue(System.nanoTime() - t0);
                 if (e != null) {
                     failures.add(e);
+                } else {
+                    ok.increment();
                 }
-                completed.increment();
+                if (measuring.get()) { // calls that end within the measured time
+                    latency.recordValue(System.nanoTime() - t0);
+                    completed.increment();
+                }
             }
         }
 
-        Probe before = Probe.take(standInCpuNanos);
         for (int k = 0; k < CONCURRENCY; k++) {
             new Loop().next();
         }
+        sleepUntil(System.nanoTime() + (long) (leadIn * 1e9));
+        latency.reset();
+        long failedBefore = failures.count();
+        Probe before = Probe.take(standInCpuNanos);
+        measuring.set(true);
         sleepUntil(before.nanos + (long) (seconds * 1e9));
         running.set(false);
         long stop = System.nanoTime();
-        long inTime = completed.sum() - failures.count();
+        long inTime = completed.sum() - (failures.count() - failedBefore);
         if (!loopsDone.await(120, TimeUnit.SECONDS)) {
             failures.add(new IllegalStateException("calls still in flight 120 s after the segment ended"));
         }
@@ -209,11 +256,17 @@ final class Segments {
         long calls = completed.sum();
         return new Result(subject.name(), Mode.ASYNC64, calls, failures.count(), inTime, (stop - before.nanos) / 1e9,
                 latency.getIntervalHistogram(), Double.NaN, after.jvmBytesSince(before) / (double) calls,
-                after.startedThreads - before.startedThreads, failures.first(), after.cpuSince(before, calls));
+                after.startedThreads - before.startedThreads, failures.first(), after.cpuSince(before, calls, 0),
+                ok.sum());
     }
 
-    private Result blocking(Subject subject, double seconds) throws InterruptedException {
+    private Result blocking(Subject subject, double seconds, double leadIn) throws InterruptedException {
         LongAdder completed = new LongAdder();
+        LongAdder ok = new LongAdder();
+        LongAdder measuredFailures = new LongAdder();
+        LongAdder callersCpu = new LongAdder();
+        AtomicBoolean measuring = new AtomicBoolean();
+        long[] callerCpuAtStart = new long[CONCURRENCY];
         Failures failures = new Failures();
         AtomicBoolean running = new AtomicBoolean(true);
         CountDownLatch go = new CountDownLatch(1);
@@ -222,6 +275,7 @@ final class Segments {
         for (int k = 0; k < CONCURRENCY; k++) {
             Histogram h = new Histogram(3);
             histograms.add(h);
+            int index = k;
             Thread t = new Thread(() -> {
                 try {
                     go.await();
@@ -230,24 +284,37 @@ final class Segments {
                 }
                 while (running.get()) {
                     long t0 = System.nanoTime();
+                    boolean measured = measuring.get(); // calls that start within the measured time
                     try {
                         subject.call(sequence.incrementAndGet());
+                        ok.increment();
                     } catch (Exception | Error e) {
                         failures.add(e);
+                        if (measured) {
+                            measuredFailures.increment();
+                        }
                     }
-                    h.recordValue(System.nanoTime() - t0);
-                    completed.increment();
+                    if (measured) {
+                        h.recordValue(System.nanoTime() - t0);
+                        completed.increment();
+                    }
                 }
+                callersCpu.add(THREADS.getCurrentThreadCpuTime() - callerCpuAtStart[index]);
             }, "load-caller-" + k);
             threads.add(t);
             t.start();
         }
-        Probe before = Probe.take(standInCpuNanos); // after the callers started: they are the harness's, not the call's
         go.countDown();
+        sleepUntil(System.nanoTime() + (long) (leadIn * 1e9));
+        for (int k = 0; k < CONCURRENCY; k++) {
+            callerCpuAtStart[k] = THREADS.getThreadCpuTime(threads.get(k).getId());
+        }
+        Probe before = Probe.take(standInCpuNanos); // the callers are left out: they count their own time
+        measuring.set(true);
         sleepUntil(before.nanos + (long) (seconds * 1e9));
         running.set(false);
         long stop = System.nanoTime();
-        long inTime = completed.sum() - failures.count();
+        long inTime = completed.sum() - measuredFailures.sum();
         for (Thread t : threads) {
             t.join(TimeUnit.SECONDS.toMillis(120));
             if (t.isAlive()) {
@@ -260,7 +327,8 @@ final class Segments {
         long calls = completed.sum();
         return new Result(subject.name(), Mode.BLOCKING64, calls, failures.count(), inTime,
                 (stop - before.nanos) / 1e9, all, Double.NaN, after.jvmBytesSince(before) / (double) calls,
-                after.startedThreads - before.startedThreads, failures.first(), after.cpuSince(before, calls));
+                after.startedThreads - before.startedThreads, failures.first(),
+                after.cpuSince(before, calls, callersCpu.sum()), ok.sum());
     }
 
     private static void sleepUntil(long deadline) throws InterruptedException {
@@ -303,7 +371,8 @@ final class Segments {
      * the per-call figure is only as good as the pools are long-lived).
      */
     private record Probe(long nanos, long startedThreads, long callerBytes, Map<Long, Long> threadBytes,
-            long cpuNanos, long standInCpuNanos, long databaseCpuNanos) {
+            Map<Long, Map.Entry<String, Long>> threadCpu, long callerCpuNanos, long cpuNanos, long standInCpuNanos,
+            long databaseCpuNanos) {
 
         static Probe take(java.util.function.LongSupplier standInCpuNanos) {
             long[] ids = THREADS.getAllThreadIds();
@@ -314,15 +383,37 @@ final class Segments {
                     byThread.put(ids[k], bytes[k]);
                 }
             }
+            Map<Long, Map.Entry<String, Long>> cpu = new HashMap<>();
+            long self = Thread.currentThread().getId();
+            for (java.lang.management.ThreadInfo info : THREADS.getThreadInfo(ids)) {
+                if (info == null || info.getThreadId() == self || info.getThreadName().startsWith("load-caller-")) {
+                    continue; // the callers count their own time
+                }
+                long t = THREADS.getThreadCpuTime(info.getThreadId());
+                if (t >= 0) {
+                    cpu.put(info.getThreadId(), Map.entry(info.getThreadName().replaceAll("[0-9]+", "#"), t));
+                }
+            }
             return new Probe(System.nanoTime(), THREADS.getTotalStartedThreadCount(),
-                    THREADS.getThreadAllocatedBytes(Thread.currentThread().getId()), byThread,
+                    THREADS.getThreadAllocatedBytes(self), byThread, cpu, THREADS.getCurrentThreadCpuTime(),
                     OS.getProcessCpuTime(), standInCpuNanos.getAsLong(), postgresCpuNanos());
         }
 
-        Cpu cpuSince(Probe before, long calls) {
+        /** {@code callersNanos}: what the calling threads spent (they are left out of the threads' own figures). */
+        Cpu cpuSince(Probe before, long calls, long callersNanos) {
+            Map<String, Double> byThreads = new HashMap<>();
+            long counted = callersNanos;
+            byThreads.put("callers", callersNanos / 1e3 / calls);
+            for (Map.Entry<Long, Map.Entry<String, Long>> e : threadCpu.entrySet()) {
+                Map.Entry<String, Long> was = before.threadCpu.get(e.getKey());
+                long spent = e.getValue().getValue() - (was == null ? 0 : was.getValue());
+                counted += spent;
+                byThreads.merge(e.getValue().getKey(), spent / 1e3 / calls, Double::sum);
+            }
+            byThreads.put("JIT, GC and ended threads", (cpuNanos - before.cpuNanos - counted) / 1e3 / calls);
             return new Cpu((cpuNanos - before.cpuNanos) / 1e3 / calls,
                     (standInCpuNanos - before.standInCpuNanos) / 1e3 / calls,
-                    (databaseCpuNanos - before.databaseCpuNanos) / 1e3 / calls);
+                    (databaseCpuNanos - before.databaseCpuNanos) / 1e3 / calls, byThreads);
         }
 
         long jvmBytesSince(Probe before) {
