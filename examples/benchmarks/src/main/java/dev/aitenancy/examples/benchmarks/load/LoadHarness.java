@@ -28,9 +28,9 @@ import java.util.concurrent.ForkJoinPool;
  * segment (the order alternates from round to round); the round with the median ratio is reported.
  * Before each segment the previous one's leftovers are cleared: the usage writer is drained and a
  * GC is requested, so neither side pays for the other; and each segment calls for a lead-in (1 s)
- * before it measures, so that neither pays for the JVM state the other left (a heap and young
- * generation sized for the other side's garbage: the governed side measured right after the bare
- * one ran up to twice the CPU per call of the same side measured after itself).
+ * before it measures, so its figures leave out the change-over from the other side. (The governed
+ * side measured right after the bare one has used up to twice the CPU per call of the same side
+ * measured after itself; the lead-in did not remove that, and why is open: see BENCHMARKS.md.)
  *
  * <pre>
  * --variants memory,h2,postgresql   (default: memory,h2, plus postgresql when AI_TENANCY_TEST_PG_URL is set)

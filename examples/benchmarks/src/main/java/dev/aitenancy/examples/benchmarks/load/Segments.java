@@ -142,10 +142,9 @@ final class Segments {
     }
 
     /**
-     * Calls through {@code subject} for {@code leadIn} seconds without measuring (calls then go on
-     * as before; the previous segment's other subject leaves the JVM in its own state, its heap sized
-     * for its garbage, which the first second of a segment would otherwise pay for), then for
-     * {@code seconds} measured.
+     * Calls through {@code subject} for {@code leadIn} seconds without measuring, then for
+     * {@code seconds} measured (the calls go on without a break), so that a segment's figures leave
+     * out its change-over from the state the previous segment left the JVM in.
      */
     Result run(Subject subject, Mode mode, double seconds, double leadIn) throws InterruptedException {
         return switch (mode) {
