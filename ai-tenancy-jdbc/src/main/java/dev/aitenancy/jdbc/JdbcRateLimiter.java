@@ -84,7 +84,9 @@ import org.slf4j.LoggerFactory;
  * An instance does not go to the database for every call. When a call needs a row that has no
  * room left in this instance and that it counted calls on before in the same window, its group's
  * transaction counts the call and takes a <em>slice</em> of the row as well (a row's first call of
- * a window is counted alone, as without slices, so rows used once a minute cost nothing more):
+ * a window is counted alone, as without slices, so rows used once a minute cost nothing more;
+ * unless this instance held a slice of the row in the minute before, a row in steady use, whose
+ * first call of the minute takes one at once):
  * up to {@value RateSlices#SLICE_DIVISOR}th of the limit more (2%), and never more than a {@value RateSlices#ROOM_DIVISOR}th of what the row has left, so slices shrink as the
  * limit fills up. Calls whose every row has room in this instance's slices are then admitted in
  * memory, under one short lock, without a transaction: with a limit of 10,000 a minute a slice

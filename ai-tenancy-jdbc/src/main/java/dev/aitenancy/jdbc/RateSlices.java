@@ -35,6 +35,8 @@ final class RateSlices {
         long granted;
         long used;
         long lastUse;
+        /** Whether the database ever granted this row room beyond its calls (a slice). */
+        boolean sliced;
 
         Slice(long limit) {
             this.limit = limit;
@@ -131,7 +133,7 @@ final class RateSlices {
                 }
                 held[i] = take;
                 if (take < c.amount()) {
-                    seen[shortfalls.size()] = s != null;
+                    seen[shortfalls.size()] = s != null || heldBefore(k);
                     shortfalls.add(new Charge(c.org(), c.scope(), c.subject(), c.window(), c.amount() - take,
                             c.limit(), c.resetsIn()));
                 }
@@ -139,6 +141,18 @@ final class RateSlices {
             planned.add(new Planned(call, held, shortfalls, seen));
         }
         return planned;
+    }
+
+    /**
+     * Whether this instance held a slice of {@code k}'s row in the minute before {@code k}'s: a row
+     * in steady use, whose first call of a new minute takes a slice at once.
+     */
+    private boolean heldBefore(Key k) {
+        if (k.scope().endsWith("-day")) {
+            return false;
+        }
+        Slice before = slices.get(new Key(k.org(), k.scope(), k.subject(), k.window() - 1));
+        return before != null && before.sliced;
     }
 
     /**
@@ -172,6 +186,7 @@ final class RateSlices {
             if (amount > 0) {
                 Slice s = slices.computeIfAbsent(k, key -> new Slice(asked.get(key).limit()));
                 s.granted += amount;
+                s.sliced = true;
                 holding = true;
             }
         });
@@ -227,8 +242,10 @@ final class RateSlices {
 
     /**
      * Gives back, through {@code giveBack} (a negative correction of the row), the unused room of
-     * every slice not used for {@value #IDLE_MILLIS} ms, or of every slice when {@code all}; forgets
-     * the slices of windows that have ended (their rows are swept; nothing to give back).
+     * every slice not used for {@value #IDLE_MILLIS} ms, or of every slice when {@code all}. Slices
+     * of windows that have ended give nothing back (their rows are swept): those of the minute just
+     * ended stay a minute more, so that {@link #plan} knows which rows were in steady use; older
+     * ones are forgotten.
      */
     synchronized void giveBackIdle(long nowMillis, boolean all, BiConsumer<Key, Long> giveBack) {
         long minute = Math.floorDiv(nowMillis, 60_000L);
@@ -239,8 +256,11 @@ final class RateSlices {
             Map.Entry<Key, Slice> e = it.next();
             Key k = e.getKey();
             Slice s = e.getValue();
-            if (k.window() < (k.scope().endsWith("-day") ? day : minute)) {
-                it.remove();
+            boolean daily = k.scope().endsWith("-day");
+            if (k.window() < (daily ? day : minute)) {
+                if (daily || k.window() < minute - 1) {
+                    it.remove();
+                }
                 continue;
             }
             if (s.room() > 0) {

@@ -142,6 +142,35 @@ class JdbcRateLimiterSlicesTest {
         assertThat(untilRefused(second, "alice", 2_000)).isEqualTo(998);
     }
 
+    /**
+     * A row this instance held a slice of in the minute before is in steady use: its first call of
+     * the next minute takes a slice at once, so the minute's change costs it one transaction, not two.
+     */
+    @Test
+    void aRowWithASliceInTheMinuteBeforeTakesOneWithItsFirstCallOfTheNext() {
+        JdbcRateLimiter limiter = limiter(databases.open(database), new RateLimitPolicy(1_000, 0, 0));
+        int slice = 1_000 / RateSlices.SLICE_DIVISOR;
+        limiter.acquire(new RateLimitRequest(ACME, "alice", null, 0));
+        limiter.acquire(new RateLimitRequest(ACME, "alice", null, 0));
+        limiter.acquire(new RateLimitRequest(ACME, "bob", null, 0));
+        assertThat(count("user", "alice")).isEqualTo(2 + slice);
+        long groups = limiter.committedGroups();
+
+        clock.advance(Duration.ofMinutes(1));
+        for (int i = 0; i < 10; i++) {
+            limiter.acquire(new RateLimitRequest(ACME, "alice", null, 0));
+        }
+        limiter.acquire(new RateLimitRequest(ACME, "bob", null, 0));
+
+        assertThat(count("user", "alice", MINUTE + 1)).as("the first call and a slice").isEqualTo(1 + slice);
+        assertThat(count("user", "bob", MINUTE + 1)).as("no slice in the minute before: none now").isEqualTo(1);
+        assertThat(limiter.committedGroups() - groups).as("transactions for 11 calls").isEqualTo(2);
+        limiter.close();
+        assertThat(count("user", "alice", MINUTE + 1)).as("its unused room back on close").isEqualTo(10);
+        assertThat(count("user", "alice")).as("the minute before: its calls, as the window left it")
+                .isEqualTo(2 + slice);
+    }
+
     @Test
     void unusedRoomGoesBackWhenTheSliceIsIdle() throws Exception {
         DataSource ds = databases.open(database);
