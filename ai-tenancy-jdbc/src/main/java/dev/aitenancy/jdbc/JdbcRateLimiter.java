@@ -94,9 +94,15 @@ import org.slf4j.LoggerFactory;
  * every instance used plus the unused room of every slice, so all instances together never admit
  * one call over a limit; a refusal means the database has no room left for the call.
  * <ul>
+ * <li>A call that empties a slice of a row in steady use queues a refill: the committer thread
+ *     takes a new slice of the row in the background (after about {@value #CORRECTION_DELAY_MILLIS}
+ *     ms, with other refills and corrections in one transaction), so the row's next call finds
+ *     room instead of waiting for a transaction of its own.</li>
  * <li>Unused room goes back to the database (the row is lowered) when its slice has not been used
- *     for {@value RateSlices#IDLE_MILLIS} ms, and at once on {@link #close()}. Until then another
- *     instance may be refused while this one holds room: at most 2% of a limit per instance.</li>
+ *     for {@value RateSlices#IDLE_MILLIS} ms, but for room for one call like the last (so a row used
+ *     every few seconds does not go to the database with each call), and all of it at once on
+ *     {@link #close()}. Until then another instance may be refused while this one holds room: at
+ *     most 2% of a limit per instance.</li>
  * <li>An instance that dies (killed, lost power) never gives its room back: the row keeps it
  *     counted until the window ends, so for at most a minute each of its slices (2% of a limit)
  *     is lost to the other instances. Daily limits and key checks are not sliced: every call
@@ -147,7 +153,7 @@ public final class JdbcRateLimiter implements RateLimiter, RateLimitAdmin, AutoC
     /** When ({@link System#nanoTime()}) the slices were last looked at for idle room (by a group: groups never overlap). */
     private long idleScanned;
     private final GroupCommit<List<Charge>, Optional<Charge>> groups = new GroupCommit<>("ai-tenancy-rate-limits",
-            MAX_GROUP, this::commit, () -> !corrections.isEmpty() || slices.holding(),
+            MAX_GROUP, this::commit, () -> !corrections.isEmpty() || slices.holding() || slices.refillsPending(),
             Duration.ofMillis(CORRECTION_DELAY_MILLIS), LINGER);
     private final AtomicLong committedGroups = new AtomicLong();
     private final RateCounters counters;
@@ -169,7 +175,15 @@ public final class JdbcRateLimiter implements RateLimiter, RateLimitAdmin, AutoC
             return RateLimitPermit.NONE;
         }
         sweep(Math.floorDiv(now, 60_000L));
-        Optional<Charge> refused = slices.tryAdmit(charges) ? Optional.empty() : groups.submit(charges);
+        Optional<Charge> refused;
+        if (slices.tryAdmit(charges)) {
+            refused = Optional.empty();
+            if (slices.refillsPending()) {
+                groups.backgroundQueued();
+            }
+        } else {
+            refused = groups.submit(charges);
+        }
         if (refused.isPresent()) {
             Charge c = refused.get();
             throw new RateLimitedException(c.org(), c.describe(), c.resetsIn());
@@ -270,6 +284,22 @@ public final class JdbcRateLimiter implements RateLimiter, RateLimitAdmin, AutoC
                 }
             }
         }
+        Map<Key, RateCounters.Extra> refills = slices.takeRefills(clock.millis());
+        refills.forEach((k, e) -> {
+            if (extras.putIfAbsent(k, e) == null) {
+                needed.add(k);
+            }
+        });
+        try {
+            return decide(calls, planned, shortfalls, extras, needed);
+        } finally {
+            slices.refilled(refills.keySet());
+        }
+    }
+
+    /** {@link #commit}'s transaction, with the refills of slices in steady use among {@code extras}. */
+    private List<Optional<Charge>> decide(List<List<Charge>> calls, List<RateSlices.Planned> planned,
+            List<List<Charge>> shortfalls, Map<Key, RateCounters.Extra> extras, TreeSet<Key> needed) {
         Map<Key, Long> taken = takeCorrections();
         if (needed.isEmpty() && taken.isEmpty()) {
             return slices.settle(planned, List.of(), Map.of(), extras);

@@ -15,8 +15,9 @@ import java.util.function.BiConsumer;
  * counter row, how much of the row's count this instance took from the database ({@code granted})
  * and how much of that its calls have used. A call whose every limit has room in its slice is
  * admitted here without touching the database; the others go to the database for what is missing,
- * together with a new slice. All state is guarded by this object's lock; no database call is made
- * under it.
+ * together with a new slice. A slice in steady use that a call empties is queued for a refill,
+ * which the limiter's committer takes in the background ({@link #takeRefills}), so the next call
+ * finds room. All state is guarded by this object's lock; no database call is made under it.
  */
 final class RateSlices {
 
@@ -25,8 +26,9 @@ final class RateSlices {
     /** A slice takes at most this fraction of the room left in the database (1/4). */
     static final int ROOM_DIVISOR = 4;
     /**
-     * Unused room of a slice not used for this long is given back to the database (elapsed time,
-     * {@link System#nanoTime()}; the windows follow the limiter's clock).
+     * Unused room of a slice not used for this long is given back to the database, but for room for
+     * one call like its last (elapsed time, {@link System#nanoTime()}; the windows follow the
+     * limiter's clock).
      */
     static final long IDLE_MILLIS = 5_000;
 
@@ -37,6 +39,10 @@ final class RateSlices {
         long lastUse;
         /** Whether the database ever granted this row room beyond its calls (a slice). */
         boolean sliced;
+        /** The amount of the last call admitted from it: what an idle slice keeps. */
+        long lastAmount;
+        /** Whether a refill of this row is queued or in a transaction. */
+        boolean refilling;
 
         Slice(long limit) {
             this.limit = limit;
@@ -71,6 +77,9 @@ final class RateSlices {
     }
 
     private final Map<Key, Slice> slices = new HashMap<>();
+    /** Slices in steady use that ran out: a slice of each to take in the background. */
+    private final Map<Key, RateCounters.Extra> refills = new HashMap<>();
+    private volatile boolean refillsPending;
     /** Whether some slice may hold unused room (to give back when idle). */
     private volatile boolean holding;
 
@@ -94,11 +103,62 @@ final class RateSlices {
             }
         }
         for (Charge c : call) {
-            Slice s = slices.get(Key.of(c));
+            Key k = Key.of(c);
+            Slice s = slices.get(k);
             s.used += c.amount();
             s.lastUse = System.nanoTime();
+            s.lastAmount = c.amount();
+            if (s.sliced && !s.refilling && s.room() < c.amount()) {
+                long slice = sliceOf(c);
+                if (slice > 0) {
+                    s.refilling = true; // its next call like this one would go to the database: refill it first
+                    refills.put(k, new RateCounters.Extra(slice, c.limit()));
+                    refillsPending = true;
+                }
+            }
         }
         return true;
+    }
+
+    /** Whether a slice in steady use ran out and waits for a refill ({@link #takeRefills}). */
+    boolean refillsPending() {
+        return refillsPending;
+    }
+
+    /**
+     * The refills queued (a slice of each row, as a group asks for one), for a transaction of the
+     * limiter's committer; rows of windows that have ended are left out. {@link #refilled} must
+     * follow once that transaction is over, whatever its outcome.
+     */
+    synchronized Map<Key, RateCounters.Extra> takeRefills(long nowMillis) {
+        refillsPending = false;
+        if (refills.isEmpty()) {
+            return Map.of();
+        }
+        long minute = Math.floorDiv(nowMillis, 60_000L);
+        Map<Key, RateCounters.Extra> out = new HashMap<>();
+        refills.forEach((k, e) -> {
+            if (k.window() >= minute) {
+                out.put(k, e);
+            } else {
+                Slice s = slices.get(k);
+                if (s != null) {
+                    s.refilling = false;
+                }
+            }
+        });
+        refills.clear();
+        return out;
+    }
+
+    /** The refills of {@code keys} are over (granted through {@link #settle}, or failed): they may be queued again. */
+    synchronized void refilled(Iterable<Key> keys) {
+        for (Key k : keys) {
+            Slice s = slices.get(k);
+            if (s != null) {
+                s.refilling = false;
+            }
+        }
     }
 
     /**
@@ -177,6 +237,12 @@ final class RateSlices {
                     s.used += c.amount();
                     s.lastUse = System.nanoTime();
                 }
+                for (Charge c : p.call) {
+                    Slice s = slices.get(Key.of(c));
+                    if (s != null) {
+                        s.lastAmount = c.amount();
+                    }
+                }
             } else {
                 giveBackHeld(p);
             }
@@ -242,7 +308,9 @@ final class RateSlices {
 
     /**
      * Gives back, through {@code giveBack} (a negative correction of the row), the unused room of
-     * every slice not used for {@value #IDLE_MILLIS} ms, or of every slice when {@code all}. Slices
+     * every slice not used for {@value #IDLE_MILLIS} ms, but for room for one call like its last when
+     * the row took slices (so that call needs no transaction), or all of it, of every slice, when
+     * {@code all}. Slices
      * of windows that have ended give nothing back (their rows are swept): those of the minute just
      * ended stay a minute more, so that {@link #plan} knows which rows were in steady use; older
      * ones are forgotten.
@@ -263,10 +331,12 @@ final class RateSlices {
                 }
                 continue;
             }
-            if (s.room() > 0) {
+            // a row in steady use keeps room for its next call, unless closing
+            long keep = all || !s.sliced ? 0 : Math.min(s.room(), s.lastAmount);
+            if (s.room() > keep) {
                 if (all || now - s.lastUse >= IDLE_MILLIS * 1_000_000L) {
-                    giveBack.accept(k, -s.room());
-                    s.granted = s.used;
+                    giveBack.accept(k, keep - s.room());
+                    s.granted = s.used + keep;
                 } else {
                     still = true;
                 }

@@ -185,10 +185,39 @@ class JdbcRateLimiterSlicesTest {
             Thread.sleep(20);
         }
 
-        assertThat(count("user", "alice")).as("given back after %d ms without use", RateSlices.IDLE_MILLIS)
-                .isEqualTo(2);
-        assertThat(untilRefused(second, "alice", 2_000)).isEqualTo(998);
-        assertThat(untilRefused(first, "alice", 10)).as("nothing left in the first instance's slice").isZero();
+        assertThat(count("user", "alice")).as("given back after %d ms without use, but for room for one call",
+                RateSlices.IDLE_MILLIS).isEqualTo(3);
+        assertThat(untilRefused(second, "alice", 2_000)).isEqualTo(997);
+        assertThat(untilRefused(first, "alice", 10)).as("the one call the first instance kept room for")
+                .isEqualTo(1);
+    }
+
+    /**
+     * A slice in steady use that a call empties is refilled in the background, so the calls after
+     * it find room and need no transaction of their own.
+     */
+    @Test
+    void aSliceInSteadyUseThatACallEmptiesIsRefilledInTheBackground() throws Exception {
+        JdbcRateLimiter limiter = limiter(databases.open(database), new RateLimitPolicy(1_000, 0, 0));
+        int slice = 1_000 / RateSlices.SLICE_DIVISOR;
+        for (int i = 0; i < 2 + slice; i++) { // the second call takes a slice, the last one empties it
+            limiter.acquire(new RateLimitRequest(ACME, "alice", null, 0));
+        }
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (count("user", "alice") != 2 + 2 * slice && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(count("user", "alice")).as("the calls, the slice they used and a new one").isEqualTo(2 + 2 * slice);
+        long groups = limiter.committedGroups();
+        for (int i = 0; i < slice - 1; i++) { // leaves room for one call: no refill yet
+            limiter.acquire(new RateLimitRequest(ACME, "alice", null, 0));
+        }
+
+        assertThat(limiter.committedGroups()).as("transactions for %d calls from the refill", slice - 1)
+                .isEqualTo(groups);
+        limiter.close();
+        assertThat(count("user", "alice")).as("every call, and no room once closed").isEqualTo(2 + 2 * slice - 1);
     }
 
     /**
