@@ -205,12 +205,19 @@ public final class JdbcRateLimiter implements RateLimiter, RateLimitAdmin, AutoC
     }
 
     /**
-     * Applies every queued token correction now, after the group in flight if there is one, and
-     * waits for it; the limiter stays usable afterwards. Never throws: corrections that could not
-     * be applied are logged at WARN (and stay queued when the transaction failed before its commit).
+     * Gives back the unused room of every slice and applies every queued token correction now,
+     * after the group in flight if there is one, and waits for it; no slice is refilled from then
+     * on, and the limiter stays usable. Never throws: corrections that could not be applied are
+     * logged at WARN (and stay queued when the transaction failed before its commit).
      */
     @Override
     public void close() {
+        slices.stopRefills();
+        try {
+            groups.submit(FLUSH); // waits for a group in flight, which may still add a refill to a slice
+        } catch (RuntimeException e) {
+            LOG.debug("rate-limit token corrections not applied yet on close: {}", Failures.describe(e));
+        }
         slices.giveBackIdle(clock.millis(), true, this::correct);
         try {
             groups.submit(FLUSH);

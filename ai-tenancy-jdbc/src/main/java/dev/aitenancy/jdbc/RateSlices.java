@@ -80,6 +80,7 @@ final class RateSlices {
     /** Slices in steady use that ran out: a slice of each to take in the background. */
     private final Map<Key, RateCounters.Extra> refills = new HashMap<>();
     private volatile boolean refillsPending;
+    private boolean refillsStopped;
     /** Whether some slice may hold unused room (to give back when idle). */
     private volatile boolean holding;
 
@@ -108,7 +109,7 @@ final class RateSlices {
             s.used += c.amount();
             s.lastUse = System.nanoTime();
             s.lastAmount = c.amount();
-            if (s.sliced && !s.refilling && s.room() < c.amount()) {
+            if (s.sliced && !s.refilling && !refillsStopped && s.room() < c.amount()) {
                 long slice = sliceOf(c);
                 if (slice > 0) {
                     s.refilling = true; // its next call like this one would go to the database: refill it first
@@ -118,6 +119,13 @@ final class RateSlices {
             }
         }
         return true;
+    }
+
+    /** From now on no slice is refilled, and the refills queued are dropped (the limiter is closing). */
+    synchronized void stopRefills() {
+        refillsStopped = true;
+        refillsPending = false;
+        refills.clear();
     }
 
     /** Whether a slice in steady use ran out and waits for a refill ({@link #takeRefills}). */

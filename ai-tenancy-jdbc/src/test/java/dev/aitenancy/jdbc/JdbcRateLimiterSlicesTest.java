@@ -171,6 +171,20 @@ class JdbcRateLimiterSlicesTest {
                 .isEqualTo(2 + slice);
     }
 
+    /** A refill queued when the limiter closes is dropped: closing leaves no room in the database. */
+    @Test
+    void closingRightAfterASliceRanOutLeavesNoRoom() {
+        JdbcRateLimiter limiter = limiter(databases.open(database), new RateLimitPolicy(1_000, 0, 0));
+        int slice = 1_000 / RateSlices.SLICE_DIVISOR;
+        for (int i = 0; i < 2 + slice; i++) { // the last call empties the slice and queues a refill
+            limiter.acquire(new RateLimitRequest(ACME, "alice", null, 0));
+        }
+
+        limiter.close();
+
+        assertThat(count("user", "alice")).as("the calls only").isEqualTo(2 + slice);
+    }
+
     @Test
     void unusedRoomGoesBackWhenTheSliceIsIdle() throws Exception {
         DataSource ds = databases.open(database);
