@@ -318,10 +318,9 @@ final class RateSlices {
      * Gives back, through {@code giveBack} (a negative correction of the row), the unused room of
      * every slice not used for {@value #IDLE_MILLIS} ms, but for room for one call like its last when
      * the row took slices (so that call needs no transaction), or all of it, of every slice, when
-     * {@code all}. Slices
-     * of windows that have ended give nothing back (their rows are swept): those of the minute just
-     * ended stay a minute more, so that {@link #plan} knows which rows were in steady use; older
-     * ones are forgotten.
+     * {@code all}. Slices of windows that have ended give nothing back (their rows are swept): those
+     * of the minute just ended stay a minute more, so that {@link #plan} knows which rows were in
+     * steady use; older ones are forgotten.
      */
     synchronized void giveBackIdle(long nowMillis, boolean all, BiConsumer<Key, Long> giveBack) {
         long minute = Math.floorDiv(nowMillis, 60_000L);
