@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * to 1/{@value #SLICE_DIVISOR} of the budget's limit (never more than a quarter of the room left, so
  * leases shrink as a budget fills), for every budget of the call whose lease is short, at once, in
  * one transaction that locks the usage rows in {@link BudgetRow}'s order; a lease that covers the
- * call is left as it is (an org's lease does not grow by a slice with each new user's first call). When a budget has no room for the call's share
- * the call is reserved alone as before (which refuses it on a hard budget, or reports the overrun
+ * call is left as it is (an org's lease does not grow by a slice with each new user's first call).
+ * When a budget has no room for the call's share the call is reserved alone as before (which refuses it on a hard budget, or reports the overrun
  * of a soft one): a refusal means the database had no room for the call, other instances' unused
  * lease money counted as reserved. So the database's {@code spent + reserved} never passes a hard
  * limit, whatever number of instances hold leases.

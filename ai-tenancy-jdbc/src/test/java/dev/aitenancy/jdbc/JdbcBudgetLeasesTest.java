@@ -230,7 +230,8 @@ class JdbcBudgetLeasesTest {
         JdbcBudgetLedger ledger = ledger(jdbc(databases.open(database)));
         ledger.setBudget(hard("100"));
         for (int u = 0; u < 20; u++) {
-            ledger.setBudget(Budget.hard(ACME, Budget.Scope.USER, "u" + u, Budget.Period.MONTHLY, new BigDecimal("100")));
+            ledger.setBudget(Budget.hard(ACME, Budget.Scope.USER, "u" + u, Budget.Period.MONTHLY,
+                    new BigDecimal("100")));
         }
         BigDecimal slice = new BigDecimal("100").divide(BigDecimal.valueOf(BudgetLeases.SLICE_DIVISOR));
 

@@ -40,6 +40,13 @@ import java.util.concurrent.TimeUnit;
  */
 final class GovernedJob implements Subject {
 
+    /**
+     * {@code -Dload.h2stats=true}: after each H2 segment, logs the statements H2 ran since the one
+     * before (its {@code QUERY_STATISTICS}: executions and time, the 25 costliest), a count that does
+     * not depend on the machine's speed.
+     */
+    private static final boolean H2_STATEMENTS = Boolean.getBoolean("load.h2stats");
+
     private final String store;
     private final GovernedSetup setup;
     private final UsageSink usage;
@@ -132,13 +139,6 @@ final class GovernedJob implements Subject {
             logStatements();
         }
     }
-
-    /**
-     * {@code -Dload.h2stats=true}: after each H2 segment, logs the statements H2 ran since the one
-     * before (its {@code QUERY_STATISTICS}: executions and time, the 25 costliest), a count that does
-     * not depend on the machine's speed.
-     */
-    private static final boolean H2_STATEMENTS = Boolean.getBoolean("load.h2stats");
 
     private void logStatements() {
         try (Connection c = setup.db().dataSource().getConnection(); Statement s = c.createStatement()) {

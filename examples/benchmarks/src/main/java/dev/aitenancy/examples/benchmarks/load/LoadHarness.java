@@ -218,7 +218,8 @@ public final class LoadHarness {
         Instant start = Instant.now();
         Result r = segments.run(subject, mode, seconds, leadIn);
         if (SEGMENT_TIMES) { // to find a segment in a flight recording
-            log(String.format(Locale.ROOT, "segment %s %s: %s to %s", subject.name(), mode.label, start, Instant.now()));
+            log(String.format(Locale.ROOT, "segment %s %s: %s to %s", subject.name(), mode.label, start,
+                    Instant.now()));
         }
         subject.settle();
         System.gc();

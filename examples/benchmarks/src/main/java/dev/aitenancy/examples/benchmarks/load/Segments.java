@@ -61,7 +61,7 @@ final class Segments {
             Histogram latency, double callerBytesPerCall, double jvmBytesPerCall, long threadsStarted,
             String firstFailure, Cpu cpu, long okCalls) {
 
-        /** The segment's CPU time per call by thread (µs), largest first, e.g. "callers 210, ai-tenancy-usage-writer 95". */
+        /** The segment's CPU time per call by thread (µs), largest first: "callers 210, ai-tenancy-usage-writer 95". */
         String cpuByThreads() {
             StringBuilder out = new StringBuilder();
             cpu.byThreads().entrySet().stream()
