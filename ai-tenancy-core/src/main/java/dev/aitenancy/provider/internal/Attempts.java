@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -21,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One non-streamed call: its attempts, with the waits between them, inside one deadline. A timer
- * set at the start fails the call with {@code AI_PROVIDER_TIMEOUT} when the deadline passes,
+ * set at the start ({@link Deadlines}: at most 10 ms late) fails the call with
+ * {@code AI_PROVIDER_TIMEOUT} when the deadline passes,
  * whatever is under way (an attempt, a backoff); a retry is started only when
  * {@link RetryDecision} says it can still finish in time. Completing the future any way — an
  * answer, an error, the deadline, a cancel by the caller — stops the timers and the exchange.
@@ -58,7 +58,7 @@ final class Attempts<T> {
     private final AtomicInteger attempts = new AtomicInteger();
     private volatile Future<?> inFlight;
     private volatile Future<?> pendingRetry;
-    private volatile ScheduledFuture<?> timer;
+    private volatile Deadlines.Timer timer;
     private volatile ProviderException lastFailure;
     private final AttemptListener listener;
     private final AtomicReference<Consumer<String>> open = new AtomicReference<>();
@@ -83,7 +83,7 @@ final class Attempts<T> {
             result.completeExceptionally(client.errors().deadline(ctx, deadline.timeout(), 0, null));
             return result;
         }
-        timer = Scheduler.INSTANCE.schedule(this::deadlinePassed, deadline.remainingNanos(), TimeUnit.NANOSECONDS);
+        timer = Deadlines.INSTANCE.after(deadline.remainingNanos(), this::deadlinePassed);
         result.whenComplete((v, e) -> {
             stop();
             ended(e == null ? null : e instanceof ProviderException pe ? pe.code().name() : "AI_CANCELED");
@@ -177,9 +177,9 @@ final class Attempts<T> {
     }
 
     private void stop() {
-        ScheduledFuture<?> t = timer;
+        Deadlines.Timer t = timer;
         if (t != null) {
-            t.cancel(false);
+            t.cancel();
         }
         Future<?> retry = pendingRetry;
         if (retry != null) {

@@ -4,7 +4,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
-/** One daemon thread that fires timeouts and retry delays for every provider client. */
+/** One daemon thread that starts retries after their delays for every provider client (deadlines: {@link Deadlines}). */
 final class Scheduler {
 
     static final ScheduledExecutorService INSTANCE = create();

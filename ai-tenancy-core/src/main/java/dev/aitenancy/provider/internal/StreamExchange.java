@@ -67,7 +67,7 @@ final class StreamExchange implements ProviderStream {
     private ProviderException lastFailure;
     private Future<?> exchange;
     private Flow.Subscription subscription;
-    private ScheduledFuture<?> timer;
+    private Deadlines.Timer timer;
     private ScheduledFuture<?> pendingRetry;
     private java.util.function.Consumer<String> openAttempt;
 
@@ -176,7 +176,7 @@ final class StreamExchange implements ProviderStream {
     }
 
     private void armTimer(long delayNanos) {
-        timer = Scheduler.INSTANCE.schedule(this::timerFired, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+        timer = Deadlines.INSTANCE.after(delayNanos, this::timerFired);
     }
 
     /** Before the first token: has the deadline passed? After it: has the stream been silent too long? */
@@ -247,7 +247,7 @@ final class StreamExchange implements ProviderStream {
     private void finish() {
         finished = true;
         if (timer != null) {
-            timer.cancel(false);
+            timer.cancel();
         }
         if (pendingRetry != null) {
             pendingRetry.cancel(false);
