@@ -26,11 +26,11 @@ import java.util.concurrent.ForkJoinPool;
  * <p>For each variant and mode: a warm-up of each side (at least {@value #WARM_UP_CALLS} calls, and
  * until the JIT compilers rest), then rounds of one bare and one governed
  * segment (the order alternates from round to round); the round with the median ratio is reported.
- * Before each segment the previous one's leftovers are cleared: the usage writer is drained and a
- * GC is requested, so neither side pays for the other; and each segment calls for a lead-in (1 s)
- * before it measures, so its figures leave out the change-over from the other side. (The governed
- * side measured right after the bare one has used up to twice the CPU per call of the same side
- * measured after itself; the lead-in did not remove that, and why is open: see BENCHMARKS.md.)
+ * Before each segment the usage writer is drained, so neither side pays for the other's records;
+ * and each segment calls for a lead-in (1 s) before it measures, so its figures leave out the
+ * change-over from the other side. No GC is requested between segments unless {@code --gc-between
+ * yes}: a full GC shrank the heap, and the segment that grew it again paid for touching the new
+ * pages (up to three times the CPU per call, whichever side it was; see BENCHMARKS.md).
  *
  * <pre>
  * --variants memory,h2,postgresql   (default: memory,h2, plus postgresql when AI_TENANCY_TEST_PG_URL is set)
@@ -39,6 +39,7 @@ import java.util.concurrent.ForkJoinPool;
  * --warmup 4        length of each side's warm-up, per variant and mode
  * --lead-in 1       seconds each measured segment calls before it starts measuring
  * --rounds 3        measured rounds per variant and mode
+ * --gc-between no   yes: request a full GC after each segment (the harness's way before 2026-12-02)
  * --pool 10         HikariCP pool size (HikariCP's default)
  * --server-threads 24
  * --out FILE        default: load-results.md in this module's build directory
@@ -59,6 +60,8 @@ public final class LoadHarness {
 
     /** {@code -Dload.segmentTimes=true}: log when each measured segment started and ended. */
     private static final boolean SEGMENT_TIMES = Boolean.getBoolean("load.segmentTimes");
+    /** {@code --gc-between yes}: request a full GC after each segment. */
+    private static boolean gcBetween;
 
     private LoadHarness() {
     }
@@ -111,6 +114,11 @@ public final class LoadHarness {
         double warmup = Double.parseDouble(options.getOrDefault("warmup", "4"));
         double leadIn = Double.parseDouble(options.getOrDefault("lead-in", "1"));
         int rounds = Integer.parseInt(options.getOrDefault("rounds", "3"));
+        gcBetween = switch (options.getOrDefault("gc-between", "no")) {
+            case "yes" -> true;
+            case "no" -> false;
+            default -> throw new IllegalArgumentException("--gc-between takes yes or no");
+        };
         int pool = Integer.parseInt(options.getOrDefault("pool", "10"));
         int serverThreads = Integer.parseInt(options.getOrDefault("server-threads", "24"));
         Path out = options.containsKey("out") ? Path.of(options.get("out")) : defaultOutput();
@@ -127,8 +135,10 @@ public final class LoadHarness {
         report.settings = String.format(Locale.ROOT,
                 "warm-up %s s per side, repeated (at most 10 times) until it made at least %d calls and the JIT"
                         + " compilers spent under 5%% of it compiling, then %d rounds of %s s per side (order alternating),"
-                        + " each measured after a lead-in of %s s of calls, per variant and mode; HikariCP pool %d",
-                trim(warmup), WARM_UP_CALLS, rounds, trim(seconds), trim(leadIn), pool);
+                        + " each measured after a lead-in of %s s of calls, per variant and mode; HikariCP pool %d;"
+                        + " between segments the usage writer is drained%s",
+                trim(warmup), WARM_UP_CALLS, rounds, trim(seconds), trim(leadIn), pool,
+                gcBetween ? " and a GC is requested" : " (no GC requested)");
         List<Rounds> results = new ArrayList<>();
         Map<String, Map<String, Long>> records = new LinkedHashMap<>();
         Map<String, Long> expected = new LinkedHashMap<>();
@@ -218,11 +228,13 @@ public final class LoadHarness {
         Instant start = Instant.now();
         Result r = segments.run(subject, mode, seconds, leadIn);
         if (SEGMENT_TIMES) { // to find a segment in a flight recording
-            log(String.format(Locale.ROOT, "segment %s %s: %s to %s", subject.name(), mode.label, start,
-                    Instant.now()));
+            log(String.format(Locale.ROOT, "segment %s %s: %s to %s (JVM uptime %.3f s)", subject.name(), mode.label,
+                    start, Instant.now(), java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3));
         }
         subject.settle();
-        System.gc();
+        if (gcBetween) {
+            System.gc();
+        }
         return r;
     }
 
@@ -259,7 +271,8 @@ public final class LoadHarness {
             } else {
                 throw new IllegalArgumentException("--" + name + " needs a value");
             }
-            if (!List.of("variants", "modes", "seconds", "warmup", "lead-in", "rounds", "pool", "server-threads", "out")
+            if (!List.of("variants", "modes", "seconds", "warmup", "lead-in", "rounds", "gc-between", "pool",
+                    "server-threads", "out")
                     .contains(name)) {
                 throw new IllegalArgumentException("unknown option --" + name);
             }

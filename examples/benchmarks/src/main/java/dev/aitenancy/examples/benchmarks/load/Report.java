@@ -65,7 +65,7 @@ final class Report {
         md.append("- stand-in provider: `").append(standIn).append("`\n");
         md.append("- the stand-in counted: `").append(standInStats).append("`\n");
         md.append("- segments: ").append(settings).append("; the round with the median ratio (sequential: median "
-                + "added p50) is shown; between segments the usage writer is drained and a GC is requested\n");
+                + "added p50) is shown\n");
         md.append("- bare: one JDK HttpClient (HTTP/1.1), `send` / `sendAsync` of the same JSON body, answer read as "
                 + "a String, not parsed; governed: `LLMJob.run` / `runAsync` through the library's `OpenAiClient` "
                 + "(default settings), every check on\n");
