@@ -2,6 +2,7 @@ package dev.aitenancy.jdbc;
 
 import dev.aitenancy.jdbc.internal.Dialect;
 import dev.aitenancy.jdbc.internal.GroupCommit;
+import dev.aitenancy.jdbc.internal.Sql;
 import dev.aitenancy.usage.UsageRecord;
 import java.time.Duration;
 import java.util.Collections;
@@ -72,7 +73,11 @@ final class StartCommitter {
                     leases.put(r.id(), note);
                 }
             }
-            jdbi.useTransaction(h -> UsageRows.insert(h, dialect, records, instanceId, leases));
+            if (dialect == Dialect.POSTGRESQL) { // one statement: committed on its own, one round trip
+                Sql.alone(jdbi, h -> UsageRows.insert(h, dialect, records, instanceId, leases));
+            } else { // a JDBC batch: one transaction
+                jdbi.useTransaction(h -> UsageRows.insert(h, dialect, records, instanceId, leases));
+            }
             leases.keySet().forEach(leaseNotes::remove);
         }
         return Collections.nCopies(records.size(), Boolean.TRUE);

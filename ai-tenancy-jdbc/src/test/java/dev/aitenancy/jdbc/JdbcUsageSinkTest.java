@@ -238,4 +238,76 @@ class JdbcUsageSinkTest {
                 "error AI_CONFIG_MISSING_API_KEY", perKind,
                 "error AI_STORE_UNAVAILABLE", duringOutage));
     }
+
+    /**
+     * A call that starts alone writes its started row with one statement: on PostgreSQL committed
+     * on its own (no BEGIN, no COMMIT: one round trip), on H2 in a transaction around its batch.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void aCallThatStartsAloneWritesItsRowWithoutATransactionOnPostgresql(TestDatabase kind) {
+        DataSource ds = databases.open(kind);
+        CountingDataSource counting = new CountingDataSource(ds);
+        JdbcUsageSink sink = AiTenancyJdbc.create(counting).usageSink(1_000, 100, Duration.ofSeconds(5));
+        sink.started(UsageRecord.builder(UUID.randomUUID(), "acme", T0).build()); // the instance's lease first
+        counting.reset();
+
+        for (int i = 1; i <= 10; i++) {
+            sink.started(UsageRecord.builder(UUID.randomUUID(), "acme", T0.plusMillis(i)).build());
+        }
+
+        if (kind == TestDatabase.POSTGRESQL) {
+            assertThat(counting.transactionsBegun()).as("transactions begun").isZero();
+            assertThat(counting.commits()).as("commits").isZero();
+        } else {
+            assertThat(counting.transactionsBegun()).as("transactions begun").isEqualTo(10);
+            assertThat(counting.commits()).as("commits").isEqualTo(10);
+        }
+        int started = Jdbi.create(ds).withHandle(h -> h.createQuery(
+                "SELECT COUNT(*) FROM ai_generations WHERE status = 'started'").mapTo(Integer.class).one());
+        assertThat(started).isEqualTo(11);
+        sink.close();
+    }
+
+    /** Counts, over the connections it hands out, the transactions begun and the commits. */
+    static final class CountingDataSource extends dev.aitenancy.jdbc.testing.ForwardingDataSource {
+        private final java.util.concurrent.atomic.AtomicInteger begun = new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.concurrent.atomic.AtomicInteger commits = new java.util.concurrent.atomic.AtomicInteger();
+
+        CountingDataSource(DataSource real) {
+            super(real);
+        }
+
+        @Override
+        public java.sql.Connection getConnection() throws java.sql.SQLException {
+            java.sql.Connection real = super.getConnection();
+            return (java.sql.Connection) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {java.sql.Connection.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("setAutoCommit") && Boolean.FALSE.equals(args[0])
+                                && real.getAutoCommit()) {
+                            begun.incrementAndGet();
+                        } else if (method.getName().equals("commit")) {
+                            commits.incrementAndGet();
+                        }
+                        try {
+                            return method.invoke(real, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        }
+
+        void reset() {
+            begun.set(0);
+            commits.set(0);
+        }
+
+        int transactionsBegun() {
+            return begun.get();
+        }
+
+        int commits() {
+            return commits.get();
+        }
+    }
 }

@@ -54,6 +54,27 @@ public final class Sql {
     }
 
     /**
+     * Runs {@code statement}, one statement, committed on its own: in autocommit (the pools' default)
+     * that is one round trip, where a transaction takes two, the statement and its COMMIT; on a
+     * connection the pool hands out outside autocommit, it is committed (or rolled back) here.
+     */
+    public static void alone(Jdbi jdbi, Consumer<Handle> statement) {
+        jdbi.useHandle(h -> {
+            if (!h.isInTransaction()) {
+                statement.accept(h);
+                return;
+            }
+            try {
+                statement.accept(h);
+                h.commit();
+            } catch (RuntimeException | Error e) {
+                h.rollback();
+                throw e;
+            }
+        });
+    }
+
+    /**
      * Updates a row, or inserts it when the update touched none, in one transaction; when another
      * instance inserts the same row at the same moment, the insert fails on the unique key and the
      * whole step is tried again as an update (up to 20 times: each failure means another writer's
