@@ -98,6 +98,9 @@ import org.slf4j.LoggerFactory;
  *     takes a new slice of the row in the background (after about {@value #CORRECTION_DELAY_MILLIS}
  *     ms, with other refills and corrections in one transaction), so the row's next call finds
  *     room instead of waiting for a transaction of its own.</li>
+ * <li>A row in steady use that a call uses in the last {@value RateSlices#NEXT_MINUTE_LEAD_MILLIS}
+ *     ms of its minute has a slice of its next minute's row taken the same way, in the background,
+ *     so the first call of the next minute is admitted in memory too.</li>
  * <li>Unused room goes back to the database (the row is lowered) when its slice has not been used
  *     for {@value RateSlices#IDLE_MILLIS} ms, but for room for one call like the last (so a row used
  *     every few seconds does not go to the database with each call), and all of it at once on
@@ -105,7 +108,8 @@ import org.slf4j.LoggerFactory;
  *     most 2% of a limit per instance.</li>
  * <li>An instance that dies (killed, lost power) never gives its room back: the row keeps it
  *     counted until the window ends, so for at most a minute each of its slices (2% of a limit)
- *     is lost to the other instances. Daily limits and key checks are not sliced: every call
+ *     is lost to the other instances (a slice of the next minute taken in its last seconds: for
+ *     that minute). Daily limits and key checks are not sliced: every call
  *     counts in the database, and a dead instance holds nothing of them.</li>
  * <li>A slice is taken under the limit of the moment; when the policy changes, the unused room of
  *     a slice taken under the old limit goes back and the new limit is checked in the database.</li>

@@ -31,6 +31,12 @@ final class RateSlices {
      * limiter's clock).
      */
     static final long IDLE_MILLIS = 5_000;
+    /**
+     * A row in steady use that a call uses in the last this many milliseconds of its minute has a
+     * slice of the next minute taken for it in the background, so the next minute's first call
+     * finds room.
+     */
+    static final long NEXT_MINUTE_LEAD_MILLIS = 3_000;
 
     private static final class Slice {
         final long limit;
@@ -117,8 +123,27 @@ final class RateSlices {
                     refillsPending = true;
                 }
             }
+            if (s.sliced && !refillsStopped && c.resetsIn().toMillis() <= NEXT_MINUTE_LEAD_MILLIS && !c.isDaily()) {
+                takeNextMinute(k, c);
+            }
         }
         return true;
+    }
+
+    /**
+     * Queues a slice of the next minute's row of {@code k} (once): the minute's change then costs
+     * the row's calls no transaction. Until it is granted, an empty slice stands for it.
+     */
+    private void takeNextMinute(Key k, Charge c) {
+        Key next = new Key(k.org(), k.scope(), k.subject(), k.window() + 1);
+        long slice = sliceOf(c);
+        if (slice > 0 && !slices.containsKey(next)) {
+            Slice placeholder = new Slice(c.limit());
+            placeholder.refilling = true;
+            slices.put(next, placeholder);
+            refills.put(next, new RateCounters.Extra(slice, c.limit()));
+            refillsPending = true;
+        }
     }
 
     /** From now on no slice is refilled, and the refills queued are dropped (the limiter is closing). */
