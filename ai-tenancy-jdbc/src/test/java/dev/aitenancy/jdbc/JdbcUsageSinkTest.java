@@ -37,6 +37,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
@@ -271,8 +272,8 @@ class JdbcUsageSinkTest {
 
     /** Counts, over the connections it hands out, the transactions begun and the commits. */
     static final class CountingDataSource extends dev.aitenancy.jdbc.testing.ForwardingDataSource {
-        private final java.util.concurrent.atomic.AtomicInteger begun = new java.util.concurrent.atomic.AtomicInteger();
-        private final java.util.concurrent.atomic.AtomicInteger commits = new java.util.concurrent.atomic.AtomicInteger();
+        private final AtomicInteger begun = new AtomicInteger();
+        private final AtomicInteger commits = new AtomicInteger();
 
         CountingDataSource(DataSource real) {
             super(real);

@@ -4,7 +4,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
-/** One daemon thread that starts retries after their delays for every provider client (deadlines: {@link Deadlines}). */
+/** One daemon thread that starts every provider client's retries after their delays (deadlines: {@link Deadlines}). */
 final class Scheduler {
 
     static final ScheduledExecutorService INSTANCE = create();
