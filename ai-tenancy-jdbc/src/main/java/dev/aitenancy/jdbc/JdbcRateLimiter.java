@@ -98,9 +98,10 @@ import org.slf4j.LoggerFactory;
  *     takes a new slice of the row in the background (after about {@value #CORRECTION_DELAY_MILLIS}
  *     ms, with other refills and corrections in one transaction), so the row's next call finds
  *     room instead of waiting for a transaction of its own.</li>
- * <li>A row in steady use that a call uses in the last {@value RateSlices#NEXT_MINUTE_LEAD_MILLIS}
- *     ms of its minute has a slice of its next minute's row taken the same way, in the background,
- *     so the first call of the next minute is admitted in memory too.</li>
+ * <li>When a call uses a row in steady use in the last {@value RateSlices#NEXT_MINUTE_LEAD_MILLIS}
+ *     ms of its minute, every row in steady use used in the last {@value RateSlices#IDLE_MILLIS} ms
+ *     has a slice of its next minute's row taken the same way, in the background, so the first
+ *     calls of the next minute are admitted in memory too.</li>
  * <li>Unused room goes back to the database (the row is lowered) when its slice has not been used
  *     for {@value RateSlices#IDLE_MILLIS} ms, but for room for one call like the last (so a row used
  *     every few seconds does not go to the database with each call), and all of it at once on

@@ -32,9 +32,9 @@ final class RateSlices {
      */
     static final long IDLE_MILLIS = 5_000;
     /**
-     * A row in steady use that a call uses in the last this many milliseconds of its minute has a
-     * slice of the next minute taken for it in the background, so the next minute's first call
-     * finds room.
+     * When a call uses a row in steady use in the last this many milliseconds of its minute, that
+     * row, and every other row in steady use used in the last {@value #IDLE_MILLIS} ms, has a slice
+     * of its next minute taken in the background, so the next minute's first call finds room.
      */
     static final long NEXT_MINUTE_LEAD_MILLIS = 3_000;
 
@@ -87,6 +87,9 @@ final class RateSlices {
     private final Map<Key, RateCounters.Extra> refills = new HashMap<>();
     private volatile boolean refillsPending;
     private boolean refillsStopped;
+    /** The minute whose rows in steady use were last queued for a slice of the next minute ({@link #takeRefills}). */
+    private long nextMinuteQueuedFor = Long.MIN_VALUE;
+    private boolean nextMinuteScan;
     /** Whether some slice may hold unused room (to give back when idle). */
     private volatile boolean holding;
 
@@ -95,10 +98,15 @@ final class RateSlices {
      * daily limits and key checks, so an instance that dies never holds any of those.
      */
     static long sliceOf(Charge c) {
-        if (c.isDaily() || c.scope().endsWith("-keycheck")) {
+        return sliceOf(c.scope(), c.limit());
+    }
+
+    /** {@link #sliceOf(Charge)} of a row of {@code scope} under {@code limit}. */
+    private static long sliceOf(String scope, long limit) {
+        if (scope.endsWith("-day") || scope.endsWith("-keycheck")) {
             return 0;
         }
-        return c.limit() / SLICE_DIVISOR;
+        return limit / SLICE_DIVISOR;
     }
 
     /** Admits {@code call} from the slices when each of its rows has room for it, counting it. */
@@ -124,7 +132,11 @@ final class RateSlices {
                 }
             }
             if (s.sliced && !refillsStopped && c.resetsIn().toMillis() <= NEXT_MINUTE_LEAD_MILLIS && !c.isDaily()) {
-                takeNextMinute(k, c);
+                takeNextMinute(k, s.limit);
+                if (nextMinuteQueuedFor != k.window()) { // and, once, for every other row in steady use
+                    nextMinuteQueuedFor = k.window();
+                    nextMinuteScan = true;
+                }
             }
         }
         return true;
@@ -134,14 +146,14 @@ final class RateSlices {
      * Queues a slice of the next minute's row of {@code k} (once): the minute's change then costs
      * the row's calls no transaction. Until it is granted, an empty slice stands for it.
      */
-    private void takeNextMinute(Key k, Charge c) {
+    private void takeNextMinute(Key k, long limit) {
         Key next = new Key(k.org(), k.scope(), k.subject(), k.window() + 1);
-        long slice = sliceOf(c);
+        long slice = sliceOf(k.scope(), limit);
         if (slice > 0 && !slices.containsKey(next)) {
-            Slice placeholder = new Slice(c.limit());
+            Slice placeholder = new Slice(limit);
             placeholder.refilling = true;
             slices.put(next, placeholder);
-            refills.put(next, new RateCounters.Extra(slice, c.limit()));
+            refills.put(next, new RateCounters.Extra(slice, limit));
             refillsPending = true;
         }
     }
@@ -149,6 +161,7 @@ final class RateSlices {
     /** From now on no slice is refilled, and the refills queued are dropped (the limiter is closing). */
     synchronized void stopRefills() {
         refillsStopped = true;
+        nextMinuteScan = false;
         refillsPending = false;
         refills.clear();
     }
@@ -160,15 +173,27 @@ final class RateSlices {
 
     /**
      * The refills queued (a slice of each row, as a group asks for one), for a transaction of the
-     * limiter's committer; rows of windows that have ended are left out. {@link #refilled} must
+     * limiter's committer; rows of windows that have ended are left out. Near a minute's end this
+     * includes the slices of the next minute ({@link #NEXT_MINUTE_LEAD_MILLIS}). {@link #refilled} must
      * follow once that transaction is over, whatever its outcome.
      */
     synchronized Map<Key, RateCounters.Extra> takeRefills(long nowMillis) {
         refillsPending = false;
+        long minute = Math.floorDiv(nowMillis, 60_000L);
+        if (nextMinuteScan && !refillsStopped) {
+            nextMinuteScan = false;
+            long recently = System.nanoTime() - IDLE_MILLIS * 1_000_000L;
+            for (Map.Entry<Key, Slice> e : List.copyOf(slices.entrySet())) {
+                Key k = e.getKey();
+                Slice s = e.getValue();
+                if (k.window() == minute && s.sliced && s.lastUse - recently > 0 && !k.scope().endsWith("-day")) {
+                    takeNextMinute(k, s.limit);
+                }
+            }
+        }
         if (refills.isEmpty()) {
             return Map.of();
         }
-        long minute = Math.floorDiv(nowMillis, 60_000L);
         Map<Key, RateCounters.Extra> out = new HashMap<>();
         refills.forEach((k, e) -> {
             if (k.window() >= minute) {

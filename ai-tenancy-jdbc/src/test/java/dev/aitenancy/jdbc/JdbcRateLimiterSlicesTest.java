@@ -172,38 +172,44 @@ class JdbcRateLimiterSlicesTest {
     }
 
     /**
-     * A row in steady use that a call uses in the last seconds of its minute has a slice of the next
-     * minute taken in the background, so the next minute's calls need no transaction at all.
+     * When a call uses a row in steady use in the last seconds of its minute, that row and every
+     * other row in steady use have a slice of the next minute taken in the background, so the next
+     * minute's calls need no transaction at all; a row without a slice gets none.
      */
     @Test
-    void aRowInSteadyUseTakesASliceOfTheNextMinuteInItsLastSeconds() throws Exception {
+    void rowsInSteadyUseTakeASliceOfTheNextMinuteInItsLastSeconds() throws Exception {
         JdbcRateLimiter limiter = limiter(databases.open(database), new RateLimitPolicy(1_000, 0, 0));
         int slice = 1_000 / RateSlices.SLICE_DIVISOR;
         limiter.acquire(new RateLimitRequest(ACME, "alice", null, 0));
         limiter.acquire(new RateLimitRequest(ACME, "alice", null, 0)); // takes a slice
         limiter.acquire(new RateLimitRequest(ACME, "bob", null, 0));
         limiter.acquire(new RateLimitRequest(ACME, "bob", null, 0)); // takes a slice
+        limiter.acquire(new RateLimitRequest(ACME, "carol", null, 0)); // counted alone: no slice
         assertThat(count("user", "alice")).isEqualTo(2 + slice);
 
         clock.advance(Duration.ofSeconds(60 - 15 - 2)); // 2 s before the minute ends
         limiter.acquire(new RateLimitRequest(ACME, "alice", null, 0)); // from its slice
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (count("user", "alice", MINUTE + 1) != slice && System.nanoTime() < deadline) {
+        while ((count("user", "alice", MINUTE + 1) != slice || count("user", "bob", MINUTE + 1) != slice)
+                && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
         assertThat(count("user", "alice", MINUTE + 1)).as("a slice of the next minute").isEqualTo(slice);
-        assertThat(count("user", "bob", MINUTE + 1)).as("not used in the minute's last seconds: none").isZero();
+        assertThat(count("user", "bob", MINUTE + 1)).as("another row in steady use: one too").isEqualTo(slice);
+        assertThat(count("user", "carol", MINUTE + 1)).as("a row without a slice: none").isZero();
         long groups = limiter.committedGroups();
 
         clock.advance(Duration.ofSeconds(3));
         for (int i = 0; i < 10; i++) {
             limiter.acquire(new RateLimitRequest(ACME, "alice", null, 0));
+            limiter.acquire(new RateLimitRequest(ACME, "bob", null, 0));
         }
 
-        assertThat(limiter.committedGroups() - groups).as("transactions for 10 calls of the next minute").isZero();
+        assertThat(limiter.committedGroups() - groups).as("transactions for 20 calls of the next minute").isZero();
         assertThat(count("user", "alice", MINUTE + 1)).as("the calls were admitted from the slice").isEqualTo(slice);
         limiter.close();
         assertThat(count("user", "alice", MINUTE + 1)).as("its unused room back on close").isEqualTo(10);
+        assertThat(count("user", "bob", MINUTE + 1)).isEqualTo(10);
         assertThat(count("user", "alice")).as("the minute before: its calls and its slice")
                 .isEqualTo(2 + slice);
     }
