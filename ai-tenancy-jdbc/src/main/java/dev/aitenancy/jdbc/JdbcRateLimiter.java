@@ -161,6 +161,7 @@ public final class JdbcRateLimiter implements RateLimiter, RateLimitAdmin, AutoC
             MAX_GROUP, this::commit, () -> !corrections.isEmpty() || slices.holding() || slices.refillsPending(),
             Duration.ofMillis(CORRECTION_DELAY_MILLIS), LINGER);
     private final AtomicLong committedGroups = new AtomicLong();
+    private final AtomicLong callsToDatabase = new AtomicLong();
     private final RateCounters counters;
 
     JdbcRateLimiter(Jdbi jdbi, Dialect dialect, Clock clock, RateLimitPolicy defaults, java.time.Duration policyTtl) {
@@ -187,6 +188,7 @@ public final class JdbcRateLimiter implements RateLimiter, RateLimitAdmin, AutoC
                 groups.backgroundQueued();
             }
         } else {
+            callsToDatabase.incrementAndGet();
             refused = groups.submit(charges);
         }
         if (refused.isPresent()) {
@@ -239,6 +241,14 @@ public final class JdbcRateLimiter implements RateLimiter, RateLimitAdmin, AutoC
     /** Calls waiting for their group now (for tests). */
     int waitingCalls() {
         return groups.waiting();
+    }
+
+    /**
+     * Calls so far whose slices lacked room, so that their admission waited for a database
+     * transaction (their own, or a group's); the others were admitted in memory.
+     */
+    public long callsDecidedInDatabase() {
+        return callsToDatabase.get();
     }
 
     /** Group transactions committed so far (for tests). */

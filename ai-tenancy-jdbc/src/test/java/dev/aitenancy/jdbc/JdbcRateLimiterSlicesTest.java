@@ -197,6 +197,7 @@ class JdbcRateLimiterSlicesTest {
         assertThat(count("user", "alice", MINUTE + 1)).as("a slice of the next minute").isEqualTo(slice);
         assertThat(count("user", "bob", MINUTE + 1)).as("another row in steady use: one too").isEqualTo(slice);
         assertThat(count("user", "carol", MINUTE + 1)).as("a row without a slice: none").isZero();
+        assertThat(limiter.callsDecidedInDatabase()).as("the first two calls of each row").isEqualTo(5);
         long groups = limiter.committedGroups();
 
         clock.advance(Duration.ofSeconds(3));
@@ -206,6 +207,7 @@ class JdbcRateLimiterSlicesTest {
         }
 
         assertThat(limiter.committedGroups() - groups).as("transactions for 20 calls of the next minute").isZero();
+        assertThat(limiter.callsDecidedInDatabase()).as("calls of the next minute that waited for one").isEqualTo(5);
         assertThat(count("user", "alice", MINUTE + 1)).as("the calls were admitted from the slice").isEqualTo(slice);
         limiter.close();
         assertThat(count("user", "alice", MINUTE + 1)).as("its unused room back on close").isEqualTo(10);

@@ -187,6 +187,10 @@ final class GovernedJob implements Subject {
         closed = true;
         try {
             Map<String, Long> counts = new TreeMap<>();
+            if (setup.limiter() instanceof dev.aitenancy.jdbc.JdbcRateLimiter limiter) {
+                LoadHarness.log(store + ": rate-limit calls decided in the database, warm-ups included: "
+                        + limiter.callsDecidedInDatabase());
+            }
             if (usage instanceof JdbcUsageSink sink) {
                 sink.close(); // writes everything queued before the records are counted
                 if (sink.droppedRecords() > 0 || sink.rejectedRecords() > 0) {
