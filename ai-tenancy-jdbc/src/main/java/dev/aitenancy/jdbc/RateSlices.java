@@ -136,6 +136,7 @@ final class RateSlices {
                 if (nextMinuteQueuedFor != k.window()) { // and, once, for every other row in steady use
                     nextMinuteQueuedFor = k.window();
                     nextMinuteScan = true;
+                    refillsPending = true;
                 }
             }
         }
@@ -166,7 +167,7 @@ final class RateSlices {
         refills.clear();
     }
 
-    /** Whether a slice in steady use ran out and waits for a refill ({@link #takeRefills}). */
+    /** Whether refills, or slices of the next minute, wait for the committer ({@link #takeRefills}). */
     boolean refillsPending() {
         return refillsPending;
     }
