@@ -241,8 +241,9 @@ class JdbcUsageSinkTest {
     }
 
     /**
-     * A call that starts alone writes its started row with one statement: on PostgreSQL committed
-     * on its own (no BEGIN, no COMMIT: one round trip), on H2 in a transaction around its batch.
+     * A call that starts alone writes its started row with one statement, on its own thread: on
+     * PostgreSQL committed on its own (no BEGIN, no COMMIT: one round trip), on H2 in a transaction
+     * around its batch.
      */
     @ParameterizedTest
     @EnumSource(TestDatabase.class)
@@ -270,10 +271,11 @@ class JdbcUsageSinkTest {
         sink.close();
     }
 
-    /** Counts, over the connections it hands out, the transactions begun and the commits. */
+    /** Counts, over the connections it hands out, the transactions begun and the commits on one thread. */
     static final class CountingDataSource extends dev.aitenancy.jdbc.testing.ForwardingDataSource {
         private final AtomicInteger begun = new AtomicInteger();
         private final AtomicInteger commits = new AtomicInteger();
+        private volatile Thread counted;
 
         CountingDataSource(DataSource real) {
             super(real);
@@ -284,10 +286,12 @@ class JdbcUsageSinkTest {
             java.sql.Connection real = super.getConnection();
             return (java.sql.Connection) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
                     new Class<?>[] {java.sql.Connection.class}, (proxy, method, args) -> {
-                        if (method.getName().equals("setAutoCommit") && Boolean.FALSE.equals(args[0])
+                        // the sink's own threads (its lease, its writer) are not the caller's round trips
+                        boolean caller = Thread.currentThread() == counted;
+                        if (caller && method.getName().equals("setAutoCommit") && Boolean.FALSE.equals(args[0])
                                 && real.getAutoCommit()) {
                             begun.incrementAndGet();
-                        } else if (method.getName().equals("commit")) {
+                        } else if (caller && method.getName().equals("commit")) {
                             commits.incrementAndGet();
                         }
                         try {
@@ -298,9 +302,11 @@ class JdbcUsageSinkTest {
                     });
         }
 
+        /** Counts from now on, on this thread only. */
         void reset() {
             begun.set(0);
             commits.set(0);
+            counted = Thread.currentThread();
         }
 
         int transactionsBegun() {
