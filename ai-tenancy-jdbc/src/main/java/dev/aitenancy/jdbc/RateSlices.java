@@ -131,7 +131,8 @@ final class RateSlices {
                     refillsPending = true;
                 }
             }
-            if (s.sliced && !refillsStopped && c.resetsIn().toMillis() <= NEXT_MINUTE_LEAD_MILLIS && !c.isDaily()) {
+            // (a sliced row is never daily nor a key check: those get no slices)
+            if (s.sliced && !refillsStopped && c.resetsIn().toMillis() <= NEXT_MINUTE_LEAD_MILLIS) {
                 takeNextMinute(k, s.limit);
                 if (nextMinuteQueuedFor != k.window()) { // and, once, for every other row in steady use
                     nextMinuteQueuedFor = k.window();
@@ -187,7 +188,7 @@ final class RateSlices {
             for (Map.Entry<Key, Slice> e : List.copyOf(slices.entrySet())) {
                 Key k = e.getKey();
                 Slice s = e.getValue();
-                if (k.window() == minute && s.sliced && s.lastUse - recently > 0 && !k.scope().endsWith("-day")) {
+                if (k.window() == minute && s.sliced && s.lastUse - recently > 0) {
                     takeNextMinute(k, s.limit);
                 }
             }
