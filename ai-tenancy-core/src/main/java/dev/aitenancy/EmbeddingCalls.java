@@ -1,10 +1,10 @@
 package dev.aitenancy;
 
-import com.knuddels.jtokkit.api.Encoding;
 import dev.aitenancy.features.FeatureFlags;
 import dev.aitenancy.guardrails.Guardrails;
 import dev.aitenancy.guardrails.internal.GuardrailCheck;
 import dev.aitenancy.internal.Ids;
+import dev.aitenancy.internal.TokenCounter;
 import dev.aitenancy.keys.ApiKey;
 import dev.aitenancy.keys.StoredKey;
 import dev.aitenancy.limits.BudgetReservation;
@@ -251,10 +251,10 @@ final class EmbeddingCalls {
      * up, per input (what the provider client estimates for Gemini, which reports no counts).
      */
     static long inputTokens(ResolvedModel model, List<String> inputs) {
-        Encoding encoding = Estimates.Tokenizers.of(model.ref().provider(), model.ref().model());
+        TokenCounter encoding = Estimates.Tokenizers.of(model.ref().provider(), model.ref().model());
         long n = 0;
         for (String input : inputs) {
-            n += encoding == null ? Estimates.tokens(input) : encoding.countTokensOrdinary(input);
+            n += encoding == null ? Estimates.tokens(input) : encoding.count(input);
         }
         return n;
     }

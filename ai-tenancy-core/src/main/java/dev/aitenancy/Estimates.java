@@ -1,7 +1,6 @@
 package dev.aitenancy;
 
 import com.knuddels.jtokkit.Encodings;
-import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
 import dev.aitenancy.chat.Message;
@@ -9,6 +8,7 @@ import dev.aitenancy.chat.Part;
 import dev.aitenancy.chat.ResponseFormat;
 import dev.aitenancy.chat.Tool;
 import dev.aitenancy.chat.ToolCall;
+import dev.aitenancy.internal.TokenCounter;
 import dev.aitenancy.models.ResolvedModel;
 import dev.aitenancy.provider.ProviderId;
 import java.math.BigDecimal;
@@ -53,8 +53,8 @@ final class Estimates {
      */
     static Input input(ResolvedModel model, String systemPrompt, List<Message> messages, List<Tool> tools,
             ResponseFormat format) {
-        Encoding encoding = Tokenizers.of(model.ref().provider(), model.ref().model());
-        ToLongFunction<String> count = encoding == null ? Estimates::tokens : encoding::countTokensOrdinary;
+        TokenCounter encoding = Tokenizers.of(model.ref().provider(), model.ref().model());
+        ToLongFunction<String> count = encoding == null ? Estimates::tokens : encoding::count;
         int framing = encoding == null ? 0 : PER_MESSAGE;
         long n = encoding == null ? 0 : REPLY_PRIMING;
         boolean exact = encoding != null;
@@ -122,6 +122,9 @@ final class Estimates {
     /** OpenAI's tokenizers, by model name; loaded on first use. */
     static final class Tokenizers {
         private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
+        /** One counter per encoding, so what o200k_base's counter remembers is shared by every model. */
+        private static volatile TokenCounter o200k;
+        private static volatile TokenCounter cl100k;
 
         private Tokenizers() {
         }
@@ -131,16 +134,16 @@ final class Estimates {
          * endpoint (the same model names), or null: o200k_base for GPT-4o, GPT-4.1, GPT-4.5, GPT-5
          * and the o-series, cl100k_base for GPT-4, GPT-3.5 and the text-embedding models.
          */
-        static Encoding of(ProviderId provider, String model) {
+        static TokenCounter of(ProviderId provider, String model) {
             if (provider.equals(ProviderId.ANTHROPIC) || provider.equals(ProviderId.GEMINI)
                     || provider.equals(ProviderId.COHERE)) {
                 return null;
             }
-            Optional<Encoding> known = BY_MODEL.get(model);
+            Optional<TokenCounter> known = BY_MODEL.get(model);
             if (known != null) {
                 return known.orElse(null);
             }
-            Encoding found = lookUp(model);
+            TokenCounter found = lookUp(model);
             if (BY_MODEL.size() < MAX_MODELS) { // the few model names in use; never grows without bound
                 BY_MODEL.put(model, Optional.ofNullable(found));
             }
@@ -148,10 +151,10 @@ final class Estimates {
         }
 
         /** The tokenizers found by model name so far. */
-        private static final Map<String, Optional<Encoding>> BY_MODEL = new ConcurrentHashMap<>();
+        private static final Map<String, Optional<TokenCounter>> BY_MODEL = new ConcurrentHashMap<>();
         private static final int MAX_MODELS = 256;
 
-        private static Encoding lookUp(String model) {
+        private static TokenCounter lookUp(String model) {
             String m = model.toLowerCase(Locale.ROOT);
             int slash = m.lastIndexOf('/'); // "openai/gpt-4o" on a gateway
             if (slash >= 0) {
@@ -159,10 +162,16 @@ final class Estimates {
             }
             if (m.startsWith("gpt-4o") || m.startsWith("chatgpt-4o") || m.startsWith("gpt-4.1")
                     || m.startsWith("gpt-4.5") || m.startsWith("gpt-5") || m.matches("o[1-9](-.*)?")) {
-                return REGISTRY.getEncoding(EncodingType.O200K_BASE);
+                if (o200k == null) {
+                    o200k = TokenCounter.o200k(REGISTRY.getEncoding(EncodingType.O200K_BASE));
+                }
+                return o200k;
             }
             if (m.startsWith("gpt-4") || m.startsWith("gpt-3.5") || m.startsWith("text-embedding-")) {
-                return REGISTRY.getEncoding(EncodingType.CL100K_BASE);
+                if (cl100k == null) {
+                    cl100k = TokenCounter.of(REGISTRY.getEncoding(EncodingType.CL100K_BASE));
+                }
+                return cl100k;
             }
             return null;
         }

@@ -64,7 +64,12 @@ public final class InMemoryRateLimiter implements RateLimiter, RateLimitAdmin {
     private final Clock clock;
     private final RateLimitPolicy defaultPolicy;
     private final Map<OrgId, RateLimitPolicy> orgPolicies = new ConcurrentHashMap<>();
-    private final Map<Counter, Long> counters = new HashMap<>();
+    /** What one counter has counted in its window; guarded by {@link #counters}' lock. */
+    private static final class Count {
+        long used;
+    }
+
+    private final Map<Counter, Count> counters = new HashMap<>();
     private long sweptMinute;
 
     public InMemoryRateLimiter(Clock clock, RateLimitPolicy defaultPolicy) {
@@ -95,26 +100,37 @@ public final class InMemoryRateLimiter implements RateLimiter, RateLimitAdmin {
         for (int i = 0; i < keys.length; i++) {
             keys[i] = key(charges.get(i));
         }
+        Count[] counts = new Count[keys.length];
         synchronized (counters) {
             sweep(Math.floorDiv(now, 60_000L));
             for (int i = 0; i < keys.length; i++) {
                 Charge c = charges.get(i);
-                if (counters.getOrDefault(keys[i], 0L) + c.amount() > c.limit()) {
+                counts[i] = counters.get(keys[i]);
+                if ((counts[i] == null ? 0 : counts[i].used) + c.amount() > c.limit()) {
                     throw new RateLimitedException(c.org(), c.describe(), c.resetsIn());
                 }
             }
             for (int i = 0; i < keys.length; i++) {
-                counters.merge(keys[i], charges.get(i).amount(), Long::sum);
+                if (counts[i] == null) {
+                    counts[i] = new Count();
+                    counters.put(keys[i], counts[i]);
+                }
+                counts[i].used += charges.get(i).amount();
             }
         }
-        return settlement(charges, keys, request.estimatedTokens());
+        return settlement(charges, counts, request.estimatedTokens());
     }
 
-    private RateLimitPermit settlement(List<Charge> charges, Counter[] keys, long estimate) {
-        List<Counter> tokens = new ArrayList<>(2);
-        for (int i = 0; i < keys.length; i++) {
+    /**
+     * The permit of an admitted call: corrects its token counts, found through the call's own
+     * {@link Count}s, so settling looks nothing up (a count of a window swept meanwhile is no longer
+     * in the map, and its correction goes nowhere).
+     */
+    private RateLimitPermit settlement(List<Charge> charges, Count[] counts, long estimate) {
+        List<Count> tokens = new ArrayList<>(2);
+        for (int i = 0; i < counts.length; i++) {
             if (charges.get(i).isTokens()) {
-                tokens.add(keys[i]);
+                tokens.add(counts[i]);
             }
         }
         if (tokens.isEmpty()) {
@@ -124,7 +140,9 @@ public final class InMemoryRateLimiter implements RateLimiter, RateLimitAdmin {
         return actual -> {
             if (settled.compareAndSet(false, true)) {
                 synchronized (counters) {
-                    tokens.forEach(k -> counters.merge(k, actual - estimate, Long::sum));
+                    for (Count c : tokens) {
+                        c.used += actual - estimate;
+                    }
                 }
             }
         };

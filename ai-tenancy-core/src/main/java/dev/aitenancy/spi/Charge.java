@@ -18,6 +18,9 @@ import java.util.List;
 public record Charge(String org, String scope, String subject, long window, long amount, long limit,
         Duration resetsIn) {
 
+    private static final Comparator<Charge> LOCKING_ORDER = Comparator.comparing(Charge::scope)
+            .thenComparing(Charge::subject);
+
     /** Whether this charge counts tokens (and is corrected after the call). */
     public boolean isTokens() {
         return scope.endsWith("-tokens");
@@ -60,7 +63,7 @@ public record Charge(String org, String scope, String subject, long window, long
         add(charges, org, "org-tokens", org, minute, tokens, p.orgTokensPerMinute(), toMinute);
         add(charges, org, "user-day", r.userId(), day, 1, p.userRequestsPerDay(), toDay);
         add(charges, org, "org-day", org, day, 1, p.orgRequestsPerDay(), toDay);
-        charges.sort(Comparator.comparing(Charge::scope).thenComparing(Charge::subject));
+        charges.sort(LOCKING_ORDER);
         return charges;
     }
 

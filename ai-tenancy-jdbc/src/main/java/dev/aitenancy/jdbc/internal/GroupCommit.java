@@ -328,7 +328,12 @@ public final class GroupCommit<T, R> {
         } catch (RuntimeException | Error e) {
             fail(group, e);
         } finally {
-            fail(group, new IllegalStateException("the group ended without an outcome")); // never leave one waiting
+            for (Waiter<T, R> w : group) {
+                if (!w.done) { // never leave one waiting (the failure is built only then: filling its stack costs)
+                    fail(group, new IllegalStateException("the group ended without an outcome"));
+                    break;
+                }
+            }
         }
     }
 
