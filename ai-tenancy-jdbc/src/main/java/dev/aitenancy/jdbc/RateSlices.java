@@ -133,7 +133,7 @@ final class RateSlices {
             }
             // (a sliced row is never daily nor a key check: those get no slices)
             if (s.sliced && !refillsStopped && c.resetsIn().toMillis() <= NEXT_MINUTE_LEAD_MILLIS) {
-                takeNextMinute(k, s.limit);
+                takeNextMinute(k, s);
                 if (nextMinuteQueuedFor != k.window()) { // and, once, for every other row in steady use
                     nextMinuteQueuedFor = k.window();
                     nextMinuteScan = true;
@@ -148,14 +148,15 @@ final class RateSlices {
      * Queues a slice of the next minute's row of {@code k} (once): the minute's change then costs
      * the row's calls no transaction. Until it is granted, an empty slice stands for it.
      */
-    private void takeNextMinute(Key k, long limit) {
+    private void takeNextMinute(Key k, Slice now) {
         Key next = new Key(k.org(), k.scope(), k.subject(), k.window() + 1);
-        long slice = sliceOf(k.scope(), limit);
+        long slice = sliceOf(k.scope(), now.limit);
         if (slice > 0 && !slices.containsKey(next)) {
-            Slice placeholder = new Slice(limit);
+            Slice placeholder = new Slice(now.limit);
             placeholder.refilling = true;
+            placeholder.lastAmount = now.lastAmount; // idle, it keeps room for one call like this minute's last
             slices.put(next, placeholder);
-            refills.put(next, new RateCounters.Extra(slice, limit));
+            refills.put(next, new RateCounters.Extra(slice, now.limit));
             refillsPending = true;
         }
     }
@@ -189,7 +190,7 @@ final class RateSlices {
                 Key k = e.getKey();
                 Slice s = e.getValue();
                 if (k.window() == minute && s.sliced && s.lastUse - recently > 0) {
-                    takeNextMinute(k, s.limit);
+                    takeNextMinute(k, s);
                 }
             }
         }

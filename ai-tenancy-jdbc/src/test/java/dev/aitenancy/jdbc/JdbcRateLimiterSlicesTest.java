@@ -216,6 +216,39 @@ class JdbcRateLimiterSlicesTest {
                 .isEqualTo(2 + slice);
     }
 
+    /**
+     * A slice of the next minute that sits idle gives its room back as any slice does, but for room
+     * for one call like the row's last: the row's next call is admitted without a transaction (it
+     * used to give everything back, and that call waited for one).
+     */
+    @Test
+    void anIdleSliceOfTheNextMinuteKeepsRoomForOneCall() throws Exception {
+        JdbcRateLimiter limiter = limiter(databases.open(database), new RateLimitPolicy(1_000, 0, 0));
+        int slice = 1_000 / RateSlices.SLICE_DIVISOR;
+        limiter.acquire(new RateLimitRequest(ACME, "alice", null, 0));
+        limiter.acquire(new RateLimitRequest(ACME, "alice", null, 0)); // takes a slice
+        clock.advance(Duration.ofSeconds(60 - 15 - 2)); // 2 s before the minute ends
+        limiter.acquire(new RateLimitRequest(ACME, "alice", null, 0)); // from its slice: the next minute's is taken
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (count("user", "alice", MINUTE + 1) != slice && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(count("user", "alice", MINUTE + 1)).as("a slice of the next minute").isEqualTo(slice);
+        clock.advance(Duration.ofSeconds(3));
+
+        while (count("user", "alice", MINUTE + 1) == slice && System.nanoTime() < deadline) {
+            Thread.sleep(20); // idle for RateSlices.IDLE_MILLIS
+        }
+        assertThat(count("user", "alice", MINUTE + 1)).as("given back but for one call").isEqualTo(1);
+        long decided = limiter.callsDecidedInDatabase();
+        limiter.acquire(new RateLimitRequest(ACME, "alice", null, 0));
+
+        assertThat(limiter.callsDecidedInDatabase()).as("the call after the idle time waited for no transaction")
+                .isEqualTo(decided);
+        limiter.close();
+        assertThat(count("user", "alice", MINUTE + 1)).isEqualTo(1);
+    }
+
     /** A refill queued when the limiter closes is dropped: closing leaves no room in the database. */
     @Test
     void closingRightAfterASliceRanOutLeavesNoRoom() {
