@@ -101,7 +101,11 @@ import org.slf4j.LoggerFactory;
  * <li>When a call uses a row in steady use in the last {@value RateSlices#NEXT_MINUTE_LEAD_MILLIS}
  *     ms of its minute, every row in steady use used in the last {@value RateSlices#IDLE_MILLIS} ms
  *     has a slice of its next minute's row taken the same way, in the background, so the first
- *     calls of the next minute are admitted in memory too.</li>
+ *     calls of the next minute are admitted in memory too. When no call came in those last
+ *     seconds, the first call of the new minute whose row had a slice the minute before takes, in
+ *     its own group's transaction, a slice of the new minute for every row that had one, so the
+ *     other rows' first calls find room. An idle slice of a new minute, like any slice, keeps room
+ *     for one call like its row's last.</li>
  * <li>Unused room goes back to the database (the row is lowered) when its slice has not been used
  *     for {@value RateSlices#IDLE_MILLIS} ms, but for room for one call like the last (so a row used
  *     every few seconds does not go to the database with each call), and all of it at once on

@@ -90,6 +90,9 @@ final class RateSlices {
     /** The minute whose rows in steady use were last queued for a slice of the next minute ({@link #takeRefills}). */
     private long nextMinuteQueuedFor = Long.MIN_VALUE;
     private boolean nextMinuteScan;
+    /** The minute whose rows in steady use the minute before were last queued for a slice ({@link #takeRefills}). */
+    private long catchUpFor = Long.MIN_VALUE;
+    private boolean catchUpScan;
     /** Whether some slice may hold unused room (to give back when idle). */
     private volatile boolean holding;
 
@@ -113,6 +116,14 @@ final class RateSlices {
     synchronized boolean tryAdmit(List<Charge> call) {
         for (Charge c : call) {
             Slice s = slices.get(Key.of(c));
+            if (s == null && c.window() != catchUpFor && !refillsStopped && sliceOf(c) > 0
+                    && heldBefore(Key.of(c))) {
+                // the first call of a new minute whose row had a slice the minute before: every row with
+                // one then gets a slice of this minute (in this call's group), not only this call's
+                catchUpFor = c.window();
+                catchUpScan = true;
+                refillsPending = true;
+            }
             if (s == null || s.limit != c.limit() || s.room() < c.amount()) {
                 return false;
             }
@@ -191,6 +202,14 @@ final class RateSlices {
                 Slice s = e.getValue();
                 if (k.window() == minute && s.sliced && s.lastUse - recently > 0) {
                     takeNextMinute(k, s);
+                }
+            }
+        }
+        if (catchUpScan && !refillsStopped) {
+            catchUpScan = false;
+            for (Map.Entry<Key, Slice> e : List.copyOf(slices.entrySet())) {
+                if (e.getKey().window() == minute - 1 && e.getValue().sliced) {
+                    takeNextMinute(e.getKey(), e.getValue());
                 }
             }
         }

@@ -249,6 +249,40 @@ class JdbcRateLimiterSlicesTest {
         assertThat(count("user", "alice", MINUTE + 1)).isEqualTo(1);
     }
 
+    /**
+     * When no call came in a minute's last seconds, the next minute's first call of a row that had a
+     * slice takes one, and with it every other row that had one the minute before gets a slice of
+     * the new minute: their first calls wait for no transaction.
+     */
+    @Test
+    void theFirstCallOfAMinuteTakesSlicesForEveryRowInSteadyUse() {
+        JdbcRateLimiter limiter = limiter(databases.open(database), new RateLimitPolicy(1_000, 0, 0));
+        int slice = 1_000 / RateSlices.SLICE_DIVISOR;
+        for (String user : List.of("alice", "bob", "carol")) {
+            limiter.acquire(new RateLimitRequest(ACME, user, null, 0));
+            limiter.acquire(new RateLimitRequest(ACME, user, null, 0)); // takes a slice
+        }
+        limiter.acquire(new RateLimitRequest(ACME, "dave", null, 0)); // counted alone: no slice
+        clock.advance(Duration.ofSeconds(60 - 15 + 5)); // 5 s into the next minute; no call in the last seconds
+        long decided = limiter.callsDecidedInDatabase();
+
+        limiter.acquire(new RateLimitRequest(ACME, "alice", null, 0));
+
+        assertThat(limiter.callsDecidedInDatabase() - decided).as("the minute's first call").isEqualTo(1);
+        assertThat(count("user", "alice", MINUTE + 1)).isEqualTo(1 + slice);
+        assertThat(count("user", "bob", MINUTE + 1)).as("a slice taken with it").isEqualTo(slice);
+        assertThat(count("user", "carol", MINUTE + 1)).isEqualTo(slice);
+        assertThat(count("user", "dave", MINUTE + 1)).as("a row without a slice: none").isZero();
+        for (int i = 0; i < 5; i++) {
+            limiter.acquire(new RateLimitRequest(ACME, "bob", null, 0));
+            limiter.acquire(new RateLimitRequest(ACME, "carol", null, 0));
+        }
+        assertThat(limiter.callsDecidedInDatabase() - decided).as("bob's and carol's calls: none").isEqualTo(1);
+        limiter.close();
+        assertThat(count("user", "bob", MINUTE + 1)).as("the unused room back on close").isEqualTo(5);
+        assertThat(count("user", "alice", MINUTE + 1)).isEqualTo(1);
+    }
+
     /** A refill queued when the limiter closes is dropped: closing leaves no room in the database. */
     @Test
     void closingRightAfterASliceRanOutLeavesNoRoom() {
