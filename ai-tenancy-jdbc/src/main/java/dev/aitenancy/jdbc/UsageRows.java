@@ -233,8 +233,9 @@ final class UsageRows {
 
     /**
      * Inserts {@code records} (of distinct ids), tagged with {@code instance}, or with none when it
-     * is null (records of calls that were never started): on PostgreSQL in one statement, on H2 in
-     * one JDBC batch.
+     * is null (records of calls that were never started): on PostgreSQL in one statement (for one
+     * record a plain {@code INSERT ... VALUES}, which costs both sides less than the arrays of
+     * several), on H2 in one JDBC batch.
      */
     static void insert(Handle h, Dialect dialect, List<UsageRecord> records, UUID instance) {
         insert(h, dialect, records, instance, Map.of());
@@ -242,6 +243,16 @@ final class UsageRows {
 
     /** As {@link #insert(Handle, Dialect, List, UUID)}, each row with the note of its budget leases (if any). */
     static void insert(Handle h, Dialect dialect, List<UsageRecord> records, UUID instance, Map<UUID, String> leases) {
+        if (dialect == Dialect.POSTGRESQL && records.size() == 1) { // one row: no arrays to build and unnest
+            UsageRecord r = records.get(0);
+            org.jdbi.v3.core.statement.Update u = h.createUpdate(instance == null ? insertSql("NULL") : INSERT);
+            bind(u, r).bind("leases", leases.get(r.id()));
+            if (instance != null) {
+                u.bind("instance", instance);
+            }
+            u.execute();
+            return;
+        }
         if (dialect == Dialect.POSTGRESQL) {
             insertAll(h, records, instance, leases);
             return;
