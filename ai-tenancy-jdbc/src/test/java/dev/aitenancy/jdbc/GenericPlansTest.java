@@ -72,7 +72,13 @@ class GenericPlansTest {
                     sink.started(start);
                     sink.finished(start.finish(UsageStatus.OK, TokenUsage.of(10, 5), Cost.usd(new BigDecimal("0.002")),
                             null, null, "ok", Instant.now()), r);
-                    assertThat(sink.flush(Duration.ofSeconds(10))).isTrue(); // one record a batch
+                    for (int k = 0; k < 2; k++) { // never started: inserted together, a statement of arrays
+                        sink.finished(UsageRecord.builder(UUID.randomUUID(), "acme", Instant.now()).userId("user-" + i)
+                                .provider("openai").model("gpt-4.1-mini").build()
+                                .finish(UsageStatus.ERROR, TokenUsage.UNKNOWN, Cost.unpriced(), null, null, null,
+                                        Instant.now()));
+                    }
+                    assertThat(sink.flush(Duration.ofSeconds(10))).isTrue(); // a batch per round
                 }
                 List<Plans> plans = Jdbi.create(one).withHandle(h -> h.createQuery("SELECT statement, generic_plans, "
                                 + "custom_plans FROM pg_prepared_statements WHERE statement LIKE '%[])%'")
