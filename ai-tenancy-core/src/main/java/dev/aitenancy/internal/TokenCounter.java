@@ -15,7 +15,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class TokenCounter {
 
-    /** Most piece counts remembered; when full, new pieces are counted each time. */
+    /**
+     * Piece counts remembered (a few more when threads add at once); when full, new pieces are
+     * counted each time.
+     */
     static final int MAX_PIECES = 65_536;
     /** Longer pieces are not remembered (a long run of spaces or symbols). */
     static final int MAX_PIECE_LENGTH = 32;
