@@ -32,12 +32,7 @@ class TokenCounterTest {
         Random random = new Random(13);
         List<String> differ = new ArrayList<>();
         for (int t = 0; t < 30_000; t++) {
-            StringBuilder text = new StringBuilder();
-            int parts = 1 + random.nextInt(14);
-            for (int p = 0; p < parts; p++) {
-                text.append(BITS[random.nextInt(BITS.length)]);
-            }
-            String s = text.toString();
+            String s = randomText(random);
             if (counter.count(s) != O200K.countTokensOrdinary(s)) {
                 differ.add(s);
             }
@@ -57,12 +52,7 @@ class TokenCounterTest {
         Random random = new Random(17);
         List<String> differ = new ArrayList<>();
         for (int t = 0; t < 30_000; t++) {
-            StringBuilder text = new StringBuilder();
-            int parts = 1 + random.nextInt(14);
-            for (int p = 0; p < parts; p++) {
-                text.append(BITS[random.nextInt(BITS.length)]);
-            }
-            String s = text.toString();
+            String s = randomText(random);
             List<String> expected = new ArrayList<>();
             Matcher m = PIECES.matcher(s);
             while (m.find()) {
@@ -145,5 +135,15 @@ class TokenCounterTest {
         String s = "Summarize ticket 123456 in three bullets, don't you THINK'S so?";
         assertThat(counter.count(s)).isEqualTo(cl100k.countTokensOrdinary(s));
         assertThat(counter.remembered()).isZero();
+    }
+
+    /** One to fourteen of {@link #BITS}, drawn at random. */
+    private static String randomText(Random random) {
+        StringBuilder text = new StringBuilder();
+        int parts = 1 + random.nextInt(14);
+        for (int p = 0; p < parts; p++) {
+            text.append(BITS[random.nextInt(BITS.length)]);
+        }
+        return text.toString();
     }
 }
