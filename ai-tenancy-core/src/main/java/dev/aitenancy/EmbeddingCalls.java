@@ -251,10 +251,10 @@ final class EmbeddingCalls {
      * up, per input (what the provider client estimates for Gemini, which reports no counts).
      */
     static long inputTokens(ResolvedModel model, List<String> inputs) {
-        TokenCounter encoding = Estimates.Tokenizers.of(model.ref().provider(), model.ref().model());
+        TokenCounter counter = Estimates.Tokenizers.of(model.ref().provider(), model.ref().model());
         long n = 0;
         for (String input : inputs) {
-            n += encoding == null ? Estimates.tokens(input) : encoding.count(input);
+            n += counter == null ? Estimates.tokens(input) : counter.count(input);
         }
         return n;
     }

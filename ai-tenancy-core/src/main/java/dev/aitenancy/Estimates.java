@@ -53,11 +53,11 @@ final class Estimates {
      */
     static Input input(ResolvedModel model, String systemPrompt, List<Message> messages, List<Tool> tools,
             ResponseFormat format) {
-        TokenCounter encoding = Tokenizers.of(model.ref().provider(), model.ref().model());
-        ToLongFunction<String> count = encoding == null ? Estimates::tokens : encoding::count;
-        int framing = encoding == null ? 0 : PER_MESSAGE;
-        long n = encoding == null ? 0 : REPLY_PRIMING;
-        boolean exact = encoding != null;
+        TokenCounter counter = Tokenizers.of(model.ref().provider(), model.ref().model());
+        ToLongFunction<String> count = counter == null ? Estimates::tokens : counter::count;
+        int framing = counter == null ? 0 : PER_MESSAGE;
+        long n = counter == null ? 0 : REPLY_PRIMING;
+        boolean exact = counter != null;
         if (systemPrompt != null) {
             n += framing + count.applyAsLong(systemPrompt);
         }
@@ -122,9 +122,15 @@ final class Estimates {
     /** OpenAI's tokenizers, by model name; loaded on first use. */
     static final class Tokenizers {
         private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
-        /** One counter per encoding, so what o200k_base's counter remembers is shared by every model. */
-        private static volatile TokenCounter o200k;
-        private static volatile TokenCounter cl100k;
+
+        /** One counter per encoding (so what o200k_base's remembers serves every model), loaded on first use. */
+        private static final class O200k {
+            static final TokenCounter COUNTER = TokenCounter.o200k(REGISTRY.getEncoding(EncodingType.O200K_BASE));
+        }
+
+        private static final class Cl100k {
+            static final TokenCounter COUNTER = TokenCounter.of(REGISTRY.getEncoding(EncodingType.CL100K_BASE));
+        }
 
         private Tokenizers() {
         }
@@ -162,16 +168,10 @@ final class Estimates {
             }
             if (m.startsWith("gpt-4o") || m.startsWith("chatgpt-4o") || m.startsWith("gpt-4.1")
                     || m.startsWith("gpt-4.5") || m.startsWith("gpt-5") || m.matches("o[1-9](-.*)?")) {
-                if (o200k == null) {
-                    o200k = TokenCounter.o200k(REGISTRY.getEncoding(EncodingType.O200K_BASE));
-                }
-                return o200k;
+                return O200k.COUNTER;
             }
             if (m.startsWith("gpt-4") || m.startsWith("gpt-3.5") || m.startsWith("text-embedding-")) {
-                if (cl100k == null) {
-                    cl100k = TokenCounter.of(REGISTRY.getEncoding(EncodingType.CL100K_BASE));
-                }
-                return cl100k;
+                return Cl100k.COUNTER;
             }
             return null;
         }

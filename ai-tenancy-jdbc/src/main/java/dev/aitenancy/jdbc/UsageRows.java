@@ -51,6 +51,7 @@ final class UsageRows {
 
     /** The insert of a record of an instance (bind with {@link #bind} and {@code instance}). */
     private static final String INSERT = insertSql(":instance");
+    private static final String INSERT_UNSTARTED = insertSql("NULL");
 
     private static String insertSql(String instance) {
         return "INSERT INTO ai_generations (id, org_id, user_id, group_id, provider, model, feature, tier, status, "
@@ -233,9 +234,9 @@ final class UsageRows {
 
     /**
      * Inserts {@code records} (of distinct ids), tagged with {@code instance}, or with none when it
-     * is null (records of calls that were never started): on PostgreSQL in one statement (for one
-     * record a plain {@code INSERT ... VALUES}, which costs both sides less than the arrays of
-     * several), on H2 in one JDBC batch.
+     * is null (records of calls that were never started): on PostgreSQL, several in one statement of
+     * arrays; one record, and any number on H2, in one JDBC batch of plain {@code INSERT ... VALUES}
+     * (for one row that costs both sides less than arrays).
      */
     static void insert(Handle h, Dialect dialect, List<UsageRecord> records, UUID instance) {
         insert(h, dialect, records, instance, Map.of());
@@ -243,21 +244,11 @@ final class UsageRows {
 
     /** As {@link #insert(Handle, Dialect, List, UUID)}, each row with the note of its budget leases (if any). */
     static void insert(Handle h, Dialect dialect, List<UsageRecord> records, UUID instance, Map<UUID, String> leases) {
-        if (dialect == Dialect.POSTGRESQL && records.size() == 1) { // one row: no arrays to build and unnest
-            UsageRecord r = records.get(0);
-            org.jdbi.v3.core.statement.Update u = h.createUpdate(instance == null ? insertSql("NULL") : INSERT);
-            bind(u, r).bind("leases", leases.get(r.id()));
-            if (instance != null) {
-                u.bind("instance", instance);
-            }
-            u.execute();
-            return;
-        }
-        if (dialect == Dialect.POSTGRESQL) {
+        if (dialect == Dialect.POSTGRESQL && records.size() > 1) {
             insertAll(h, records, instance, leases);
             return;
         }
-        PreparedBatch batch = h.prepareBatch(instance == null ? insertSql("NULL") : INSERT);
+        PreparedBatch batch = h.prepareBatch(instance == null ? INSERT_UNSTARTED : INSERT);
         for (UsageRecord r : records) {
             bind(batch, r).bind("leases", leases.get(r.id()));
             if (instance != null) {
